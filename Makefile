@@ -1,0 +1,60 @@
+# Set-up and everyday commands. Every target creates .venv and installs the
+# project into it when needed, so a fresh clone needs nothing but Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export PIPELINE_RAW_DIR ?= $(CURDIR)/raw
+export PIPELINE_OUTPUT_DIR ?= $(CURDIR)/outputs
+UI_PORT ?= 3000
+SERVE_PORT ?= 8001
+
+.PHONY: run ui test serve bench evaluate evaluate-ner train-ner clean-instance
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev,serve,postgres]"
+	@touch $@ $(VENV)/.installed-run
+
+$(DAGSTER_HOME):
+	@mkdir -p $(DAGSTER_HOME)
+
+## make run: build the dataset from raw/ into outputs/ (a new release when anything changed)
+run: $(VENV)/.installed-run | $(DAGSTER_HOME)
+	$(PY) -m pipeline build --raw "$(PIPELINE_RAW_DIR)" --out "$(PIPELINE_OUTPUT_DIR)"
+
+## make ui: the Dagster UI on http://127.0.0.1:$(UI_PORT), same instance as make run
+ui: $(VENV)/.installed-run | $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+
+## make test: the whole test suite
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -rs
+
+## make serve: browse and download the latest release with Datasette
+serve: $(VENV)/.installed-dev
+	$(PY) -m pipeline serve --out "$(PIPELINE_OUTPUT_DIR)" --port $(SERVE_PORT)
+
+## make bench: throughput, memory and incremental-rebuild benchmark on the news corpus
+bench: $(VENV)/.installed-dev
+	$(PY) -m pipeline bench
+
+## make evaluate: score a fresh build of raw/ against ../shared/eval/gold
+evaluate: $(VENV)/.installed-dev
+	$(PY) -m pipeline evaluate --gold ../shared/eval/gold
+
+## make train-ner: retrain the shipped NER model from ../shared/eval/ner/train
+train-ner: $(VENV)/.installed-dev
+	$(PY) -m pipeline train-ner --train-dir ../shared/eval/ner/train
+
+clean-instance:
+	rm -rf $(DAGSTER_HOME)
