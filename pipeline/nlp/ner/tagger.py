@@ -1,0 +1,85 @@
+"""The entity recogniser at run time: loads the shipped CRF model once per process.
+
+``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, extracts
+character features (``features.sentence_features``) from the jieba tokens,
+runs the CRF and decodes BIOES labels into spans ``(start, end, type)`` with
+offsets into ``text``. When no model file is present (a fresh checkout before
+``train-ner``), it falls back to jieba.posseg (nr->PER, ns->LOC, nt->ORG) so
+that the pipeline still runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from pipeline.records import Token
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.model"
+
+Span = tuple[int, int, str]
+
+_POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
+
+
+class NerTagger:
+    """PER/ORG/LOC spans of a text."""
+
+    def __init__(self, model_path: Path | None = MODEL_PATH):
+        self.model_path = Path(model_path) if model_path else None
+        self._crf = None
+        if self.model_path is not None and self.model_path.exists():
+            import pycrfsuite
+
+            self._crf = pycrfsuite.Tagger()
+            self._crf.open(str(self.model_path))
+
+    @property
+    def kind(self) -> str:
+        return "crf" if self._crf is not None else "posseg"
+
+    def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
+        """Entity spans in ``text`` (end exclusive), sorted by start.
+
+        ``tokens`` are ``segment(text)``'s tokens when the caller has them
+        (saves segmenting twice); otherwise the text is segmented here.
+        """
+        if not text:
+            return []
+        if self._crf is None:
+            return _posseg_spans(text)
+        from pipeline.nlp.ner.features import document_features, decode
+
+        spans: list[Span] = []
+        for offset, labels_input in document_features(text, tokens):
+            labels = self._crf.tag(labels_input)
+            spans.extend((offset + s, offset + e, t) for s, e, t in decode(labels))
+        return spans
+
+
+def _posseg_spans(text: str) -> list[Span]:
+    import jieba.posseg
+
+    spans: list[Span] = []
+    pos = 0
+    for word, flag in jieba.posseg.cut(text):
+        end = pos + len(word)
+        etype = _POSSEG_TYPES.get(flag)
+        if etype:
+            spans.append((pos, end, etype))
+        pos = end
+    return spans
+
+
+_lock = threading.Lock()
+_cached: NerTagger | None = None
+
+
+def load_tagger() -> NerTagger:
+    """The process-wide tagger (model loaded once)."""
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                _cached = NerTagger()
+    return _cached
