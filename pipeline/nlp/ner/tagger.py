@@ -28,11 +28,13 @@ class NerTagger:
     def __init__(self, model_path: Path | None = MODEL_PATH):
         self.model_path = Path(model_path) if model_path else None
         self._crf = None
+        self._gazetteer: dict[str, str] = {}
         if self.model_path is not None and self.model_path.exists():
             import pycrfsuite
 
             self._crf = pycrfsuite.Tagger()
             self._crf.open(str(self.model_path))
+            self._gazetteer = load_gazetteer(self.model_path.parent / "gazetteer.tsv")
 
     @property
     def kind(self) -> str:
@@ -51,10 +53,21 @@ class NerTagger:
         from pipeline.nlp.ner.features import document_features, decode
 
         spans: list[Span] = []
-        for offset, labels_input in document_features(text, tokens):
-            labels = self._crf.tag(labels_input)
+        for offset, feats in document_features(text, tokens, self._gazetteer):
+            labels = self._crf.tag(feats)
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(labels))
         return spans
+
+
+def load_gazetteer(path: Path) -> dict[str, str]:
+    """``name<TAB>type`` lines (``#`` comments) -> {name: type}; empty if the file is missing."""
+    gaz: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                name, _, typ = line.partition("\t")
+                gaz[name] = typ
+    return gaz
 
 
 def _posseg_spans(text: str) -> list[Span]:

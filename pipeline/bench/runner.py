@@ -1,0 +1,162 @@
+"""One benchmark point: build a release from a fraction of the corpus, then rebuild incrementally.
+
+:func:`bench_fraction` writes the first fraction of the corpus into a temp raw
+folder, builds a release with ``pipeline.defs.headless.build_release`` on a
+fresh ``DAGSTER_HOME`` and output folder, and measures the wall time, the peak
+RSS of the process tree, the time of each Dagster step (read back from the
+instance's event log) and, in a fresh child process, bare
+``jieba.posseg.cut`` over the same texts. It then adds one new document (the
+project's sample article, ``raw/hangzhou_deepseek.txt``, or a held-out corpus
+record when that is missing) and times the incremental rebuild to a new
+release, and finally a rebuild with no change (which must publish nothing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.bench.measure import (
+    CorpusRecord,
+    PeakRss,
+    jieba_posseg_throughput,
+    take_fraction,
+    write_slice,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_ARTICLE = ROOT / "raw" / "hangzhou_deepseek.txt"
+
+
+def _outcome_summary(outcome) -> dict:
+    """The scalar fields of a ``BuildOutcome`` (whatever its exact shape), for the report."""
+    if outcome is None:
+        return {}
+    if dataclasses.is_dataclass(outcome):
+        items = dataclasses.asdict(outcome).items()
+    else:
+        items = getattr(outcome, "__dict__", {}).items()
+    out = {}
+    for key, value in items:
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        elif isinstance(value, Path):
+            out[key] = str(value)
+        elif isinstance(value, dict) and all(isinstance(v, (int, float, str)) for v in value.values()):
+            out[key] = value
+    return out
+
+
+def _releases(out_dir: Path) -> list[str]:
+    rel = out_dir / "releases"
+    return sorted(p.name for p in rel.iterdir() if p.is_dir()) if rel.exists() else []
+
+
+def _timed_build(build_release, instance, raw_dir: Path, out_dir: Path, progress: bool, sampler: PeakRss, phase: str):
+    from pipeline.defs import runstats
+
+    before = set(runstats.run_ids(instance))
+    with sampler.phase(phase):
+        start = time.perf_counter()
+        outcome = build_release(raw_dir, out_dir, instance=instance, progress=progress)
+        wall = time.perf_counter() - start
+    new_runs = [r for r in runstats.run_ids(instance) if r not in before]
+    return {
+        "wall_s": wall,
+        "peak_rss_bytes": sampler.peaks[phase],
+        "stages_s": runstats.step_seconds(instance, new_runs),
+        "runs": runstats.run_summaries(instance, new_runs),
+        "outcome": _outcome_summary(outcome),
+        "raw_outcome": outcome,
+        "releases": _releases(out_dir),
+    }
+
+
+def bench_fraction(
+    records: list[CorpusRecord],
+    fraction: float,
+    *,
+    work_base: Path | None = None,
+    keep: bool = False,
+    progress: bool = False,
+    baseline: bool = True,
+    incremental: bool = True,
+) -> dict:
+    """Measure one fraction of the corpus; returns the result dict (see ``pipeline.bench``)."""
+    from pipeline.defs import runstats
+    from pipeline.defs.headless import build_release
+
+    chosen = take_fraction(records, fraction)
+    chars = sum(len(r.text) for r in chosen)
+    base = Path(tempfile.mkdtemp(prefix=f"bench-{fraction:g}-", dir=work_base))
+    raw_dir, out_dir, home = base / "raw", base / "out", base / "dagster_home"
+    corpus_file = write_slice(chosen, raw_dir)
+    result: dict = {
+        "fraction": fraction,
+        "documents": len(chosen),
+        "chars": chars,
+        "work_dir": str(base) if keep else None,
+    }
+    old_home = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)  # for any process the build spawns
+    try:
+        if baseline:
+            peer = jieba_posseg_throughput(corpus_file)
+            result["jieba_posseg_chars_per_second"] = peer["chars_per_second"]
+            result["jieba_posseg_s"] = peer["seconds"]
+        instance = runstats.open_instance(home)
+        with PeakRss() as sampler:
+            full = _timed_build(build_release, instance, raw_dir, out_dir, progress, sampler, "full")
+            result.update(
+                wall_s=full["wall_s"],
+                chars_per_second=chars / full["wall_s"],
+                peak_rss_bytes=full["peak_rss_bytes"],
+                stages_s=full["stages_s"],
+                runs=full["runs"],
+                build=full["outcome"],
+            )
+            if baseline:
+                result["ratio"] = result["chars_per_second"] / result["jieba_posseg_chars_per_second"]
+            if not full["outcome"].get("success", True):
+                result["failed"] = list(getattr(full["raw_outcome"], "failures", []) or ["build failed"])
+            elif incremental:
+                new_doc = _add_one_document(raw_dir, records, len(chosen))
+                inc = _timed_build(build_release, instance, raw_dir, out_dir, progress, sampler, "incremental")
+                noop = _timed_build(build_release, instance, raw_dir, out_dir, progress, sampler, "noop")
+                result.update(
+                    incremental_document=new_doc,
+                    incremental_wall_s=inc["wall_s"],
+                    incremental_ratio=inc["wall_s"] / full["wall_s"],
+                    incremental_stages_s=inc["stages_s"],
+                    incremental_peak_rss_bytes=inc["peak_rss_bytes"],
+                    incremental_new_release=len(inc["releases"]) > len(full["releases"]),
+                    noop_wall_s=noop["wall_s"],
+                    noop_new_release=len(noop["releases"]) > len(inc["releases"]),
+                    releases=noop["releases"],
+                )
+        instance.dispose()
+    finally:
+        if old_home is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = old_home
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    return result
+
+
+def _add_one_document(raw_dir: Path, records: list[CorpusRecord], used: int) -> str:
+    """Drop one new document into ``raw_dir``; return its file name."""
+    if SAMPLE_ARTICLE.exists():
+        target = raw_dir / f"new_{SAMPLE_ARTICLE.name}"
+        shutil.copyfile(SAMPLE_ARTICLE, target)
+        return target.name
+    # a held-out record, or (for the whole corpus) the first one re-dated so its text is new
+    text = records[used].text if used < len(records) else records[0].text + "\n（重播）"
+    target = raw_dir / "new_document.txt"
+    target.write_text(text, encoding="utf-8")
+    return target.name

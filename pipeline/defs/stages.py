@@ -1,0 +1,302 @@
+"""The per-document work behind the partitioned assets, without Dagster.
+
+Three stages, each turning one source partition's stored input into stored
+output (``pipeline.workdir`` files):
+
+* ``source_documents``: ``ingest.read_source`` -> documents + errors;
+* ``document_segments``: ``nlp.segment.segment`` -> tokens;
+* ``document_extractions``: ``nlp.analyse.analyse`` -> mentions, facts, relations.
+
+Each output file stores a *fingerprint* = hash(stage, code version of the
+modules and data the stage depends on, fingerprint of its input). A partition
+whose stored fingerprint equals the one it would get now is skipped, so adding
+one source redoes the NLP for that source only, and editing a lexicon redoes
+extraction (not reading) for all.
+
+:func:`run_stage` runs a stage over many partitions, serially or in a process
+pool (``workers``), with models loaded once per worker process (the pool's
+initializer), and reports progress through a callback. This module imports no
+Dagster so that worker processes stay light; the assets in ``pipeline.defs``
+call it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pyarrow as pa
+
+from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
+from pipeline.workdir import Workdir, records_to_table, table_to_records
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
+
+DOCUMENTS, SEGMENTS, EXTRACTIONS = "source_documents", "document_segments", "document_extractions"
+STAGES = (DOCUMENTS, SEGMENTS, EXTRACTIONS)
+PARTS: dict[str, tuple[str, ...]] = {
+    DOCUMENTS: ("documents", "errors"),
+    SEGMENTS: ("tokens",),
+    EXTRACTIONS: ("mentions", "facts", "relations", "errors"),
+}
+# What each stage's output depends on (paths relative to pipeline/). A change of
+# any of these files invalidates the stage's stored results (and the later stages');
+# FORMAT_VERSION is bumped when the layout of the stored files changes.
+CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    DOCUMENTS: ("ingest", "data/ingest", "records.py"),
+    SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
+    EXTRACTIONS: ("nlp", "data", "records.py"),
+}
+FORMAT_VERSION = "1"
+# Below this many partitions to (re)compute, a process pool costs more than it saves.
+MIN_DOCS_FOR_POOL = 8
+
+
+@lru_cache(maxsize=None)
+def code_version(stage: str) -> str:
+    """SHA-256 (first 16 hex) of the source and data files the stage depends on."""
+    h = hashlib.sha256(f"{stage}:{FORMAT_VERSION}".encode())
+    for rel in CODE_DEPENDENCIES[stage]:
+        path = PACKAGE_DIR / rel
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if not f.is_file() or "__pycache__" in f.parts or f.suffix == ".pyc":
+                continue
+            h.update(str(f.relative_to(PACKAGE_DIR)).encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def fingerprint(stage: str, input_fingerprint: str) -> str:
+    return hashlib.sha256(f"{stage}|{code_version(stage)}|{input_fingerprint}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class StageOutcome:
+    """What happened to one partition in one stage."""
+
+    key: str
+    skipped: bool = False  # the stored result was current
+    documents: int = 0
+    chars: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class StageJob:
+    """Everything a worker needs to process one partition (picklable)."""
+
+    stage: str
+    output_dir: str
+    raw_dir: str
+    key: str
+    source_sha256: str | None = None  # DOCUMENTS only: current hash of the raw source
+
+
+# ---- one partition -------------------------------------------------------------
+
+
+def process(job: StageJob) -> StageOutcome:
+    """Run one stage for one partition, or skip it when its stored result is current."""
+    started = time.perf_counter()
+    wd = Workdir(job.output_dir)
+    if job.stage == DOCUMENTS:
+        out = _documents(wd, job)
+    elif job.stage == SEGMENTS:
+        out = _segments(wd, job)
+    elif job.stage == EXTRACTIONS:
+        out = _extractions(wd, job)
+    else:
+        raise ValueError(f"unknown stage {job.stage}")
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def _input_fingerprint(wd: Workdir, stage: str, key: str) -> str:
+    upstream = {SEGMENTS: DOCUMENTS, EXTRACTIONS: SEGMENTS}[stage]
+    fp = wd.fingerprint(upstream, key, PARTS[upstream][0])
+    if fp is None:
+        raise FileNotFoundError(
+            f"{stage}: no stored {upstream} result for partition {key!r}; materialize {upstream} first"
+        )
+    return fp
+
+
+def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
+    from pipeline.ingest import read_source
+
+    raw_sha = job.source_sha256 or "missing"
+    fp = fingerprint(DOCUMENTS, raw_sha)
+    if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], fp):
+        docs_table = wd.read(DOCUMENTS, job.key, "documents")
+        errors = table_to_records(SourceError, wd.read(DOCUMENTS, job.key, "errors"))
+        chars = sum(len(t) for t in docs_table.column("text").to_pylist())
+        return StageOutcome(job.key, True, docs_table.num_rows, chars, errors)
+    if job.source_sha256 is None:
+        docs: list[Document] = []
+        errors = [SourceError(source_path=_path_of(job.key), reason="source no longer exists in the raw folder")]
+    else:
+        try:
+            docs, errors = read_source(Path(job.raw_dir), job.key)
+        except Exception as exc:  # a reader bug must not stop the other sources
+            docs, errors = [], [
+                SourceError(source_path=_path_of(job.key), reason=f"could not be read: {type(exc).__name__}: {exc}")
+            ]
+    wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), fp)
+    wd.write(DOCUMENTS, job.key, "errors", records_to_table(SourceError, list(errors)), fp)
+    return StageOutcome(job.key, False, len(docs), sum(len(d.text) for d in docs), list(errors))
+
+
+def _path_of(key: str) -> str:
+    from pipeline.ingest import source_key_path
+
+    return source_key_path(key)[0]
+
+
+def load_documents(wd: Workdir, key: str) -> list[Document]:
+    return table_to_records(Document, wd.read(DOCUMENTS, key, "documents"))
+
+
+def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
+    from pipeline.nlp.segment import segment
+
+    fp = fingerprint(SEGMENTS, _input_fingerprint(wd, SEGMENTS, job.key))
+    docs = load_documents(wd, job.key)
+    chars = sum(len(d.text) for d in docs)
+    if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], fp):
+        return StageOutcome(job.key, True, len(docs), chars)
+    tokens: list[Token] = []
+    doc_ids: list[str] = []
+    for d in docs:
+        toks = segment(d.text)
+        tokens.extend(toks)
+        doc_ids.extend([d.doc_id] * len(toks))
+    wd.write(SEGMENTS, job.key, "tokens", records_to_table(Token, tokens, extra={"doc_id": doc_ids}), fp)
+    return StageOutcome(job.key, False, len(docs), chars)
+
+
+def load_tokens(wd: Workdir, key: str) -> dict[str, list[Token]]:
+    table = wd.read(SEGMENTS, key, "tokens")
+    doc_ids = table.column("doc_id").to_pylist()
+    out: dict[str, list[Token]] = {}
+    for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
+        out.setdefault(doc_id, []).append(tok)
+    return out
+
+
+def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
+    from pipeline.nlp.analyse import analyse
+
+    fp = fingerprint(EXTRACTIONS, _input_fingerprint(wd, EXTRACTIONS, job.key))
+    docs = load_documents(wd, job.key)
+    chars = sum(len(d.text) for d in docs)
+    if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], fp):
+        errors = table_to_records(SourceError, wd.read(EXTRACTIONS, job.key, "errors"))
+        return StageOutcome(job.key, True, len(docs), chars, errors)
+    tokens = load_tokens(wd, job.key)
+    mentions: list[Mention] = []
+    facts: list[Fact] = []
+    relations: list[Relation] = []
+    errors: list[SourceError] = []
+    for d in docs:
+        try:
+            a = analyse(d, tokens.get(d.doc_id, []))
+        except Exception as exc:  # one document's failure is reported, not fatal
+            errors.append(SourceError(d.source_key, f"extraction failed: {type(exc).__name__}: {exc}", sha256=d.sha256))
+            continue
+        mentions.extend(a.mentions)
+        facts.extend(a.facts)
+        relations.extend(a.relations)
+    wd.write(EXTRACTIONS, job.key, "mentions", records_to_table(Mention, mentions), fp)
+    wd.write(EXTRACTIONS, job.key, "facts", records_to_table(Fact, facts), fp)
+    wd.write(EXTRACTIONS, job.key, "relations", records_to_table(Relation, relations), fp)
+    wd.write(EXTRACTIONS, job.key, "errors", records_to_table(SourceError, errors), fp)
+    return StageOutcome(job.key, False, len(docs), chars, errors)
+
+
+# ---- many partitions -----------------------------------------------------------
+
+
+def _warm_up(stage: str) -> None:
+    """Pool initializer: load the stage's models once per worker process."""
+    if stage == SEGMENTS:
+        from pipeline.nlp.segment import segment
+
+        segment("预热")
+    elif stage == EXTRACTIONS:
+        from pipeline.nlp.analyse import warm_up
+
+        warm_up()
+
+
+def resolve_workers(workers: int) -> int:
+    """``workers`` <= 0 means one per CPU core."""
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def run_stage(
+    jobs: Sequence[StageJob],
+    workers: int = 1,
+    on_result: Callable[[StageOutcome], None] | None = None,
+) -> list[StageOutcome]:
+    """Process ``jobs`` (one stage), in a process pool when ``workers`` > 1 and it pays.
+
+    Partitions whose results are current are checked in this process first (cheap),
+    so the pool only sees real work. ``on_result`` is called in this process for
+    every partition as it finishes (for progress and logging).
+    """
+    workers = resolve_workers(workers)
+    outcomes: list[StageOutcome] = []
+    todo: list[StageJob] = []
+
+    def done(o: StageOutcome) -> None:
+        outcomes.append(o)
+        if on_result:
+            on_result(o)
+
+    for job in jobs:
+        if job.stage != DOCUMENTS and _is_current(job):
+            done(process(job))  # a skip: reads only the small documents file
+        else:
+            todo.append(job)
+    if workers <= 1 or len(todo) < MIN_DOCS_FOR_POOL:
+        for job in todo:
+            done(process(job))
+        return outcomes
+    ctx = multiprocessing.get_context("spawn")
+    chunksize = max(1, min(16, len(todo) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
+                             initializer=_warm_up, initargs=(todo[0].stage,)) as pool:
+        for o in pool.map(process, todo, chunksize=chunksize):
+            done(o)
+    return outcomes
+
+
+def _is_current(job: StageJob) -> bool:
+    wd = Workdir(job.output_dir)
+    try:
+        fp = fingerprint(job.stage, _input_fingerprint(wd, job.stage, job.key))
+    except FileNotFoundError:
+        return False
+    return wd.is_current(job.stage, job.key, PARTS[job.stage], fp)
+
+
+def iter_keys_with(wd: Workdir, stage: str, keys: Iterable[str]) -> list[str]:
+    """The keys among ``keys`` that have a stored result for ``stage``."""
+    return [k for k in keys if wd.path(stage, k, PARTS[stage][0]).exists()]
+
+
+def read_part(wd: Workdir, stage: str, part: str, keys: Iterable[str]) -> pa.Table | None:
+    """Concatenate one part of a stage's results over ``keys`` (None when there is none)."""
+    tables = [wd.read(stage, k, part) for k in keys if wd.path(stage, k, part).exists()]
+    if not tables:
+        return None
+    return pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="default")

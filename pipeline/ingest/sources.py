@@ -1,0 +1,359 @@
+"""Listing the raw sources (partition keys) and reading one into Documents.
+
+Belongs here: walking the raw folder, building source keys (the Dagster
+partition keys), and assembling ``Document``s from decoded, normalised,
+structured text. Decoding, normalisation, structure and .jsonl parsing live in
+their own modules.
+
+What is a source: every ``.txt``/``.md`` file (extension case-insensitive) is
+one source; every non-blank line of a ``.jsonl`` file is one source. Files in
+subfolders are included (their path relative to the raw folder, with '/').
+Ignored: hidden files and folders (name starting with '.'), editor and Office
+temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.pdf,
+.docx, .html, ...: they are not reported as errors, because a raw folder may
+legitimately hold notes or originals next to the sources). Symlinked files are
+followed; symlinked folders are not (no loops).
+
+Keys: the relative path, plus ``#<id>`` or ``#L<line>`` for a .jsonl record
+(see ``jsonl``). Keys are Dagster partition keys, so they must not contain
+``...`` or control characters (Dagster rejects them) and should not contain
+``,`` ``[`` ``]`` (the UI's partition-selection syntax) or ``|`` (the
+multi-partition separator). Those characters, ``%`` and ``#`` (our fragment
+separator) are percent-escaped (``%2C``; in a run of three or more dots every
+dot becomes ``%2E``), deterministically and reversibly; ordinary paths,
+Chinese file names and spaces are kept as they are. ``source_key_path``
+inverts it. Keys may contain '/': a consumer that uses a key as a file name
+must escape or hash it.
+
+Cost: ``list_sources`` is called by the sensor on every tick. It stats every
+file, and reads and hashes a file only when its size or modification time
+changed since the last call in this process (an in-process cache); a .jsonl
+file's JSON is parsed only for lines containing ``"id"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.ingest.decode import DecodeError, decode_bytes
+from pipeline.ingest.jsonl import JsonlLine, RecordError, index_lines, parse_record, record_fragments
+from pipeline.ingest.metadata import parse_date, split_front_matter
+from pipeline.ingest.normalize import normalize_line, normalize_text
+from pipeline.ingest.structure import classify_lines, pick_title
+from pipeline.records import Document, SourceError
+
+__all__ = [
+    "SourceUnit",
+    "list_sources",
+    "read_source",
+    "read_sources",
+    "make_document",
+    "doc_id_for",
+    "escape_key",
+    "source_key_path",
+    "SUPPORTED_EXTENSIONS",
+]
+
+TEXT_EXTENSIONS = (".txt", ".md")
+JSONL_EXTENSIONS = (".jsonl",)
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class SourceUnit:
+    """One source: a text file, or one line of a .jsonl file."""
+
+    key: str  # Dagster partition key
+    path: str  # relative to the raw folder, posix
+    line: int | None  # line number for a .jsonl record
+    sha256: str  # of the raw bytes of the file, or of the .jsonl line
+
+
+# ---------------------------------------------------------------- keys
+
+_ESCAPED = frozenset("%#,[]|") | frozenset(chr(c) for c in (*range(0x20), 0x7F))
+_DOT_RUN = re.compile(r"\.{3,}")
+
+
+def escape_key(part: str) -> str:
+    """Percent-escape the characters a partition key must not contain (see module doc)."""
+    out = "".join(f"%{ord(ch):02X}" if ch in _ESCAPED else ch for ch in part)
+    return _DOT_RUN.sub(lambda m: "%2E" * len(m.group()), out)
+
+
+def _unescape(part: str) -> str:
+    return re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), part)
+
+
+def source_key_path(key: str) -> tuple[str, str | None]:
+    """Split a key into (relative path, record fragment or None), undoing the escaping."""
+    path, sep, frag = key.partition("#")
+    return _unescape(path), (_unescape(frag) if sep else None)
+
+
+def make_key(rel_path: str, fragment: str | None = None) -> str:
+    key = escape_key(rel_path)
+    return key if fragment is None else f"{key}#{escape_key(fragment)}"
+
+
+def doc_id_for(text: str) -> str:
+    """``d`` + the first 16 hex digits of the sha256 of the normalised text (UTF-8)."""
+    return "d" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- listing
+
+def _is_ignored_name(name: str) -> bool:
+    return name.startswith((".", "~$")) or name.endswith("~")
+
+
+def _walk(raw_dir: Path) -> list[tuple[str, Path, os.stat_result]]:
+    """(relative posix path, full path, stat) of every candidate file, sorted by path."""
+    found = []
+    stack = [(str(raw_dir), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if _is_ignored_name(name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{name}/"))
+                    continue
+                if not name.lower().endswith(SUPPORTED_EXTENSIONS):
+                    continue
+                st = entry.stat()  # follows a symlinked file
+            except OSError:
+                continue  # vanished, or a dangling symlink
+            if stat.S_ISREG(st.st_mode):
+                found.append((prefix + name, Path(entry.path), st))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+@dataclass(frozen=True)
+class _Listing:
+    stamp: tuple[int, int]  # (size, mtime_ns)
+    units: tuple[SourceUnit, ...]
+    lines: tuple[JsonlLine, ...] = ()  # .jsonl only, parallel to units
+    fragments: tuple[str, ...] = ()
+    by_fragment: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+_CACHE: dict[str, _Listing] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _listing(rel: str, full: Path, st: os.stat_result) -> _Listing:
+    stamp = (st.st_size, st.st_mtime_ns)
+    cache_key = os.path.abspath(full)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(cache_key)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    data = full.read_bytes()
+    if rel.lower().endswith(JSONL_EXTENSIONS):
+        lines = index_lines(data)
+        frags = record_fragments(lines)
+        units = tuple(
+            SourceUnit(make_key(rel, f), rel, ln.number, ln.sha256) for ln, f in zip(lines, frags)
+        )
+        if not units:  # an empty .jsonl is still a source: reading it reports the problem
+            units = (SourceUnit(make_key(rel), rel, None, hashlib.sha256(data).hexdigest()),)
+        by_fragment = {f: i for i, f in enumerate(frags)}
+        listing = _Listing(stamp, units, tuple(lines), tuple(frags), by_fragment)
+    else:
+        listing = _Listing(stamp, (SourceUnit(make_key(rel), rel, None, hashlib.sha256(data).hexdigest()),))
+    with _CACHE_LOCK:
+        _CACHE[cache_key] = listing
+    return listing
+
+
+def list_sources(raw_dir: Path) -> list[SourceUnit]:
+    """Every source unit under ``raw_dir``, sorted by path then line (see module doc).
+
+    Hidden files, temporaries and unsupported extensions are ignored silently.
+    A malformed .jsonl line still gets a unit, so that ``read_source`` reports it.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        return []
+    units: list[SourceUnit] = []
+    seen: set[str] = set()
+    for rel, full, st in _walk(raw_dir):
+        seen.add(os.path.abspath(full))
+        try:
+            units.extend(_listing(rel, full, st).units)
+        except OSError:
+            continue  # unreadable right now; the next tick retries
+    _forget_missing(raw_dir, seen)
+    return units
+
+
+def _forget_missing(raw_dir: Path, seen: set[str]) -> None:
+    """Drop cache entries of files under ``raw_dir`` that are gone (bounded memory)."""
+    root = os.path.join(os.path.abspath(raw_dir), "")
+    with _CACHE_LOCK:
+        for path in [p for p in _CACHE if p.startswith(root) and p not in seen]:
+            del _CACHE[path]
+
+
+# ---------------------------------------------------------------- reading
+
+def make_document(
+    key: str,
+    source_path: str,
+    text: str,
+    sha256: str,
+    *,
+    title: str | None = None,
+    published_at=None,
+    url: str | None = None,
+    markdown: bool = False,
+) -> Document | SourceError:
+    """Normalise ``text``, find its structure and title, and build the Document.
+
+    Returns a SourceError when nothing is left after normalisation.
+    """
+    norm = normalize_text(text, strip_indent=not markdown)
+    if not norm:
+        return SourceError(source_path, "empty text (nothing left after normalisation)", None, sha256)
+    blocks = classify_lines(norm, markdown=markdown)
+    clean_title = normalize_line(title) if isinstance(title, str) else ""
+    if not clean_title:
+        clean_title = pick_title(norm, blocks)
+    clean_url = url.strip() if isinstance(url, str) and url.strip() else None
+    return Document(
+        doc_id=doc_id_for(norm),
+        source_key=key,
+        source_path=source_path,
+        title=clean_title,
+        published_at=parse_date(published_at),
+        url=clean_url,
+        text=norm,
+        sha256=sha256,
+        blocks=blocks,
+    )
+
+
+def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], list[SourceError]]:
+    full = raw_dir / rel
+    try:
+        data = full.read_bytes()
+    except OSError as exc:
+        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        text, _encoding = decode_bytes(data)
+    except DecodeError as exc:
+        return [], [SourceError(rel, exc.reason, None, sha)]
+    meta, text = split_front_matter(text)
+    doc = make_document(
+        key,
+        rel,
+        text,
+        sha,
+        title=meta.get("title"),
+        published_at=meta.get("published_at", meta.get("date")),
+        url=meta.get("url"),
+        markdown=rel.lower().endswith(".md"),
+    )
+    if isinstance(doc, SourceError):
+        return [], [doc]
+    return [doc], []
+
+
+def _read_record(
+    full: Path, rel: str, ln: JsonlLine, fragment: str, data: bytes | None = None
+) -> tuple[Document | None, SourceError | None]:
+    if data is None:
+        with open(full, "rb") as fh:
+            fh.seek(ln.offset)
+            raw = fh.read(ln.length)
+    else:
+        raw = data[ln.offset : ln.offset + ln.length]
+    if hashlib.sha256(raw).hexdigest() != ln.sha256:
+        return None, SourceError(rel, "the file changed while it was being read; it will be read again", ln.number, ln.sha256)
+    try:
+        obj = parse_record(raw)
+    except RecordError as exc:
+        return None, SourceError(rel, str(exc), ln.number, ln.sha256)
+    doc = make_document(
+        make_key(rel, fragment),
+        f"{rel}#{fragment}",
+        obj["text"],
+        ln.sha256,
+        title=obj.get("title"),
+        published_at=obj.get("published_at"),
+        url=obj.get("url"),
+    )
+    if isinstance(doc, SourceError):
+        return None, SourceError(rel, "'text' is empty after normalisation", ln.number, ln.sha256)
+    return doc, None
+
+
+def _jsonl_listing(raw_dir: Path, rel: str) -> _Listing:
+    full = raw_dir / rel
+    return _listing(rel, full, full.stat())
+
+
+def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceError]]:
+    """Read the source named by ``key``: its Documents, or SourceErrors saying why not.
+
+    Never raises for bad input: a missing file, an undecodable, binary or empty
+    file, or a malformed .jsonl line gives a SourceError (source_path is the
+    file's relative path; ``line`` the .jsonl line number when it is about one
+    line). A key naming a whole .jsonl file (no ``#``) reads every record.
+    """
+    raw_dir = Path(raw_dir)
+    rel, fragment = source_key_path(key)
+    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+        return [], [SourceError(rel or key, "not a path inside the raw folder")]
+    full = raw_dir / rel
+    if not full.is_file():
+        return [], [SourceError(rel, "file not found (removed or renamed since it was listed?)")]
+    lower = rel.lower()
+    if lower.endswith(TEXT_EXTENSIONS):
+        if fragment is not None:
+            return [], [SourceError(rel, f"a text file has no record '#{fragment}'")]
+        return _read_text_file(raw_dir, rel, key)
+    if not lower.endswith(JSONL_EXTENSIONS):
+        return [], [SourceError(rel, "unsupported file type (expected .txt, .md or .jsonl)")]
+    try:
+        listing = _jsonl_listing(raw_dir, rel)
+    except OSError as exc:
+        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
+    if not listing.lines:
+        return [], [SourceError(rel, "empty file (no records)", None, listing.units[0].sha256)]
+    wanted = range(len(listing.lines))
+    if fragment is not None:
+        found = listing.by_fragment.get(fragment)
+        wanted = [] if found is None else [found]
+        if not wanted:
+            return [], [SourceError(rel, f"no record '#{fragment}' in the file (it changed since it was listed?)")]
+    data = full.read_bytes() if fragment is None else None
+    docs: list[Document] = []
+    errors: list[SourceError] = []
+    for i in wanted:
+        doc, err = _read_record(full, rel, listing.lines[i], listing.fragments[i], data)
+        if doc is not None:
+            docs.append(doc)
+        if err is not None:
+            errors.append(err)
+    return docs, errors
+
+
+def read_sources(raw_dir: Path, keys) -> list[tuple[str, list[Document], list[SourceError]]]:
+    """``read_source`` for many keys (in order); a .jsonl file is indexed once for all its records."""
+    return [(key, *read_source(raw_dir, key)) for key in keys]

@@ -1,0 +1,123 @@
+"""Time expressions that numbers must not be mistaken for, and that facts are dated by.
+
+``find_dates(text)`` returns explicit years and calendar dates (2023年, 2025年2月,
+2024 年 9 月 30 日, 2月21日, 二〇二三年, 2022全年); ``find_periods(text)``
+returns period phrases within a year (前三季度, 上半年, 第三季度, 前 9 个月,
+1 至 9 月, 十四五 ...); ``find_relative(text)`` returns words that point to a
+year relative to something else (今年, 去年, 当年, 同年, 如今 ...).
+
+The number reader (``numbers``) skips every numeral inside one of these spans;
+``facts`` uses them to date each quantity. Offsets are character offsets into
+the text given, end exclusive. No Dagster import here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: int
+    end: int
+    text: str
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    start: int
+    end: int
+    text: str
+    period: str  # normalised: 前三季度, 上半年, 第三季度, 前9个月, 1-9月, 全年, 十四五
+    target_year: int | None = None  # for five-year plans: the plan's last year
+
+
+@dataclass(frozen=True)
+class RelativeYear:
+    start: int
+    end: int
+    text: str
+    offset: int | None  # years from the publication year (今年 0, 去年 -1); None for 当年/同年
+    kind: str  # "published" (今年, 去年, 如今 ...) or "carried" (当年, 同年 ...)
+
+
+_YEAR_AR = r"(?<![\d.])(?P<y>(?:19|20)\d{2})"
+_YEAR_CN = r"(?P<yc>[一二][〇零一二三四五六七八九]{3})"
+_DATE_RE = re.compile(
+    rf"(?:{_YEAR_AR}|{_YEAR_CN})\s*(?:(?P<fy>全年|年度|财年)|年(?!代|级)(?:\s*(?P<m>1[0-2]|0?[1-9])\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号])?)?)"
+    rf"|(?<![\d.个第])(?P<m2>1[0-2]|0?[1-9])\s*月(?:\s*(?P<d2>3[01]|[12]\d|0?[1-9])\s*[日号])?"
+    rf"|(?<![\d.])(?P<y3>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m3>1[0-2]|0?[1-9])(?P=sep)(?P<d3>3[01]|[12]\d|0?[1-9])(?!\d)"
+)
+
+_CN_NUM = "一二三四五六七八九十两"
+_PERIOD_RE = re.compile(
+    r"(?P<q>(?:前|第)?\s*[一二三四1-4]\s*季度|Q[1-4]|[上下]半年|全年|年初|年中|年底|年末"
+    r"|前\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*个月"
+    r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:-|—|–|~|～|至|到)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?"
+    r"|十[一二三四五六七八九]五(?:规划|期间|时期|末)?)"
+)
+_FIVE_YEAR_END = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
+
+_RELATIVE = {
+    "今年": (0, "published"), "本年": (0, "published"), "去年": (-1, "published"), "上年": (-1, "published"),
+    "前年": (-2, "published"), "明年": (1, "published"), "后年": (2, "published"),
+    "如今": (0, "published"), "目前": (0, "published"), "现在": (0, "published"), "当前": (0, "published"),
+    "截至目前": (0, "published"), "今天": (0, "published"),
+    "当年": (None, "carried"), "同年": (None, "carried"), "该年": (None, "carried"),
+    "这一年": (None, "carried"), "那一年": (None, "carried"), "同期": (None, "carried"),
+}
+_RELATIVE_RE = re.compile("|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True)))
+
+
+def _cn_year(s: str) -> int:
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+def find_dates(text: str) -> list[DateSpan]:
+    """Explicit years and calendar dates, in text order."""
+    out: list[DateSpan] = []
+    for m in _DATE_RE.finditer(text):
+        if m.group("y") or m.group("yc"):
+            year = int(m.group("y")) if m.group("y") else _cn_year(m.group("yc"))
+            month = int(m.group("m")) if m.group("m") else None
+            day = int(m.group("d")) if m.group("d") else None
+        elif m.group("y3"):
+            year, month, day = int(m.group("y3")), int(m.group("m3")), int(m.group("d3"))
+        else:
+            year, month = None, int(m.group("m2"))
+            day = int(m.group("d2")) if m.group("d2") else None
+        out.append(DateSpan(m.start(), m.end(), m.group(0), year, month, day))
+    return out
+
+
+def _norm_period(s: str) -> str:
+    return re.sub(r"\s+", "", s).replace("到", "-").replace("至", "-").replace("～", "-").replace("~", "-")
+
+
+def find_periods(text: str) -> list[PeriodSpan]:
+    """Period phrases (quarters, halves, months ranges, five-year plans), in text order."""
+    out: list[PeriodSpan] = []
+    for m in _PERIOD_RE.finditer(text):
+        s = m.group(0)
+        norm = _norm_period(s)
+        target = None
+        for plan, end in _FIVE_YEAR_END.items():
+            if norm.startswith(plan):
+                target = end
+        out.append(PeriodSpan(m.start(), m.end(), s, norm, target))
+    return out
+
+
+def find_relative(text: str) -> list[RelativeYear]:
+    """Relative year words (今年, 去年, 当年, 同年, 如今 ...), in text order."""
+    out = []
+    for m in _RELATIVE_RE.finditer(text):
+        offset, kind = _RELATIVE[m.group(0)]
+        out.append(RelativeYear(m.start(), m.end(), m.group(0), offset, kind))
+    return out

@@ -1,0 +1,101 @@
+"""Metric names: what a number measures, from the words around it.
+
+The vocabulary (``pipeline/data/metrics/metric_vocabulary.csv``) maps cue words
+to canonical names so that equal things get equal names across documents
+(营业收入 / 营收 / 总营收 -> 营收). ``find_cue`` finds the cue that governs a
+number inside its clause; ``noun_before`` / ``noun_after`` give the local noun
+phrase used when no cue is found (179个应用场景 -> 应用场景数量). How the pieces
+are combined (营收 + 同比增长 -> 营收同比增长, 成本 + 降低 -> 成本降幅) is
+``facts``' job. No Dagster import here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "metrics" / "metric_vocabulary.csv"
+
+
+@dataclass(frozen=True)
+class Cue:
+    cue: str
+    metric: str
+    kind: str  # level, change, decline, share, rank
+    sign: int
+    subject_types: tuple[str, ...]
+    money: bool
+
+
+@dataclass(frozen=True)
+class CueHit:
+    start: int
+    end: int
+    cue: Cue
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Cue]:
+    """The metric vocabulary: cue word -> ``Cue``."""
+    with open(DATA, encoding="utf-8") as f:
+        rows = list(csv.DictReader(ln for ln in f if ln.strip() and not ln.startswith("#")))
+    return {
+        r["cue"]: Cue(r["cue"], r["metric"], r["kind"], int(r["sign"]),
+                      tuple(t for t in r["subject_types"].split("|") if t), r["money"] == "1")
+        for r in rows
+    }
+
+
+@lru_cache(maxsize=1)
+def _cue_re() -> re.Pattern:
+    words = sorted(vocabulary(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def cues_in(text: str, start: int, end: int) -> list[CueHit]:
+    """Every vocabulary cue in ``text[start:end]`` (leftmost-longest, not overlapping)."""
+    voc = vocabulary()
+    return [CueHit(m.start(), m.end(), voc[m.group(0)]) for m in _cue_re().finditer(text, start, end)]
+
+
+# Characters and words that end a noun phrase when reading backwards from a number.
+_NP_STOP = re.compile(
+    r"(?:的|是|为|在|了|和|与|及|等|将|已|也|都|还|就|其中|让|把|被|对|向|从|其|共|总计|累计|合计|一共|达到|达|有|占|"
+    r"超过|超|约|近|接近|突破|高达|实现|成为|仅次于|贡献|集聚|积累|拥有|获得|完成|推出|发布|显示|数据|其中|"
+    r"[，,。；;：:、（）()“”‘’「」『』《》\s\d%])"
+)
+_NP_LEAD = re.compile(r"^(?:多只|多家|多个|各|该|这|那|每|全部|所有|其|这些|那些)")
+
+
+def noun_before(text: str, start: int, limit: int, max_len: int = 10) -> str:
+    """The noun phrase ending at ``start`` (after the last stop word, at most ``max_len`` chars)."""
+    lo = max(limit, start - max_len)
+    seg = text[lo:start]
+    cut = 0
+    for m in _NP_STOP.finditer(seg):
+        cut = m.end()
+    np = _NP_LEAD.sub("", seg[cut:])
+    return np.strip()
+
+
+_NP_AFTER = re.compile(r"\s?的?\s?([^，,。；;：:、（）()“”‘’「」\s\d%的]{1,12})")
+_NP_AFTER_STOP = re.compile(r"(?:中|里|之一|等|也|都|已|将|在|是|为|和|与|被|把|让|并|均|分别|占|达|的|了)")
+
+
+def noun_after(text: str, end: int, limit: int) -> str:
+    """The noun phrase right after ``end`` (179个应用场景和应用标杆企业 -> 应用场景和应用标杆企业)."""
+    m = _NP_AFTER.match(text, end, limit)
+    if not m:
+        return ""
+    np = m.group(1)
+    # stop before a verb or function word that ends the phrase
+    best = len(np)
+    for sm in _NP_AFTER_STOP.finditer(np):
+        if sm.start() < 2 or (sm.group(0) in ("和", "与") and sm.start() + 1 < len(np)):
+            continue  # 应用场景和应用标杆企业: a coordinated noun phrase
+        best = sm.start()
+        break
+    return np[:best]

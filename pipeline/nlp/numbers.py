@@ -1,0 +1,456 @@
+"""The number reader: quantities in Chinese text, with exact values and spans.
+
+``read_quantities(text) -> list[Quantity]`` finds Arabic and Chinese numerals
+and their mixtures (1.5万亿, 一千零五十五亿, 十万零一千, 千亿, 亿 in 超亿元),
+fractions and shares (三分之一, 百分之七十, 70%, 两成, 一半), percentage points,
+multiples (倍), ranges (10%-15%, 3至5亿), ranks (第四, 全球第三, 前三),
+currencies and counted objects, with the qualifier written directly around
+the number (超/约/以上 ...). Values are ``Decimal``s in base units:
+1.5万亿元 -> 1.5e12 元; percentages, shares and percentage points are
+fractions (70% -> 0.7 with unit %, 3.2个百分点 -> 0.032 with unit 百分点).
+
+What is *not* a quantity: a numeral with nothing that says what it counts
+(list numbering 1、, model names Grok-3 / Model 3, stock codes, 萤火一号),
+the article 一 (一个, 一家, 一度, 一起), fixed expressions
+(``pipeline/data/metrics/non_numbers.txt``), vague amounts (几百亿, 数十倍,
+十几), and dates and periods (``dates``), which facts use to date values.
+
+Words and units are data: ``pipeline/data/metrics/units.csv`` and
+``qualifiers.csv``. Finding candidates is one compiled regex over the text;
+the work per candidate looks only at a few characters around it.
+No Dagster import here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.nlp.dates import find_dates, find_periods
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "metrics"
+
+# Length-preserving normalisation (offsets stay valid): full-width digits, %, decimal point.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
+
+_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10**4, "亿": 10**8}
+_MAG_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
+
+_CN_CHARS = "〇零一二两三四五六七八九十百千万亿"
+_AR = r"\d+(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+)?"
+# One candidate: a fraction (X分之Y), half, a rank with 第/前, or a plain numeral.
+_CANDIDATE = re.compile(
+    rf"(?P<frac>(?P<den>{_AR}|[{_CN_CHARS}]+)\s*分之\s*(?P<nom>{_AR}|{_CN}))"
+    rf"|(?P<half>一半|半数|过半|近半|大半)"
+    rf"|(?P<ord>第|前)\s*(?P<onum>\d{{1,3}}(?![\d.])|[一二两三四五六七八九十百]+)"
+    rf"|(?P<num>{_AR}|{_CN})"
+)
+_MAG_RE = re.compile(r"\s?(万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千|百)")
+_RANGE_SEP = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
+_APPROX_SUFFIX = re.compile(r"\s?(多|余)")
+_CHENG = re.compile(r"\s?成(?![为立功长本果员都了交就型熟绩效色品])")
+_VAGUE_BEFORE = re.compile(r"(?:几|数|若干|上|好几|十几)$")
+
+# Ranks: scope words before 第N (全球第三, 排名第一) and what may follow 第N.
+_RANK_SCOPE = re.compile(
+    r"(?:全球|世界|全国|国内|国际|中国|亚太|亚洲|欧洲|全省|全市|省内|市内|行业|业内|同行|"
+    r"排名|排行|排|位居|位列|名列|居|列|跃居|跃升至|升至|降至|跻身|位于|稳居|保持|仍居|位次)\s*$"
+)
+_RANK_NEXT = re.compile(r"\s*(名|大|城|强|位(?![于置]))")
+_ORDINAL_NOT_RANK = re.compile(
+    r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
+)
+_GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
+
+_NOT_BEFORE_CN = set("统唯之其万若第周礼星")  # 统一, 唯一, 之一, 万一 ...
+_ASCII_WORD = re.compile(r"[A-Za-z\-_/+#]$")
+_ASCII_AFTER = re.compile(r"[A-Za-z_\-]")
+# Units that are also the first character of ordinary words: the characters that,
+# following the unit, show it is a word instead (升至, 位于, 部门, 台湾, 所有 ...).
+_UNIT_NOT_FOLLOWED = {
+    "升": "至到为级值", "位": "于置数", "部": "门署分委长位", "台": "湾阶风", "所": "有以属在谓得",
+    "起": "来步点诉源", "年": "级代", "天": "然下", "周": "边围期", "片": "区面", "名": "单义字称额",
+    "项": "目", "家": "庭乡电具居", "条": "件例款", "种": "子类", "元": "素", "次": "日",
+    "只": "是有要能", "人": "民工才", "块": "头", "张": "力", "户": "口", "座": "谈位", "支": "持付出",
+    "份": "额", "套": "餐", "米": "饭", "克": "服", "个": "人性体",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    surface: str
+    unit: str
+    kind: str
+    factor: Decimal
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity read from text.
+
+    ``start``/``end`` cover the qualifier words written directly around the
+    number, the number and its unit (超1.5万亿元, 超过10%, 约三分之一 ...);
+    ``num_start``/``num_end`` the numeral alone. For a range, ``value`` is the
+    lower and ``high`` the upper bound. ``kind`` is one of currency, percent,
+    points, multiple, counter, measure, duration, age, rank, group, bare
+    (a magnitude with no unit: 突破千亿规模; facts decide what it counts).
+    """
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str
+    kind: str
+    qualifier: str = "="
+    num_start: int = 0
+    num_end: int = 0
+    high: Decimal | None = None
+    low_end: int | None = None  # end of the lower bound's text in a range
+
+
+def _load_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        lines = [ln for ln in f if ln.strip() and not ln.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
+def _tables():
+    units = {r["surface"]: Unit(r["surface"], r["unit"], r["kind"], Decimal(r["factor"])) for r in _load_csv("units.csv")}
+    unit_re = re.compile(r"\s?(" + "|".join(re.escape(s) for s in sorted(units, key=len, reverse=True)) + ")")
+    quals = _load_csv("qualifiers.csv")
+    prefix = {q["word"]: q["qualifier"] for q in quals if q["position"] == "prefix"}
+    suffix = {q["word"]: q["qualifier"] for q in quals if q["position"] == "suffix"}
+    window = {q["word"]: q["qualifier"] for q in quals if q["position"] == "window"}
+    prefix_re = re.compile("(" + "|".join(re.escape(w) for w in sorted(prefix, key=len, reverse=True)) + r")(?:了)?\s?$")
+    suffix_re = re.compile(r"\s?(" + "|".join(re.escape(w) for w in sorted(suffix, key=len, reverse=True)) + ")")
+    with open(DATA_DIR / "non_numbers.txt", encoding="utf-8") as f:
+        fixed = [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
+    fixed_re = re.compile("|".join(re.escape(w) for w in sorted(fixed, key=len, reverse=True)))
+    return units, unit_re, prefix, prefix_re, suffix, suffix_re, window, fixed_re
+
+
+def qualifier_words(position: str) -> dict[str, str]:
+    """Qualifier words for ``position`` (prefix, suffix, window) -> qualifier."""
+    units, unit_re, prefix, prefix_re, suffix, suffix_re, window, fixed_re = _tables()
+    return {"prefix": prefix, "suffix": suffix, "window": window}[position]
+
+
+# --------------------------------------------------------------------------- numerals
+
+
+def parse_chinese_int(s: str) -> int | None:
+    """Value of a Chinese numeral (一千零五十五亿, 十万零一千, 两, 二〇二三), or None if malformed."""
+    if not s:
+        return None
+    if all(c in _CN_DIGIT for c in s):
+        if len(s) == 1:
+            return _CN_DIGIT[s]
+        if len(s) == 2 and s[0] != "零":  # 三四 (three or four) is vague, not 34
+            return None
+        return int("".join(str(_CN_DIGIT[c]) for c in s))
+    total = 0  # whole 亿 sections
+    below_yi = 0  # whole 万 sections below the current 亿
+    section = 0  # below 万
+    digit: int | None = None
+    last_small = 0
+    zero_seen = False
+    for c in s:
+        if c in _CN_DIGIT:
+            if digit is not None and digit != 0 and _CN_DIGIT[c] != 0:
+                return None  # 三四十: two digits without a unit between
+            if _CN_DIGIT[c] == 0:
+                zero_seen = True
+            digit = _CN_DIGIT[c]
+        elif c in _CN_SMALL:
+            mult = _CN_SMALL[c]
+            section += (1 if digit is None or (digit == 0 and not section and c == "十") else digit) * mult
+            digit, last_small, zero_seen = None, mult, False
+        elif c == "万":
+            n = section + (digit or 0)
+            below_yi = (below_yi + n) * 10**4 if (below_yi or n) else 10**4
+            section, digit, last_small, zero_seen = 0, None, 10**4, False
+        elif c == "亿":
+            n = below_yi + section + (digit or 0)
+            total = (total + n) * 10**8 if (total or n) else 10**8
+            below_yi = section = 0
+            digit, last_small, zero_seen = None, 10**8, False
+        else:
+            return None
+    if digit:
+        if last_small >= 10 and not zero_seen:  # 三千五 = 3500, 一万五 = 15000
+            section += digit * (last_small // 10)
+        else:
+            section += digit
+    return total + below_yi + section
+
+
+def parse_number(s: str) -> Decimal | None:
+    """Exact value of an Arabic, Chinese or mixed numeral (1.5万亿, 三点五, 1,055)."""
+    s = s.translate(_FULLWIDTH).replace(" ", "")
+    m = re.fullmatch(r"(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿]*)", s)
+    if m:
+        v = Decimal(m.group(1).replace(",", ""))
+        for c in m.group(2):
+            v *= _MAG_VALUE[c]
+        return v
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        w = parse_chinese_int(whole)
+        if w is None or not frac or any(c not in _CN_DIGIT for c in frac):
+            return None
+        return Decimal(f"{w}.{''.join(str(_CN_DIGIT[c]) for c in frac)}")
+    n = parse_chinese_int(s)
+    return Decimal(n) if n is not None else None
+
+
+# --------------------------------------------------------------------------- reader
+
+
+def _covered(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def _prefix_qualifier(text: str, s: int) -> tuple[str, int]:
+    """(qualifier, start) of a qualifier word ending at s (an optional 了 and space between)."""
+    prefix_re = _tables()[3]
+    m = prefix_re.search(text, max(0, s - 6), s)
+    if m:
+        return _tables()[2][m.group(1)], m.start()
+    return "=", s
+
+
+def _suffix_qualifier(text: str, e: int, qualifier: str) -> tuple[str, int]:
+    suffix, suffix_re = _tables()[4], _tables()[5]
+    m = suffix_re.match(text, e)
+    if m and m.group(1) not in ("多", "余"):
+        q = suffix[m.group(1)]
+        return (q if qualifier == "=" else qualifier), m.end()
+    return qualifier, e
+
+
+def _unit_at(text: str, e: int) -> tuple[Unit | None, int]:
+    units, unit_re = _tables()[0], _tables()[1]
+    m = unit_re.match(text, e)
+    if not m:
+        return None, e
+    surf = m.group(1)
+    nxt = text[m.end() : m.end() + 1]
+    if nxt and nxt in _UNIT_NOT_FOLLOWED.get(surf, ""):
+        return None, e
+    if surf.isascii() and surf[0].isalpha() and nxt and _ASCII_AFTER.match(nxt):
+        return None, e
+    return units[surf], m.end()
+
+
+def _is_plain_one(num_text: str) -> bool:
+    return num_text == "一"
+
+
+def read_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text``, in text order (see the module docstring)."""
+    text = text.translate(_FULLWIDTH)
+    blocked = [(d.start, d.end) for d in find_dates(text)] + [(p.start, p.end) for p in find_periods(text)]
+    fixed_re = _tables()[7]
+    blocked += [(m.start(), m.end()) for m in fixed_re.finditer(text)]
+    out: list[Quantity] = []
+    pos = 0
+    for m in _CANDIDATE.finditer(text):
+        if m.start() < pos:
+            continue
+        if _covered(blocked, m.start(), m.end()):
+            continue
+        q = None
+        if m.group("frac"):
+            q = _read_fraction(text, m)
+        elif m.group("half"):
+            q = _read_half(text, m)
+        elif m.group("ord"):
+            q = _read_rank(text, m)
+        else:
+            q = _read_plain(text, m.start("num"), m.end("num"), blocked)
+        if q is not None:
+            out.append(q)
+            pos = q.end
+    return out
+
+
+def _finish(text, s, e, qs, value, unit, kind, qualifier="=", high=None, low_end=None, ns=None, ne=None):
+    pq, ps = _prefix_qualifier(text, qs)
+    if pq != "=" or text[ps:qs].strip():
+        qualifier = pq if qualifier == "=" else qualifier
+    else:
+        ps = qs
+    qualifier, e2 = _suffix_qualifier(text, e, qualifier)
+    return Quantity(ps, e2, text[ps:e2], value, unit, kind, qualifier, ns if ns is not None else s,
+                    ne if ne is not None else e, high, low_end)
+
+
+def _read_fraction(text: str, m: re.Match) -> Quantity | None:
+    den, nom = parse_number(m.group("den")), parse_number(m.group("nom"))
+    if not den or nom is None or nom > den * 10:
+        return None
+    e = m.end()
+    value = nom / den
+    # 百分之七十 -> 0.7; a share is a fraction with unit %.
+    return _finish(text, m.start(), e, m.start(), value, "%", "percent", ns=m.start(), ne=e)
+
+
+def _read_half(text: str, m: re.Match) -> Quantity | None:
+    word = m.group("half")
+    qualifier = {"过半": ">", "近半": "~", "大半": ">"}.get(word, "=")
+    if word == "一半" and text[m.end() : m.end() + 1] in ("天", "年"):  # 一年半 / 一半天 are durations
+        return None
+    return _finish(text, m.start(), m.end(), m.start(), Decimal("0.5"), "%", "percent", qualifier)
+
+
+def _read_rank(text: str, m: re.Match) -> Quantity | None:
+    value = parse_number(m.group("onum"))
+    if value is None or value == 0:
+        return None
+    s, e = m.start(), m.end()
+    if m.group("ord") == "前":
+        # 前三 (top three): a rank bound unless it is a period (前三季度) or a count (前三个).
+        nxt = _RANK_NEXT.match(text, e)
+        if _ORDINAL_NOT_RANK.match(text, e) or text[e : e + 1] in ("年", "月", "天", "日"):
+            return None
+        scoped = _RANK_SCOPE.search(text, max(0, s - 6), s)
+        if not (nxt or scoped or re.match(r"[，,。；;、）)\s”」]", text[e : e + 1] or "。")):
+            return None
+        end = nxt.end() if nxt and nxt.group(1) in ("名", "强", "位") else e
+        return _finish(text, s, end, s, value, "rank", "rank", "<=", ns=s, ne=e)
+    nxt = _RANK_NEXT.match(text, e)
+    scoped = _RANK_SCOPE.search(text, max(0, s - 6), s)
+    if _ORDINAL_NOT_RANK.match(text, e) and not (nxt and nxt.group(1) == "大"):
+        return None  # 第一个, 第五代, 第三季度, 第四届: ordinals of a sequence, not ranks
+    if text[e : e + 2] == "大" and not nxt:
+        return None
+    if not (nxt or scoped):
+        return None
+    if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
+        return None
+    end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城") else e
+    scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍", scoped.group(0)) else s
+    q = _finish(text, s, end, s, value, "rank", "rank", ns=s, ne=e)
+    if scope_start < q.start:
+        q = Quantity(scope_start, q.end, text[scope_start : q.end], q.value, q.unit, q.kind, q.qualifier, q.num_start, q.num_end)
+    return q
+
+
+def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) -> Quantity | None:
+    raw = text[s:e]
+    arabic = raw[0].isdigit()
+    before = text[s - 1] if s else ""
+    # Context that makes a numeral part of a name or code, not a quantity.
+    if arabic and allow_range:
+        if before and (_ASCII_WORD.match(before) or before in ".:：#"):
+            return None  # Grok-3, A320, v2.1, 12:30
+        if re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]):
+            return None
+    else:
+        if before in _NOT_BEFORE_CN:
+            return None  # 统一, 唯一, 之一, 万一
+        if re.search(r"(?:几|数|若干)$", text[max(0, s - 2) : s]) or text[e : e + 1] == "几":
+            return None  # 几百亿, 数十倍, 十几: vague amounts
+        if before == "上" and raw[0] in "百千万亿":
+            return None  # 上百家, 上千人
+        if raw == "一" and before and before in "有那这每哪某另":
+            return None  # 有一天, 每一年
+    if raw.endswith("点"):
+        return None
+    value = parse_number(raw)
+    if value is None:
+        return None
+    ne = e
+    has_mag = any(c in "万亿" for c in raw)
+    pure_mag = not arabic and all(c in "十百千万亿" for c in raw)
+    if arabic:
+        mm = _MAG_RE.match(text, e)
+        if mm and not _covered(blocked, mm.start(1), mm.end(1)):
+            for c in mm.group(1):
+                value *= _MAG_VALUE[c]
+            e = ne = mm.end()
+            has_mag = True
+    qualifier = "="
+    am = _APPROX_SUFFIX.match(text, e)
+    if am and (value >= 10 or has_mag):  # 400 多个, 百余家, 千余
+        qualifier, e = ">", am.end()
+    if allow_range and qualifier == "=":
+        rq = _read_range(text, s, e, value, blocked)
+        if rq is not None:
+            return rq
+    prefix_q = _prefix_qualifier(text, s)[0] != "=" or text[s - 2 : s] in ("高达", "多达")
+    pct = re.compile(r"\s?(%|‰)").match(text, e)
+    unit, ue = _unit_at(text, e)
+    if pct is not None:
+        unit, ue = _tables()[0][pct.group(1)], pct.end()
+    if unit is None:
+        cm = _CHENG.match(text, e)
+        if cm and value <= 10 and not has_mag and raw != "一" or (cm and raw == "一" and text[cm.end() : cm.end() + 1] != "不"):
+            return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
+        gm = _GROUP_NOUN.match(text, e)
+        if gm and not arabic and value >= 2:
+            return Quantity(s, gm.end(), text[s : gm.end()], value, "家", "group", "=", s, e)
+        if not has_mag:
+            return None  # a bare numeral: list numbering, codes, names
+        if not arabic and not prefix_q and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
+            return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
+        return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
+    if pure_mag and not prefix_q and qualifier == "=" and unit.kind != "currency":
+        return None  # 万人, 百家, 千家: idioms unless 超/近 says it is an amount
+    if unit.kind in ("counter", "measure", "multiple", "age") and raw == "一":
+        return None  # the article 一: 一个, 一家, 一位
+    if unit.kind == "duration":
+        after = text[ue : ue + 2]
+        if after[:1] in ("前", "后", "来", "间", "里", "之") or after in ("以来", "一度"):
+            return None  # 14 年前, 一年来: relative time, not a duration
+        if raw == "一" and unit.unit not in ("年", "月", "周", "天", "小时"):
+            return None
+    value *= unit.factor
+    am = _APPROX_SUFFIX.match(text, ue)
+    if am and unit.kind == "multiple":  # 六倍多
+        qualifier, ue = ">", am.end()
+    return _finish(text, s, ue, s, value, unit.unit, unit.kind, qualifier, ns=s, ne=ne)
+
+
+_NUMERAL_RE = re.compile(rf"{_AR}|{_CN}")
+
+
+def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | None:
+    """A range written low-sep-high (3至5亿, 10%-15%, 2 至 3 年): value low, high the upper bound."""
+    own = re.compile(r"\s?(%|‰)").match(text, e)
+    le = own.end() if own else e
+    sep = _RANGE_SEP.match(text, le)
+    if not sep:
+        return None
+    m2 = _NUMERAL_RE.match(text, sep.end())
+    if not m2 or _covered(blocked, m2.start(), m2.end()):
+        return None
+    arabic = text[s].isdigit()
+    if m2.group(0)[0].isdigit() != arabic:
+        return None
+    if sep.group(0).strip() in ("-", "–") and not arabic:
+        return None
+    high_q = _read_plain(text, m2.start(), m2.end(), blocked, allow_range=False)
+    if high_q is None or high_q.kind in ("rank", "group"):
+        return None
+    high_num = parse_number(text[high_q.num_start : high_q.num_end].replace(" ", "")) or Decimal(0)
+    if not high_num:
+        return None
+    scale = high_q.value / high_num  # the upper bound's unit factor (x0.01 for %)
+    if re.search(r"[万亿]", text[s:e]):
+        low_value = low * scale  # the lower bound has its own magnitude (3亿至5亿)
+    else:
+        low_value = low * (high_num / parse_number(m2.group(0))) * scale  # 3至5亿: 亿 applies to both
+    if low_value > high_q.value:
+        return None
+    return _finish(text, s, high_q.end, s, low_value, high_q.unit, high_q.kind, high_q.qualifier,
+                   high=high_q.value, low_end=le, ns=s, ne=high_q.num_end)

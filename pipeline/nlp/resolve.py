@@ -1,0 +1,279 @@
+"""Entity resolution within and across documents: mentions -> entities with stable IDs.
+
+``resolve(analyses, previous)`` groups the mentions of all documents into
+``Entity``s and maps every mention ``(doc_id, start, end, entity_type)`` to an
+entity ID.
+
+Places need no guessing: recognition already put the administrative code
+(cities, provinces) or ISO code (countries) in ``Mention.key``, which is the ID.
+
+People, firms and organisations are grouped by these rules (each a union of
+name forms of one entity type):
+
+- lexicon: every form of one lexicon entry is one entity (阿里 = 阿里巴巴,
+  浙大 = 浙江大学); its canonical name is the lexicon's name;
+- case: Latin-script forms equal up to case are one entity (Deepseek = DeepSeek);
+- transliterated names: a form equal to the part after the last '·' of a fuller
+  name is that person (马斯克 -> 埃隆·马斯克), when exactly one fuller name fits;
+- firm stems: a firm form equal to another firm form minus a generic suffix
+  (科技, 集团, 公司, 股份, 控股, 量化, 资本, 有限公司 ...) is that firm (宇树 -> 宇树科技;
+  蔚来公司 and 蔚来控股 -> 蔚来 when 蔚来 itself is seen); when the stem is not seen,
+  its fuller forms are joined only when they already are one entity;
+- prefixes, within one document only: a firm form that starts another firm form
+  of the same document (阿里 -> 阿里巴巴), when exactly one fits;
+- near-duplicate person names, within one document only: same surname, same
+  length (3), one other character different (梁文峰 beside 梁文锋): the rarer form
+  joins the more frequent one (ties are left apart).
+
+Canonical name: the lexicon's name when the entity is in the lexicon, else the
+longest form seen (ties: for Latin-script names a form with an inner capital, as
+brands write themselves (DeepSeek over Deepseek, DEEPSEEK or deepseek), then the
+most frequent, then the first in sort order);
+every other form goes to ``aliases``.
+
+IDs (docs/ARCHITECTURE.md): ``per_`` / ``firm_`` / ``org_`` + the first 12 hex of
+sha1 of the canonical name, except that an entity keeps the ID it had in the
+previous release (``previous``: (entity_type, name or alias) -> ID) when any of its
+names matches one there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pipeline.nlp.gazetteer import CITY_LEVELS, load_gazetteer
+from pipeline.nlp.lexicon import is_latin, load_lexicon
+from pipeline.records import DocumentAnalysis, Mention
+
+ID_PREFIX = {"person": "per_", "firm": "firm_", "org": "org_"}
+FIRM_SUFFIXES = (
+    "科技股份有限公司", "股份有限公司", "科技有限公司", "有限责任公司", "有限公司", "科技集团", "控股集团",
+    "集团", "科技", "公司", "股份", "控股", "量化", "资本", "投资", "技术", "智能",
+)
+
+PreviousIds = dict[tuple[str, str], str]  # (entity_type, name or alias) -> entity ID
+MentionKey = tuple[str, int, int, str]  # (doc_id, start, end, entity_type)
+
+
+@dataclass
+class Entity:
+    entity_id: str
+    entity_type: str  # person, firm, org, city, province, country
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    # city: full_name, province, level; province/country: full_name, level; org: kind
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Resolution:
+    entities: dict[str, Entity]  # by entity_id
+    mention_entity: dict[MentionKey, str]  # mention -> entity_id
+
+    def entity_of(self, m: Mention) -> Entity | None:
+        eid = self.mention_entity.get((m.doc_id, m.start, m.end, m.entity_type))
+        return self.entities.get(eid) if eid else None
+
+
+def stable_id(entity_type: str, name: str) -> str:
+    return ID_PREFIX[entity_type] + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve(analyses: Iterable[DocumentAnalysis], previous: PreviousIds | None = None) -> Resolution:
+    """Group all mentions into entities and give each a stable ID."""
+    analyses = list(analyses)
+    previous = previous or {}
+    entities: dict[str, Entity] = {}
+    mention_entity: dict[MentionKey, str] = {}
+
+    _resolve_places(analyses, entities, mention_entity)
+    for etype in ("person", "firm", "org"):
+        _resolve_named(etype, analyses, previous, entities, mention_entity)
+    return Resolution(entities, mention_entity)
+
+
+# -- places ---------------------------------------------------------------------------
+def _resolve_places(analyses, entities, mention_entity) -> None:
+    gaz = load_gazetteer()
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for a in analyses:
+        for m in a.mentions:
+            if m.entity_type not in ("city", "province", "country") or not m.key:
+                continue
+            mention_entity[(m.doc_id, m.start, m.end, m.entity_type)] = m.key
+            if len(m.text) >= 2:
+                forms[m.key][m.text] += 1
+            if m.key in entities:
+                continue
+            if m.entity_type == "country":
+                c = gaz.country_by_code.get(m.key)
+                name, attrs = (c.name, {"full_name": c.full_name, "level": "country"}) if c else (m.canonical or m.text, {"full_name": m.canonical or m.text, "level": "country"})
+            else:
+                d = gaz.divisions[m.key]
+                name = d.display_name
+                if m.entity_type == "city":
+                    attrs = {"full_name": d.name, "province": gaz.province_name(d), "level": CITY_LEVELS.get(d.level, "prefecture")}
+                else:
+                    attrs = {"full_name": d.name, "level": "province"}
+            entities[m.key] = Entity(m.key, m.entity_type, name, [], attrs)
+    for key, counter in forms.items():
+        e = entities[key]
+        e.aliases = sorted(f for f in counter if f != e.name)
+
+
+# -- people, firms, organisations -----------------------------------------------------
+def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
+    lex = load_lexicon()
+    uf = _Union()
+    counts: Counter = Counter()  # form -> mentions
+    lex_name: dict[str, str] = {}  # node -> lexicon canonical name
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    per_doc: dict[str, Counter] = defaultdict(Counter)
+    mention_node: list[tuple[MentionKey, str]] = []
+
+    for a in analyses:
+        for m in a.mentions:
+            if m.entity_type != etype:
+                continue
+            form = m.text.strip()
+            if not form:
+                continue
+            entry = lex.lookup(form)
+            node = form
+            uf.find(node)
+            if entry is not None and entry.type == etype:
+                lex_node = "\x00lex:" + entry.name
+                uf.union(node, lex_node)
+                lex_name[lex_node] = entry.name
+                if etype == "org" and entry.kind:
+                    kinds[lex_node][entry.kind] += 1
+            if etype == "org" and m.org_kind:
+                kinds[node][m.org_kind] += 1
+            counts[form] += 1
+            per_doc[m.doc_id][form] += 1
+            mention_node.append(((m.doc_id, m.start, m.end, etype), node))
+
+    forms = sorted(counts)
+    # case variants of Latin names
+    by_fold: dict[str, list[str]] = defaultdict(list)
+    for f in forms:
+        if is_latin(f):
+            by_fold[f.casefold()].append(f)
+    for group in by_fold.values():
+        for f in group[1:]:
+            uf.union(group[0], f)
+    if etype == "person":
+        # 马斯克 -> 埃隆·马斯克
+        tails: dict[str, set[str]] = defaultdict(set)
+        for f in forms:
+            if "·" in f:
+                tails[f.rsplit("·", 1)[1]].add(f)
+        for f in forms:
+            full = tails.get(f)
+            if full and len(full) == 1:
+                uf.union(f, next(iter(full)))
+        # near-duplicates within one document
+        for doc_counts in per_doc.values():
+            names = [f for f in doc_counts if len(f) == 3 and not is_latin(f)]
+            for i, x in enumerate(names):
+                for y in names[i + 1 :]:
+                    if x[0] == y[0] and sum(p != q for p, q in zip(x, y)) == 1 and doc_counts[x] != doc_counts[y]:
+                        if lex.lookup(x) is None or lex.lookup(y) is None:
+                            uf.union(x, y)
+    elif etype in ("firm", "org"):
+        # stems: 宇树 -> 宇树科技 (dataset-wide, only when one fuller form fits)
+        stems: dict[str, set[str]] = defaultdict(set)
+        for f in forms:
+            for suffix in FIRM_SUFFIXES:
+                if f.endswith(suffix) and len(f) - len(suffix) >= 2:
+                    stems[f[: -len(suffix)]].add(f)
+                    break
+        for stem, fuller in stems.items():
+            if stem in counts:  # 蔚来 seen: 蔚来公司, 蔚来控股 are it
+                for x in fuller:
+                    uf.union(stem, x)
+        for f in forms:
+            fuller = stems.get(f)
+            if fuller and len({uf.find(x) for x in fuller}) == 1:
+                uf.union(f, next(iter(fuller)))
+        if etype == "firm":
+            # prefixes within one document: 阿里 -> 阿里巴巴
+            for doc_counts in per_doc.values():
+                fs = list(doc_counts)
+                for f in fs:
+                    if len(f) < 2 or is_latin(f):
+                        continue
+                    longer = {uf.find(g) for g in fs if g != f and g.startswith(f) and len(g) > len(f)}
+                    if len(longer) == 1:
+                        uf.union(f, next(iter(longer)))
+
+    # clusters
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for node in list(uf.parent):
+        clusters[uf.find(node)].append(node)
+    used_ids = {e for e in entities}
+    node_id: dict[str, str] = {}
+    for root in sorted(clusters, key=lambda r: _sort_key(clusters[r])):
+        nodes = clusters[root]
+        names = [n for n in nodes if not n.startswith("\x00")]
+        if not names:
+            continue
+        lex_names = sorted(lex_name[n] for n in nodes if n in lex_name)
+        canonical = lex_names[0] if lex_names else _canonical(names, counts)
+        aliases = sorted(set(names) - {canonical})
+        eid = None
+        for n in [canonical, *aliases]:
+            old = previous.get((etype, n))
+            if old and old not in used_ids:
+                eid = old
+                break
+        if eid is None:
+            eid = stable_id(etype, canonical)
+            k = 1
+            while eid in used_ids:
+                k += 1
+                eid = stable_id(etype, f"{canonical}#{k}")
+        used_ids.add(eid)
+        attrs = {}
+        if etype == "org":
+            kc: Counter = Counter()
+            for n in nodes:
+                kc.update(kinds.get(n, {}))
+            attrs["kind"] = kc.most_common(1)[0][0] if kc else "other"
+        entities[eid] = Entity(eid, etype, canonical, aliases, attrs)
+        for n in nodes:
+            node_id[n] = eid
+    for key, node in mention_node:
+        mention_entity[key] = node_id[node]
+
+
+def _sort_key(nodes: list[str]) -> str:
+    return min(nodes)
+
+
+def _canonical(names: list[str], counts: Counter) -> str:
+    def score(n: str):
+        mixed = is_latin(n) and not n.islower() and not n.isupper() and any(c.isupper() for c in n[1:])
+        return (-len(n), not mixed, -counts[n], n)
+
+    return min(names, key=score)

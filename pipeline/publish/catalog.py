@@ -1,0 +1,69 @@
+"""``outputs/releases.json``: the catalogue of every release, newest first.
+
+One entry per release: version, created, path (relative to the output
+folder), row counts per table, the zip's file name, bytes and sha256, and the
+content fingerprint. The file is rewritten whole (temp file + rename) after
+each release; it can always be rebuilt from the release folders with
+``rebuild_catalog``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pipeline.publish.checksums import sha256_file
+from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.version import existing_versions
+
+CATALOG = "releases.json"
+
+
+def catalog_entry(out_dir: Path, version: str) -> dict:
+    """The catalogue entry of a written release, read from its own files."""
+    folder = Path(out_dir) / "releases" / version
+    package = read_datapackage(folder) or {}
+    zip_name = f"dataset-{version}.zip"
+    zip_path = folder / zip_name
+    rows = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table"}
+    return {
+        "version": version,
+        "created": package.get("created"),
+        "path": f"releases/{version}",
+        "row_counts": rows,
+        "zip": zip_name,
+        "zip_bytes": zip_path.stat().st_size if zip_path.exists() else None,
+        "zip_sha256": sha256_file(zip_path) if zip_path.exists() else None,
+        "fingerprint": package.get("fingerprint"),
+    }
+
+
+def read_catalog(out_dir: Path) -> list[dict]:
+    path = Path(out_dir) / CATALOG
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8"))["releases"]
+
+
+def write_catalog(out_dir: Path, entries: list[dict]) -> Path:
+    entries = sorted(entries, key=lambda e: e["version"], reverse=True)
+    path = Path(out_dir) / CATALOG
+    tmp = path.with_name(f".{CATALOG}.{os.getpid()}.tmp")
+    body = {"latest": entries[0]["version"] if entries else None, "releases": entries}
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def add_to_catalog(out_dir: Path, version: str) -> Path:
+    """Add (or refresh) one release's entry; entries of releases no longer on disk are kept."""
+    entries = [e for e in read_catalog(out_dir) if e["version"] != version]
+    entries.append(catalog_entry(out_dir, version))
+    return write_catalog(out_dir, entries)
+
+
+def rebuild_catalog(out_dir: Path) -> Path:
+    """Rewrite the catalogue from the release folders on disk."""
+    versions = existing_versions(Path(out_dir) / "releases")
+    return write_catalog(out_dir, [catalog_entry(out_dir, v) for v in versions])

@@ -1,0 +1,153 @@
+"""``datapackage.json``: the release described as a Frictionless Data Package.
+
+Generated from ``pipeline.schema`` (never written by hand): one tabular
+resource per table (the CSV file: path, format, encoding, bytes, sha256 hash,
+field names, types and descriptions, primary and foreign keys), and a file
+resource for each table's Parquet twin and for the SQLite database. Package
+properties: name, title, description, version, created, licence, sources (one
+per raw document: title, url when known, its path in raw/ and sha256), and two
+custom properties: ``fingerprint`` (the content fingerprint that decides
+whether a new release is needed) and ``code_version``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline import schema
+from pipeline.publish.checksums import sha256_file
+
+PACKAGE_NAME = "cn-tech-city-dataset"
+
+LICENSES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("Open Data Commons Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+    "PDDL-1.0": ("Open Data Commons Public Domain Dedication and License 1.0", "https://opendatacommons.org/licenses/pddl/1-0/"),
+}
+
+
+def license_entry(license: str) -> dict:
+    title, path = LICENSES.get(license, (license, None))
+    entry = {"name": license, "title": title}
+    if path:
+        entry["path"] = path
+    return entry
+
+
+def source_entry(source: dict) -> dict:
+    """One raw document as a Frictionless source: title, path (its url, when known), file, sha256."""
+    entry = {"title": source.get("title") or source.get("path") or "untitled"}
+    if source.get("url"):
+        entry["path"] = source["url"]
+    if source.get("path"):
+        entry["file"] = str(source["path"])
+    if source.get("sha256"):
+        entry["sha256"] = source["sha256"]
+    return entry
+
+
+def table_schema(t: schema.Table) -> dict:
+    """The table's Frictionless schema (``schema.Table.frictionless_schema``), CSV-aware.
+
+    A list column holding an empty list is an empty cell in the CSV, which
+    Frictionless reads as missing: list columns are therefore not marked required.
+    """
+    out = t.frictionless_schema()
+    for f in out["fields"]:
+        if t.column(f["name"]).type == "list":
+            f.get("constraints", {}).pop("required", None)
+            if "constraints" in f and not f["constraints"]:
+                del f["constraints"]
+    return out
+
+
+def _file_facts(folder: Path, name: str) -> dict:
+    path = folder / name
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
+
+
+def build_datapackage(
+    folder: Path,
+    *,
+    tables: list[str],
+    version: str,
+    created: str,
+    title: str,
+    description: str,
+    license: str,
+    sources: list[dict],
+    fingerprint: str,
+    code_version: str | None,
+    row_counts: dict[str, int],
+    extra_files: dict[str, dict] | None = None,
+) -> dict:
+    """The Data Package descriptor for the release files already written in ``folder``.
+
+    ``extra_files`` maps a file name to resource properties (name, format,
+    mediatype, title, description) for non-tabular files such as the SQLite.
+    """
+    folder = Path(folder)
+    resources = []
+    for name in tables:
+        t = schema.TABLES[name]
+        resources.append(
+            {
+                "name": name,
+                "type": "table",
+                "path": f"{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",  # with a byte-order mark, which readers skip
+                "title": t.title,
+                "description": t.description,
+                **_file_facts(folder, f"{name}.csv"),
+                "rows": row_counts.get(name, 0),
+                "schema": table_schema(t),
+            }
+        )
+    for name in tables:
+        t = schema.TABLES[name]
+        resources.append(
+            {
+                "name": f"{name}-parquet",
+                "type": "file",
+                "path": f"{name}.parquet",
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "title": f"{t.title} (Parquet)",
+                "description": f"The {name} table as Parquet, typed (list columns as list<string>).",
+                **_file_facts(folder, f"{name}.parquet"),
+            }
+        )
+    for file_name, props in (extra_files or {}).items():
+        resources.append({"type": "file", "path": file_name, **props, **_file_facts(folder, file_name)})
+    package = {
+        "name": PACKAGE_NAME,
+        "title": title,
+        "description": description,
+        "version": version,
+        "created": created,
+        "licenses": [license_entry(license)],
+        "sources": [source_entry(s) for s in sources],
+        "keywords": ["China", "technology", "economy", "entities", "news", "Chinese NLP"],
+        "fingerprint": fingerprint,
+        "code_version": code_version,
+        "resources": resources,
+    }
+    return package
+
+
+def write_datapackage(folder: Path, package: dict) -> Path:
+    path = Path(folder) / "datapackage.json"
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_datapackage(folder: Path) -> dict | None:
+    path = Path(folder) / "datapackage.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

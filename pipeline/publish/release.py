@@ -1,0 +1,245 @@
+"""Publishing one release: ``publish_release`` writes ``<out>/releases/<version>/`` whole.
+
+Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a time):
+
+1. Fingerprint the tables (content sorted by primary key, the Arrow schema,
+   the code version). If it equals the latest release's fingerprint (stored
+   in its ``datapackage.json``), nothing is written: ``published=False``.
+2. Write every file into ``<out>/releases/.incomplete-<version>-<pid>/``:
+   Parquet + CSV per table, ``dataset.sqlite``, ``CHANGES.md`` (against the
+   previous release), ``datapackage.json``, ``SHA256SUMS``, then the zip.
+3. Rename that folder to ``<out>/releases/<version>/`` (atomic on one file
+   system): a release appears whole or not at all. Earlier releases are
+   never touched.
+4. Switch ``<out>/latest``: a relative symlink ``latest -> releases/<version>``
+   is created under a temporary name and renamed over the old one
+   (``rename(2)`` replaces it atomically: readers see the old or the new
+   release, never a missing or half-written one).
+5. Add the release to ``<out>/releases.json``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from pipeline import schema
+from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, version as versions
+
+DEFAULT_LICENSE = "CC-BY-4.0"
+DEFAULT_TITLE = "Chinese tech-economy entities and facts"
+DEFAULT_DESCRIPTION = (
+    "People, firms, organisations, cities, regions and numeric facts extracted from "
+    "Chinese technology and economy news articles, with every mention and fact "
+    "located by character offsets in the normalised source text."
+)
+SQLITE_NAME = "dataset.sqlite"
+INCOMPLETE_PREFIX = ".incomplete-"
+
+
+@dataclass
+class ReleaseResult:
+    version: str | None  # the new release, or the latest one when nothing changed
+    path: Path | None
+    created: str | None
+    row_counts: dict[str, int]
+    published: bool  # False when the tables equal the latest release's
+    reason: str
+    previous_version: str | None = None
+    zip_path: Path | None = None
+    fingerprint: str | None = None
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> added/removed/changed
+
+
+@contextmanager
+def _publish_lock(out_dir: Path):
+    with open(out_dir / ".publish.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def complete_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Tables in schema order; a schema table that is absent becomes an empty table."""
+    unknown = sorted(set(tables) - set(schema.TABLES))
+    if unknown:
+        raise ValueError(f"not tables of the schema: {unknown}")
+    return {n: tables[n] if n in tables else schema.empty_frame(n) for n in schema.TABLES}
+
+
+def fingerprint(tables: dict[str, pd.DataFrame], code_version: str | None = None) -> str:
+    """SHA-256 of the tables' content, independent of row order, plus schema and code version."""
+    h = hashlib.sha256()
+    h.update(f"code_version={code_version or ''}\n".encode())
+    for name in schema.TABLES:
+        if name not in tables:
+            continue
+        t = schema.TABLES[name]
+        arrow = schema.to_arrow(name, tables[name])
+        if arrow.num_rows:
+            arrow = arrow.sort_by([(c, "ascending") for c in t.primary_key])
+        h.update(f"table={name}\n{arrow.schema.to_string(show_schema_metadata=False)}\n".encode())
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(files.csv_ready(arrow), sink)
+        h.update(sink.getvalue().to_pybytes())
+    return h.hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def switch_latest(out_dir: Path, version: str) -> Path:
+    """Point ``<out>/latest`` at ``releases/<version>`` by renaming a new symlink over it."""
+    latest = out_dir / "latest"
+    tmp = out_dir / f".latest.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(Path("releases") / version, tmp, target_is_directory=True)
+    if latest.exists() and not latest.is_symlink():  # a real folder (copied by hand): move it aside
+        aside = out_dir / f".latest.{os.getpid()}.old"
+        os.rename(latest, aside)
+        os.replace(tmp, latest)
+        shutil.rmtree(aside)
+    else:
+        os.replace(tmp, latest)
+    return latest
+
+
+def _clean_incomplete(releases_dir: Path) -> None:
+    """Remove folders left by an interrupted publish (safe: we hold the lock)."""
+    for p in releases_dir.glob(INCOMPLETE_PREFIX + "*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def publish_release(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    sources: list[dict],
+    *,
+    license: str = DEFAULT_LICENSE,
+    title: str = DEFAULT_TITLE,
+    description: str = DEFAULT_DESCRIPTION,
+    now: datetime | None = None,
+    code_version: str | None = None,
+) -> ReleaseResult:
+    """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
+
+    ``sources``: one dict per raw document with ``path``, ``title``, ``url``, ``sha256``.
+    """
+    out_dir = Path(out_dir)
+    releases_dir = out_dir / "releases"
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    tables = complete_tables(tables)
+    row_counts = {n: int(len(f)) for n, f in tables.items()}
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    fp = fingerprint(tables, code_version)
+
+    with _publish_lock(out_dir):
+        _clean_incomplete(releases_dir)
+        existing = versions.existing_versions(releases_dir)
+        previous = existing[-1] if existing else None
+        previous_dir = releases_dir / previous if previous else None
+        previous_package = datapackage.read_datapackage(previous_dir) if previous_dir else None
+        if previous_package and previous_package.get("fingerprint") == fp:
+            if os.path.realpath(out_dir / "latest") != os.path.realpath(previous_dir):
+                switch_latest(out_dir, previous)  # repair after an interrupted publish
+            if previous not in {e["version"] for e in catalog.read_catalog(out_dir)}:
+                catalog.add_to_catalog(out_dir, previous)
+            return ReleaseResult(
+                version=previous,
+                path=previous_dir,
+                created=previous_package.get("created"),
+                row_counts=row_counts,
+                published=False,
+                reason=f"unchanged: the tables and code version equal release {previous}",
+                previous_version=previous,
+                zip_path=previous_dir / f"dataset-{previous}.zip",
+                fingerprint=fp,
+            )
+
+        version = versions.next_version(existing, now)
+        created = _iso(now)
+        work = releases_dir / f"{INCOMPLETE_PREFIX}{version}-{os.getpid()}"
+        work.mkdir()
+        try:
+            names: list[str] = []
+            for name, frame in tables.items():
+                names += [p.name for p in files.write_table_files(name, frame, work)]
+            sqlite.write_sqlite(tables, work / SQLITE_NAME)
+            names.append(SQLITE_NAME)
+
+            previous_tables = files.read_release_tables(previous_dir) if previous_dir else None
+            diff = changes.diff_tables(previous_tables, tables)
+            (work / "CHANGES.md").write_text(
+                changes.render_changes(version, previous, diff, created), encoding="utf-8"
+            )
+            names.append("CHANGES.md")
+
+            package = datapackage.build_datapackage(
+                work,
+                tables=list(tables),
+                version=version,
+                created=created,
+                title=title,
+                description=description,
+                license=license,
+                sources=sources,
+                fingerprint=fp,
+                code_version=code_version,
+                row_counts=row_counts,
+                extra_files={
+                    SQLITE_NAME: {
+                        "name": "dataset-sqlite",
+                        "format": "sqlite",
+                        "mediatype": "application/vnd.sqlite3",
+                        "title": "All tables in one SQLite database",
+                        "description": "Primary and foreign keys, indexes on IDs and names, "
+                        "FTS5 full-text search (trigram) in <table>_fts.",
+                    },
+                    "CHANGES.md": {
+                        "name": "changes",
+                        "format": "md",
+                        "mediatype": "text/markdown",
+                        "title": "Changes since the previous release",
+                    },
+                },
+            )
+            datapackage.write_datapackage(work, package)
+            names.append("datapackage.json")
+            checksums.write_sha256sums(work, names)
+            archive.write_zip(work, sorted(names) + ["SHA256SUMS"], version, now)
+            final = releases_dir / version
+            os.rename(work, final)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        switch_latest(out_dir, version)
+        catalog.add_to_catalog(out_dir, version)
+
+    return ReleaseResult(
+        version=version,
+        path=final,
+        created=created,
+        row_counts=row_counts,
+        published=True,
+        reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)"),
+        previous_version=previous,
+        zip_path=final / f"dataset-{version}.zip",
+        fingerprint=fp,
+        changes={c.table: {"added": len(c.added), "removed": len(c.removed), "changed": len(c.changed)} for c in diff},
+    )

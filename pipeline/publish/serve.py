@@ -1,0 +1,189 @@
+"""``python -m pipeline serve``: browse and download the latest release with Datasette.
+
+Datasette serves the release's ``dataset.sqlite`` (read-only, immutable) on
+loopback, with metadata generated from ``pipeline.schema`` and the release's
+``datapackage.json``: dataset title and description, licence, sources, a
+title, description and column descriptions for every table, full-text search
+(the ``<table>_fts`` indexes), facets and sort orders. The release folder is
+mounted at ``/files/`` (``--static``) and all releases at ``/releases/``, so
+the home page links every table to its CSV and Parquet files, the zip,
+``datapackage.json``, ``CHANGES.md`` and ``SHA256SUMS``, and lists earlier
+releases. Every table or filtered view exports CSV and JSON (Datasette's own
+links). The command replaces itself with the Datasette process (``exec``), so
+stopping its PID stops the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipeline import schema
+from pipeline.publish.catalog import read_catalog
+from pipeline.publish.datapackage import read_datapackage
+
+DB_NAME = "dataset"  # Datasette names the database after the file: dataset.sqlite
+FILES_MOUNT = "files"
+RELEASES_MOUNT = "releases"
+
+# Table display options for Datasette (facets, sort order, label column).
+TABLE_OPTIONS: dict[str, dict] = {
+    "documents": {"label_column": "title", "sort": "source_path"},
+    "people": {"label_column": "name", "sort_desc": "mention_count"},
+    "firms": {"label_column": "name", "sort_desc": "mention_count"},
+    "organizations": {"label_column": "name", "sort_desc": "mention_count", "facets": ["kind"]},
+    "cities": {"label_column": "name", "sort_desc": "mention_count", "facets": ["province", "level"]},
+    "regions": {"label_column": "name", "sort_desc": "mention_count", "facets": ["level"]},
+    "metrics": {"facets": ["subject_type", "unit", "year"]},
+    "mentions": {"facets": ["entity_type"]},
+    "errors": {},
+}
+
+
+def resolve_release(out_dir: Path, version: str | None = None) -> Path:
+    """The folder of the requested release, or of ``<out>/latest``."""
+    out_dir = Path(out_dir)
+    folder = out_dir / "releases" / version if version else out_dir / "latest"
+    if not (folder / "dataset.sqlite").exists():
+        raise FileNotFoundError(
+            f"no release with a dataset.sqlite at {folder}; build one first (make run)"
+        )
+    return folder.resolve()
+
+
+def _links(release: Path, package: dict) -> str:
+    files = {p.name for p in release.iterdir()}
+    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table"}
+    rows = []
+    for name, t in schema.TABLES.items():
+        count = rows_of.get(name)
+        cells = [
+            f'<a href="/{DB_NAME}/{name}"><strong>{html.escape(name)}</strong></a>',
+            f'<span style="float:right">{count:,}</span>' if isinstance(count, int) else "",
+            f"{html.escape(t.title)}: {html.escape(t.description)}",
+            " · ".join(
+                f'<a href="/{FILES_MOUNT}/{name}.{ext}" download>{label}</a>'
+                for ext, label in (("csv", "CSV"), ("parquet", "Parquet"))
+                if f"{name}.{ext}" in files
+            ),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:3]) + f'<td style="white-space:nowrap">{cells[3]}</td></tr>')
+    return (
+        '<table class="release-files"><thead><tr><th>table</th><th>rows</th><th>contents</th>'
+        "<th>download</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def description_html(release: Path, out_dir: Path, package: dict) -> str:
+    version = package.get("version", release.name)
+    zip_name = f"dataset-{version}.zip"
+    parts = [
+        f"<p>{html.escape(package.get('description', ''))}</p>",
+        f"<p><strong>Release {html.escape(version)}</strong>, created {html.escape(package.get('created', ''))}. "
+        f'<a href="/{FILES_MOUNT}/{zip_name}" download>Download everything ({html.escape(zip_name)})</a> · '
+        f'<a href="/{FILES_MOUNT}/datapackage.json">datapackage.json</a> · '
+        f'<a href="/{FILES_MOUNT}/CHANGES.md">CHANGES.md</a> · '
+        f'<a href="/{FILES_MOUNT}/SHA256SUMS">SHA256SUMS</a> · '
+        f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a></p>',
+        _links(release, package),
+        "<p>Full-text search (people, firms, organisations, cities, regions, metric sentences, "
+        "document titles) matches any substring of three or more characters; for shorter "
+        "names use a column filter <em>contains</em>. Every table view exports CSV and JSON.</p>",
+    ]
+    sources = package.get("sources", [])
+    if sources:
+        items = []
+        for s in sources[:50]:
+            label = html.escape(s.get("title") or s.get("file") or "")
+            if s.get("path"):
+                label = f'<a href="{html.escape(s["path"])}">{label}</a>'
+            sha = html.escape((s.get("sha256") or "")[:12])
+            items.append(f"<li>{label} <code>{html.escape(s.get('file', ''))}</code> sha256 {sha}…</li>")
+        more = f"<li>… and {len(sources) - 50} more (see datapackage.json)</li>" if len(sources) > 50 else ""
+        parts.append(f"<details><summary>Sources: {len(sources)} raw documents</summary><ul>{''.join(items)}{more}</ul></details>")
+    older = [e for e in read_catalog(out_dir) if e["version"] != version]
+    if older:
+        items = "".join(
+            f'<li>{html.escape(e["version"])} ({html.escape(e.get("created") or "")}): '
+            f'<a href="/{RELEASES_MOUNT}/{e["version"]}/{e["zip"]}" download>{html.escape(e["zip"])}</a></li>'
+            for e in older[:20]
+        )
+        parts.append(f"<details><summary>Earlier releases</summary><ul>{items}</ul></details>")
+    return "\n".join(parts)
+
+
+def datasette_metadata(release: Path, out_dir: Path) -> dict:
+    """Datasette ``metadata.json`` for a release folder, generated from the schema and datapackage."""
+    package = read_datapackage(release) or {}
+    license = (package.get("licenses") or [{}])[0]
+    tables = {}
+    for name, t in schema.TABLES.items():
+        meta = {
+            "title": t.title,
+            "description": t.description,
+            "columns": {c.name: c.description for c in t.columns},
+            **TABLE_OPTIONS.get(name, {}),
+        }
+        if t.search_columns:
+            meta["fts_table"] = f"{name}_fts"
+            meta["fts_pk"] = "rowid"
+        tables[name] = meta
+    return {
+        "title": package.get("title", "Dataset"),
+        "description_html": description_html(release, Path(out_dir), package),
+        "license": license.get("name"),
+        "license_url": license.get("path"),
+        "source": f"{len(package.get('sources', []))} raw documents (datapackage.json)",
+        "source_url": f"/{FILES_MOUNT}/datapackage.json",
+        "databases": {
+            DB_NAME: {
+                "title": f"{package.get('title', 'Dataset')} {package.get('version', '')}".strip(),
+                "description": package.get("description", ""),
+                "tables": tables,
+            }
+        },
+    }
+
+
+def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "datasette", "serve",
+        "--immutable", str(release / "dataset.sqlite"),
+        "--metadata", str(metadata_path),
+        "--static", f"{FILES_MOUNT}:{release}",
+        "--static", f"{RELEASES_MOUNT}:{(Path(out_dir) / 'releases').resolve()}",
+        "--host", host, "--port", str(port),
+        "--setting", "truncate_cells_html", "160",
+        "--setting", "default_page_size", "50",
+        "--setting", "sql_time_limit_ms", "5000",
+    ]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("PIPELINE_OUTPUT_DIR", "outputs")),
+                        help="output folder holding releases/ and latest (default: $PIPELINE_OUTPUT_DIR or outputs/)")
+    parser.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, loopback only)")
+    parser.add_argument("--release", default=None, help="serve this version instead of latest")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        release = resolve_release(args.out, args.release)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    serve_dir = Path(args.out) / ".serve"
+    serve_dir.mkdir(parents=True, exist_ok=True)
+    metadata_path = serve_dir / "metadata.json"
+    metadata_path.write_text(
+        json.dumps(datasette_metadata(release, args.out), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    cmd = datasette_command(release, args.out, metadata_path, args.host, args.port)
+    print(f"Serving release {release.name} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    os.execv(cmd[0], cmd)  # the server takes over this process (same PID)
+    return 0  # not reached

@@ -1,0 +1,156 @@
+"""``dataset.sqlite``: the release's tables in one SQLite database.
+
+Same tables and columns as the CSV/Parquet files, generated from
+``pipeline.schema``: primary keys, foreign keys (the single-table ones; the
+polymorphic ``metrics.subject_id`` / ``mentions.entity_id`` are checked before
+publishing instead), indexes on ID and name columns, and an FTS5 full-text
+index ``<table>_fts`` over each table's ``search_columns`` (names, aliases,
+metric sentences, titles).
+
+Full-text search uses SQLite's ``trigram`` tokenizer, which needs no word
+segmentation and so suits Chinese: a query of three or more characters
+matches any substring (``马斯克``, ``深度求索``). Shorter queries (``杭州``)
+find nothing through FTS; use the column filter ``contains`` (SQL ``LIKE``)
+instead. List columns are stored as JSON arrays (Datasette facets them with
+``_facet_array``); dates as ISO 8601 text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline import schema
+
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
+BATCH = 50_000
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def fts_tokenizer() -> str:
+    """``trigram`` where this SQLite has it (3.34+), else ``unicode61``."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='trigram')")
+        return "trigram"
+    except sqlite3.OperationalError:
+        return "unicode61"
+    finally:
+        con.close()
+
+
+def create_table_sql(t: schema.Table) -> str:
+    cols = []
+    for c in t.columns:
+        null = "" if c.nullable else " NOT NULL"
+        cols.append(f"  {_q(c.name)} {SQL_TYPES[c.type]}{null}")
+    cols.append(f"  PRIMARY KEY ({', '.join(_q(c) for c in t.primary_key)})")
+    for fk in t.foreign_keys:
+        if fk.other_tables:
+            continue
+        cols.append(f"  FOREIGN KEY ({_q(fk.column)}) REFERENCES {_q(fk.table)}({_q(fk.ref_column)})")
+    return f"CREATE TABLE {_q(t.name)} (\n" + ",\n".join(cols) + "\n)"
+
+
+def index_columns(t: schema.Table) -> list[str]:
+    """Columns indexed besides the primary key: IDs (foreign keys) and names."""
+    out = []
+    for c in t.column_names:
+        if (c.endswith("_id") or c in t.name_columns or c in ("metric", "entity_type", "subject_type")) and (
+            list(t.primary_key) != [c]
+        ):
+            out.append(c)
+    return out
+
+
+def _column_values(column: pa.Array, type_: str) -> list:
+    """One Arrow column as Python values SQLite stores: lists as JSON, dates ISO, booleans 0/1."""
+    if type_ == "list":
+        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()]
+    if type_ == "date":
+        return pc.strftime(column, "%Y-%m-%d").to_pylist() if len(column) else []
+    if type_ == "boolean":
+        return pc.cast(column, pa.int64()).to_pylist()
+    return column.to_pylist()
+
+
+def _insert(con: sqlite3.Connection, t: schema.Table, arrow: pa.Table) -> None:
+    types = [c.type for c in t.columns]
+    sql = f"INSERT INTO {_q(t.name)} VALUES ({', '.join('?' for _ in types)})"
+    for batch in arrow.to_batches(BATCH):
+        columns = [_column_values(col, ty) for col, ty in zip(batch.columns, types)]
+        con.executemany(sql, zip(*columns))
+
+
+def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = "") -> Path:
+    """Write every table of ``tables`` (schema order) into a new SQLite file at ``path``."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    tokenizer = fts_tokenizer()
+    con = sqlite3.connect(tmp)
+    try:
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA foreign_keys = OFF")  # enforced by the checks; verified below
+        names = [n for n in schema.TABLES if n in tables]
+        for name in names:
+            t = schema.TABLES[name]
+            con.execute(create_table_sql(t))
+            _insert(con, t, schema.to_arrow(name, tables[name]))
+            for c in index_columns(t):
+                con.execute(f"CREATE INDEX {_q(f'idx_{name}_{c}')} ON {_q(name)}({_q(c)})")
+            if t.search_columns:
+                cols = ", ".join(_q(c) for c in t.search_columns)
+                fts = f"{name}_fts"
+                con.execute(
+                    f"CREATE VIRTUAL TABLE {_q(fts)} USING fts5({cols}, "
+                    f"content=\"{name}\", content_rowid=\"rowid\", tokenize='{tokenizer}')"
+                )
+                con.execute(f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {cols} FROM {_q(name)}")
+                con.execute(f"INSERT INTO {_q(fts)}({_q(fts)}) VALUES ('optimize')")
+        con.commit()
+        broken = con.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ValueError(f"SQLite foreign key check failed: {broken[:5]}")
+        con.execute("ANALYZE")
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return path
+
+
+def search(path: Path, table: str, query: str, limit: int = 20) -> list[dict]:
+    """Rows of ``table`` matching ``query``: FTS for 3+ characters, LIKE on the search columns otherwise."""
+    t = schema.TABLES[table]
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        if len(query) >= 3:
+            phrase = '"' + query.replace('"', '""') + '"'
+            sql = (
+                f"SELECT {_q(table)}.* FROM {_q(table + '_fts')} JOIN {_q(table)} "
+                f"ON {_q(table)}.rowid = {_q(table + '_fts')}.rowid "
+                f"WHERE {_q(table + '_fts')} MATCH ? ORDER BY rank LIMIT ?"
+            )
+            rows = con.execute(sql, (phrase, limit)).fetchall()
+        else:
+            where = " OR ".join(f"{_q(c)} LIKE ?" for c in t.search_columns)
+            like = "%" + query.replace("%", "").replace("_", "") + "%"
+            rows = con.execute(
+                f"SELECT * FROM {_q(table)} WHERE {where} LIMIT ?", (*[like] * len(t.search_columns), limit)
+            ).fetchall()
+        return [dict(r) for r in rows]
+    finally:
+        con.close()

@@ -1,0 +1,219 @@
+"""Where intermediate files live, and how records are stored in them.
+
+The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
+
+* per-document results, one Parquet file per (asset, source partition, part):
+  ``work/<asset>/<safe key>.<part>.parquet`` (for example
+  ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``);
+* staged tables, one per published table: ``work/tables/<name>.parquet``,
+  written by the dataset assets and read by the checks and the release.
+
+Partition keys (``news/a.txt``, ``feed.jsonl#L12``, Chinese file names ...) are
+mapped to safe, unique file names by :func:`safe_name`. Each per-document file
+carries a *fingerprint* in its Parquet metadata: a hash of its inputs and of
+the code that made it, so a stage can tell that a stored result is still valid
+and skip the work (see ``pipeline.defs.stages``).
+
+Records (``pipeline.records`` dataclasses) are converted to and from Arrow with
+a schema derived from their type hints, so a field added to a record is stored
+without touching this module. No Dagster import here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import types
+import typing
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TypeVar, Union
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FINGERPRINT_KEY = b"pipeline.fingerprint"
+WORK_DIR = "work"
+TABLES_DIR = "tables"
+T = TypeVar("T")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(key: str) -> str:
+    """A file-name-safe, unique, readable stem for a partition key.
+
+    ASCII letters, digits, ``.``, ``_`` and ``-`` are kept (others become ``_``),
+    the result is cut to 60 characters, and the first 10 hex of the key's SHA-1
+    are appended so that two keys never share a file.
+    """
+    readable = _UNSAFE.sub("_", key).strip("._")[:60] or "source"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}"
+
+
+class Workdir:
+    """Paths and read/write helpers for the intermediate files of one output folder."""
+
+    def __init__(self, output_dir: str | os.PathLike):
+        self.output_dir = Path(output_dir).resolve()
+        self.root = self.output_dir / WORK_DIR
+
+    # ---- per-document files -------------------------------------------------
+    def asset_dir(self, asset: str) -> Path:
+        return self.root / asset
+
+    def path(self, asset: str, key: str, part: str) -> Path:
+        return self.asset_dir(asset) / f"{safe_name(key)}.{part}.parquet"
+
+    def fingerprint(self, asset: str, key: str, part: str) -> str | None:
+        """The fingerprint stored in a per-document file, or None when absent/unreadable."""
+        path = self.path(asset, key, part)
+        try:
+            meta = pq.read_schema(path).metadata or {}
+        except (OSError, pa.ArrowInvalid):
+            return None
+        value = meta.get(FINGERPRINT_KEY)
+        return value.decode("utf-8") if value is not None else None
+
+    def is_current(self, asset: str, key: str, parts: Sequence[str], fingerprint: str) -> bool:
+        """True when every part of the partition exists and was made with ``fingerprint``."""
+        return all(self.fingerprint(asset, key, p) == fingerprint for p in parts)
+
+    def write(self, asset: str, key: str, part: str, table: pa.Table, fingerprint: str) -> Path:
+        meta = dict(table.schema.metadata or {})
+        meta[FINGERPRINT_KEY] = fingerprint.encode("utf-8")
+        meta[b"pipeline.partition_key"] = key.encode("utf-8")
+        path = self.path(asset, key, part)
+        _write_atomic(table.replace_schema_metadata(meta), path)
+        return path
+
+    def read(self, asset: str, key: str, part: str) -> pa.Table:
+        return pq.read_table(self.path(asset, key, part))
+
+    def prune(self, asset: str, keep_keys: Iterable[str]) -> list[Path]:
+        """Delete the files of partitions that no longer exist; returns the deleted paths."""
+        folder = self.asset_dir(asset)
+        if not folder.is_dir():
+            return []
+        keep = {safe_name(k) for k in keep_keys}
+        removed = []
+        for path in folder.glob("*.parquet"):
+            # safe names may contain dots; the stem is everything before ".<part>.parquet"
+            stem = path.name[: -len(".parquet")].rsplit(".", 1)[0]
+            if stem not in keep:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
+    # ---- staged tables -------------------------------------------------------
+    def table_path(self, name: str) -> Path:
+        return self.root / TABLES_DIR / f"{name}.parquet"
+
+    def write_table(self, name: str, table: pa.Table) -> Path:
+        path = self.table_path(name)
+        _write_atomic(table, path)
+        return path
+
+    def read_table(self, name: str) -> pa.Table:
+        return pq.read_table(self.table_path(name))
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+# ---- records <-> Arrow --------------------------------------------------------
+
+_SCALARS: dict[Any, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    date: pa.date32(),
+}
+
+
+def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+        raise TypeError(f"unsupported union {hint!r}")
+    return hint, False
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    hint, _ = _unwrap_optional(hint)
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return pa.list_(_arrow_type(item))
+    if dataclasses.is_dataclass(hint):
+        return pa.struct(_fields(hint))
+    raise TypeError(f"no Arrow type for {hint!r}")
+
+
+def _fields(cls: type) -> list[pa.Field]:
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        _, nullable = _unwrap_optional(hints[f.name])
+        out.append(pa.field(f.name, _arrow_type(hints[f.name]), nullable=True))
+    return out
+
+
+def record_schema(cls: type, extra: Sequence[pa.Field] = ()) -> pa.Schema:
+    """The Arrow schema of a record dataclass (plus ``extra`` leading columns)."""
+    return pa.schema([*extra, *_fields(cls)])
+
+
+def records_to_table(cls: type, records: Sequence[Any], extra: dict[str, list] | None = None) -> pa.Table:
+    """Records of dataclass ``cls`` as an Arrow table; ``extra`` adds leading columns (e.g. doc_id)."""
+    extra = extra or {}
+    extra_fields = [pa.field(name, pa.string()) for name in extra]
+    schema = record_schema(cls, extra_fields)
+    columns: dict[str, list] = {name: list(values) for name, values in extra.items()}
+    for f in dataclasses.fields(cls):
+        columns[f.name] = [_plain(getattr(r, f.name)) for r in records]
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def table_to_records(cls: type[T], table: pa.Table) -> list[T]:
+    """Rebuild records of dataclass ``cls`` from an Arrow table (extra columns are ignored)."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name in table.column_names]
+    columns = {n: table.column(n).to_pylist() for n in names}
+    builders = {n: _builder(hints[n]) for n in names}
+    return [
+        cls(**{n: builders[n](columns[n][i]) for n in names})
+        for i in range(table.num_rows)
+    ]
+
+
+def _builder(hint: Any):
+    hint, _ = _unwrap_optional(hint)
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        inner = _builder(item)
+        return lambda v: None if v is None else [inner(x) for x in v]
+    if dataclasses.is_dataclass(hint):
+        hints = typing.get_type_hints(hint)
+        sub = {f.name: _builder(hints[f.name]) for f in dataclasses.fields(hint)}
+        return lambda v: None if v is None else hint(**{k: sub[k](x) for k, x in v.items() if k in sub})
+    return lambda v: v

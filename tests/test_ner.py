@@ -1,0 +1,101 @@
+"""The entity recogniser: BIOES coding, scoring, and the shipped model on sentences it must get right."""
+
+import json
+
+import pytest
+
+from pipeline.nlp.ner import load_tagger
+from pipeline.nlp.ner.evaluate import score_spans
+from pipeline.nlp.ner.features import decode, document_features, encode
+from pipeline.nlp.ner.tagger import MODEL_PATH
+from pipeline.nlp.segment import segment
+
+needs_model = pytest.mark.skipif(not MODEL_PATH.exists(), reason="no trained model in pipeline/data/ner/")
+
+
+def test_encode_decode_roundtrip():
+    ents = [(0, 2, "PER"), (3, 4, "LOC"), (5, 9, "ORG")]
+    labels = encode(10, ents)
+    assert labels == ["B-PER", "E-PER", "O", "S-LOC", "O", "B-ORG", "I-ORG", "I-ORG", "E-ORG", "O"]
+    assert decode(labels) == ents
+
+
+def test_decode_is_lenient():
+    assert decode(["B-PER", "I-PER", "O", "I-LOC", "E-LOC"]) == [(0, 2, "PER"), (3, 5, "LOC")]
+
+
+def test_features_per_character_and_offsets():
+    text = "第一句话。\n\n张三在上海工作。"
+    out = list(document_features(text, segment(text)))
+    assert [off for off, _ in out] == [0, 7]
+    assert sum(len(f) for _, f in out) == len(text) - 2  # the blank line is not a sentence
+    assert "c0=张" in out[1][1][0]
+
+
+def test_score_spans_known_values():
+    gold = [{(0, 2, "PER"), (3, 5, "LOC"), (6, 8, "TIME")}, {(0, 4, "ORG")}]
+    pred = [{(0, 2, "PER"), (3, 6, "LOC")}, {(0, 4, "ORG"), (5, 7, "PER")}]
+    gold = [{x for x in g if x[2] in ("PER", "ORG", "LOC")} for g in gold]
+    s = score_spans(gold, pred)
+    assert s["per_type"]["PER"]["precision"] == 0.5 and s["per_type"]["PER"]["recall"] == 1.0
+    assert s["per_type"]["LOC"]["f1"] == 0.0
+    assert s["per_type"]["ORG"]["f1"] == 1.0
+    assert s["overall"]["precision"] == 0.5 and s["overall"]["recall"] == round(2 / 3, 4)
+    assert s["overall"]["f1"] == round(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3), 4)
+
+
+SENTENCES = [
+    ("马云在杭州创办了阿里巴巴。", [("马云", "PER"), ("杭州", "LOC"), ("阿里巴巴", "ORG")]),
+    ("国务院总理李强在北京会见了德国总理。", [("国务院", "ORG"), ("李强", "PER"), ("北京", "LOC"), ("德国", "LOC")]),
+    ("腾讯公司董事会主席马化腾表示，公司将在深圳建设新总部。", [("腾讯公司", "ORG"), ("马化腾", "PER"), ("深圳", "LOC")]),
+    ("清华大学的王教授和张伟一起去了上海。", [("清华大学", "ORG"), ("张伟", "PER"), ("上海", "LOC")]),
+]
+
+
+@needs_model
+@pytest.mark.parametrize("text,expected", SENTENCES)
+def test_tagger_sentences(text, expected):
+    tagger = load_tagger()
+    spans = tagger.tag(text)
+    found = {(text[s:e], t) for s, e, t in spans}
+    for item in expected:
+        assert item in found, (item, found)
+    # spans given the caller's tokens are the same
+    assert tagger.tag(text, segment(text)) == spans
+
+
+@needs_model
+def test_tagger_long_document_offsets():
+    tagger = load_tagger()
+    para = "小米公司创始人雷军在北京发布了新手机。"
+    text = "\n".join([para] * 30) + "，" * 250 + para
+    spans = tagger.tag(text)
+    assert len([1 for s, e, t in spans if text[s:e] == "雷军" and t == "PER"]) == 31
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+    assert tagger.tag("") == []
+
+
+@needs_model
+def test_evaluate_ner_cli(tmp_path):
+    from pipeline.__main__ import main
+
+    bench = tmp_path / "bench.jsonl"
+    rows = [
+        {"id": "a", "text": "马云在杭州创办了阿里巴巴。", "entities": [
+            {"start": 0, "end": 2, "type": "PER", "label": "NR", "text": "马云"},
+            {"start": 3, "end": 5, "type": "LOC", "label": "NS", "text": "杭州"},
+            {"start": 8, "end": 12, "type": "ORG", "label": "NT", "text": "阿里巴巴"},
+            {"start": 5, "end": 7, "type": "TIME", "label": "time", "text": "创办"}]},
+        {"id": "b", "text": "今天的天气很好。", "entities": [
+            {"start": 0, "end": 2, "type": "LOC", "label": "NS", "text": "今天"}]},
+    ]
+    bench.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.json"
+    assert main(["evaluate-ner", str(bench), "--json", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert set(res["per_type"]) == {"PER", "ORG", "LOC"}
+    assert res["overall"]["precision"] == 1.0
+    assert res["overall"]["recall"] == 0.75
+    assert res["overall"]["f1"] == round(2 * 0.75 / 1.75, 4)
+    assert res["per_type"]["LOC"]["recall"] == 0.5
+    assert res["chars_per_second"] > 0

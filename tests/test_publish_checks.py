@@ -1,0 +1,92 @@
+"""The Dagster asset checks (pipeline/defs/checks.py) on a real instance: a failed blocking
+check stops the release asset, so ``latest`` stays on the previous release.
+
+The table assets here stand in for the dataset assets (which need the NLP stages): they stage
+known tables under ``<out>/work/tables/`` exactly where the real ones do; the checks and the
+``release`` asset are the project's own.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+import pytest
+
+from pipeline import schema
+from pipeline.defs.assets_release import release
+from pipeline.defs.checks import build_checks
+from pipeline.defs.resources import PipelineConfig
+from pipeline.workdir import Workdir
+from publish_sample import sample_rows, tables_from
+
+pytestmark = pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
+
+
+def staging_assets(rows_holder: dict):
+    @dg.multi_asset(specs=[dg.AssetSpec(name) for name in schema.TABLES], name="stage_tables")
+    def stage_tables(pipeline: PipelineConfig):
+        tables = tables_from(rows_holder["rows"])
+        wd = Workdir(pipeline.output_path)
+        for name in schema.TABLES:
+            wd.write_table(name, schema.to_arrow(name, tables[name]))
+            yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": len(tables[name])})
+
+    return stage_tables
+
+
+def run(tmp_path, holder, instance):
+    defs = dg.Definitions(
+        assets=[staging_assets(holder), release],
+        asset_checks=build_checks(),
+        resources={"pipeline": PipelineConfig(raw_dir=str(tmp_path / "raw"), output_dir=str(tmp_path / "out"))},
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def check_results(result):
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    return {(ev.asset_key.path[-1], ev.check_name): ev for ev in evaluations}
+
+
+def test_checks_pass_and_release_publishes_then_a_broken_table_blocks_it(tmp_path):
+    holder = {"rows": sample_rows()}
+    with dg.instance_for_test() as instance:
+        first = run(tmp_path, holder, instance)
+        assert first.success
+        evals = check_results(first)
+        assert ("mentions", "offsets") in evals and ("people", "names") in evals
+        assert all(ev.passed for ev in evals.values())
+        assert first.asset_materializations_for_node("release")
+        latest = os.readlink(tmp_path / "out" / "latest")
+
+        broken = sample_rows()
+        broken["mentions"][0]["char_start"] += 1  # offsets no longer slice the text
+        broken["firms"][0]["name"] = "、"  # a punctuation "name"
+        holder["rows"] = broken
+        second = run(tmp_path, holder, instance)
+        assert not second.success
+        evals = check_results(second)
+        assert not evals[("mentions", "offsets")].passed
+        assert not evals[("firms", "names")].passed
+        assert evals[("firms", "names")].severity == dg.AssetCheckSeverity.ERROR
+        assert "punctuation" in evals[("firms", "names")].description
+        assert not second.asset_materializations_for_node("release")
+        assert os.readlink(tmp_path / "out" / "latest") == latest
+        assert len(list((tmp_path / "out" / "releases").iterdir())) == 1
+
+
+def test_a_row_drop_warns_but_publishes(tmp_path):
+    holder = {"rows": sample_rows()}
+    with dg.instance_for_test() as instance:
+        assert run(tmp_path, holder, instance).success
+        fewer = sample_rows()
+        fewer["mentions"] = fewer["mentions"][:2]
+        holder["rows"] = fewer
+        result = run(tmp_path, holder, instance)
+        assert result.success
+        drop = check_results(result)[("mentions", "row_drop")]
+        assert not drop.passed and drop.severity == dg.AssetCheckSeverity.WARN
+        assert result.asset_materializations_for_node("release")
+        assert len(list((tmp_path / "out" / "releases").iterdir())) == 2

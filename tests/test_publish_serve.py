@@ -1,0 +1,78 @@
+"""``python -m pipeline serve``: Datasette on the latest release, over HTTP (no browser needed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+import pytest
+
+from pipeline import schema
+from pipeline.publish import publish_release
+from pipeline.publish.serve import datasette_metadata, resolve_release
+from publish_sample import datasette_server, sample_tables, second_build_rows, sources_for, tables_from
+
+pytestmark = pytest.mark.slow
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200
+        return r.read()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve")
+    t1 = sample_tables()
+    publish_release(t1, out, sources_for(t1), now=datetime(2026, 11, 28, 9, tzinfo=timezone.utc))
+    t2 = tables_from(second_build_rows())
+    publish_release(t2, out, sources_for(t2), now=datetime(2026, 11, 28, 10, tzinfo=timezone.utc))
+    return out
+
+
+def test_metadata_is_generated_from_the_schema(out):
+    release = resolve_release(out)
+    meta = datasette_metadata(release, out)
+    assert meta["license"] == "CC-BY-4.0"
+    tables = meta["databases"]["dataset"]["tables"]
+    assert set(tables) == set(schema.TABLES)
+    assert tables["metrics"]["columns"]["value"] == schema.METRICS.column("value").description
+    assert tables["people"]["fts_table"] == "people_fts"
+    assert "dataset-2026.11.28.02.zip" in meta["description_html"]
+    assert "2026.11.28.01" in meta["description_html"]  # earlier release listed
+
+
+def test_serve_without_a_release_fails_clearly(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pipeline", "serve", "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "make run" in result.stderr
+
+
+def test_datasette_serves_tables_files_search_and_exports(out):
+    with datasette_server(out) as base:
+        home = get(base + "/").decode()
+        for name in schema.TABLES:
+            assert f'href="/dataset/{name}"' in home and f'href="/files/{name}.csv"' in home
+        rows = list(csv.DictReader(io.StringIO(get(base + "/files/people.csv").decode("utf-8-sig"))))
+        assert sorted(r["name"] for r in rows) == ["梁文锋", "王兴兴"]
+        zip_bytes = get(base + "/files/dataset-2026.11.28.02.zip")
+        assert zip_bytes[:2] == b"PK"
+        old = get(base + "/releases/2026.11.28.01/dataset-2026.11.28.01.zip")
+        assert old[:2] == b"PK"
+        # full-text search and JSON/CSV export of a filtered view
+        q = urllib.parse.quote("数字经济核心")
+        found = json.loads(get(f"{base}/dataset/metrics.json?_search={q}&_shape=array"))
+        assert len(found) == 2 and {r["unit"] for r in found} == {"元", "%"}
+        filtered = get(f"{base}/dataset/mentions.csv?entity_type=person&_size=max").decode("utf-8")
+        people = list(csv.DictReader(io.StringIO(filtered)))
+        assert sorted(r["text"] for r in people) == ["梁文锋", "王兴兴"]
+        page = get(base + "/dataset/metrics").decode()
+        assert schema.METRICS.column("span_text").description.split(".")[0] in page  # column descriptions

@@ -1,0 +1,48 @@
+"""Segmentation: tokens slice the text exactly, whitespace is dropped, sentences cover the text."""
+
+from pipeline.nlp.segment import get_tokenizer, segment, split_sentences
+
+
+def test_offsets_slice_exactly():
+    text = "华为技术有限公司2023年营收7042亿元，同比增长9.6%。\n  任正非 表示：“AI 是未来！”Apple Inc. 也在深圳设厂"
+    tokens = segment(text)
+    assert tokens, "no tokens"
+    for tok in tokens:
+        assert text[tok.start:tok.end] == tok.word
+        assert not tok.word.isspace()
+        assert tok.pos == ""
+    # tokens are ordered, non-overlapping, and cover every non-space character
+    for a, b in zip(tokens, tokens[1:]):
+        assert a.end <= b.start
+    covered = {i for t in tokens for i in range(t.start, t.end)}
+    assert covered == {i for i, ch in enumerate(text) if not ch.isspace()}
+
+
+def test_words_are_jieba_words():
+    words = [t.word for t in segment("我们在北京大学学习人工智能")]
+    assert "北京大学" in words
+    assert "人工智能" in words
+
+
+def test_empty_and_whitespace():
+    assert segment("") == []
+    assert segment(" \n\t ") == []
+
+
+def test_tokenizer_is_shared():
+    assert get_tokenizer() is get_tokenizer()
+
+
+def test_split_sentences_cover_text():
+    text = "第一句。第二句！“第三句？”\n\n第四句没有句号"
+    spans = split_sentences(text)
+    pieces = [text[s:e].strip() for s, e in spans]
+    assert pieces == ["第一句。", "第二句！", "“第三句？”", "第四句没有句号"]
+    assert "".join(text[s:e] for s, e in spans).replace("\n", "") == text.replace("\n", "")
+
+
+def test_split_sentences_caps_length():
+    text = "，".join(["这是一个很长的分句"] * 60) + "。"
+    spans = split_sentences(text, max_len=50)
+    assert all(e - s <= 50 for s, e in spans)
+    assert "".join(text[s:e] for s, e in spans) == text
