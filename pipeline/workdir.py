@@ -5,6 +5,9 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
 * per-document results, one Parquet file per (asset, source partition, part):
   ``work/<asset>/<safe key>.<part>.parquet`` (for example
   ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``);
+* per-partition manifests ``work/partitions/<safe partition key>.json``: the
+  source units (key, sha256) a partition (a raw file) held when it was last read,
+  so later stages and the dataset know which per-document files belong to it;
 * staged tables, one per published table: ``work/tables/<name>.parquet``,
   written by the dataset assets and read by the checks and the release.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import types
@@ -104,6 +108,39 @@ class Workdir:
             # safe names may contain dots; the stem is everything before ".<part>.parquet"
             stem = path.name[: -len(".parquet")].rsplit(".", 1)[0]
             if stem not in keep:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
+    # ---- partition manifests -------------------------------------------------
+    def manifest_path(self, partition: str) -> Path:
+        return self.root / "partitions" / f"{safe_name(partition)}.json"
+
+    def write_manifest(self, partition: str, units: list[tuple[str, str | None]]) -> None:
+        """Record the source units ``[(unit key, sha256)]`` of a partition."""
+        path = self.manifest_path(partition)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        data = {"partition": partition, "units": [[k, h] for k, h in units]}
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def read_manifest(self, partition: str) -> list[tuple[str, str | None]] | None:
+        """The units of a partition as last read, or None when it was never read."""
+        try:
+            data = json.loads(self.manifest_path(partition).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return [(k, h) for k, h in data["units"]]
+
+    def prune_manifests(self, keep_partitions: Iterable[str]) -> list[Path]:
+        folder = self.root / "partitions"
+        if not folder.is_dir():
+            return []
+        keep = {f"{safe_name(k)}.json" for k in keep_partitions}
+        removed = []
+        for path in folder.glob("*.json"):
+            if path.name not in keep:
                 path.unlink(missing_ok=True)
                 removed.append(path)
         return removed
@@ -195,15 +232,27 @@ def _plain(value: Any) -> Any:
 
 
 def table_to_records(cls: type[T], table: pa.Table) -> list[T]:
-    """Rebuild records of dataclass ``cls`` from an Arrow table (extra columns are ignored)."""
+    """Rebuild records of dataclass ``cls`` from an Arrow table (extra columns are ignored).
+
+    Fields absent from the table take their default. Scalar columns are passed
+    through as they are; only nested ones (lists of dataclasses) are rebuilt.
+    """
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls) if f.name in table.column_names]
-    columns = {n: table.column(n).to_pylist() for n in names}
-    builders = {n: _builder(hints[n]) for n in names}
-    return [
-        cls(**{n: builders[n](columns[n][i]) for n in names})
-        for i in range(table.num_rows)
-    ]
+    columns = []
+    for n in names:
+        values = table.column(n).to_pylist()
+        builder = _builder(hints[n])
+        if builder is not _identity:
+            values = [builder(v) for v in values]
+        columns.append(values)
+    if not names:
+        return [cls() for _ in range(table.num_rows)]
+    return [cls(**dict(zip(names, row))) for row in zip(*columns)]
+
+
+def _identity(v: Any) -> Any:
+    return v
 
 
 def _builder(hint: Any):
@@ -211,9 +260,11 @@ def _builder(hint: Any):
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         inner = _builder(item)
+        if inner is _identity:
+            return _identity
         return lambda v: None if v is None else [inner(x) for x in v]
     if dataclasses.is_dataclass(hint):
         hints = typing.get_type_hints(hint)
         sub = {f.name: _builder(hints[f.name]) for f in dataclasses.fields(hint)}
         return lambda v: None if v is None else hint(**{k: sub[k](x) for k, x in v.items() if k in sub})
-    return lambda v: v
+    return _identity

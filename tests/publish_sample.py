@@ -2,14 +2,25 @@
 
 ``sample_tables()`` gives one document with people, firms, an organisation,
 a city, a region, metrics and mentions whose offsets slice the text;
-``second_build()`` adds a document, removes a firm and changes a count, so
-CHANGES.md has known content.
+``second_build_rows()`` adds a document, a person and a firm, removes an
+organisation and changes a count, so CHANGES.md has known content.
+``datasette_server()`` starts ``python -m pipeline serve`` the way ``make serve``
+does, on a free loopback port, and stops it by its PID.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from datetime import date
+from pathlib import Path
 
 from pipeline import schema
 
@@ -123,8 +134,6 @@ def second_build_rows() -> dict[str, list[dict]]:
     rows["metrics"].append(_metric(d2, TEXT2, "约10亿元", "营收", 1e9, "元", "~", 2024,
                                    ("firm_unitree", "firm", "宇树科技"), TEXT2))
     rows["cities"][0]["mention_count"] = 3
-    rows["sources"] = None
-    rows.pop("sources")
     return rows
 
 
@@ -138,15 +147,6 @@ def sources_for(tables) -> list[dict]:
 
 # --- a Datasette server, started the way `make serve` starts it ---------------------------------
 
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,7 @@
 """The Dagster definitions load and have the shape the architecture promises."""
 
+import json
+
 import dagster as dg
 import pyarrow.parquet as pq
 
@@ -81,3 +83,56 @@ def test_records_round_trip_with_fingerprint(tmp_path):
     removed = wd.prune("source_documents", ["a.txt"])
     assert [p.name for p in removed] == [f"{safe_name('b.txt')}.documents.parquet"]
     assert pq.read_table(wd.path("source_documents", "a.txt", "documents")).num_rows == 1
+
+
+def test_failures_name_the_failed_check():
+    """The headless build's failure report names a failed blocking check (real Dagster run)."""
+    from pipeline.defs.headless import _failures
+
+    @dg.asset
+    def table():
+        return 1
+
+    @dg.asset_check(asset=table, blocking=True)
+    def ids_unique():
+        return dg.AssetCheckResult(passed=False, description="2 duplicate IDs")
+
+    @dg.asset(deps=[table])
+    def downstream():
+        return 2
+
+    job = dg.Definitions(assets=[table, downstream], asset_checks=[ids_unique]).resolve_implicit_global_asset_job_def()
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    messages = _failures(result)
+    assert any("ids_unique" in m and "2 duplicate IDs" in m for m in messages), messages
+
+
+def test_stage_pool_matches_serial(tmp_path):
+    """The process-pool path of a stage writes the same results as the serial path."""
+    from pipeline.defs import stages
+    from pipeline.ingest import list_sources
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [
+        json.dumps({"id": f"n{i}", "text": f"第{i}条：杭州市余杭区的企业今年营收增长了{i}%。"}, ensure_ascii=False)
+        for i in range(stages.MIN_DOCS_FOR_POOL + 2)
+    ]
+    (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    results = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        for stage in (stages.DOCUMENTS, stages.SEGMENTS):
+            jobs = [stages.StageJob(stage, str(out), str(raw), k, sha) for k, sha in units]
+            outcomes = stages.run_stage(jobs, workers=workers)
+            assert len(outcomes) == len(units) and not any(o.skipped for o in outcomes)
+        wd = Workdir(out)
+        results[workers] = {k: wd.read(stages.SEGMENTS, k, "tokens").to_pylist() for k, _ in units}
+        # a second pass finds everything current
+        again = stages.run_stage([stages.StageJob(stages.SEGMENTS, str(out), str(raw), k, sha) for k, sha in units], workers=workers)
+        assert all(o.skipped for o in again)
+    assert results[1] == results[2]
+    assert stages.stale_partitions(tmp_path / "out2", {"feed.jsonl": units}) == ["feed.jsonl"]  # no manifest yet

@@ -104,3 +104,10 @@ def test_other_documents_still_read_when_one_is_broken(tmp_path):
     assert set(results) == {"bad.txt", "good.txt"}
     assert results["good.txt"][0][0].text == "深圳诞生了华为和大疆。"
     assert results["bad.txt"][0] == [] and "binary" in results["bad.txt"][1][0].reason
+
+
+def test_big5_is_not_misread_as_gb18030_but_gbk_traditional_is_read(tmp_path):
+    trad = "臺灣的科技產業發展迅速，半導體公司在新竹科學園區設立了許多工廠。台積電是全球最大的晶圓代工廠。"
+    with pytest.raises(DecodeError, match="does not read as text"):
+        decode_bytes(trad.encode("big5"))
+    assert decode_bytes(trad.encode("gbk")) == (trad, "GB18030")

@@ -253,3 +253,11 @@ def test_keys_are_unique_and_accepted_by_dagster(tmp_path):
         for doc in docs:
             assert doc.source_key == key
             assert doc.sha256 == next(u.sha256 for u in units if u.key == key)
+
+
+def test_jsonl_line_with_nul_bytes_is_a_binary_line(tmp_path):
+    (tmp_path / "n.jsonl").write_bytes(_rec(id="a", text="好。").encode() + b"\n\x00\x00\x00\n")
+    got = [read_source(tmp_path, u.key) for u in list_sources(tmp_path)]
+    assert [len(d) for d, _ in got] == [1, 0]
+    err = got[1][1][0]
+    assert (err.line, err.source_path) == (2, "n.jsonl") and err.reason.startswith("binary line")

@@ -48,6 +48,7 @@ def test_layout_and_versions(two_releases):
         assert {f"{table}.csv", f"{table}.parquet"} <= names
     assert {"datapackage.json", "SHA256SUMS", "CHANGES.md", "dataset.sqlite", "dataset-2026.11.28.02.zip"} <= names
     assert not [p for p in (out / "releases").iterdir() if p.name.startswith(".")]  # no leftovers
+    assert all(p.stat().st_mode & 0o222 == 0 for p in second.path.iterdir())  # read-only files
 
 
 def test_parquet_and_csv_follow_the_schema(two_releases):
@@ -93,6 +94,7 @@ def test_datapackage_detects_a_tampered_file(two_releases, tmp_path):
     _, _, second, _ = two_releases
     copy = tmp_path / "copy"
     shutil.copytree(second.path, copy)
+    (copy / "people.csv").chmod(0o644)  # release files are read-only
     with open(copy / "people.csv", "a", encoding="utf-8") as fh:
         fh.write('"per_x","某人","",1,1,,\n')
     assert not validate(str(copy / "datapackage.json")).valid
@@ -174,6 +176,13 @@ def test_sqlite_keys_join_and_full_text_search(two_releases):
         assert names == [("深度求索",)]
         indexes = {r[1] for r in con.execute("PRAGMA index_list(mentions)")}
         assert "idx_mentions_entity_id" in indexes and "idx_mentions_doc_id" in indexes
+        # the entities view joins the polymorphic IDs in one step
+        by_type = con.execute(
+            "SELECT m.entity_type, count(*) FROM mentions m JOIN entities e "
+            "ON e.entity_id = m.entity_id AND e.entity_type = m.entity_type GROUP BY m.entity_type"
+        ).fetchall()
+        assert sum(n for _, n in by_type) == 7 and ("country", 1) in by_type
+        assert con.execute("SELECT published_at FROM documents WHERE source_path = 'hangzhou.txt'").fetchone() == ("2025-02-01",)
         aliases = con.execute("SELECT aliases FROM firms WHERE firm_id = 'firm_deepseek'").fetchone()[0]
         assert json.loads(aliases) == ["深度求索公司"]
     finally:
@@ -232,20 +241,18 @@ def test_versions_sort_in_creation_order():
     assert next_version(["2026.11.27.07"], T0) == "2026.11.28.01"
 
 
-def test_failed_write_leaves_latest_and_no_partial_release(tmp_path, monkeypatch):
+def test_failed_write_leaves_latest_and_no_partial_release(tmp_path):
     tables = sample_tables()
     first = publish_release(tables, tmp_path, sources_for(tables), now=T0)
-    broken = tables_from(second_build_rows())
-    from pipeline.publish import release as release_module
-
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(release_module.archive, "write_zip", fail)  # the last step of a release
+    second = tables_from(second_build_rows())
+    # A stray file where the new release folder must go: the final rename fails.
+    (tmp_path / "releases" / "2026.11.28.02").write_text("in the way")
     with pytest.raises(OSError):
-        publish_release(broken, tmp_path, sources_for(broken), now=T1)
-    assert [p.name for p in (tmp_path / "releases").iterdir()] == [first.version]
+        publish_release(second, tmp_path, sources_for(second), now=T1)
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [first.version, "2026.11.28.02"]
+    assert (tmp_path / "releases" / "2026.11.28.02").is_file()  # nothing half-written
     assert os.readlink(tmp_path / "latest") == f"releases/{first.version}"
+    assert json.loads((tmp_path / "releases.json").read_text())["latest"] == first.version
 
 
 def test_offsets_in_the_release_slice_the_text(two_releases):
@@ -254,3 +261,29 @@ def test_offsets_in_the_release_slice_the_text(two_releases):
     for m in mentions:
         if m["doc_id"] == sample_tables()["documents"]["doc_id"][0]:
             assert TEXT1[m["char_start"]:m["char_end"]] == m["text"]
+
+
+def test_publish_refuses_tables_that_fail_a_blocking_check(tmp_path):
+    from pipeline.publish import ReleaseBlocked
+    from publish_sample import sample_rows
+
+    tables = sample_tables()
+    first = publish_release(tables, tmp_path, sources_for(tables), now=T0)
+    rows = sample_rows()
+    rows["mentions"][0]["char_end"] += 1
+    broken = tables_from(rows)
+    with pytest.raises(ReleaseBlocked) as err:
+        publish_release(broken, tmp_path, sources_for(broken), now=T1)
+    assert "mentions.offsets" in str(err.value)
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [first.version]
+    assert os.readlink(tmp_path / "latest") == f"releases/{first.version}"
+
+
+def test_latest_folder_copied_by_hand_is_replaced_by_the_symlink(tmp_path):
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "old.csv").write_text("x")
+    tables = sample_tables()
+    result = publish_release(tables, tmp_path, sources_for(tables), now=T0)
+    assert (tmp_path / "latest").is_symlink()
+    assert (tmp_path / "latest").resolve() == result.path.resolve()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".latest")]

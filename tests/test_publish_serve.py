@@ -61,6 +61,15 @@ def test_datasette_serves_tables_files_search_and_exports(out):
         home = get(base + "/").decode()
         for name in schema.TABLES:
             assert f'href="/dataset/{name}"' in home and f'href="/files/{name}.csv"' in home
+        # the example links built from the data work and find something
+        import re
+
+        examples = re.findall(r'<a href="(/dataset/[^"]+)">', home.split("Try:")[1].split("</p>")[0])
+        assert len(examples) == 4
+        for link in examples:
+            path, _, query = link.partition("?")
+            data = json.loads(get(f"{base}{path}.json?{query}&_shape=array"))
+            assert data, link
         rows = list(csv.DictReader(io.StringIO(get(base + "/files/people.csv").decode("utf-8-sig"))))
         assert sorted(r["name"] for r in rows) == ["梁文锋", "王兴兴"]
         zip_bytes = get(base + "/files/dataset-2026.11.28.02.zip")
@@ -74,5 +83,12 @@ def test_datasette_serves_tables_files_search_and_exports(out):
         filtered = get(f"{base}/dataset/mentions.csv?entity_type=person&_size=max").decode("utf-8")
         people = list(csv.DictReader(io.StringIO(filtered)))
         assert sorted(r["text"] for r in people) == ["梁文锋", "王兴兴"]
+        # canned queries over the entities view
+        top = json.loads(get(f"{base}/dataset/top_entities.json?_shape=array"))
+        assert top[0]["name"] == "杭州" and top[0]["mention_count"] == 3
+        where = json.loads(get(f"{base}/dataset/mentions_of.json?name={urllib.parse.quote('王兴兴')}&_shape=array"))
+        assert len(where) == 1 and "王兴兴" in where[0]["context"] and where[0]["entity_type"] == "person"
+        facts = json.loads(get(f"{base}/dataset/facts_with_sources.json?_shape=array"))
+        assert len(facts) == 3 and {f["document"] for f in facts} == {"杭州数字经济", "宇树科技"}
         page = get(base + "/dataset/metrics").decode()
         assert schema.METRICS.column("span_text").description.split(".")[0] in page  # column descriptions

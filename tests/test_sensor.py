@@ -3,6 +3,7 @@
 import json
 import os
 import time
+from datetime import datetime, timezone
 
 import dagster as dg
 import pytest
@@ -82,16 +83,16 @@ def test_sensor_adds_new_and_changed_only(env):
     assert [_range(r) for r in fourth.run_requests] == [("a.txt", "a.txt")]
     assert instance.get_dynamic_partitions("sources") == ["a.txt", "b.md", "c.txt"]
 
-    # a .jsonl: one partition per record
-    (raw / "feed.jsonl").write_text(
-        json.dumps({"id": "n1", "text": "丁" + ARTICLE}, ensure_ascii=False) + "\n"
-        + json.dumps({"id": "n2", "text": "戊" + ARTICLE}, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    # a .jsonl archive: one partition for the file (its records are its documents)
+    record = lambda i, t: json.dumps({"id": i, "text": t + ARTICLE}, ensure_ascii=False) + "\n"  # noqa: E731
+    (raw / "feed.jsonl").write_text(record("n1", "丁") + record("n2", "戊"), encoding="utf-8")
     fifth = tick()
-    new = instance.get_dynamic_partitions("sources")[3:]
-    assert len(new) == 2 and all(k.startswith("feed.jsonl#") for k in new)
-    assert [_range(r) for r in fifth.run_requests] == [(new[0], new[1])]
+    assert instance.get_dynamic_partitions("sources") == ["a.txt", "b.md", "c.txt", "feed.jsonl"]
+    assert [_range(r) for r in fifth.run_requests] == [("feed.jsonl", "feed.jsonl")]
+    # a record appended to it: the file's partition again
+    with open(raw / "feed.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(record("n3", "己"))
+    assert [_range(r) for r in tick().run_requests] == [("feed.jsonl", "feed.jsonl")]
 
     # a deleted file: its partition is deleted and the tables are rebuilt
     (raw / "b.md").unlink()
@@ -119,3 +120,35 @@ def test_sensor_skips_missing_folder(tmp_path):
         ctx = dg.build_sensor_context(instance=instance, resources={"pipeline": config})
         result = sensor(ctx)
         assert isinstance(result, dg.SkipReason) or not result.run_requests
+
+
+def test_sensor_requests_nothing_for_sources_already_built(tmp_path):
+    """After a headless build, the sensor registers the files but launches no run."""
+    from pipeline.defs.headless import build_release
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text("杭州" + ARTICLE, encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        assert build_release(raw, out, instance=instance, progress=False).success
+        sensor = build_defs().resolve_sensor_def("raw_sources_sensor")
+        config = PipelineConfig(raw_dir=str(raw), output_dir=str(out))
+        result = sensor(dg.build_sensor_context(instance=instance, resources={"pipeline": config}))
+        assert not result.run_requests
+        assert json.loads(result.cursor)["sources"].keys() == {"a.txt"}
+
+        # the daily schedule: nothing stale -> tables and release only
+        schedule = build_defs().resolve_schedule_def("daily_rebuild")
+        day1, day2 = datetime(2026, 1, 1, 3, tzinfo=timezone.utc), datetime(2026, 1, 2, 3, tzinfo=timezone.utc)
+        request = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, resources={"pipeline": config}, scheduled_execution_time=day1)
+        ).run_requests[0]
+        assert list(request.asset_selection) == UNPARTITIONED_ASSETS
+        assert request.run_key == "2026-01-01"
+        # a new file the sensor missed: registered by the schedule, and only it is built
+        (raw / "b.txt").write_text("深圳" + ARTICLE, encoding="utf-8")
+        request = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, resources={"pipeline": config}, scheduled_execution_time=day2)
+        ).run_requests[0]
+        assert instance.get_dynamic_partitions("sources") == ["a.txt", "b.txt"]
+        assert _range(request) == ("b.txt", "b.txt")

@@ -10,8 +10,11 @@ one new document and times the incremental rebuild to a new release (and a
 rebuild with nothing changed). ``--json FILE`` writes the results for scripts
 (see ``pipeline.bench.report``); ``--markdown FILE`` writes a Markdown section.
 
+``--nlp-stages N`` instead times each NLP interface on N documents in one
+process (``nlp_stages``), to see which stage to make faster.
+
 Modules: ``measure`` (corpus slices, RSS sampler, jieba peer), ``runner`` (one
-benchmark point), ``report`` (table, JSON, Markdown).
+benchmark point), ``report`` (table, JSON, Markdown), ``nlp_stages``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", action="store_true", help="show the build's progress bar")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare jieba.posseg.cut measurement")
     parser.add_argument("--no-incremental", action="store_true", help="skip the incremental and no-change rebuilds")
+    parser.add_argument(
+        "--nlp-stages", type=int, default=None, metavar="N",
+        help="instead of building: time each NLP interface (read, segment, NER, recognize, relations, facts) "
+        "on the first N documents in one process",
+    )
 
 
 def resolve_corpus(path: Path | None) -> Path | None:
@@ -74,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     records = load_corpus(corpus)
     total_chars = sum(len(r.text) for r in records)
     print(f"corpus {corpus}: {len(records):,} documents, {total_chars:,} characters", flush=True)
+    if args.nlp_stages:
+        from pipeline.bench.nlp_stages import format_stage_times, nlp_stage_times
+
+        print(format_stage_times(nlp_stage_times(records[: args.nlp_stages])))
+        return 0
     results = []
     for fraction in fractions:
         print(f"-- fraction {fraction:.0%}: building ...", flush=True)

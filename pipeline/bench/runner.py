@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -56,20 +57,49 @@ def _releases(out_dir: Path) -> list[str]:
     return sorted(p.name for p in rel.iterdir() if p.is_dir()) if rel.exists() else []
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its waited-for children so far."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _written_since(out_dir: Path, since: float) -> dict[str, int]:
+    """Per-document files (re)written after ``since`` (epoch s), per asset folder of ``work/``."""
+    work = out_dir / "work"
+    counts: dict[str, int] = {}
+    if not work.is_dir():
+        return counts
+    for folder in sorted(p for p in work.iterdir() if p.is_dir() and p.name != "tables"):
+        stems = {f.name.rsplit(".", 2)[0] for f in folder.glob("*.parquet") if f.stat().st_mtime >= since}
+        counts[folder.name] = len(stems)
+    return counts
+
+
 def _timed_build(build_release, instance, raw_dir: Path, out_dir: Path, progress: bool, sampler: PeakRss, phase: str):
     from pipeline.defs import runstats
 
     before = set(runstats.run_ids(instance))
+    load_before = os.getloadavg()[0]
     with sampler.phase(phase):
-        start = time.perf_counter()
+        epoch, cpu0, start = time.time(), _cpu_seconds(), time.perf_counter()
         outcome = build_release(raw_dir, out_dir, instance=instance, progress=progress)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, _cpu_seconds() - cpu0
     new_runs = [r for r in runstats.run_ids(instance) if r not in before]
+    runs = runstats.run_summaries(instance, new_runs)
+    starts = [r["start_time"] for r in runs if r.get("start_time")]
+    ends = [r["end_time"] for r in runs if r.get("end_time")]
     return {
+        # before the first run started: listing sources, registering partitions, loading the
+        # definitions, creating the run (one planned-materialization event per partition and asset)
+        "before_run_s": (min(starts) - epoch) if starts else None,
+        "after_run_s": (epoch + wall - max(ends)) if ends else None,
         "wall_s": wall,
+        "cpu_s": cpu,
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "partitions_written": _written_since(out_dir, epoch - 1.0),
         "peak_rss_bytes": sampler.peaks[phase],
         "stages_s": runstats.step_seconds(instance, new_runs),
-        "runs": runstats.run_summaries(instance, new_runs),
+        "runs": runs,
         "outcome": _outcome_summary(outcome),
         "raw_outcome": outcome,
         "releases": _releases(out_dir),
@@ -108,6 +138,7 @@ def bench_fraction(
             peer = jieba_posseg_throughput(corpus_file)
             result["jieba_posseg_chars_per_second"] = peer["chars_per_second"]
             result["jieba_posseg_s"] = peer["seconds"]
+            result["jieba_posseg_cpu_s"] = peer["cpu_seconds"]
         instance = runstats.open_instance(home)
         with PeakRss() as sampler:
             full = _timed_build(build_release, instance, raw_dir, out_dir, progress, sampler, "full")
@@ -115,12 +146,17 @@ def bench_fraction(
                 wall_s=full["wall_s"],
                 chars_per_second=chars / full["wall_s"],
                 peak_rss_bytes=full["peak_rss_bytes"],
+                cpu_s=full["cpu_s"],
+                load_avg_1m=full["load_avg_1m"],
                 stages_s=full["stages_s"],
+                before_run_s=full["before_run_s"],
                 runs=full["runs"],
                 build=full["outcome"],
             )
             if baseline:
                 result["ratio"] = result["chars_per_second"] / result["jieba_posseg_chars_per_second"]
+                # CPU seconds per character relative to the peer: robust to other load on the machine
+                result["cpu_ratio"] = peer["cpu_seconds"] / full["cpu_s"] if full["cpu_s"] else None
             if not full["outcome"].get("success", True):
                 result["failed"] = list(getattr(full["raw_outcome"], "failures", []) or ["build failed"])
             elif incremental:
@@ -132,9 +168,13 @@ def bench_fraction(
                     incremental_wall_s=inc["wall_s"],
                     incremental_ratio=inc["wall_s"] / full["wall_s"],
                     incremental_stages_s=inc["stages_s"],
+                    incremental_before_run_s=inc["before_run_s"],
                     incremental_peak_rss_bytes=inc["peak_rss_bytes"],
+                    incremental_partitions_written=inc["partitions_written"],
+                    incremental_load_avg_1m=inc["load_avg_1m"],
                     incremental_new_release=len(inc["releases"]) > len(full["releases"]),
                     noop_wall_s=noop["wall_s"],
+                    noop_partitions_written=noop["partitions_written"],
                     noop_new_release=len(noop["releases"]) > len(inc["releases"]),
                     releases=noop["releases"],
                 )

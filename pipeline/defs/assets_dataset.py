@@ -2,8 +2,8 @@
 
 One multi-asset with one ``AssetSpec`` per table of ``pipeline.schema.TABLES``
 (asset keys = table names). It reads the stored per-document files of the
-partitions that exist now (a deleted source drops out; files of deleted
-partitions are pruned), resolves entities across documents keeping the IDs of
+partitions that exist now (the units listed in their manifests; a deleted
+source drops out and its files are pruned), resolves entities across documents keeping the IDs of
 the previous release (``pipeline.tables``), and stages one Parquet file per
 table under ``<out>/work/tables/``. Each table's materialization carries
 ``dagster/row_count`` and ``dagster/column_schema`` (from the schema module,
@@ -31,16 +31,18 @@ GROUP = "dataset"
 TABLE_NAMES = list(schema.TABLES)
 
 
-def load_results(wd: Workdir, keys: list[str], log=None) -> tuple[list[Document], list[DocumentAnalysis], list[SourceError]]:
-    """The stored documents, analyses and errors of the partitions ``keys`` (in key order)."""
-    missing = [k for k in keys if not wd.path(stages.EXTRACTIONS, k, "mentions").exists()]
+def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> tuple[list[Document], list[DocumentAnalysis], list[SourceError]]:
+    """The stored documents, analyses and errors of ``groups`` (partition -> unit keys), in order."""
+    missing = [k for keys in groups.values() for k in keys
+               if not wd.path(stages.EXTRACTIONS, k, "mentions").exists()]
     if missing and log:
-        log(f"{len(missing)} partition(s) have no stored extraction yet and are left out "
-            f"(materialize document_extractions for them): {missing[:10]}")
-    present = [k for k in keys if k not in set(missing)]
+        log(f"{len(missing)} document(s) have no stored extraction yet and are left out "
+            f"(materialize document_extractions for their partitions): {missing[:10]}")
+    skip = set(missing)
+    present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
     def part(stage: str, name: str, cls):
-        table = stages.read_part(wd, stage, name, present)
+        table = stages.read_part_by_partition(wd, stage, name, present)
         return [] if table is None else table_to_records(cls, table)
 
     documents = part(stages.DOCUMENTS, "documents", Document)
@@ -73,16 +75,26 @@ def previous_ids(output_dir: Path):
     return tables_module.read_previous_ids(latest)
 
 
-def build_dataset(output_dir: Path, keys: list[str], log=print) -> dict[str, pd.DataFrame]:
-    """Build every table from the stored per-document results of ``keys`` and stage them."""
+def build_dataset(output_dir: Path, partitions: list[str], log=print) -> dict[str, pd.DataFrame]:
+    """Build every table from the stored results of the units of ``partitions`` and stage them."""
     from pipeline.tables import build_tables
 
     wd = Workdir(output_dir)
+    keys, unread = stages.manifest_units(wd, partitions)
+    if unread:
+        log(f"{len(unread)} partition(s) have not been read yet and are left out "
+            f"(materialize source_documents for them): {unread[:10]}")
+    unit_keys = [k for k, _ in keys]
     for stage in stages.STAGES:
-        removed = wd.prune(stage, keys)
+        removed = wd.prune(stage, unit_keys)
         if removed:
             log(f"{stage}: removed {len(removed)} file(s) of deleted sources")
-    documents, analyses, errors = load_results(wd, keys, log)
+        wd.prune(f"bundle.{stage}", partitions)
+    wd.prune_manifests(partitions)
+    groups: dict[str, list[str]] = {}
+    for k in unit_keys:
+        groups.setdefault(stages.partition_of(k), []).append(k)
+    documents, analyses, errors = load_results(wd, groups, log)
     tables = build_tables(documents, analyses, errors, previous_ids(output_dir))
     for name in TABLE_NAMES:
         frame = tables.get(name)
@@ -122,7 +134,7 @@ def read_staged_tables(output_dir: Path) -> dict[str, pd.DataFrame]:
 def dataset_tables(context: dg.AssetExecutionContext, pipeline: PipelineConfig):
     started = time.perf_counter()
     keys = list(context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
-    context.log.info(f"building the tables from {len(keys)} source partition(s)")
+    context.log.info(f"building the tables from the documents of {len(keys)} source partition(s)")
     tables = build_dataset(pipeline.output_path, keys, log=context.log.warning)
     seconds = time.perf_counter() - started
     wd = Workdir(pipeline.output_path)

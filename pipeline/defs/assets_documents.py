@@ -1,11 +1,12 @@
-"""Per-document assets, one dynamic partition per source unit.
+"""Per-document assets, one dynamic partition per raw file.
 
 ``source_documents`` (read, decode, normalise) -> ``document_segments`` (jieba
 tokens) -> ``document_extractions`` (mentions, relations, numeric facts).
 All three use ``BackfillPolicy.single_run()``: a backfill or a sensor run over
-many partitions is one run whose asset functions loop over
-``context.partition_keys`` (the work itself is in ``pipeline.defs.stages``;
-partitions whose stored result is current are skipped).
+many partitions is one run whose asset functions loop over the source units
+(documents; one per ``.txt``/``.md`` file, one per ``.jsonl`` record) of
+``context.partition_keys``. The work itself is in ``pipeline.defs.stages``;
+units whose stored result is current are skipped.
 
 Bad input never stops the others: an unreadable file or a malformed ``.jsonl``
 line becomes a row of the ``errors`` table, a warning in the run log (file,
@@ -20,26 +21,47 @@ from pipeline.defs.partitions import sources
 from pipeline.defs.progress import Progress
 from pipeline.defs.resources import PipelineConfig
 from pipeline.records import SourceError
+from pipeline.workdir import Workdir
 
 GROUP = "documents"
 MAX_ERRORS_SHOWN = 50
 
 
-def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str,
-         source_hashes: dict[str, str] | None = None) -> dg.MaterializeResult:
-    keys = list(context.partition_keys)
+def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str) -> dg.MaterializeResult:
+    partitions = list(context.partition_keys)
+    wd = Workdir(pipeline.output_path)
+    if stage == stages.DOCUMENTS:
+        from pipeline.ingest import list_sources
+
+        grouped = stages.group_units(list_sources(pipeline.raw_path))
+        # a partition whose file is gone keeps one pseudo-unit, which reads as an error row
+        units_of = {p: grouped.get(p) or [(p, None)] for p in partitions}
+    else:
+        units_of = {}
+        for p in partitions:
+            manifest = wd.read_manifest(p)
+            if manifest is None:
+                raise dg.Failure(f"{stage}: partition {p!r} has not been read yet: materialize source_documents for it first")
+            units_of[p] = manifest
+    code_versions = {s: stages.code_version(s) for s in stages.STAGES}
     jobs = [
         stages.StageJob(
             stage=stage,
             output_dir=str(pipeline.output_path),
             raw_dir=str(pipeline.raw_path),
-            key=k,
-            source_sha256=(source_hashes or {}).get(k),
+            key=key,
+            source_sha256=sha,
+            code_versions=code_versions,
         )
-        for k in keys
+        for p in partitions
+        for key, sha in units_of[p]
     ]
+    keys = [j.key for j in jobs]
     workers = stages.resolve_workers(pipeline.workers)
-    context.log.info(f"{stage}: {len(keys)} partitions, up to {workers} worker process(es)")
+    context.log.info(
+        f"{stage}: {len(partitions)} partition(s) (raw files), {len(keys)} source unit(s), "
+        f"up to {workers} worker process(es)"
+    )
     progress = Progress(stage, len(keys), context.log.info)
     errors: list[SourceError] = []
     documents = chars = 0
@@ -57,11 +79,15 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
 
     outcomes = stages.run_stage(jobs, workers=workers, on_result=on_result)
     progress.finish()
+    if stage == stages.DOCUMENTS:
+        for p in partitions:
+            wd.write_manifest(p, units_of[p])
     processed = [o for o in outcomes if not o.skipped]
     metadata: dict = {
-        "partitions": len(keys),
-        "partitions_processed": len(processed),
-        "partitions_unchanged": len(outcomes) - len(processed),
+        "partitions": len(partitions),
+        "source_units": len(keys),
+        "units_processed": len(processed),
+        "units_unchanged": len(outcomes) - len(processed),
         "documents": documents,
         "chars": chars,
         "chars_processed": sum(o.chars for o in processed),
@@ -70,7 +96,6 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
         "workers": workers,
         "code_version": stages.code_version(stage),
         "errors": len(errors),
-        "dagster/row_count": documents,
     }
     if errors:
         lines = [f"| {e.source_path} | {'' if e.line is None else e.line} | {e.reason} |" for e in errors[:MAX_ERRORS_SHOWN]]
@@ -91,10 +116,7 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
     "Stored as work/source_documents/<source>.{documents,errors}.parquet.",
 )
 def source_documents(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
-    from pipeline.ingest import list_sources
-
-    hashes = {u.key: u.sha256 for u in list_sources(pipeline.raw_path)}
-    return _run(context, pipeline, stages.DOCUMENTS, hashes)
+    return _run(context, pipeline, stages.DOCUMENTS)
 
 
 @dg.asset(

@@ -83,8 +83,10 @@ def build_checks() -> list:
             context.log.error(f"staged tables missing: {exc}")
         outcomes = validate.check_tables(tables, previous_row_counts(out))
         failed = validate.summarize(outcomes)
-        if failed:
-            context.log.error("table checks found problems:\n" + failed)
+        if validate.blocking_failures(outcomes):
+            context.log.error("blocking table checks failed, the release will not be published:\n" + failed)
+        elif failed:
+            context.log.warning("table checks raised warnings (the release still goes ahead):\n" + failed)
         for outcome in outcomes:
             yield _result(outcome)
 

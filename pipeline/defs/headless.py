@@ -7,10 +7,12 @@ created when missing), so its runs, partitions and materializations show up in
 
 1. list the sources of the raw folder; register a partition for each new one
    and delete the partitions of removed ones;
-2. execute ``build_all`` in this process over the range of all partitions
-   (single-run backfill: each per-document asset is one step looping over the
-   partitions, skipping those whose stored result is current), then the
-   tables, their checks and the release;
+2. execute ``build_all`` in this process over the range of the partitions
+   that are new, changed, or were made by other code (single-run backfill:
+   each per-document asset is one step looping over their documents, skipping
+   those whose stored result is current), then the tables, their checks and
+   the release; when every document is current, only the tables, checks and
+   release run;
 3. print the release path and row counts per table (or why no release was
    made), or the failed steps/checks and exit non-zero.
 
@@ -34,6 +36,7 @@ import dagster as dg
 from pipeline.defs import progress as progress_mod
 from pipeline.defs.jobs import BUILD_JOB_NAME, UNPARTITIONED_ASSETS
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
+from pipeline.defs.stages import stale_partitions
 from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_or
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -76,10 +79,24 @@ def default_dagster_home() -> Path:
     return (root / ".dagster_home").resolve()
 
 
+DEFAULT_INSTANCE_YAML = """\
+# Written by `python -m pipeline build` for the project's own instance folder.
+# Local SQLite storage under this folder (Dagster's default); no usage statistics sent.
+telemetry:
+  enabled: false
+"""
+
+
 def open_instance() -> dg.DagsterInstance:
-    """The persistent instance of ``DAGSTER_HOME`` (absolute; created when missing)."""
+    """The persistent instance of ``DAGSTER_HOME`` (absolute; created when missing).
+
+    In the project's own folder (``<repo>/.dagster_home``) a missing ``dagster.yaml``
+    is written with telemetry off; a user's own ``DAGSTER_HOME`` is left as it is.
+    """
     home = default_dagster_home()
     home.mkdir(parents=True, exist_ok=True)
+    if home == (REPO_ROOT / ".dagster_home").resolve() and not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DEFAULT_INSTANCE_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
 
@@ -175,10 +192,11 @@ def build_release(
     job = build_defs().resolve_job_def(BUILD_JOB_NAME)
     tags = {"pipeline/trigger": "headless"}
     selection = None
-    if plan.ordered:
-        tags.update(plan.range_tags())
+    stale = stale_partitions(out, {p: plan.grouped[p] for p in plan.ordered})
+    if stale:
+        tags.update(plan.range_tags(stale))
     else:
-        selection = UNPARTITIONED_ASSETS  # no source at all: publish the empty tables
+        selection = UNPARTITIONED_ASSETS  # every document is current: rebuild tables and release only
     with _progress_bar(progress):
         result = job.execute_in_process(
             run_config={

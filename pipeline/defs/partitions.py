@@ -1,10 +1,14 @@
-"""The dynamic partitions of the pipeline: one per source unit.
+"""The dynamic partitions of the pipeline: one per raw file.
 
-A source unit is a ``.txt``/``.md`` file, or one record of a ``.jsonl`` file
-(``ingest.list_sources``); its partition key is its path relative to the raw
-folder (plus ``#<id>`` or ``#L<line>`` for a ``.jsonl`` record). Partitions are
-added by the ``raw_sources_sensor``, the daily schedule and the headless build,
-and deleted when their source disappears.
+The partition key is the file's path relative to the raw folder (as escaped by
+``ingest.sources.make_key``). A ``.txt``/``.md`` file is one document; a
+``.jsonl`` file is one partition holding one source unit (document) per
+record: Dagster records an event per partition and asset (tens of ms each on
+SQLite), which an archive of thousands of records must not pay, while the
+per-document cache (``pipeline.defs.stages``) still limits the work after an
+appended record to that record. Partitions are added by the
+``raw_sources_sensor``, the daily schedule and the headless build, and
+deleted when their file disappears.
 
 Dynamic partitions keep the order in which they were added, so sources added
 later form a contiguous range at the end: the sensor requests one run over the
@@ -47,18 +51,24 @@ def partition_range_tags(ordered_keys: Sequence[str], wanted: set[str] | Sequenc
 
 
 class SourcePlan:
-    """What to do with the partitions given the sources found in the raw folder.
+    """What to do with the partitions (raw files) given the sources found in the raw folder.
 
-    ``current``: key -> sha256 of every valid source now; ``add``: keys to register;
-    ``delete``: registered keys whose source is gone; ``changed``: keys that are new
-    or whose hash differs from ``known`` (the sensor's cursor); ``ordered``: the
-    partition order once ``add``/``delete`` are applied; ``invalid``: keys Dagster
-    refuses (reported, skipped).
+    ``units``: ``ingest.list_sources`` output; ``registered``: the partitions now;
+    ``known``: partition -> hash as last seen (the sensor's cursor).
+    ``current``: partition -> content hash of every valid partition now; ``grouped``:
+    partition -> its units; ``add``: partitions to register; ``delete``: registered
+    partitions whose file is gone; ``changed``: partitions new or whose hash differs
+    from ``known``; ``ordered``: the partition order once ``add``/``delete`` are
+    applied; ``invalid``: keys Dagster refuses (reported, skipped).
     """
 
     def __init__(self, units, registered: Sequence[str], known: dict[str, str] | None = None):
-        self.invalid = [u.key for u in units if not is_valid_key(u.key)]
-        self.current: dict[str, str] = {u.key: u.sha256 for u in units if is_valid_key(u.key)}
+        from pipeline.defs.stages import group_units, partition_hash
+
+        grouped = group_units(units)
+        self.invalid = [p for p in grouped if not is_valid_key(p)]
+        self.grouped = {p: u for p, u in grouped.items() if is_valid_key(p)}
+        self.current: dict[str, str] = {p: partition_hash(p, u) for p, u in self.grouped.items()}
         registered_set = set(registered)
         self.add = [k for k in self.current if k not in registered_set]
         self.delete = [k for k in registered if k not in self.current]

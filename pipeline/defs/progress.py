@@ -1,8 +1,8 @@
 """Progress of long per-document work: run-log lines at intervals, and listeners.
 
 A stage loop creates a :class:`Progress` and calls ``update`` for every
-partition done; every ``interval`` seconds (and at the end) it logs
-``<stage>: <done>/<total> documents, <n> chars, <chars/s> chars/s``. Listeners
+document (source unit) done; every ``interval`` seconds (and at the end) it logs
+``<stage>: <done>/<total> documents (<k> unchanged), <n> chars, <chars/s> chars/s``. Listeners
 registered with :func:`add_listener` (the headless build's progress bar) are
 called on every update in the same process. No Dagster import.
 """
@@ -54,7 +54,7 @@ class Progress:
 
     def line(self) -> str:
         return (
-            f"{self.stage}: {self.done}/{self.total} partitions ({self.skipped} unchanged, skipped), "
+            f"{self.stage}: {self.done}/{self.total} documents ({self.skipped} unchanged, skipped), "
             f"{self.chars:,} chars processed, {self.chars_per_second:,.0f} chars/s"
         )
 

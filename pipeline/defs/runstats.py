@@ -38,6 +38,8 @@ def run_summaries(instance: dg.DagsterInstance, ids: list[str]) -> list[dict]:
                 "job": run.job_name,
                 "status": run.status.value,
                 "seconds": seconds,
+                "start_time": rec.start_time,
+                "end_time": rec.end_time,
                 "partition_range": [tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")],
             }
         )

@@ -2,8 +2,9 @@
 
 At 03:00 UTC every day it registers any source the sensor missed (and deletes
 the partitions of removed sources), then requests one ``build_all`` run over
-every partition. Unchanged partitions are skipped by the stage cache and an
-unchanged dataset publishes nothing, so the daily run is cheap when nothing
+the partitions whose stored results are not current (new, changed, or made by
+older code), or, when all are current, a run of the tables and release only.
+An unchanged dataset publishes nothing, so the daily run is cheap when nothing
 happened. Default status: RUNNING (it only fires while the Dagster daemon runs,
 as under ``make ui``); it can be stopped in the UI.
 """
@@ -14,6 +15,7 @@ import dagster as dg
 from pipeline.defs.jobs import UNPARTITIONED_ASSETS, build_all
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
 from pipeline.defs.resources import PipelineConfig
+from pipeline.defs.stages import stale_partitions
 
 SCHEDULE_NAME = "daily_rebuild"
 CRON = "0 3 * * *"
@@ -38,6 +40,7 @@ def daily_rebuild(context: dg.ScheduleEvaluationContext, pipeline: PipelineConfi
     plan.apply(context.instance)
     run_key = context.scheduled_execution_time.strftime("%Y-%m-%d") if context.scheduled_execution_time else None
     tags = {"pipeline/trigger": SCHEDULE_NAME}
-    if plan.ordered:
-        return dg.RunRequest(run_key=run_key, tags={**tags, **plan.range_tags()})
+    stale = stale_partitions(pipeline.output_path, {p: plan.grouped[p] for p in plan.ordered})
+    if stale:
+        return dg.RunRequest(run_key=run_key, tags={**tags, **plan.range_tags(stale)})
     return dg.RunRequest(run_key=run_key, asset_selection=UNPARTITIONED_ASSETS, tags=tags)

@@ -7,7 +7,8 @@ their bytes and compares them with its cursor (JSON: ``{"seq": n, "sources":
 
 * new sources get a dynamic partition, removed sources lose theirs;
 * new or changed sources (by content hash: a touched but unchanged file
-  requests nothing) are built by ONE run of ``build_all`` over the partition
+  requests nothing; a change already built by ``python -m pipeline build``
+  requests nothing either) are built by ONE run of ``build_all`` over the partition
   range that holds them (single-run backfill: one process, one step per
   per-document asset), followed by the tables, checks and release in the same
   run. Unchanged partitions inside that range are skipped by the stage cache;
@@ -27,6 +28,7 @@ import dagster as dg
 from pipeline.defs.jobs import UNPARTITIONED_ASSETS, build_all
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
 from pipeline.defs.resources import PipelineConfig
+from pipeline.defs.stages import stale_partitions
 
 SENSOR_NAME = "raw_sources_sensor"
 MINIMUM_INTERVAL_SECONDS = 30
@@ -65,18 +67,30 @@ def raw_sources_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineCo
         context.log.warning(f"source {key!r} skipped: its name is not a valid partition key")
     if not plan.changed and not plan.delete and not plan.add:
         return dg.SensorResult(skip_reason=f"no new or changed source in {raw}", cursor=context.cursor)
+    # a change already built elsewhere (e.g. by `python -m pipeline build`) needs no run
+    stale = set(stale_partitions(pipeline.output_path, {p: plan.grouped[p] for p in plan.changed}))
+    built_elsewhere = [p for p in plan.changed if p not in stale]
+    if built_elsewhere:
+        context.log.info(f"{len(built_elsewhere)} changed source(s) already built: {built_elsewhere[:5]}")
+    to_build = [p for p in plan.changed if p in stale]
 
     seq += 1
     cursor = json.dumps({"seq": seq, "sources": plan.current}, ensure_ascii=False, sort_keys=True)
     run_key = f"{seq}-" + hashlib.sha256(cursor.encode()).hexdigest()[:16]
     tags = {"pipeline/trigger": SENSOR_NAME}
-    if plan.changed:
-        tags.update(plan.range_tags(plan.changed))
+    if to_build:
+        tags.update(plan.range_tags(to_build))
         run = dg.RunRequest(run_key=run_key, tags=tags)
-        what = f"{len(plan.changed)} new or changed source(s)"
-    else:
+        what = f"{len(to_build)} new or changed source(s)"
+    elif plan.delete:
         run = dg.RunRequest(run_key=run_key, asset_selection=UNPARTITIONED_ASSETS, tags=tags)
         what = "the tables (sources deleted)"
+    else:
+        return dg.SensorResult(
+            skip_reason="every new or changed source is already built",
+            cursor=cursor,
+            dynamic_partitions_requests=plan.requests(),
+        )
     context.log.info(
         f"{len(plan.add)} partition(s) added, {len(plan.delete)} deleted; requesting one run for {what}"
     )

@@ -1,6 +1,14 @@
 """The per-document work behind the partitioned assets, without Dagster.
 
-Three stages, each turning one source partition's stored input into stored
+Dagster partitions are raw *files*; the unit of work and of caching is the
+*source unit* (``ingest.list_sources``: a ``.txt``/``.md`` file, or one record
+of a ``.jsonl`` file). A ``.jsonl`` archive is thus one partition (the Dagster
+event log costs tens of milliseconds per partition and asset, far too much for
+an archive of thousands of records) while a line appended to it still costs
+the NLP of that one record only. Each partition's manifest
+(``Workdir.write_manifest``) lists its units as last read.
+
+Three stages, each turning one source unit's stored input into stored
 output (``pipeline.workdir`` files):
 
 * ``source_documents``: ``ingest.read_source`` -> documents + errors;
@@ -74,8 +82,10 @@ def code_version(stage: str) -> str:
     return h.hexdigest()[:16]
 
 
-def fingerprint(stage: str, input_fingerprint: str) -> str:
-    return hashlib.sha256(f"{stage}|{code_version(stage)}|{input_fingerprint}".encode()).hexdigest()[:32]
+def fingerprint(stage: str, input_fingerprint: str, code: str | None = None) -> str:
+    """The fingerprint of a stage's output: stage, code version (default: this process's) and input."""
+    code = code or code_version(stage)
+    return hashlib.sha256(f"{stage}|{code}|{input_fingerprint}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -99,9 +109,75 @@ class StageJob:
     raw_dir: str
     key: str
     source_sha256: str | None = None  # DOCUMENTS only: current hash of the raw source
+    # The code versions seen by the process that planned the work, so that worker
+    # processes write the fingerprints the planner checks (even if files changed since).
+    code_versions: dict[str, str] = field(default_factory=dict)
+
+    def fp(self, stage: str, input_fingerprint: str) -> str:
+        return fingerprint(stage, input_fingerprint, self.code_versions.get(stage))
 
 
-# ---- one partition -------------------------------------------------------------
+# ---- partitions (raw files) and their units ------------------------------------
+
+Units = list[tuple[str, "str | None"]]  # [(unit key, sha256 of its raw bytes)]
+
+
+def partition_of(unit_key: str) -> str:
+    """The partition (raw file) of a unit key: the key without its ``#record`` part."""
+    return unit_key.split("#", 1)[0]
+
+
+def group_units(units) -> dict[str, Units]:
+    """``list_sources`` units grouped by partition, in listing order."""
+    out: dict[str, Units] = {}
+    for u in units:
+        out.setdefault(partition_of(u.key), []).append((u.key, u.sha256))
+    return out
+
+
+def partition_hash(partition: str, units: Units) -> str:
+    """The content hash of a partition: its file's sha256, or a hash of its records' hashes."""
+    if len(units) == 1 and units[0][0] == partition and units[0][1]:
+        return units[0][1]
+    return hashlib.sha256("\n".join(f"{k}\t{h}" for k, h in units).encode("utf-8")).hexdigest()
+
+
+def unit_is_current(wd: Workdir, key: str, sha256: str | None) -> bool:
+    """True when every stage's stored result for the unit matches its source and the code."""
+    fp = fingerprint(DOCUMENTS, sha256 or "missing")
+    for stage in STAGES:
+        if not wd.is_current(stage, key, PARTS[stage], fp):
+            return False
+        if stage != EXTRACTIONS:
+            fp = fingerprint({DOCUMENTS: SEGMENTS, SEGMENTS: EXTRACTIONS}[stage], fp)
+    return True
+
+
+def stale_partitions(output_dir: str | Path, grouped: dict[str, Units]) -> list[str]:
+    """Partitions whose units changed since they were read, or whose results are not current."""
+    wd = Workdir(output_dir)
+    stale = []
+    for partition, units in grouped.items():
+        manifest = wd.read_manifest(partition)
+        if manifest != [tuple(u) for u in units] or not all(unit_is_current(wd, k, h) for k, h in units):
+            stale.append(partition)
+    return stale
+
+
+def manifest_units(wd: Workdir, partitions: Iterable[str]) -> tuple[Units, list[str]]:
+    """The units of ``partitions`` from their manifests, and the partitions never read."""
+    units: Units = []
+    unread: list[str] = []
+    for p in partitions:
+        m = wd.read_manifest(p)
+        if m is None:
+            unread.append(p)
+        else:
+            units.extend(m)
+    return units, unread
+
+
+# ---- one unit ------------------------------------------------------------------
 
 
 def process(job: StageJob) -> StageOutcome:
@@ -134,7 +210,7 @@ def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.ingest import read_source
 
     raw_sha = job.source_sha256 or "missing"
-    fp = fingerprint(DOCUMENTS, raw_sha)
+    fp = job.fp(DOCUMENTS, raw_sha)
     if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], fp):
         docs_table = wd.read(DOCUMENTS, job.key, "documents")
         errors = table_to_records(SourceError, wd.read(DOCUMENTS, job.key, "errors"))
@@ -168,7 +244,7 @@ def load_documents(wd: Workdir, key: str) -> list[Document]:
 def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.nlp.segment import segment
 
-    fp = fingerprint(SEGMENTS, _input_fingerprint(wd, SEGMENTS, job.key))
+    fp = job.fp(SEGMENTS, _input_fingerprint(wd, SEGMENTS, job.key))
     docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
     if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], fp):
@@ -195,7 +271,7 @@ def load_tokens(wd: Workdir, key: str) -> dict[str, list[Token]]:
 def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.nlp.analyse import analyse
 
-    fp = fingerprint(EXTRACTIONS, _input_fingerprint(wd, EXTRACTIONS, job.key))
+    fp = job.fp(EXTRACTIONS, _input_fingerprint(wd, EXTRACTIONS, job.key))
     docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
     if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], fp):
@@ -263,7 +339,9 @@ def run_stage(
             on_result(o)
 
     for job in jobs:
-        if job.stage != DOCUMENTS and _is_current(job):
+        if job.stage == DOCUMENTS:  # reading is fast (~1 M chars/s): never worth a pool
+            done(process(job))
+        elif _is_current(job):
             done(process(job))  # a skip: reads only the small documents file
         else:
             todo.append(job)
@@ -283,7 +361,7 @@ def run_stage(
 def _is_current(job: StageJob) -> bool:
     wd = Workdir(job.output_dir)
     try:
-        fp = fingerprint(job.stage, _input_fingerprint(wd, job.stage, job.key))
+        fp = job.fp(job.stage, _input_fingerprint(wd, job.stage, job.key))
     except FileNotFoundError:
         return False
     return wd.is_current(job.stage, job.key, PARTS[job.stage], fp)
@@ -295,8 +373,43 @@ def iter_keys_with(wd: Workdir, stage: str, keys: Iterable[str]) -> list[str]:
 
 
 def read_part(wd: Workdir, stage: str, part: str, keys: Iterable[str]) -> pa.Table | None:
-    """Concatenate one part of a stage's results over ``keys`` (None when there is none)."""
+    """Concatenate one part of a stage's results over the units ``keys`` (None when there is none)."""
     tables = [wd.read(stage, k, part) for k in keys if wd.path(stage, k, part).exists()]
     if not tables:
         return None
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="default")
+
+
+def read_part_by_partition(wd: Workdir, stage: str, part: str, groups: dict[str, list[str]]) -> pa.Table | None:
+    """One part of a stage's results over partitions -> unit keys, through per-partition bundles.
+
+    A partition of many units (a .jsonl archive) is read from a *bundle*: one
+    Parquet file per (stage, part, partition) under ``work/bundles/``, rebuilt
+    when the fingerprints of its units changed. Reading a large archive's
+    results is then one file, not thousands.
+    """
+    tables = []
+    for partition, keys in groups.items():
+        if len(keys) <= 1:
+            t = read_part(wd, stage, part, keys)
+        else:
+            t = _bundle(wd, stage, part, partition, keys)
+        if t is not None:
+            tables.append(t.replace_schema_metadata(None))
+    if not tables:
+        return None
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def _bundle(wd: Workdir, stage: str, part: str, partition: str, keys: list[str]) -> pa.Table | None:
+    present = [(k, wd.fingerprint(stage, k, part)) for k in keys]
+    present = [(k, fp) for k, fp in present if fp is not None]
+    if not present:
+        return None
+    digest = hashlib.sha256("\n".join(f"{k}\t{fp}" for k, fp in present).encode()).hexdigest()[:32]
+    bundle = f"bundle.{stage}"
+    if wd.fingerprint(bundle, partition, part) == digest:
+        return wd.read(bundle, partition, part)
+    table = read_part(wd, stage, part, [k for k, _ in present])
+    wd.write(bundle, partition, part, table, digest)
+    return table

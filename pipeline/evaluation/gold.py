@@ -84,7 +84,10 @@ def build(raw_dir: Path, tmp: Path, engine: str = "dagster") -> dict[str, pd.Dat
     if engine == "plain":
         return build_plain(raw_dir)
     old_home = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(tmp / "dagster_home")
+    home = tmp / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
     try:
         outcome = build_release(raw_dir, tmp / "out", progress=False)
     finally:

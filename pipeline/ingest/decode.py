@@ -14,9 +14,10 @@ Order of attempts (first that succeeds wins):
 3. strict UTF-8;
 4. strict GB18030 (a superset of GBK and GB2312), accepted only when the
    result "looks like text": at least 90% of its characters are CJK ideographs,
-   CJK/full-width punctuation, printable ASCII or whitespace. GB18030 maps
-   almost any byte string to *some* characters, so without that check random
-   or Latin-1 bytes would come out as nonsense ideographs.
+   CJK/full-width punctuation, printable ASCII or whitespace, and most of its
+   ideographs are common ones (``looks_like_text``). GB18030 maps almost any
+   byte string to *some* characters, so without that check random, Latin-1 or
+   Big5 bytes would come out as nonsense ideographs.
 
 UTF-16/32 without a BOM are not guessed (they contain NUL bytes and are
 reported as binary). A file that is empty, or only whitespace once decoded, is
@@ -70,6 +71,8 @@ _CONTROL_BYTES = bytes(sorted(set(range(0x00, 0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 
 _MAX_CONTROL_SHARE = 0.01
 _SAMPLE = 65536
 _MIN_TEXT_SHARE = 0.90
+_MIN_HANZI_FOR_FREQUENCY = 20
+_MIN_COMMON_HANZI_SHARE = 0.60
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\x00"))
 
 
@@ -149,10 +152,30 @@ def _is_texty(ch: str) -> bool:
     return cat in ("Ll", "Lu") and o < 0x0530
 
 
+def _is_common_hanzi(ch: str) -> bool:
+    """In GB2312 level 1: the 3,755 most frequent simplified characters."""
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= lead <= 0xD7
+
+
 def looks_like_text(text: str) -> bool:
-    """True when at least 90% of the first 64k characters are usual in Chinese/English text."""
+    """True when the text reads like Chinese/English text.
+
+    At least 90% of the first 64k characters must be usual in such text, and
+    when there are 20 or more ideographs, at least 60% of them must be among
+    the 3,755 most frequent ones (GB2312 level 1; ~99% in modern news): text in
+    another encoding (Big5, Shift-JIS) read as GB18030 gives rare characters.
+    """
     sample = text[:_SAMPLE]
     if not sample:
         return False
     good = sum(1 for ch in sample if _is_texty(ch))
-    return good >= _MIN_TEXT_SHARE * len(sample)
+    if good < _MIN_TEXT_SHARE * len(sample):
+        return False
+    hanzi = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
+    if len(hanzi) < _MIN_HANZI_FOR_FREQUENCY:
+        return True
+    return sum(map(_is_common_hanzi, hanzi)) >= _MIN_COMMON_HANZI_SHARE * len(hanzi)

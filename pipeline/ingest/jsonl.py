@@ -14,7 +14,10 @@ is accepted, as for whole files.
 
 Record keys: ``#<id>`` when the record has an ``id`` that is unique in the
 file and not of the form ``L<digits>`` (reserved for line keys) and at most
-200 characters long; otherwise ``#L<line number>``.
+200 characters long; otherwise ``#L<line number>``. Ids are what make keys
+stable: a line key changes when lines are inserted above it, and an id key
+falls back to a line key if another record with the same id is added. A
+changed key is a new partition (the old one's results are dropped with it).
 
 Decisions: a ``title``/``url`` that is not a string is ignored; a
 ``published_at`` that cannot be parsed becomes None and the record is still

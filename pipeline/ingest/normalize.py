@@ -51,9 +51,11 @@ What is done, in order:
 7. Runs of blank lines collapse to one blank line; leading blank lines and
    trailing whitespace of the whole text are removed.
 
-Every step maps characters to at most one character, except line-break and
-blank-line handling, so positions of Chinese characters shift only by removed
-invisible characters, CRLF pairs, indentation and blank lines.
+Apart from HTML removal, every step maps one character to at most one
+character, except line-break and blank-line handling, so positions of Chinese
+characters shift only by removed invisible characters, CRLF pairs,
+indentation and blank lines. The function is idempotent (except on HTML whose
+text holds escaped tags such as "&lt;p&gt;", which decode to tags).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class RelativeYear:
     kind: str  # "published" (今年, 去年, 如今 ...) or "carried" (当年, 同年 ...)
 
 
-_YEAR_AR = r"(?<![\d.])(?P<y>(?:19|20)\d{2})"
+_YEAR_AR = r"(?<!\d)(?P<y>(?:1[6-9]|20)\d{2})"  # also after a list number: 5.2025年
 _YEAR_CN = r"(?P<yc>[一二][〇零一二三四五六七八九]{3})"
 _DATE_RE = re.compile(
     rf"(?:{_YEAR_AR}|{_YEAR_CN})\s*(?:(?P<fy>全年|年度|财年)|年(?!代|级)(?:\s*(?P<m>1[0-2]|0?[1-9])\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号])?)?)"
@@ -57,7 +57,7 @@ _DATE_RE = re.compile(
 
 _CN_NUM = "一二三四五六七八九十两"
 _PERIOD_RE = re.compile(
-    r"(?P<q>(?:前|第)?\s*[一二三四1-4]\s*季度|Q[1-4]|[上下]半年|全年|年初|年中|年底|年末"
+    r"(?P<q>(?:前|第)?\s*[一二三四1-4]\s*季度|Q[1-4]|[上下]半年|全年(?![\u4e00-\u9fff])|年初|年中|年底|年末"
     r"|前\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*个月"
     r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:-|—|–|~|～|至|到)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?"
     r"|十[一二三四五六七八九]五(?:规划|期间|时期|末)?)"
@@ -70,7 +70,7 @@ _RELATIVE = {
     "如今": (0, "published"), "目前": (0, "published"), "现在": (0, "published"), "当前": (0, "published"),
     "截至目前": (0, "published"), "今天": (0, "published"),
     "当年": (None, "carried"), "同年": (None, "carried"), "该年": (None, "carried"),
-    "这一年": (None, "carried"), "那一年": (None, "carried"), "同期": (None, "carried"),
+    "这一年": (None, "carried"), "那一年": (None, "carried"),
 }
 _RELATIVE_RE = re.compile("|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True)))
 
@@ -118,6 +118,8 @@ def find_relative(text: str) -> list[RelativeYear]:
     """Relative year words (今年, 去年, 当年, 同年, 如今 ...), in text order."""
     out = []
     for m in _RELATIVE_RE.finditer(text):
+        if m.start() and text[m.start() - 1] in "比较于与同":
+            continue  # 比去年同期增长: the base of a comparison, not the time of the number
         offset, kind = _RELATIVE[m.group(0)]
         out.append(RelativeYear(m.start(), m.end(), m.group(0), offset, kind))
     return out

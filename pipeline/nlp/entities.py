@@ -6,15 +6,22 @@
    (``nlp.lexicon``: known firms, organisations, people) and the gazetteer
    (``nlp.gazetteer``: divisions, zones, shorthand lists, countries);
 2. the model's spans (``PER``/``ORG``/``LOC``), typed: PER -> person after
-   name checks; ORG -> firm or org (lexicon kind, else name suffix: 大学 ->
-   org, 科技 -> firm, else firm); LOC -> city / province / country through the
-   gazetteer, else dropped;
+   name checks (surname or transliteration, no 人/们 ending, ...); ORG -> firm or
+   org by the lexicon, else by the name's suffix (大学 -> org, 科技 -> firm;
+   typing_rules.yaml); an ORG span nothing types is kept as a firm only in a
+   firm context (股价, 创始人 after it; 公司, 创办了 before it; 等企业 / 这样的企业
+   after it; an enumeration with a typed firm), else dropped -- a firm row is
+   not a guess; LOC -> city / province / country through the gazetteer, else
+   dropped;
 3. rules: ``<name>科技`` / ``<name>量化`` / ``<name>实验室`` ... bounded by
-   function words or punctuation (typing_rules.yaml), ``<place>经信`` style
-   government bodies, Latin-script names of people (in a list with other
-   people, or beside a cue such as 创始人) and firms (DeepSeek母公司);
+   function words or punctuation, where the name is not an ordinary word
+   (宇树科技, but not 高水平科技); registered names ``...有限公司`` back to the
+   previous function word; ``<place>经信`` style government bodies;
+   Latin-script names of people (in a list with other people, or beside a cue
+   such as 创始人) and firms (DeepSeek母公司); bracketed abbreviations
+   (XX有限公司（以下简称“星尘”）: both forms get the full name as ``key``);
 4. propagation: a name accepted once (梁文锋, 宇树科技 and its stem 宇树,
-   余杭 as a district) is a mention wherever else it occurs in the document.
+   an abbreviation) is a mention wherever else it occurs in the document.
 
 Overlaps are settled longest first, then by source (lexicon > gazetteer >
 model > rule). Places: a district, county or county-level city short name (余杭,
@@ -22,38 +29,33 @@ model > rule). Places: a district, county or county-level city short name (余�
 only when the text confirms it: full name (余杭区), the model tags it LOC, it
 follows its city or province (杭州余杭), it was confirmed elsewhere in the
 document, or -- for names that are not common words and stand as a word of
-their own -- the document also names its city (district, county) or province
-(county-level city); a name shared
-by several divisions of one level resolves through the document's other
-places, else it is dropped. A district or zone mention carries its city's code
+their own -- its city (district, county) or province (county-level city) is
+named within 80 characters; a name shared by several divisions of one level
+resolves through the document's other places, else it is dropped. A district or zone mention carries its city's code
 in ``Mention.key`` and the city's short name in ``canonical``.
 
 Shorthand lists (北上广深) give one city mention per character, each with the
 offsets of the character that stands for the city (北 -> 北京), so every
-mention keeps its own span and ID. Text in ``references`` blocks is skipped.
+mention keeps its own span and ID. Text in ``references`` blocks is skipped
+(captions and headings count). The word lists behind the rules are data:
+``pipeline/data/lexicon/typing_rules.yaml`` (read by ``nlp.entity_rules``).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
+from pipeline.nlp import entity_rules as rules_mod
+from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
-from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
+from pipeline.nlp.lexicon import LexiconEntry
 from pipeline.records import Document, Mention, Token
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-RULES_PATH = DATA_DIR / "lexicon" / "typing_rules.yaml"
-SURNAMES_PATH = DATA_DIR / "ingest" / "chinese_surnames.txt"
-
+NEAR = 80  # characters: how close a city or province must be to confirm one of its districts
 PRIORITY = {"lexicon": 4, "gazetteer": 3, "shorthand": 3, "crf": 2, "rule": 1, "propagation": 0}
-# Prefecture-level short names that are also common words: taken only when confirmed.
 _NUMERALS = set("0123456789一二三四五六七八九十百千万亿零两几数")
-_CJK = re.compile(r"^[\u4e00-\u9fff·]+$")
+_CJK = CJK_NAME
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _RULE_FIRM_SUFFIXES = ("科技", "量化", "集团", "资本", "控股", "证券", "股份", "创投", "银行", "微电子", "半导体", "公司")
@@ -76,123 +78,12 @@ class _Cand:
         return self.end - self.start
 
 
-class _Rules:
-    def __init__(self) -> None:
-        with open(RULES_PATH, encoding="utf-8") as f:
-            d = yaml.safe_load(f)
-        self.firm_suffixes = tuple(sorted(d["firm_suffixes"], key=len, reverse=True))
-        self.org_suffixes = dict(sorted(d["org_suffixes"].items(), key=lambda kv: -len(kv[0])))
-        self.firm_markers = tuple(d["firm_markers"])
-        self.stem_delimiters = set(d["stem_delimiters"])
-        self.generic = set(d["generic_stem_words"])
-        self.not_after_suffix = tuple(d["not_after_suffix"])
-        self.person_cues = tuple(d["person_cues"])
-        self.latin_firm_cues = tuple(d["latin_firm_cues"])
-        self.not_entities = set(d["not_entities"])
-        self.nickname = tuple(d["nickname_prefixes"])
-        self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
-        self.ambiguous_places = set(d.get("ambiguous_places") or ())
-        self.surnames: set[str] = set()
-        if SURNAMES_PATH.exists():
-            for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    self.surnames.add(line)
-
-    def org_type(self, name: str) -> tuple[str, str | None] | None:
-        """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
-        if any(m in name for m in self.firm_markers):
-            return ("firm", None)
-        for suffix, kind in self.org_suffixes.items():
-            if name.endswith(suffix) and len(name) > len(suffix):
-                return ("org", kind)
-        for suffix in self.firm_suffixes:
-            if name.endswith(suffix) and len(name) > len(suffix):
-                return ("firm", None)
-        return None
-
-    def person_ok(self, name: str) -> bool:
-        """Is ``name`` (a model PER span) plausibly a person's name?"""
-        if name in self.not_entities or not _CJK.match(name):
-            return False
-        if "·" in name:
-            parts = name.split("·")
-            return all(parts) and 3 <= len(name) <= 16
-        if not 2 <= len(name) <= 4:
-            return False
-        if name[-1] in "人们者族籍方军队化里上下中内外时后前":
-            return False
-        if len(name) == 2 and name.startswith(self.nickname):
-            return False
-        if name[0] in self.surnames or name[:2] in self.surnames:
-            return True
-        return len(name) >= 3 and all(c in self.translit for c in name)
-
-
-@functools.lru_cache(maxsize=1)
-def _rules() -> _Rules:
-    return _Rules()
-
-
-class _Matcher:
-    """Leftmost-longest dictionary matching of lexicon and gazetteer names (CJK forms)."""
-
-    def __init__(self) -> None:
-        gaz = load_gazetteer()
-        self.lexicon = load_lexicon()
-        self.forms: dict[str, tuple[str, object]] = {}
-        for name in gaz.by_name:
-            self.forms[name] = ("division", name)
-        for name in gaz.zones:
-            self.forms[name] = ("zone", name)
-        for name in gaz.countries:
-            self.forms[name] = ("country", name)
-        for name in gaz.shorthands:
-            self.forms[name] = ("shorthand", name)
-        for form, entry in self.lexicon.forms.items():
-            if not is_latin(form):
-                self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
-        self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
-        self.lengths: dict[str, tuple[int, ...]] = {}
-        by_first: dict[str, set[int]] = {}
-        for form in self.forms:
-            by_first.setdefault(form[0], set()).add(len(form))
-        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
-
-    def scan(self, text: str):
-        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping."""
-        i, n = 0, len(text)
-        lengths, forms = self.lengths, self.forms
-        while i < n:
-            ls = lengths.get(text[i])
-            if ls:
-                for L in ls:
-                    hit = forms.get(text[i : i + L])
-                    if hit is not None:
-                        yield i, i + L, hit[0], hit[1]
-                        i += L
-                        break
-                else:
-                    i += 1
-            else:
-                i += 1
-
-
-@functools.lru_cache(maxsize=4)
-def _matcher(lexicon_id: int) -> _Matcher:
-    return _Matcher()
-
-
-def get_matcher() -> _Matcher:
-    return _matcher(id(load_lexicon()))
-
-
 def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     """Typed, non-overlapping entity mentions of ``doc`` (sorted by offset)."""
     text = doc.text
     if not text:
         return []
-    rules, gaz, m = _rules(), load_gazetteer(), get_matcher()
+    rules, gaz, m = rules_mod.rules(), load_gazetteer(), get_matcher()
     lex = m.lexicon
     skip = [(b.start, b.end) for b in doc.blocks if b.kind == "references"]
 
@@ -204,6 +95,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     org_spans = [(s, e) for s, e, t in ner if t == "ORG"]
     token_starts = {t.start for t in tokens}
     token_ends = {t.end for t in tokens}
+    token_at = {t.start: i for i, t in enumerate(tokens)}
     cands: list[_Cand] = []
     pending_places: list[tuple[int, int, str, bool]] = []  # start, end, name, confirmed
     stops: set[str] = set()
@@ -214,17 +106,19 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if skipped(s, e):
             continue
         form = text[s:e]
+        if e - s == 2 and s not in token_starts and e not in token_ends:
+            continue  # 加纳 inside 增加|纳税: a two-character name must start or end a word
         if kind == "lexicon":
             entry: LexiconEntry = payload
-            if entry.type == "stop":
+            if entry.type in ("stop", "product"):
                 stops.add(form)
                 continue
             if len(form) == 2 and s > 0 and text[s - 1] in _NUMERALS:
                 continue  # 一百度
-            if len(form) == 2 and s not in token_starts and e not in token_ends:
-                continue  # inside another word
+            if _inside_known_word(s, e, token_at, tokens):
+                continue  # 伊利 inside 伊利诺伊州
             if entry.ambiguous and form == entry.name and not (
-                _covered(s, e, org_spans) or text.startswith(rules.latin_firm_cues, e)
+                (s, e) in org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
             ):
                 continue
             cands.append(_lex_cand(s, e, entry))
@@ -241,11 +135,14 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                     cands.append(_place_cand(gaz, s + k, s + k + 1, d, "shorthand"))
         else:  # division
             cands_d = gaz.candidates(payload)
-            confirmed = (
-                payload == cands_d[0].name and payload != cands_d[0].short_name  # full official name
-                or _covered(s, e, loc_spans)
-                or (prev_end == s and any(d.city_code in prev_codes or d.province_code in prev_codes for d in cands_d))
-            )
+            full = payload == cands_d[0].name and payload != cands_d[0].short_name  # 余杭区: the official name
+            after_parent = prev_end == s and any(d.city_code in prev_codes or d.province_code in prev_codes for d in cands_d)
+            # the model tags exactly this name (or 浙江缙云: a place and this name) as a place; not
+            # enough for a name that is also a common word (南海 the sea, 港口, 运河)
+            tagged = any(
+                le == e and (ls == s or (ls < s and gaz.candidates(text[ls:s]))) for ls, le in loc_spans
+            ) and not common_word(payload, 1000)
+            confirmed = full or after_parent or tagged
             pending_places.append((s, e, payload, confirmed))
             prev_codes = {cands_d[0].code, cands_d[0].city_code, cands_d[0].province_code}
             prev_end = e
@@ -254,14 +151,20 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
 
     # places: unambiguous high-level names first, they give the context for the rest
     context: set[str] = set()
+    anchors: list[tuple[int, set[str]]] = []  # (position, codes) of places that need no confirmation
     resolved: list[tuple[int, int, Division]] = []
-    confirmed_names = {name for _s, _e, name, ok in pending_places if ok}
     for s, e, name, ok in pending_places:
         d = gaz.place(name)
         if d is not None and d.level in ("province", "municipality", "prefecture") and name not in rules.ambiguous_places:
-            context.update({d.code, d.province_code})
+            codes = {d.code, d.province_code}
         elif d is not None and ok:
-            context.update({d.code, d.city_code, d.province_code} - {""})
+            codes = {d.code, d.city_code, d.province_code} - {""}
+        else:
+            continue
+        context |= codes
+        anchors.append((s, codes))
+    # a confirmed name counts everywhere in the document, unless it is also a common word (港口, 资源)
+    confirmed_names = {name for _s, _e, name, ok in pending_places if ok and not common_word(name, 1000)}
     for s, e, name, ok in pending_places:
         d = gaz.place(name, context)
         if d is None:
@@ -269,12 +172,13 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         needs_confirmation = d.level not in ("province", "municipality", "prefecture") or name in rules.ambiguous_places
         aligned = s in token_starts and e in token_ends
         if needs_confirmation and not (ok or name in confirmed_names):
-            # 义乌 in a text that also names 浙江; 余杭 in a text that names 杭州
+            # 义乌 near 浙江 or 杭州; 余杭 near 杭州 -- within the sentence around it
             parent = d.province_code if d.level == "county_city" else d.city_code
-            if name in rules.ambiguous_places or not aligned or parent not in context:
+            near = set().union(*(codes for pos, codes in anchors if abs(pos - s) <= NEAR))
+            if name in rules.ambiguous_places or not aligned or parent not in near or common_word(name, 1000):
                 continue
-        if needs_confirmation and len(name) == 2 and not (s in token_starts or e in token_ends):
-            continue
+        if needs_confirmation and len(name) == 2 and not aligned:
+            continue  # 龙里 inside 小龙|里
         resolved.append((s, e, d))
     for s, e, d in resolved:
         cand = _place_cand(gaz, s, e, d, "gazetteer")
@@ -291,6 +195,8 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if not name or name in rules.not_entities or name in stops:
             continue
         if t == "PER":
+            if text[max(0, s - 3) : s].endswith(rules.not_person_before):
+                continue  # 台风杜苏芮: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
                 cands.append(_Cand(s, e, "person", None, name, "crf"))
         elif t == "ORG":
@@ -301,11 +207,19 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
 
     # 3. rules
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
+    cands.extend(_legal_name_rule(text, tokens, rules, skipped))
+    cands = _promote_untyped(text, cands, rules)
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
     cands.extend(_place_org_rule(text, resolved, rules))
 
     chosen = _select(cands)
-    chosen = _propagate(text, chosen, skipped, token_starts, token_ends)
+    abbreviations = _abbreviations(text, chosen, skipped)
+    if abbreviations:
+        cands += abbreviations
+        chosen = _select(cands)
+    # every other occurrence of an accepted name; longer names win over shorter ones
+    # found there (the second 王兴兴 is not the lexicon's 王兴)
+    chosen = _select(cands + _propagate(text, chosen, skipped, token_starts, token_ends))
     chosen.sort(key=lambda c: (c.start, c.end, c.type, c.key or ""))
     return [
         Mention(doc.doc_id, c.start, c.end, text[c.start : c.end], c.type, c.key, c.canonical, c.source, c.org_kind)
@@ -313,8 +227,25 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     ]
 
 
-def _covered(s: int, e: int, spans) -> bool:
-    return any(ss <= s and e <= se for ss, se in spans)
+def _inside_known_word(s: int, e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
+    """Is [s, e) part of a longer word jieba's dictionary knows (伊利 in 伊利诺伊州)?
+
+    A word that only adds a place before the name or a firm suffix after it
+    (中国东方航空公司, 华为公司) still names the firm.
+    """
+    for start in range(s, max(-1, s - 8), -1):
+        i = token_at.get(start)
+        if i is None:
+            continue
+        t = tokens[i]
+        if t.end < e or (t.start, t.end) == (s, e) or not in_dictionary(t.word):
+            return False
+        head, tail = t.word[: s - t.start], t.word[e - t.start :]
+        gaz = load_gazetteer()
+        head_ok = not head or bool(gaz.candidates(head)) or head in gaz.countries
+        tail_ok = not tail or rules_mod.rules().org_type("某" + tail) is not None
+        return not (head_ok and tail_ok)
+    return False
 
 
 def _lex_cand(s: int, e: int, entry: LexiconEntry) -> _Cand:
@@ -330,24 +261,143 @@ def _place_cand(gaz, s: int, e: int, d: Division, source: str) -> _Cand | None:
     return _Cand(s, e, "city", city.code, city.display_name, source)
 
 
-def _org_cand(s: int, e: int, name: str, rules: _Rules, lex, gaz, source: str) -> _Cand | None:
+def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) -> _Cand | None:
     entry = lex.lookup(name)
     if entry is not None:
-        if entry.type == "stop" or entry.type == "person":
+        if entry.type in ("stop", "product", "person"):
             return None
         return _Cand(s, e, entry.type, entry.name, entry.name, "lexicon", entry.kind if entry.type == "org" else None)
+    for L in range(len(name) - 1, 1, -1):  # 宁德时代市场部, 特斯拉上海工厂: the known firm is the mention
+        head = lex.lookup(name[:L])
+        if head is not None and head.type in ("firm", "org") and not (head.ambiguous and name[:L] == head.name):
+            if name[L:] in rules.firm_suffixes:
+                break  # 比亚迪集团: the firm's fuller name
+            return _Cand(s, s + L, head.type, head.name, head.name, "lexicon", head.kind if head.type == "org" else None)
+    if name.startswith(rules.generic_prefixes):
+        return None  # 全球头部科技公司
     if gaz.place(name) is not None or gaz.country(name) is not None or name in gaz.zones:
         return None
     if len(name) < 2 or (len(name) == 2 and not _CJK.match(name) and not name.isascii()):
         return None
+    if name.endswith(rules.not_org_suffixes):
+        return None  # 马斯克团队: a team, not a firm
+    if name[0] in rules.bad_initials or name.count("“") != name.count("”") or name.count("《") != name.count("》"):
+        return None  # 年全国资本, 《中国共产党: a cut in the wrong place
+    place = _leading_place(name, gaz)
+    if place and (len(name) - len(place) < 2 or gaz.candidates(name[len(place):]) or name[len(place):] in gaz.countries):
+        return None  # 浙江科, 宁夏银川: places and stray characters
+    if name.endswith(rules.country_suffixes):
+        return None  # 厄瓜多尔共和国: a state, not a firm
     typed = rules.org_type(name)
+    if typed and typed[0] == "none":
+        return None
+    if typed and typed[0] == "firm" and descriptive(name, rules):
+        typed = None  # 耐心资本, 高水平科技 may be descriptions: a firm only in a firm context
+    if typed is None and len(name) == 2 and common_word(name, 500):
+        return None
     if typed is None:
-        return _Cand(s, e, "firm", None, name, source)
+        # no suffix decides: a firm only if the context says so (see _promote_untyped)
+        return _Cand(s, e, "firm", None, name, source, UNTYPED)
     type_, kind = typed
     return _Cand(s, e, type_, None, name, source, kind)
 
 
-def _suffix_rule(text: str, tokens: list[Token], rules: _Rules, gaz, skipped) -> list[_Cand]:
+UNTYPED = "?"
+
+
+def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """Model ORG spans with no typing evidence are kept as firms only in a firm context.
+
+    Context: a firm cue right after (股价, 创始人, 发布 ...) or before (公司, 巨头 ...),
+    ``等企业/等巨头`` after it, or an enumeration (、 和 与) with a firm already typed
+    (台积电、华虹、华润微等行业巨头). Otherwise the span is dropped: an
+    organisation the rules cannot type is not published rather than guessed.
+    """
+    untyped = [c for c in cands if c.org_kind == UNTYPED]
+    if not untyped:
+        return cands
+    kept = [c for c in cands if c.org_kind != UNTYPED]
+    firm_spans = [(c.start, c.end) for c in kept if c.type == "firm"]
+    firm_names = {text[c.start : c.end] for c in kept if c.type == "firm"}
+    promoted: list[_Cand] = []
+    changed = True
+    while changed and untyped:
+        changed = False
+        for c in list(untyped):
+            after, before = text[c.end : c.end + 8], text[max(0, c.start - 4) : c.start]
+            ok = (
+                text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
+                or after.startswith(rules.firm_after)
+                or before.endswith(rules.firm_before)
+                or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
+            )
+            if not ok:
+                for fs, fe in firm_spans:
+                    if (0 <= c.start - fe <= 1 and text[fe:c.start] in _ENUM) or (0 <= fs - c.end <= 1 and text[c.end:fs] in _ENUM):
+                        ok = True
+                        break
+            if ok:
+                untyped.remove(c)
+                c.org_kind = None
+                promoted.append(c)
+                firm_spans.append((c.start, c.end))
+                firm_names.add(text[c.start : c.end])
+                changed = True
+    return kept + promoted
+
+
+_ENUM = {"、", "和", "与", "及", ",", "，", "/"}
+_GROUP_AFTER = re.compile(  # (、Y、Z)等行业巨头 / 和Y这样的企业
+    r"^(?:[、和与及][\u4e00-\u9fffA-Za-z]{1,8}?){0,4}(?:等|这样的|这类|之类的)"
+    r"(?:[\u4e00-\u9fff]{0,4}?)(?:企业|公司|巨头|厂商|品牌|车企|大厂|独角兽|龙头)"
+)
+
+
+def _leading_place(name: str, gaz) -> str | None:
+    for L in range(min(len(name), 9), 1, -1):
+        if gaz.candidates(name[:L]) or name[:L] in gaz.countries:
+            return name[:L]
+    return None
+
+
+_LEGAL_SUFFIX = re.compile(r"(?:股份)?有限(?:责任)?公司|[(（]有限合伙[)）]")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·&]")
+
+
+def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> list[_Cand]:
+    """Registered names (...有限公司, ...股份有限公司, ...(有限合伙)) back to the previous delimiter."""
+    out = []
+    ending_at = {t.end: t for t in tokens}
+    starting_at = {t.start: t for t in tokens}
+    for mt in _LEGAL_SUFFIX.finditer(text):
+        ms, me = mt.span()
+        pos = ms
+        while pos > 0 and ms - pos <= 30:
+            tok = ending_at.get(pos)
+            if tok is None or tok.word in rules.legal_delimiters or not all(_NAME_CHAR.match(c) for c in tok.word):
+                break
+            pos = tok.start
+        if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
+            continue
+        while True:  # 根据XX有限公司: drop leading common words
+            tok = starting_at.get(pos)
+            if tok is None or len(tok.word) < 2 or ms - tok.end < 2 or not common_word(tok.word, 300):
+                break
+            rest = text[tok.end : ms]
+            if gaz_like(tok.word) or rest in rules.generic or rest in rules.firm_suffixes:
+                break  # 安徽省..., 某某科技有限公司: keep the word, the rest is no name
+            pos = tok.end
+        out.append(_Cand(pos, me, "firm", None, text[pos:me], "rule"))
+    return out
+
+
+def gaz_like(word: str) -> bool:
+    """Is ``word`` a place name (kept at the start of a registered name: 安徽省...有限公司)?"""
+    gaz = load_gazetteer()
+    return bool(gaz.candidates(word)) or word in gaz.countries
+
+
+def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> list[_Cand]:
     """<stem><suffix> names bounded on the left by punctuation or a function word: 宇树科技, 之江实验室."""
     out = []
     for i, tok in enumerate(tokens):
@@ -371,7 +421,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: _Rules, gaz, skipped) ->
             stem.insert(0, t)
             j -= 1
         # 开启群核科技, 根据国金证券: drop leading common words (verbs, prepositions) of two or more characters
-        while len(stem) > 1 and len(stem[0].word) >= 2 and _common_word(stem[0].word, 300):
+        while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
         if not stem:
@@ -381,9 +431,16 @@ def _suffix_rule(text: str, tokens: list[Token], rules: _Rules, gaz, skipped) ->
             continue
         if j >= 0 and j != -2 and tokens[j].end == stem[0].start and tokens[j].word not in rules.stem_delimiters and _CJK.match(tokens[j].word):
             continue  # the stem runs on into more words: a clause, not a name
-        if len(stem) == 1 and _common_word(stem_text):
+        if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text):
+            # a dictionary word + 科技 is a phrase (勇攀科技, 高水平科技): brand stems are unknown
+            # words; a rare word before a business-only suffix is allowed (幻方量化)
+            if w in ("科技", "公司") or common_word(stem_text, 20):
+                continue
+        if len(stem) > 1 and all(len(t.word) == 1 for t in stem):
+            continue  # 插|上 + 科技: loose characters, not a name
+        if gaz.place(stem_text) is not None or stem_text in rules.not_entities or stem_text[0] in rules.bad_initials:
             continue
-        if gaz.place(stem_text) is not None or stem_text in rules.not_entities:
+        if type_ == "firm" and descriptive(stem_text + w, rules):
             continue
         s, e = stem[0].start, tok.end
         if skipped(s, e):
@@ -392,19 +449,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: _Rules, gaz, skipped) ->
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba_freq() -> dict:
-    from pipeline.nlp.segment import get_tokenizer
-
-    return get_tokenizer().FREQ
-
-
-def _common_word(word: str, threshold: int = 1000) -> bool:
-    """A frequent dictionary word (金融, 数字) is a description, not a name."""
-    return (_jieba_freq().get(word) or 0) >= threshold
-
-
-def _latin_rule(text: str, rules: _Rules, m: _Matcher, skipped, cands: list[_Cand]) -> list[_Cand]:
+def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]) -> list[_Cand]:
     """Latin-script names: lexicon forms (case-insensitive), people in lists or beside cues, firms before cues."""
     out = []
     persons = [(c.start, c.end) for c in cands if c.type == "person"]
@@ -419,7 +464,7 @@ def _latin_rule(text: str, rules: _Rules, m: _Matcher, skipped, cands: list[_Can
             for k in range(0, len(words) - n + 1):
                 form = " ".join(words[k : k + n])
                 entry = m.lexicon.lookup(form)
-                if entry is not None and entry.type != "stop":
+                if entry is not None and entry.type not in ("stop", "product"):
                     ws = s + len(" ".join(words[:k])) + (1 if k else 0)
                     out.append(_lex_cand(ws, ws + len(form), entry))
                     found = True
@@ -455,7 +500,7 @@ def _near_person(s: int, e: int, persons, text: str) -> bool:
     return False
 
 
-def _place_org_rule(text: str, resolved, rules: _Rules) -> list[_Cand]:
+def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     """<place><organ>: 浙江经信, 杭州市政府 (government bodies written as place + short organ name)."""
     out = []
     organs = ("经信厅", "经信委", "经信局", "经信", "发改委", "人民政府", "政府", "国资委", "科技厅", "商务厅", "统计局")
@@ -468,24 +513,55 @@ def _place_org_rule(text: str, resolved, rules: _Rules) -> list[_Cand]:
     return out
 
 
+_ABBREV = re.compile(r"[(（](?:以下简称|以下称|下称|简称)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+
+
+def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
+    """蔚来控股有限公司（蔚来中国）, XX有限公司（以下简称“深度求索”）: the short form names the same firm.
+
+    Both mentions get the full name as ``key`` and ``canonical``, which the
+    resolver uses to join them (and propagation carries to other occurrences).
+    """
+    out = []
+    for c in chosen:
+        if c.type not in ("firm", "org") or c.source == "lexicon":
+            continue
+        m = _ABBREV.match(text, c.end)
+        if not m or skipped(m.start(1), m.end(1)):
+            continue
+        short = m.group(1)
+        if len(short) >= c.length or short.isdigit():
+            continue
+        entry = get_matcher().lexicon.lookup(short)
+        if entry is not None and entry.type == c.type:
+            c.key, c.canonical = entry.name, entry.name  # XX有限公司（深度求索）: the known firm
+            continue
+        full = text[c.start : c.end]
+        c.key, c.canonical = full, full
+        out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
+    return out
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Non-overlapping candidates: longest first, then by source priority, then leftmost."""
     order = sorted(cands, key=lambda c: (-c.length, -PRIORITY.get(c.source, 0), c.start))
-    taken: list[tuple[int, int]] = []
+    used: set[int] = set()
     out = []
     for c in order:
-        if any(c.start < te and c.end > ts for ts, te in taken):
+        span = range(c.start, c.end)
+        if any(i in used for i in span):
             continue
-        taken.append((c.start, c.end))
+        used.update(span)
         out.append(c)
     return out
 
 
 def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends) -> list[_Cand]:
-    """Every other occurrence of an accepted person/firm/org name (and a firm's stem) is a mention too."""
-    taken = sorted((c.start, c.end) for c in chosen)
+    """Candidates at every other occurrence of an accepted person/firm/org name (and a firm's stem)."""
+    # overlaps are settled by _select afterwards (longest first): 蔚来中国 beats 蔚来 + 中国
+    used = {(c.start, c.end) for c in chosen}
     forms: dict[str, _Cand] = {}
-    rules = _rules()
+    rules = rules_mod.rules()
     for c in chosen:
         if c.type not in ("person", "firm", "org") or c.source in ("shorthand", "lexicon"):
             continue
@@ -499,7 +575,7 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
                 if form.endswith(suffix) and len(stem) >= 2 and stem not in rules.generic:
                     forms.setdefault(stem, c)
                     break
-    out = list(chosen)
+    out: list[_Cand] = []
     for form, c in sorted(forms.items(), key=lambda kv: -len(kv[0])):
         start = 0
         while True:
@@ -508,12 +584,13 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
                 break
             j = i + len(form)
             start = i + 1
-            if skipped(i, j) or any(i < te and j > ts for ts, te in taken):
+            if skipped(i, j) or (i, j) in used:
                 continue
             if form.isascii() and ((i > 0 and text[i - 1].isalnum() and text[i - 1].isascii()) or (j < len(text) and text[j].isalnum() and text[j].isascii())):
                 continue
             if c.type != "city" and len(form) == 2 and i not in token_starts and j not in token_ends:
                 continue
-            out.append(_Cand(i, j, c.type, c.key, c.canonical if c.type == "city" else form, "propagation", c.org_kind))
-            taken.append((i, j))
+            canonical = c.canonical if c.key else form
+            out.append(_Cand(i, j, c.type, c.key, canonical, "propagation", c.org_kind))
+            used.add((i, j))
     return out

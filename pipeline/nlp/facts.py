@@ -28,104 +28,87 @@ each one decides:
   ``doc.published_at`` (None when unknown). A year that only says when a
   subject was founded (成立于2009年的阿里云) is not carried to other numbers.
   In a 分别 list the years and values pair in order. Five-year plans give their
-  last year as target (十四五 -> 2025).
-- **subject**: the best-scoring mention of the sentence: same clause before the
-  number first, then earlier clauses (其中, possessives 杭州的私募资金 and
-  apposition 作为X的Y -> Y fall out of this), objects of comparisons and
-  locations (仅次于北上深, 领先Meta, 在杭州) are penalised, and types that fit
-  the metric (a ranking of cities -> city; 营收 -> firm) are preferred.
-- **founding years**: 成立于2009年的阿里云, 1999年,阿里巴巴在杭州成立,
+  last year as target (十四五 -> 2025). A year written in an earlier clause is
+  dropped (None) once the sentence has moved on to another subject.
+- **what is not a fact**: conversions (约合 1794 亿元), numbers inside names
+  (三只松鼠), small counts written in words (两家公司), time frames
+  (连续四个月, 四年内), group nicknames without their place (六小龙).
+- **subject**: the best-scoring mention of the sentence (``subjects``): same
+  clause before the number first, then earlier clauses (其中, possessives
+  杭州的私募资金 and apposition 作为X的Y -> Y fall out of this), objects of
+  comparisons and locations (仅次于北上深, 领先Meta, 在杭州) are penalised, and
+  types that fit the metric (a ranking of cities -> city; 营收 -> firm) are preferred.
+- **founding years** (``founding``): 成立于2009年的阿里云, 1999年,阿里巴巴在杭州成立,
   2017年开始成立之江实验室 -> metric 成立年份, unit ``year``, value = year = the year.
 
 Spans: ``Fact.start/end/span_text`` are the quantity as read (qualifier words
 written next to it, the number, its unit: 超1.5万亿元, 超过10%, 全球第三); for a
 founding year the year expression (1999年). A range (3至5亿元) gives two facts:
 the lower bound (qualifier >=, span the lower number) and the upper bound
-(qualifier <=, span the whole range). Exact duplicates within a document (same
-subject, metric, value, unit, year, qualifier: 杭州六小龙 written five times)
-are kept once. No Dagster import here.
+(qualifier <=, span the whole range); negated (亏损 3至5亿元), the two swap.
+Exact duplicates within a document (same subject, metric, value, unit, year,
+qualifier: 杭州六小龙 written five times) are kept once. No Dagster import here.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
+from bisect import bisect_left
 
 from pipeline.nlp import metric_names as mn
-from pipeline.nlp.dates import DateSpan, find_dates, find_periods, find_relative
+from pipeline.nlp.dates import DateSpan
+from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
+from pipeline.nlp.founding import founding_facts
 from pipeline.nlp.numbers import Quantity, qualifier_words, read_quantities
+from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
-_SENT_END = re.compile(r"[。！？!?]+[”’」』）)\"]*|\n")
-_CLAUSE_SEP = re.compile(r"[，,：:；;（）()]")
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
 _MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模")
-_SHARE_OF = re.compile(r"占(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
-_OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股)\s*$")
-_APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
-_FOUND_VERB = r"(?:成立|创立|创办|创建|组建|诞生|注册成立|挂牌成立)"
-_FOUND_RE = re.compile(_FOUND_VERB)
+_SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
+_CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率
+_PER_SHARE = re.compile(r"\s?(?:/|每)股")
+_TO_LEVEL = re.compile(r"\s*了?\s*(?:到|至)")
+_TOPIC = re.compile(r"(?:方面|来看|而言|上看)\s*$")
+_CONTINUES = re.compile(r"\s*(?:分别|均|共|合计|总计|达到?|为)")
 _RANK_NOUN = {"城": "城市", "省": "省份", "国": "国家", "市": "城市"}
 _RANK_NEXT_OTHER = re.compile(r"(?:\s*[、和与及]\s*[^，,。；;、]{0,4}?第[一二三四五六七八九十\d]+)*\s*的?\s*")
 _KIND_DEFAULT = {
     "currency": "金额", "percent": "比例", "points": "变化", "multiple": "倍数", "duration": "时长",
-    "age": "年龄", "measure": "数量", "counter": "数量", "rank": "排名",
+    "age": "年龄", "measure": "数量", "counter": "数量", "rank": "排名", "bare": "数量",
 }
 _CITY_TYPES = ("city", "province", "country")
-
-
-@dataclass
-class _Doc:
-    doc: Document
-    text: str
-    mentions: list[Mention]
-    dates: list[DateSpan]
-    relatives: list
-    periods: list
-    consumed: set = field(default_factory=set)  # starts of dates used as founding attributes
-    prev_subject: Mention | None = None  # subject of the previous sentence of the block
-
-
-@dataclass
-class _Sent:
-    start: int
-    end: int
-    clauses: list[tuple[int, int]]
-    mentions: list[Mention]
-    last_level: str | None = None
-    last_level_cue: object = None
-    last_subject: Mention | None = None
+_MEASURE_NAME = {"亩": "面积", "公顷": "面积", "平方米": "面积", "平方公里": "面积", "吨": "重量", "千克": "重量",
+                 "克": "重量", "公里": "长度", "米": "长度", "千瓦时": "电量", "立方米": "体积", "升": "体积"}
 
 
 def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -> list[Fact]:
     """The numeric facts of ``doc`` (see the module docstring)."""
     text = doc.text
     regions = [(b.start, b.end) for b in doc.prose_blocks()] if doc.blocks else [(0, len(text))]
-    d = _Doc(doc, text, sorted(mentions, key=lambda m: (m.start, -m.end)), find_dates(text),
-             find_relative(text), find_periods(text))
+    d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
         d.prev_subject = None
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
-        for ss, se in _sentences(text, rs, re_):
+        for ss, se in sentences(text, rs, re_):
             sent_q = []
             while qi < len(quantities) and quantities[qi].start + rs < se:
                 if quantities[qi].start + rs >= ss:
                     sent_q.append(_shift(quantities[qi], rs))
                 qi += 1
-            founding = _founding_facts(d, ss, se)
+            founding = founding_facts(d, ss, se)
             if not sent_q and not founding:
+                # 比亚迪的高端化战略已经初见成效。今年前 9 个月，其高端品牌...: the topic carries on
+                topic = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
+                d.prev_subject = topic[0] if topic else d.prev_subject
                 continue
-            sent = _Sent(ss, se, _clauses(text, ss, se), [m for m in d.mentions if m.start >= ss and m.end <= se])
+            sent = Sentence(ss, se, clauses(text, ss, se), [m for m in in_range(d, "mentions", ss, se) if m.end <= se])
             facts.extend(founding)
             facts.extend(_sentence_facts(d, sent, sent_q))
             d.prev_subject = sent.last_subject or d.prev_subject
     return _dedupe(facts)
-
-
-# --------------------------------------------------------------------------- structure
 
 
 def _shift(q: Quantity, off: int) -> Quantity:
@@ -135,53 +118,28 @@ def _shift(q: Quantity, off: int) -> Quantity:
                     q.num_end + off, q.high, None if q.low_end is None else q.low_end + off)
 
 
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, s = [], start
-    for m in _SENT_END.finditer(text, start, end):
-        if m.end() > s:
-            out.append((s, m.end()))
-        s = m.end()
-    if s < end:
-        out.append((s, end))
-    return out
-
-
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, s = [], start
-    for m in _CLAUSE_SEP.finditer(text, start, end):
-        out.append((s, m.start()))
-        s = m.end()
-    out.append((s, end))
-    return out
-
-
-def _clause_index(sent: _Sent, pos: int) -> int:
-    for i, (cs, ce) in enumerate(sent.clauses):
-        if pos < ce or i == len(sent.clauses) - 1:
-            if pos >= cs or i == 0:
-                return i
-    return len(sent.clauses) - 1
-
-
 # --------------------------------------------------------------------------- per sentence
 
 
-def _sentence_facts(d: _Doc, sent: _Sent, quantities: list[Quantity]) -> list[Fact]:
+def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> list[Fact]:
     text = d.text
     out: list[Fact] = []
     respectively = _respectively_years(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
+    year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     for q in quantities:
-        ci = _clause_index(sent, q.start)
+        ci = clause_index(sent, q.start)
         cs, ce = sent.clauses[ci]
         lo = max(cs, prev_end_in_clause.get(ci, cs))
         prev_end_in_clause[ci] = q.end
         if _CONVERSION.search(text, max(cs, q.start - 6), q.start):
             continue  # 8020 亿美元（约合 57130 亿元）: the same value in another currency
+        if any(m.end > q.num_start for m in in_range(d, "mentions", max(0, q.num_start - 12), q.num_end)):
+            continue  # 三只松鼠, 六个核桃: a number inside a name
         if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
             continue  # 两家公司, 三位创始人: descriptive small counts written in words
-        if q.kind == "duration" and text[max(cs, q.start - 2) : q.start] == "连续":
-            continue  # 连续四个月突破 50%: how long a streak lasted, said of another number
+        if q.kind == "duration" and (text[max(cs, q.start - 2) : q.start] == "连续" or text[q.end : q.end + 1] == "内"):
+            continue  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
         subject_hint = None
         if q.kind == "group":
             subject_hint = next((m for m in sent.mentions if m.end == q.start and m.entity_type in _CITY_TYPES), None)
@@ -193,30 +151,37 @@ def _sentence_facts(d: _Doc, sent: _Sent, quantities: list[Quantity]) -> list[Fa
         qualifier = q.qualifier
         if qualifier == "=":
             qualifier = _window_qualifier(text, lo, q.start, qualifier)
-        year, period = respectively.get(q.start, (None, None)) if q.start in respectively else _year(d, sent, q.start)
-        subject = subject_hint or _subject(d, sent, q, ci, types, metric)
+        subject = subject_hint or choose_subject(d, sent, q, ci, types, metric)
+        if q.start in respectively:
+            year, period = respectively[q.start]
+        else:
+            year, period, anchor = _year(d, sent, q.start)
+            if anchor is not None and clause_index(sent, anchor) < ci:
+                # A year stated in an earlier clause dates the numbers of its subject; when the
+                # sentence has moved on to another subject, the year is left empty rather than guessed.
+                key = subject.canonical or subject.text if subject is not None else None
+                first = year_subject.setdefault(anchor, key)
+                if first != key:
+                    year, period = None, None
         if subject is not None:
-            sent.last_subject = subject
+            sent.last_subject, sent.last_fact_end = subject, q.end
         value = q.value * sign
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
                     year=year, period=period)
-        subj = _subject_fields(subject)
+        subj = subject_fields(subject)
         if q.high is not None:
+            # the lower bound's fact spans the lower number, the upper bound's the whole range;
+            # a negated range (亏损 3至5亿元: -5e8 to -3e8) swaps which one is the minimum
             low_end = q.low_end or q.num_end
+            lo_q, hi_q = (">=", "<=") if sign > 0 else ("<=", ">=")
             out.append(Fact(start=q.start, end=low_end, span_text=text[q.start : low_end], value=float(value),
-                            qualifier=">=", **base, **subj))
+                            qualifier=lo_q, **base, **subj))
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(q.high * sign),
-                            qualifier="<=", **base, **subj))
+                            qualifier=hi_q, **base, **subj))
         else:
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
                             **base, **subj))
     return out
-
-
-def _subject_fields(m: Mention | None) -> dict:
-    if m is None:
-        return {}
-    return dict(subject_start=m.start, subject_end=m.end, subject_text=m.text, subject_type=m.entity_type)
 
 
 def _window_qualifier(text: str, lo: int, hi: int, default: str) -> str:
@@ -232,34 +197,38 @@ def _window_qualifier(text: str, lo: int, hi: int, default: str) -> str:
 # --------------------------------------------------------------------------- metric
 
 
-def _metric(d: _Doc, sent: _Sent, q: Quantity, ci: int, lo: int):
+def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
     """(metric, sign, preferred subject types, unit) for ``q``; unit None to drop it."""
     text = d.text
     cs, ce = sent.clauses[ci]
     unit = q.unit
-    np_lo = max([cs] + [m.end for m in sent.mentions if cs <= m.end <= q.start])
+    # the local noun phrase starts after the last name before the number (countries excepted: 中国资本)
+    np_lo = max([cs] + [m.end for m in sent.mentions if cs <= m.end <= q.start and m.entity_type != "country"])
     if q.kind == "group":
         return text[q.num_start : q.end] + "数量", 1, (), "家"
     if q.kind == "rank":
-        return _rank_metric(text, sent, q, cs, ce, np_lo)
+        return _rank_metric(d, sent, q, cs, ce, np_lo)
     if q.kind == "age":
         return "年龄", 1, ("person",), unit
     before = mn.cues_in(text, cs, q.start)
     near = [h for h in before if h.start >= lo] or before
-    after = [h for h in mn.cues_in(text, q.end, min(ce, q.end + 8)) if re.fullmatch(r"\s?的?\s?", text[q.end : h.start])]
+    after = [h for h in mn.cues_in(text, q.end, min(ce, q.end + 10))
+             if _CUE_AFTER.fullmatch(text, q.end, h.start) and h.cue.kind in ("level", "share")]
     share_m = _SHARE_OF.search(text, lo, q.start)
     metric, sign, types, money = None, 1, (), False
     if after and after[0].cue.kind == "share":
         c = after[0].cue  # 22.2% 的市场份额, 92.1% 的股份
         metric, types = c.metric, c.subject_types
     elif share_m and q.kind == "percent":
-        owner = mn.noun_before(text, share_m.start(), np_lo)
+        owner = _nb(d, share_m.start(), np_lo)
         metric = (owner or share_m.group(1).strip()) + "占比"  # 约占全国总产量的三分之一
     elif near:
-        hit = near[-1]
+        # 销量占比上升至 4.6%: a change "to" a level names nothing; the cue before it does
+        named = [h for h in near if not (h.cue.kind in ("change", "decline") and _TO_LEVEL.match(text, h.end))]
+        hit = named[-1] if named else near[-1]
         c = hit.cue
         money = c.money
-        to_level = c.kind == "change" and re.match(r"\s*了?\s*(?:到|至)", text[hit.end : q.start])
+        to_level = c.kind == "change" and _TO_LEVEL.match(text, hit.end)
         level = [h for h in before if h.end <= hit.start and h.cue.kind == "level"]
         if level:
             lc = level[-1].cue
@@ -269,10 +238,15 @@ def _metric(d: _Doc, sent: _Sent, q: Quantity, ci: int, lo: int):
             prefix = None
         if to_level:  # 上涨到了 81.9 万元: the level after the change
             metric = prefix or sent.last_level
+        elif c.kind == "decline" and q.kind not in ("percent", "points", "multiple"):
+            # 减少个人垫付394.1亿元: an amount taken away, named by what it is taken from
+            noun = prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)
+            metric = noun + ("减少额" if q.kind in ("currency", "bare") else "减少量")
         elif c.kind == "decline":
-            metric = (prefix or mn.noun_before(text, hit.start, np_lo)) + c.metric  # 成本降低了一半 -> 成本降幅
+            # 成本降低了一半 -> 成本降幅; 降低存款准备金率0.5个百分点 -> 存款准备金率降幅
+            metric = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric
         elif c.kind == "share" and c.metric == "占比":
-            metric = (prefix or mn.noun_before(text, hit.start, np_lo)) + "占比"
+            metric = (prefix or _nb(d, hit.start, np_lo)) + "占比"
         elif c.kind == "share":
             metric = c.metric
         elif c.kind == "change":
@@ -283,41 +257,66 @@ def _metric(d: _Doc, sent: _Sent, q: Quantity, ci: int, lo: int):
             metric, sign = c.metric, c.sign
             if c.kind == "level":
                 sent.last_level = c.metric if c.sign > 0 else c.cue
-                sent.last_level_cue = c
                 if q.kind == "percent" and c.money:
                     metric += "占比"  # 私募资金70%投向...: a part of an amount
         types = types or c.subject_types
     elif after:
         c = after[0].cue
         metric, sign, types, money = c.metric, c.sign, c.subject_types, c.money
-    elif q.kind in ("currency", "bare") and sent.last_level_cue is not None and sent.last_level_cue.money:
-        c = sent.last_level_cue  # 市值方面，……，特斯拉高达 8020 亿美元
-        metric, sign, types, money = c.metric, c.sign, c.subject_types, True
+    elif q.kind in ("currency", "bare"):
+        # 市值方面，……，特斯拉高达 8020 亿美元 / 经营性亏损逐步收窄，分别为 4.02 亿元: the amount
+        # continues the money topic of an earlier clause
+        earlier = [h for h in mn.cues_in(text, sent.start, cs) if h.cue.kind == "level" and h.cue.money]
+        if earlier:
+            h = earlier[-1]
+            hce = sent.clauses[clause_index(sent, h.start)][1]
+            if _TOPIC.search(text, h.end, hce) or (_CONTINUES.match(text, cs) and clause_index(sent, h.start) == ci - 1):
+                c = h.cue
+                metric, sign, types, money = c.metric, c.sign, c.subject_types, True
+    if q.kind == "currency" and _PER_SHARE.match(text, q.end):
+        metric, types = "股价", ("firm",)  # 1.19 美元/股
     if not metric:
-        metric = _fallback_metric(text, q, np_lo, ce)
+        metric = _fallback_metric(d, q, np_lo, ce)
     if q.kind == "bare":
         money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
         unit = "元" if money else "个"
     return metric, sign, types, unit
 
 
-def _fallback_metric(text: str, q: Quantity, cs: int, ce: int) -> str:
-    if q.kind in ("counter", "measure", "bare"):
-        noun = mn.noun_after(text, q.end, ce)
-        if noun:
-            return noun + "数量"
+def _nb(d: DocContext, pos: int, lo: int) -> str:
+    """Local noun phrase ending at ``pos`` (jieba words when the tokens were given, else characters)."""
+    if d.tokens:
+        return mn.tokens_before(d.text, d.tokens, d.token_starts, pos, lo)
+    return mn.noun_before(d.text, pos, lo)
+
+
+def _na(d: DocContext, pos: int, hi: int) -> str:
+    if d.tokens:
+        return mn.tokens_after(d.text, d.tokens, d.token_starts, pos, hi)
+    return mn.noun_after(d.text, pos, hi)
+
+
+def _fallback_metric(d: DocContext, q: Quantity, lo: int, ce: int) -> str:
+    """The local noun phrase: the counted object (179个应用场景 -> 应用场景数量), else the words before."""
+    text = d.text
+    suffix = _MEASURE_NAME.get(q.unit, "") if q.kind == "measure" else _KIND_DEFAULT.get(q.kind, "数值")
+    if q.kind == "counter":
+        noun = _na(d, q.end, ce) or _nb(d, q.start, lo)
+        return noun + suffix if noun else suffix
+    if q.kind in ("bare", "measure"):
+        noun = _nb(d, q.start, lo) or _na(d, q.end, ce)
+        return noun + (suffix or "数量") if noun else (suffix or "数量")
     if q.kind == "percent":
-        noun = mn.noun_after(text, q.end, ce) if text[q.end : q.end + 2].strip().startswith("的") else ""
-        scope = mn.noun_before(text, q.start, cs)
+        noun = _na(d, q.end, ce) if text[q.end : q.end + 2].strip().startswith("的") else ""
+        scope = _nb(d, q.start, lo)
         if noun:
-            return scope + noun + "占比"
-        if scope:
-            return scope + "比例"
-    noun = mn.noun_before(text, q.start, cs)
-    return noun + _KIND_DEFAULT.get(q.kind, "数值") if noun else _KIND_DEFAULT.get(q.kind, "数值")
+            return scope + noun + "占比"  # 全国三分之一的云计算和大数据人才
+    noun = _nb(d, q.start, lo)
+    return noun + suffix if noun else suffix
 
 
-def _rank_metric(text: str, sent: _Sent, q: Quantity, cs: int, ce: int, np_lo: int):
+def _rank_metric(d: DocContext, sent: Sentence, q: Quantity, cs: int, ce: int, np_lo: int):
+    text = d.text
     scope = text[q.start : q.num_start].strip()
     tail = text[q.num_end : q.end]
     noun_suffix = _RANK_NOUN.get(tail[-1:], "") if tail else ""
@@ -336,7 +335,7 @@ def _rank_metric(text: str, sent: _Sent, q: Quantity, cs: int, ce: int, np_lo: i
             noun_suffix = _RANK_NOUN.get(ch, "")
             types = ("province",) if ch == "省" else ("city",) if ch in "城市" else ("country",) if ch == "国" else ()
         if not noun_suffix:
-            after = mn.noun_after(text, pos, ce)
+            after = _na(d, pos, ce)
     level = [h for h in mn.cues_in(text, cs, q.start) if h.cue.kind == "level"]
     before = ""
     if level:
@@ -344,7 +343,7 @@ def _rank_metric(text: str, sent: _Sent, q: Quantity, cs: int, ce: int, np_lo: i
         types = types or level[-1].cue.subject_types
     elif noun_suffix:
         p = q.start - 1 if text[q.start - 1 : q.start] == "的" else q.start
-        before = mn.noun_before(text, p, np_lo)
+        before = _nb(d, p, np_lo)
     if any(w in after for w in ("商", "企", "公司", "品牌", "厂")):
         types = types or ("firm",)
     return scope + before + after + noun_suffix + "排名", 1, types, "rank"
@@ -353,46 +352,48 @@ def _rank_metric(text: str, sent: _Sent, q: Quantity, cs: int, ce: int, np_lo: i
 # --------------------------------------------------------------------------- year
 
 
-def _year(d: _Doc, sent: _Sent, pos: int) -> tuple[int | None, str | None]:
+def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | None, int | None]:
+    """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date = None
-    for dt in d.dates:
-        if dt.start >= pos:
-            break
-        if dt.start >= sent.start and dt.year is not None and dt.start not in d.consumed:
+    for dt in in_range(d, "dates", sent.start, pos):
+        if dt.year is not None and dt.start not in d.consumed:
             best_date = dt
     best_rel = None
-    for r in d.relatives:
-        if r.start >= pos:
-            break
-        if r.start >= sent.start:
-            best_rel = r
-    year = None
+    for r in in_range(d, "relatives", sent.start, pos):
+        best_rel = r
+    year, used, period = None, None, None
     anchor = sent.start
     if best_date is not None and (best_rel is None or best_date.start > best_rel.start):
-        year, anchor = best_date.year, best_date.start
+        year, anchor, used = best_date.year, best_date.start, best_date.start
+        period = _date_period(best_date)
     elif best_rel is not None:
         anchor = best_rel.start
         if best_rel.kind == "carried":
-            prev = [dt for dt in d.dates if dt.start < best_rel.start and dt.year is not None]
-            year = prev[-1].year if prev else None
+            i = bisect_left(d.starts["dates"], best_rel.start) - 1
+            while i >= 0 and d.dates[i].year is None:
+                i -= 1
+            year = d.dates[i].year if i >= 0 else None
         elif d.doc.published_at is not None:
             year = d.doc.published_at.year + best_rel.offset
-    period = None
-    for p in d.periods:
-        if p.start >= pos:
-            break
-        if p.start >= max(anchor, sent.start):
-            period = p.period
-            if year is None and p.target_year:
-                year = p.target_year
-    return year, period
+    for p in in_range(d, "periods", max(anchor, sent.start), pos):
+        period = p.period
+        if year is None and p.target_year:
+            year = p.target_year
+    return year, period, used
 
 
-def _respectively_years(d: _Doc, sent: _Sent, quantities: list[Quantity]) -> dict[int, tuple[int | None, str | None]]:
+def _date_period(dt: DateSpan) -> str | None:
+    """全年 / 年度 written with the year (2022 全年) is the whole year; 2025年2月 the month."""
+    if dt.text.endswith(("全年", "年度", "财年")):
+        return "全年"
+    return f"{dt.month}月" if dt.month is not None and dt.day is None else None
+
+
+def _respectively_years(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> dict[int, tuple[int | None, str | None]]:
     """分别 lists: 2022 全年、2023 全年、2024 年前九个月 ... 分别为 A、B 和 C -> pair years and values in order."""
     text = d.text
     out: dict[int, tuple] = {}
-    years = [dt for dt in d.dates if sent.start <= dt.start < sent.end and dt.year is not None]
+    years = [dt for dt in in_range(d, "dates", sent.start, sent.end) if dt.year is not None]
     if len(years) < 2:
         return out
     for ci, (cs, ce) in enumerate(sent.clauses):
@@ -404,109 +405,9 @@ def _respectively_years(d: _Doc, sent: _Sent, quantities: list[Quantity]) -> dic
             continue
         chosen = prior[-len(qs):]
         for q, dt in zip(qs, chosen):
-            per = next((p.period for p in d.periods if dt.end <= p.start <= dt.end + 2), None)
+            per = _date_period(dt) or next((p.period for p in in_range(d, "periods", dt.end, dt.end + 3)), None)
             out[q.start] = (dt.year, per)
     return out
-
-
-# --------------------------------------------------------------------------- subject
-
-
-def _subject(d: _Doc, sent: _Sent, q: Quantity, ci: int, types: tuple[str, ...], metric: str) -> Mention | None:
-    text = d.text
-    cs, _ = sent.clauses[ci]
-    if text[cs : cs + 2] == "其中" and sent.last_subject is not None:
-        own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
-        if not own:
-            return sent.last_subject
-    best, best_score = None, -1e9
-    penalised_end = -10
-    for m in sent.mentions:
-        if m.start < q.end and q.start < m.end:
-            continue
-        mci = _clause_index(sent, m.start)
-        if m.end <= q.start:
-            if mci == ci:
-                score = 10.0 - min(3.0, (q.start - m.end) / 15)
-            else:
-                score = 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
-        elif mci == ci:
-            score = 3.0 - min(2.0, (m.start - q.end) / 10)
-        else:
-            continue
-        pen = bool(_OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
-        if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
-            pen = True  # 仅次于北上深: the whole list is the object
-        if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
-            pen = True  # 作为Deepseek母公司的幻方量化: the subject is after 的
-        if pen:
-            score -= 8
-            penalised_end = m.end
-        if text[m.end : m.end + 1] == "的":
-            score += 1
-        if types:
-            score += 3 if m.entity_type in types else -2
-        if m.entity_type == "person" and "person" not in types:
-            score -= 3
-        if m.entity_type == "country" and "country" not in types:
-            score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
-        if score > best_score:
-            best, best_score = m, score
-    if best_score > 0:
-        return best
-    prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
-    if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start for m in sent.mentions):
-        return prev
-    return None
-
-
-# --------------------------------------------------------------------------- founding years
-
-
-def _founding_facts(d: _Doc, ss: int, se: int) -> list[Fact]:
-    text = d.text
-    out = []
-    for dt in d.dates:
-        if dt.start < ss or dt.year is None or dt.month is not None:
-            continue
-        if dt.start >= se:
-            break
-        subject = None
-        pre = text[max(ss, dt.start - 6) : dt.start]
-        if re.search(_FOUND_VERB + r"(?:于|在)\s*$", pre):
-            # 成立于2009年的阿里云 (attribute: the year is not carried on) / 阿里云成立于2009年
-            if text[dt.end : dt.end + 1] == "的":
-                subject = _org_near(d, dt.end + 1, dt.end + 2, after=True)
-                if subject is not None:
-                    d.consumed.add(dt.start)
-            if subject is None:
-                subject = _org_near(d, max(ss, dt.start - 24), dt.start, after=False)
-        else:
-            seg_end = min(se, dt.end + 30)
-            m = _FOUND_RE.search(text, dt.end, seg_end)
-            if m is None:
-                continue
-            between = text[dt.end : m.start()]
-            if len(re.split(r"[，,]", between)) > 2:
-                continue
-            # 1999年,阿里巴巴在杭州成立 (subject before the verb) / 2017年开始成立之江实验室 (after)
-            subject = _org_near(d, dt.end, m.start(), after=False) or _org_near(d, m.end(), m.end() + 3, after=True)
-        if subject is None:
-            continue
-        out.append(Fact(doc_id=d.doc.doc_id, start=dt.start, end=dt.end, span_text=dt.text,
-                        sentence=text[ss:se].strip(), metric="成立年份", value=float(dt.year), unit="year",
-                        qualifier="=", year=dt.year, **_subject_fields(subject)))
-    return out
-
-
-def _org_near(d: _Doc, lo: int, hi: int, after: bool) -> Mention | None:
-    """The firm or organisation mention starting in [lo, hi) (after) or lying in [lo, hi) (before; first one)."""
-    text = d.text
-    cands = [m for m in d.mentions if m.entity_type in ("firm", "org")]
-    if after:
-        return next((m for m in cands if lo <= m.start < hi), None)
-    inside = [m for m in cands if lo <= m.start and m.end <= hi and not _OBJECT_BEFORE.search(text, max(lo, m.start - 3), m.start)]
-    return inside[0] if inside else None
 
 
 def _dedupe(facts: list[Fact]) -> list[Fact]:

@@ -5,8 +5,10 @@ The lexicon is plain CSV (``docs/lexicon.md`` explains how to add entries):
     name,type,aliases,kind,hq_city,ambiguous,note
     阿里巴巴,firm,阿里|阿里巴巴集团|Alibaba,company,杭州,,e-commerce and cloud group
 
-- ``type``: ``firm``, ``org``, ``person``, or ``stop`` (a name that must never be
-  taken as an entity, e.g. to silence a recurring false positive);
+- ``type``: ``firm``, ``org``, ``person``, ``product`` (a product, platform or
+  model -- 淘宝, 微信, ChatGPT -- named like a firm but not one: never an entity),
+  or ``stop`` (a name that must never be taken as an entity, e.g. to silence a
+  recurring false positive);
 - ``aliases``: other forms, ``|``-separated; ``name`` is the canonical form;
 - ``kind``: for firms company / fund / lab / media, for organisations
   university / research / government / regulator / exchange / association / other;
@@ -35,7 +37,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 ENV_VAR = "PIPELINE_LEXICON"
-TYPES = ("firm", "org", "person", "stop")
+TYPES = ("firm", "org", "person", "product", "stop")
 FIRM_KINDS = ("company", "fund", "lab", "media")
 ORG_KINDS = ("university", "research", "government", "regulator", "exchange", "association", "other")
 COLUMNS = ("name", "type", "aliases", "kind", "hq_city", "ambiguous", "note")

@@ -58,13 +58,14 @@ def _cue_re() -> re.Pattern:
 def cues_in(text: str, start: int, end: int) -> list[CueHit]:
     """Every vocabulary cue in ``text[start:end]`` (leftmost-longest, not overlapping)."""
     voc = vocabulary()
-    return [CueHit(m.start(), m.end(), voc[m.group(0)]) for m in _cue_re().finditer(text, start, end)]
+    hits = (CueHit(m.start(), m.end(), voc[m.group(0)]) for m in _cue_re().finditer(text, start, end))
+    return [h for h in hits if h.cue.kind != "none"]  # 规模以上 is matched so that its 规模 is not
 
 
 # Characters and words that end a noun phrase when reading backwards from a number.
 _NP_STOP = re.compile(
     r"(?:的|是|为|在|了|和|与|及|等|将|已|也|都|还|就|其中|让|把|被|对|向|从|其|共|总计|累计|合计|一共|达到|达|有|占|"
-    r"超过|超|约|近|接近|突破|高达|实现|成为|仅次于|贡献|集聚|积累|拥有|获得|完成|推出|发布|显示|数据|其中|"
+    r"超过|超|约|近|接近|突破|高达|实现|成为|仅次于|贡献|集聚|积累|拥有|获得|完成|推出|发布|显示|数据|其中|至|到|则|涨|跌|增|降|"
     r"[，,。；;：:、（）()“”‘’「」『』《》\s\d%])"
 )
 _NP_LEAD = re.compile(r"^(?:多只|多家|多个|各|该|这|那|每|全部|所有|其|这些|那些)")
@@ -99,3 +100,55 @@ def noun_after(text: str, end: int, limit: int) -> str:
         best = sm.start()
         break
     return np[:best]
+
+
+_STOP_WORDS = frozenset(
+    "的 是 为 在 了 和 与 及 等 将 已 也 都 还 就 让 把 被 对 向 从 其 共 总计 累计 合计 一共 达到 达 有 占 超过 超 约 近 "
+    "接近 突破 高达 实现 成为 仅次于 贡献 集聚 积累 拥有 获得 完成 推出 发布 显示 其中 至 到 则 今年 去年 当年 "
+    "同年 目前 如今 截至 共计 分别 均 又 再 并 而 但 却 仍 已经 正在 进一步 以上 以下 左右 多 余 个 "
+    "上半年 下半年 全年 年底 年末 年初 其他 这 那 这个 那个 每 各 该 此 按照 按 依照 根据 通过 以 时 单独 "
+    "比 较 比上年 同期 去年同期 上年 上月 逐步 持续 继续 进一步 首次 再次 相当于 预计 可 可以 能 能够 或 即 "
+    "已达 达到了 增长 下降 提高 提升 上升 减少 增加 约为 年 月 日 号 仅 仅为 只有 只 才 就是 即为 经过 历经 用时 耗时 连续 共有 设计".split()
+)
+_WORDISH = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
+
+
+def _usable(word: str) -> bool:
+    return bool(_WORDISH.match(word)) and word not in _STOP_WORDS
+
+
+def tokens_before(text: str, tokens, starts: list[int], pos: int, limit: int, max_tokens: int = 3, max_len: int = 8) -> str:
+    """The last ``max_tokens`` content words ending at or before ``pos`` (not before ``limit``)."""
+    import bisect
+
+    i = bisect.bisect_left(starts, pos) - 1
+    words: list[str] = []
+    while i >= 0 and len(words) < max_tokens:
+        t = tokens[i]
+        if t.start < limit or t.end > pos or not _usable(t.word) or len(t.word) + sum(map(len, words)) > max_len:
+            break
+        words.insert(0, t.word)
+        i -= 1
+    return "".join(words)
+
+
+def tokens_after(text: str, tokens, starts: list[int], pos: int, limit: int, max_tokens: int = 6, max_len: int = 14) -> str:
+    """The first content words starting at ``pos`` (a leading 的 skipped; stops at a function word)."""
+    import bisect
+
+    i = bisect.bisect_left(starts, pos)
+    if i < len(tokens) and tokens[i].word == "的":
+        i += 1
+    words: list[str] = []
+    while i < len(tokens) and len(words) < max_tokens:
+        t = tokens[i]
+        if t.end > limit or len(t.word) + sum(map(len, words)) > max_len:
+            break
+        coord = t.word in ("和", "与", "及") and words and i + 1 < len(tokens) and _usable(tokens[i + 1].word)
+        if not (coord or _usable(t.word)) or (words and tokens[i - 1].end != t.start):
+            break
+        words.append(t.word)
+        i += 1
+    while words and words[-1] in ("和", "与", "及"):
+        words.pop()
+    return "".join(words)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +45,7 @@ _MAG_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
 _CN_CHARS = "〇零一二两三四五六七八九十百千万亿"
 _AR = r"\d+(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+)?"
+_CN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+[万亿]*)?"
 # One candidate: a fraction (X分之Y), half, a rank with 第/前, or a plain numeral.
 _CANDIDATE = re.compile(
     rf"(?P<frac>(?P<den>{_AR}|[{_CN_CHARS}]+)\s*分之\s*(?P<nom>{_AR}|{_CN}))"
@@ -52,11 +53,11 @@ _CANDIDATE = re.compile(
     rf"|(?P<ord>第|前)\s*(?P<onum>\d{{1,3}}(?![\d.])|[一二两三四五六七八九十百]+)"
     rf"|(?P<num>{_AR}|{_CN})"
 )
-_MAG_RE = re.compile(r"\s?(万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千|百)")
+_MAG_RE = re.compile(r"\s?(万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?!分)|百(?!分))")
 _RANGE_SEP = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
 _APPROX_SUFFIX = re.compile(r"\s?(多|余)")
-_CHENG = re.compile(r"\s?成(?![为立功长本果员都了交就型熟绩效色品])")
-_VAGUE_BEFORE = re.compile(r"(?:几|数|若干|上|好几|十几)$")
+_CHENG = re.compile(r"\s?成(?![为立功长本果员都了交就型熟绩效色品不])")
+_PCT = re.compile(r"\s?(%|‰)")
 
 # Ranks: scope words before 第N (全球第三, 排名第一) and what may follow 第N.
 _RANK_SCOPE = re.compile(
@@ -67,6 +68,12 @@ _RANK_NEXT = re.compile(r"\s*(名|大|城|强|位(?![于置]))")
 _ORDINAL_NOT_RANK = re.compile(
     r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
 )
+_DURATION_GOVERNOR = re.compile(
+    r"(?:领先|提前|落后|延长|缩短|用了|花了|耗时|历时|仅用|为期|长达|用时)[^，,。；;]{0,6}$|(?:不到|近|约|超过|逾|满|达)\s*$"
+)
+_TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那)\s*$")
+# Characters that make a one-character qualifier the end of another word (节约, 签约, 最近, 赶超).
+_WORD_BEFORE_QUALIFIER = {"约": "节签合制预公条邀契履违缔特婚", "近": "最附邻将接靠亲贴", "超": "赶高", "破": "打攻击"}
 _GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
 
 _NOT_BEFORE_CN = set("统唯之其万若第周礼星")  # 统一, 唯一, 之一, 万一 ...
@@ -76,10 +83,11 @@ _ASCII_AFTER = re.compile(r"[A-Za-z_\-]")
 # following the unit, show it is a word instead (升至, 位于, 部门, 台湾, 所有 ...).
 _UNIT_NOT_FOLLOWED = {
     "升": "至到为级值", "位": "于置数", "部": "门署分委长位", "台": "湾阶风", "所": "有以属在谓得",
-    "起": "来步点诉源", "年": "级代", "天": "然下", "周": "边围期", "片": "区面", "名": "单义字称额",
+    "起": "来步点诉源", "年": "级代期规计", "天": "然下", "周": "边围期年", "片": "区面", "名": "单义字称额",
     "项": "目", "家": "庭乡电具居", "条": "件例款", "种": "子类", "元": "素", "次": "日",
     "只": "是有要能", "人": "民工才", "块": "头", "张": "力", "户": "口", "座": "谈位", "支": "持付出",
-    "份": "额", "套": "餐", "米": "饭", "克": "服", "个": "人性体",
+    "份": "额", "套": "餐", "单": "车日月季位元个品体项独一身向笔次", "克": "服", "个": "人性体",
+    "米": "饭板跳仰自蝶蛙混栏跑步障",  # 10米跳台, 50米仰泳: sports events, not lengths
 }
 
 
@@ -130,7 +138,10 @@ def _tables():
     prefix = {q["word"]: q["qualifier"] for q in quals if q["position"] == "prefix"}
     suffix = {q["word"]: q["qualifier"] for q in quals if q["position"] == "suffix"}
     window = {q["word"]: q["qualifier"] for q in quals if q["position"] == "window"}
-    prefix_re = re.compile("(" + "|".join(re.escape(w) for w in sorted(prefix, key=len, reverse=True)) + r")(?:了)?\s?$")
+    # a multi-character verb may take 了 (超过了, 突破了); 超/过/近 never do (走过了百年 is not 过百)
+    multi = "|".join(re.escape(w) for w in sorted(prefix, key=len, reverse=True) if len(w) > 1)
+    single = "".join(re.escape(w) for w in prefix if len(w) == 1)
+    prefix_re = re.compile(rf"(?:({multi})了?|([{single}]))\s?$")
     suffix_re = re.compile(r"\s?(" + "|".join(re.escape(w) for w in sorted(suffix, key=len, reverse=True)) + ")")
     with open(DATA_DIR / "non_numbers.txt", encoding="utf-8") as f:
         fixed = [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
@@ -140,8 +151,8 @@ def _tables():
 
 def qualifier_words(position: str) -> dict[str, str]:
     """Qualifier words for ``position`` (prefix, suffix, window) -> qualifier."""
-    units, unit_re, prefix, prefix_re, suffix, suffix_re, window, fixed_re = _tables()
-    return {"prefix": prefix, "suffix": suffix, "window": window}[position]
+    t = _tables()
+    return {"prefix": t[2], "suffix": t[4], "window": t[6]}[position]
 
 
 # --------------------------------------------------------------------------- numerals
@@ -204,10 +215,14 @@ def parse_number(s: str) -> Decimal | None:
         return v
     if "点" in s:
         whole, _, frac = s.partition("点")
+        mag = 1
+        while frac and frac[-1] in "万亿":  # 三点五亿
+            mag *= _MAG_VALUE[frac[-1]]
+            frac = frac[:-1]
         w = parse_chinese_int(whole)
         if w is None or not frac or any(c not in _CN_DIGIT for c in frac):
             return None
-        return Decimal(f"{w}.{''.join(str(_CN_DIGIT[c]) for c in frac)}")
+        return Decimal(f"{w}.{''.join(str(_CN_DIGIT[c]) for c in frac)}") * mag
     n = parse_chinese_int(s)
     return Decimal(n) if n is not None else None
 
@@ -215,8 +230,26 @@ def parse_number(s: str) -> Decimal | None:
 # --------------------------------------------------------------------------- reader
 
 
-def _covered(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
+class _Blocked:
+    """Merged, sorted character intervals (dates, periods, fixed expressions) numerals may not overlap."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_right(self.starts, e - 1) - 1  # last interval starting before e
+        return i >= 0 and self.ends[i] > s
+
+
+def _covered(blocked: "_Blocked", s: int, e: int) -> bool:
+    return blocked.overlaps(s, e)
 
 
 def _prefix_qualifier(text: str, s: int) -> tuple[str, int]:
@@ -224,7 +257,12 @@ def _prefix_qualifier(text: str, s: int) -> tuple[str, int]:
     prefix_re = _tables()[3]
     m = prefix_re.search(text, max(0, s - 6), s)
     if m:
-        return _tables()[2][m.group(1)], m.start()
+        word = m.group(1) or m.group(2)
+        if word == "过" and text[s : s + 1] not in ("百", "千", "万", "亿"):
+            return "=", s  # 过亿, 过万 are amounts; 经过8天 is not
+        if m.group(2) and m.start() and text[m.start() - 1] in _WORD_BEFORE_QUALIFIER.get(word, ""):
+            return "=", s  # 签约100亿元, 最近3年: the character ends another word
+        return _tables()[2][word], m.start()
     return "=", s
 
 
@@ -251,16 +289,18 @@ def _unit_at(text: str, e: int) -> tuple[Unit | None, int]:
     return units[surf], m.end()
 
 
-def _is_plain_one(num_text: str) -> bool:
-    return num_text == "一"
+def _counter_at(text: str, e: int) -> bool:
+    unit, _ = _unit_at(text, e)
+    return unit is not None and unit.kind in ("counter", "measure", "duration") and unit.surface not in ("名", "位")
 
 
 def read_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text``, in text order (see the module docstring)."""
-    text = text.translate(_FULLWIDTH)
+    original, text = text, text.translate(_FULLWIDTH)
     blocked = [(d.start, d.end) for d in find_dates(text)] + [(p.start, p.end) for p in find_periods(text)]
     fixed_re = _tables()[7]
     blocked += [(m.start(), m.end()) for m in fixed_re.finditer(text)]
+    blocked = _Blocked(blocked)
     out: list[Quantity] = []
     pos = 0
     for m in _CANDIDATE.finditer(text):
@@ -280,6 +320,30 @@ def read_quantities(text: str) -> list[Quantity]:
         if q is not None:
             out.append(q)
             pos = q.end
+    out = _merge_ranges(text, out)
+    if original != text:  # full-width digits were read as ASCII; spans show the text as written
+        out = [replace(q, text=original[q.start : q.end]) for q in out]
+    return out
+
+
+# 下降0.7%至46.5%, 由3%提高到5%: after a verb of change, 至/到 means "to", not a range
+_CHANGE_BEFORE = re.compile(r"(?:下降|上升|增长|提高|提升|回落|回升|降低|减少|增加|下滑|上涨|下跌|降|升|涨|跌|从|由)了?\s*$")
+_BETWEEN_RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
+
+
+def _merge_ranges(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """6.1 万辆至 6.3 万辆, 191.1 亿元至 196.7 亿元: two quantities of one unit joined by 至 are a range."""
+    out: list[Quantity] = []
+    for q in qs:
+        p = out[-1] if out else None
+        if (p is not None and p.high is None and q.high is None and p.unit == q.unit and p.kind == q.kind
+                and p.kind not in ("rank", "group") and p.qualifier == "=" and q.value >= p.value
+                and _BETWEEN_RANGE.fullmatch(text, p.end, q.start)
+                and not _CHANGE_BEFORE.search(text, max(0, p.start - 4), p.start)):
+            out[-1] = Quantity(p.start, q.end, text[p.start : q.end], p.value, q.unit, q.kind, q.qualifier,
+                               p.num_start, q.num_end, q.value, p.end)
+        else:
+            out.append(q)
     return out
 
 
@@ -329,10 +393,8 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
         return _finish(text, s, end, s, value, "rank", "rank", "<=", ns=s, ne=e)
     nxt = _RANK_NEXT.match(text, e)
     scoped = _RANK_SCOPE.search(text, max(0, s - 6), s)
-    if _ORDINAL_NOT_RANK.match(text, e) and not (nxt and nxt.group(1) == "大"):
-        return None  # 第一个, 第五代, 第三季度, 第四届: ordinals of a sequence, not ranks
-    if text[e : e + 2] == "大" and not nxt:
-        return None
+    if (_ORDINAL_NOT_RANK.match(text, e) or _counter_at(text, e)) and not (nxt and nxt.group(1) in ("大", "名", "位")):
+        return None  # 第一个, 第五代, 第三季度, 第四届, 第二颗: ordinals of a sequence, not ranks
     if not (nxt or scoped):
         return None
     if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
@@ -350,11 +412,11 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
     arabic = raw[0].isdigit()
     before = text[s - 1] if s else ""
     # Context that makes a numeral part of a name or code, not a quantity.
-    if arabic and allow_range:
-        if before and (_ASCII_WORD.match(before) or before in ".:：#"):
-            return None  # Grok-3, A320, v2.1, 12:30
-        if re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]):
-            return None
+    if arabic:
+        if allow_range and before and (_ASCII_WORD.match(before) or before in ".:：#"):
+            return None  # Grok-3, A320, v2.1, 12:30 (not the upper bound of 10-15%)
+        if allow_range and re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]):
+            return None  # Model - 3
     else:
         if before in _NOT_BEFORE_CN:
             return None  # 统一, 唯一, 之一, 万一
@@ -362,12 +424,14 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
             return None  # 几百亿, 数十倍, 十几: vague amounts
         if before == "上" and raw[0] in "百千万亿":
             return None  # 上百家, 上千人
+        if before and before in "多余" and raw[0] in "百千万亿":
+            return None  # the 亿 of 7400多亿元 was read with 7400
         if raw == "一" and before and before in "有那这每哪某另":
             return None  # 有一天, 每一年
     if raw.endswith("点"):
         return None
     value = parse_number(raw)
-    if value is None:
+    if value is None or (value == 0 and not arabic):
         return None
     ne = e
     has_mag = any(c in "万亿" for c in raw)
@@ -383,18 +447,26 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
     am = _APPROX_SUFFIX.match(text, e)
     if am and (value >= 10 or has_mag):  # 400 多个, 百余家, 千余
         qualifier, e = ">", am.end()
+        mm = _MAG_RE.match(text, e) if not has_mag else None
+        if mm:  # 7400多亿元, 8000多万元: the magnitude follows 多
+            for c in mm.group(1):
+                value *= _MAG_VALUE[c]
+            e = mm.end()
+            has_mag = True
     if allow_range and qualifier == "=":
         rq = _read_range(text, s, e, value, blocked)
         if rq is not None:
             return rq
     prefix_q = _prefix_qualifier(text, s)[0] != "=" or text[s - 2 : s] in ("高达", "多达")
-    pct = re.compile(r"\s?(%|‰)").match(text, e)
+    pct = _PCT.match(text, e)
     unit, ue = _unit_at(text, e)
+    if unit is not None and unit.surface == "度" and not has_mag:
+        unit, ue = None, e  # 400亿度 is electricity; 30度 may be a temperature or an angle
     if pct is not None:
         unit, ue = _tables()[0][pct.group(1)], pct.end()
     if unit is None:
         cm = _CHENG.match(text, e)
-        if cm and value <= 10 and not has_mag and raw != "一" or (cm and raw == "一" and text[cm.end() : cm.end() + 1] != "不"):
+        if cm and value <= 10 and not has_mag:  # 两成, 九成以上 (not 一成不变, 八成为)
             return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
         gm = _GROUP_NOUN.match(text, e)
         if gm and not arabic and value >= 2:
@@ -409,12 +481,16 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
     if unit.kind in ("counter", "measure", "multiple", "age") and raw == "一":
         return None  # the article 一: 一个, 一家, 一位
     if unit.kind == "duration":
-        after = text[ue : ue + 2]
+        after = text[ue : ue + 3].lstrip("多余")[:2]
         if after[:1] in ("前", "后", "来", "间", "里", "之") or after in ("以来", "一度"):
             return None  # 14 年前, 一年来: relative time, not a duration
-        if raw == "一" and unit.unit not in ("年", "月", "周", "天", "小时"):
-            return None
+        if raw == "一" and not _DURATION_GOVERNOR.search(text, max(0, s - 10), s):
+            return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
+        if _TIME_FRAME.search(text, max(0, s - 3), s):
+            return None  # 过去一天, 未来5年: the time frame of something else
     value *= unit.factor
+    if "多" in unit.surface:
+        qualifier = ">"  # 3个多小时
     am = _APPROX_SUFFIX.match(text, ue)
     if am and unit.kind == "multiple":  # 六倍多
         qualifier, ue = ">", am.end()
@@ -426,7 +502,9 @@ _NUMERAL_RE = re.compile(rf"{_AR}|{_CN}")
 
 def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | None:
     """A range written low-sep-high (3至5亿, 10%-15%, 2 至 3 年): value low, high the upper bound."""
-    own = re.compile(r"\s?(%|‰)").match(text, e)
+    own = _PCT.match(text, e)
+    if own and _CHANGE_BEFORE.search(text, max(0, s - 4), s):
+        return None  # 下降0.7%至46.5%: by 0.7% to 46.5%
     le = own.end() if own else e
     sep = _RANGE_SEP.match(text, le)
     if not sep:
@@ -449,7 +527,12 @@ def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | 
     if re.search(r"[万亿]", text[s:e]):
         low_value = low * scale  # the lower bound has its own magnitude (3亿至5亿)
     else:
-        low_value = low * (high_num / parse_number(m2.group(0))) * scale  # 3至5亿: 亿 applies to both
+        mag = high_num / parse_number(m2.group(0))  # 3至5亿: the upper's 亿 applies to both
+        tail = re.search(r"[万亿]+$", m2.group(0)) if not arabic else None
+        if tail:  # 三十至五十亿: the magnitude is inside the Chinese numeral
+            for c in tail.group(0):
+                mag *= _MAG_VALUE[c]
+        low_value = low * mag * scale
     if low_value > high_q.value:
         return None
     return _finish(text, s, high_q.end, s, low_value, high_q.unit, high_q.kind, high_q.qualifier,

@@ -12,6 +12,8 @@ name forms of one entity type):
 
 - lexicon: every form of one lexicon entry is one entity (阿里 = 阿里巴巴,
   浙大 = 浙江大学); its canonical name is the lexicon's name;
+- recognition's key: forms recognition tied to one full name (a registered name
+  and its abbreviation in brackets, 蔚来控股有限公司（蔚来中国）) are one entity;
 - case: Latin-script forms equal up to case are one entity (Deepseek = DeepSeek);
 - transliterated names: a form equal to the part after the last '·' of a fuller
   name is that person (马斯克 -> 埃隆·马斯克), when exactly one fuller name fits;
@@ -167,6 +169,15 @@ def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
                 lex_name[lex_node] = entry.name
                 if etype == "org" and entry.kind:
                     kinds[lex_node][entry.kind] += 1
+            if m.key and (entry is None or entry.type != etype):
+                # recognition joined this form to a full name (蔚来中国 -> 蔚来控股有限公司)
+                # or to a lexicon entry (XX有限公司（以下简称“深度求索”） -> DeepSeek)
+                known = lex.lookup(m.key)
+                if known is not None and known.type == etype and known.name == m.key:
+                    uf.union(node, "\x00lex:" + known.name)
+                    lex_name["\x00lex:" + known.name] = known.name
+                else:
+                    uf.union(node, "\x00key:" + m.key)
             if etype == "org" and m.org_kind:
                 kinds[node][m.org_kind] += 1
             counts[form] += 1
@@ -204,10 +215,13 @@ def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
         # stems: 宇树 -> 宇树科技 (dataset-wide, only when one fuller form fits)
         stems: dict[str, set[str]] = defaultdict(set)
         for f in forms:
-            for suffix in FIRM_SUFFIXES:
-                if f.endswith(suffix) and len(f) - len(suffix) >= 2:
-                    stems[f[: -len(suffix)]].add(f)
+            stem = f
+            while True:  # 蔚来控股有限公司 -> 蔚来控股 -> 蔚来
+                suffix = next((x for x in FIRM_SUFFIXES if stem.endswith(x) and len(stem) - len(x) >= 2), None)
+                if suffix is None:
                     break
+                stem = stem[: -len(suffix)]
+                stems[stem].add(f)
         for stem, fuller in stems.items():
             if stem in counts:  # 蔚来 seen: 蔚来公司, 蔚来控股 are it
                 for x in fuller:

@@ -10,11 +10,12 @@ See ``docs/publishing.md`` for the layout of a release and the reasons behind it
 """
 
 from pipeline.publish.preview import release_metadata_markdown
-from pipeline.publish.release import ReleaseResult, fingerprint, publish_release
+from pipeline.publish.release import ReleaseBlocked, ReleaseResult, fingerprint, publish_release
 from pipeline.publish.validate import CheckOutcome, check_tables
 
 __all__ = [
     "CheckOutcome",
+    "ReleaseBlocked",
     "ReleaseResult",
     "check_tables",
     "fingerprint",

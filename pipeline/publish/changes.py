@@ -18,7 +18,7 @@ from pipeline import schema
 
 SHOW = 5  # rows listed per kind and table
 CELL = 60  # characters shown of a long value
-# Columns that make a row recognisable in CHANGES.md (default: the first of name, title, text, reason).
+# Columns that make a row recognisable in CHANGES.md (default: those of name, title, text, reason present).
 LABEL_COLUMNS = {
     "documents": ("source_path", "title"),
     "metrics": ("subject_name", "metric", "span_text"),

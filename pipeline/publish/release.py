@@ -9,8 +9,8 @@ Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a ti
    Parquet + CSV per table, ``dataset.sqlite``, ``CHANGES.md`` (against the
    previous release), ``datapackage.json``, ``SHA256SUMS``, then the zip.
 3. Rename that folder to ``<out>/releases/<version>/`` (atomic on one file
-   system): a release appears whole or not at all. Earlier releases are
-   never touched.
+   system): a release appears whole or not at all. Its files are made
+   read-only; earlier releases are never touched.
 4. Switch ``<out>/latest``: a relative symlink ``latest -> releases/<version>``
    is created under a temporary name and renamed over the old one
    (``rename(2)`` replaces it atomically: readers see the old or the new
@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from pipeline import schema
-from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, version as versions
+from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, validate
+from pipeline.publish import version as versions
 
 DEFAULT_LICENSE = "CC-BY-4.0"
 DEFAULT_TITLE = "Chinese tech-economy entities and facts"
@@ -59,6 +60,14 @@ class ReleaseResult:
     zip_path: Path | None = None
     fingerprint: str | None = None
     changes: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> added/removed/changed
+
+
+class ReleaseBlocked(ValueError):
+    """The tables failed a blocking check; nothing was published."""
+
+    def __init__(self, failures: list[validate.CheckOutcome]):
+        self.failures = failures
+        super().__init__("release blocked by failed checks:\n" + validate.summarize(failures))
 
 
 @contextmanager
@@ -134,15 +143,23 @@ def publish_release(
     description: str = DEFAULT_DESCRIPTION,
     now: datetime | None = None,
     code_version: str | None = None,
+    check: bool = True,
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
     ``sources``: one dict per raw document with ``path``, ``title``, ``url``, ``sha256``.
+    With ``check`` (the default) the blocking checks of ``validate`` run first and a failure
+    raises ``ReleaseBlocked`` before anything is written, so ``latest`` never moves to a broken
+    release, even when the release is made without the Dagster asset checks.
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
-    releases_dir.mkdir(parents=True, exist_ok=True)
     tables = complete_tables(tables)
+    if check:
+        failures = validate.blocking_failures(validate.check_tables(tables))
+        if failures:
+            raise ReleaseBlocked(failures)
+    releases_dir.mkdir(parents=True, exist_ok=True)
     row_counts = {n: int(len(f)) for n, f in tables.items()}
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
@@ -223,6 +240,8 @@ def publish_release(
             names.append("datapackage.json")
             checksums.write_sha256sums(work, names)
             archive.write_zip(work, sorted(names) + ["SHA256SUMS"], version, now)
+            for path in work.iterdir():
+                path.chmod(0o444)  # a release is never modified once written
             final = releases_dir / version
             os.rename(work, final)
         except BaseException:

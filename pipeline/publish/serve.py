@@ -44,6 +44,33 @@ TABLE_OPTIONS: dict[str, dict] = {
 }
 
 
+# Canned queries shown on the database page (Datasette "queries").
+QUERIES: dict[str, dict] = {
+    "top_entities": {
+        "title": "Most mentioned entities",
+        "description": "People, firms, organisations, cities and regions by number of mentions (the entities view).",
+        "sql": "SELECT entity_type, entity_id, name, mention_count, doc_count FROM entities "
+        "ORDER BY mention_count DESC, name LIMIT 200",
+    },
+    "facts_with_sources": {
+        "title": "Numeric facts with their documents",
+        "description": "Every metric with its subject, value, unit, year, the text it was read from and the document title.",
+        "sql": "SELECT m.subject_type, m.subject_name, m.metric, m.qualifier, m.value, m.unit, m.year, "
+        "m.period, m.span_text, d.title AS document FROM metrics m JOIN documents d USING (doc_id) "
+        "ORDER BY d.title, m.char_start",
+    },
+    "mentions_of": {
+        "title": "Where is an entity mentioned?",
+        "description": "Every mention of the entity with this exact name, with 20 characters of context either side.",
+        "sql": "SELECT e.entity_type, e.name, m.text, d.title AS document, m.char_start, "
+        "substr(d.text, max(1, m.char_start - 19), m.char_end - m.char_start + 40) AS context "
+        "FROM mentions m JOIN entities e ON e.entity_id = m.entity_id "
+        "AND (e.entity_type = m.entity_type) JOIN documents d USING (doc_id) "
+        "WHERE e.name = :name ORDER BY d.title, m.char_start",
+    },
+}
+
+
 def resolve_release(out_dir: Path, version: str | None = None) -> Path:
     """The folder of the requested release, or of ``<out>/latest``."""
     out_dir = Path(out_dir)
@@ -78,6 +105,36 @@ def _links(release: Path, package: dict) -> str:
     )
 
 
+def _documents(n: int) -> str:
+    return f"{n:,} raw document" + ("" if n == 1 else "s")
+
+
+def _examples(release: Path) -> str:
+    """Example links built from the data: a full-text search and a 'contains' filter."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{release / 'dataset.sqlite'}?mode=ro", uri=True)
+        try:
+            firm = con.execute(
+                "SELECT name FROM firms WHERE length(name) >= 3 ORDER BY mention_count DESC, name LIMIT 1"
+            ).fetchone()
+            city = con.execute("SELECT name FROM cities ORDER BY mention_count DESC, name LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return ""
+    links = []
+    if firm:
+        links.append(f'<a href="/{DB_NAME}/firms?_search={quote(firm[0])}">search firms for {html.escape(firm[0])}</a>')
+        links.append(f'<a href="/{DB_NAME}/metrics?_search={quote(firm[0])}">facts about {html.escape(firm[0])}</a>')
+    if city:
+        links.append(f'<a href="/{DB_NAME}/mentions?text__contains={quote(city[0])}">mentions containing {html.escape(city[0])}</a>')
+        links.append(f'<a href="/{DB_NAME}/mentions_of?name={quote(city[0])}">where {html.escape(city[0])} is mentioned</a>')
+    return (" Try: " + " · ".join(links) + ".") if links else ""
+
+
 def description_html(release: Path, out_dir: Path, package: dict) -> str:
     version = package.get("version", release.name)
     zip_name = f"dataset-{version}.zip"
@@ -92,7 +149,9 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         _links(release, package),
         "<p>Full-text search (people, firms, organisations, cities, regions, metric sentences, "
         "document titles) matches any substring of three or more characters; for shorter "
-        "names use a column filter <em>contains</em>. Every table view exports CSV and JSON.</p>",
+        "names use a column filter <em>contains</em>. Every table view exports CSV and JSON."
+        + _examples(release)
+        + "</p>",
     ]
     sources = package.get("sources", [])
     if sources:
@@ -104,7 +163,7 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
             sha = html.escape((s.get("sha256") or "")[:12])
             items.append(f"<li>{label} <code>{html.escape(s.get('file', ''))}</code> sha256 {sha}…</li>")
         more = f"<li>… and {len(sources) - 50} more (see datapackage.json)</li>" if len(sources) > 50 else ""
-        parts.append(f"<details><summary>Sources: {len(sources)} raw documents</summary><ul>{''.join(items)}{more}</ul></details>")
+        parts.append(f"<details><summary>Sources: {_documents(len(sources))}</summary><ul>{''.join(items)}{more}</ul></details>")
     older = [e for e in read_catalog(out_dir) if e["version"] != version]
     if older:
         items = "".join(
@@ -137,13 +196,14 @@ def datasette_metadata(release: Path, out_dir: Path) -> dict:
         "description_html": description_html(release, Path(out_dir), package),
         "license": license.get("name"),
         "license_url": license.get("path"),
-        "source": f"{len(package.get('sources', []))} raw documents (datapackage.json)",
+        "source": f"{_documents(len(package.get('sources', [])))} (datapackage.json)",
         "source_url": f"/{FILES_MOUNT}/datapackage.json",
         "databases": {
             DB_NAME: {
                 "title": f"{package.get('title', 'Dataset')} {package.get('version', '')}".strip(),
                 "description": package.get("description", ""),
                 "tables": tables,
+                "queries": QUERIES,
             }
         },
     }

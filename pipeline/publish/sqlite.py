@@ -5,7 +5,8 @@ Same tables and columns as the CSV/Parquet files, generated from
 polymorphic ``metrics.subject_id`` / ``mentions.entity_id`` are checked before
 publishing instead), indexes on ID and name columns, and an FTS5 full-text
 index ``<table>_fts`` over each table's ``search_columns`` (names, aliases,
-metric sentences, titles).
+metric sentences, titles), and a view ``entities`` uniting every entity table
+(so ``mentions.entity_id`` and ``metrics.subject_id`` join in one step).
 
 Full-text search uses SQLite's ``trigram`` tokenizer, which needs no word
 segmentation and so suits Chinese: a query of three or more characters
@@ -91,6 +92,22 @@ def _insert(con: sqlite3.Connection, t: schema.Table, arrow: pa.Table) -> None:
         con.executemany(sql, zip(*columns))
 
 
+def entities_view_sql() -> str:
+    """A view ``entities`` (entity_id, entity_type, name, mention_count, doc_count) over every entity
+    table, so that the polymorphic ``mentions.entity_id`` / ``metrics.subject_id`` join in one step."""
+    parts = []
+    for table, id_column in sorted({v for v in schema.ENTITY_TABLES.values()}):
+        t = schema.TABLES[table]
+        types = sorted(k for k, v in schema.ENTITY_TABLES.items() if v == (table, id_column))
+        etype = f"'{types[0]}'" if len(types) == 1 else "level"  # regions: province or country
+        parts.append(
+            f"SELECT {_q(id_column)} AS entity_id, {etype} AS entity_type, name, mention_count, doc_count "
+            f"FROM {_q(table)}"
+        )
+        assert {"name", "mention_count", "doc_count"} <= set(t.column_names)
+    return "CREATE VIEW entities AS\n" + "\nUNION ALL\n".join(parts)
+
+
 def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = "") -> Path:
     """Write every table of ``tables`` (schema order) into a new SQLite file at ``path``."""
     path = Path(path)
@@ -119,6 +136,8 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
                 )
                 con.execute(f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {cols} FROM {_q(name)}")
                 con.execute(f"INSERT INTO {_q(fts)}({_q(fts)}) VALUES ('optimize')")
+        if all(t in names for t, _ in schema.ENTITY_TABLES.values()):
+            con.execute(entities_view_sql())
         con.commit()
         broken = con.execute("PRAGMA foreign_key_check").fetchall()
         if broken:

@@ -91,6 +91,8 @@ def main(dist: Path) -> None:
     with open(dist / "areas.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             name, code = r["name"], r["code"]
+            if code in cities.values():
+                continue  # 东莞, 中山, 儋州: a prefecture without districts repeats itself as an area
             pcode = provinces[r["provinceCode"]]
             city = cities[r["cityCode"]]
             parent = city or pcode

@@ -18,6 +18,9 @@ from pipeline.records import Token
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.model"
 
 Span = tuple[int, int, str]
+# The model is trained with per-dataset copies of each feature (see train.py);
+# tagging adds the copies of this annotation convention (None: shared features only).
+DOMAIN: str | None = None
 
 _POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 
@@ -25,8 +28,9 @@ _POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 class NerTagger:
     """PER/ORG/LOC spans of a text."""
 
-    def __init__(self, model_path: Path | None = MODEL_PATH):
+    def __init__(self, model_path: Path | None = MODEL_PATH, domain: str | None = DOMAIN):
         self.model_path = Path(model_path) if model_path else None
+        self.domain = "@" + domain if domain else None
         self._crf = None
         self._gazetteer: dict[str, str] = {}
         if self.model_path is not None and self.model_path.exists():
@@ -53,7 +57,10 @@ class NerTagger:
         from pipeline.nlp.ner.features import document_features, decode
 
         spans: list[Span] = []
+        dom = self.domain
         for offset, feats in document_features(text, tokens, self._gazetteer):
+            if dom is not None:
+                feats = [f + [x + dom for x in f] for f in feats]
             labels = self._crf.tag(feats)
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(labels))
         return spans

@@ -3,7 +3,9 @@
 Reads every ``*.jsonl`` of ``--train-dir`` (default ``../shared/eval/ner/train``:
 CLUENER train, Boson 0-1599, MSRA dev, People's Daily), splits long documents
 into sentences (never inside an entity), segments with the project's jieba,
-builds the gazetteer of entity names seen in training, and trains an L1/L2
+builds the gazetteer of entity names seen in training (plus China's
+administrative divisions and country names from ``pipeline/data/gazetteer/``),
+and trains an L1/L2
 regularised CRF (L-BFGS) over BIOES labels. The gazetteer feature is computed
 jackknife-style in training (for each fifth of the records, from the entity
 names of the other four fifths) so that the model learns how far to trust a
@@ -28,7 +30,8 @@ from pipeline.nlp.ner.features import MAX_GAZ_LEN, MAX_SENT_LEN, document_featur
 from pipeline.nlp.segment import segment
 
 DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "ner" / "train"
-DEFAULT_OUT = Path(__file__).resolve().parents[2] / "data" / "ner"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_OUT = DATA_DIR / "ner"
 FOLDS = 5
 
 
@@ -40,22 +43,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-iterations", type=int, default=200)
     parser.add_argument("--minfreq", type=float, default=2, help="drop attributes seen fewer times")
     parser.add_argument("--holdout", type=int, default=0, help="hold every K-th record out and score it (0 = train on all)")
+    parser.add_argument("--no-places", action="store_true", help="no administrative-division / country names in the gazetteer")
+    parser.add_argument("--no-adapt", action="store_true", help="no per-dataset feature copies")
     parser.add_argument("--sources", default="", help="comma-separated file stems to train on (default: all)")
 
 
-def build_gazetteer(records: list[nerdata.Record], min_precision: float = 0.5) -> dict[str, str]:
-    """Entity names of ``records`` (2..MAX_GAZ_LEN chars) with their majority type.
+def place_names(data_dir: Path = DATA_DIR) -> dict[str, str]:
+    """China's administrative divisions (full and short names) and country names, as LOC.
+
+    Read from the project's gazetteer files (``pipeline/data/gazetteer/``) at
+    training time only; the names end up in ``gazetteer.tsv`` with the model.
+    """
+    import csv
+
+    names: dict[str, str] = {}
+    for fname, cols in (("divisions.csv", ("name", "short_name")), ("countries.csv", ("name", "full_name"))):
+        path = data_dir / "gazetteer" / fname
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for col in cols:
+                    name = (row.get(col) or "").strip()
+                    if 2 <= len(name) <= MAX_GAZ_LEN:
+                        names[name] = "LOC"
+    return names
+
+
+def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None = None,
+                    min_precision: float = 0.5) -> dict[str, str]:
+    """Entity names of ``records`` (2..MAX_GAZ_LEN chars) with their majority type, plus ``extra``.
 
     An entry is kept only when, matched greedily over the training texts, at
     least ``min_precision`` of its matches are gold entities of that type (so
-    common words that are sometimes names are left out).
+    common words that are sometimes names are left out); an ``extra`` name
+    never matched in the training texts is kept.
     """
     by_name: dict[str, Counter] = defaultdict(Counter)
     for r in records:
         for s, e, t in r.entities:
             if 2 <= e - s <= MAX_GAZ_LEN:
                 by_name[r.text[s:e]][t] += 1
-    gaz = {name: c.most_common(1)[0][0] for name, c in by_name.items()}
+    gaz = dict(extra or {})
+    gaz.update({name: c.most_common(1)[0][0] for name, c in by_name.items()})
     hits: Counter = Counter()
     good: Counter = Counter()
     for r in records:
@@ -77,7 +107,8 @@ def build_gazetteer(records: list[nerdata.Record], min_precision: float = 0.5) -
                 i = j + 1
             else:
                 i += 1
-    return {n: t for n, t in gaz.items() if hits[n] and good[n] / hits[n] >= min_precision}
+    return {n: t for n, t in gaz.items()
+            if (hits[n] and good[n] / hits[n] >= min_precision) or (not hits[n] and n not in by_name)}
 
 
 def write_gazetteer(gaz: dict[str, str], path: Path) -> None:
@@ -87,15 +118,31 @@ def write_gazetteer(gaz: dict[str, str], path: Path) -> None:
             fh.write(f"{name}\t{gaz[name]}\n")
 
 
-def sequences(records: list[nerdata.Record], gazetteers: list[dict[str, str]]):
-    """(features, labels) per training sentence; record k uses gazetteers[k % len]."""
+def domain_of(source: str) -> str:
+    """Annotation convention of a training file: m (MSRA / People's Daily), c (CLUENER), b (Boson)."""
+    if source.startswith(("msra", "people_daily")):
+        return "m"
+    return source[:1]
+
+
+def sequences(records: list[nerdata.Record], gazetteers: list[dict[str, str]], adapt: bool = True):
+    """(features, labels) per training sentence; record k uses gazetteers[k % len].
+
+    With ``adapt``, every feature is also given a copy tagged with the record's
+    annotation convention (feature augmentation, Daume 2007): the plain
+    features learn what the datasets agree on, the tagged copies absorb each
+    dataset's conventions (CLUENER's whole addresses, MSRA's split place names).
+    """
     for k, r in enumerate(records):
+        dom = "@" + domain_of(r.source)
         spans = nerdata.sentence_spans(r.text, r.entities, MAX_SENT_LEN)
         gaz = gazetteers[k % len(gazetteers)]
         tokens = segment(r.text)
         for s, feats in document_features(r.text, tokens, gaz, spans=spans):
             n = len(feats)
             ents = [(es - s, ee - s, t) for es, ee, t in r.entities if es >= s and ee <= s + n]
+            if adapt:
+                feats = [f + [x + dom for x in f] for f in feats]
             yield feats, encode(n, ents)
 
 
@@ -113,13 +160,14 @@ def run(args: argparse.Namespace) -> int:
         records = [r for i, r in enumerate(records) if i % args.holdout != args.holdout - 1]
     print(f"{len(records)} training records, {sum(len(r.text) for r in records)} chars; {len(dev)} held out")
 
-    full_gaz = build_gazetteer(records)
-    folds = [build_gazetteer([r for i, r in enumerate(records) if i % FOLDS != f]) for f in range(FOLDS)]
+    places = {} if args.no_places else place_names()
+    full_gaz = build_gazetteer(records, places)
+    folds = [build_gazetteer([r for i, r in enumerate(records) if i % FOLDS != f], places) for f in range(FOLDS)]
     print(f"gazetteer: {len(full_gaz)} names ({time.time() - t0:.0f}s)")
 
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_seq = 0
-    for feats, labels in sequences(records, folds):
+    for feats, labels in sequences(records, folds, adapt=not args.no_adapt):
         trainer.append(feats, labels)
         n_seq += 1
     print(f"{n_seq} sentences featurised ({time.time() - t0:.0f}s); training ...", flush=True)
@@ -152,12 +200,18 @@ def run(args: argparse.Namespace) -> int:
         from pipeline.nlp.ner.evaluate import score_records
         from pipeline.nlp.ner.tagger import NerTagger
 
-        tagger = NerTagger(model)
         by_source: dict[str, list] = defaultdict(list)
         for r in dev:
             by_source[r.source].append(r)
-        report["holdout"] = {src: score_records(tagger, recs)["overall"] for src, recs in sorted(by_source.items())}
-        report["holdout_all"] = score_records(tagger, dev)
+        domains = [None] if args.no_adapt else [None, *sorted({domain_of(r.source) for r in records})]
+        report["holdout"] = {}
+        for dom in domains:
+            tagger = NerTagger(model, domain=dom)
+            res = {src: score_records(tagger, recs) for src, recs in sorted(by_source.items())}
+            res = {src: {"f1": x["overall"]["f1"], **{t: x["per_type"][t]["f1"] for t in nerdata.TYPES}} for src, x in res.items()}
+            report["holdout"][dom or "general"] = res
+            print(dom, json.dumps(res), flush=True)
+        report["holdout_all"] = score_records(NerTagger(model), dev)
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

@@ -1,0 +1,197 @@
+"""Entity typing rules and the dictionary matcher used by ``nlp.entities``.
+
+``Rules`` holds the data of ``pipeline/data/lexicon/typing_rules.yaml`` (suffix
+lists, stem delimiters, generic words, person cues, place names that are
+common words ...) and the name checks built on it: ``org_type`` (firm or
+organisation from a name's suffix) and ``person_ok`` (is a model PER span a
+plausible name). ``Matcher`` finds lexicon and gazetteer names in a text,
+leftmost-longest. ``common_word`` / ``descriptive`` use jieba's dictionary
+frequencies to tell ordinary words (高水平, 耐心) from brand names (宇树, 群核).
+Everything is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.nlp.gazetteer import load_gazetteer
+from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+RULES_PATH = DATA_DIR / "lexicon" / "typing_rules.yaml"
+SURNAMES_PATH = DATA_DIR / "ingest" / "chinese_surnames.txt"
+CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]+$")
+
+
+class Rules:
+    def __init__(self) -> None:
+        with open(RULES_PATH, encoding="utf-8") as f:
+            d = yaml.safe_load(f)
+        self.firm_suffixes = tuple(sorted(d["firm_suffixes"], key=len, reverse=True))
+        self.org_suffixes = dict(sorted(d["org_suffixes"].items(), key=lambda kv: -len(kv[0])))
+        self.firm_markers = tuple(d["firm_markers"])
+        self.suffixes = sorted(
+            [(x, "firm", None) for x in self.firm_suffixes] + [(x, "org", k) for x, k in self.org_suffixes.items()],
+            key=lambda t: -len(t[0]),
+        )
+        self.not_org_endings = tuple(d["not_org_endings"])
+        self.stem_delimiters = set(d["stem_delimiters"])
+        # registered names (...投资有限公司) may contain business words: only function words end them
+        self.legal_delimiters = self.stem_delimiters - set(d["business_words"])
+        self.generic = set(d["generic_stem_words"])
+        self.not_after_suffix = tuple(d["not_after_suffix"])
+        self.not_org_suffixes = tuple(d["not_org_suffixes"])
+        self.demonstratives = tuple(d["demonstratives"])
+        self.not_person_before = tuple(d["not_person_before"])
+        self.generic_prefixes = tuple(w for w in d["generic_stem_words"] if len(w) >= 2)
+        self.firm_after = tuple(d["firm_context_after"])
+        self.firm_before = tuple(d["firm_context_before"])
+        self.bad_initials = set(d["bad_initials"])
+        self.country_suffixes = tuple(d["country_suffixes"])
+        self.org_markers = dict(d["org_markers"])
+        self.person_cues = tuple(d["person_cues"])
+        self.latin_firm_cues = tuple(d["latin_firm_cues"])
+        self.not_entities = set(d["not_entities"])
+        self.nickname = tuple(d["nickname_prefixes"])
+        self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
+        self.ambiguous_places = set(d.get("ambiguous_places") or ())
+        self.surnames: set[str] = set()
+        if SURNAMES_PATH.exists():
+            for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    self.surnames.add(line)
+
+    def org_type(self, name: str) -> tuple[str, str | None] | None:
+        """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
+        for marker, kind in self.org_markers.items():
+            if marker in name[:-1]:
+                return ("org", kind)  # 伊利诺伊大学香槟分校
+        if name.endswith(self.not_org_endings):
+            return ("none", None)  # 河北北部: a direction, not a 部
+        for suffix, type_, kind in self.suffixes:  # longest suffix first: 集团军 > 集团 > 团
+            if name.endswith(suffix) and len(name) > len(suffix):
+                if type_ == "org" and any(m in name[: -len(suffix)] for m in self.firm_markers):
+                    return ("firm", None)  # XX有限公司研究院: run as a business
+                return (type_, kind)
+        return None
+
+    def person_ok(self, name: str) -> bool:
+        """Is ``name`` (a model PER span) plausibly a person's name?"""
+        if name in self.not_entities or not CJK_NAME.match(name):
+            return False
+        if "·" in name:
+            parts = name.split("·")
+            return all(parts) and 3 <= len(name) <= 16
+        if not 2 <= len(name) <= 4:
+            return False
+        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展":
+            return False
+        if len(name) == 2 and name.startswith(self.nickname):
+            return False
+        if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
+            return name[:2] in self.surnames or all(c in self.translit for c in name)
+        if name[0] in self.surnames or name[:2] in self.surnames:
+            return True
+        return len(name) >= 3 and all(c in self.translit for c in name)
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> Rules:
+    return Rules()
+
+
+class Matcher:
+    """Leftmost-longest dictionary matching of lexicon and gazetteer names (CJK forms)."""
+
+    def __init__(self) -> None:
+        gaz = load_gazetteer()
+        self.lexicon = load_lexicon()
+        self.forms: dict[str, tuple[str, object]] = {}
+        for name in gaz.by_name:
+            self.forms[name] = ("division", name)
+        for name in gaz.zones:
+            self.forms[name] = ("zone", name)
+        for name in gaz.countries:
+            self.forms[name] = ("country", name)
+        for name in gaz.shorthands:
+            self.forms[name] = ("shorthand", name)
+        for form, entry in self.lexicon.forms.items():
+            if not is_latin(form):
+                self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
+        self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
+        self.lengths: dict[str, tuple[int, ...]] = {}
+        by_first: dict[str, set[int]] = {}
+        for form in self.forms:
+            by_first.setdefault(form[0], set()).add(len(form))
+        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+
+    def scan(self, text: str):
+        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping."""
+        i, n = 0, len(text)
+        lengths, forms = self.lengths, self.forms
+        while i < n:
+            ls = lengths.get(text[i])
+            if ls:
+                for L in ls:
+                    hit = forms.get(text[i : i + L])
+                    if hit is not None:
+                        yield i, i + L, hit[0], hit[1]
+                        i += L
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher(lexicon_id: int) -> Matcher:
+    return Matcher()
+
+
+def get_matcher() -> Matcher:
+    return _matcher(id(load_lexicon()))
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba_freq() -> dict:
+    from pipeline.nlp.segment import get_tokenizer
+
+    return get_tokenizer().FREQ
+
+
+def in_dictionary(word: str) -> bool:
+    """Is ``word`` in jieba's dictionary (at any frequency)?"""
+    return word in _jieba_freq()
+
+
+def common_word(word: str, threshold: int = 1000) -> bool:
+    """A frequent dictionary word (金融, 数字) is a description, not a name."""
+    return (_jieba_freq().get(word) or 0) >= threshold
+
+
+def descriptive(name: str, rules: Rules) -> bool:
+    """X科技 / X公司 where X is an ordinary word (高水平, 耐心, 铁路, 北京+服务贸易): a description.
+
+    Brand stems are words the dictionary does not know or knows as rare (宇树, 群核,
+    幻方); a place alone is a stem too (北京银行, 杭州银行).
+    """
+    if any(w in name for w in rules.demonstratives):
+        return True  # 浙江这家电子公司
+    for suffix in sorted(rules.firm_suffixes, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            gaz = load_gazetteer()
+            for L in range(min(len(stem), 9), 1, -1):  # 北京服务贸易: look past a leading place
+                if gaz.candidates(stem[:L]) or stem[:L] in gaz.countries:
+                    if L == len(stem):
+                        return False  # 北京银行: a place and a suffix is a name
+                    stem = stem[L:]
+                    break
+            return stem in rules.generic or common_word(stem, 50)
+    return False
