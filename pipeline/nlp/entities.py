@@ -186,6 +186,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             cands.append(cand)
 
     # 2. model spans
+    vetoed = _storm_names(text, ner, rules)
     for s, e, t in ner:
         while s < e and text[s].isspace():
             s += 1
@@ -195,8 +196,8 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if not name or name in rules.not_entities or name in stops:
             continue
         if t == "PER":
-            if text[max(0, s - 3) : s].endswith(rules.not_person_before):
-                continue  # 台风杜苏芮: a storm, not a person
+            if name in vetoed:
+                continue  # 台风“杜苏芮”: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
                 cands.append(_Cand(s, e, "person", None, name, "crf"))
         elif t == "ORG":
@@ -246,6 +247,26 @@ def _inside_known_word(s: int, e: int, token_at: dict[int, int], tokens: list[To
         tail_ok = not tail or rules_mod.rules().org_type("某" + tail) is not None
         return not (head_ok and tail_ok)
     return False
+
+
+def _storm_names(text: str, ner, rules: Rules) -> set[str]:
+    """Model PER names that the document also writes as 台风“X” or “X”台风 (storms, not people)."""
+    out = set()
+    for s, e, t in ner:
+        if t != "PER":
+            continue
+        name = text[s:e]
+        if name in out:
+            continue
+        i = text.find(name)
+        while i >= 0:
+            before = text[max(0, i - 4) : i].rstrip("“\"「『 ")
+            after = text[i + len(name) : i + len(name) + 4].lstrip("”\"」』 ")
+            if before.endswith(rules.not_person_before) or after.startswith(rules.not_person_after):
+                out.add(name)
+                break
+            i = text.find(name, i + 1)
+    return out
 
 
 def _lex_cand(s: int, e: int, entry: LexiconEntry) -> _Cand:
@@ -420,6 +441,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
                 break
             stem.insert(0, t)
             j -= 1
+        if any(t.word in rules.generic for t in stem):
+            continue  # 数字赋能科技, 硬科技: a description
         # 开启群核科技, 根据国金证券: drop leading common words (verbs, prepositions) of two or more characters
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)

@@ -47,6 +47,7 @@ class Rules:
         self.not_org_suffixes = tuple(d["not_org_suffixes"])
         self.demonstratives = tuple(d["demonstratives"])
         self.not_person_before = tuple(d["not_person_before"])
+        self.not_person_after = tuple(d["not_person_after"])
         self.generic_prefixes = tuple(w for w in d["generic_stem_words"] if len(w) >= 2)
         self.firm_after = tuple(d["firm_context_after"])
         self.firm_before = tuple(d["firm_context_before"])
