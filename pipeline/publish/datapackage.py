@@ -50,18 +50,8 @@ def source_entry(source: dict) -> dict:
 
 
 def table_schema(t: schema.Table) -> dict:
-    """The table's Frictionless schema (``schema.Table.frictionless_schema``), CSV-aware.
-
-    A list column holding an empty list is an empty cell in the CSV, which
-    Frictionless reads as missing: list columns are therefore not marked required.
-    """
-    out = t.frictionless_schema()
-    for f in out["fields"]:
-        if t.column(f["name"]).type == "list":
-            f.get("constraints", {}).pop("required", None)
-            if "constraints" in f and not f["constraints"]:
-                del f["constraints"]
-    return out
+    """The table's Frictionless schema, as ``schema.Table.frictionless_schema`` defines it."""
+    return t.frictionless_schema()
 
 
 def _file_facts(folder: Path, name: str) -> dict:
