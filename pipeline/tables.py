@@ -65,7 +65,7 @@ def build_tables(
     for d in docs.values():
         rows["documents"].append(
             {
-                "doc_id": d.doc_id, "source_path": d.source_key or d.source_path, "title": d.title or "",
+                "doc_id": d.doc_id, "source_path": _source_path(d), "title": d.title or "",
                 "published_at": d.published_at, "url": d.url, "n_chars": len(d.text), "sha256": d.sha256,
                 "text": d.text,
             }
@@ -183,6 +183,16 @@ def build_tables(
         data = sorted(rows[name], key=lambda r: tuple(_sortable(r.get(k)) for k in key))
         out[name] = schema.table_from_rows(name, data)
     return out
+
+
+def _source_path(d: Document) -> str:
+    """The raw file's relative path, plus ``#<record id or line>`` for a .jsonl record (unescaped key)."""
+    if not d.source_key:
+        return d.source_path
+    from pipeline.ingest.sources import source_key_path
+
+    rel, fragment = source_key_path(d.source_key)
+    return f"{rel}#{fragment}" if fragment is not None else rel
 
 
 def _sortable(v):

@@ -82,14 +82,29 @@ class Workdir:
         value = meta.get(FINGERPRINT_KEY)
         return value.decode("utf-8") if value is not None else None
 
+    def metadata(self, asset: str, key: str, part: str) -> dict[str, str]:
+        """The ``pipeline.*`` metadata of a per-document file (empty when absent/unreadable)."""
+        try:
+            meta = pq.read_schema(self.path(asset, key, part)).metadata or {}
+        except (OSError, pa.ArrowInvalid):
+            return {}
+        return {
+            k.decode()[len("pipeline."):]: v.decode("utf-8")
+            for k, v in meta.items() if k.startswith(b"pipeline.")
+        }
+
     def is_current(self, asset: str, key: str, parts: Sequence[str], fingerprint: str) -> bool:
         """True when every part of the partition exists and was made with ``fingerprint``."""
         return all(self.fingerprint(asset, key, p) == fingerprint for p in parts)
 
-    def write(self, asset: str, key: str, part: str, table: pa.Table, fingerprint: str) -> Path:
+    def write(self, asset: str, key: str, part: str, table: pa.Table, fingerprint: str,
+              extra: dict[str, str] | None = None) -> Path:
+        """Write a per-document file atomically, with its fingerprint (and ``extra``) in the metadata."""
         meta = dict(table.schema.metadata or {})
         meta[FINGERPRINT_KEY] = fingerprint.encode("utf-8")
         meta[b"pipeline.partition_key"] = key.encode("utf-8")
+        for k, v in (extra or {}).items():
+            meta[f"pipeline.{k}".encode()] = str(v).encode("utf-8")
         path = self.path(asset, key, part)
         _write_atomic(table.replace_schema_metadata(meta), path)
         return path

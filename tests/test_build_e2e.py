@@ -19,6 +19,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
+from dagster_instance import fast_temp_dir, temp_instance
 from pipeline import schema
 from pipeline.defs import stages
 from pipeline.defs.headless import build_release
@@ -42,8 +43,7 @@ def world(tmp_path_factory):
     raw, out = base / "raw", base / "outputs"
     raw.mkdir()
     shutil.copy(SAMPLE, raw / SAMPLE.name)
-    (base / "dagster_home").mkdir()
-    with dg.instance_for_test(temp_dir=str(base / "dagster_home")) as instance:
+    with temp_instance() as instance:
         first = build_release(raw, out, instance=instance, progress=False)
         yield {"raw": raw, "out": out, "instance": instance, "first": first}
 
@@ -170,8 +170,10 @@ def test_lifecycle_unchanged_added_broken(world):
     assert not wd.path(stages.EXTRACTIONS, "shenzhen.md", "mentions").exists()
 
 
-def _cli(args, home: Path, cwd: Path):
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(REPO)}
+def _cli(args, home: Path, cwd: Path, **extra_env):
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(REPO), **extra_env}
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--no-progress", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
@@ -182,9 +184,11 @@ def test_cli_build_prints_release_and_counts(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(SAMPLE, raw)
-    home = tmp_path / "home"
-    proc = _cli(["--raw", str(raw), "--out", str(tmp_path / "out")], home, tmp_path)
+    home = fast_temp_dir()
+    proc = _cli(["--raw", str(raw), "--out", str(tmp_path / "out")], home, tmp_path, PIPELINE_LICENSE="CC0-1.0")
     assert proc.returncode == 0, proc.stderr[-3000:]
+    package = json.loads((tmp_path / "out" / "latest" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "CC0-1.0"  # the environment reaches the run's resource
     assert "new release" in proc.stdout and str(tmp_path / "out" / "releases") in proc.stdout
     for name in schema.TABLES:
         assert name in proc.stdout
@@ -192,10 +196,12 @@ def test_cli_build_prints_release_and_counts(tmp_path):
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_run_records()
         assert len(runs) == 1 and runs[0].dagster_run.job_name == "build_all"
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def test_cli_fails_clearly(tmp_path):
-    proc = _cli(["--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out")], tmp_path / "home", tmp_path)
+    home = fast_temp_dir()
+    proc = _cli(["--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out")], home, tmp_path)
     assert proc.returncode != 0
     assert "does not exist" in proc.stderr
 
@@ -205,6 +211,7 @@ def test_cli_fails_clearly(tmp_path):
     shutil.copy(SAMPLE, raw)
     (tmp_path / "out" / "work").mkdir(parents=True)
     (tmp_path / "out" / "work" / "tables").write_text("not a folder")
-    proc = _cli(["--raw", str(raw), "--out", str(tmp_path / "out")], tmp_path / "home", tmp_path)
+    proc = _cli(["--raw", str(raw), "--out", str(tmp_path / "out")], home, tmp_path)
+    shutil.rmtree(home, ignore_errors=True)
     assert proc.returncode != 0
     assert "build FAILED" in proc.stderr and "dataset_tables" in proc.stderr

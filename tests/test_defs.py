@@ -118,7 +118,7 @@ def test_stage_pool_matches_serial(tmp_path):
     raw.mkdir()
     lines = [
         json.dumps({"id": f"n{i}", "text": f"第{i}条：杭州市余杭区的企业今年营收增长了{i}%。"}, ensure_ascii=False)
-        for i in range(stages.MIN_DOCS_FOR_POOL + 2)
+        for i in range(10)
     ]
     (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     units = stages.group_units(list_sources(raw))["feed.jsonl"]
@@ -127,7 +127,7 @@ def test_stage_pool_matches_serial(tmp_path):
         out = tmp_path / f"out{workers}"
         for stage in (stages.DOCUMENTS, stages.SEGMENTS):
             jobs = [stages.StageJob(stage, str(out), str(raw), k, sha) for k, sha in units]
-            outcomes = stages.run_stage(jobs, workers=workers)
+            outcomes = stages.run_stage(jobs, workers=workers, min_chars_for_pool=0)
             assert len(outcomes) == len(units) and not any(o.skipped for o in outcomes)
         wd = Workdir(out)
         results[workers] = {k: wd.read(stages.SEGMENTS, k, "tokens").to_pylist() for k, _ in units}

@@ -203,3 +203,11 @@ def test_known_name_inside_a_longer_dictionary_word():
     by = {m.text: m.entity_type for m in ms}
     assert "伊利" not in by  # not the dairy firm inside 伊利诺伊州
     assert by.get("东方航空") == "firm" and by.get("华为公司") == "firm"
+
+
+def test_storm_names_are_not_people():
+    text = "第5号台风“杜苏芮”将登陆。杜苏芮带来强降雨,气象专家李明提醒注意安全。"
+    spans = [(text.index("杜苏芮"), text.index("杜苏芮") + 3, "PER"), (text.rindex("杜苏芮"), text.rindex("杜苏芮") + 3, "PER")]
+    spans += _find(text, [("李明", "PER")])
+    ms = recognize(_doc(text), segment(text), spans)
+    assert [m.text for m in ms if m.entity_type == "person"] == ["李明"]

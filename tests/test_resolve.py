@@ -112,3 +112,18 @@ def test_ids_are_stable_across_releases():
         previous,
     )
     assert sorted(again.entities) == sorted(second.entities)
+
+
+def test_rules_never_join_two_lexicon_entries():
+    a = _analysis(
+        "d1",
+        _m("d1", 0, "华润", "firm", "华润集团", "华润集团", "lexicon"),
+        _m("d1", 10, "华润微", "firm", "华润微电子", "华润微电子", "lexicon"),
+        _m("d1", 20, "招商银行", "firm", "招商银行", "招商银行", "lexicon"),
+        _m("d1", 30, "招商证券", "firm", "招商证券", "招商证券", "lexicon"),
+        _m("d1", 40, "招商", "firm"),
+    )
+    res = resolve([a], None)
+    names = {e.name for e in res.entities.values()}
+    assert {"华润集团", "华润微电子", "招商银行", "招商证券"} <= names
+    assert _entity(res, "d1", 0, "华润", "firm") is not _entity(res, "d1", 10, "华润微", "firm")

@@ -13,6 +13,7 @@ from dagster._core.definitions.dynamic_partitions_request import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from dagster_instance import temp_instance
 from pipeline.defs import build_defs
 from pipeline.defs.jobs import UNPARTITIONED_ASSETS
 from pipeline.defs.resources import PipelineConfig
@@ -129,7 +130,7 @@ def test_sensor_requests_nothing_for_sources_already_built(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
     (raw / "a.txt").write_text("杭州" + ARTICLE, encoding="utf-8")
-    with dg.instance_for_test() as instance:
+    with temp_instance() as instance:
         assert build_release(raw, out, instance=instance, progress=False).success
         sensor = build_defs().resolve_sensor_def("raw_sources_sensor")
         config = PipelineConfig(raw_dir=str(raw), output_dir=str(out))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from dagster_instance import fast_temp_dir
 from pipeline import schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +56,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("ui")
-    home, raw, out = base / "home", base / "raw", base / "outputs"
-    home.mkdir()
+    home, raw, out = fast_temp_dir("ui-home-"), base / "raw", base / "outputs"
     raw.mkdir()
     shutil.copy(SAMPLE, raw)
     (home / "dagster.yaml").write_text(
@@ -103,6 +103,7 @@ def server(tmp_path_factory):
             proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_lists_assets_checks_sensor_schedule(server):

@@ -37,7 +37,7 @@ from pipeline.defs import progress as progress_mod
 from pipeline.defs.jobs import BUILD_JOB_NAME, UNPARTITIONED_ASSETS
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
 from pipeline.defs.stages import stale_partitions
-from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_or
+from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_config, env_or
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,9 +186,7 @@ def build_release(
     for key in plan.invalid:
         print(f"warning: source {key!r} skipped: not a valid partition key", file=sys.stderr)
 
-    config: dict = {"raw_dir": str(raw), "output_dir": str(out)}
-    if workers is not None:
-        config["workers"] = workers
+    config = env_config(raw_dir=str(raw), output_dir=str(out), workers=workers)
     job = build_defs().resolve_job_def(BUILD_JOB_NAME)
     tags = {"pipeline/trigger": "headless"}
     selection = None

@@ -76,3 +76,18 @@ def config_from_env() -> PipelineConfig:
         workers=dg.EnvVar.int("PIPELINE_WORKERS") if os.environ.get("PIPELINE_WORKERS", "").strip() else 0,
         serve_url=_env("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
     )
+
+
+def env_config(**overrides) -> dict:
+    """The resource's config values from the environment (defaults for unset variables),
+    with ``overrides``: the run config of a headless build. Run config replaces the
+    resource's configured values wholesale, so every field is given."""
+    values = {
+        "raw_dir": env_or("PIPELINE_RAW_DIR", DEFAULT_RAW_DIR),
+        "output_dir": env_or("PIPELINE_OUTPUT_DIR", DEFAULT_OUTPUT_DIR),
+        "license": env_or("PIPELINE_LICENSE", DEFAULT_LICENSE),
+        "workers": int(env_or("PIPELINE_WORKERS", "0")),
+        "serve_url": env_or("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return values

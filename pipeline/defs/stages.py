@@ -16,12 +16,12 @@ output (``pipeline.workdir`` files):
 * ``document_extractions``: ``nlp.analyse.analyse`` -> mentions, facts, relations.
 
 Each output file stores a *fingerprint* = hash(stage, code version of the
-modules and data the stage depends on, fingerprint of its input). A partition
+modules and data the stage depends on, fingerprint of its input). A unit
 whose stored fingerprint equals the one it would get now is skipped, so adding
 one source redoes the NLP for that source only, and editing a lexicon redoes
 extraction (not reading) for all.
 
-:func:`run_stage` runs a stage over many partitions, serially or in a process
+:func:`run_stage` runs a stage over many units, serially or in a process
 pool (``workers``), with models loaded once per worker process (the pool's
 initializer), and reports progress through a callback. This module imports no
 Dagster so that worker processes stay light; the assets in ``pipeline.defs``
@@ -63,8 +63,9 @@ CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     EXTRACTIONS: ("nlp", "data", "records.py"),
 }
 FORMAT_VERSION = "1"
-# Below this many partitions to (re)compute, a process pool costs more than it saves.
-MIN_DOCS_FOR_POOL = 8
+# Below this many characters to (re)compute, a process pool costs more than it
+# saves: each worker first loads the models (seconds), the serial path has them once.
+MIN_CHARS_FOR_POOL = 500_000
 
 
 @lru_cache(maxsize=None)
@@ -212,10 +213,9 @@ def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
     raw_sha = job.source_sha256 or "missing"
     fp = job.fp(DOCUMENTS, raw_sha)
     if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], fp):
-        docs_table = wd.read(DOCUMENTS, job.key, "documents")
         errors = table_to_records(SourceError, wd.read(DOCUMENTS, job.key, "errors"))
-        chars = sum(len(t) for t in docs_table.column("text").to_pylist())
-        return StageOutcome(job.key, True, docs_table.num_rows, chars, errors)
+        n_docs, chars = doc_stats(wd, job.key)
+        return StageOutcome(job.key, True, n_docs, chars, errors)
     if job.source_sha256 is None:
         docs: list[Document] = []
         errors = [SourceError(source_path=_path_of(job.key), reason="source no longer exists in the raw folder")]
@@ -226,7 +226,8 @@ def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
             docs, errors = [], [
                 SourceError(source_path=_path_of(job.key), reason=f"could not be read: {type(exc).__name__}: {exc}")
             ]
-    wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), fp)
+    stats = {"documents": len(docs), "chars": sum(len(d.text) for d in docs)}
+    wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), fp, extra=stats)
     wd.write(DOCUMENTS, job.key, "errors", records_to_table(SourceError, list(errors)), fp)
     return StageOutcome(job.key, False, len(docs), sum(len(d.text) for d in docs), list(errors))
 
@@ -237,6 +238,15 @@ def _path_of(key: str) -> str:
     return source_key_path(key)[0]
 
 
+def doc_stats(wd: Workdir, key: str) -> tuple[int, int]:
+    """(documents, characters) of a unit, from its documents file's metadata (cheap)."""
+    meta = wd.metadata(DOCUMENTS, key, "documents")
+    if "documents" in meta and "chars" in meta:
+        return int(meta["documents"]), int(meta["chars"])
+    docs = load_documents(wd, key)
+    return len(docs), sum(len(d.text) for d in docs)
+
+
 def load_documents(wd: Workdir, key: str) -> list[Document]:
     return table_to_records(Document, wd.read(DOCUMENTS, key, "documents"))
 
@@ -245,10 +255,10 @@ def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.nlp.segment import segment
 
     fp = job.fp(SEGMENTS, _input_fingerprint(wd, SEGMENTS, job.key))
+    if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], fp):
+        return StageOutcome(job.key, True, *doc_stats(wd, job.key))
     docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
-    if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], fp):
-        return StageOutcome(job.key, True, len(docs), chars)
     tokens: list[Token] = []
     doc_ids: list[str] = []
     for d in docs:
@@ -272,11 +282,11 @@ def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.nlp.analyse import analyse
 
     fp = job.fp(EXTRACTIONS, _input_fingerprint(wd, EXTRACTIONS, job.key))
-    docs = load_documents(wd, job.key)
-    chars = sum(len(d.text) for d in docs)
     if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], fp):
         errors = table_to_records(SourceError, wd.read(EXTRACTIONS, job.key, "errors"))
-        return StageOutcome(job.key, True, len(docs), chars, errors)
+        return StageOutcome(job.key, True, *doc_stats(wd, job.key), errors)
+    docs = load_documents(wd, job.key)
+    chars = sum(len(d.text) for d in docs)
     tokens = load_tokens(wd, job.key)
     mentions: list[Mention] = []
     facts: list[Fact] = []
@@ -322,6 +332,7 @@ def run_stage(
     jobs: Sequence[StageJob],
     workers: int = 1,
     on_result: Callable[[StageOutcome], None] | None = None,
+    min_chars_for_pool: int = MIN_CHARS_FOR_POOL,
 ) -> list[StageOutcome]:
     """Process ``jobs`` (one stage), in a process pool when ``workers`` > 1 and it pays.
 
@@ -345,7 +356,8 @@ def run_stage(
             done(process(job))  # a skip: reads only the small documents file
         else:
             todo.append(job)
-    if workers <= 1 or len(todo) < MIN_DOCS_FOR_POOL:
+    todo_chars = sum(doc_stats(Workdir(j.output_dir), j.key)[1] for j in todo) if workers > 1 else 0
+    if workers <= 1 or len(todo) < 2 or todo_chars < min_chars_for_pool:
         for job in todo:
             done(process(job))
         return outcomes

@@ -115,6 +115,11 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                 continue
             if len(form) == 2 and s > 0 and text[s - 1] in _NUMERALS:
                 continue  # 一百度
+            if (
+                len(form) == 2 and form != entry.name and entry.type != "person"
+                and not (s in token_starts and e in token_ends)
+            ):
+                continue  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
             if _inside_known_word(s, e, token_at, tokens):
                 continue  # 伊利 inside 伊利诺伊州
             if entry.ambiguous and form == entry.name and not (

@@ -4,7 +4,8 @@
 ``Entity``s and maps every mention ``(doc_id, start, end, entity_type)`` to an
 entity ID.
 
-Places need no guessing: recognition already put the administrative code
+No rule joins two different lexicon entries (招商银行 and 招商证券 stay apart even
+when 招商 is seen). Places need no guessing: recognition already put the administrative code
 (cities, provinces) or ISO code (countries) in ``Mention.key``, which is the ID.
 
 People, firms and organisations are grouped by these rules (each a union of
@@ -85,8 +86,11 @@ def stable_id(entity_type: str, name: str) -> str:
 
 
 class _Union:
+    """Union-find over name forms that never joins two different lexicon entries (招商银行, 招商证券)."""
+
     def __init__(self) -> None:
         self.parent: dict = {}
+        self.entry: dict = {}  # root -> lexicon entry name of its group
 
     def find(self, x):
         self.parent.setdefault(x, x)
@@ -95,10 +99,22 @@ class _Union:
             x = self.parent[x]
         return x
 
-    def union(self, a, b) -> None:
+    def tag(self, x, entry_name: str) -> None:
+        self.entry.setdefault(self.find(x), entry_name)
+
+    def union(self, a, b) -> bool:
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return True
+        ea, eb = self.entry.get(ra), self.entry.get(rb)
+        if ea and eb and ea != eb:
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        self.entry.pop(child, None)
+        if ea or eb:
+            self.entry[root] = ea or eb
+        return True
 
 
 def resolve(analyses: Iterable[DocumentAnalysis], previous: PreviousIds | None = None) -> Resolution:
@@ -165,6 +181,7 @@ def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
             uf.find(node)
             if entry is not None and entry.type == etype:
                 lex_node = "\x00lex:" + entry.name
+                uf.tag(lex_node, entry.name)
                 uf.union(node, lex_node)
                 lex_name[lex_node] = entry.name
                 if etype == "org" and entry.kind:
@@ -174,6 +191,7 @@ def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
                 # or to a lexicon entry (XX有限公司（以下简称“深度求索”） -> DeepSeek)
                 known = lex.lookup(m.key)
                 if known is not None and known.type == etype and known.name == m.key:
+                    uf.tag("\x00lex:" + known.name, known.name)
                     uf.union(node, "\x00lex:" + known.name)
                     lex_name["\x00lex:" + known.name] = known.name
                 else:

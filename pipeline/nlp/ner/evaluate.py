@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="benchmark .jsonl (text + entities with start/end/type)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this JSON file")
     parser.add_argument("--model", type=Path, default=None, help="CRF model file (default: the shipped one)")
+    parser.add_argument(
+        "--convention", choices=["b", "m", "c", "shared"], default=None,
+        help="annotation convention to tag with (default: the pipeline's, see nlp/ner/tagger.py): "
+             "b = Boson news, m = MSRA / People's Daily, c = CLUENER, shared = shared features only",
+    )
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -55,15 +60,17 @@ def score_records(tagger, records: list[Record]) -> dict:
     result["chars"] = chars
     result["seconds"] = round(elapsed, 3)
     result["chars_per_second"] = round(chars / elapsed) if elapsed > 0 else 0
+    result["tagger"] = tagger.kind
     return result
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.nlp.ner.tagger import MODEL_PATH, NerTagger
+    from pipeline.nlp.ner.tagger import DEFAULT_CONVENTION, MODEL_PATH, NerTagger
     from pipeline.nlp.segment import segment
 
     records = list(read_jsonl(args.file))
-    tagger = NerTagger(args.model or MODEL_PATH)
+    convention = DEFAULT_CONVENTION if args.convention is None else (None if args.convention == "shared" else args.convention)
+    tagger = NerTagger(args.model or MODEL_PATH, convention=convention)
     segment("预热")  # load jieba before timing, like a long-running process would
     tagger.tag("预热")
     result = score_records(tagger, records)

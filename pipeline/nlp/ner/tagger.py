@@ -3,9 +3,21 @@
 ``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, extracts
 character features (``features.sentence_features``) from the jieba tokens,
 runs the CRF and decodes BIOES labels into spans ``(start, end, type)`` with
-offsets into ``text``. When no model file is present (a fresh checkout before
-``train-ner``), it falls back to jieba.posseg (nr->PER, ns->LOC, nt->ORG) so
-that the pipeline still runs.
+offsets into ``text``.
+
+The model is trained on four datasets that draw entity boundaries differently
+(MSRA / People's Daily split 安徽 | 旌德县 and leave company names rare; CLUENER
+keeps whole addresses; Boson is general news with company names). Training
+gives every feature a shared copy and a copy per annotation *convention*
+(``train.convention_of``); tagging uses the shared features plus those of one
+convention. The default, ``DEFAULT_CONVENTION = "b"`` (Boson: news, including
+business and technology news, with companies as ORG), is the genre of this
+project's sources; ``"m"`` (MSRA) and ``"c"`` (CLUENER) reproduce those
+datasets' conventions for benchmarking (``evaluate-ner --convention``).
+
+When no model file is present (a fresh checkout before ``train-ner``), the
+tagger falls back to jieba.posseg (nr->PER, ns->LOC, nt->ORG) so that the
+pipeline still runs.
 """
 
 from __future__ import annotations
@@ -16,11 +28,10 @@ from pathlib import Path
 from pipeline.records import Token
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.model"
+CONVENTIONS = ("b", "m", "c")
+DEFAULT_CONVENTION = "b"
 
 Span = tuple[int, int, str]
-# The model is trained with per-dataset copies of each feature (see train.py);
-# tagging adds the copies of this annotation convention (None: shared features only).
-DOMAIN: str | None = None
 
 _POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 
@@ -28,9 +39,10 @@ _POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 class NerTagger:
     """PER/ORG/LOC spans of a text."""
 
-    def __init__(self, model_path: Path | None = MODEL_PATH, domain: str | None = DOMAIN):
+    def __init__(self, model_path: Path | None = MODEL_PATH, convention: str | None = DEFAULT_CONVENTION):
         self.model_path = Path(model_path) if model_path else None
-        self.domain = "@" + domain if domain else None
+        self.convention = convention
+        self._suffix = "@" + convention if convention else None
         self._crf = None
         self._gazetteer: dict[str, str] = {}
         if self.model_path is not None and self.model_path.exists():
@@ -42,7 +54,7 @@ class NerTagger:
 
     @property
     def kind(self) -> str:
-        return "crf" if self._crf is not None else "posseg"
+        return f"crf[{self.convention or 'shared'}]" if self._crf is not None else "posseg"
 
     def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
         """Entity spans in ``text`` (end exclusive), sorted by start.
@@ -54,15 +66,18 @@ class NerTagger:
             return []
         if self._crf is None:
             return _posseg_spans(text)
-        from pipeline.nlp.ner.features import document_features, decode
+        from pipeline.nlp.ner.features import decode, document_features
+        from pipeline.nlp.segment import segment
 
+        if tokens is None:
+            tokens = segment(text)  # the whole text at once, as in training
         spans: list[Span] = []
-        dom = self.domain
+        suffix = self._suffix
+        crf = self._crf
         for offset, feats in document_features(text, tokens, self._gazetteer):
-            if dom is not None:
-                feats = [f + [x + dom for x in f] for f in feats]
-            labels = self._crf.tag(feats)
-            spans.extend((offset + s, offset + e, t) for s, e, t in decode(labels))
+            if suffix is not None:
+                feats = [f + [x + suffix for x in f] for f in feats]
+            spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
         return spans
 
 
@@ -96,7 +111,7 @@ _cached: NerTagger | None = None
 
 
 def load_tagger() -> NerTagger:
-    """The process-wide tagger (model loaded once)."""
+    """The process-wide tagger (model loaded once, default convention)."""
     global _cached
     if _cached is None:
         with _lock:

@@ -118,7 +118,7 @@ def write_gazetteer(gaz: dict[str, str], path: Path) -> None:
             fh.write(f"{name}\t{gaz[name]}\n")
 
 
-def domain_of(source: str) -> str:
+def convention_of(source: str) -> str:
     """Annotation convention of a training file: m (MSRA / People's Daily), c (CLUENER), b (Boson)."""
     if source.startswith(("msra", "people_daily")):
         return "m"
@@ -134,7 +134,7 @@ def sequences(records: list[nerdata.Record], gazetteers: list[dict[str, str]], a
     dataset's conventions (CLUENER's whole addresses, MSRA's split place names).
     """
     for k, r in enumerate(records):
-        dom = "@" + domain_of(r.source)
+        dom = "@" + convention_of(r.source)
         spans = nerdata.sentence_spans(r.text, r.entities, MAX_SENT_LEN)
         gaz = gazetteers[k % len(gazetteers)]
         tokens = segment(r.text)
@@ -203,15 +203,15 @@ def run(args: argparse.Namespace) -> int:
         by_source: dict[str, list] = defaultdict(list)
         for r in dev:
             by_source[r.source].append(r)
-        domains = [None] if args.no_adapt else [None, *sorted({domain_of(r.source) for r in records})]
+        conventions = [None] if args.no_adapt else [None, *sorted({convention_of(r.source) for r in records})]
         report["holdout"] = {}
-        for dom in domains:
-            tagger = NerTagger(model, domain=dom)
+        for dom in conventions:
+            tagger = NerTagger(model, convention=dom)
             res = {src: score_records(tagger, recs) for src, recs in sorted(by_source.items())}
             res = {src: {"f1": x["overall"]["f1"], **{t: x["per_type"][t]["f1"] for t in nerdata.TYPES}} for src, x in res.items()}
             report["holdout"][dom or "general"] = res
             print(dom, json.dumps(res), flush=True)
-        report["holdout_all"] = score_records(NerTagger(model), dev)
+        report["holdout_all"] = score_records(NerTagger(model), dev)  # default convention
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
