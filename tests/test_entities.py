@@ -168,6 +168,8 @@ def test_two_character_names_must_align_with_words():
     # 加纳 (Ghana) inside 增加|纳税, 百度 after a numeral
     ms = _mentions("今年增加纳税人数,水温达到一百度。")
     assert not [m for m in ms if m.entity_type in ("country", "firm")]
+    # 中建 (an abbreviation of 中国建筑) across 市场|中|建立
+    assert not [m for m in _mentions("在市场中建立基础。") if m.entity_type == "firm"]
 
 
 def test_model_org_span_with_trailing_words_is_cut_to_the_known_firm():
