@@ -263,6 +263,8 @@ def table_to_records(cls: type[T], table: pa.Table) -> list[T]:
         columns.append(values)
     if not names:
         return [cls() for _ in range(table.num_rows)]
+    if names == [f.name for f in dataclasses.fields(cls)]:
+        return [cls(*row) for row in zip(*columns)]  # positional: the common, fast case
     return [cls(**dict(zip(names, row))) for row in zip(*columns)]
 
 
@@ -281,5 +283,11 @@ def _builder(hint: Any):
     if dataclasses.is_dataclass(hint):
         hints = typing.get_type_hints(hint)
         sub = {f.name: _builder(hints[f.name]) for f in dataclasses.fields(hint)}
+        if all(b is _identity for b in sub.values()):
+            order = list(sub)
+            # struct values arrive as dicts in field order: pass them positionally when they match
+            return lambda v: None if v is None else (
+                hint(*v.values()) if list(v) == order else hint(**{k: x for k, x in v.items() if k in sub})
+            )
         return lambda v: None if v is None else hint(**{k: sub[k](x) for k, x in v.items() if k in sub})
     return _identity

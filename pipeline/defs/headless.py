@@ -67,7 +67,7 @@ class BuildOutcome:
         )
         width = max((len(n) for n in self.row_counts), default=0)
         rows = "\n".join(f"  {n:<{width}}  {c:>8,}" for n, c in self.row_counts.items())
-        return f"{head}\nrows per table:\n{rows}\n({self.sources} sources, {self.seconds:.1f} s)"
+        return f"{head}\nrows per table:\n{rows}\n({self.sources} source file(s), {self.seconds:.1f} s)"
 
 
 def default_dagster_home() -> Path:
@@ -179,7 +179,9 @@ def build_release(
     if not raw.is_dir():
         return BuildOutcome(False, None, 0, 0, 0, failures=[f"raw folder {raw} does not exist"])
     out.mkdir(parents=True, exist_ok=True)
-    instance = instance or open_instance()
+    if instance is None:  # the persistent instance, closed again when done
+        with open_instance() as owned:
+            return build_release(raw, out, instance=owned, progress=progress, workers=workers, log_level=log_level)
 
     plan = SourcePlan(list_sources(raw), instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
     plan.apply(instance)
