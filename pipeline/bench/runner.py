@@ -178,6 +178,10 @@ def bench_fraction(
                     noop_new_release=len(noop["releases"]) > len(inc["releases"]),
                     releases=noop["releases"],
                 )
+                for name, phase in (("incremental", inc), ("no-change", noop)):
+                    if not phase["outcome"].get("success", True):
+                        failures = getattr(phase["raw_outcome"], "failures", []) or ["build failed"]
+                        result.setdefault("failed", []).extend(f"{name} rebuild: {f}" for f in failures)
         instance.dispose()
     finally:
         if old_home is None:

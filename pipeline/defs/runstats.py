@@ -17,6 +17,7 @@ import dagster as dg
 def open_instance(home: Path) -> dg.DagsterInstance:
     """A persistent instance whose ``DAGSTER_HOME`` is ``home`` (created if missing)."""
     home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # the defaults (SQLite in ``home``), without Dagster's notice
     return dg.DagsterInstance.from_config(str(home))
 
 
@@ -43,7 +44,7 @@ def run_summaries(instance: dg.DagsterInstance, ids: list[str]) -> list[dict]:
                 "partition_range": [tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")],
             }
         )
-    return sorted(out, key=lambda r: r["run_id"] in ids and ids.index(r["run_id"]))
+    return sorted(out, key=lambda r: ids.index(r["run_id"]))
 
 
 def step_seconds(instance: dg.DagsterInstance, ids: list[str]) -> dict[str, float]:

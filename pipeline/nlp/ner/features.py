@@ -13,9 +13,9 @@ of a sentence gets a short list of string features:
   when that is a name class (nr person, ns place, nt organisation, nz other
   proper noun, j abbreviation), "W" for another dictionary word, "U" for a
   word jieba's HMM made up (often a name), "C" for a single character;
-- gazetteer membership: the longest entry of the entity lists (learned from the
-  training sets, ``pipeline/data/ner/gazetteer.tsv``) covering the character,
-  as TYPE-position.
+- gazetteer membership: the longest entry of ``pipeline/data/ner/gazetteer.tsv``
+  (entity names from the training sets, China's administrative divisions,
+  country names) covering the character, as TYPE-position.
 
 Everything is built from precomputed per-sentence strings with one list
 comprehension per sentence, because feature extraction in Python is the cost
@@ -121,14 +121,28 @@ def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], 
     return pos, word, prev, nxt, cls
 
 
+class Gazetteer(dict):
+    """{name: type} with the set of two-character prefixes of its names (build once, do not mutate)."""
+
+    def __init__(self, names: Mapping[str, str] = ()):
+        super().__init__(names)
+        self.prefixes = {name[:2] for name in self}
+
+
 def gazetteer_tags(sent: str, gazetteer: Mapping[str, str] | None) -> list[str] | None:
     """Greedy longest-match of gazetteer entries; per character TYPE+B/M/E/S, or None if no match."""
     if not gazetteer:
         return None
+    if not isinstance(gazetteer, Gazetteer):
+        gazetteer = Gazetteer(gazetteer)
+    prefixes = gazetteer.prefixes
     n = len(sent)
     tags: list[str] | None = None
     i = 0
-    while i < n:
+    while i < n - 1:
+        if sent[i:i + 2] not in prefixes:  # most positions: one set lookup
+            i += 1
+            continue
         hit = None
         for ln in range(min(MAX_GAZ_LEN, n - i), 1, -1):
             t = gazetteer.get(sent[i:i + ln])

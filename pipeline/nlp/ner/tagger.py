@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from pipeline.nlp.ner.features import Gazetteer
 from pipeline.records import Token
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.model"
@@ -44,7 +45,7 @@ class NerTagger:
         self.convention = convention
         self._suffix = "@" + convention if convention else None
         self._crf = None
-        self._gazetteer: dict[str, str] = {}
+        self._gazetteer = Gazetteer()
         if self.model_path is not None and self.model_path.exists():
             import pycrfsuite
 
@@ -81,7 +82,7 @@ class NerTagger:
         return spans
 
 
-def load_gazetteer(path: Path) -> dict[str, str]:
+def load_gazetteer(path: Path) -> Gazetteer:
     """``name<TAB>type`` lines (``#`` comments) -> {name: type}; empty if the file is missing."""
     gaz: dict[str, str] = {}
     if path.exists():
@@ -89,7 +90,7 @@ def load_gazetteer(path: Path) -> dict[str, str]:
             if line and not line.startswith("#"):
                 name, _, typ = line.partition("\t")
                 gaz[name] = typ
-    return gaz
+    return Gazetteer(gaz)
 
 
 def _posseg_spans(text: str) -> list[Span]:

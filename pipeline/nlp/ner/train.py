@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.nlp.ner import data as nerdata
-from pipeline.nlp.ner.features import MAX_GAZ_LEN, MAX_SENT_LEN, document_features, encode, gazetteer_tags
+from pipeline.nlp.ner.features import MAX_GAZ_LEN, MAX_SENT_LEN, Gazetteer, document_features, encode, gazetteer_tags
 from pipeline.nlp.segment import segment
 
 DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "ner" / "train"
@@ -86,6 +86,7 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 by_name[r.text[s:e]][t] += 1
     gaz = dict(extra or {})
     gaz.update({name: c.most_common(1)[0][0] for name, c in by_name.items()})
+    gaz = Gazetteer(gaz)
     hits: Counter = Counter()
     good: Counter = Counter()
     for r in records:
@@ -107,8 +108,13 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 i = j + 1
             else:
                 i += 1
-    return {n: t for n, t in gaz.items()
-            if (hits[n] and good[n] / hits[n] >= min_precision) or (not hits[n] and n not in by_name)}
+    return Gazetteer({n: t for n, t in gaz.items() if clean_name(n)
+                      and ((hits[n] and good[n] / hits[n] >= min_precision) or (not hits[n] and n not in by_name))})
+
+
+def clean_name(name: str) -> bool:
+    """A plausible gazetteer name: starts and ends with a letter, digit or han character."""
+    return name[0].isalnum() and name[-1].isalnum()
 
 
 def write_gazetteer(gaz: dict[str, str], path: Path) -> None:
