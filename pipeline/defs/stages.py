@@ -259,23 +259,83 @@ def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
         return StageOutcome(job.key, True, *doc_stats(wd, job.key))
     docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
-    tokens: list[Token] = []
-    doc_ids: list[str] = []
-    for d in docs:
-        toks = segment(d.text)
-        tokens.extend(toks)
-        doc_ids.extend([d.doc_id] * len(toks))
-    wd.write(SEGMENTS, job.key, "tokens", records_to_table(Token, tokens, extra={"doc_id": doc_ids}), fp)
+    table = tokens_table([(d.doc_id, segment(d.text)) for d in docs])
+    wd.write(SEGMENTS, job.key, "tokens", table, fp)
     return StageOutcome(job.key, False, len(docs), chars)
 
 
-def load_tokens(wd: Workdir, key: str) -> dict[str, list[Token]]:
-    table = wd.read(SEGMENTS, key, "tokens")
+# Tokens are stored compactly: the document's id (dictionary-encoded), int32 start and
+# end, and the part-of-speech flag (dictionary-encoded; "" when not computed). The word
+# itself is not stored: it is ``text[start:end]`` of the document, re-sliced on loading.
+# Files of the older layout (one string ``word`` per token, Token's own columns) still load.
+TOKEN_SCHEMA = pa.schema([
+    pa.field("doc_id", pa.dictionary(pa.int32(), pa.string())),
+    pa.field("start", pa.int32()),
+    pa.field("end", pa.int32()),
+    pa.field("pos", pa.dictionary(pa.int32(), pa.string())),
+])
+
+
+def tokens_table(doc_tokens: Sequence[tuple[str, Sequence[Token]]]) -> pa.Table:
+    """The stored form of the tokens of several documents (in document order)."""
+    doc_ids = [doc_id for doc_id, _ in doc_tokens]
+    doc_index: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    tags: list[str] = []
+    for i, (_, toks) in enumerate(doc_tokens):
+        doc_index += [i] * len(toks)
+        starts += [t.start for t in toks]
+        ends += [t.end for t in toks]
+        tags += [t.pos for t in toks]
+    pos = pa.array(tags, pa.string()).dictionary_encode()
+    return pa.Table.from_arrays(
+        [
+            pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), pa.array(doc_ids, pa.string())),
+            pa.array(starts, pa.int32()),
+            pa.array(ends, pa.int32()),
+            pa.DictionaryArray.from_arrays(pos.indices.cast(pa.int32()), pos.dictionary),
+        ],
+        schema=TOKEN_SCHEMA,
+    )
+
+
+def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[Token]]:
+    """doc_id -> its Tokens, the words sliced from ``texts`` (doc_id -> normalised text)."""
+    if "word" in table.column_names:  # the older layout
+        doc_ids = table.column("doc_id").to_pylist()
+        out: dict[str, list[Token]] = {}
+        for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
+            out.setdefault(doc_id, []).append(tok)
+        return out
     doc_ids = table.column("doc_id").to_pylist()
-    out: dict[str, list[Token]] = {}
-    for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
-        out.setdefault(doc_id, []).append(tok)
+    starts = table.column("start").to_pylist()
+    ends = table.column("end").to_pylist()
+    pos = table.column("pos").to_pylist()
+    no_pos = not any(pos)
+    out = {}
+    n = len(doc_ids)
+    i = 0
+    while i < n:  # tokens are stored document by document: one run per document
+        doc_id = doc_ids[i]
+        j = i
+        while j < n and doc_ids[j] == doc_id:
+            j += 1
+        text = texts.get(doc_id, "")
+        if no_pos:
+            toks = [Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j])]
+        else:
+            toks = [Token(s, e, text[s:e], p) for s, e, p in zip(starts[i:j], ends[i:j], pos[i:j])]
+        out.setdefault(doc_id, []).extend(toks)
+        i = j
     return out
+
+
+def load_tokens(wd: Workdir, key: str, docs: Sequence[Document] | None = None) -> dict[str, list[Token]]:
+    """doc_id -> Tokens of a unit (``docs``: its documents, read when not given)."""
+    if docs is None:
+        docs = load_documents(wd, key)
+    return tokens_from_table(wd.read(SEGMENTS, key, "tokens"), {d.doc_id: d.text for d in docs})
 
 
 def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
@@ -287,7 +347,7 @@ def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
         return StageOutcome(job.key, True, *doc_stats(wd, job.key), errors)
     docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
-    tokens = load_tokens(wd, job.key)
+    tokens = load_tokens(wd, job.key, docs)
     mentions: list[Mention] = []
     facts: list[Fact] = []
     relations: list[Relation] = []
