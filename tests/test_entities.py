@@ -158,6 +158,13 @@ def test_descriptions_are_not_firms():
     assert not [m for m in ms if m.entity_type == "firm"]
 
 
+def test_a_place_before_an_industry_word_is_a_description_but_before_an_institution_word_a_name():
+    ms = _mentions("深圳科技的两组源代码,来自民营资本。", [("深圳科技", "ORG")])
+    assert not [m for m in ms if m.entity_type == "firm"]
+    ms = _by_text(_mentions("宁波银行的存款增长了。", [("宁波银行", "ORG")]))
+    assert ms["宁波银行"].entity_type == "firm"
+
+
 def test_ambiguous_lexicon_names_need_a_firm_cue():
     assert not _mentions("他在苹果园里吃了一个苹果。", [("苹果园", "ORG")])
     ms = _by_text(_mentions("苹果CEO库克访问中国。"))

@@ -30,6 +30,7 @@ call it.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
@@ -308,26 +310,27 @@ def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[
         for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
             out.setdefault(doc_id, []).append(tok)
         return out
-    doc_ids = table.column("doc_id").to_pylist()
+    doc_col = table.column("doc_id").combine_chunks()
+    pos_col = table.column("pos").combine_chunks()
+    doc_index = doc_col.indices.to_numpy(zero_copy_only=False)
+    doc_names = doc_col.dictionary.to_pylist()
     starts = table.column("start").to_pylist()
     ends = table.column("end").to_pylist()
-    pos = table.column("pos").to_pylist()
-    no_pos = not any(pos)
-    out = {}
-    n = len(doc_ids)
-    i = 0
-    while i < n:  # tokens are stored document by document: one run per document
-        doc_id = doc_ids[i]
-        j = i
-        while j < n and doc_ids[j] == doc_id:
-            j += 1
+    pos_values = pos_col.dictionary.to_pylist()
+    pos = None if not any(pos_values) else pos_col.to_pylist()
+    out: dict[str, list[Token]] = {}
+    # tokens are stored document by document: one run of equal doc_id per document
+    cuts = [0, *(np.flatnonzero(np.diff(doc_index)) + 1).tolist(), len(doc_index)]
+    for i, j in zip(cuts, cuts[1:]):
+        if i == j:
+            continue
+        doc_id = doc_names[int(doc_index[i])]
         text = texts.get(doc_id, "")
-        if no_pos:
+        if pos is None:
             toks = [Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j])]
         else:
-            toks = [Token(s, e, text[s:e], p) for s, e, p in zip(starts[i:j], ends[i:j], pos[i:j])]
+            toks = [Token(s, e, text[s:e], p or "") for s, e, p in zip(starts[i:j], ends[i:j], pos[i:j])]
         out.setdefault(doc_id, []).extend(toks)
-        i = j
     return out
 
 
@@ -371,16 +374,43 @@ def _extractions(wd: Workdir, job: StageJob) -> StageOutcome:
 # ---- many partitions -----------------------------------------------------------
 
 
-def _warm_up(stage: str) -> None:
-    """Pool initializer: load the stage's models once per worker process."""
-    if stage == SEGMENTS:
-        from pipeline.nlp.segment import segment
+def _warm_up() -> None:
+    """Pool initializer: load every stage's models once per worker process."""
+    from pipeline.nlp.analyse import warm_up
 
-        segment("预热")
-    elif stage == EXTRACTIONS:
-        from pipeline.nlp.analyse import warm_up
+    warm_up()  # the segmenter's dictionary, the NER model, the lexicons
 
-        warm_up()
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """This process's worker pool, started on first use and reused by every stage and run.
+
+    Starting a pool costs seconds per worker (spawn, imports, model loading); one
+    pool per process instead of one per step pays that once per build, and once
+    for all the builds of a long-lived process (the benchmark, the tests).
+    """
+    global _pool, _pool_size
+    if _pool is not None and (_pool_size != workers or getattr(_pool, "_broken", False)):
+        shutdown_pool()
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_warm_up)
+        _pool_size = workers
+    return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop the shared pool (it is started again when next needed)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(shutdown_pool)
 
 
 def resolve_workers(workers: int) -> int:
@@ -421,12 +451,9 @@ def run_stage(
         for job in todo:
             done(process(job))
         return outcomes
-    ctx = multiprocessing.get_context("spawn")
     chunksize = max(1, min(16, len(todo) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
-                             initializer=_warm_up, initargs=(todo[0].stage,)) as pool:
-        for o in pool.map(process, todo, chunksize=chunksize):
-            done(o)
+    for o in shared_pool(workers).map(process, todo, chunksize=chunksize):
+        done(o)
     return outcomes
 
 

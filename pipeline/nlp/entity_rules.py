@@ -60,6 +60,7 @@ class Rules:
         self.nickname = tuple(d["nickname_prefixes"])
         self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
+        self.place_name_suffixes = tuple(d["place_name_suffixes"])
         self.surnames: set[str] = set()
         if SURNAMES_PATH.exists():
             for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():
@@ -180,7 +181,9 @@ def descriptive(name: str, rules: Rules) -> bool:
     """X科技 / X公司 where X is an ordinary word (高水平, 耐心, 铁路, 北京+服务贸易): a description.
 
     Brand stems are words the dictionary does not know or knows as rare (宇树, 群核,
-    幻方); a place alone is a stem too (北京银行, 杭州银行).
+    幻方); a place alone is a stem too, but only before an institution suffix
+    (北京银行, 杭州银行): a place before an industry word is a description
+    (杭州科技, 中国资本).
     """
     if any(w in name for w in rules.demonstratives):
         return True  # 浙江这家电子公司
@@ -190,8 +193,8 @@ def descriptive(name: str, rules: Rules) -> bool:
             gaz = load_gazetteer()
             for L in range(min(len(stem), 9), 1, -1):  # 北京服务贸易: look past a leading place
                 if gaz.candidates(stem[:L]) or stem[:L] in gaz.countries:
-                    if L == len(stem):
-                        return False  # 北京银行: a place and a suffix is a name
+                    if L == len(stem):  # 北京银行 is a name, 杭州科技 a description
+                        return not suffix.endswith(rules.place_name_suffixes)
                     stem = stem[L:]
                     break
             return stem in rules.generic or common_word(stem, 50)
