@@ -195,6 +195,14 @@ def _entity_names(tables, doc_id: str) -> dict[str, set[str]]:
     return names
 
 
+def _year_qualifier_pairs(level_pairs: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Pairs matched on value + unit + subject, then the value + unit pairs of the facts left over."""
+    pairs = list(level_pairs.get("metrics_value_unit_subject", []))
+    used_p, used_g = {i for i, _ in pairs}, {j for _, j in pairs}
+    pairs += [(i, j) for i, j in level_pairs.get("metrics_value_unit", []) if i not in used_p and j not in used_g]
+    return pairs
+
+
 def score(tables: dict[str, pd.DataFrame], golds: list[dict], verbose: bool = False) -> dict:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     year_ok = qual_ok = matched_vu = 0
@@ -226,6 +234,7 @@ def score(tables: dict[str, pd.DataFrame], golds: list[dict], verbose: bool = Fa
         dm = metrics[metrics["doc_id"] == doc_id] if doc_id else metrics.iloc[0:0]
         preds = dm.to_dict("records")
         gms = gold.get("metrics") or []
+        level_pairs: dict[str, list[tuple[int, int]]] = {}
         for level in METRIC_LEVELS:
             adj_pred = []
             for p in preds:
@@ -245,16 +254,17 @@ def score(tables: dict[str, pd.DataFrame], golds: list[dict], verbose: bool = Fa
             c[0] += len(pairs)
             c[1] += len(preds)
             c[2] += len(gms)
-            if level == "metrics_value_unit":
-                for i, j in pairs:
-                    matched_vu += 1
-                    py = preds[i]["year"]
-                    gy = gms[j].get("year")
-                    year_ok += int((pd.isna(py) and gy is None) or (not pd.isna(py) and gy is not None and int(py) == int(gy)))
-                    qual_ok += int(str(preds[i]["qualifier"]) == str(gms[j].get("qualifier")))
+            level_pairs[level] = pairs
             if verbose and level == "metrics_value_unit_subject":
                 hit_g = {j for _, j in pairs}
                 details.append(f"{gold['doc']} metrics (value+unit+subject) missed: {[gms[j]['span'] for j in range(len(gms)) if j not in hit_g]}")
+        # Year and qualifier of each fact matched on value + unit, paired with the gold fact
+        # of the same subject where there is one (two 三分之一 facts must not be crossed).
+        for i, j in _year_qualifier_pairs(level_pairs):
+            matched_vu += 1
+            py, gy = preds[i]["year"], gms[j].get("year")
+            year_ok += int((pd.isna(py) and gy is None) or (not pd.isna(py) and gy is not None and int(py) == int(gy)))
+            qual_ok += int(str(preds[i]["qualifier"]) == str(gms[j].get("qualifier")))
     report = {k: _prf(*counts[k]) for k in [*(e[0] for e in ENTITY_KINDS), *METRIC_LEVELS]}
     report["metrics_year_correct"] = round(year_ok / matched_vu, 4) if matched_vu else None
     report["metrics_qualifier_correct"] = round(qual_ok / matched_vu, 4) if matched_vu else None
