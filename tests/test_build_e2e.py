@@ -116,11 +116,19 @@ def test_lifecycle_unchanged_added_broken(world):
     extraction_file = wd.path(stages.EXTRACTIONS, sample_key, "mentions")
     mtime = extraction_file.stat().st_mtime_ns
 
-    # 1. nothing changed: no new release, no document reprocessed
+    # 1. nothing changed since the last build: no run at all, no new release
+    runs_before = len(instance.get_run_records())
     again = build_release(raw, out, instance=instance, progress=False)
     assert again.success, again.failures
-    assert not again.published and again.version == first.version
+    assert not again.published and again.version == first.version and again.run_id is None
+    assert again.row_counts == first.row_counts and "no new release" in again.summary()
+    assert len(instance.get_run_records()) == runs_before
     assert sorted(p.name for p in (out / "releases").iterdir() if p.is_dir()) == [first.version]
+    # without the record of the last build, every document is still current: tables and
+    # release only, and the same tables make no new release
+    (out / "work" / "last_build.json").unlink()
+    again = build_release(raw, out, instance=instance, progress=False)
+    assert again.success and not again.published and again.version == first.version
     run = instance.get_run_by_id(again.run_id)
     assert "dagster/asset_partition_range_start" not in run.tags  # tables and release only
 

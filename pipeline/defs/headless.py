@@ -12,7 +12,10 @@ created when missing), so its runs, partitions and materializations show up in
    each per-document asset is one step looping over their documents, skipping
    those whose stored result is current), then the tables, their checks and
    the release; when every document is current, only the tables, checks and
-   release run;
+   release run; when, besides, nothing changed since the last successful build
+   (the same sources, code, data and settings, and ``latest`` still the release
+   it made or kept), no run is made at all: the tables would be the same, so
+   the outcome is "no new release" at the cost of listing the sources;
 3. print the release path and row counts per table (or why no release was
    made), or the failed steps/checks and exit non-zero.
 
@@ -23,12 +26,15 @@ as a function, for the evaluation and the benchmark.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import sys
 import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import dagster as dg
@@ -36,10 +42,11 @@ import dagster as dg
 from pipeline.defs import progress as progress_mod
 from pipeline.defs.jobs import BUILD_JOB_NAME, UNPARTITIONED_ASSETS
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
-from pipeline.defs.stages import stale_partitions
+from pipeline.defs.stages import shutdown_pool, stale_partitions
 from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_config, env_or
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
 
 
 @dataclass
@@ -155,6 +162,100 @@ def _release_metadata(result) -> dict:
     return {}
 
 
+
+# ---- the no-change shortcut ----------------------------------------------------
+
+BUILD_STATE = "last_build.json"  # under <out>/work/: what the last successful build saw
+
+
+def build_inputs_digest(plan: SourcePlan, config: dict) -> str:
+    """SHA-256 of everything the tables and the release are made from, when every document is current.
+
+    The units of every source (key and content hash), every source and data file of
+    the ``pipeline`` package (the per-document stages, the tables, the checks, the
+    release code) and the settings that reach the release (not ``workers``).
+    """
+    h = hashlib.sha256()
+    for partition in plan.ordered:
+        for key, sha in plan.grouped[partition]:
+            h.update(f"unit\t{key}\t{sha}\n".encode("utf-8"))
+    h.update(package_version().encode())
+    settings = {k: v for k, v in config.items() if k != "workers"}
+    h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_version() -> str:
+    """SHA-256 of every source and data file of the ``pipeline`` package (this process's code)."""
+    h = hashlib.sha256()
+    for f in sorted(PACKAGE_DIR.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+            h.update(str(f.relative_to(PACKAGE_DIR)).encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _latest_release(out: Path) -> tuple[str, Path, dict] | None:
+    """(version, folder, datapackage) of ``<out>/latest``, or None."""
+    from pipeline.publish.datapackage import read_datapackage
+
+    latest = out / "latest"
+    if not latest.is_dir():
+        return None
+    folder = Path(os.path.realpath(latest))
+    package = read_datapackage(folder)
+    if not package or not package.get("fingerprint"):
+        return None
+    return folder.name, folder, package
+
+
+def _state_path(out: Path) -> Path:
+    return out / "work" / BUILD_STATE
+
+
+def record_build(out: Path, digest: str) -> None:
+    """Remember, after a successful build, its inputs and the release ``latest`` is on."""
+    latest = _latest_release(out)
+    if latest is None:
+        return
+    state = {"inputs": digest, "version": latest[0], "fingerprint": latest[2]["fingerprint"]}
+    path = _state_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def forget_build(out: Path) -> None:
+    _state_path(out).unlink(missing_ok=True)
+
+
+def unchanged_since_last_build(out: Path, digest: str) -> BuildOutcome | None:
+    """The "no new release" outcome when the inputs equal the last successful build's, else None."""
+    try:
+        state = json.loads(_state_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    latest = _latest_release(out)
+    if latest is None or state.get("inputs") != digest:
+        return None
+    version, folder, package = latest
+    if state.get("version") != version or state.get("fingerprint") != package.get("fingerprint"):
+        return None
+    rows = {
+        r["name"]: int(r["rows"])
+        for r in package.get("resources", [])
+        if r.get("type") == "table" and r.get("rows") is not None
+    }
+    return BuildOutcome(
+        success=True, run_id=None, sources=0, added=0, deleted=0, published=False,
+        version=version, release_path=str(folder),
+        reason=f"unchanged: no source, code or setting changed since the build that made or kept release {version}",
+        row_counts=rows,
+    )
+
+
 def build_release(
     raw_dir: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -189,25 +290,36 @@ def build_release(
         print(f"warning: source {key!r} skipped: not a valid partition key", file=sys.stderr)
 
     config = env_config(raw_dir=str(raw), output_dir=str(out), workers=workers)
-    job = build_defs().resolve_job_def(BUILD_JOB_NAME)
     tags = {"pipeline/trigger": "headless"}
     selection = None
     stale = stale_partitions(out, {p: plan.grouped[p] for p in plan.ordered})
+    digest = build_inputs_digest(plan, config)
     if stale:
         tags.update(plan.range_tags(stale))
     else:
+        unchanged = unchanged_since_last_build(out, digest)
+        if unchanged is not None:  # nothing to do: no run
+            unchanged.sources = len(plan.ordered)
+            unchanged.added, unchanged.deleted = len(plan.add), len(plan.delete)
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
         selection = UNPARTITIONED_ASSETS  # every document is current: rebuild tables and release only
-    with _progress_bar(progress):
-        result = job.execute_in_process(
-            run_config={
-                "resources": {"pipeline": {"config": config}},
-                "loggers": {"console": {"config": {"log_level": log_level}}},
-            },
-            instance=instance,
-            tags=tags,
-            asset_selection=selection,
-            raise_on_error=False,
-        )
+    forget_build(out)  # until this run succeeds
+    job = build_defs().resolve_job_def(BUILD_JOB_NAME)
+    try:
+        with _progress_bar(progress):
+            result = job.execute_in_process(
+                run_config={
+                    "resources": {"pipeline": {"config": config}},
+                    "loggers": {"console": {"config": {"log_level": log_level}}},
+                },
+                instance=instance,
+                tags=tags,
+                asset_selection=selection,
+                raise_on_error=False,
+            )
+    finally:
+        shutdown_pool()  # one worker pool per run, shared by its steps; none left behind
     outcome = BuildOutcome(
         success=result.success,
         run_id=result.run_id,
@@ -222,6 +334,8 @@ def build_release(
         return outcome
     outcome.failures = failures  # non-blocking check warnings
     meta = _release_metadata(result)
+    if meta:
+        record_build(out, digest)
     outcome.published = bool(meta.get("published"))
     outcome.version = meta.get("version") or None
     outcome.release_path = meta.get("path") or None

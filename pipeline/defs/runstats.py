@@ -29,6 +29,8 @@ def run_ids(instance: dg.DagsterInstance) -> list[str]:
 def run_summaries(instance: dg.DagsterInstance, ids: list[str]) -> list[dict]:
     """``{"run_id", "job", "status", "seconds", "partitions"}`` for each run in ``ids``."""
     out = []
+    if not ids:  # e.g. a headless build that found nothing to do made no run
+        return out
     for rec in instance.get_run_records(filters=dg.RunsFilter(run_ids=ids)):
         run = rec.dagster_run
         seconds = (rec.end_time - rec.start_time) if rec.start_time and rec.end_time else None

@@ -22,8 +22,9 @@ one source redoes the NLP for that source only, and editing a lexicon redoes
 extraction (not reading) for all.
 
 :func:`run_stage` runs a stage over many units, serially or in a process
-pool (``workers``), with models loaded once per worker process (the pool's
-initializer), and reports progress through a callback. This module imports no
+pool (``workers``), and reports progress through a callback. The pool is
+shared by the stages of a run (:func:`shared_pool`), its workers load every
+model once (the pool's initializer). This module imports no
 Dagster so that worker processes stay light; the assets in ``pipeline.defs``
 call it.
 """
@@ -389,8 +390,9 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
     """This process's worker pool, started on first use and reused by every stage and run.
 
     Starting a pool costs seconds per worker (spawn, imports, model loading); one
-    pool per process instead of one per step pays that once per build, and once
-    for all the builds of a long-lived process (the benchmark, the tests).
+    pool per run instead of one per step pays that once per build. A Dagster run
+    process ends with its run (and the pool with it, at exit); the headless build
+    calls :func:`shutdown_pool` when its run is over.
     """
     global _pool, _pool_size
     if _pool is not None and (_pool_size != workers or getattr(_pool, "_broken", False)):
