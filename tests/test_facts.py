@@ -73,6 +73,36 @@ def test_carried_year_dangnian():
     assert (size.unit, size.qualifier, size.year) == ("元", ">", 2021)
 
 
+def test_year_and_period_carry_within_a_paragraph():
+    text = "2023年第二季度,星河电子营收120亿元,同比增长15%。净利润8.5亿元,毛利率21.3%。\n净利润6.2亿元。"
+    facts = _facts(text, {"星河电子": "firm"})
+    for value in (1.2e10, 0.15, 8.5e8, 0.213):
+        f = _one(facts, value)
+        assert (f.year, f.period) == (2023, "第二季度"), f
+    assert _one(facts, 6.2e8).year is None  # a paragraph break ends the carry
+
+
+def test_year_carry_takes_a_new_period_and_stops_at_other_years():
+    text = ("2024年,星河电子营收120亿元。第三季度,营收40亿元。去年同期净利润3亿元。"
+            "净利润2.5亿元。")
+    facts = _facts(text, {"星河电子": "firm"}, published=date(2024, 11, 1))
+    assert (_one(facts, 1.2e10).year, _one(facts, 4e9).year, _one(facts, 4e9).period) == (2024, 2024, "第三季度")
+    assert _one(facts, 3e8).year == 2023  # its own relative year, not the carried one
+    assert _one(facts, 2.5e8).year is None  # after a relative year the carry stops
+    facts = _facts("2022年,星河电子营收100亿元。2023年,其净利润5亿元。", {"星河电子": "firm"})
+    assert (_one(facts, 1e10).year, _one(facts, 5e8).year) == (2022, 2023)
+    # a sentence that moves the time on (此后, 第三年, 从业26年) is not dated by the earlier year
+    for text, value in (("1996年,他来到星河电子。此后,公司营收增长到300亿元。", 3e10),
+                        ("1996年,他来到星河电子。从业26年,他拥有35项专利。", 35),
+                        ("2019年,行业遇冷。「金融街1700米的路上,都是投资者」,他说。", 1700)):
+        assert _one(_facts(text, {"星河电子": "firm"}), value).year is None
+
+
+def test_founding_year_is_not_carried_to_the_next_sentence():
+    facts = _facts("星河电子成立于2009年。公司营收120亿元。", {"星河电子": "firm"})
+    assert _one(facts, 1.2e10).year is None
+
+
 @pytest.mark.parametrize("published,year", [(date(2024, 5, 1), 2024), (None, None)])
 def test_relative_year_from_publication_date(published, year):
     facts = _facts("比亚迪今年营收同比增长10%。", {"比亚迪": "firm"}, published=published)
@@ -235,6 +265,26 @@ def test_topic_carries_to_the_next_sentence_without_names():
     text = "比亚迪的高端化战略已经初见成效。今年前 9 个月,其高端品牌累计销量达到 12.7 万辆。"
     f = _one(_facts(text, {"比亚迪": "firm"}), 127000, "辆")
     assert (f.subject_text, f.metric, f.period) == ("比亚迪", "销量", "前9个月")
+
+
+def test_a_firm_not_a_person_for_organisational_metrics():
+    names = {"蔚来": "firm", "李斌": "person", "梁文锋": "person", "幻方量化": "firm"}
+    text = "蔚来已开始交付新车。李斌表示,订单远超预期。「预计10月份生产5000台,12月份产能达到10000台」,李斌表示。"
+    facts = _facts(text, names)
+    assert {_one(facts, v).subject_text for v in (5000, 10000)} == {"蔚来"}  # not the speaker
+    f = _one(_facts("蔚来创始人李斌表示,上月交付了5000台。", names), 5000)
+    assert f.subject_text == "蔚来"
+    # a person's own quantities stay the person's
+    assert _one(_facts("蔚来创始人李斌持股13.33%。", names), 0.1333).subject_text == "李斌"
+    assert _one(_facts("幻方量化创始人梁文锋投资超亿元。", names), 1e8).subject_text == "梁文锋"
+    assert _one(_facts("梁文锋投资超亿元。", names), 1e8).subject_text == "梁文锋"
+    assert _one(_facts("李斌今年50岁。", names), 50).subject_text == "李斌"
+
+
+def test_the_source_of_a_number_never_becomes_its_subject():
+    names = {"比亚迪": "firm", "国金证券": "firm"}
+    text = "比亚迪推出了高毛利车型。根据国金证券的测算,这些车型共销售39.7万辆。"
+    assert _one(_facts(text, names), 397000).subject_text == "比亚迪"
 
 
 def test_sources_are_not_subjects():

@@ -31,6 +31,8 @@ class DocContext:
     periods: list
     consumed: set = field(default_factory=set)  # starts of dates used as founding attributes
     prev_subject: Mention | None = None  # subject of the previous sentence of the block
+    carried: tuple | None = None  # (year, period) stated earlier in the paragraph, see facts._carry
+    prev_org: Mention | None = None  # last firm or organisation named earlier in the block
     starts: dict = field(default_factory=dict)  # name -> sorted start offsets, for bisect
     tokens: list[Token] = field(default_factory=list)
     token_starts: list[int] = field(default_factory=list)

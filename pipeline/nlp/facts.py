@@ -30,6 +30,14 @@ each one decides:
   In a 分别 list the years and values pair in order. Five-year plans give their
   last year as target (十四五 -> 2025). A year written in an earlier clause is
   dropped (None) once the sentence has moved on to another subject.
+  **Paragraph carry**: a sentence with no year of its own takes the last explicit
+  year of its paragraph (a line), with that sentence's period unless it names its
+  own (2024年第三季度，比亚迪营收2011.25亿元。净利润252.4亿元 -> both 2024 第三季度).
+  Conservatively: the carry stops at a paragraph break, never enters a sentence
+  that names a year or a relative year (去年, 今年, 如今, 当年 ... anywhere in it)
+  or moves the time on (第三年, 三年里, 多年来, 此后, 后来, 从业26年), and such a sentence
+  also ends it; a founding year is never carried, nor is any year to a duration
+  or into quoted speech (「北京金融街 1700 米的路上……」).
 - **what is not a fact**: conversions (约合 1794 亿元), numbers inside names
   (三只松鼠), small counts written in words (两家公司), time frames
   (连续四个月, 四年内), group nicknames without their place (六小龙).
@@ -38,6 +46,12 @@ each one decides:
   杭州的私募资金 and apposition 作为X的Y -> Y fall out of this), objects of
   comparisons and locations (仅次于北上深, 领先Meta, 在杭州) are penalised, and
   types that fit the metric (a ranking of cities -> city; 营收 -> firm) are preferred.
+  Types come from the cue (``metric_vocabulary.csv``), else from the metric name
+  (``metric_subject_types.csv``: 月份生产数量 -> firm ...). A person is never the
+  subject of an organisational metric when a firm is at hand: the firm of
+  蔚来创始人李斌, else the nearest firm before the number in the sentence, else
+  (for a carried subject) the last firm of the paragraph; 投资额, 持股比例, 年龄
+  keep their person.
 - **founding years** (``founding``): 成立于2009年的阿里云, 1999年,阿里巴巴在杭州成立,
   2017年开始成立之江实验室 -> metric 成立年份, unit ``year``, value = year = the year.
 
@@ -89,7 +103,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
-        d.prev_subject = None
+        d.prev_subject, d.carried, d.prev_org = None, None, None
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -103,11 +117,15 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
                 # 比亚迪的高端化战略已经初见成效。今年前 9 个月，其高端品牌...: the topic carries on
                 topic = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
                 d.prev_subject = topic[0] if topic else d.prev_subject
+                _carry(d, ss, se, set())
+                d.prev_org = _last_org(d, ss, se) or d.prev_org
                 continue
             sent = Sentence(ss, se, clauses(text, ss, se), [m for m in in_range(d, "mentions", ss, se) if m.end <= se])
             facts.extend(founding)
             facts.extend(_sentence_facts(d, sent, sent_q))
             d.prev_subject = sent.last_subject or d.prev_subject
+            _carry(d, ss, se, {f.start for f in founding})
+            d.prev_org = _last_org(d, ss, se) or d.prev_org
     return _dedupe(facts)
 
 
@@ -127,6 +145,9 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     respectively = _respectively_years(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
+    carried = d.carried
+    if _names_year(d, sent.start, sent.end) or any(q.kind == "duration" and q.unit == "年" for q in quantities):
+        carried = None  # 从业26年，...: the sentence has a time of its own
     for q in quantities:
         ci = clause_index(sent, q.start)
         cs, ce = sent.clauses[ci]
@@ -148,6 +169,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         metric, sign, types, unit = _metric(d, sent, q, ci, lo)
         if unit is None:
             continue
+        types = types or mn.subject_types_for(metric)  # 月份生产数量 -> a firm's, not a person's
         qualifier = q.qualifier
         if qualifier == "=":
             qualifier = _window_qualifier(text, lo, q.start, qualifier)
@@ -163,6 +185,9 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 first = year_subject.setdefault(anchor, key)
                 if first != key:
                     year, period = None, None
+            elif year is None and anchor is None and carried is not None and q.kind != "duration" \
+                    and not _in_quote(text, sent.start, q.start):
+                year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
         if subject is not None:
             sent.last_subject, sent.last_fact_end = subject, q.end
         value = q.value * sign
@@ -380,6 +405,53 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         if year is None and p.target_year:
             year = p.target_year
     return year, period, used
+
+
+def _in_quote(text: str, lo: int, pos: int) -> bool:
+    """Whether ``pos`` is inside quoted speech opened in text[lo:pos] (「…」, “…”)."""
+    seg = text[lo:pos]
+    return seg.count("「") + seg.count("“") > seg.count("」") + seg.count("”")
+
+
+def _last_org(d: DocContext, ss: int, se: int) -> Mention | None:
+    orgs = [m for m in in_range(d, "mentions", ss, se) if m.entity_type in ("firm", "org")]
+    return orgs[-1] if orgs else None
+
+
+def _names_year(d: DocContext, start: int, end: int) -> bool:
+    """Whether text[start:end] names a year of its own: an explicit one, a relative word, or
+    a phrase that moves the time on (第三年, 三年里, 50多年来, 此后, 后来)."""
+    if in_range(d, "relatives", start, end) or _TIME_SHIFT.search(d.text, start, end):
+        return True
+    return any(dt.year is not None and dt.start not in d.consumed for dt in in_range(d, "dates", start, end))
+
+
+_TIME_SHIFT = re.compile(r"第[一二三四五六七八九十两\d]+年|[一二三四五六七八九十两几数多\d]年(?:来|里|间|后|前|内|多)"
+                         r"|年来|此后|之后|随后|后来|此前|之前|多年|新年")
+
+
+def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
+    """Update the paragraph's carried (year, period) after the sentence text[ss:se] (see the module doc);
+    ``founding``: starts of the sentence's founding years, which are not carried."""
+    if in_range(d, "relatives", ss, se) or _TIME_SHIFT.search(d.text, ss, se):
+        d.carried = None  # 去年 ..., 此后 ...: what follows is no longer dated by the earlier year
+    else:
+        years = [dt for dt in in_range(d, "dates", ss, se) if dt.year is not None and dt.start not in d.consumed]
+        if years and years[-1].start in founding:
+            d.carried = None  # 星河电子成立于2009年。: a founding year dates nothing else
+        elif years:
+            last = years[-1]
+            period = _date_period(last)
+            for p in in_range(d, "periods", last.start, se):
+                period = p.period
+            d.carried = (last.year, period)
+        elif d.carried is not None:
+            periods = in_range(d, "periods", ss, se)
+            if periods:
+                d.carried = (d.carried[0], periods[-1].period)
+    if d.text[se - 1 : se] == "\n" or "\n" in d.text[se : se + 1]:
+        d.carried = None  # a paragraph break
+    return None
 
 
 def _date_period(dt: DateSpan) -> str | None:

@@ -2,7 +2,9 @@
 
 The vocabulary (``pipeline/data/metrics/metric_vocabulary.csv``) maps cue words
 to canonical names so that equal things get equal names across documents
-(营业收入 / 营收 / 总营收 -> 营收). ``find_cue`` finds the cue that governs a
+(营业收入 / 营收 / 总营收 -> 营收). ``subject_types_for`` types the metric names no
+cue named (``metric_subject_types.csv``: 月份生产数量 -> firm ...) and ``person_roles``
+finds the role words of 蔚来创始人李斌 (``person_roles.txt``). ``find_cue`` finds the cue that governs a
 number inside its clause; ``noun_before`` / ``noun_after`` give the local noun
 phrase used when no cue is found (179个应用场景 -> 应用场景数量). How the pieces
 are combined (营收 + 同比增长 -> 营收同比增长, 成本 + 降低 -> 成本降幅) is
@@ -47,6 +49,31 @@ def vocabulary() -> dict[str, Cue]:
                       tuple(t for t in r["subject_types"].split("|") if t), r["money"] == "1")
         for r in rows
     }
+
+
+@lru_cache(maxsize=1)
+def _subject_types_table() -> list[tuple[str, tuple[str, ...]]]:
+    with open(DATA.with_name("metric_subject_types.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(ln for ln in f if ln.strip() and not ln.startswith("#")))
+    table = [(r["word"], tuple(t for t in r["subject_types"].split("|") if t)) for r in rows]
+    return sorted(table, key=lambda r: len(r[0]), reverse=True)
+
+
+def subject_types_for(metric: str) -> tuple[str, ...]:
+    """Entity types a metric name is about (``metric_subject_types.csv``; longest word wins), else ()."""
+    for word, types in _subject_types_table():
+        if word in metric:
+            return types
+    return ()
+
+
+@lru_cache(maxsize=1)
+def person_roles() -> re.Pattern:
+    """Role words between a firm and a person (蔚来创始人李斌), from ``person_roles.txt``."""
+    with open(DATA.with_name("person_roles.txt"), encoding="utf-8") as f:
+        words = sorted({ln.strip() for ln in f if ln.strip() and not ln.startswith("#")}, key=len, reverse=True)
+    role = "|".join(map(re.escape, words))
+    return re.compile(rf"[\s的]*(?:{role})(?:\s*[、兼和及与]?\s*(?:{role}))*\s*[:：]?\s*")
 
 
 @lru_cache(maxsize=1)

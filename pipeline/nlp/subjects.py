@@ -8,7 +8,11 @@ brackets and metric words mistaken for names are set aside; types that fit
 the metric are preferred (a ranking of cities -> city; 营收 -> firm); persons
 and countries only when the metric suits them. With no mention in the
 sentence, the subject of the previous sentence of the paragraph carries over
-(其高端品牌累计销量...). No Dagster import here.
+(其高端品牌累计销量...). A person is not the subject of an organisational metric
+(types without ``person``) when a firm is at hand: the firm of 蔚来创始人李斌
+(role words: ``data/metrics/person_roles.txt``), else the nearest firm before
+the number in the sentence, else for a carried subject the last firm of the
+paragraph. No Dagster import here.
 """
 
 from __future__ import annotations
@@ -28,6 +32,31 @@ _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告
 
 
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...], metric: str) -> Mention | None:
+    m = _choose(d, sent, q, ci, types)
+    if m is not None and m.entity_type == "person" and types and "person" not in types:
+        return _organisation_instead(d, sent, q, m, types) or m
+    return m
+
+
+def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> Mention | None:
+    """A firm for an organisational metric chosen as a person's: 蔚来创始人李斌 -> 蔚来; else the
+    nearest firm before the number in the sentence; else, when the person was carried from an
+    earlier sentence, the last firm of the paragraph."""
+    orgs = [m for m in sent.mentions if m.entity_type in ("firm", "org") and m.entity_type in types]
+    roles = mn.person_roles()
+    for m in orgs:
+        if m.end <= person.start and roles.fullmatch(d.text, m.end, person.start):
+            return m  # X创始人Y, X的CEO Y
+    before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
+    if before:
+        return before[-1]
+    prev = d.prev_org
+    if person.start < sent.start and prev is not None and prev.entity_type in types:
+        return prev
+    return None
+
+
+def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
     text = d.text
     cs, _ = sent.clauses[ci]
     own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
@@ -45,6 +74,7 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
     best, best_score = None, -1e9
     penalised_end = -10
     vocab = mn.vocabulary()
+    sources: list[Mention] = []
     for m in sent.mentions:
         if m.start < q.end and q.start < m.end:
             continue
@@ -66,7 +96,8 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
             pen = True  # 作为Deepseek母公司的幻方量化: the subject is after 的
         if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
-            pen = True
+            sources.append(m)
+            continue  # 根据国金证券的测算: the source of the number is never its subject
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if pen:
@@ -85,7 +116,9 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
     if best_score > 0:
         return best
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
-    if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start for m in sent.mentions):
+    if prev is not None and prev.entity_type == "person" and types and "person" not in types:
+        prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
+    if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev
     return None
 
