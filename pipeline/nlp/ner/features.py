@@ -89,7 +89,63 @@ def char_type(ch: str) -> str:
 
 
 def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """Per character: position tag (B/M/E/S + length), word, previous word, next word, word class."""
+    """Per character: position tag (B/M/E/S + length), word, previous word, next word, word class.
+
+    Characters outside every word keep S1 / " " / ^ / $ / C. Words are written
+    in order (a later one overwrites an earlier one) with whole-slice
+    assignments of per-length patterns, which is what makes this fast.
+    """
+    n = len(text)
+    if any(not 0 <= s < e <= n for s, e in words):
+        return _word_positions_loop(text, words)
+    tags = word_tags()
+    freq = get_tokenizer().FREQ
+    cls = ["C"] * n
+    pos = ["S1"] * n
+    word = [" "] * n
+    prev = ["^"] * n
+    nxt = ["$"] * n
+    strs = [text[s:e] for s, e in words]
+    prevs = ["^", *strs[:-1]]
+    nexts = [*strs[1:], "$"]
+    pos_pat = _POS_PATTERNS
+    cls_pat = _CLS_PATTERNS
+    for (s, e), w, pw, nw in zip(words, strs, prevs, nexts):
+        ln = e - s
+        if ln == 1:
+            wc = "C"
+        else:
+            wc = tags.get(w)
+            if wc is None:
+                wc = "W" if freq.get(w) else "U"
+        p = pos_pat.get(ln)
+        if p is None:
+            p = pos_pat[ln] = _pos_pattern(ln)
+        k = cls_pat.get((wc, ln))
+        if k is None:
+            k = cls_pat[(wc, ln)] = [wc + x[0] for x in p]
+        pos[s:e] = p
+        cls[s:e] = k
+        word[s:e] = [w] * ln
+        prev[s:e] = [pw] * ln
+        nxt[s:e] = [nw] * ln
+    return pos, word, prev, nxt, cls
+
+
+_POS_PATTERNS: dict[int, list[str]] = {}
+_CLS_PATTERNS: dict[tuple[str, int], list[str]] = {}
+
+
+def _pos_pattern(ln: int) -> list[str]:
+    """Position tags of the characters of a word of ``ln`` (>= 1) characters."""
+    if ln == 1:
+        return ["S1"]
+    lb = str(ln) if ln < 5 else "5"
+    return ["B" + lb, *(["M" + lb] * (ln - 2)), "E" + lb]
+
+
+def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """``word_positions`` character by character, for word spans that are empty or out of range."""
     n = len(text)
     tags = word_tags()
     freq = get_tokenizer().FREQ
