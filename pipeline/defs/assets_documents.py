@@ -112,43 +112,43 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(
-    partitions_def=sources,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    description="Each source read, decoded and normalised into Documents (text, title, blocks); "
+def _per_document_asset(stage: str, description: str, deps: list) -> dg.AssetsDefinition:
+    """One per-document asset: partitioned by source file, single-run backfills, work in ``stages``."""
+
+    @dg.asset(
+        name=stage,
+        partitions_def=sources,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name=GROUP,
+        kinds={"python", "parquet"},
+        deps=deps,
+        description=description,
+    )
+    def _asset(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
+        return _run(context, pipeline, stage)
+
+    return _asset
+
+
+source_documents = _per_document_asset(
+    stages.DOCUMENTS,
+    "Each source read, decoded and normalised into Documents (text, title, blocks); "
     "unreadable files and malformed .jsonl lines become error rows. "
     "Stored as work/source_documents/<source>.{documents,errors}.parquet.",
+    deps=[],
 )
-def source_documents(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
-    return _run(context, pipeline, stages.DOCUMENTS)
-
-
-@dg.asset(
-    partitions_def=sources,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    deps=[source_documents],
-    description="jieba word tokens of each document, with exact character offsets. "
+document_segments = _per_document_asset(
+    stages.SEGMENTS,
+    "jieba word tokens of each document, with exact character offsets. "
     "Stored as work/document_segments/<source>.tokens.parquet.",
+    deps=[source_documents],
 )
-def document_segments(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
-    return _run(context, pipeline, stages.SEGMENTS)
-
-
-@dg.asset(
-    partitions_def=sources,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    deps=[document_segments],
-    description="Entity mentions, relations and numeric facts of each document (nlp.analyse). "
+document_extractions = _per_document_asset(
+    stages.EXTRACTIONS,
+    "Entity mentions, relations and numeric facts of each document (nlp.analyse). "
     "Stored as work/document_extractions/<source>.{mentions,facts,relations}.parquet.",
+    deps=[document_segments],
 )
-def document_extractions(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
-    return _run(context, pipeline, stages.EXTRACTIONS)
 
 
 ASSETS = [source_documents, document_segments, document_extractions]
