@@ -6,7 +6,9 @@ Public interface::
     NerTagger.tag(text, tokens=None) -> list[(start, end, type)]   # type in PER/ORG/LOC
 
 Modules: ``features`` (per-character feature extraction shared by training and
-tagging), ``tagger`` (the model at run time), ``train`` (``python -m pipeline
+tagging), ``tagger`` (the model at run time), ``crf`` (the shipped weight file
+and the per-convention crfsuite model made from it), ``clusters`` (word and
+character clusters from unlabelled text), ``train`` (``python -m pipeline
 train-ner``), ``evaluate`` (``python -m pipeline evaluate-ner``), ``data``
 (reading the span-level JSONL benchmarks).
 """

@@ -3,14 +3,18 @@
 ``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, extracts
 character features (``features.sentence_features``) from the jieba tokens,
 runs the CRF and decodes BIOES labels into spans ``(start, end, type)`` with
-offsets into ``text``.
+offsets into ``text``. The model ships as ``crf.npz`` (``crf.CrfModel``) with
+the data its features read (``features.json``, ``gazetteer.tsv``,
+``clusters.tsv``, ``names.tsv``); at load time the chosen convention's
+weights are folded onto the shared ones and handed to crfsuite as an
+in-memory model, so tagging builds only the shared feature strings.
 
 The model is trained on four datasets that draw entity boundaries differently
 (MSRA / People's Daily split 安徽 | 旌德县 and leave company names rare; CLUENER
 keeps whole addresses; Boson is general news with company names). Training
 gives every feature a shared copy and a copy per annotation *convention*
 (``train.convention_of``); tagging uses the shared features plus those of one
-convention. The default, ``DEFAULT_CONVENTION = "b"`` (Boson: news, including
+convention (``FOLDS``). The default, ``DEFAULT_CONVENTION = "b"`` (Boson: news, including
 business and technology news, with companies as ORG), is the genre of this
 project's sources; ``"m"`` (MSRA) and ``"c"`` (CLUENER) reproduce those
 datasets' conventions for benchmarking (``evaluate-ner --convention``).
@@ -22,15 +26,20 @@ pipeline still runs.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
-from pipeline.nlp.ner.features import Gazetteer
+from pipeline.nlp.ner.features import Gazetteer, Resources
 from pipeline.records import Token
 
-MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.model"
+MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.npz"
 CONVENTIONS = ("b", "m", "c")
 DEFAULT_CONVENTION = "b"
+# What each convention adds to the shared weights at tagging time ({convention copy: factor}).
+# CLUENER's also takes 0.3 of MSRA's copies: 74.3 -> 75.9 F1 on the block holdout of train/
+# (docs/BENCHMARKS-ner.md); for b and m mixing did not help there.
+FOLDS: dict[str, dict[str, float]] = {"b": {"b": 1.0}, "m": {"m": 1.0}, "c": {"c": 1.0, "m": 0.3}}
 
 Span = tuple[int, int, str]
 
@@ -43,15 +52,14 @@ class NerTagger:
     def __init__(self, model_path: Path | None = MODEL_PATH, convention: str | None = DEFAULT_CONVENTION):
         self.model_path = Path(model_path) if model_path else None
         self.convention = convention
-        self._suffix = "@" + convention if convention else None
         self._crf = None
-        self._gazetteer = Gazetteer()
+        self._resources = Resources(extended=False)
         if self.model_path is not None and self.model_path.exists():
-            import pycrfsuite
+            from pipeline.nlp.ner.crf import CrfModel
 
-            self._crf = pycrfsuite.Tagger()
-            self._crf.open(str(self.model_path))
-            self._gazetteer = load_gazetteer(self.model_path.parent / "gazetteer.tsv")
+            # the convention's weights folded onto the shared ones: only shared features are built
+            self._crf = CrfModel.load(self.model_path).tagger(FOLDS.get(convention, convention), CONVENTIONS)
+            self._resources, _ = load_resources(self.model_path.parent)
 
     @property
     def kind(self) -> str:
@@ -73,13 +81,44 @@ class NerTagger:
         if tokens is None:
             tokens = segment(text)  # the whole text at once, as in training
         spans: list[Span] = []
-        suffix = self._suffix
         crf = self._crf
-        for offset, feats in document_features(text, tokens, self._gazetteer):
-            if suffix is not None:
-                feats = [f + [x + suffix for x in f] for f in feats]
+        for offset, feats in document_features(text, tokens, self._resources):
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
         return spans
+
+
+def load_resources(model_dir: Path) -> tuple[Resources, int | None]:
+    """The feature data shipped beside the model, and how many features have convention copies.
+
+    ``features.json`` (written by ``train-ner``) says which feature set the
+    model was trained with: ``extended`` (word / character clusters from
+    ``clusters.tsv``, name codes from ``names.tsv``) or the base set, and
+    ``adapted``, the number of leading features with a per-convention copy
+    (null: all). A model without ``features.json`` uses the base set.
+    """
+    from pipeline.nlp.ner import clusters as nerclusters
+
+    cfg_path = model_dir / "features.json"
+    cfg = json.loads(cfg_path.read_text()) if cfg_path.exists() else {"extended": False, "adapted": None}
+    gaz = load_gazetteer(model_dir / "gazetteer.tsv")
+    if not cfg.get("extended"):
+        return Resources(gaz, extended=False), None
+    names: dict[str, str] = {}
+    names_path = model_dir / "names.tsv"
+    if names_path.exists():
+        for line in names_path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                ch, _, code = line.partition("\t")
+                names[ch] = code
+    suffixes = None
+    if cfg.get("suffixes"):
+        suffixes = {}
+        for line in (model_dir / "suffixes.tsv").read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                w, _, t = line.partition("\t")
+                suffixes[w] = t
+    return (Resources(gaz, nerclusters.load(model_dir / "clusters.tsv"), names, extended=True, suffixes=suffixes),
+            cfg.get("adapted"))
 
 
 def load_gazetteer(path: Path) -> Gazetteer:
