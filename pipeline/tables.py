@@ -1,7 +1,10 @@
 """Per-document results + entity resolution -> the published tables, typed per ``schema``.
 
 ``build_tables(documents, analyses, errors, previous)`` returns one pandas
-DataFrame per table of ``schema.TABLES``, with exactly the schema's columns and
+DataFrame per table of ``schema.TABLES`` (``build_tables_arrow`` does the work, over
+Arrow tables of the records, which is how the dataset assets call it: columns are
+joined and counted with ``pyarrow.compute``; Python loops run over entities,
+relations and facts, not over mentions), with exactly the schema's columns and
 dtypes, sorted by primary key, such that every ``mentions.entity_id`` and
 ``metrics.subject_id`` is a row of an entity table and every ``doc_id`` is a row
 of ``documents``. ``read_previous_ids(release_dir)`` reads the entity IDs of a
@@ -27,11 +30,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import schema
-from pipeline.nlp.resolve import PreviousIds, Resolution, resolve
-from pipeline.records import Document, DocumentAnalysis, SourceError
+from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
+from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
 
 FOUNDED_METRIC = "成立年份"
 
@@ -55,93 +61,225 @@ def build_tables(
     previous: PreviousIds | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every table of ``schema.TABLES`` from the documents, their analyses and the input errors."""
-    docs: dict[str, Document] = {}
-    for d in sorted(documents, key=lambda d: d.source_key):
-        docs.setdefault(d.doc_id, d)
-    analyses = [a for a in analyses if a.doc_id in docs]
-    res = resolve(analyses, previous)
+    analyses = list(analyses)
+    tables = build_tables_arrow(
+        _records_table(Document, list(documents), DOCUMENT_COLUMNS),
+        mentions_table(analyses),
+        _records_table(Fact, [f for a in analyses for f in a.facts]),
+        _records_table(Relation, [r for a in analyses for r in a.relations]),
+        _records_table(SourceError, list(errors)),
+        previous,
+    )
+    return {name: t.to_pandas(types_mapper=schema._pandas_type) for name, t in tables.items()}
 
-    rows: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
-    for d in docs.values():
-        rows["documents"].append(
-            {
-                "doc_id": d.doc_id, "source_path": _source_path(d), "title": d.title or "",
-                "published_at": d.published_at, "url": d.url, "n_chars": len(d.text), "sha256": d.sha256,
-                "text": d.text,
-            }
-        )
+
+DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_at", "url", "text", "sha256")
+
+
+def _records_table(cls, records: list, columns: Iterable[str] | None = None) -> pa.Table:
+    """Records as an Arrow table (the types of ``pipeline.workdir``'s record schema)."""
+    from pipeline.workdir import record_schema
+
+    full = record_schema(cls)
+    names = list(columns) if columns is not None else full.names
+    return pa.table({n: pa.array([getattr(r, n) for r in records], full.field(n).type) for n in names})
+
+
+def _hash_ids(prefix: str, *columns: list) -> list[str]:
+    """``prefix`` + first 16 hex of sha1 of the values joined with ':' (``mention_id``, ``metric_id``)."""
+    sha1 = hashlib.sha1
+    if len(columns) == 3:
+        return [prefix + sha1(f"{a}:{b}:{c}".encode()).hexdigest()[:16] for a, b, c in zip(*columns)]
+    if len(columns) == 4:
+        return [prefix + sha1(f"{a}:{b}:{c}:{d}".encode()).hexdigest()[:16] for a, b, c, d in zip(*columns)]
+    return [prefix + sha1(":".join(map(str, values)).encode("utf-8")).hexdigest()[:16] for values in zip(*columns)]
+
+
+def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    """The rows of ``table`` whose ``column`` is among ``values``, in their order."""
+    return table.filter(pc.is_in(table.column(column), value_set=values))
+
+
+def _sorted(name: str, table: pa.Table) -> pa.Table:
+    """Rows sorted by primary key, nulls first (a stable sort)."""
+    if table.num_rows <= 1:
+        return table
+    return table.sort_by([(k, "ascending", "at_start") for k in schema.TABLES[name].primary_key])
+
+
+def _span_lookup(mentions: pa.Table, ids) -> pa.Table:
+    """The resolved mentions: doc_id, start, end, entity_type, entity ID (eid) and row number."""
+    table = pa.table({
+        "doc_id": mentions.column("doc_id"), "start": mentions.column("start"), "end": mentions.column("end"),
+        "entity_type": mentions.column("entity_type"), "eid": ids,
+        "_row": pa.array(np.arange(mentions.num_rows, dtype=np.int64)),
+    })
+    return table.filter(pc.is_valid(ids))
+
+
+def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
+    """For each query (doc, start, end columns), per row: entity_type -> entity ID of the mention
+    on exactly that span (the last such mention, as a dict filled in mention order would hold).
+
+    One hash join for all queries, built on the queries (smaller than the mentions)."""
+    sizes = [len(q[0]) for q in queries]
+    out = [[{} for _ in range(n)] for n in sizes]
+    if not sum(sizes) or not spans.num_rows:
+        return out
+    parts = []
+    offset = 0
+    for (doc, start, end), n in zip(queries, sizes):
+        parts.append(pa.table({
+            "doc_id": doc, "start": start, "end": end,
+            "_q": pa.array(np.arange(offset, offset + n, dtype=np.int64)),
+        }))
+        offset += n
+    query = pa.concat_tables(parts)
+    query = query.filter(pc.and_(pc.is_valid(query.column("start")), pc.is_valid(query.column("end"))))
+    joined = spans.join(query, keys=["doc_id", "start", "end"], join_type="inner", use_threads=False)
+    if joined.num_rows > 1:
+        joined = joined.sort_by([("_row", "ascending")])
+    flat = [d for rows in out for d in rows]
+    for q, etype, eid in zip(*(joined.column(c).to_pylist() for c in ("_q", "entity_type", "eid"))):
+        flat[q][etype] = eid
+    return out
+
+
+def build_tables_arrow(
+    documents: pa.Table,
+    mentions: pa.Table,
+    facts: pa.Table,
+    relations: pa.Table,
+    errors: pa.Table,
+    previous: PreviousIds | None = None,
+    of_documents: bool = False,
+) -> dict[str, pa.Table]:
+    """``build_tables`` over Arrow tables of the records (``pipeline.workdir`` layout), one row per record.
+
+    ``mentions``, ``facts`` and ``relations`` are in the order of their documents'
+    analyses (what resolution and "first seen" mean); rows of documents not in
+    ``documents`` are left out (``of_documents``: the caller already did). Returns
+    Arrow tables with the schema's types.
+    """
+    # documents: the first of each doc_id in source-key order
+    documents = documents.append_column("_row", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
+    documents = documents.sort_by([("source_key", "ascending")]) if documents.num_rows > 1 else documents
+    firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
+    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
+    docs = documents
+    if firsts.num_rows != documents.num_rows:  # a text stored by two sources: its first
+        docs = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
+    doc_ids = docs.column("doc_id").combine_chunks()
+    source_paths = [
+        _source_path_of(key, path)
+        for key, path in zip(docs.column("source_key").to_pylist(), docs.column("source_path").to_pylist())
+    ]
+    out: dict[str, pa.Table] = {}
+    out["documents"] = pa.table({
+        "doc_id": doc_ids,
+        "source_path": pa.array(source_paths, pa.string()),
+        "title": pc.fill_null(docs.column("title"), ""),
+        "published_at": docs.column("published_at"),
+        "url": docs.column("url"),
+        "n_chars": pc.cast(pc.utf8_length(docs.column("text")), pa.int64()),
+        "sha256": docs.column("sha256"),
+        "text": docs.column("text"),
+    })
+
+    if not of_documents:
+        mentions = _in_order(mentions, "doc_id", doc_ids)
+        facts = _in_order(facts, "doc_id", doc_ids)
+        relations = _in_order(relations, "doc_id", doc_ids)
+    entities, ids = resolve_table(mentions, previous)
 
     # mentions and counts
-    mention_count: Counter = Counter()
-    docs_of: dict[str, set[str]] = defaultdict(set)
-    seen_ids: set[str] = set()
-    for a in analyses:
-        for m in a.mentions:
-            eid = res.mention_entity.get((m.doc_id, m.start, m.end, m.entity_type))
-            if eid is None:
-                continue
-            mid = mention_id(m.doc_id, m.start, m.end)
-            if mid in seen_ids:  # two entities on one span (should not happen): keep both, distinct IDs
-                mid = "men_" + _hash16(f"{m.doc_id}:{m.start}:{m.end}:{eid}")
-            seen_ids.add(mid)
-            mention_count[eid] += 1
-            docs_of[eid].add(m.doc_id)
-            rows["mentions"].append(
-                {
-                    "mention_id": mid, "entity_id": eid, "entity_type": m.entity_type, "doc_id": m.doc_id,
-                    "char_start": m.start, "char_end": m.end, "text": m.text,
-                }
-            )
+    kept = mentions.select(["doc_id", "start", "end", "entity_type", "text"]).append_column("entity_id", ids)
+    kept = kept.filter(pc.is_valid(ids))
+    m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in ("doc_id", "start", "end"))
+    m_ids = _hash_ids("men_", m_doc, m_start, m_end)
+    if len(set(m_ids)) != len(m_ids):  # two entities on one span (should not happen): keep both, distinct IDs
+        seen: set[str] = set()
+        eids = kept.column("entity_id").to_pylist()
+        for i, mid in enumerate(m_ids):
+            if mid in seen:
+                m_ids[i] = mid = "men_" + _hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
+            seen.add(mid)
+    out["mentions"] = pa.table({
+        "mention_id": pa.array(m_ids, pa.string()), "entity_id": kept.column("entity_id"),
+        "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
+        "char_start": kept.column("start"), "char_end": kept.column("end"), "text": kept.column("text"),
+    })
+    per_entity = kept.group_by(["entity_id"], use_threads=False).aggregate([("doc_id", "count"), ("doc_id", "count_distinct")])
+    mention_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count").to_pylist()))
+    doc_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count_distinct").to_pylist()))
+
+    spans = _span_lookup(mentions, ids)
 
     # relations -> people.firm_id/role, firms.hq_city_id
     person_firm: dict[str, Counter] = defaultdict(Counter)
     firm_city: dict[str, Counter] = defaultdict(Counter)
-    order = 0
     first_seen: dict[tuple, int] = {}
-    for a in analyses:
-        for r in a.relations:
-            if r.kind == "person_firm":
-                subj = res.mention_entity.get((r.doc_id, r.subject_start, r.subject_end, "person"))
-                obj = res.mention_entity.get((r.doc_id, r.object_start, r.object_end, "firm"))
+    r_doc = relations.column("doc_id")
+    subj_at, obj_at, subject_at = _entity_at(
+        spans,
+        (r_doc, relations.column("subject_start"), relations.column("subject_end")),
+        (r_doc, relations.column("object_start"), relations.column("object_end")),
+        (facts.column("doc_id"), facts.column("subject_start"), facts.column("subject_end")),
+    )
+    if relations.num_rows:
+        for order, (kind, role, subj_types, obj_types) in enumerate(
+            zip(relations.column("kind").to_pylist(), relations.column("role").to_pylist(), subj_at, obj_at)
+        ):
+            if kind == "person_firm":
+                subj, obj = subj_types.get("person"), obj_types.get("firm")
                 if subj and obj:
-                    person_firm[subj][(obj, r.role)] += 1
-                    first_seen.setdefault((subj, obj, r.role), order)
-            elif r.kind == "firm_hq_city":
-                subj = res.mention_entity.get((r.doc_id, r.subject_start, r.subject_end, "firm"))
-                obj = res.mention_entity.get((r.doc_id, r.object_start, r.object_end, "city"))
+                    person_firm[subj][(obj, role)] += 1
+                    first_seen.setdefault((subj, obj, role), order)
+            elif kind == "firm_hq_city":
+                subj, obj = subj_types.get("firm"), obj_types.get("city")
                 if subj and obj:
                     firm_city[subj][obj] += 1
                     first_seen.setdefault((subj, obj), order)
-            order += 1
 
     # metrics
     founded: dict[str, Counter] = defaultdict(Counter)
+    f_cols = {c: facts.column(c).to_pylist() for c in (
+        "doc_id", "start", "end", "metric", "subject_type", "year", "value")}
+    f_ids = _hash_ids("met_", f_cols["doc_id"], f_cols["start"], f_cols["end"], f_cols["metric"])
+    keep: list[int] = []
+    subject_ids: list = []
     metric_ids: set[str] = set()
-    for a in analyses:
-        for f in a.facts:
-            subj = _fact_subject(res, f)
-            ent = res.entities.get(subj) if subj else None
-            mid = metric_id(f.doc_id, f.start, f.end, f.metric)
-            if mid in metric_ids:
-                continue
-            metric_ids.add(mid)
-            rows["metrics"].append(
-                {
-                    "metric_id": mid, "doc_id": f.doc_id,
-                    "subject_id": ent.entity_id if ent else None,
-                    "subject_type": ent.entity_type if ent else None,
-                    "subject_name": ent.name if ent else None,
-                    "metric": f.metric, "value": float(f.value), "unit": f.unit, "qualifier": f.qualifier,
-                    "year": f.year, "period": f.period, "span_text": f.span_text, "sentence": f.sentence,
-                    "char_start": f.start, "char_end": f.end,
-                }
-            )
-            if ent is not None and ent.entity_type == "firm" and f.metric == FOUNDED_METRIC:
-                year = f.year if f.year is not None else int(f.value)
-                founded[ent.entity_id][year] += 1
+    for i, mid in enumerate(f_ids):
+        if mid in metric_ids:
+            continue
+        metric_ids.add(mid)
+        keep.append(i)
+        found = subject_at[i]
+        subj = None
+        if found:
+            stype = f_cols["subject_type"][i]
+            subj = found.get(stype) if stype else None
+            if not subj:
+                subj = next((found[t] for t in SUBJECT_TYPES if t in found), None)
+        ent = entities.get(subj) if subj else None
+        subject_ids.append(ent.entity_id if ent else None)
+        if ent is not None and ent.entity_type == "firm" and f_cols["metric"][i] == FOUNDED_METRIC:
+            year = f_cols["year"][i] if f_cols["year"][i] is not None else int(f_cols["value"][i])
+            founded[ent.entity_id][year] += 1
+    kept_facts = facts.take(pa.array(keep, pa.int64())) if len(keep) != facts.num_rows else facts
+    out["metrics"] = pa.table({
+        "metric_id": pa.array([f_ids[i] for i in keep], pa.string()),
+        "doc_id": kept_facts.column("doc_id"),
+        "subject_id": pa.array(subject_ids, pa.string()),
+        "subject_type": pa.array([entities[e].entity_type if e else None for e in subject_ids], pa.string()),
+        "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
+        **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
+        "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
+    })
 
-    for eid, e in sorted(res.entities.items()):
-        base = {"aliases": list(e.aliases), "mention_count": mention_count.get(eid, 0), "doc_count": len(docs_of.get(eid, ()))}
+    rows: dict[str, list[dict]] = {name: [] for name in ("people", "firms", "organizations", "cities", "regions")}
+    for eid, e in sorted(entities.items()):
+        base = {"aliases": list(e.aliases), "mention_count": mention_count.get(eid, 0), "doc_count": doc_count.get(eid, 0)}
         if e.entity_type == "person":
             firm_id = role = None
             if person_firm.get(eid):
@@ -170,47 +308,39 @@ def build_tables(
             )
 
     seen_err: set[tuple] = set()
-    for err in errors:
-        k = (err.source_path, err.line)
-        if k in seen_err:
+    rows["errors"] = []
+    for path, line, reason, sha in zip(*(errors.column(c).to_pylist() for c in ("source_path", "line", "reason", "sha256"))):
+        if (path, line) in seen_err:
             continue
-        seen_err.add(k)
-        rows["errors"].append({"source_path": err.source_path, "line": err.line, "reason": err.reason, "sha256": err.sha256})
+        seen_err.add((path, line))
+        rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha})
 
-    out: dict[str, pd.DataFrame] = {}
+    result: dict[str, pa.Table] = {}
     for name, table in schema.TABLES.items():
-        key = list(table.primary_key)
-        data = sorted(rows[name], key=lambda r: tuple(_sortable(r.get(k)) for k in key))
-        out[name] = schema.table_from_rows(name, data)
-    return out
+        target = table.arrow_schema()
+        if name in rows:
+            data = pa.Table.from_pydict({c: [r.get(c) for r in rows[name]] for c in target.names}, schema=target)
+        else:
+            data = out[name].select(target.names).cast(target)
+        result[name] = _sorted(name, data)
+    return result
+
+
+SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")
 
 
 def _source_path(d: Document) -> str:
     """The raw file's relative path, plus ``#<record id or line>`` for a .jsonl record (unescaped key)."""
-    if not d.source_key:
-        return d.source_path
+    return _source_path_of(d.source_key, d.source_path)
+
+
+def _source_path_of(source_key: str | None, source_path: str) -> str:
+    if not source_key:
+        return source_path
     from pipeline.ingest.sources import source_key_path
 
-    rel, fragment = source_key_path(d.source_key)
+    rel, fragment = source_key_path(source_key)
     return f"{rel}#{fragment}" if fragment is not None else rel
-
-
-def _sortable(v):
-    return (v is not None, v if v is not None else 0)
-
-
-def _fact_subject(res: Resolution, f) -> str | None:
-    if f.subject_start is None or f.subject_end is None:
-        return None
-    if f.subject_type:
-        eid = res.mention_entity.get((f.doc_id, f.subject_start, f.subject_end, f.subject_type))
-        if eid:
-            return eid
-    for t in ("firm", "person", "org", "city", "province", "country"):
-        eid = res.mention_entity.get((f.doc_id, f.subject_start, f.subject_end, t))
-        if eid:
-            return eid
-    return None
 
 
 def read_previous_ids(release_dir: str | Path) -> PreviousIds:

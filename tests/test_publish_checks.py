@@ -17,6 +17,7 @@ from pipeline import schema
 from pipeline.defs.assets_release import release
 from pipeline.defs.checks import build_checks
 from pipeline.defs.resources import PipelineConfig
+from pipeline.publish.validate import checks_for
 from pipeline.workdir import Workdir
 from publish_sample import sample_rows, tables_from
 
@@ -46,8 +47,17 @@ def run(tmp_path, holder, instance):
 
 
 def check_results(result):
+    """(table, check) -> (passed, severity, message) of every check run inside each table's ``valid`` check."""
     evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    return {(ev.asset_key.path[-1], ev.check_name): ev for ev in evaluations}
+    assert {ev.check_name for ev in evaluations} == {"valid"}
+    assert {ev.asset_key.path[-1] for ev in evaluations} == set(schema.TABLES)
+    out = {}
+    for ev in evaluations:
+        table = ev.asset_key.path[-1]
+        for check in checks_for(table):
+            message = ev.metadata[check].value
+            out[(table, check)] = (message.startswith("ok"), ev.severity, message, ev)
+    return out
 
 
 def test_warnings_publish_but_a_failed_blocking_check_stops_the_release(tmp_path):
@@ -58,7 +68,7 @@ def test_warnings_publish_but_a_failed_blocking_check_stops_the_release(tmp_path
         assert first.success
         evals = check_results(first)
         assert ("mentions", "offsets") in evals and ("people", "names") in evals
-        assert all(ev.passed for ev in evals.values())
+        assert all(passed and ev.passed for passed, _sev, _msg, ev in evals.values())
         assert first.asset_materializations_for_node("release")
 
         # A drop of rows is a warning: the release still goes ahead.
@@ -68,7 +78,8 @@ def test_warnings_publish_but_a_failed_blocking_check_stops_the_release(tmp_path
         second = run(tmp_path, holder, instance)
         assert second.success
         drop = check_results(second)[("mentions", "row_drop")]
-        assert not drop.passed and drop.severity == dg.AssetCheckSeverity.WARN
+        assert not drop[0] and not drop[3].passed and drop[3].severity == dg.AssetCheckSeverity.WARN
+        assert "row_drop (warning)" in drop[3].description
         assert second.asset_materializations_for_node("release")
         assert len(list((out / "releases").iterdir())) == 2
         latest = os.readlink(out / "latest")
@@ -81,11 +92,11 @@ def test_warnings_publish_but_a_failed_blocking_check_stops_the_release(tmp_path
         third = run(tmp_path, holder, instance)
         assert not third.success
         evals = check_results(third)
-        assert not evals[("mentions", "offsets")].passed
-        assert not evals[("firms", "names")].passed
-        assert evals[("firms", "names")].severity == dg.AssetCheckSeverity.ERROR
-        assert "punctuation" in evals[("firms", "names")].description
-        assert evals[("people", "columns")].passed
+        assert not evals[("mentions", "offsets")][0] and not evals[("mentions", "offsets")][3].passed
+        assert not evals[("firms", "names")][0]
+        assert evals[("firms", "names")][3].severity == dg.AssetCheckSeverity.ERROR
+        assert "punctuation" in evals[("firms", "names")][3].description
+        assert evals[("people", "columns")][0] and evals[("people", "columns")][3].passed
         assert not third.asset_materializations_for_node("release")
         assert os.readlink(out / "latest") == latest
         assert len(list((out / "releases").iterdir())) == 2

@@ -287,3 +287,115 @@ def test_latest_folder_copied_by_hand_is_replaced_by_the_symlink(tmp_path):
     assert (tmp_path / "latest").is_symlink()
     assert (tmp_path / "latest").resolve() == result.path.resolve()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".latest")]
+
+
+# --- incremental publishing: SQLite updated from the previous release, zip pieces reused ------------
+
+
+def _sqlite_rows(path):
+    con = sqlite3.connect(path)
+    try:
+        out = {}
+        for name, t in schema.TABLES.items():
+            out[name] = con.execute(f"SELECT * FROM {name} ORDER BY {', '.join(t.primary_key)}").fetchall()
+            if t.search_columns:
+                con.execute(f"INSERT INTO {name}_fts({name}_fts) VALUES ('integrity-check')")
+        out["search"] = [sorted(map(str, r)) for r in (search(path, "people", "王兴兴"), search(path, "metrics", "增加值"),
+                                                          search(path, "firms", "宇树科"), search(path, "cities", "杭州"))]
+        out["entities"] = con.execute("SELECT * FROM entities ORDER BY entity_id").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def test_sqlite_updated_from_the_previous_release_equals_a_fresh_write(tmp_path):
+    from pipeline.publish import changes, files, sqlite as sq
+    from pipeline.publish.release import _sqlite_changes
+
+    first = {n: files.to_arrow(n, f) for n, f in sample_tables().items()}
+    second = {n: files.to_arrow(n, f) for n, f in tables_from(second_build_rows()).items()}
+    sq.write_sqlite(first, tmp_path / "first.sqlite")
+    diff = changes.diff_tables(first, second)
+    assert sq.update_sqlite(tmp_path / "first.sqlite", tmp_path / "updated.sqlite", second,
+                            _sqlite_changes(diff, first, second))
+    sq.write_sqlite(second, tmp_path / "fresh.sqlite")
+    updated, fresh = _sqlite_rows(tmp_path / "updated.sqlite"), _sqlite_rows(tmp_path / "fresh.sqlite")
+    assert updated == fresh
+    assert any(updated["search"]) and len(updated["mentions"]) == len(second["mentions"])
+    # a file made with other table definitions is not updated
+    con = sqlite3.connect(tmp_path / "first.sqlite")
+    con.execute("CREATE INDEX extra ON people(name)")
+    con.commit()
+    con.close()
+    assert not sq.update_sqlite(tmp_path / "first.sqlite", tmp_path / "refused.sqlite", second, {})
+    assert not (tmp_path / "refused.sqlite").exists()
+
+
+def test_second_release_reuses_the_previous_zip_and_sqlite(two_releases, tmp_path):
+    out, first, second, second_tables = two_releases
+    from pipeline.publish import archive
+
+    index = archive.read_index(out / "work" / "zip-index", second.version)
+    assert index and index["members"]["dataset.sqlite"]  # the chunks of every deflated file
+    assert index["chunks_reused"] > 0  # unchanged pieces of the first zip were copied
+    with zipfile.ZipFile(second.zip_path) as zf:
+        assert zf.testzip() is None
+        top = f"dataset-{second.version}/"
+        for name in ("dataset.sqlite", "mentions.csv", "datapackage.json", "people.parquet"):
+            assert zf.read(top + name) == (second.path / name).read_bytes()
+    assert _sqlite_rows(second.path / "dataset.sqlite")["mentions"] == _sqlite_rows(
+        _fresh_sqlite(second_tables, tmp_path))["mentions"]
+
+
+def _fresh_sqlite(tables, folder):
+    from pipeline.publish import sqlite as sq
+
+    return sq.write_sqlite(tables, folder / "fresh.sqlite")
+
+
+def test_zip_chunks_are_content_defined():
+    import random
+
+    from pipeline.publish.archive import MAX_CHUNK, chunk_ends
+
+    rng = random.Random(1)
+    lines = [("%06d," % i + "".join(rng.choice("abcdefghij") for _ in range(rng.randint(20, 120)))).encode()
+             for i in range(40_000)]
+    before = b"\n".join(lines)
+    after = b"\n".join(lines[:20_000] + [b"a new row in the middle"] + lines[20_000:])
+    cut_before = {before[e - 40:e] for e in chunk_ends(before)}
+    cut_after = {after[e - 40:e] for e in chunk_ends(after)}
+    assert len(cut_before) > 20 and len(cut_before & cut_after) >= len(cut_before) - 2  # the cuts survive an insertion
+    ends = chunk_ends(b"x" * (3 * MAX_CHUNK + 5))  # no line ends: fixed steps
+    assert ends[-1] == 3 * MAX_CHUNK + 5 and all(b - a <= MAX_CHUNK for a, b in zip([0] + ends, ends))
+
+
+def test_diff_finds_added_removed_and_changed_rows_of_arrow_tables():
+    from pipeline.publish import changes, files
+
+    first = {n: files.to_arrow(n, f) for n, f in sample_tables().items()}
+    second = {n: files.to_arrow(n, f) for n, f in tables_from(second_build_rows()).items()}
+    by_table = {c.table: c for c in changes.diff_tables(first, second)}
+    assert [len(by_table["cities"].changed), len(by_table["cities"].added)] == [1, 0]
+    assert "mention_count: 2 → 3" in by_table["cities"].examples_changed[0]
+    assert len(by_table["organizations"].removed) == 1 and len(by_table["people"].added) == 1
+    assert by_table["people"].added_rows == [second["people"].column("person_id").to_pylist().index("per_wang")]
+    assert not by_table["regions"].any
+
+
+def test_publish_updates_the_previous_sqlite(two_releases, monkeypatch, tmp_path):
+    from pipeline.publish import sqlite as sq
+
+    shared, first, second, second_tables = two_releases
+    out = tmp_path / "out"
+    shutil.copytree(shared, out, symlinks=True)  # the shared fixture stays at two releases
+    calls = []
+    real = sq.update_sqlite
+    monkeypatch.setattr(sq, "update_sqlite", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    third_rows = second_build_rows()
+    third_rows["cities"][0]["mention_count"] = 4
+    third = publish_release(tables_from(third_rows), out, sources_for(second_tables), now=T1, code_version="c1")
+    assert third.published and calls == [out / "releases" / second.version / "dataset.sqlite"]
+    con = sqlite3.connect(third.path / "dataset.sqlite")
+    assert con.execute("SELECT mention_count FROM cities WHERE city_id = '330100'").fetchone() == (4,)
+    con.close()

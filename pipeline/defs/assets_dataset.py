@@ -9,30 +9,51 @@ table under ``<out>/work/tables/``. Each table's materialization carries
 ``dagster/row_count`` and ``dagster/column_schema`` (from the schema module,
 with descriptions). No NLP runs here: rebuilding after one new source costs
 reading the stored results, not re-analysing them.
+
+The results are read and joined as Arrow tables (``tables.build_tables_arrow``), never
+as one Python object per mention. The staged tables are written uncompressed and
+also kept in memory (``read_staged_arrow``): the checks and the release step run in
+the same process (in-process executor) and take them from there while the files are
+unchanged.
 """
 
 
+import gc
+import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline import schema
+from pipeline import tables as tables_module
 from pipeline.defs import stages
 from pipeline.defs.assets_documents import document_extractions, source_documents
 from pipeline.defs.metadata import column_schema
 from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME
 from pipeline.defs.resources import PipelineConfig
-from pipeline.records import Document, DocumentAnalysis, Fact, Mention, Relation, SourceError
-from pipeline.workdir import Workdir, table_to_records
+from pipeline.publish.files import to_arrow
+from pipeline.nlp.resolve import MENTION_COLUMNS
+from pipeline.records import Document, Fact, Mention, Relation, SourceError
+from pipeline.workdir import Workdir, record_schema
 
 GROUP = "dataset"
 TABLE_NAMES = list(schema.TABLES)
 
 
-def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> tuple[list[Document], list[DocumentAnalysis], list[SourceError]]:
-    """The stored documents, analyses and errors of ``groups`` (partition -> unit keys), in order."""
+def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[str, pa.Table]:
+    """The stored documents, mentions, facts, relations and errors of ``groups`` (partition -> unit keys).
+
+    Arrow tables, one row per record: the documents in order (a text stored by two sources
+    is one document: the first), and the mentions, facts and relations of each document
+    after those of the documents before it (the order resolution reads them in).
+    """
     missing = [k for keys in groups.values() for k in keys
                if not wd.path(stages.EXTRACTIONS, k, "mentions").exists()]
     if missing and log:
@@ -41,44 +62,52 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> tuple[l
     skip = set(missing)
     present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
-    def part(stage: str, name: str, cls):
+    def part(stage: str, name: str, cls, columns=None) -> pa.Table:
         table = stages.read_part_by_partition(wd, stage, name, present)
-        return [] if table is None else table_to_records(cls, table)
+        empty = record_schema(cls)
+        if table is None:
+            table = empty.empty_table()
+        names = list(columns) if columns is not None else empty.names
+        return pa.table({  # the record's columns, any stored without a column as nulls
+            n: table.column(n) if n in table.column_names else pa.nulls(table.num_rows, empty.field(n).type)
+            for n in names
+        })
 
-    documents = part(stages.DOCUMENTS, "documents", Document)
-    errors = part(stages.DOCUMENTS, "errors", SourceError) + part(stages.EXTRACTIONS, "errors", SourceError)
-    by_doc: dict[str, DocumentAnalysis] = {d.doc_id: DocumentAnalysis(doc_id=d.doc_id) for d in documents}
-    for m in part(stages.EXTRACTIONS, "mentions", Mention):
-        by_doc.setdefault(m.doc_id, DocumentAnalysis(doc_id=m.doc_id)).mentions.append(m)
-    for f in part(stages.EXTRACTIONS, "facts", Fact):
-        by_doc.setdefault(f.doc_id, DocumentAnalysis(doc_id=f.doc_id)).facts.append(f)
-    for r in part(stages.EXTRACTIONS, "relations", Relation):
-        by_doc.setdefault(r.doc_id, DocumentAnalysis(doc_id=r.doc_id)).relations.append(r)
-    # The same text in two sources (a copied file) is one document: keep the first.
-    seen: set[str] = set()
-    unique_docs = []
-    for d in documents:
-        if d.doc_id not in seen:
-            seen.add(d.doc_id)
-            unique_docs.append(d)
-    analyses = [by_doc[d.doc_id] for d in unique_docs]
-    return unique_docs, analyses, errors
+    documents = part(stages.DOCUMENTS, "documents", Document, tables_module.DOCUMENT_COLUMNS)
+    errors = pa.concat_tables([part(stages.DOCUMENTS, "errors", SourceError),
+                               part(stages.EXTRACTIONS, "errors", SourceError)])
+    firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
+    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
+    if firsts.num_rows != documents.num_rows:  # a text stored by two sources is one document: the first
+        documents = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
+    doc_ids = documents.column("doc_id").combine_chunks()
+
+    def by_document(table: pa.Table) -> pa.Table:
+        rank = pc.index_in(table.column("doc_id"), value_set=doc_ids)
+        table = table.filter(pc.is_valid(rank))
+        if table.num_rows > 1:
+            table = table.take(pc.sort_indices(pc.drop_null(rank)))  # stable: keeps each document's order
+        return table
+
+    return {
+        "documents": documents,
+        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS)),
+        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact)),
+        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation)),
+        "errors": errors,
+    }
 
 
 def previous_ids(output_dir: Path):
     """The entity IDs of the latest release (so entities keep their IDs), or None."""
-    from pipeline import tables as tables_module
-
     latest = output_dir / "latest"
     if not latest.exists():
         return None
     return tables_module.read_previous_ids(latest)
 
 
-def build_dataset(output_dir: Path, partitions: list[str], log=print) -> dict[str, pd.DataFrame]:
+def build_dataset(output_dir: Path, partitions: list[str], log=print) -> dict[str, pa.Table]:
     """Build every table from the stored results of the units of ``partitions`` and stage them."""
-    from pipeline.tables import build_tables
-
     wd = Workdir(output_dir)
     keys, unread = stages.manifest_units(wd, partitions)
     if unread:
@@ -94,23 +123,78 @@ def build_dataset(output_dir: Path, partitions: list[str], log=print) -> dict[st
     groups: dict[str, list[str]] = {}
     for k in unit_keys:
         groups.setdefault(stages.partition_of(k), []).append(k)
-    documents, analyses, errors = load_results(wd, groups, log)
-    tables = build_tables(documents, analyses, errors, previous_ids(output_dir))
+    parts = load_results(wd, groups, log)
+    tables = tables_module.build_tables_arrow(
+        parts["documents"], parts["mentions"], parts["facts"], parts["relations"], parts["errors"],
+        previous_ids(output_dir), of_documents=True,
+    )
     for name in TABLE_NAMES:
-        frame = tables.get(name)
-        if frame is None:
-            frame = schema.empty_frame(name)
-            tables[name] = frame
-        wd.write_table(name, schema.to_arrow(name, frame))
+        stage_table(wd, name, tables[name])
     return tables
 
 
-def read_staged_tables(output_dir: Path) -> dict[str, pd.DataFrame]:
-    """The staged tables as typed DataFrames (what the checks and the release read)."""
+@contextmanager
+def gc_paused():
+    """Run a fan-in step's work without the cyclic garbage collector.
+
+    The work makes hundreds of thousands of short-lived Python objects (lists of
+    values, dicts) and few or no reference cycles; in a process that already holds a
+    large heap (a full build ran before in the same process, as in ``make bench`` or
+    a long-lived Dagster code server) each automatic collection scans that whole heap
+    again, which cost seconds per incremental rebuild. Freed objects are still freed
+    by reference counting; the collector runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# The staged tables this process wrote or read last, by file identity: the checks and the
+# release step run in the same process as dataset_tables (in-process executor) and so
+# need not read and decode the files again. A file rewritten by anyone is read afresh.
+_STAGED: dict[Path, tuple[tuple, pa.Table]] = {}
+
+
+def _identity(path: Path) -> tuple:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def stage_table(wd: Workdir, name: str, table: pa.Table) -> None:
+    """Write one staged table (atomically; uncompressed: it is read back at once, if at all) and remember it."""
+    path = wd.table_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="none")
+    os.replace(tmp, path)
+    _STAGED[path] = (_identity(path), table)
+
+
+def read_staged_arrow(output_dir: Path) -> dict[str, pa.Table]:
+    """The staged tables as Arrow tables with the schema's types (what the checks and the release read)."""
     wd = Workdir(output_dir)
+    out = {}
+    for name in TABLE_NAMES:
+        path = wd.table_path(name)
+        known = _STAGED.get(path)
+        if known is not None and known[0] == _identity(path):
+            out[name] = known[1]
+            continue
+        table = to_arrow(name, wd.read_table(name))  # Parquet reads list items back as "element"
+        _STAGED[path] = (_identity(path), table)
+        out[name] = table
+    return out
+
+
+def read_staged_tables(output_dir: Path) -> dict[str, pd.DataFrame]:
+    """The staged tables as typed DataFrames."""
     return {
-        name: wd.read_table(name).to_pandas(types_mapper=schema._pandas_type)
-        for name in TABLE_NAMES
+        name: table.to_pandas(types_mapper=schema._pandas_type)
+        for name, table in read_staged_arrow(output_dir).items()
     }
 
 
@@ -135,20 +219,22 @@ def dataset_tables(context: dg.AssetExecutionContext, pipeline: PipelineConfig):
     started = time.perf_counter()
     keys = list(context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
     context.log.info(f"building the tables from the documents of {len(keys)} source partition(s)")
-    tables = build_dataset(pipeline.output_path, keys, log=context.log.warning)
+    with gc_paused():
+        tables = build_dataset(pipeline.output_path, keys, log=context.log.warning)
     seconds = time.perf_counter() - started
     wd = Workdir(pipeline.output_path)
     for name in TABLE_NAMES:
         frame = tables[name]
         metadata = {
-            "dagster/row_count": len(frame),
+            "dagster/row_count": frame.num_rows,
             "dagster/column_schema": column_schema(name),
             "path": dg.MetadataValue.path(str(wd.table_path(name))),
             "sources": len(keys),
             "seconds_all_tables": round(seconds, 3),
         }
-        if name == "errors" and len(frame):
-            for row in frame.head(50).itertuples():
+        if name == "errors" and frame.num_rows:
+            frame = frame.slice(0, 50).to_pandas(types_mapper=schema._pandas_type)
+            for row in frame.itertuples():
                 where = row.source_path + ("" if pd.isna(row.line) else f" line {row.line}")
                 context.log.warning(f"input error: {where}: {row.reason}")
             metadata["preview"] = dg.MetadataValue.md(_markdown(frame.head(50)))

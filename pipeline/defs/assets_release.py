@@ -12,9 +12,10 @@ per table, a Markdown preview of each table and a link to the served release
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import schema
-from pipeline.defs.assets_dataset import read_staged_tables
+from pipeline.defs.assets_dataset import gc_paused, read_staged_arrow
 from pipeline.defs.resources import PipelineConfig
 
 GROUP = "release"
@@ -30,7 +31,7 @@ def checks_gate_this_run(context: dg.AssetExecutionContext) -> bool:
     """
     run = context.run
     tables = {dg.AssetKey(t) for t in schema.TABLES}
-    if run.asset_selection is not None and not tables <= set(run.asset_selection):
+    if run.asset_selection and not tables <= set(run.asset_selection):  # empty = the whole job
         return False
     if run.asset_check_selection is None:  # every check of the selected assets
         return True
@@ -38,8 +39,14 @@ def checks_gate_this_run(context: dg.AssetExecutionContext) -> bool:
     return tables <= checked
 
 
-def sources_of(documents: pd.DataFrame) -> list[dict]:
+def sources_of(documents: pd.DataFrame | pa.Table) -> list[dict]:
     """The raw sources of a release (for datapackage.json), from the documents table."""
+    if isinstance(documents, pa.Table):
+        columns = [documents.column(c).to_pylist() for c in ("source_path", "title", "url", "sha256")]
+        return [
+            {"path": path, "title": title, "url": url, "sha256": sha}
+            for path, title, url, sha in zip(*columns)
+        ]
     out = []
     for row in documents.itertuples(index=False):
         out.append({
@@ -62,14 +69,15 @@ def sources_of(documents: pd.DataFrame) -> list[dict]:
 def release(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
     from pipeline.publish import publish_release
 
-    tables = read_staged_tables(pipeline.output_path)
-    result = publish_release(
-        tables,
-        pipeline.output_path,
-        sources_of(tables["documents"]),
-        license=pipeline.license,
-        check=not checks_gate_this_run(context),
-    )
+    tables = read_staged_arrow(pipeline.output_path)
+    with gc_paused():
+        result = publish_release(
+            tables,
+            pipeline.output_path,
+            sources_of(tables["documents"]),
+            license=pipeline.license,
+            check=not checks_gate_this_run(context),
+        )
     if result.published:
         context.log.info(f"published release {result.version} at {result.path}")
     else:

@@ -47,6 +47,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from pipeline.nlp.gazetteer import CITY_LEVELS, load_gazetteer
 from pipeline.nlp.lexicon import is_latin, load_lexicon
 from pipeline.records import DocumentAnalysis, Mention
@@ -117,91 +121,169 @@ class _Union:
         return True
 
 
+MENTION_COLUMNS = ("doc_id", "start", "end", "text", "entity_type", "key", "canonical", "org_kind")
+
+
+def mentions_table(analyses: Iterable[DocumentAnalysis]) -> pa.Table:
+    """The mentions of ``analyses``, in order, as the table ``resolve_table`` reads."""
+    ms = [m for a in analyses for m in a.mentions]
+    types = {"start": pa.int64(), "end": pa.int64()}
+    return pa.table({
+        c: pa.array([getattr(m, c) for m in ms], types.get(c, pa.string())) for c in MENTION_COLUMNS
+    })
+
+
 def resolve(analyses: Iterable[DocumentAnalysis], previous: PreviousIds | None = None) -> Resolution:
     """Group all mentions into entities and give each a stable ID."""
-    analyses = list(analyses)
-    previous = previous or {}
-    entities: dict[str, Entity] = {}
+    table = mentions_table(analyses)
+    entities, ids = resolve_table(table, previous)
     mention_entity: dict[MentionKey, str] = {}
-
-    _resolve_places(analyses, entities, mention_entity)
-    for etype in ("person", "firm", "org"):
-        _resolve_named(etype, analyses, previous, entities, mention_entity)
+    columns = [table.column(c).to_pylist() for c in ("doc_id", "start", "end", "entity_type")]
+    for doc, start, end, etype, eid in zip(*columns, ids.to_pylist()):
+        if eid is not None:
+            mention_entity[(doc, start, end, etype)] = eid
     return Resolution(entities, mention_entity)
 
 
+def resolve_table(mentions: pa.Table, previous: PreviousIds | None = None) -> tuple[dict[str, Entity], pa.ChunkedArray]:
+    """``resolve`` over a table of mentions (``MENTION_COLUMNS``, in the order of the documents).
+
+    Returns the entities by ID and, per row, the ID of its entity (null for a mention
+    that resolves to none: a place without a code, a blank name). The rules see the
+    mentions' forms with their counts, per document, in order of first appearance,
+    which is all they depend on, so the result equals ``resolve`` on the same mentions.
+    """
+    previous = previous or {}
+    entities: dict[str, Entity] = {}
+    n = mentions.num_rows
+    table = mentions.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
+    ids = pa.chunked_array([pa.nulls(n, pa.string())])
+    ids = _resolve_places_table(table, entities, ids)
+    for etype in ("person", "firm", "org"):
+        ids = _resolve_named_table(etype, table, previous, entities, ids)
+    return entities, ids
+
+
+def _first_rows(table: pa.Table, keys: list[str], count: bool = False) -> pa.Table:
+    """One row per distinct ``keys``: its first row number (``_row``) and row count, in order of first row."""
+    aggs = [("_row", "min")] + ([("_row", "count")] if count else [])
+    grouped = table.group_by(keys, use_threads=False).aggregate(aggs)
+    return grouped.sort_by([("_row_min", "ascending")])
+
+
+def _fill(ids: pa.ChunkedArray, mask, values) -> pa.ChunkedArray:
+    return pc.if_else(mask, values, ids)
+
+
 # -- places ---------------------------------------------------------------------------
-def _resolve_places(analyses, entities, mention_entity) -> None:
+def _resolve_places_table(table: pa.Table, entities: dict, ids):
     gaz = load_gazetteer()
-    forms: dict[str, Counter] = defaultdict(Counter)
-    for a in analyses:
-        for m in a.mentions:
-            if m.entity_type not in ("city", "province", "country") or not m.key:
-                continue
-            mention_entity[(m.doc_id, m.start, m.end, m.entity_type)] = m.key
-            if len(m.text) >= 2:
-                forms[m.key][m.text] += 1
-            if m.key in entities:
-                continue
-            if m.entity_type == "country":
-                c = gaz.country_by_code.get(m.key)
-                name, attrs = (c.name, {"full_name": c.full_name, "level": "country"}) if c else (m.canonical or m.text, {"full_name": m.canonical or m.text, "level": "country"})
+    is_place = pc.and_(
+        pc.is_in(table.column("entity_type"), value_set=pa.array(["city", "province", "country"])),
+        pc.fill_null(pc.not_equal(table.column("key"), ""), False),
+    )
+    places = table.filter(is_place)
+    if not places.num_rows:
+        return ids
+    ids = _fill(ids, is_place, table.column("key"))
+    firsts = _first_rows(places.select(["key", "_row"]), ["key"])
+    first = table.take(firsts.column("_row_min"))
+    for key, etype, text, canonical in zip(*(first.column(c).to_pylist() for c in ("key", "entity_type", "text", "canonical"))):
+        if etype == "country":
+            c = gaz.country_by_code.get(key)
+            name, attrs = (c.name, {"full_name": c.full_name, "level": "country"}) if c else (canonical or text, {"full_name": canonical or text, "level": "country"})
+        else:
+            d = gaz.divisions[key]
+            name = d.display_name
+            if etype == "city":
+                attrs = {"full_name": d.name, "province": gaz.province_name(d), "level": CITY_LEVELS.get(d.level, "prefecture")}
             else:
-                d = gaz.divisions[m.key]
-                name = d.display_name
-                if m.entity_type == "city":
-                    attrs = {"full_name": d.name, "province": gaz.province_name(d), "level": CITY_LEVELS.get(d.level, "prefecture")}
-                else:
-                    attrs = {"full_name": d.name, "level": "province"}
-            entities[m.key] = Entity(m.key, m.entity_type, name, [], attrs)
-    for key, counter in forms.items():
+                attrs = {"full_name": d.name, "level": "province"}
+        entities[key] = Entity(key, etype, name, [], attrs)
+    long = places.filter(pc.greater_equal(pc.utf8_length(places.column("text")), 2))
+    forms: dict[str, set[str]] = defaultdict(set)
+    pairs = long.group_by(["key", "text"], use_threads=False).aggregate([])
+    for key, text in zip(pairs.column("key").to_pylist(), pairs.column("text").to_pylist()):
+        forms[key].add(text)
+    for key, texts in forms.items():
         e = entities[key]
-        e.aliases = sorted(f for f in counter if f != e.name)
+        e.aliases = sorted(f for f in texts if f != e.name)
+    return ids
 
 
 # -- people, firms, organisations -----------------------------------------------------
-def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
+def _resolve_named_table(etype, table: pa.Table, previous, entities, ids):
     lex = load_lexicon()
+    is_type = pc.equal(table.column("entity_type"), etype)
+    rows = table.filter(is_type)
+    if not rows.num_rows:
+        return ids
+    # the form of a mention is its text stripped; stripped once per distinct text
+    encoded = rows.column("text").combine_chunks().dictionary_encode()
+    stripped = pa.array([t.strip() for t in encoded.dictionary.to_pylist()], pa.string())
+    form = stripped.take(encoded.indices)
+    rows = rows.append_column("form", form)
+    named = rows.filter(pc.not_equal(rows.column("form"), ""))
+    if not named.num_rows:
+        return ids
+
     uf = _Union()
     counts: Counter = Counter()  # form -> mentions
     lex_name: dict[str, str] = {}  # node -> lexicon canonical name
     kinds: dict[str, Counter] = defaultdict(Counter)
+    # each distinct (form, key, org_kind), in order of first mention: what the rules below do for
+    # a mention depends only on these, and doing it again for a later mention changes nothing
+    combos = _first_rows(named.select(["form", "key", "org_kind", "_row"]), ["form", "key", "org_kind"], count=True)
+    for form, key, org_kind, k in zip(*(combos.column(c).to_pylist() for c in ("form", "key", "org_kind", "_row_count"))):
+        entry = lex.lookup(form)
+        node = form
+        uf.find(node)
+        if entry is not None and entry.type == etype:
+            lex_node = "\x00lex:" + entry.name
+            uf.tag(lex_node, entry.name)
+            uf.union(node, lex_node)
+            lex_name[lex_node] = entry.name
+            if etype == "org" and entry.kind:
+                kinds[lex_node][entry.kind] += k
+        if key and (entry is None or entry.type != etype):
+            # recognition joined this form to a full name (蔚来中国 -> 蔚来控股有限公司)
+            # or to a lexicon entry (XX有限公司（以下简称“深度求索”） -> DeepSeek)
+            known = lex.lookup(key)
+            if known is not None and known.type == etype and known.name == key:
+                uf.tag("\x00lex:" + known.name, known.name)
+                uf.union(node, "\x00lex:" + known.name)
+                lex_name["\x00lex:" + known.name] = known.name
+            else:
+                uf.union(node, "\x00key:" + key)
+        if etype == "org" and org_kind:
+            kinds[node][org_kind] += k
+        counts[form] += k
     per_doc: dict[str, Counter] = defaultdict(Counter)
-    mention_node: list[tuple[MentionKey, str]] = []
+    in_docs = _first_rows(named.select(["doc_id", "form", "_row"]), ["doc_id", "form"], count=True)
+    for doc, form, k in zip(*(in_docs.column(c).to_pylist() for c in ("doc_id", "form", "_row_count"))):
+        per_doc[doc][form] += k
 
-    for a in analyses:
-        for m in a.mentions:
-            if m.entity_type != etype:
-                continue
-            form = m.text.strip()
-            if not form:
-                continue
-            entry = lex.lookup(form)
-            node = form
-            uf.find(node)
-            if entry is not None and entry.type == etype:
-                lex_node = "\x00lex:" + entry.name
-                uf.tag(lex_node, entry.name)
-                uf.union(node, lex_node)
-                lex_name[lex_node] = entry.name
-                if etype == "org" and entry.kind:
-                    kinds[lex_node][entry.kind] += 1
-            if m.key and (entry is None or entry.type != etype):
-                # recognition joined this form to a full name (蔚来中国 -> 蔚来控股有限公司)
-                # or to a lexicon entry (XX有限公司（以下简称“深度求索”） -> DeepSeek)
-                known = lex.lookup(m.key)
-                if known is not None and known.type == etype and known.name == m.key:
-                    uf.tag("\x00lex:" + known.name, known.name)
-                    uf.union(node, "\x00lex:" + known.name)
-                    lex_name["\x00lex:" + known.name] = known.name
-                else:
-                    uf.union(node, "\x00key:" + m.key)
-            if etype == "org" and m.org_kind:
-                kinds[node][m.org_kind] += 1
-            counts[form] += 1
-            per_doc[m.doc_id][form] += 1
-            mention_node.append(((m.doc_id, m.start, m.end, etype), node))
+    node_id = _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entities)
+    forms = pc.unique(named.column("form").combine_chunks())
+    form_ids = pa.array([node_id[f] for f in forms.to_pylist()], pa.string())
+    values = form_ids.take(pc.index_in(rows.column("form"), value_set=forms))  # null for blank forms
+    scattered = _scatter(table.num_rows, is_type, values)
+    return _fill(ids, pc.is_valid(scattered), scattered)
 
+
+def _scatter(n: int, mask, values) -> pa.Array:
+    """An array of length n holding ``values`` at the rows where ``mask`` is true, null elsewhere."""
+    if isinstance(mask, pa.ChunkedArray):
+        mask = mask.combine_chunks()
+    positions = pc.indices_nonzero(mask).to_numpy()
+    out = np.full(n, -1, dtype=np.int64)
+    out[positions] = np.arange(len(positions), dtype=np.int64)
+    take = pa.array(out, mask=out < 0)
+    return values.take(take)
+
+
+def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entities) -> dict[str, str]:
+    """The alias rules over the forms, then one entity per cluster: node -> entity ID."""
     forms = sorted(counts)
     # case variants of Latin names
     by_fold: dict[str, list[str]] = defaultdict(list)
@@ -295,8 +377,7 @@ def _resolve_named(etype, analyses, previous, entities, mention_entity) -> None:
         entities[eid] = Entity(eid, etype, canonical, aliases, attrs)
         for n in nodes:
             node_id[n] = eid
-    for key, node in mention_node:
-        mention_entity[key] = node_id[node]
+    return node_id
 
 
 def _sort_key(nodes: list[str]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,6 +37,11 @@ class TableChanges:
     examples_added: list[str] = field(default_factory=list)
     examples_removed: list[str] = field(default_factory=list)
     examples_changed: list[str] = field(default_factory=list)
+    # positions of the added and changed rows in the new table, of the removed ones in the old
+    # table (for updating the SQLite file)
+    added_rows: list[int] = field(default_factory=list)
+    changed_rows: list[int] = field(default_factory=list)
+    removed_rows: list[int] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -57,16 +61,18 @@ def _strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.fill_null(column, NULL)
 
 
-def _canonical(name: str, frame: pd.DataFrame | None) -> dict[str, pa.ChunkedArray]:
-    """Every schema column of the table as comparable strings."""
-    table = schema.to_arrow(name, frame if frame is not None else schema.empty_frame(name))
-    return {c: _strings(table.column(c)) for c in table.column_names}
-
-
-def _joined(cells: dict[str, pa.ChunkedArray], columns: list[str]) -> list[str]:
+def _joined(cells: dict[str, pa.ChunkedArray], columns: list[str]) -> pa.ChunkedArray:
     if len(columns) == 1:
-        return cells[columns[0]].to_pylist()
-    return pc.binary_join_element_wise(*(cells[c] for c in columns), SEP).to_pylist()
+        return cells[columns[0]]
+    return pc.binary_join_element_wise(*(cells[c] for c in columns), SEP)
+
+
+def _values(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+
+
+def _positions(mask) -> list[int]:
+    return pc.indices_nonzero(mask).to_pylist() if len(mask) else []
 
 
 def _show(text: str) -> str:
@@ -78,10 +84,6 @@ def _short(text: str) -> str:
     return text if len(text) <= CELL else text[: CELL - 1] + "…"
 
 
-def _row(cells: dict[str, pa.ChunkedArray], i: int) -> dict[str, str]:
-    return {c: col[i].as_py() for c, col in cells.items()}
-
-
 def _label(table: schema.Table, row: dict) -> str:
     key = ", ".join(f"`{row[c]}`" if row[c] != NULL else "(null)" for c in table.primary_key)
     shown = LABEL_COLUMNS.get(table.name, ("name", "title", "text", "reason"))
@@ -89,33 +91,79 @@ def _label(table: schema.Table, row: dict) -> str:
     return f"{key} " + " ".join(words) if words else key
 
 
-def diff_table(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None) -> TableChanges:
+def _differs(new: pa.ChunkedArray, old: pa.ChunkedArray):
+    """Per row: do two aligned columns differ (as their CSV-like strings would)?"""
+    if pa.types.is_list(new.type) or pa.types.is_large_list(new.type) or pa.types.is_floating(new.type):
+        return pc.not_equal(_strings(new), _strings(old))
+    both_null = pc.and_(pc.is_null(new), pc.is_null(old))
+    return pc.invert(pc.or_(pc.fill_null(pc.equal(new, old), False), both_null))
+
+
+def _arrow(name: str, frame) -> pa.Table:
+    if frame is None:
+        frame = schema.empty_frame(name)
+    table = frame if isinstance(frame, pa.Table) else schema.to_arrow(name, frame)
+    return table.select(schema.TABLES[name].column_names)
+
+
+def diff_table(name: str, old, new) -> TableChanges:
+    """Added, removed and changed rows of one table (DataFrames or Arrow tables), by primary key.
+
+    Vectorised: the keys are matched with a hash lookup, then the matched rows are compared
+    column by column (lists joined, numbers as text, nulls equal to nulls); only the rows
+    shown as examples are turned into Python values.
+    """
     t = schema.TABLES[name]
     columns, pk = t.column_names, list(t.primary_key)
-    old_cells, new_cells = _canonical(name, old), _canonical(name, new)
-    old_keys, new_keys = _joined(old_cells, pk), _joined(new_cells, pk)
-    old_rows, new_rows = _joined(old_cells, columns), _joined(new_cells, columns)
-    old_at = {k: i for i, k in enumerate(old_keys)}
-    new_set = set(new_keys)
-    ch = TableChanges(name, len(old_keys), len(new_keys))
-    added = [i for i, k in enumerate(new_keys) if k not in old_at]
-    removed = [i for i, k in enumerate(old_keys) if k not in new_set]
-    changed = [(old_at[k], i) for i, k in enumerate(new_keys) if k in old_at and old_rows[old_at[k]] != new_rows[i]]
-    ch.added = [tuple(new_keys[i].split(SEP)) for i in added]
-    ch.removed = [tuple(old_keys[i].split(SEP)) for i in removed]
-    ch.changed = [tuple(new_keys[j].split(SEP)) for _, j in changed]
-    ch.examples_added = [_label(t, _row(new_cells, i)) for i in added[:SHOW]]
-    ch.examples_removed = [_label(t, _row(old_cells, i)) for i in removed[:SHOW]]
-    for i, j in changed[:SHOW]:
-        before, after = _row(old_cells, i), _row(new_cells, j)
-        diffs = [f"{c}: {_show(before[c])} → {_show(after[c])}" for c in columns if before[c] != after[c]]
-        ch.examples_changed.append(f"{_label(t, after)}: " + "; ".join(diffs))
+    old_t, new_t = _arrow(name, old), _arrow(name, new)
+    old_keys = _joined({c: _strings(old_t.column(c)) for c in pk}, pk)
+    new_keys = _joined({c: _strings(new_t.column(c)) for c in pk}, pk)
+    ch = TableChanges(name, old_t.num_rows, new_t.num_rows)
+    at_old = pc.index_in(new_keys, value_set=_values(old_keys))  # the old row of each new key, or null
+    matched = pc.is_valid(at_old)
+    added = _positions(pc.invert(matched))
+    removed = _positions(pc.invert(pc.is_in(old_keys, value_set=_values(new_keys))))
+    changed: list[int] = []
+    common = pc.indices_nonzero(matched.combine_chunks() if isinstance(matched, pa.ChunkedArray) else matched)
+    if len(common):
+        old_rows = pc.drop_null(at_old)
+        differs = None
+        for c in columns:
+            d = _differs(new_t.column(c).take(common), old_t.column(c).take(old_rows))
+            differs = d if differs is None else pc.or_(differs, d)
+        changed = common.filter(differs).to_pylist() if isinstance(differs, pa.Array) else \
+            common.filter(differs.combine_chunks()).to_pylist()
+    new_key_list = new_keys.take(added + changed).to_pylist() if added or changed else []
+    ch.added = [tuple(k.split(SEP)) for k in new_key_list[: len(added)]]
+    ch.changed = [tuple(k.split(SEP)) for k in new_key_list[len(added):]]
+    ch.removed = [tuple(k.split(SEP)) for k in old_keys.take(removed).to_pylist()] if removed else []
+    ch.added_rows, ch.changed_rows, ch.removed_rows = added, changed, removed
+    new_cells = _cells(new_t, added[:SHOW] + changed[:SHOW])
+    old_cells = _cells(old_t, removed[:SHOW])
+    ch.examples_added = [_label(t, new_cells[i]) for i in added[:SHOW]]
+    ch.examples_removed = [_label(t, old_cells[i]) for i in removed[:SHOW]]
+    if changed:
+        shown = changed[:SHOW]
+        old_at = at_old.take(pa.array(shown, pa.int64())).to_pylist()
+        before_cells = _cells(old_t, old_at)
+        for i, j in zip(old_at, shown):
+            before, after = before_cells[i], new_cells[j]
+            diffs = [f"{c}: {_show(before[c])} → {_show(after[c])}" for c in columns if before[c] != after[c]]
+            ch.examples_changed.append(f"{_label(t, after)}: " + "; ".join(diffs))
     return ch
 
 
-def diff_tables(
-    old: dict[str, pd.DataFrame] | None, new: dict[str, pd.DataFrame]
-) -> list[TableChanges]:
+def _cells(table: pa.Table, rows: list[int]) -> dict[int, dict[str, str]]:
+    """The given rows as {column: comparable string} (as ``_strings`` writes them)."""
+    if not rows:
+        return {}
+    part = table.take(pa.array(rows, pa.int64()))
+    columns = {c: _strings(part.column(c)).to_pylist() for c in part.column_names}
+    return {r: {c: v[k] for c, v in columns.items()} for k, r in enumerate(rows)}
+
+
+def diff_tables(old: dict | None, new: dict) -> list[TableChanges]:
+    """``diff_table`` for every schema table in ``old`` or ``new`` (DataFrames or Arrow tables)."""
     old = old or {}
     names = [n for n in schema.TABLES if n in new or n in old]
     return [diff_table(n, old.get(n), new.get(n)) for n in names]

@@ -1,19 +1,50 @@
-"""SHA-256 of files and the ``SHA256SUMS`` file (the format ``sha256sum -c`` reads)."""
+"""SHA-256 of files and the ``SHA256SUMS`` file (the format ``sha256sum -c`` reads).
+
+A release needs the digest of each of its files three times (``datapackage.json``,
+``SHA256SUMS``, the catalogue's zip hash). ``sha256_file`` therefore remembers
+digests per file identity (device, inode, size, modification time in ns), which a
+rename keeps and any rewrite changes; the writers that hold a file's bytes anyway
+register its digest with ``remember``. ``verify_sha256sums`` always reads the files.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 CHUNK = 1 << 20
+_KNOWN: dict[tuple[int, int, int, int], str] = {}
+_MAX_KNOWN = 10_000
 
 
-def sha256_file(path: Path) -> str:
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def remember(path: Path, digest: str) -> None:
+    """Record the SHA-256 of a file just written (call after closing it)."""
+    if len(_KNOWN) >= _MAX_KNOWN:
+        _KNOWN.clear()
+    _KNOWN[_identity(path)] = digest
+
+
+def _sha256_read(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(CHUNK), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    key = _identity(path)
+    digest = _KNOWN.get(key)
+    if digest is None:
+        digest = _sha256_read(path)
+        remember(path, digest)
+    return digest
 
 
 def write_sha256sums(folder: Path, names: list[str]) -> Path:
@@ -35,6 +66,6 @@ def verify_sha256sums(folder: Path) -> list[str]:
     for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
         path = folder / name
-        if not path.exists() or sha256_file(path) != digest:
+        if not path.exists() or _sha256_read(path) != digest:
             bad.append(name)
     return bad

@@ -9,6 +9,8 @@ nulls as empty fields, dates as ISO 8601 and list columns joined with
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +20,49 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from pipeline import schema
+from pipeline.publish import checksums
 
 BOM = "\ufeff".encode("utf-8")
 
 
-def to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
-    """The table as Arrow, exactly the schema's columns in the schema's order and types."""
+def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """The table as Arrow, exactly the schema's columns in the schema's order and types.
+
+    An Arrow table that already has exactly the schema's columns and types (list item
+    names included: Parquet reads them back as ``element``) is returned as it is;
+    another one is cast.
+    """
+    if isinstance(frame, pa.Table):
+        target = schema.TABLES[name].arrow_schema()
+        if same_schema(frame.schema, target):
+            return frame
+        missing = [c for c in target.names if c not in frame.column_names]
+        if missing:
+            raise ValueError(f"table {name}: missing columns {missing}")
+        return frame.select(target.names).cast(target)
     return schema.to_arrow(name, frame)
+
+
+def same_schema(a: pa.Schema, b: pa.Schema) -> bool:
+    """Equal names, types (with list item names) and nullability; metadata ignored."""
+    return a.remove_metadata().to_string(show_field_metadata=False) == b.remove_metadata().to_string(
+        show_field_metadata=False
+    )
+
+
+def _write_bytes(path: Path, data) -> None:
+    """Write bytes (or an Arrow buffer) and register their SHA-256 (no second read)."""
+    digest = hashlib.sha256(data).hexdigest()
+    with open(path, "wb") as fh:
+        fh.write(data)
+    checksums.remember(path, digest)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Write an Arrow table to Parquet (zstd, with statistics; deterministic bytes)."""
-    pq.write_table(table, path, compression="zstd", store_schema=True)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", store_schema=True)
+    _write_bytes(path, sink.getvalue())
 
 
 def csv_ready(table: pa.Table) -> pa.Table:
@@ -46,20 +79,29 @@ def csv_ready(table: pa.Table) -> pa.Table:
 
 def write_csv(table: pa.Table, path: Path) -> None:
     """Write an Arrow table as CSV: UTF-8 with BOM, header, lists joined with '|'."""
-    with open(path, "wb") as fh:
-        fh.write(BOM)
-        pa_csv.write_csv(
-            csv_ready(table),
-            fh,
-            write_options=pa_csv.WriteOptions(include_header=True, quoting_style="needed"),
-        )
+    sink = pa.BufferOutputStream()
+    sink.write(BOM)
+    pa_csv.write_csv(
+        csv_ready(table),
+        sink,
+        write_options=pa_csv.WriteOptions(include_header=True, quoting_style="needed"),
+    )
+    _write_bytes(path, sink.getvalue())
 
 
-def write_table_files(name: str, frame: pd.DataFrame, folder: Path) -> list[Path]:
+@lru_cache(maxsize=None)
+def published_metadata(name: str) -> dict:
+    """The schema metadata of a published Parquet file: the table's description and the
+    ``pandas`` metadata (so that ``pandas.read_parquet`` gives the nullable dtypes: Int64,
+    string), the same for every release whether the table came as a DataFrame or Arrow."""
+    return dict(schema.to_arrow(name, schema.empty_frame(name)).schema.metadata or {})
+
+
+def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -> list[Path]:
     """Write ``<name>.parquet`` and ``<name>.csv`` into folder; return the two paths."""
     table = to_arrow(name, frame)
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-    write_parquet(table, parquet)
+    write_parquet(table.replace_schema_metadata(published_metadata(name)), parquet)
     write_csv(table, csv)
     return [parquet, csv]
 
@@ -68,6 +110,16 @@ def read_parquet_table(name: str, path: Path) -> pd.DataFrame:
     """Read one published Parquet table back as a typed DataFrame (schema dtypes)."""
     arrow = pq.read_table(path)
     return arrow.to_pandas(types_mapper=schema._pandas_type)
+
+
+def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
+    """Every schema table present as Parquet in a release folder, as Arrow (missing ones are skipped)."""
+    tables = {}
+    for name in schema.TABLES:
+        path = Path(release_dir) / f"{name}.parquet"
+        if path.exists():
+            tables[name] = to_arrow(name, pq.read_table(path))
+    return tables
 
 
 def read_release_tables(release_dir: Path) -> dict[str, pd.DataFrame]:

@@ -6,8 +6,12 @@ Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a ti
    the code version). If it equals the latest release's fingerprint (stored
    in its ``datapackage.json``), nothing is written: ``published=False``.
 2. Write every file into ``<out>/releases/.incomplete-<version>-<pid>/``:
-   Parquet + CSV per table, ``dataset.sqlite``, ``CHANGES.md`` (against the
-   previous release), ``datapackage.json``, ``SHA256SUMS``, then the zip.
+   Parquet + CSV per table, ``CHANGES.md`` (against the previous release, by
+   primary key), ``dataset.sqlite`` (the previous release's file updated with the
+   rows that changed, when it was made with the same table definitions; else
+   written afresh), ``datapackage.json``, ``SHA256SUMS``, then the zip (reusing the
+   deflated pieces of the previous release's zip whose bytes did not change;
+   ``archive``). The chunk index of each zip is kept in ``<out>/work/zip-index/``.
 3. Rename that folder to ``<out>/releases/<version>/`` (atomic on one file
    system): a release appears whole or not at all. Its files are made
    read-only; earlier releases are never touched.
@@ -24,6 +28,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,7 +50,11 @@ DEFAULT_DESCRIPTION = (
     "located by character offsets in the normalised source text."
 )
 SQLITE_NAME = "dataset.sqlite"
+# Above this share of rows to delete or insert (in a database of 10,000 rows or more), writing
+# the SQLite file afresh is as quick as updating the previous release's.
+MAX_SQLITE_UPDATE_SHARE = 0.25
 INCOMPLETE_PREFIX = ".incomplete-"
+ZIP_INDEX_DIR = Path("work") / "zip-index"  # under the output folder; see archive
 
 
 @dataclass
@@ -80,7 +89,7 @@ def _publish_lock(out_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def complete_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def complete_tables(tables: dict) -> dict:
     """Tables in schema order; a schema table that is absent becomes an empty table."""
     unknown = sorted(set(tables) - set(schema.TABLES))
     if unknown:
@@ -88,7 +97,7 @@ def complete_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {n: tables[n] if n in tables else schema.empty_frame(n) for n in schema.TABLES}
 
 
-def fingerprint(tables: dict[str, pd.DataFrame], code_version: str | None = None) -> str:
+def fingerprint(tables: dict, code_version: str | None = None) -> str:
     """SHA-256 of the tables' content, independent of row order, plus schema and code version."""
     h = hashlib.sha256()
     h.update(f"code_version={code_version or ''}\n".encode())
@@ -96,7 +105,7 @@ def fingerprint(tables: dict[str, pd.DataFrame], code_version: str | None = None
         if name not in tables:
             continue
         t = schema.TABLES[name]
-        arrow = schema.to_arrow(name, tables[name])
+        arrow = files.to_arrow(name, tables[name])
         if arrow.num_rows:
             arrow = arrow.sort_by([(c, "ascending") for c in t.primary_key])
         h.update(f"table={name}\n{arrow.schema.to_string(show_schema_metadata=False)}\n".encode())
@@ -133,6 +142,50 @@ def _clean_incomplete(releases_dir: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+def _sqlite_changes(diff: list, old: dict[str, pa.Table], new: dict[str, pa.Table]) -> dict:
+    """table -> (typed keys of the rows to delete, positions of the rows to insert), for ``update_sqlite``."""
+    out = {}
+    for ch in diff:
+        if not ch.any:
+            continue
+        pk = list(schema.TABLES[ch.table].primary_key)
+        keys: list[tuple] = []
+        if ch.removed_rows:
+            keys += list(zip(*(old[ch.table].column(c).take(ch.removed_rows).to_pylist() for c in pk)))
+        if ch.changed_rows:
+            keys += list(zip(*(new[ch.table].column(c).take(ch.changed_rows).to_pylist() for c in pk)))
+        out[ch.table] = (keys, sorted(ch.added_rows + ch.changed_rows))
+    return out
+
+
+def _write_sqlite(tables: dict[str, pa.Table], path: Path, previous_dir: Path | None,
+                  previous_tables: dict[str, pa.Table] | None, diff: list, copy: Path | None) -> str:
+    # (updated or written: the tables and search results are the same either way; see sqlite.py)
+    """Update the previous release's SQLite file when possible, else write it; say which."""
+    try:
+        if previous_dir is not None and previous_tables is not None and set(previous_tables) == set(tables):
+            changes = _sqlite_changes(diff, previous_tables, tables)
+            changed_rows = sum(len(k) + len(r) for k, r in changes.values())
+            total_rows = sum(t.num_rows for t in tables.values())
+            if changed_rows <= MAX_SQLITE_UPDATE_SHARE * total_rows or total_rows < 10_000:
+                if sqlite.update_sqlite(previous_dir / SQLITE_NAME, path, tables, changes, copy=copy):
+                    return "updated"
+        sqlite.write_sqlite(tables, path)
+        return "written"
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+
+
+def _start_copy(source: Path, target: Path) -> threading.Thread | None:
+    """Copy a file on a thread (the copy releases the GIL) while the release does other work."""
+    if not source.exists():
+        return None
+    thread = threading.Thread(target=shutil.copyfile, args=(source, target), daemon=True)
+    thread.start()
+    return thread
+
+
 def publish_release(
     tables: dict[str, pd.DataFrame],
     out_dir: Path,
@@ -147,6 +200,7 @@ def publish_release(
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
+    ``tables``: pandas DataFrames or Arrow tables (with the schema's columns).
     ``sources``: one dict per raw document with ``path``, ``title``, ``url``, ``sha256``.
     With ``check`` (the default) the blocking checks of ``validate`` run first and a failure
     raises ``ReleaseBlocked`` before anything is written, so ``latest`` never moves to a broken
@@ -156,11 +210,13 @@ def publish_release(
     releases_dir = out_dir / "releases"
     tables = complete_tables(tables)
     if check:
+        # on the tables as given (a DataFrame that cannot be converted is a finding, not a crash)
         failures = validate.blocking_failures(validate.check_tables(tables))
         if failures:
             raise ReleaseBlocked(failures)
+    tables = {n: files.to_arrow(n, t) for n, t in tables.items()}  # converted once
     releases_dir.mkdir(parents=True, exist_ok=True)
-    row_counts = {n: int(len(f)) for n, f in tables.items()}
+    row_counts = {n: int(t.num_rows) for n, t in tables.items()}
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
@@ -193,19 +249,24 @@ def publish_release(
         created = _iso(now)
         work = releases_dir / f"{INCOMPLETE_PREFIX}{version}-{os.getpid()}"
         work.mkdir()
+        sqlite_copy = work / f".previous-{SQLITE_NAME}"
+        copier = _start_copy(previous_dir / SQLITE_NAME, sqlite_copy) if previous_dir else None
         try:
             names: list[str] = []
-            for name, frame in tables.items():
-                names += [p.name for p in files.write_table_files(name, frame, work)]
-            sqlite.write_sqlite(tables, work / SQLITE_NAME)
-            names.append(SQLITE_NAME)
+            for name, table in tables.items():
+                names += [p.name for p in files.write_table_files(name, table, work)]
 
-            previous_tables = files.read_release_tables(previous_dir) if previous_dir else None
+            previous_tables = files.read_release_arrow(previous_dir) if previous_dir else None
             diff = changes.diff_tables(previous_tables, tables)
             (work / "CHANGES.md").write_text(
                 changes.render_changes(version, previous, diff, created), encoding="utf-8"
             )
             names.append("CHANGES.md")
+            if copier is not None:
+                copier.join()
+            _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
+                          sqlite_copy if copier is not None else None)
+            names.append(SQLITE_NAME)
 
             package = datapackage.build_datapackage(
                 work,
@@ -239,12 +300,21 @@ def publish_release(
             datapackage.write_datapackage(work, package)
             names.append("datapackage.json")
             checksums.write_sha256sums(work, names)
-            archive.write_zip(work, sorted(names) + ["SHA256SUMS"], version, now)
+            old_index = archive.read_index(out_dir / ZIP_INDEX_DIR, previous) if previous else None
+            old_zip = previous_dir / f"dataset-{previous}.zip" if previous_dir else None
+            _zip, index = archive.write_zip(
+                work, sorted(names) + ["SHA256SUMS"], version, now,
+                previous=(old_zip, old_index) if old_index else None,
+            )
             for path in work.iterdir():
                 path.chmod(0o444)  # a release is never modified once written
             final = releases_dir / version
             os.rename(work, final)
+            if index:
+                archive.write_index(out_dir / ZIP_INDEX_DIR, version, index)
         except BaseException:
+            if copier is not None:
+                copier.join()
             shutil.rmtree(work, ignore_errors=True)
             raise
         switch_latest(out_dir, version)

@@ -14,12 +14,21 @@ matches any substring (``马斯克``, ``深度求索``). Shorter queries (``杭�
 find nothing through FTS; use the column filter ``contains`` (SQL ``LIKE``)
 instead. List columns are stored as JSON arrays (Datasette facets them with
 ``_facet_array``); dates as ISO 8601 text.
+
+``update_sqlite`` makes the same database from the previous release's file and
+the rows that changed (by primary key): it copies the file, deletes the removed
+and changed rows (and their full-text entries), inserts the added and changed
+ones and indexes them for full-text search. Row order on disk (rowids) and the
+planner statistics then differ from a fresh write; the rows, indexes and search
+results are the same. It refuses (returns False) when the previous file was made
+with other table definitions or another tokenizer, and the caller writes afresh.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -108,6 +117,104 @@ def entities_view_sql() -> str:
     return "CREATE VIEW entities AS\n" + "\nUNION ALL\n".join(parts)
 
 
+def _as_arrow(name: str, table) -> pa.Table:
+    return table if isinstance(table, pa.Table) else schema.to_arrow(name, table)
+
+
+def expected_sql(names: list[str], tokenizer: str) -> dict[str, str]:
+    """``sqlite_master.sql`` of every table, index, FTS table and view ``write_sqlite`` creates."""
+    out: dict[str, str] = {}
+    for name in names:
+        t = schema.TABLES[name]
+        out[name] = create_table_sql(t)
+        for c in index_columns(t):
+            out[f"idx_{name}_{c}"] = f"CREATE INDEX {_q(f'idx_{name}_{c}')} ON {_q(name)}({_q(c)})"
+        if t.search_columns:
+            cols = ", ".join(_q(c) for c in t.search_columns)
+            out[f"{name}_fts"] = (
+                f"CREATE VIRTUAL TABLE {_q(name + '_fts')} USING fts5({cols}, "
+                f"content=\"{name}\", content_rowid=\"rowid\", tokenize='{tokenizer}')"
+            )
+    if all(t in names for t, _ in schema.ENTITY_TABLES.values()):
+        out["entities"] = entities_view_sql()
+    return out
+
+
+def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy: Path | None = None) -> bool:
+    """Write ``path`` as ``previous`` plus ``changes``; False (nothing written) when that cannot be done.
+
+    ``tables``: every table (Arrow or DataFrame) as it is now; ``changes``: table ->
+    (keys of rows to delete: removed and changed, as tuples; indices into the new
+    table of the rows to insert: added and changed). A table absent from ``changes``
+    is unchanged.
+    """
+    previous, path = Path(previous), Path(path)
+    if not previous.exists():
+        return False
+    names = [n for n in schema.TABLES if n in tables]
+    tmp = path.with_name(path.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    tokenizer = fts_tokenizer()
+    con = sqlite3.connect(f"file:{previous}?mode=ro", uri=True)
+    try:
+        found = {n: sql for n, sql in con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE '%_fts_%'")}
+    finally:
+        con.close()
+    if found != expected_sql(names, tokenizer):
+        return False
+    if copy is not None and Path(copy).exists():
+        os.replace(copy, tmp)
+    else:
+        shutil.copyfile(previous, tmp)
+    con = sqlite3.connect(tmp)
+    try:
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA foreign_keys = OFF")
+        for name in names:
+            if name not in changes:
+                continue
+            delete_keys, insert_rows = changes[name]
+            t = schema.TABLES[name]
+            pk = list(t.primary_key)
+            fts = f"{name}_fts" if t.search_columns else None
+            cols = ", ".join(_q(c) for c in t.search_columns)
+            if delete_keys:
+                con.execute("DROP TABLE IF EXISTS temp.gone")
+                con.execute(f"CREATE TEMP TABLE gone ({', '.join(_q(c) for c in pk)})")
+                con.executemany(f"INSERT INTO temp.gone VALUES ({', '.join('?' for _ in pk)})", delete_keys)
+                on = " AND ".join(f"t.{_q(c)} IS g.{_q(c)}" for c in pk)
+                select = f"t.rowid{', ' + ', '.join('t.' + _q(c) for c in t.search_columns) if fts else ''}"
+                old = con.execute(f"SELECT {select} FROM {_q(name)} AS t JOIN temp.gone AS g ON {on}").fetchall()
+                if fts:
+                    con.executemany(
+                        f"INSERT INTO {_q(fts)}({_q(fts)}, rowid, {cols}) "
+                        f"VALUES ('delete', ?{', ?' * len(t.search_columns)})",
+                        old,
+                    )
+                con.executemany(f"DELETE FROM {_q(name)} WHERE rowid = ?", [(r[0],) for r in old])
+                con.execute("DROP TABLE temp.gone")
+            if len(insert_rows):
+                (top,) = con.execute(f"SELECT coalesce(max(rowid), 0) FROM {_q(name)}").fetchone()
+                _insert(con, t, _as_arrow(name, tables[name]).take(insert_rows))
+                if fts:
+                    con.execute(
+                        f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {cols} FROM {_q(name)} WHERE rowid > ?",
+                        (top,),
+                    )
+        con.commit()
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(tmp, path)
+    return True
+
+
 def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = "") -> Path:
     """Write every table of ``tables`` (schema order) into a new SQLite file at ``path``."""
     path = Path(path)
@@ -124,7 +231,7 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
         for name in names:
             t = schema.TABLES[name]
             con.execute(create_table_sql(t))
-            _insert(con, t, schema.to_arrow(name, tables[name]))
+            _insert(con, t, _as_arrow(name, tables[name]))
             for c in index_columns(t):
                 con.execute(f"CREATE INDEX {_q(f'idx_{name}_{c}')} ON {_q(name)}({_q(c)})")
             if t.search_columns:

@@ -19,6 +19,12 @@ A warning (not blocking): ``row_drop``, a table losing more than a share
 
 ``CHECKS`` lists which checks apply to which table; the Dagster asset checks
 (``pipeline/defs/checks.py``) are generated from it.
+
+The tables may be pandas DataFrames or Arrow tables. The checks run on Arrow
+(vectorised with ``pyarrow.compute`` where they can be, one pass over Python
+lists where they cannot, e.g. slicing texts); a DataFrame is converted once, and
+one that cannot be converted to the schema's types is checked row by row with
+the pandas versions below (its ``columns`` check already fails).
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import schema
 
@@ -233,6 +242,223 @@ def check_row_drop(
     )
 
 
+
+# --- the same checks on Arrow tables -------------------------------------------------------------
+
+
+def _as_arrow(name: str, frame) -> pa.Table | None:
+    """The table as Arrow with the schema's columns and types, or None when it cannot be."""
+    if frame is None:
+        return None
+    target = schema.TABLES[name].arrow_schema()
+    try:
+        if isinstance(frame, pa.Table):
+            from pipeline.publish.files import to_arrow
+
+            return to_arrow(name, frame)
+        return schema.to_arrow(name, frame)
+    except Exception:  # noqa: BLE001 - the columns check reports why
+        return None
+
+
+def _arrow_columns(name: str, table: pa.Table) -> CheckOutcome:
+    t = schema.TABLES[name]
+    problems = []
+    missing = [c for c in t.column_names if c not in table.column_names]
+    extra = [c for c in table.column_names if c not in t.column_names]
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"columns not in the schema: {', '.join(map(str, extra))}")
+    for c in t.columns:
+        if c.name not in table.column_names:
+            continue
+        col = table.column(c.name)
+        want = schema.ARROW_TYPES[c.type]
+        if not col.type.equals(want):
+            try:
+                col = col.cast(want)
+            except Exception:  # noqa: BLE001
+                problems.append(f"{c.name}: type {col.type} is not {c.type}")
+                continue
+        if not c.nullable and col.null_count:
+            problems.append(f"{c.name}: {col.null_count} nulls in a required column")
+    return _outcome("columns", name, problems, "column problem(s)")
+
+
+def _rows(mask) -> list[int]:
+    return pc.indices_nonzero(mask).to_pylist() if len(mask) else []
+
+
+def _arrow_primary_key(name: str, table: pa.Table) -> CheckOutcome:
+    t = schema.TABLES[name]
+    pk = list(t.primary_key)
+    bad = []
+    for c in pk:
+        if t.column(c).nullable:
+            continue
+        col = table.column(c)
+        empty = pc.is_null(col)
+        if pa.types.is_string(col.type):
+            empty = pc.or_(empty, pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), ""), False))
+        bad += [f"row {i}: empty {c}" for i in _rows(empty)]
+    counts = table.select(pk).group_by(pk, use_threads=False).aggregate([([], "count_all")])
+    dup = counts.filter(pc.greater(counts.column("count_all"), 1))
+    if dup.num_rows:
+        dup = dup.sort_by([("count_all", "descending")])
+        keys = list(zip(*(dup.column(c).to_pylist() for c in pk)))
+        bad += [f"{'/'.join(map(str, k))} appears {n} times" for k, n in zip(keys, dup.column("count_all").to_pylist())]
+    return _outcome("primary_key", name, bad, "empty or duplicate key(s)")
+
+
+def _arrow_ids(tables: dict[str, pa.Table | None], ref: str) -> pa.Array:
+    table, column = ref.split(".")
+    t = tables.get(table)
+    if t is None or column not in t.column_names:
+        return pa.array([], pa.string())
+    return pc.drop_null(t.column(column)).combine_chunks()
+
+
+def _arrow_foreign_keys(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcome:
+    t = schema.TABLES[name]
+    table = tables[name]
+    type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
+    bad: list[tuple[int, str]] = []
+    for fk in t.foreign_keys:
+        values = table.column(fk.column)
+        present = pc.is_valid(values)
+        if fk.other_tables and type_column:
+            types = table.column(type_column)
+            by_type: dict[str, list[str]] = {}
+            for etype, (tbl, col) in schema.ENTITY_TABLES.items():
+                by_type.setdefault(etype, []).append(f"{tbl}.{col}")
+            known = pa.array(sorted(by_type), pa.string())
+            any_ids = pa.concat_arrays([_arrow_ids(tables, r) for refs in by_type.values() for r in refs])
+            unknown = pc.and_(present, pc.and_(pc.is_valid(types), pc.invert(pc.is_in(types, value_set=known))))
+            for i in _rows(unknown):
+                bad.append((i, f"row {i}: {type_column} {types[i].as_py()!r} is not an entity type"))
+            untyped = pc.and_(present, pc.is_null(types))
+            missing = pc.and_(untyped, pc.invert(pc.is_in(values, value_set=any_ids)))
+            for etype, refs in by_type.items():
+                ids = pa.concat_arrays([_arrow_ids(tables, r) for r in refs])
+                mine = pc.and_(present, pc.fill_null(pc.equal(types, etype), False))
+                missing = pc.or_(missing, pc.and_(mine, pc.invert(pc.is_in(values, value_set=ids))))
+            for i in _rows(missing):
+                ty = types[i].as_py()
+                bad.append((i, f"row {i}: {fk.column} {values[i].as_py()!r} not found among {ty or 'entities'}"))
+        else:
+            refs = [f"{fk.table}.{fk.ref_column}", *fk.other_tables]
+            ids = pa.concat_arrays([_arrow_ids(tables, r) for r in refs])
+            missing = pc.and_(present, pc.invert(pc.is_in(values, value_set=ids)))
+            for i in _rows(missing):
+                bad.append((i, f"row {i}: {fk.column} {values[i].as_py()!r} not in {fk.table}.{fk.ref_column}"))
+    bad.sort(key=lambda x: x[0])
+    return _outcome("foreign_keys", name, [m for _, m in bad], "unresolved reference(s)")
+
+
+def _utf32(column) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A string column as one array of code points, where each value starts in it and its
+    length in code points (a null counts as empty), without a Python string per value."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = arr.cast(pa.large_string()) if not pa.types.is_large_string(arr.type) else arr
+    lengths = pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    starts = np.zeros(len(arr), dtype=np.int64)
+    if len(arr) > 1:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    if not len(arr):
+        return np.zeros(0, dtype=np.uint32), starts, lengths
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    raw = data.to_pybytes()[offsets[0]:offsets[-1]] if data is not None else b""
+    points = np.frombuffer(raw.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    return points, starts, lengths
+
+
+_POINTS: list = []  # [(documents table, its code points)]: the last one, shared by mentions and metrics
+
+
+def _document_points(docs: pa.Table | None):
+    if docs is None:
+        return _utf32(pa.array([], pa.string()))
+    if _POINTS and _POINTS[0][0] is docs:
+        return _POINTS[0][1]
+    points = _utf32(docs.column("text"))
+    _POINTS[:] = [(docs, points)]
+    return points
+
+
+def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcome:
+    """Vectorised: every slice of every document is compared at once, code point by code point."""
+    t = schema.TABLES[name]
+    table = tables[name]
+    docs = tables.get("documents")
+    doc_ids = docs.column("doc_id").combine_chunks() if docs is not None else pa.array([], pa.string())
+    text, text_at, text_len = _document_points(docs)
+    bad: list[tuple[int, str]] = []
+    for start_col, end_col, text_col in t.offset_columns:
+        n = table.num_rows
+        if not n:
+            continue
+        doc = pc.index_in(table.column("doc_id"), value_set=doc_ids)
+        has_doc = pc.is_valid(doc).to_numpy(zero_copy_only=False)
+        d = pc.fill_null(doc, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        s_col, e_col = table.column(start_col), table.column(end_col)
+        has_se = pc.and_(pc.is_valid(s_col), pc.is_valid(e_col)).to_numpy(zero_copy_only=False)
+        s = pc.fill_null(s_col, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        e = pc.fill_null(e_col, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        length = text_len[d] if len(text_len) else np.zeros(n, dtype=np.int64)
+        in_range = has_doc & has_se & (0 <= s) & (s < e) & (e <= length)
+        span_col = table.column(text_col)
+        span, span_at, span_len = _utf32(span_col)
+        same_len = in_range & (e - s == span_len) & pc.is_valid(span_col).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(same_len)
+        lens = span_len[rows]
+        differs = np.zeros(n, dtype=bool)
+        if lens.sum():
+            which = np.repeat(rows, lens)
+            k = np.arange(lens.sum(), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+            at_text = text_at[d[which]] + s[which] + k
+            at_span = span_at[which] + k
+            differs[which[text[at_text] != span[at_span]]] = True
+        for i in np.flatnonzero(~has_doc):
+            bad.append((i, f"row {i}: no text for document {table.column('doc_id')[i].as_py()!r}"))
+        for i in np.flatnonzero(has_doc & ~in_range):
+            sv, ev = s_col[i].as_py(), e_col[i].as_py()
+            bad.append((i, f"row {i}: offsets {sv}:{ev} outside 0:{length[i]} or empty"))
+        for i in np.flatnonzero((in_range & ~same_len) | differs):
+            got = docs.column("text")[int(d[i])].as_py()[s[i]:e[i]]
+            bad.append((i, f"row {i}: text[{s[i]}:{e[i]}] is {got!r}, {text_col} is {table.column(text_col)[i].as_py()!r}"))
+    bad.sort(key=lambda x: x[0])
+    return _outcome("offsets", name, [m for _, m in bad], "offset(s) not slicing to the stated text")
+
+
+def _arrow_finite(name: str, table: pa.Table) -> CheckOutcome:
+    t = schema.TABLES[name]
+    bad = []
+    for c in t.columns:
+        if c.type != "number":
+            continue
+        col = table.column(c.name)
+        for i in _rows(pc.invert(pc.fill_null(pc.is_finite(col), True))):
+            bad.append(f"row {i}: {c.name} = {col[i].as_py()!r}")
+    return _outcome("finite", name, bad, "value(s) not finite")
+
+
+def _arrow_names(name: str, table: pa.Table) -> CheckOutcome:
+    t = schema.TABLES[name]
+    bad = []
+    for c in t.name_columns:
+        values = table.column(c).to_pylist()
+        verdict: dict = {}
+        for i, v in enumerate(values):
+            ok = verdict.get(v)
+            if ok is None:
+                ok = verdict[v] = not (_blank(v) or _punctuation_only(str(v)))
+            if not ok:
+                bad.append(f"row {i}: {c} = {v!r}")
+    return _outcome("names", name, bad, "empty or punctuation-only name(s)")
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 # check name -> (blocking, description, applies to table?)
@@ -257,48 +483,81 @@ def checks_for(table: str) -> list[str]:
 def run_check(
     check: str,
     table: str,
-    tables: dict[str, pd.DataFrame],
-    previous_tables: dict[str, pd.DataFrame | int] | None = None,
+    tables: dict,
+    previous_tables: dict | None = None,
     max_drop_share: float = MAX_DROP_SHARE,
+    _arrow: dict | None = None,
 ) -> CheckOutcome:
     """Run one named check on one table (``tables`` holds every table, for references)."""
     frame = tables.get(table)
+    arrow = _arrow if _arrow is not None else {n: _as_arrow(n, f) for n, f in tables.items() if n in schema.TABLES}
     if check == "columns":
+        if isinstance(frame, pa.Table):
+            return _arrow_columns(table, frame)
         return check_columns(table, frame)
     blocking = CHECKS[check][0]
     if frame is None:
         return CheckOutcome(check, table, False, blocking, "table is missing", failures=1)
-    missing = [c for c in schema.TABLES[table].column_names if c not in frame.columns]
+    columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    missing = [c for c in schema.TABLES[table].column_names if c not in columns]
     if missing:
         return CheckOutcome(check, table, False, blocking, f"cannot run: missing columns {missing}", failures=1)
+    if check == "row_drop":
+        previous = (previous_tables or {}).get(table)
+        if isinstance(previous, pa.Table):
+            previous = previous.num_rows
+        return check_row_drop(table, frame, previous, max_drop_share)
+    fast = arrow.get(table)
+    # the Arrow versions need every table they refer to in Arrow form too
+    if fast is not None and all(arrow.get(n) is not None or tables.get(n) is None for n in tables if n in schema.TABLES):
+        if check == "primary_key":
+            return _arrow_primary_key(table, fast)
+        if check == "foreign_keys":
+            return _arrow_foreign_keys(table, arrow)
+        if check == "offsets":
+            return _arrow_offsets(table, arrow)
+        if check == "finite":
+            return _arrow_finite(table, fast)
+        if check == "names":
+            return _arrow_names(table, fast)
+        raise KeyError(check)
+    if isinstance(frame, pa.Table):  # not convertible to the schema's types: check as pandas
+        frame = frame.to_pandas(types_mapper=schema._pandas_type)
+    pandas_tables = {
+        n: (f.to_pandas(types_mapper=schema._pandas_type) if isinstance(f, pa.Table) else f)
+        for n, f in tables.items()
+    }
     if check == "primary_key":
         return check_primary_key(table, frame)
     if check == "foreign_keys":
-        return check_foreign_keys(table, tables)
+        return check_foreign_keys(table, pandas_tables)
     if check == "offsets":
-        return check_offsets(table, tables)
+        return check_offsets(table, pandas_tables)
     if check == "finite":
         return check_finite(table, frame)
     if check == "names":
         return check_names(table, frame)
-    if check == "row_drop":
-        previous = (previous_tables or {}).get(table)
-        return check_row_drop(table, frame, previous, max_drop_share)
     raise KeyError(check)
 
 
 def check_tables(
-    tables: dict[str, pd.DataFrame],
-    previous_tables: dict[str, pd.DataFrame | int] | None = None,
+    tables: dict,
+    previous_tables: dict | None = None,
     *,
     max_drop_share: float = MAX_DROP_SHARE,
 ) -> list[CheckOutcome]:
-    """Every applicable check on every schema table. ``previous_tables``: frames or row counts."""
-    return [
-        run_check(check, table, tables, previous_tables, max_drop_share)
-        for table in schema.TABLES
-        for check in checks_for(table)
-    ]
+    """Every applicable check on every schema table (DataFrames or Arrow tables).
+
+    ``previous_tables``: frames or row counts."""
+    arrow = {n: _as_arrow(n, f) for n, f in tables.items() if n in schema.TABLES}
+    try:
+        return [
+            run_check(check, table, tables, previous_tables, max_drop_share, _arrow=arrow)
+            for table in schema.TABLES
+            for check in checks_for(table)
+        ]
+    finally:
+        _POINTS.clear()
 
 
 def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
