@@ -25,6 +25,7 @@ without touching this module. No Dagster import here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ T = TypeVar("T")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@functools.lru_cache(maxsize=None)
 def safe_name(key: str) -> str:
     """A file-name-safe, unique, readable stem for a partition key.
 

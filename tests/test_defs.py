@@ -136,3 +136,77 @@ def test_stage_pool_matches_serial(tmp_path):
         assert all(o.skipped for o in again)
     assert results[1] == results[2]
     assert stages.stale_partitions(tmp_path / "out2", {"feed.jsonl": units}) == ["feed.jsonl"]  # no manifest yet
+
+
+def test_pipelined_stages_match_stage_by_stage(tmp_path):
+    """Reading with NLP submitted ahead, and segmentation fused with extraction, writes the same files."""
+    from pipeline.defs import stages
+    from pipeline.ingest import list_sources
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [
+        json.dumps({"id": f"n{i}", "text": f"第{i}条：马云在杭州创办了阿里巴巴，2023年营收增长了{i}%。"}, ensure_ascii=False)
+        for i in range(6)
+    ]
+    (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    codes = {s: stages.code_version(s) for s in stages.STAGES}
+    files = {}
+    for mode in ("one_by_one", "pipelined"):
+        out = tmp_path / mode
+        pipelined = mode == "pipelined"
+        by_stage = {}
+        for stage in stages.STAGES:
+            jobs = [stages.StageJob(stage, str(out), str(raw), k, sha, code_versions=codes) for k, sha in units]
+            by_stage[stage] = stages.run_stage(
+                jobs, workers=2 if pipelined else 1, min_chars_for_pool=0,
+                ahead=pipelined, fuse=pipelined, batch="run-1",
+            )
+            assert len(by_stage[stage]) == len(units) and not any(o.skipped for o in by_stage[stage])
+        # in the pipelined run, every unit was segmented and extracted in one worker pass
+        assert all(o.fused for o in by_stage[stages.SEGMENTS] + by_stage[stages.EXTRACTIONS]) == pipelined
+        wd = Workdir(out)
+        files[mode] = {
+            (stage, part, k): (wd.read(stage, k, part).to_pylist(), wd.fingerprint(stage, k, part))
+            for stage in stages.STAGES for part in stages.PARTS[stage] for k, _ in units
+        }
+        assert not stages._submitted and not stages._extracted  # nothing left between steps
+        # everything is current afterwards, whichever way it was made
+        again = stages.run_stage(
+            [stages.StageJob(stages.EXTRACTIONS, str(out), str(raw), k, sha, code_versions=codes) for k, sha in units]
+        )
+        assert all(o.skipped for o in again)
+    stages.shutdown_pool()
+    assert files["one_by_one"] == files["pipelined"]
+    assert any(rows for (stage, part, _), (rows, _) in files["pipelined"].items() if part == "mentions")
+
+
+def test_stale_partitions_uses_recorded_extractions(tmp_path, monkeypatch):
+    """After an extraction step the next check reads no per-unit fingerprints, unless a file is gone."""
+    from pipeline.defs import stages
+    from pipeline.ingest import list_sources
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}条：杭州市的企业营收增长了{i}%。"}, ensure_ascii=False) for i in range(4)]
+    (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    out = tmp_path / "out"
+    wd = Workdir(out)
+    for stage in stages.STAGES:
+        outcomes = stages.run_stage([stages.StageJob(stage, str(out), str(raw), k, sha) for k, sha in units])
+    wd.write_manifest("feed.jsonl", units)
+    grouped = {"feed.jsonl": units}
+    assert stages.stale_partitions(out, grouped) == []  # the slow check: nothing recorded yet
+    stages.record_extracted(wd, "feed.jsonl", {o.key: o.fingerprint for o in outcomes})
+    calls = []
+    monkeypatch.setattr(stages, "unit_is_current", lambda *a: calls.append(a) or True)
+    assert stages.stale_partitions(out, grouped) == [] and calls == []  # recorded: no per-unit check
+    wd.path(stages.SEGMENTS, units[1][0], "tokens").unlink()
+    assert stages.stale_partitions(out, grouped) == [] and len(calls) == len(units)  # a file gone: checked
+    monkeypatch.undo()
+    assert stages.stale_partitions(out, grouped) == ["feed.jsonl"]
+    changed = [(k, "0" * 64 if i == 0 else h) for i, (k, h) in enumerate(units)]
+    wd.write_manifest("feed.jsonl", changed)
+    assert stages.stale_partitions(out, {"feed.jsonl": changed}) == ["feed.jsonl"]

@@ -46,3 +46,21 @@ def test_split_sentences_caps_length():
     spans = split_sentences(text, max_len=50)
     assert all(e - s <= 50 for s, e in spans)
     assert "".join(text[s:e] for s, e in spans) == text
+
+
+def test_memoised_cut_equals_jieba_cut():
+    """``segment`` reuses the words of repeated blocks: the same words as jieba's own cut."""
+    from pipeline.nlp import segment as seg
+
+    text = (
+        "新华社北京11月28日电 国务院总理李强28日在人民大会堂会见美国企业家代表。\r\n"
+        "华为技术有限公司2023年营收7042亿元，同比增长9.6%；Apple Inc. 也在深圳设厂 v2.0-beta\t\n"
+        "新华社北京11月28日电 杭州市余杭区的阿里巴巴、蚂蚁集团和字节跳动……“AI+制造” #1 50% a_b&c"
+    )
+    seg._memo.clear()
+    expected = list(get_tokenizer().cut(text, HMM=True))
+    for _ in range(2):  # the second pass takes every short block from the memo
+        assert list(seg._cut(text)) == expected
+    assert seg._memo, "short blocks are memoised"
+    words = [w for w in expected if not w.isspace()]
+    assert [t.word for t in segment(text)] == words

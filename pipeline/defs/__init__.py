@@ -16,27 +16,27 @@ Domain logic lives outside this package and imports no Dagster. See docs/dagster
 
 from __future__ import annotations
 
-import importlib
 import warnings
+from typing import TYPE_CHECKING
 
-import dagster as dg
+if TYPE_CHECKING:  # Dagster is imported by build_defs, not by the package: the worker
+    import dagster as dg  # processes import pipeline.defs.stages and need none of it
 
 
 def build_defs() -> dg.Definitions:
     """Every asset, check, job, sensor, schedule and resource of the pipeline."""
+    import dagster as dg
+
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    from pipeline.defs import assets_dataset, assets_documents, assets_release
+    from pipeline.defs import assets_dataset, assets_documents, assets_release, checks
     from pipeline.defs.jobs import build_all
     from pipeline.defs.resources import config_from_env
     from pipeline.defs.schedules import daily_rebuild
     from pipeline.defs.sensors import raw_sources_sensor
 
-    checks: list = []
-    if importlib.util.find_spec("pipeline.defs.checks") is not None:
-        checks = list(importlib.import_module("pipeline.defs.checks").build_checks())
     return dg.Definitions(
         assets=[*assets_documents.ASSETS, *assets_dataset.ASSETS, *assets_release.ASSETS],
-        asset_checks=checks,
+        asset_checks=list(checks.build_checks()),
         jobs=[build_all],
         sensors=[raw_sources_sensor],
         schedules=[daily_rebuild],

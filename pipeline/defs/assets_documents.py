@@ -6,7 +6,11 @@ All three use ``BackfillPolicy.single_run()``: a backfill or a sensor run over
 many partitions is one run whose asset functions loop over the source units
 (documents; one per ``.txt``/``.md`` file, one per ``.jsonl`` record) of
 ``context.partition_keys``. The work itself is in ``pipeline.defs.stages``;
-units whose stored result is current are skipped.
+units whose stored result is current are skipped. When the run holds all three
+assets (a build), a unit's segmentation and extraction start in the worker pool
+as soon as the unit is read and share one worker pass: ``document_segments``
+then lasts until the NLP is done and ``document_extractions`` only collects
+(metadata ``units_fused``).
 
 Bad input never stops the others: an unreadable file or a malformed ``.jsonl``
 line becomes a row of the ``errors`` table, a warning in the run log (file,
@@ -83,11 +87,22 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
                 context.log.warning(f"{stage}: skipped {where}: {e.reason}")
         progress.update(o.chars, o.skipped)
 
-    outcomes = stages.run_stage(jobs, workers=workers, on_result=on_result)
+    # Both later per-document assets in this run: the NLP of a unit starts in the worker
+    # pool as soon as it is read, and segmentation and extraction share one worker pass
+    # (no tokens written, read back and rebuilt in between; the tokens file is still written).
+    selection = context.run.asset_selection  # None or empty: the whole job
+    in_run = {s: not selection or dg.AssetKey(s) in selection for s in stages.STAGES}
+    fuse = stage == stages.SEGMENTS and in_run[stages.EXTRACTIONS]
+    ahead = stage == stages.DOCUMENTS and in_run[stages.SEGMENTS] and in_run[stages.EXTRACTIONS]
+    outcomes = stages.run_stage(jobs, workers=workers, on_result=on_result, fuse=fuse, ahead=ahead, batch=context.run.run_id)
     progress.finish()
     if stage == stages.DOCUMENTS:
         for p in partitions:
             wd.write_manifest(p, units_of[p])
+    if stage == stages.EXTRACTIONS:  # lets the next build tell cheaply that these are current
+        written = {o.key: o.fingerprint for o in outcomes if o.fingerprint}
+        for p in partitions:
+            stages.record_extracted(wd, p, {k: written[k] for k, _ in units_of[p] if k in written})
     processed = [o for o in outcomes if not o.skipped]
     metadata: dict = {
         "partitions": len(partitions),
@@ -100,6 +115,8 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
         "seconds": round(progress.seconds, 3),
         "chars_per_second": round(progress.chars_per_second, 1),
         "workers": workers,
+        # units segmented and extracted in one worker pass (reported by both steps)
+        "units_fused": sum(o.fused for o in outcomes),
         "code_version": stages.code_version(stage),
         "errors": len(errors),
     }

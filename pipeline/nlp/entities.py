@@ -92,6 +92,9 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
 
     ner = [(s, e, t) for s, e, t in ner_spans if not skipped(s, e)]
     loc_spans = [(s, e) for s, e, t in ner if t == "LOC"]
+    loc_starts_by_end: dict[int, list[int]] = {}
+    for ls, le in loc_spans:
+        loc_starts_by_end.setdefault(le, []).append(ls)
     org_spans = [(s, e) for s, e, t in ner if t == "ORG"]
     token_starts = {t.start for t in tokens}
     token_ends = {t.end for t in tokens}
@@ -145,7 +148,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             # the model tags exactly this name (or 浙江缙云: a place and this name) as a place; not
             # enough for a name that is also a common word (南海 the sea, 港口, 运河)
             tagged = any(
-                le == e and (ls == s or (ls < s and gaz.candidates(text[ls:s]))) for ls, le in loc_spans
+                ls == s or (ls < s and gaz.candidates(text[ls:s])) for ls in loc_starts_by_end.get(e, ())
             ) and not common_word(payload, 1000)
             confirmed = full or after_parent or tagged
             pending_places.append((s, e, payload, confirmed))

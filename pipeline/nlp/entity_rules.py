@@ -131,24 +131,42 @@ class Matcher:
         for form in self.forms:
             by_first.setdefault(form[0], set()).add(len(form))
         self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
+        # every proper prefix of a form: a match is extended only while it can still grow
+        self.prefixes: set[str] = {form[:k] for form in self.forms for k in range(1, len(form))}
 
     def scan(self, text: str):
-        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping."""
+        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping.
+
+        From each position the match grows one character at a time while the piece is
+        a prefix of some form (one or two probes per character instead of one per
+        form length). At the very end of the text the end reported is, as it always
+        was, the start plus the longest form length of that first character when the
+        rest of the text is itself a form.
+        """
         i, n = 0, len(text)
-        lengths, forms = self.lengths, self.forms
+        lengths, forms, prefixes = self.lengths, self.forms, self.prefixes
         while i < n:
             ls = lengths.get(text[i])
-            if ls:
-                for L in ls:
-                    hit = forms.get(text[i : i + L])
-                    if hit is not None:
-                        yield i, i + L, hit[0], hit[1]
-                        i += L
-                        break
-                else:
-                    i += 1
-            else:
+            if not ls:
                 i += 1
+                continue
+            best, hit = 0, None
+            j = i + 1
+            while j <= n:
+                piece = text[i:j]
+                found = forms.get(piece)
+                if found is not None:
+                    best, hit = j, found
+                if piece not in prefixes:
+                    break
+                j += 1
+            if hit is None:
+                i += 1
+                continue
+            if best == n and ls[0] > n - i:
+                best = i + ls[0]
+            yield i, best, hit[0], hit[1]
+            i = best
 
 
 @functools.lru_cache(maxsize=4)

@@ -4,7 +4,9 @@
 exactly to the word. It uses one dedicated ``jieba.Tokenizer`` per process,
 built lazily on first use with the project's user dictionary
 (``pipeline/data/jieba_userdict.txt``, jieba's ``word [freq] [pos]`` format)
-when that file exists. Whitespace is not returned as tokens. Part-of-speech is
+when that file exists; the words of short, repeated text blocks are reused
+within a process (the same words as jieba's cut: see ``_cut``). Whitespace is
+not returned as tokens. Part-of-speech is
 not computed here (``Token.pos == ""``): ``jieba.posseg`` is several times
 slower and nothing downstream needs it.
 
@@ -49,14 +51,52 @@ def cut_words(text: str) -> list[str]:
     return list(get_tokenizer().cut(text, HMM=True))
 
 
+# jieba cuts a text block by block: runs of Han characters, letters, digits and +#&._%-
+# (``jieba.re_han_default``) are each cut on their own (dictionary DAG, best route, HMM
+# for unknown runs), the rest split at whitespace into single characters. The words of a
+# block depend on the block's text only, so the words of short blocks, which repeat
+# a lot in news text (names, places, set phrases), are kept per process and reused.
+# ``_cut`` is ``Tokenizer.cut(text, HMM=True)`` of jieba 0.42.1 with that memo
+# (``tests/test_segment.py`` checks it against jieba's own cut).
+MAX_MEMO_BLOCK = 16  # characters; longer blocks seldom repeat
+MAX_MEMO_ENTRIES = 50_000  # then no more are added (bounded memory: ~25 MB a process)
+_memo: dict[str, tuple[str, ...]] = {}
+
+
+def _cut(text: str):
+    import jieba
+
+    tok = get_tokenizer()
+    cut_block = tok._Tokenizer__cut_DAG  # accurate mode with HMM, one block
+    re_han, re_skip = jieba.re_han_default, jieba.re_skip_default
+    memo = _memo
+    for blk in re_han.split(text):
+        if not blk:
+            continue
+        if re_han.match(blk):
+            words = memo.get(blk)
+            if words is None:
+                words = tuple(cut_block(blk))
+                if len(blk) <= MAX_MEMO_BLOCK and len(memo) < MAX_MEMO_ENTRIES:
+                    memo[blk] = words
+            yield from words
+        else:
+            for x in re_skip.split(blk):
+                if re_skip.match(x):
+                    yield x
+                else:
+                    yield from x
+
+
 def segment(text: str) -> list[Token]:
     """Segment ``text`` into word tokens with character offsets (end exclusive)."""
     tokens: list[Token] = []
+    append = tokens.append
     pos = 0
-    for word in get_tokenizer().cut(text, HMM=True):
+    for word in _cut(text):
         end = pos + len(word)
         if not word.isspace():
-            tokens.append(Token(pos, end, word))
+            append(Token(pos, end, word))
         pos = end
     return tokens
 
