@@ -222,3 +222,19 @@ def test_evaluate_ner_cli(tmp_path):
     assert res["overall"]["f1"] == round(2 * 0.75 / 1.75, 4)
     assert res["per_type"]["LOC"]["recall"] == 0.5
     assert res["chars_per_second"] > 0
+
+
+def test_folded_model_cache_gives_the_same_tags(tmp_path, monkeypatch):
+    """The folded model is written to the cache once and read back by later taggers, same labels."""
+    from pipeline.nlp.ner.tagger import NerTagger
+
+    text = "阿里巴巴创始人马云在杭州出席活动，宇树科技的王兴兴也在场。北京大学的学者参加了会议。"
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", "")
+    uncached = NerTagger(MODEL_PATH, convention="c").tag(text)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
+    first = NerTagger(MODEL_PATH, convention="c").tag(text)
+    files = list(tmp_path.glob("*.crfsuite"))
+    assert len(files) == 1 and files[0].stat().st_size > 0
+    second = NerTagger(MODEL_PATH, convention="c").tag(text)
+    assert uncached == first == second
+    assert uncached  # the sentence has entities: the comparison is not between empty lists

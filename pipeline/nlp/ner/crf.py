@@ -19,7 +19,10 @@ point rounding in the additions); ``tests/test_ner.py`` checks the equality.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 import struct
 from pathlib import Path
 
@@ -299,6 +302,38 @@ class CrfModel:
     def tagger(self, convention: str | None, conventions: tuple[str, ...]) -> InMemoryTagger:
         """A crfsuite tagger over the folded model of ``convention``."""
         return InMemoryTagger(self.folded(convention, conventions).to_crfsuite())
+
+
+def cached_tagger(path: Path, convention, conventions: tuple[str, ...], cache_dir: Path | None) -> InMemoryTagger:
+    """``CrfModel.load(path).tagger(convention, conventions)``, with the folded model kept on disk.
+
+    Folding and writing crfsuite's format takes about half a second; a process
+    that only tags a few documents (an incremental build) would spend most of
+    its NLP time on it. The folded model is therefore written once to
+    ``cache_dir`` under a name made of the weight file's SHA-256 and the
+    convention, and later processes read it back. A cache that cannot be read
+    or written is simply not used.
+    """
+    path = Path(path)
+    if cache_dir is None:
+        return CrfModel.load(path).tagger(convention, conventions)
+    key = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    conv = "shared" if convention is None else json.dumps(convention, sort_keys=True) if not isinstance(convention, str) else convention
+    name = f"{path.stem}-{key}-{hashlib.sha256(conv.encode()).hexdigest()[:8]}.crfsuite"
+    target = Path(cache_dir) / name
+    try:
+        return InMemoryTagger(target.read_bytes())
+    except OSError:
+        pass
+    tagger = CrfModel.load(path).tagger(convention, conventions)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(tagger.model)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+    return tagger
 
 
 class InMemoryTagger:

@@ -27,6 +27,7 @@ pipeline still runs.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -55,10 +56,10 @@ class NerTagger:
         self._crf = None
         self._resources = Resources(extended=False)
         if self.model_path is not None and self.model_path.exists():
-            from pipeline.nlp.ner.crf import CrfModel
+            from pipeline.nlp.ner.crf import cached_tagger
 
             # the convention's weights folded onto the shared ones: only shared features are built
-            self._crf = CrfModel.load(self.model_path).tagger(FOLDS.get(convention, convention), CONVENTIONS)
+            self._crf = cached_tagger(self.model_path, FOLDS.get(convention, convention), CONVENTIONS, cache_dir())
             self._resources, _ = load_resources(self.model_path.parent)
 
     @property
@@ -85,6 +86,19 @@ class NerTagger:
         for offset, feats in document_features(text, tokens, self._resources):
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
         return spans
+
+
+def cache_dir() -> Path | None:
+    """Where folded models are kept between processes (``crf.cached_tagger``).
+
+    ``PIPELINE_CACHE_DIR`` if set (empty: no cache), else
+    ``$XDG_CACHE_HOME/cn-tech-city-dataset`` or ``~/.cache/cn-tech-city-dataset``.
+    """
+    env = os.environ.get("PIPELINE_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cn-tech-city-dataset"
 
 
 def load_resources(model_dir: Path) -> tuple[Resources, int | None]:
