@@ -36,22 +36,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import schema
+from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
 
 FOUNDED_METRIC = "成立年份"
-
-
-def _hash16(s: str) -> str:
-    return hashlib.sha1(s.encode("utf-8")).hexdigest()[:16]
-
-
-def mention_id(doc_id: str, start: int, end: int) -> str:
-    return "men_" + _hash16(f"{doc_id}:{start}:{end}")
-
-
-def metric_id(doc_id: str, start: int, end: int, metric: str) -> str:
-    return "met_" + _hash16(f"{doc_id}:{start}:{end}:{metric}")
 
 
 def build_tables(
@@ -83,16 +72,6 @@ def _records_table(cls, records: list, columns: Iterable[str] | None = None) -> 
     full = record_schema(cls)
     names = list(columns) if columns is not None else full.names
     return pa.table({n: pa.array([getattr(r, n) for r in records], full.field(n).type) for n in names})
-
-
-def _hash_ids(prefix: str, *columns: list) -> list[str]:
-    """``prefix`` + first 16 hex of sha1 of the values joined with ':' (``mention_id``, ``metric_id``)."""
-    sha1 = hashlib.sha1
-    if len(columns) == 3:
-        return [prefix + sha1(f"{a}:{b}:{c}".encode()).hexdigest()[:16] for a, b, c in zip(*columns)]
-    if len(columns) == 4:
-        return [prefix + sha1(f"{a}:{b}:{c}:{d}".encode()).hexdigest()[:16] for a, b, c, d in zip(*columns)]
-    return [prefix + sha1(":".join(map(str, values)).encode("utf-8")).hexdigest()[:16] for values in zip(*columns)]
 
 
 def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
@@ -193,16 +172,17 @@ def build_tables_arrow(
     entities, ids = resolve_table(mentions, previous)
 
     # mentions and counts
-    kept = mentions.select(["doc_id", "start", "end", "entity_type", "text"]).append_column("entity_id", ids)
+    stored = [c for c in ("mention_id",) if c in mentions.column_names]
+    kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
     kept = kept.filter(pc.is_valid(ids))
-    m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in ("doc_id", "start", "end"))
-    m_ids = _hash_ids("men_", m_doc, m_start, m_end)
+    m_ids = ids_column(kept, "mention_id", "men_", MENTION_ID_COLUMNS)
     if len(set(m_ids)) != len(m_ids):  # two entities on one span (should not happen): keep both, distinct IDs
         seen: set[str] = set()
+        m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in MENTION_ID_COLUMNS)
         eids = kept.column("entity_id").to_pylist()
         for i, mid in enumerate(m_ids):
             if mid in seen:
-                m_ids[i] = mid = "men_" + _hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
+                m_ids[i] = mid = "men_" + hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
             seen.add(mid)
     out["mentions"] = pa.table({
         "mention_id": pa.array(m_ids, pa.string()), "entity_id": kept.column("entity_id"),
@@ -245,7 +225,7 @@ def build_tables_arrow(
     founded: dict[str, Counter] = defaultdict(Counter)
     f_cols = {c: facts.column(c).to_pylist() for c in (
         "doc_id", "start", "end", "metric", "subject_type", "year", "value")}
-    f_ids = _hash_ids("met_", f_cols["doc_id"], f_cols["start"], f_cols["end"], f_cols["metric"])
+    f_ids = ids_column(facts, "metric_id", "met_", METRIC_ID_COLUMNS)
     keep: list[int] = []
     subject_ids: list = []
     metric_ids: set[str] = set()

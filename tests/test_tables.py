@@ -9,7 +9,8 @@ import pytest
 from pipeline import schema
 from pipeline.evaluation.gold import build_plain
 from pipeline.records import Document, DocumentAnalysis, Fact, Mention, Relation, SourceError
-from pipeline.tables import build_tables, mention_id, read_previous_ids
+from pipeline.ids import mention_id
+from pipeline.tables import build_tables, read_previous_ids
 
 SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 ENTITY_IDS = {"people": "person_id", "firms": "firm_id", "organizations": "org_id", "cities": "city_id", "regions": "region_id"}
@@ -141,3 +142,20 @@ def test_previous_ids_round_trip(sample_tables, tmp_path):
     ali = firms[firms["name"] == "阿里巴巴"].iloc[0]
     assert prev[("firm", "阿里巴巴")] == ali["firm_id"]
     assert prev[("firm", "阿里")] == ali["firm_id"]
+
+
+def test_row_ids_stored_by_the_worker_equal_the_computed_ones():
+    """``with_row_ids`` (per document) and ``ids_column`` (fan-in, old files without IDs) agree."""
+    import pyarrow as pa
+
+    from pipeline.ids import METRIC_ID_COLUMNS, MENTION_ID_COLUMNS, ids_column, metric_id, with_row_ids
+
+    mentions = pa.table({"doc_id": ["d1", "d1", "d2"], "start": [0, 5, 3], "end": [2, 9, 4]})
+    facts = pa.table({"doc_id": ["d1"], "start": [10], "end": [20], "metric": ["营收"]})
+    m, f = with_row_ids(mentions, facts)
+    assert m.column("mention_id").to_pylist() == ids_column(mentions, "mention_id", "men_", MENTION_ID_COLUMNS)
+    assert f.column("metric_id").to_pylist() == [metric_id("d1", 10, 20, "营收")]
+    assert ids_column(f, "metric_id", "met_", METRIC_ID_COLUMNS) == f.column("metric_id").to_pylist()
+    # a concatenation of new and old files: the old rows' IDs are null and get computed
+    mixed = pa.concat_tables([m, mentions], promote_options="default")
+    assert ids_column(mixed, "mention_id", "men_", MENTION_ID_COLUMNS) == m.column("mention_id").to_pylist() * 2

@@ -57,6 +57,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
 from pipeline.workdir import Workdir, record_schema, records_to_table, table_to_records
 
@@ -75,7 +76,7 @@ PARTS: dict[str, tuple[str, ...]] = {
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     DOCUMENTS: ("ingest", "data/ingest", "records.py"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
-    EXTRACTIONS: ("nlp", "data", "records.py"),
+    EXTRACTIONS: ("nlp", "data", "records.py", "ids.py"),
 }
 # Files inside those folders that no per-document stage runs: the resolver and the
 # table builders work on the stored results (the fan-in), so editing them must not
@@ -487,8 +488,9 @@ def _extractions(
         mentions.extend(a.mentions)
         facts.extend(a.facts)
         relations.extend(a.relations)
-    wd.write(EXTRACTIONS, job.key, "mentions", _records_table(Mention, mentions), fp)
-    wd.write(EXTRACTIONS, job.key, "facts", _records_table(Fact, facts), fp)
+    mention_table, fact_table = with_row_ids(_records_table(Mention, mentions), _records_table(Fact, facts))
+    wd.write(EXTRACTIONS, job.key, "mentions", mention_table, fp)
+    wd.write(EXTRACTIONS, job.key, "facts", fact_table, fp)
     wd.write(EXTRACTIONS, job.key, "relations", _records_table(Relation, relations), fp)
     wd.write(EXTRACTIONS, job.key, "errors", _records_table(SourceError, errors), fp)
     return StageOutcome(job.key, False, len(docs), chars, errors, fingerprint=fp)
