@@ -62,16 +62,19 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     skip = set(missing)
     present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
-    def part(stage: str, name: str, cls, columns=None) -> pa.Table:
+    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None) -> pa.Table:
         table = stages.read_part_by_partition(wd, stage, name, present)
         empty = record_schema(cls)
         if table is None:
             table = empty.empty_table()
         names = list(columns) if columns is not None else empty.names
-        return pa.table({  # the record's columns, any stored without a column as nulls
+        out = {  # the record's columns, any stored without a column as nulls
             n: table.column(n) if n in table.column_names else pa.nulls(table.num_rows, empty.field(n).type)
             for n in names
-        })
+        }
+        if row_id is not None:  # the published row ID the worker stored (pipeline.ids); null in older files
+            out[row_id] = table.column(row_id) if row_id in table.column_names else pa.nulls(table.num_rows, pa.string())
+        return pa.table(out)
 
     documents = part(stages.DOCUMENTS, "documents", Document, tables_module.DOCUMENT_COLUMNS)
     errors = pa.concat_tables([part(stages.DOCUMENTS, "errors", SourceError),
@@ -91,8 +94,8 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
 
     return {
         "documents": documents,
-        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS)),
-        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact)),
+        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id")),
+        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id")),
         "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation)),
         "errors": errors,
     }
