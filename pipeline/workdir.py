@@ -9,7 +9,13 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
   source units (key, sha256) a partition (a raw file) held when it was last read,
   so later stages and the dataset know which per-document files belong to it;
 * staged tables, one per published table: ``work/tables/<name>.parquet``,
-  written by the dataset assets and read by the checks and the release.
+  written by the dataset assets and read by the checks and the release;
+* besides these (written by ``pipeline.defs.stages`` and ``pipeline.publish``):
+  ``work/bundle.<asset>/`` (a partition's per-unit files concatenated, for reading
+  a large archive as one file), ``work/extracted/`` (each partition's extraction
+  fingerprints, a quick "is everything current" test), ``work/zip-index/`` (the
+  pieces of each release's zip, reused by the next one) and ``work/last_build.json``
+  (what the last headless build saw, so an unchanged rebuild makes no run).
 
 Partition keys (``news/a.txt``, ``feed.jsonl#L12``, Chinese file names ...) are
 mapped to safe, unique file names by :func:`safe_name`. Each per-document file
