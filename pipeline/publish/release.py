@@ -255,15 +255,18 @@ def publish_release(
         copier = _start_copy(previous_dir / SQLITE_NAME, sqlite_copy) if previous_dir else None
         try:
             # Arrow's Parquet and CSV writers and hashlib release the GIL: two threads
-            # write the tables (and read the previous release) side by side.
+            # write the tables side by side, and compare them with the previous release.
+            def compare() -> tuple[dict | None, list]:
+                before = files.read_release_arrow(previous_dir) if previous_dir else None
+                return before, changes.diff_tables(before, tables)
+
             with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
-                previous_read = pool.submit(files.read_release_arrow, previous_dir) if previous_dir else None
+                compared = pool.submit(compare)
                 written = list(pool.map(lambda item: files.write_table_files(item[0], item[1], work),
                                         sorted(tables.items(), key=lambda item: -item[1].nbytes)))
-                previous_tables = previous_read.result() if previous_read is not None else None
+                previous_tables, diff = compared.result()
             by_table = {paths[0].stem: [p.name for p in paths] for paths in written}
             names: list[str] = [n for name in tables for n in by_table[name]]
-            diff = changes.diff_tables(previous_tables, tables)
             (work / "CHANGES.md").write_text(
                 changes.render_changes(version, previous, diff, created), encoding="utf-8"
             )
