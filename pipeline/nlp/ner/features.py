@@ -132,12 +132,7 @@ def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], 
     cls_pat = _CLS_PATTERNS
     for (s, e), w, pw, nw in zip(words, strs, prevs, nexts):
         ln = e - s
-        if ln == 1:
-            wc = "C"
-        else:
-            wc = tags.get(w)
-            if wc is None:
-                wc = "W" if freq.get(w) else "U"
+        wc = word_class(w, tags, freq)
         p = pos_pat.get(ln)
         if p is None:
             p = pos_pat[ln] = _pos_pattern(ln)
@@ -445,12 +440,7 @@ def _extended_features(sent: str, words: list[tuple[int, int]], res: Resources) 
     for k, (s, e) in enumerate(words):
         w = strs[k]
         ln = e - s
-        if ln == 1:
-            wc = "C"
-        else:
-            wc = tags.get(w)
-            if wc is None:
-                wc = "W" if freq.get(w) else "U"
+        wc = word_class(w, tags, freq)
         pat = _POS_PATTERNS.get(ln)
         if pat is None:
             pat = _POS_PATTERNS[ln] = _pos_pattern(ln)
