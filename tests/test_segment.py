@@ -64,3 +64,31 @@ def test_memoised_cut_equals_jieba_cut():
     assert seg._memo, "short blocks are memoised"
     words = [w for w in expected if not w.isspace()]
     assert [t.word for t in segment(text)] == words
+
+
+def test_prefix_dictionary_cache_equals_a_fresh_build(tmp_path, monkeypatch):
+    """The cached prefix dictionary (main + user dictionary) is jieba's own, word for word."""
+    import jieba
+
+    from pipeline.nlp import segment as seg
+
+    user_dict = tmp_path / "userdict.txt"
+    user_dict.write_text("未来科技城 50 ns\n宇树科技 50 nt\n", encoding="utf-8")
+    monkeypatch.setattr(seg, "USER_DICT", user_dict)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
+    fresh = jieba.Tokenizer()
+    fresh.initialize()
+    fresh.load_userdict(str(user_dict))
+    assert not seg._load_prefix_dict(jieba.Tokenizer())  # nothing cached yet
+    seg._save_prefix_dict(fresh)
+    assert len(list(tmp_path.glob("jieba-*.pickle"))) == 1
+    cached = jieba.Tokenizer()
+    assert seg._load_prefix_dict(cached)
+    assert cached.FREQ == fresh.FREQ and cached.total == fresh.total
+    text = "宇树科技创始人王兴兴在杭州未来科技城说，DeepSeek和阿里巴巴的模型都开源了。"
+    assert list(cached.cut(text, HMM=True)) == list(fresh.cut(text, HMM=True))
+    assert "未来科技城" in list(cached.cut(text, HMM=True))  # the user dictionary is in the cache
+    user_dict.write_text("未来科技城 50 ns\n", encoding="utf-8")  # another user dictionary: another file
+    assert not seg._load_prefix_dict(jieba.Tokenizer())
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", "")  # switched off: nothing is read
+    assert not seg._load_prefix_dict(jieba.Tokenizer())

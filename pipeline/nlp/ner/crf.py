@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.cache import write_atomic
+
 SEP = "\x00"  # joins the strings in the .npz (crfsuite's strings are NUL-terminated, so never contain it)
 _M32 = 0xFFFFFFFF
 
@@ -326,13 +328,7 @@ def cached_tagger(path: Path, convention, conventions: tuple[str, ...], cache_di
     except OSError:
         pass
     tagger = CrfModel.load(path).tagger(convention, conventions)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
-        tmp.write_bytes(tagger.model)
-        os.replace(tmp, target)
-    except OSError:
-        pass
+    write_atomic(target, tagger.model)
     return tagger
 
 

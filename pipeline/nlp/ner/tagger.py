@@ -27,10 +27,10 @@ pipeline still runs.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
+from pipeline.cache import cache_dir
 from pipeline.nlp.ner.features import Gazetteer, Resources
 from pipeline.records import Token
 
@@ -86,19 +86,6 @@ class NerTagger:
         for offset, feats in document_features(text, tokens, self._resources):
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
         return spans
-
-
-def cache_dir() -> Path | None:
-    """Where folded models are kept between processes (``crf.cached_tagger``).
-
-    ``PIPELINE_CACHE_DIR`` if set (empty: no cache), else
-    ``$XDG_CACHE_HOME/cn-tech-city-dataset`` or ``~/.cache/cn-tech-city-dataset``.
-    """
-    env = os.environ.get("PIPELINE_CACHE_DIR")
-    if env is not None:
-        return Path(env) if env else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cn-tech-city-dataset"
 
 
 def load_resources(model_dir: Path) -> tuple[Resources, int | None]:

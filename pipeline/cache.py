@@ -1,0 +1,36 @@
+"""Where files derived from the shipped data are kept between processes, so that processes start faster.
+
+Two things are slow to build and the same in every process: jieba's prefix
+dictionary with the project's user dictionary merged in (``nlp.segment``), and the
+NER model folded for its annotation convention (``nlp.ner.crf.cached_tagger``).
+Each is written once, under a name that changes with its inputs, to
+``PIPELINE_CACHE_DIR`` (empty: no cache), else ``$XDG_CACHE_HOME/cn-tech-city-dataset``
+or ``~/.cache/cn-tech-city-dataset``, and read back by later processes. A cache
+that cannot be read or written is not used; deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is switched off (``PIPELINE_CACHE_DIR=``)."""
+    env = os.environ.get("PIPELINE_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cn-tech-city-dataset"
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file and a rename; False if that fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
