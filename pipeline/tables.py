@@ -309,11 +309,6 @@ def build_tables_arrow(
 SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")
 
 
-def _source_path(d: Document) -> str:
-    """The raw file's relative path, plus ``#<record id or line>`` for a .jsonl record (unescaped key)."""
-    return _source_path_of(d.source_key, d.source_path)
-
-
 def _source_path_of(source_key: str | None, source_path: str) -> str:
     if not source_key:
         return source_path

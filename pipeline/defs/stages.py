@@ -677,11 +677,6 @@ def _read(wd: Workdir, stage: str, key: str, part: str) -> pa.Table:
     return pq.ParquetFile(wd.path(stage, key, part)).read()
 
 
-def iter_keys_with(wd: Workdir, stage: str, keys: Iterable[str]) -> list[str]:
-    """The keys among ``keys`` that have a stored result for ``stage``."""
-    return [k for k in keys if wd.path(stage, k, PARTS[stage][0]).exists()]
-
-
 def read_part(wd: Workdir, stage: str, part: str, keys: Iterable[str]) -> pa.Table | None:
     """Concatenate one part of a stage's results over the units ``keys`` (None when there is none)."""
     tables = [_read(wd, stage, k, part) for k in keys if wd.path(stage, k, part).exists()]

@@ -106,12 +106,6 @@ def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -
     return [parquet, csv]
 
 
-def read_parquet_table(name: str, path: Path) -> pd.DataFrame:
-    """Read one published Parquet table back as a typed DataFrame (schema dtypes)."""
-    arrow = pq.read_table(path)
-    return arrow.to_pandas(types_mapper=schema._pandas_type)
-
-
 def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
     """Every schema table present as Parquet in a release folder, as Arrow (missing ones are skipped)."""
     tables = {}
@@ -119,14 +113,4 @@ def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
         path = Path(release_dir) / f"{name}.parquet"
         if path.exists():
             tables[name] = to_arrow(name, pq.read_table(path))
-    return tables
-
-
-def read_release_tables(release_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every schema table present as Parquet in a release folder (missing ones are skipped)."""
-    tables = {}
-    for name in schema.TABLES:
-        path = Path(release_dir) / f"{name}.parquet"
-        if path.exists():
-            tables[name] = read_parquet_table(name, path)
     return tables
