@@ -181,6 +181,17 @@ class Workdir:
         return pq.read_table(self.table_path(name))
 
 
+def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int]:
+    """(device, inode, size, modification time in ns) of a file; raises FileNotFoundError.
+
+    Files here and in a release are only ever written whole and renamed into place,
+    so the identity changes whenever the content may have: one ``stat`` tells
+    whether a remembered result (a read table, a hash) still belongs to the file.
+    """
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _write_atomic(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -41,7 +41,7 @@ from pipeline.defs.resources import PipelineConfig
 from pipeline.publish.files import to_arrow
 from pipeline.nlp.resolve import MENTION_COLUMNS
 from pipeline.records import Document, Fact, Mention, Relation, SourceError
-from pipeline.workdir import Workdir, record_schema
+from pipeline.workdir import Workdir, file_identity, record_schema
 
 GROUP = "dataset"
 TABLE_NAMES = list(schema.TABLES)
@@ -162,11 +162,6 @@ def gc_paused():
 _STAGED: dict[Path, tuple[tuple, pa.Table]] = {}
 
 
-def _identity(path: Path) -> tuple:
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def stage_table(wd: Workdir, name: str, table: pa.Table) -> None:
     """Write one staged table (atomically; uncompressed: it is read back at once, if at all) and remember it."""
     path = wd.table_path(name)
@@ -174,7 +169,7 @@ def stage_table(wd: Workdir, name: str, table: pa.Table) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp, compression="none")
     os.replace(tmp, path)
-    _STAGED[path] = (_identity(path), table)
+    _STAGED[path] = (file_identity(path), table)
 
 
 def read_staged_arrow(output_dir: Path) -> dict[str, pa.Table]:
@@ -184,11 +179,11 @@ def read_staged_arrow(output_dir: Path) -> dict[str, pa.Table]:
     for name in TABLE_NAMES:
         path = wd.table_path(name)
         known = _STAGED.get(path)
-        if known is not None and known[0] == _identity(path):
+        if known is not None and known[0] == file_identity(path):
             out[name] = known[1]
             continue
         table = to_arrow(name, wd.read_table(name))  # Parquet reads list items back as "element"
-        _STAGED[path] = (_identity(path), table)
+        _STAGED[path] = (file_identity(path), table)
         out[name] = table
     return out
 

@@ -59,7 +59,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
-from pipeline.workdir import Workdir, record_schema, records_to_table, table_to_records
+from pipeline.workdir import Workdir, file_identity, record_schema, records_to_table, table_to_records
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
 
@@ -706,22 +706,13 @@ def read_part_by_partition(wd: Workdir, stage: str, part: str, groups: dict[str,
     return pa.concat_tables(tables, promote_options="default")
 
 
-def _file_identity(path: Path) -> str | None:
-    """Inode, size and modification time of a per-unit file (None if it is missing).
-
-    Unit files are only ever replaced whole (``os.replace``), so a rewrite changes
-    this identity; reading it costs one ``stat`` instead of a Parquet footer.
-    """
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-
-
 def _bundle(wd: Workdir, stage: str, part: str, partition: str, keys: list[str]) -> pa.Table | None:
-    present = [(k, _file_identity(wd.path(stage, k, part))) for k in keys]
-    present = [(k, ident) for k, ident in present if ident is not None]
+    present = []  # unit files are replaced whole, so their identity stands for their content
+    for k in keys:
+        try:
+            present.append((k, file_identity(wd.path(stage, k, part))))
+        except FileNotFoundError:
+            continue
     if not present:
         return None
     digest = hashlib.sha256("\n".join(f"{k}\t{fp}" for k, fp in present).encode()).hexdigest()[:32]

@@ -10,24 +10,20 @@ register its digest with ``remember``. ``verify_sha256sums`` always reads the fi
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+
+from pipeline.workdir import file_identity
 
 CHUNK = 1 << 20
 _KNOWN: dict[tuple[int, int, int, int], str] = {}
 _MAX_KNOWN = 10_000
 
 
-def _identity(path: Path) -> tuple[int, int, int, int]:
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 def remember(path: Path, digest: str) -> None:
     """Record the SHA-256 of a file just written (call after closing it)."""
     if len(_KNOWN) >= _MAX_KNOWN:
         _KNOWN.clear()
-    _KNOWN[_identity(path)] = digest
+    _KNOWN[file_identity(path)] = digest
 
 
 def _sha256_read(path: Path) -> str:
@@ -39,7 +35,7 @@ def _sha256_read(path: Path) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    key = _identity(path)
+    key = file_identity(path)
     digest = _KNOWN.get(key)
     if digest is None:
         digest = _sha256_read(path)
