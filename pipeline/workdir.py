@@ -173,8 +173,9 @@ class Workdir:
         return self.root / TABLES_DIR / f"{name}.parquet"
 
     def write_table(self, name: str, table: pa.Table) -> Path:
+        """Stage a table (atomically; uncompressed: it is read back at once, if at all)."""
         path = self.table_path(name)
-        _write_atomic(table, path)
+        _write_atomic(table, path, compression="none")
         return path
 
     def read_table(self, name: str) -> pa.Table:
@@ -192,10 +193,10 @@ def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
+def _write_atomic(table: pa.Table, path: Path, compression: str = "snappy") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
+    pq.write_table(table, tmp, compression=compression)
     os.replace(tmp, path)
 
 

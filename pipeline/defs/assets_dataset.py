@@ -19,7 +19,6 @@ unchanged.
 
 
 import gc
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from pipeline import schema
 from pipeline import tables as tables_module
@@ -163,12 +161,8 @@ _STAGED: dict[Path, tuple[tuple, pa.Table]] = {}
 
 
 def stage_table(wd: Workdir, name: str, table: pa.Table) -> None:
-    """Write one staged table (atomically; uncompressed: it is read back at once, if at all) and remember it."""
-    path = wd.table_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="none")
-    os.replace(tmp, path)
+    """Write one staged table (``Workdir.write_table``) and remember it."""
+    path = wd.write_table(name, table)
     _STAGED[path] = (file_identity(path), table)
 
 
