@@ -39,6 +39,7 @@ from pipeline import schema
 from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
+from pipeline.workdir import records_to_table
 
 FOUNDED_METRIC = "成立年份"
 
@@ -52,26 +53,17 @@ def build_tables(
     """Every table of ``schema.TABLES`` from the documents, their analyses and the input errors."""
     analyses = list(analyses)
     tables = build_tables_arrow(
-        _records_table(Document, list(documents), DOCUMENT_COLUMNS),
+        records_to_table(Document, list(documents), columns=DOCUMENT_COLUMNS),
         mentions_table(analyses),
-        _records_table(Fact, [f for a in analyses for f in a.facts]),
-        _records_table(Relation, [r for a in analyses for r in a.relations]),
-        _records_table(SourceError, list(errors)),
+        records_to_table(Fact, [f for a in analyses for f in a.facts]),
+        records_to_table(Relation, [r for a in analyses for r in a.relations]),
+        records_to_table(SourceError, list(errors)),
         previous,
     )
     return {name: t.to_pandas(types_mapper=schema._pandas_type) for name, t in tables.items()}
 
 
 DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_at", "url", "text", "sha256")
-
-
-def _records_table(cls, records: list, columns: Iterable[str] | None = None) -> pa.Table:
-    """Records as an Arrow table (the types of ``pipeline.workdir``'s record schema)."""
-    from pipeline.workdir import record_schema
-
-    full = record_schema(cls)
-    names = list(columns) if columns is not None else full.names
-    return pa.table({n: pa.array([getattr(r, n) for r in records], full.field(n).type) for n in names})
 
 
 def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:

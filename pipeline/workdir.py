@@ -247,15 +247,26 @@ def record_schema(cls: type, extra: Sequence[pa.Field] = ()) -> pa.Schema:
     return pa.schema([*extra, *_fields(cls)])
 
 
-def records_to_table(cls: type, records: Sequence[Any], extra: dict[str, list] | None = None) -> pa.Table:
-    """Records of dataclass ``cls`` as an Arrow table; ``extra`` adds leading columns (e.g. doc_id)."""
+@functools.lru_cache(maxsize=None)
+def _record_schema_once(cls: type) -> tuple[pa.Schema, bool]:
+    """``record_schema(cls)``, built once per type, and whether every field is a scalar."""
+    schema = record_schema(cls)
+    return schema, not any(pa.types.is_nested(f.type) for f in schema)
+
+
+def records_to_table(cls: type, records: Sequence[Any], extra: dict[str, list] | None = None,
+                     columns: Sequence[str] | None = None) -> pa.Table:
+    """Records of dataclass ``cls`` as an Arrow table; ``extra`` adds leading columns (e.g. doc_id),
+    ``columns`` keeps only these fields, in this order. Records of scalar fields (most of them)
+    are taken as they are; nested ones go through ``_plain``."""
     extra = extra or {}
-    extra_fields = [pa.field(name, pa.string()) for name in extra]
-    schema = record_schema(cls, extra_fields)
-    columns: dict[str, list] = {name: list(values) for name, values in extra.items()}
-    for f in dataclasses.fields(cls):
-        columns[f.name] = [_plain(getattr(r, f.name)) for r in records]
-    return pa.Table.from_pydict(columns, schema=schema)
+    base, flat = _record_schema_once(cls)
+    names = list(columns) if columns is not None else base.names
+    schema = pa.schema([*(pa.field(name, pa.string()) for name in extra), *(base.field(n) for n in names)])
+    data: dict[str, list] = {name: list(values) for name, values in extra.items()}
+    for n in names:
+        data[n] = [getattr(r, n) for r in records] if flat else [_plain(getattr(r, n)) for r in records]
+    return pa.Table.from_pydict(data, schema=schema)
 
 
 def _plain(value: Any) -> Any:

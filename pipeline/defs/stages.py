@@ -59,7 +59,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
-from pipeline.workdir import Workdir, file_identity, record_schema, records_to_table, table_to_records
+from pipeline.workdir import Workdir, file_identity, records_to_table, table_to_records
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
 
@@ -314,7 +314,7 @@ def _read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document]
             ]
     stats = {"documents": len(docs), "chars": sum(len(d.text) for d in docs)}
     wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), fp, extra=stats)
-    wd.write(DOCUMENTS, job.key, "errors", _records_table(SourceError, list(errors)), fp)
+    wd.write(DOCUMENTS, job.key, "errors", records_to_table(SourceError, list(errors)), fp)
     return StageOutcome(job.key, False, len(docs), stats["chars"], list(errors)), list(docs), fp
 
 
@@ -331,23 +331,6 @@ def doc_stats(wd: Workdir, key: str) -> tuple[int, int]:
         return int(meta["documents"]), int(meta["chars"])
     docs = load_documents(wd, key)
     return len(docs), sum(len(d.text) for d in docs)
-
-
-@lru_cache(maxsize=None)
-def _flat_schema(cls: type) -> pa.Schema | None:
-    """The Arrow schema of a record type whose fields are all scalars (else None), computed once."""
-    schema = record_schema(cls)
-    nested = any(pa.types.is_nested(f.type) for f in schema)
-    return None if nested else schema
-
-
-def _records_table(cls: type, records: Sequence) -> pa.Table:
-    """``records_to_table(cls, records)`` (the same table), faster for records of scalar fields:
-    the schema is built once per type and the values are taken as they are."""
-    schema = _flat_schema(cls)
-    if schema is None:
-        return records_to_table(cls, records)
-    return pa.Table.from_pydict({n: [getattr(r, n) for r in records] for n in schema.names}, schema=schema)
 
 
 def load_documents(wd: Workdir, key: str) -> list[Document]:
@@ -488,11 +471,11 @@ def _extractions(
         mentions.extend(a.mentions)
         facts.extend(a.facts)
         relations.extend(a.relations)
-    mention_table, fact_table = with_row_ids(_records_table(Mention, mentions), _records_table(Fact, facts))
+    mention_table, fact_table = with_row_ids(records_to_table(Mention, mentions), records_to_table(Fact, facts))
     wd.write(EXTRACTIONS, job.key, "mentions", mention_table, fp)
     wd.write(EXTRACTIONS, job.key, "facts", fact_table, fp)
-    wd.write(EXTRACTIONS, job.key, "relations", _records_table(Relation, relations), fp)
-    wd.write(EXTRACTIONS, job.key, "errors", _records_table(SourceError, errors), fp)
+    wd.write(EXTRACTIONS, job.key, "relations", records_to_table(Relation, relations), fp)
+    wd.write(EXTRACTIONS, job.key, "errors", records_to_table(SourceError, errors), fp)
     return StageOutcome(job.key, False, len(docs), chars, errors, fingerprint=fp)
 
 
