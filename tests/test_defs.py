@@ -109,19 +109,23 @@ def test_failures_name_the_failed_check():
     assert any("ids_unique" in m and "2 duplicate IDs" in m for m in messages), messages
 
 
-def test_stage_pool_matches_serial(tmp_path):
-    """The process-pool path of a stage writes the same results as the serial path."""
+def _jsonl_feed(tmp_path, texts: list[str]):
+    """``raw/feed.jsonl`` with one record per text (ids n0, n1, ...); returns the raw folder and its units."""
     from pipeline.defs import stages
     from pipeline.ingest import list_sources
 
     raw = tmp_path / "raw"
     raw.mkdir()
-    lines = [
-        json.dumps({"id": f"n{i}", "text": f"第{i}条：杭州市余杭区的企业今年营收增长了{i}%。"}, ensure_ascii=False)
-        for i in range(10)
-    ]
+    lines = [json.dumps({"id": f"n{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
     (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    return raw, stages.group_units(list_sources(raw))["feed.jsonl"]
+
+
+def test_stage_pool_matches_serial(tmp_path):
+    """The process-pool path of a stage writes the same results as the serial path."""
+    from pipeline.defs import stages
+
+    raw, units = _jsonl_feed(tmp_path, [f"第{i}条：杭州市余杭区的企业今年营收增长了{i}%。" for i in range(10)])
     results = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
@@ -141,16 +145,8 @@ def test_stage_pool_matches_serial(tmp_path):
 def test_pipelined_stages_match_stage_by_stage(tmp_path):
     """Reading with NLP submitted ahead, and segmentation fused with extraction, writes the same files."""
     from pipeline.defs import stages
-    from pipeline.ingest import list_sources
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    lines = [
-        json.dumps({"id": f"n{i}", "text": f"第{i}条：马云在杭州创办了阿里巴巴，2023年营收增长了{i}%。"}, ensure_ascii=False)
-        for i in range(6)
-    ]
-    (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    raw, units = _jsonl_feed(tmp_path, [f"第{i}条：马云在杭州创办了阿里巴巴，2023年营收增长了{i}%。" for i in range(6)])
     codes = {s: stages.code_version(s) for s in stages.STAGES}
     files = {}
     for mode in ("one_by_one", "pipelined"):
