@@ -52,8 +52,12 @@ bench: $(VENV)/.installed-dev
 evaluate: $(VENV)/.installed-dev
 	$(PY) -m pipeline evaluate --gold ../shared/eval/gold
 
-## make train-ner: retrain the shipped NER model from ../shared/eval/ner/train
-train-ner: $(VENV)/.installed-dev
+$(VENV)/.installed-ner-train: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev,ner-train]"
+	@touch $@
+
+## make train-ner: retrain the shipped NER model (BiLSTM-CRF) from ../shared/eval/ner/train
+train-ner: $(VENV)/.installed-ner-train
 	$(PY) -m pipeline train-ner --train-dir ../shared/eval/ner/train
 
 clean-instance:

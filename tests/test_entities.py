@@ -220,3 +220,11 @@ def test_storm_names_are_not_people():
     spans += _find(text, [("李明", "PER")])
     ms = recognize(_doc(text), segment(text), spans)
     assert [m.text for m in ms if m.entity_type == "person"] == ["李明"]
+
+
+def test_city_from_gazetteer_despite_long_span():
+    """A model LOC span running past the city name (东莞建设研发中心) still gives the city, and no odd place."""
+    text = "华为将在东莞建设研发中心。"
+    ms = _by_text(_mentions(text, [("华为", "ORG"), ("东莞建设研发中心", "LOC")]))
+    assert ms["东莞"].entity_type == "city" and ms["华为"].entity_type == "firm"
+    assert "东莞建设研发中心" not in ms

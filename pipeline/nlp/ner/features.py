@@ -57,25 +57,52 @@ _CN_NUM = set("零〇一二三四五六七八九十百千万亿两")
 _type_cache: dict[str, str] = {}
 _NAME_TAGS = {"nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz": "nz", "j": "j"}
 _word_tags: dict[str, str] | None = None
+_word_pos: dict[str, str] | None = None
 
 
 def word_tags() -> dict[str, str]:
     """{word: name class} from jieba's dictionary and the project's user dictionary (loaded once)."""
-    global _word_tags
     if _word_tags is None:
-        tags: dict[str, str] = {}
-        tok = get_tokenizer()
-        files = [tok.get_dict_file()]
-        if USER_DICT.exists():
-            files.append(USER_DICT.open("rb"))
-        for fh in files:
-            with fh:
-                for raw in fh:
-                    parts = raw.decode("utf-8").split()
-                    if len(parts) >= 3 and parts[2] in _NAME_TAGS:
-                        tags[parts[0]] = _NAME_TAGS[parts[2]]
-        _word_tags = tags
-    return _word_tags
+        _load_dictionary_tags()
+    return _word_tags  # type: ignore[return-value]
+
+
+def word_pos() -> dict[str, str]:
+    """{word: part-of-speech tag} of the dictionaries' words whose tag is not a noun class (loaded once).
+
+    Dictionary words missing here are nouns (``n``, or a name class of
+    ``word_tags``); the tag is the dictionary's, not a tagger's, so it is the
+    same for a word wherever it occurs (v, vn, a, d, m, q, p, u, c, t, f, ...).
+    """
+    if _word_pos is None:
+        _load_dictionary_tags()
+    return _word_pos  # type: ignore[return-value]
+
+
+def _load_dictionary_tags() -> None:
+    global _word_tags, _word_pos
+    tags: dict[str, str] = {}
+    pos: dict[str, str] = {}
+    tok = get_tokenizer()
+    files = [tok.get_dict_file()]
+    if USER_DICT.exists():
+        files.append(USER_DICT.open("rb"))
+    intern: dict[str, str] = {}
+    for fh in files:
+        with fh:
+            for raw in fh:
+                parts = raw.decode("utf-8").split()
+                if len(parts) < 3:
+                    continue
+                t = parts[2]
+                if t in _NAME_TAGS:
+                    tags[parts[0]] = _NAME_TAGS[t]
+                elif t[0] != "n":
+                    pos[parts[0]] = intern.setdefault(t, t)
+                else:
+                    pos.pop(parts[0], None)  # a later (user) entry as a noun overrides
+    _word_pos = pos
+    _word_tags = tags
 
 
 def word_class(w: str, tags: Mapping[str, str], freq: Mapping[str, int]) -> str:
@@ -594,12 +621,19 @@ def document_features(
     spans: list[tuple[int, int]] | None = None,
 ) -> Iterator[tuple[int, list[list[str]]]]:
     """(sentence offset, features) for each sentence of ``text``."""
+    for s, sent, words in document_sentences(text, tokens, spans):
+        yield s, sentence_features(sent, words, gazetteer)
+
+
+def document_sentences(
+    text: str, tokens: list[Token] | None = None, spans: list[tuple[int, int]] | None = None,
+) -> Iterator[tuple[int, str, list[tuple[int, int]]]]:
+    """(offset, sentence, word spans relative to the sentence) for each sentence of ``text``."""
     if spans is None:
         spans = split_sentences(text, MAX_SENT_LEN)
     cursor = [0]
     for s, e in spans:
-        words = _sentence_words(text, tokens, s, e, cursor)
-        yield s, sentence_features(text[s:e], words, gazetteer)
+        yield s, text[s:e], _sentence_words(text, tokens, s, e, cursor)
 
 
 def encode(n: int, entities: list[tuple[int, int, str]]) -> list[str]:

@@ -1,27 +1,34 @@
-"""The entity recogniser at run time: loads the shipped CRF model once per process.
+"""The entity recogniser at run time: loads the shipped model once per process.
 
-``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, extracts
-character features (``features.sentence_features``) from the jieba tokens,
-runs the CRF and decodes BIOES labels into spans ``(start, end, type)`` with
-offsets into ``text``. The model ships as ``crf.npz`` (``crf.CrfModel``) with
-the data its features read (``features.json``, ``gazetteer.tsv``,
-``clusters.tsv``, ``names.tsv``); at load time the chosen convention's
-weights are folded onto the shared ones and handed to crfsuite as an
-in-memory model, so tagging builds only the shared feature strings.
+``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, tags them and
+decodes BIOES labels into spans ``(start, end, type)`` with offsets into
+``text``. Two models can do the tagging, both trained by ``train-ner`` from
+the public training sets and both run without a deep-learning library:
 
-The model is trained on four datasets that draw entity boundaries differently
+- ``neural.npz`` (the default): a character BiLSTM-CRF (``neural.py``) over
+  embeddings of the character, its bigram, jieba's word position and class,
+  the word / character clusters, name codes and gazetteer tags; all sentences
+  of a text are run as one batch in NumPy.
+- ``crf.npz``: the feature CRF (``features.py``, ``crf.py``); at load time the
+  chosen convention's weights are folded onto the shared ones and handed to
+  crfsuite as an in-memory model (cached on disk).
+
+Both read the data shipped beside them (``features.json``, ``gazetteer.tsv``,
+``clusters.tsv``, ``names.tsv``).
+
+The models are trained on four datasets that draw entity boundaries differently
 (MSRA / People's Daily split 安徽 | 旌德县 and leave company names rare; CLUENER
 keeps whole addresses; Boson is general news with company names). Training
-gives every feature a shared copy and a copy per annotation *convention*
-(``train.convention_of``); tagging uses the shared features plus those of one
-convention (``FOLDS``). The default, ``DEFAULT_CONVENTION = "b"`` (Boson: news, including
-business and technology news, with companies as ORG), is the genre of this
-project's sources; ``"m"`` (MSRA) and ``"c"`` (CLUENER) reproduce those
-datasets' conventions for benchmarking (``evaluate-ner --convention``).
+tells the model each record's annotation *convention* (``train.convention_of``;
+the CRF through per-convention feature copies, the BiLSTM through a one-hot
+input), and tagging asks for one. The default, ``DEFAULT_CONVENTION = "b"``
+(Boson: news, including business and technology news, with companies as ORG),
+is the genre of this project's sources; ``"m"`` (MSRA) and ``"c"`` (CLUENER)
+reproduce those datasets' conventions for benchmarking (``evaluate-ner
+--convention``).
 
-When no model file is present (a fresh checkout before ``train-ner``), the
-tagger falls back to jieba.posseg (nr->PER, ns->LOC, nt->ORG) so that the
-pipeline still runs.
+When no model file is present, the tagger falls back to jieba.posseg
+(nr->PER, ns->LOC, nt->ORG) so that the pipeline still runs.
 """
 
 from __future__ import annotations
@@ -34,7 +41,10 @@ from pipeline.cache import cache_dir
 from pipeline.nlp.ner.features import Gazetteer, Resources
 from pipeline.records import Token
 
-MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "crf.npz"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "ner"
+NEURAL_PATH = MODEL_DIR / "neural.npz"  # the BiLSTM-CRF (neural.py): the shipped default
+CRF_PATH = MODEL_DIR / "crf.npz"  # the feature CRF (crf.py): the alternative, --model pipeline/data/ner/crf.npz
+MODEL_PATH = NEURAL_PATH if NEURAL_PATH.exists() else CRF_PATH
 CONVENTIONS = ("b", "m", "c")
 DEFAULT_CONVENTION = "b"
 # What each convention adds to the shared weights at tagging time ({convention copy: factor}).
@@ -55,7 +65,13 @@ class NerTagger:
         self.convention = convention
         self._crf = None
         self._resources = Resources(extended=False)
-        if self.model_path is not None and self.model_path.exists():
+        self._neural = None
+        if self.model_path is not None and self.model_path.exists() and self.model_path.name.startswith("neural"):
+            from pipeline.nlp.ner.neural import NeuralModel
+
+            self._resources, _ = load_resources(self.model_path.parent)
+            self._neural = NeuralBackend(NeuralModel.load(self.model_path), self._resources, convention)
+        elif self.model_path is not None and self.model_path.exists():
             from pipeline.nlp.ner.crf import cached_tagger
 
             # the convention's weights folded onto the shared ones: only shared features are built
@@ -64,6 +80,8 @@ class NerTagger:
 
     @property
     def kind(self) -> str:
+        if self._neural is not None:
+            return self._neural.kind
         return f"crf[{self.convention or 'shared'}]" if self._crf is not None else "posseg"
 
     def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
@@ -74,6 +92,8 @@ class NerTagger:
         """
         if not text:
             return []
+        if self._neural is not None:
+            return self._neural.tag(text, tokens)
         if self._crf is None:
             return _posseg_spans(text)
         from pipeline.nlp.ner.features import decode, document_features
@@ -85,6 +105,38 @@ class NerTagger:
         crf = self._crf
         for offset, feats in document_features(text, tokens, self._resources):
             spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
+        return spans
+
+
+class NeuralBackend:
+    """Tagging with ``neural.NeuralModel``: all sentences of a text in one batch."""
+
+    def __init__(self, model, resources: Resources, convention: str | None):
+        self.model = model
+        self.resources = resources
+        self.convention = convention
+        self.conv = model.convention_vector(convention)
+
+    @property
+    def kind(self) -> str:
+        return f"bilstm-crf[{self.convention or 'shared'}]"
+
+    def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
+        from pipeline.nlp.ner.features import decode, document_sentences
+        from pipeline.nlp.segment import segment
+
+        if not text:
+            return []
+        if tokens is None:
+            tokens = segment(text)
+        offsets, batch = [], []
+        for s, sent, words in document_sentences(text, tokens):
+            if sent:
+                offsets.append(s)
+                batch.append(self.model.ids(sent, words, self.resources))
+        spans: list[Span] = []
+        for s, labels in zip(offsets, self.model.tag_sentences(batch, self.conv)):
+            spans.extend((s + a, s + b, t) for a, b, t in decode(labels))
         return spans
 
 

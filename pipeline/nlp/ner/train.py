@@ -1,28 +1,31 @@
-"""``python -m pipeline train-ner``: train the character CRF from the public training sets.
+"""``python -m pipeline train-ner``: train the entity recogniser from the public training sets.
 
 Reads every ``*.jsonl`` of ``--train-dir`` (default ``../shared/eval/ner/train``:
 CLUENER train, Boson 0-1599, MSRA dev, People's Daily), splits long documents
 into sentences (never inside an entity), segments with the project's jieba,
-builds the gazetteer of entity names seen in training (plus China's
-administrative divisions and country names from ``pipeline/data/gazetteer/``),
-and trains an L1/L2
-regularised CRF (L-BFGS) over BIOES labels. The gazetteer feature is computed
-jackknife-style in training (for each fifth of the records, from the entity
-names of the other four fifths) so that the model learns how far to trust a
-gazetteer hit on names it has not been trained on; the per-character name
-codes (``features.name_codes``: how often a character starts / continues a
-person name) are jackknifed the same way.
+and builds the gazetteer of entity names seen in training (plus China's
+administrative divisions and country names from ``pipeline/data/gazetteer/``).
+The gazetteer feature is computed jackknife-style in training (for each fifth
+of the records, from the entity names of the other four fifths) so that the
+model learns how far to trust a gazetteer hit on names it has not been
+trained on; the per-character name codes (``features.name_codes``: how often
+a character starts / continues a person name) are jackknifed the same way.
 
-Writes ``crf.npz`` (the weights, converted from crfsuite's model file by
-``crf.CrfModel``), ``gazetteer.tsv``, ``names.tsv``, ``clusters.tsv`` and
-``features.json`` into ``--out`` (default ``pipeline/data/ner/``) and
-``training_report.json`` beside them. The cluster map is built by
-``--clusters`` (word2vec + k-means over unlabelled text, ``clusters.py``;
-needs the ``ner-train`` extra) or read from ``--clusters-file``.
-``--holdout K`` keeps the last 1/K of each training file out of training (a
-contiguous block, so that names of one article do not leak across the split)
-and scores it (model selection uses only train/; the test sets are never read
-here).
+Then it trains the shipped model, the BiLSTM-CRF of ``neural.py``
+(``train_neural.py``, PyTorch: the ``ner-train`` extra), written as
+``neural.npz`` with ``training_report_neural.json``; or, with ``--crf``, the
+feature CRF (python-crfsuite, L-BFGS, L1/L2 regularised, BIOES labels),
+written as ``crf.npz`` (converted from crfsuite's model file by
+``crf.CrfModel``) with ``training_report.json``.
+
+Both write ``gazetteer.tsv``, ``names.tsv``, ``clusters.tsv`` and
+``features.json`` into ``--out`` (default ``pipeline/data/ner/``). The cluster
+map is built by ``--clusters`` (word2vec + k-means over unlabelled text,
+``clusters.py``; needs the ``ner-train`` extra) or read from
+``--clusters-file``. ``--holdout K`` keeps the last 1/K of each training file
+out of training (a contiguous block, so that names of one article do not leak
+across the split) and scores it (model selection uses only train/; the test
+sets are never read here).
 """
 
 from __future__ import annotations
@@ -81,6 +84,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="(re)build the word/character cluster map (needs the ner-train extra: gensim) before training")
     parser.add_argument("--clusters-file", type=Path, default=DEFAULT_OUT / "clusters.tsv",
                         help="cluster map to read (and write with --clusters); copied into --out")
+    parser.add_argument("--crf", action="store_true",
+                        help="train the feature CRF (crf.npz) instead of the shipped BiLSTM-CRF (neural.npz)")
+    parser.add_argument("--epochs", type=int, default=10, help="BiLSTM-CRF: training epochs")
+    parser.add_argument("--hidden", type=int, default=64, help="BiLSTM-CRF: LSTM units per direction")
+    parser.add_argument("--dropout", type=float, default=0.3, help="BiLSTM-CRF: dropout on inputs and LSTM outputs")
+    parser.add_argument("--lr", type=float, default=2e-3, help="BiLSTM-CRF: Adam learning rate (x0.9 per epoch)")
+    parser.add_argument("--batch-size", type=int, default=32, help="BiLSTM-CRF: sentences per batch")
+    parser.add_argument("--threads", type=int, default=2, help="BiLSTM-CRF: PyTorch threads")
+    parser.add_argument("--seeds", default="1",
+                        help="BiLSTM-CRF: comma-separated random seeds, one network each (several: an averaged ensemble)")
+    parser.add_argument("--average-last", type=int, default=4,
+                        help="BiLSTM-CRF: ship the mean of the last N epochs' weights (0: the best epoch on --holdout, else the last)")
+    parser.add_argument("--freeze", default="bigram",
+                        help="BiLSTM-CRF: comma-separated fields whose embeddings stay at word2vec's vectors (char, bigram; '' for none)")
     parser.add_argument("--corpus-dir", type=Path, default=nerclusters.CORPUS_DIR,
                         help="unlabelled text for --clusters (xwlb.jsonl, news/*.txt)")
 
@@ -269,6 +286,18 @@ def run(args: argparse.Namespace) -> int:
         write_names(full_names, args.out / "names.tsv")
     (args.out / "features.json").write_text(json.dumps({"extended": extended, "adapted": n_adapted,
                                                         "suffixes": bool(extended and args.suffixes)}) + "\n")
+
+    if not args.crf:
+        from pipeline.nlp.ner import train_neural
+
+        write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
+        report = {"train_dir": str(args.train_dir), "records": len(records),
+                  "chars": sum(len(r.text) for r in records), "held_out": len(dev),
+                  "params": {k: getattr(args, k) for k in ("epochs", "hidden", "dropout", "lr", "batch_size", "holdout", "seeds", "freeze", "average_last")},
+                  **train_neural.run(args, records, dev, folds, Resources(full_gaz, clusters, full_names))}
+        report["model_bytes"] = (args.out / "neural.npz").stat().st_size
+        (args.out / "training_report_neural.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return 0
 
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_seq = 0

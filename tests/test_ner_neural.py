@@ -1,0 +1,122 @@
+"""The NumPy BiLSTM-CRF: batched run-time code against a plain one-sentence-at-a-time reference."""
+
+import itertools
+
+import numpy as np
+
+from pipeline.nlp.ner.features import Resources
+from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, field_ids, sentence_fields
+from pipeline.nlp.segment import segment
+
+
+def _random_model(hidden=5, seed=0):
+    rng = np.random.default_rng(seed)
+    vocabs = {name: ["\x00UNK", *[f"{name}{k}" for k in range(6)]] for name, _ in FIELDS}
+    vocabs["char"] = ["\x00UNK", *"张三在上海工作"]
+    arrays = {f"emb_{name}": rng.normal(size=(len(vocabs[name]), dim)).astype(np.float16) for name, dim in FIELDS}
+    d_in = sum(dim for _, dim in FIELDS) + len(CONVENTIONS)
+    for d in ("f", "b"):
+        arrays[f"lstm_w_ih_{d}"] = rng.normal(scale=0.3, size=(d_in, 4 * hidden)).astype(np.float32)
+        arrays[f"lstm_w_hh_{d}"] = rng.normal(scale=0.3, size=(hidden, 4 * hidden)).astype(np.float32)
+        arrays[f"lstm_b_{d}"] = rng.normal(scale=0.1, size=4 * hidden).astype(np.float32)
+    arrays["out_w"] = rng.normal(size=(2 * hidden + len(CONVENTIONS), len(LABELS))).astype(np.float32)
+    arrays["out_b"] = rng.normal(size=len(LABELS)).astype(np.float32)
+    arrays["trans"] = rng.normal(size=(len(LABELS), len(LABELS))).astype(np.float32)
+    arrays["start"] = rng.normal(size=len(LABELS)).astype(np.float32)
+    arrays["end"] = rng.normal(size=len(LABELS)).astype(np.float32)
+    return arrays, {"vocabs": vocabs}
+
+
+def _reference_emissions(a, ids, conv):
+    """One sentence, step by step, in the textbook LSTM equations (``a``: the network's arrays)."""
+    emb = [a[f"emb_{name}"].astype(np.float32) for name, _ in FIELDS]
+    x = np.concatenate([np.concatenate([emb[j][ids[i, j]] for j in range(len(FIELDS))] + [conv])
+                        for i in range(len(ids))]).reshape(len(ids), -1)
+    h_size = a["lstm_w_hh_f"].shape[0]
+
+    def run(seq, d):
+        h, c, out = np.zeros(h_size), np.zeros(h_size), []
+        for v in seq:
+            g = v @ a[f"lstm_w_ih_{d}"] + h @ a[f"lstm_w_hh_{d}"] + a[f"lstm_b_{d}"]
+            i, f = 1 / (1 + np.exp(-g[:h_size])), 1 / (1 + np.exp(-g[h_size:2 * h_size]))
+            gg, o = np.tanh(g[2 * h_size:3 * h_size]), 1 / (1 + np.exp(-g[3 * h_size:]))
+            c = f * c + i * gg
+            h = o * np.tanh(c)
+            out.append(h)
+        return np.array(out)
+
+    hf = run(x, "f")
+    hb = run(x[::-1], "b")[::-1]
+    return np.concatenate([hf, hb, np.tile(conv, (len(ids), 1))], axis=1) @ a["out_w"] + a["out_b"]
+
+
+def test_batched_emissions_equal_the_reference():
+    arrays, meta = _random_model()
+    model = NeuralModel(arrays, meta)
+    rng = np.random.default_rng(1)
+    batch = [rng.integers(0, 7, size=(n, len(FIELDS))).astype(np.int32) for n in (3, 9, 1, 6, 9, 2)]
+    conv = model.convention_vector("m")
+    for got, ids in zip(model.emissions(batch, conv), batch):
+        assert got.shape == (len(ids), len(LABELS))
+        np.testing.assert_allclose(got, _reference_emissions(arrays, ids, conv), rtol=1e-4, atol=1e-4)
+
+
+def test_ensemble_averages_networks_and_stores_shared_arrays_once():
+    from pipeline.nlp.ner.neural import combine
+
+    (a1, meta), (a2, _) = _random_model(seed=4), _random_model(seed=5)
+    a2["emb_bigram"] = a1["emb_bigram"]  # e.g. frozen word2vec vectors
+    arrays, meta2 = combine([(a1, meta), (a2, meta)])
+    assert "emb_bigram" in arrays and "0/emb_bigram" not in arrays and "1/out_w" in arrays
+    ens = NeuralModel(arrays, meta2)
+    one, two = NeuralModel(a1, meta), NeuralModel(a2, meta)
+    ids = [np.random.default_rng(6).integers(0, 7, size=(5, len(FIELDS))).astype(np.int32)]
+    conv = ens.convention_vector("b")
+    np.testing.assert_allclose(ens.emissions(ids, conv)[0],
+                               (one.emissions(ids, conv)[0] + two.emissions(ids, conv)[0]) / 2, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ens.trans, np.where(one.trans < -1e3, one.trans, (one.trans + two.trans) / 2), rtol=1e-5)
+
+
+def test_viterbi_is_the_best_allowed_path():
+    model = NeuralModel(*_random_model(seed=2))
+    scores = np.random.default_rng(3).normal(size=(4, len(LABELS))).astype(np.float32)
+    best, best_path = -np.inf, None
+    for path in itertools.product(range(len(LABELS)), repeat=4):
+        s = model.start[path[0]] + model.end[path[-1]] + sum(scores[i, k] for i, k in enumerate(path))
+        s += sum(model.trans[a, b] for a, b in zip(path, path[1:]))
+        if s > best:
+            best, best_path = s, path
+    labels = model.viterbi(scores)
+    assert labels == [LABELS[k] for k in best_path]
+    # the decoded path never breaks BIOES (B-PER is followed by I-PER / E-PER only, ...)
+    assert labels[0][0] in "OBS" and labels[-1][0] in "OES"
+
+
+def test_batched_viterbi_equals_one_at_a_time():
+    model = NeuralModel(*_random_model(seed=7))
+    rng = np.random.default_rng(8)
+    scores = [rng.normal(size=(n, len(LABELS))).astype(np.float32) for n in (5, 1, 12, 0, 7, 12, 3)]
+    assert model.viterbi_batch(scores) == [model.viterbi(x) for x in scores]
+
+
+def test_convention_vectors():
+    model = NeuralModel(*_random_model())
+    assert model.convention_vector("b").tolist() == [1, 0, 0]
+    assert np.allclose(model.convention_vector(None), 1 / 3)
+    assert model.convention_vector({"c": 1.0, "m": 0.3}).tolist() == [0, np.float32(0.3), 1]
+
+
+def test_sentence_fields_and_ids():
+    text = "张三在上海工作"
+    res = Resources({"上海": "LOC"}, None, {"张": "20"})
+    words = [(t.start, t.end) for t in segment(text)]
+    fields = sentence_fields(text, words, res)
+    assert [name for name, _ in FIELDS][:2] == ["char", "bigram"] and len(fields) == len(FIELDS)
+    assert all(len(col) == len(text) for col in fields)
+    assert fields[1][:2] == ["张三", "三在"] and fields[1][-1] == "作$"
+    gaz = fields[[n for n, _ in FIELDS].index("gaz")]
+    assert gaz[3:5] == ["LOCB", "LOCE"]
+    assert fields[[n for n, _ in FIELDS].index("name")][0] == "20"
+    ids = field_ids(fields, NeuralModel(*_random_model()).vocabs)
+    assert ids.shape == (len(text), len(FIELDS)) and ids[:, 0].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert (ids[:, 1:] == 0).all()  # values outside the vocabularies are UNK
