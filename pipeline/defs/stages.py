@@ -505,6 +505,10 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
     if _pool is not None and (_pool_size != workers or getattr(_pool, "_broken", False)):
         shutdown_pool()
     if _pool is None:
+        # one BLAS thread per worker (the NER network's matrix products): the pool already uses every
+        # core, and BLAS threads beyond that spin against each other (a full build took 4x as long)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_warm_up)
         _pool_size = workers
