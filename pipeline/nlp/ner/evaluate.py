@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="benchmark .jsonl (text + entities with start/end/type)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this JSON file")
     parser.add_argument("--model", type=Path, default=None,
-                        help="crf.npz (or a crfsuite model file), with its features.json etc. beside it (default: the shipped one)")
+                        help="neural.npz or crf.npz (or a crfsuite model file), with its features.json etc. beside it "
+                             "(default: the shipped neural.npz)")
     parser.add_argument(
         "--convention", choices=["b", "m", "c", "shared"], default=None,
         help="annotation convention to tag with (default: the pipeline's, see nlp/ner/tagger.py): "

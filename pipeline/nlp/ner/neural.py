@@ -214,24 +214,12 @@ class NeuralModel:
             return runs[0]
         return [np.mean(xs, axis=0) for xs in zip(*runs)]
 
-    def viterbi(self, scores: np.ndarray) -> list[str]:
-        n = scores.shape[0]
-        if n == 0:
-            return []
-        back = np.empty((n, len(LABELS)), dtype=np.int32)
-        best = self.start + scores[0]
-        for i in range(1, n):
-            cand = best[:, None] + self.trans  # from x to
-            back[i] = cand.argmax(axis=0)
-            best = cand.max(axis=0) + scores[i]
-        best = best + self.end
-        path = [int(best.argmax())]
-        for i in range(n - 1, 0, -1):
-            path.append(int(back[i, path[-1]]))
-        return [LABELS[k] for k in reversed(path)]
-
     def viterbi_batch(self, scores: list[np.ndarray]) -> list[list[str]]:
-        """``viterbi`` of many sentences at once: one step per character position, over all live sentences."""
+        """The best BIOES label sequence of each sentence's scores (Viterbi), all sentences at once.
+
+        One step per character position, over the sentences still live at it
+        (longest first), then one backtracking pass in the same order.
+        """
         if not scores:
             return []
         order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
