@@ -3,8 +3,9 @@
 Each character of a sentence is described by a few categorical *fields*
 (``FIELDS``): the character, the character bigram starting at it, jieba's word
 position (B/M/E/S + length) and word class, the word / character clusters of
-``clusters.tsv``, the name code of ``names.tsv``, the gazetteer tag and the
-character type. ``sentence_fields`` computes them (the same code in training
+``clusters.tsv``, the name code of ``names.tsv``, the gazetteer tag, the
+character type and the word's part of speech in jieba's dictionary.
+``sentence_fields`` computes them (the same code in training
 and tagging, so they cannot drift apart); each field has its own vocabulary
 and embedding. The embeddings, concatenated with a one-hot of the annotation
 convention, go through one bidirectional LSTM layer; a linear layer (which
@@ -12,10 +13,11 @@ also sees the convention) gives BIOES label scores, and Viterbi decoding over
 a learned transition matrix picks the label sequence.
 
 The weights are trained by ``train_neural.py`` (PyTorch, the ``ner-train``
-extra) and saved as ``neural.npz``: embeddings in float16 to keep the file to
-a few MB, everything else in float32. ``NeuralModel.tag_sentences`` runs a
-batch of sentences at once, sorted by length, so that the per-step cost of
-the LSTM loop in NumPy is shared by many sentences.
+extra) and saved as ``neural.npz`` (``save``): matrices in float16 to keep the
+file to a few MB, vectors in float32; several networks trained with different
+seeds can be stored as one averaged ensemble (``combine``).
+``NeuralModel.tag_sentences`` runs all sentences of a text at once, so that
+the per-step cost of the LSTM loop in NumPy is shared by many sentences.
 """
 
 from __future__ import annotations
@@ -224,10 +226,9 @@ class NeuralModel:
             return []
         order = sorted(range(len(scores)), key=lambda k: -len(scores[k]))
         lengths = np.array([len(scores[k]) for k in order])
-        keep = lengths > 0
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         flat = np.concatenate([scores[k] for k in order]) if lengths.sum() else np.zeros((0, len(LABELS)))
-        n_live = int(keep.sum())
+        n_live = int((lengths > 0).sum())  # empty sentences come last
         best = self.start + flat[starts[:n_live]]
         back = np.zeros(flat.shape, dtype=np.intp)
         trans = self.trans[None]
@@ -244,7 +245,6 @@ class NeuralModel:
         cur = (best + self.end).argmax(axis=1)
         path = np.empty(flat.shape[0], dtype=np.intp)
         path[starts[:n_live] + lengths[:n_live] - 1] = cur
-        active = n_live
         for k in range(t - 1, 0, -1):
             m = int((lengths[:n_live] > k).sum())
             rows = starts[:m] + k

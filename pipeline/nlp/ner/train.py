@@ -96,6 +96,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="BiLSTM-CRF: comma-separated random seeds, one network each (several: an averaged ensemble)")
     parser.add_argument("--average-last", type=int, default=4,
                         help="BiLSTM-CRF: ship the mean of the last N epochs' weights (0: the best epoch on --holdout, else the last)")
+    parser.add_argument("--unk-rate", type=float, default=0.02,
+                        help="BiLSTM-CRF: share of characters / bigrams replaced by the unknown id in training")
     parser.add_argument("--freeze", default="bigram",
                         help="BiLSTM-CRF: comma-separated fields whose embeddings stay at word2vec's vectors (char, bigram; '' for none)")
     parser.add_argument("--corpus-dir", type=Path, default=nerclusters.CORPUS_DIR,
@@ -293,7 +295,7 @@ def run(args: argparse.Namespace) -> int:
         write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
         report = {"train_dir": str(args.train_dir), "records": len(records),
                   "chars": sum(len(r.text) for r in records), "held_out": len(dev),
-                  "params": {k: getattr(args, k) for k in ("epochs", "hidden", "dropout", "lr", "batch_size", "holdout", "seeds", "freeze", "average_last")},
+                  "params": {k: getattr(args, k) for k in ("epochs", "hidden", "dropout", "lr", "batch_size", "holdout", "seeds", "freeze", "average_last", "unk_rate")},
                   **train_neural.run(args, records, dev, folds, Resources(full_gaz, clusters, full_names))}
         report["model_bytes"] = (args.out / "neural.npz").stat().st_size
         (args.out / "training_report_neural.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -196,7 +196,7 @@ def _batches(data, ids, batch_size: int, rng: random.Random):
 
 def train(records, folds, dev, dev_res, out: Path, pretrained: dict, epochs: int, hidden: int, dropout: float,
           lr: float, batch_size: int, seeds: tuple[int, ...] = (1,), frozen: tuple[str, ...] = (),
-          average_last: int = 0, log=print) -> dict:
+          average_last: int = 0, unk_rate: float = 0.02, log=print) -> dict:
     """Train one network per seed on the same features, write them (as an ensemble if several) to neural.npz."""
     t0 = time.time()
     data = featurise(records, folds)
@@ -208,7 +208,7 @@ def train(records, folds, dev, dev_res, out: Path, pretrained: dict, epochs: int
     for seed in seeds:
         arrays, meta, history, best_epoch = train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs,
                                                           hidden, dropout, lr, batch_size, seed, frozen, log,
-                                                          average_last)
+                                                          average_last, unk_rate)
         networks.append((arrays, meta))
         histories[seed] = {"history": history, "best_epoch": best_epoch}
     arrays, meta = networks[0] if len(networks) == 1 else combine(networks)
@@ -224,7 +224,7 @@ def train(records, folds, dev, dev_res, out: Path, pretrained: dict, epochs: int
 
 
 def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, dropout, lr, batch_size, seed,
-                  frozen, log, average_last: int = 0):
+                  frozen, log, average_last: int = 0, unk_rate: float = 0.02):
     """(arrays, meta, history, best epoch) of one network.
 
     With ``average_last`` N, the mean of the last N epochs' weights; otherwise
@@ -257,7 +257,7 @@ def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, d
                 y[row, :n] = torch.tensor(data[k][1])
                 mask[row, :n] = 1
             conv = eye[[data[k][2] for k in batch]]
-            em = net.emissions(x, conv, lengths, unk_rate=0.02)
+            em = net.emissions(x, conv, lengths, unk_rate=unk_rate)
             loss = net.nll(em, y, mask, lengths)
             opt.zero_grad()
             (loss / len(batch)).backward()
@@ -321,5 +321,6 @@ def run(args, records, dev, folds, full_res: Resources) -> dict:
     return train(records, folds, dev, full_res, args.out, pretrained, epochs=args.epochs, hidden=args.hidden,
                  dropout=args.dropout, lr=args.lr, batch_size=args.batch_size,
                  seeds=tuple(int(x) for x in str(args.seeds).split(",")),
-                 frozen=tuple(x for x in args.freeze.split(",") if x), average_last=args.average_last)
+                 frozen=tuple(x for x in args.freeze.split(",") if x), average_last=args.average_last,
+                 unk_rate=args.unk_rate)
 
