@@ -64,7 +64,7 @@ def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> 
         [names.get(ch, "x") for ch in sent],
         gaz,
         [char_type(ch) for ch in sent],
-        [wpos.get(w, "n") if w in freq else "U" for w in word],
+        [wpos.get(w, "n") if freq.get(w) else "U" for w in word],  # "U": a word jieba's HMM made up
     ]
 
 

@@ -86,17 +86,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cluster map to read (and write with --clusters); copied into --out")
     parser.add_argument("--crf", action="store_true",
                         help="train the feature CRF (crf.npz) instead of the shipped BiLSTM-CRF (neural.npz)")
-    parser.add_argument("--epochs", type=int, default=10, help="BiLSTM-CRF: training epochs")
+    parser.add_argument("--epochs", type=int, default=14, help="BiLSTM-CRF: training epochs")
     parser.add_argument("--hidden", type=int, default=64, help="BiLSTM-CRF: LSTM units per direction")
-    parser.add_argument("--dropout", type=float, default=0.3, help="BiLSTM-CRF: dropout on inputs and LSTM outputs")
+    parser.add_argument("--dropout", type=float, default=0.4, help="BiLSTM-CRF: dropout on inputs and LSTM outputs")
     parser.add_argument("--lr", type=float, default=2e-3, help="BiLSTM-CRF: Adam learning rate (x0.9 per epoch)")
     parser.add_argument("--batch-size", type=int, default=32, help="BiLSTM-CRF: sentences per batch")
     parser.add_argument("--threads", type=int, default=2, help="BiLSTM-CRF: PyTorch threads")
     parser.add_argument("--seeds", default="1",
                         help="BiLSTM-CRF: comma-separated random seeds, one network each (several: an averaged ensemble)")
-    parser.add_argument("--average-last", type=int, default=4,
+    parser.add_argument("--average-last", type=int, default=6,
                         help="BiLSTM-CRF: ship the mean of the last N epochs' weights (0: the best epoch on --holdout, else the last)")
-    parser.add_argument("--unk-rate", type=float, default=0.02,
+    parser.add_argument("--unk-rate", type=float, default=0.05,
                         help="BiLSTM-CRF: share of characters / bigrams replaced by the unknown id in training")
     parser.add_argument("--freeze", default="bigram",
                         help="BiLSTM-CRF: comma-separated fields whose embeddings stay at word2vec's vectors (char, bigram; '' for none)")
