@@ -80,7 +80,7 @@ class Mention:
     entity_type: str
     key: str | None = None
     canonical: str | None = None
-    source: str = ""  # what found it: "crf", "lexicon", "gazetteer", "rule"
+    source: str = ""  # what found it: "model" (the NER tagger), "lexicon", "gazetteer", "rule"
     org_kind: str | None = None  # for entity_type "org": university, government, ...
 
 

@@ -4,7 +4,7 @@ from pipeline.nlp.resolve import resolve, stable_id
 from pipeline.records import DocumentAnalysis, Mention
 
 
-def _m(doc, start, text, etype, key=None, canonical=None, source="crf"):
+def _m(doc, start, text, etype, key=None, canonical=None, source="model"):
     return Mention(doc, start, start + len(text), text, etype, key, canonical, source)
 
 

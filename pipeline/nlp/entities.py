@@ -53,7 +53,7 @@ from pipeline.nlp.lexicon import LexiconEntry
 from pipeline.records import Document, Mention, Token
 
 NEAR = 80  # characters: how close a city or province must be to confirm one of its districts
-PRIORITY = {"lexicon": 4, "gazetteer": 3, "shorthand": 3, "crf": 2, "rule": 1, "propagation": 0}
+PRIORITY = {"lexicon": 4, "gazetteer": 3, "shorthand": 3, "model": 2, "rule": 1, "propagation": 0}
 _NUMERALS = set("0123456789一二三四五六七八九十百千万亿零两几数")
 _CJK = CJK_NAME
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
@@ -207,9 +207,9 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if name in vetoed:
                 continue  # 台风“杜苏芮”: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
-                cands.append(_Cand(s, e, "person", None, name, "crf"))
+                cands.append(_Cand(s, e, "person", None, name, "model"))
         elif t == "ORG":
-            c = _org_cand(s, e, name, rules, lex, gaz, "crf")
+            c = _org_cand(s, e, name, rules, lex, gaz, "model")
             if c is not None:
                 cands.append(c)
         # LOC spans only confirm gazetteer names (above); unknown places are not kept.
