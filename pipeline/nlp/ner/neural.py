@@ -292,7 +292,8 @@ def combine(models: Sequence[tuple[Mapping[str, np.ndarray], dict]]) -> tuple[di
 
 
 def save(path: Path, arrays: Mapping[str, np.ndarray], meta: dict) -> None:
-    """Write ``neural.npz``: weight matrices as float16 (the file stays a few MB), vectors as float32."""
+    """Write ``neural.npz``: weight matrices as float16 (the file stays a few MB); vectors and the
+    transition matrix as float32."""
     out = {k: (v.astype(np.float16) if v.ndim == 2 and k.rsplit("/", 1)[-1] not in ("trans",) else v)
            for k, v in arrays.items()}
     out["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)

@@ -246,8 +246,6 @@ def sequences(records: list[nerdata.Record], gazetteers: list, adapt_features: b
 
 
 def run(args: argparse.Namespace) -> int:
-    import pycrfsuite
-
     t0 = time.time()
     records = nerdata.read_dir(args.train_dir)
     if args.sources:
@@ -300,6 +298,8 @@ def run(args: argparse.Namespace) -> int:
         report["model_bytes"] = (args.out / "neural.npz").stat().st_size
         (args.out / "training_report_neural.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         return 0
+
+    import pycrfsuite
 
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
     n_seq = 0

@@ -16,6 +16,7 @@ need them to tag.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -52,8 +53,17 @@ def featurise(records: list[nerdata.Record], folds: list[Resources]):
     return out
 
 
-def pretrained_vectors(train_texts: list[str], corpus_dir: Path, cache: Path | None, workers: int = 2) -> dict:
-    """{field: (tokens, vectors)} for characters and bigrams, from word2vec over unlabelled text (cached)."""
+def pretrained_vectors(train_texts: list[str], corpus_dir: Path, cache_dir: Path | None, workers: int = 2) -> dict:
+    """{field: (tokens, vectors)} for characters and bigrams, from word2vec over unlabelled text.
+
+    Cached in ``cache_dir`` under a name made from the texts and the settings,
+    so another corpus or other sizes never reuse stale vectors.
+    """
+    texts = nerclusters.corpus_texts(corpus_dir, train_texts)
+    digest = hashlib.sha256(json.dumps([[f, dict(FIELDS)[f], MAX_PRETRAINED[f]] for f in PRETRAINED]).encode())
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\0")
+    cache = cache_dir / f"ner-w2v-{digest.hexdigest()[:16]}.npz" if cache_dir is not None else None
     if cache is not None and cache.exists():
         with np.load(cache, allow_pickle=False) as z:
             return {f: (list(z[f"{f}_tokens"]), z[f"{f}_vectors"]) for f in PRETRAINED}
@@ -63,7 +73,7 @@ def pretrained_vectors(train_texts: list[str], corpus_dir: Path, cache: Path | N
 
     t0 = time.time()
     chars, bigrams = [], []
-    for text in nerclusters.corpus_texts(corpus_dir, train_texts):
+    for text in texts:
         for s, e in split_sentences(text, MAX_SENT_LEN):
             sent = text[s:e]
             if sent.strip():
@@ -315,9 +325,7 @@ def run(args, records, dev, folds, full_res: Resources) -> dict:
     torch.set_num_threads(max(1, args.threads))
     from pipeline.cache import cache_dir
 
-    cache = cache_dir()
-    pretrained = pretrained_vectors([r.text for r in nerdata.read_dir(args.train_dir)], args.corpus_dir,
-                                    (cache / "ner-w2v.npz") if cache else None)
+    pretrained = pretrained_vectors([r.text for r in nerdata.read_dir(args.train_dir)], args.corpus_dir, cache_dir())
     return train(records, folds, dev, full_res, args.out, pretrained, epochs=args.epochs, hidden=args.hidden,
                  dropout=args.dropout, lr=args.lr, batch_size=args.batch_size,
                  seeds=tuple(int(x) for x in str(args.seeds).split(",")),
