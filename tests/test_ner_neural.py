@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 
 from pipeline.nlp.ner.features import Resources
 from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, field_ids, sentence_fields
@@ -122,3 +123,27 @@ def test_sentence_fields_and_ids():
     ids = field_ids(fields, NeuralModel(*_random_model()).vocabs)
     assert ids.shape == (len(text), len(FIELDS)) and ids[:, 0].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert (ids[:, 1:] == 0).all()  # values outside the vocabularies are UNK
+
+
+def test_exported_network_equals_pytorch():
+    """The NumPy run-time network gives PyTorch's own scores (only where the ner-train extra is installed)."""
+    torch = pytest.importorskip("torch", reason="torch is in the ner-train extra, not needed to build")
+    from pipeline.nlp.ner.train_neural import _Net
+
+    torch.manual_seed(0)
+    vocabs = [["\x00UNK", *[f"{name}{k}" for k in range(9)]] for name, _ in FIELDS]
+    net = _Net(vocabs, {}, hidden=7, dropout=0.3)
+    net.modules.eval()
+    arrays, meta = net.export(vocabs, {})
+    for emb, (name, _) in zip(net.modules["emb"], FIELDS):  # the export rounds embeddings to float16
+        emb.weight.data = torch.tensor(arrays[f"emb_{name}"].astype(np.float32))
+    model = NeuralModel(arrays, meta)
+    rng = np.random.default_rng(0)
+    batch = [rng.integers(0, 10, size=(n, len(FIELDS))) for n in (8, 5, 2)]
+    x = torch.zeros((3, 8, len(FIELDS)), dtype=torch.long)
+    for i, ids in enumerate(batch):
+        x[i, :len(ids)] = torch.from_numpy(ids)
+    ref = net.emissions(x, torch.eye(3)[[1, 1, 1]], torch.tensor([8, 5, 2])).detach().numpy()
+    got = model.emissions([ids.astype(np.int32) for ids in batch], model.convention_vector("m"))
+    for i, ids in enumerate(batch):
+        np.testing.assert_allclose(got[i], ref[i, :len(ids)], rtol=1e-5, atol=1e-5)
