@@ -199,6 +199,20 @@ def holdout_split(records: list[nerdata.Record], k: int) -> tuple[list[nerdata.R
     return train, dev
 
 
+def holdout_scores(dev: list[nerdata.Record], tagger_for) -> dict[str, dict[str, float]]:
+    """{training file: {"f1", "PER", "ORG", "LOC"}} of the held-out records, tagged by ``tagger_for(file)``."""
+    from pipeline.nlp.ner.evaluate import score_records
+
+    by_source: dict[str, list[nerdata.Record]] = defaultdict(list)
+    for r in dev:
+        by_source[r.source].append(r)
+    out = {}
+    for src, recs in sorted(by_source.items()):
+        x = score_records(tagger_for(src), recs)
+        out[src] = {"f1": x["overall"]["f1"], **{t: x["per_type"][t]["f1"] for t in nerdata.TYPES}}
+    return out
+
+
 def convention_of(source: str) -> str:
     """Annotation convention of a training file: m (MSRA / People's Daily), c (CLUENER), b (Boson)."""
     if source.startswith(("msra", "people_daily")):
@@ -290,6 +304,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.crf:
         from pipeline.nlp.ner import train_neural
 
+        if not extended:
+            raise SystemExit("--base-features applies to --crf only: the BiLSTM-CRF reads the clusters and name codes")
+
         write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
         report = {"train_dir": str(args.train_dir), "records": len(records),
                   "chars": sum(len(r.text) for r in records), "held_out": len(dev),
@@ -346,15 +363,11 @@ def run(args: argparse.Namespace) -> int:
         from pipeline.nlp.ner.evaluate import score_records
         from pipeline.nlp.ner.tagger import NerTagger
 
-        by_source: dict[str, list] = defaultdict(list)
-        for r in dev:
-            by_source[r.source].append(r)
         conventions = [None] if args.no_adapt else [None, *sorted({convention_of(r.source) for r in records})]
         report["holdout"] = {}
         for dom in conventions:
             tagger = NerTagger(model, convention=dom)
-            res = {src: score_records(tagger, recs) for src, recs in sorted(by_source.items())}
-            res = {src: {"f1": x["overall"]["f1"], **{t: x["per_type"][t]["f1"] for t in nerdata.TYPES}} for src, x in res.items()}
+            res = holdout_scores(dev, lambda _source: tagger)
             report["holdout"][dom or "general"] = res
             print(dom, json.dumps(res), flush=True)
         report["holdout_all"] = score_records(NerTagger(model), dev)  # default convention

@@ -1,4 +1,4 @@
-"""``python -m pipeline train-ner --neural``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
+"""``python -m pipeline train-ner``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
 
 Uses the same training records, jackknifed gazetteer and name codes, and
 word / character clusters as the CRF (``train.py``), and the same block
@@ -7,8 +7,10 @@ learned with word2vec from unlabelled text (the corpus plus the training
 texts, never the test sets) and cached (``pipeline/cache.py``); the network
 starts from them. Each epoch's model is exported to NumPy and, with a
 holdout, scored through ``neural.NeuralModel`` itself (so the exported
-run-time path is what is measured); the best epoch on the holdout, or the
-last one without a holdout, is written to ``--out``/``neural.npz``.
+run-time path is what is measured). What is written to ``--out``/``neural.npz``
+is the mean of the last ``--average-last`` epochs' weights, or with 0 the best
+epoch on the holdout (the last epoch without one); with several ``--seeds``,
+the networks as one averaged ensemble.
 
 PyTorch and gensim come with the ``ner-train`` extra; the pipeline does not
 need them to tag.
@@ -95,14 +97,19 @@ def pretrained_vectors(train_texts: list[str], corpus_dir: Path, cache_dir: Path
 
 
 def build_vocabs(data, pretrained: dict, min_count: int = 2) -> list[list[str]]:
-    """Per field: [UNK, values...]; pretrained fields keep their word2vec vocabulary plus frequent training values."""
+    """Per field: [UNK, values...] of the values seen ``min_count`` times in training.
+
+    Characters: word2vec's vocabulary first, then the training-only ones;
+    bigrams: word2vec's vocabulary only (training-only bigrams would bloat the model).
+    """
     vocabs = []
     for j, (name, _) in enumerate(FIELDS):
+        if name == "bigram":
+            vocabs.append(["\x00UNK", *pretrained[name][0]])
+            continue
         counts = Counter(v for fields, _, _ in data for v in fields[j])
         values = [v for v, n in counts.most_common() if n >= min_count]
-        if name == "bigram":  # the word2vec vocabulary only: training-only bigrams would bloat the model
-            values = list(pretrained[name][0])
-        elif name in pretrained:
+        if name in pretrained:
             seen = set(pretrained[name][0])
             values = pretrained[name][0] + [v for v in values if v not in seen]
         vocabs.append(["\x00UNK", *values])
@@ -177,7 +184,7 @@ class _Net:
         z = torch.logsumexp(alpha + self.end[None], dim=1)
         return (z - score).sum()
 
-    def export(self, vocabs, meta: dict) -> dict[str, np.ndarray]:
+    def export(self, vocabs, meta: dict) -> tuple[dict[str, np.ndarray], dict]:
         """(arrays, meta) of ``neural.npz`` (LSTM biases summed, matrices transposed for x @ W)."""
         def a(t):
             return t.detach().cpu().numpy().astype(np.float32)
@@ -205,8 +212,8 @@ def _batches(data, ids, batch_size: int, rng: random.Random):
 
 
 def train(records, folds, dev, dev_res, out: Path, pretrained: dict, epochs: int, hidden: int, dropout: float,
-          lr: float, batch_size: int, seeds: tuple[int, ...] = (1,), frozen: tuple[str, ...] = (),
-          average_last: int = 0, unk_rate: float = 0.02, log=print) -> dict:
+          lr: float, batch_size: int, seeds: tuple[int, ...], frozen: tuple[str, ...], average_last: int,
+          unk_rate: float, log=print) -> dict:
     """Train one network per seed on the same features, write them (as an ensemble if several) to neural.npz."""
     t0 = time.time()
     data = featurise(records, folds)
@@ -234,7 +241,7 @@ def train(records, folds, dev, dev_res, out: Path, pretrained: dict, epochs: int
 
 
 def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, dropout, lr, batch_size, seed,
-                  frozen, log, average_last: int = 0, unk_rate: float = 0.02):
+                  frozen, log, average_last: int, unk_rate: float):
     """(arrays, meta, history, best epoch) of one network.
 
     With ``average_last`` N, the mean of the last N epochs' weights; otherwise
@@ -301,21 +308,10 @@ def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, d
 
 def score_holdout(model: NeuralModel, dev, dev_res: Resources) -> dict:
     """F1 per training file of the held-out block, each tagged in its own file's convention."""
-    from collections import defaultdict
-
-    from pipeline.nlp.ner.evaluate import score_records
     from pipeline.nlp.ner.tagger import NeuralBackend
-    from pipeline.nlp.ner.train import convention_of
+    from pipeline.nlp.ner.train import convention_of, holdout_scores
 
-    by_source = defaultdict(list)
-    for r in dev:
-        by_source[r.source].append(r)
-    out = {}
-    for src, recs in sorted(by_source.items()):
-        tagger = NeuralBackend(model, dev_res, convention_of(src))
-        x = score_records(tagger, recs)
-        out[src] = {"f1": x["overall"]["f1"], **{t: x["per_type"][t]["f1"] for t in nerdata.TYPES}}
-    return out
+    return holdout_scores(dev, lambda source: NeuralBackend(model, dev_res, convention_of(source)))
 
 
 def run(args, records, dev, folds, full_res: Resources) -> dict:
