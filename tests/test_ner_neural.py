@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from pipeline.nlp.ner.features import Resources
+from pipeline.nlp.ner.features import Resources, given_name_codes
 from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, field_ids, sentence_fields
 from pipeline.nlp.segment import segment
 
@@ -120,9 +120,34 @@ def test_sentence_fields_and_ids():
     gaz = fields[[n for n, _ in FIELDS].index("gaz")]
     assert gaz[3:5] == ["LOCB", "LOCE"]
     assert fields[[n for n, _ in FIELDS].index("name")][0] == "20"
+    given = fields[[n for n, _ in FIELDS].index("given")]
+    assert given[0][0] == "S" and given[1][0] == "-"  # 张 is a surname, 三 is not
     ids = field_ids(fields, NeuralModel(*_random_model()).vocabs)
     assert ids.shape == (len(text), len(FIELDS)) and ids[:, 0].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert (ids[:, 1:] == 0).all()  # values outside the vocabularies are UNK
+
+
+def test_given_name_codes():
+    codes = given_name_codes()
+    assert codes["王"][0] == "S" and codes["慕"][0] == "S"  # a surname; the first character of 慕容
+    assert codes["明"][1] == "0" and codes["伟"][1] == "0"  # among the most common given-name characters
+    assert codes["斯"][2] == "T" and codes["的"][2] == "-"  # a usual transliteration character (克里斯)
+    assert "，" not in codes
+
+
+def test_model_without_a_field_still_tags():
+    """A model trained before a field was added reads only the fields it has."""
+    arrays, meta = _random_model()
+    del arrays["emb_given"], meta["vocabs"]["given"]
+    d_in = sum(dim for name, dim in FIELDS if name != "given") + len(CONVENTIONS)
+    for d in ("f", "b"):
+        arrays[f"lstm_w_ih_{d}"] = arrays[f"lstm_w_ih_{d}"][:d_in]
+    model = NeuralModel(arrays, meta)
+    assert "given" not in model.fields
+    text = "张三在上海工作"
+    ids = model.ids(text, [(t.start, t.end) for t in segment(text)], Resources())
+    assert ids.shape == (len(text), len(FIELDS) - 1)
+    assert len(model.tag_sentences([ids], model.convention_vector("b"))[0]) == len(text)
 
 
 def test_exported_network_equals_pytorch():

@@ -268,6 +268,38 @@ def gazetteer_tags(sent: str, gazetteer: Mapping[str, str] | None) -> list[str] 
     return tags
 
 
+# Person-name prior of a character from outside the training sets (``given_name_codes``):
+# whether it is a common surname, its frequency rank in given names (rank bands of
+# GIVEN_RANKS, "x" = never in one) and whether it is a usual character of Chinese
+# transliterations of foreign names. Surnames and transliteration characters are the
+# lists of ``pipeline/data/ingest/``; given-name counts are ``ner/given_name_chars.csv``
+# (ngender's per-character counts over a large list of Chinese names).
+GIVEN_RANKS = (50, 200, 600, 1500, 4000)
+_given_codes: dict[str, str] | None = None
+
+
+def given_name_codes() -> dict[str, str]:
+    """{char: surname flag (S / -) + given-name rank band (0 most common .. 5, x absent) + T / -} (loaded once)."""
+    global _given_codes
+    if _given_codes is None:
+        import csv
+        from pathlib import Path
+
+        from pipeline.ingest.structure import load_cues
+
+        cues = load_cues()
+        path = Path(__file__).resolve().parents[2] / "data" / "ner" / "given_name_chars.csv"
+        with path.open(encoding="utf-8") as fh:
+            counts = {r["char"]: int(r["male"]) + int(r["female"]) for r in csv.DictReader(fh)}
+        ranked = sorted(counts, key=lambda ch: -counts[ch])
+        band = {ch: str(sum(r >= k for k in GIVEN_RANKS)) for r, ch in enumerate(ranked)}
+        surnames = cues.surnames | {name[0] for name in cues.compound_surnames}
+        _given_codes = {ch: ("S" if ch in surnames else "-") + band.get(ch, "x")
+                        + ("T" if ch in cues.transliteration_chars else "-")
+                        for ch in set(band) | surnames | cues.transliteration_chars}
+    return _given_codes
+
+
 # Name-likeness of a character, from the training sets (``name_codes``): two digits,
 # how often the character starts a person name (0 / 1 = 5 %+ / 2 = 25 %+) and how
 # often it is inside one after the first character (same levels); "x" = too rare.

@@ -4,7 +4,10 @@ Each character of a sentence is described by a few categorical *fields*
 (``FIELDS``): the character, the character bigram starting at it, jieba's word
 position (B/M/E/S + length) and word class, the word / character clusters of
 ``clusters.tsv``, the name code of ``names.tsv``, the gazetteer tag, the
-character type and the word's part of speech in jieba's dictionary.
+character type, the word's part of speech in jieba's dictionary, and the
+person-name prior of ``features.given_name_codes`` (surname, given-name
+frequency band, transliteration character; from outside the training sets).
+A model file lists the fields it was trained with, and only those are used.
 ``sentence_fields`` computes them (the same code in training
 and tagging, so they cannot drift apart); each field has its own vocabulary
 and embedding. The embeddings, concatenated with a one-hot of the annotation
@@ -29,7 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.nlp.ner.features import Resources, char_type, gazetteer_tags, word_pos, word_positions
+from pipeline.nlp.ner.features import (
+    Resources,
+    char_type,
+    gazetteer_tags,
+    given_name_codes,
+    word_pos,
+    word_positions,
+)
 from pipeline.nlp.segment import get_tokenizer
 
 LABELS = ("O", "B-PER", "I-PER", "E-PER", "S-PER", "B-ORG", "I-ORG", "E-ORG", "S-ORG",
@@ -37,7 +47,8 @@ LABELS = ("O", "B-PER", "I-PER", "E-PER", "S-PER", "B-ORG", "I-ORG", "E-ORG", "S
 CONVENTIONS = ("b", "m", "c")
 # (field, embedding size); "char" and "bigram" start from word2vec vectors of unlabelled text
 FIELDS = (("char", 64), ("bigram", 32), ("pos", 8), ("wclass", 8), ("wcoarse", 8), ("wfine", 16),
-          ("ccoarse", 4), ("name", 6), ("gaz", 8), ("ctype", 4), ("wtag", 8))
+          ("ccoarse", 4), ("name", 6), ("gaz", 8), ("ctype", 4), ("wtag", 8),
+          ("given", 6))
 UNK = 0  # id 0 of every vocabulary: unseen / rare value
 
 
@@ -53,6 +64,7 @@ def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> 
     gaz = gazetteer_tags(sent, res.gazetteer) or ["-"] * n
     wpos = word_pos()
     freq = get_tokenizer().FREQ
+    given = given_name_codes()
     return [
         list(sent),
         [sent[i:i + 2] for i in range(n - 1)] + [sent[-1:] + "$"] if n else [],
@@ -65,6 +77,7 @@ def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> 
         gaz,
         [char_type(ch) for ch in sent],
         [wpos.get(w, "n") if freq.get(w) else "U" for w in word],  # "U": a word jieba's HMM made up
+        [given.get(ch, "-x-") for ch in sent],
     ]
 
 
