@@ -45,9 +45,12 @@ spans.
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
+from pipeline.ingest.structure import load_cues
 from pipeline.nlp.segment import USER_DICT, cut_words, get_tokenizer, split_sentences
 from pipeline.records import Token
 
@@ -275,6 +278,7 @@ def gazetteer_tags(sent: str, gazetteer: Mapping[str, str] | None) -> list[str] 
 # lists of ``pipeline/data/ingest/``; given-name counts are ``ner/given_name_chars.csv``
 # (ngender's per-character counts over a large list of Chinese names).
 GIVEN_RANKS = (50, 200, 600, 1500, 4000)
+GIVEN_NAMES_PATH = Path(__file__).resolve().parents[2] / "data" / "ner" / "given_name_chars.csv"
 _given_codes: dict[str, str] | None = None
 
 
@@ -282,14 +286,8 @@ def given_name_codes() -> dict[str, str]:
     """{char: surname flag (S / -) + given-name rank band (0 most common .. 5, x absent) + T / -} (loaded once)."""
     global _given_codes
     if _given_codes is None:
-        import csv
-        from pathlib import Path
-
-        from pipeline.ingest.structure import load_cues
-
         cues = load_cues()
-        path = Path(__file__).resolve().parents[2] / "data" / "ner" / "given_name_chars.csv"
-        with path.open(encoding="utf-8") as fh:
+        with GIVEN_NAMES_PATH.open(encoding="utf-8") as fh:
             counts = {r["char"]: int(r["male"]) + int(r["female"]) for r in csv.DictReader(fh)}
         ranked = sorted(counts, key=lambda ch: -counts[ch])
         band = {ch: str(sum(r >= k for k in GIVEN_RANKS)) for r, ch in enumerate(ranked)}
