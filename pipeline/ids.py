@@ -1,7 +1,8 @@
 """The published row IDs of mentions and metrics: one definition, used where the rows are made.
 
 ``mention_id`` = ``men_`` + the first 16 hex of SHA-1 of ``doc_id:start:end``;
-``metric_id`` = ``met_`` + the same of ``doc_id:start:end:metric``. Both depend on
+``metric_id`` = ``met_`` + the same of ``doc_id:start:end:metric``; ``relation_id`` =
+``rel_`` + the same of ``doc_id:span_start:span_end:relation`` (the evidence span). Both depend on
 one document only, so the per-document extraction step computes them (in the
 worker processes, stored with the document's results: ``with_row_ids``) and the
 dataset step takes them from there; rows stored by an older version without them
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 MENTION_ID_COLUMNS = ("doc_id", "start", "end")
 METRIC_ID_COLUMNS = ("doc_id", "start", "end", "metric")
+RELATION_ID_COLUMNS = ("doc_id", "span_start", "span_end", "kind")
 
 
 def hash16(s: str) -> str:
@@ -29,6 +31,10 @@ def mention_id(doc_id: str, start: int, end: int) -> str:
 
 def metric_id(doc_id: str, start: int, end: int, metric: str) -> str:
     return "met_" + hash16(f"{doc_id}:{start}:{end}:{metric}")
+
+
+def relation_id(doc_id: str, span_start: int, span_end: int, relation: str) -> str:
+    return "rel_" + hash16(f"{doc_id}:{span_start}:{span_end}:{relation}")
 
 
 def hash_ids(prefix: str, *columns: list) -> list[str]:

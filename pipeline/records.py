@@ -86,15 +86,25 @@ class Mention:
 
 @dataclass
 class Relation:
-    """A relation read from one sentence: (subject mention) -[role]-> (object mention)."""
+    """A relation read from one sentence: (subject mention) -[kind]-> (object mention).
+
+    ``kind`` is one of founded, leads, works_at, alumnus_of, invested_in,
+    subsidiary_of, headquartered_in, founded_in; ``role`` the role as written
+    (创始人, 董事长, CEO ...) for founded / leads / works_at. The evidence is
+    ``text[span_start:span_end]`` (from the first to the last character of the
+    two mentions) and the sentence around it.
+    """
 
     doc_id: str
-    kind: str  # "person_firm" (role: 创始人, 董事长, CEO ...) or "firm_hq_city"
+    kind: str
     subject_start: int
     subject_end: int
     object_start: int
     object_end: int
     role: str = ""
+    span_start: int | None = None
+    span_end: int | None = None
+    sentence: str = ""
 
 
 @dataclass

@@ -61,6 +61,8 @@ class ForeignKey:
     # Where a column may point to one of several tables (metrics.subject_id),
     # list them all; the check passes when the value is in any of them.
     other_tables: tuple[str, ...] = ()
+    # For such a key: the column of the same row naming the entity type (whose table the ID must be in).
+    type_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,43 @@ MENTIONS = Table(
     offset_columns=(("char_start", "char_end", "text"),),
 )
 
+RELATION_KINDS = (
+    "founded", "leads", "works_at", "alumnus_of", "invested_in", "subsidiary_of", "headquartered_in", "founded_in",
+)
+_ENTITY_REFS = ("firms.firm_id", "cities.city_id", "regions.region_id", "organizations.org_id")
+
+RELATIONS = Table(
+    name="relations",
+    title="Relations",
+    description="Relations the text states between two entities (a founder, a chair, an investor, "
+    "a parent firm, a headquarters city ...), one row per statement, each with its evidence.",
+    columns=(
+        _c("relation_id", "string", "Stable ID from doc_id, the evidence span's offsets and the relation."),
+        _c("doc_id", "string", "Document the relation was read from."),
+        _c("subject_id", "string", "ID of the entity the relation starts from."),
+        _c("subject_type", "string", "person, firm, org or city."),
+        _c("subject_name", "string", "Canonical name of the subject."),
+        _c("relation", "string", "One of " + ", ".join(RELATION_KINDS) + "."),
+        _c("object_id", "string", "ID of the entity it points to."),
+        _c("object_type", "string", "person, firm, org or city."),
+        _c("object_name", "string", "Canonical name of the object."),
+        _c("role", "string", "The role as written (创始人, 董事长, CEO, 研究员 ...) for founded / leads / works_at.", nullable=True),
+        _c("span_text", "string", "The evidence: the text from the first to the last character of the two names."),
+        _c("sentence", "string", "The sentence around it."),
+        _c("char_start", "integer", "Offset of span_text in the document text."),
+        _c("char_end", "integer", "End offset (exclusive) of span_text in the document text."),
+    ),
+    primary_key=("relation_id",),
+    foreign_keys=(
+        ForeignKey("doc_id", "documents", "doc_id"),
+        ForeignKey("subject_id", "people", "person_id", other_tables=_ENTITY_REFS, type_column="subject_type"),
+        ForeignKey("object_id", "people", "person_id", other_tables=_ENTITY_REFS, type_column="object_type"),
+    ),
+    name_columns=("subject_name", "object_name"),
+    offset_columns=(("char_start", "char_end", "span_text"),),
+    search_columns=("subject_name", "object_name", "sentence"),
+)
+
 ERRORS = Table(
     name="errors",
     title="Input errors",
@@ -310,7 +349,7 @@ ERRORS = Table(
 # Publication order: referenced tables come before the tables that refer to them.
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (DOCUMENTS, PEOPLE, FIRMS, ORGANIZATIONS, CITIES, REGIONS, METRICS, MENTIONS, ERRORS)
+    for t in (DOCUMENTS, PEOPLE, FIRMS, ORGANIZATIONS, CITIES, REGIONS, METRICS, MENTIONS, RELATIONS, ERRORS)
 }
 
 # entity_type value -> (table, id column)

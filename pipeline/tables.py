@@ -13,9 +13,13 @@ published release so that entities keep their IDs (``nlp.resolve``).
 Column rules:
 - counts: ``mention_count`` = mentions in all documents (a district or zone
   mention counts toward its city), ``doc_count`` = documents with a mention;
-- ``people.firm_id`` / ``role``: the person -> firm relation stated most often
-  (ties: the first stated); ``firms.hq_city_id``: likewise from headquarters
-  relations; ``firms.founded_year``: from facts whose metric is 成立年份 about the firm;
+- ``relations``: one row per relation a document states (``nlp.relations``; the
+  first statement is the evidence) whose subject and object resolve to entities; ``relation_id`` = ``rel_`` + first 16 hex of
+  sha1 of ``doc_id:char_start:char_end:relation`` (the evidence span);
+- ``people.firm_id`` / ``role``: the person -> firm relation (founded, leads,
+  works_at; founded and leads count double) stated most often (ties: the first
+  stated); ``firms.hq_city_id``: likewise from ``headquartered_in`` relations;
+  ``firms.founded_year``: from facts whose metric is 成立年份 about the firm;
 - metrics: the subject is the entity of the mention at the fact's subject offsets;
   a subject that resolves to no entity leaves subject_id, subject_type and
   subject_name empty;
@@ -36,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import schema
-from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column
+from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column, relation_id
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
 from pipeline.workdir import records_to_table
@@ -198,20 +202,27 @@ def build_tables_arrow(
         (r_doc, relations.column("object_start"), relations.column("object_end")),
         (facts.column("doc_id"), facts.column("subject_start"), facts.column("subject_end")),
     )
+    relation_rows: list[dict] = []
     if relations.num_rows:
-        for order, (kind, role, subj_types, obj_types) in enumerate(
-            zip(relations.column("kind").to_pylist(), relations.column("role").to_pylist(), subj_at, obj_at)
-        ):
-            if kind == "person_firm":
-                subj, obj = subj_types.get("person"), obj_types.get("firm")
-                if subj and obj:
-                    person_firm[subj][(obj, role)] += 1
-                    first_seen.setdefault((subj, obj, role), order)
-            elif kind == "firm_hq_city":
-                subj, obj = subj_types.get("firm"), obj_types.get("city")
-                if subj and obj:
-                    firm_city[subj][obj] += 1
-                    first_seen.setdefault((subj, obj), order)
+        texts = dict(zip(doc_ids.to_pylist(), docs.column("text").to_pylist()))
+        r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
+                  for c in ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
+                            "span_start", "span_end", "sentence")}
+        for order, (subj_types, obj_types) in enumerate(zip(subj_at, obj_at)):
+            kind, role = r_cols["kind"][order], r_cols["role"][order] or None
+            subj = next(iter(subj_types.values()), None)
+            obj = next(iter(obj_types.values()), None)
+            if not subj or not obj or subj == obj or kind not in schema.RELATION_KINDS:
+                continue
+            if kind in PERSON_FIRM_KINDS and "person" in subj_types and "firm" in obj_types:
+                subj, obj = subj_types["person"], obj_types["firm"]
+                person_firm[subj][(obj, role)] += 1 + (kind in ("founded", "leads"))
+                first_seen.setdefault((subj, obj, role), order)
+            elif kind == "headquartered_in" and "firm" in subj_types and "city" in obj_types:
+                subj, obj = subj_types["firm"], obj_types["city"]
+                firm_city[subj][obj] += 1
+                first_seen.setdefault((subj, obj), order)
+            relation_rows.append(_relation_row(r_cols, order, texts, entities[subj], entities[obj], kind, role))
 
     # metrics
     founded: dict[str, Counter] = defaultdict(Counter)
@@ -279,6 +290,8 @@ def build_tables_arrow(
                 {"region_id": eid, "name": e.name, "full_name": e.attrs["full_name"], "level": e.attrs["level"], **base}
             )
 
+    rows["relations"] = _unique_relation_ids(relation_rows)
+
     seen_err: set[tuple] = set()
     rows["errors"] = []
     for path, line, reason, sha in zip(*(errors.column(c).to_pylist() for c in ("source_path", "line", "reason", "sha256"))):
@@ -299,6 +312,41 @@ def build_tables_arrow(
 
 
 SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")
+PERSON_FIRM_KINDS = ("founded", "leads", "works_at")
+
+
+def _relation_row(cols: dict, i: int, texts: dict, subj, obj, kind: str, role: str | None) -> dict:
+    """One ``relations`` row: the resolved subject and object, the evidence span and its sentence."""
+    doc_id = cols["doc_id"][i]
+    start, end = cols["span_start"][i], cols["span_end"][i]
+    if start is None or end is None:  # stored by an older version: the two mentions' extent
+        start = min(cols["subject_start"][i], cols["object_start"][i])
+        end = max(cols["subject_end"][i], cols["object_end"][i])
+    text = texts.get(doc_id) or ""
+    return {
+        "relation_id": relation_id(doc_id, start, end, kind), "doc_id": doc_id,
+        "subject_id": subj.entity_id, "subject_type": subj.entity_type, "subject_name": subj.name,
+        "relation": kind,
+        "object_id": obj.entity_id, "object_type": obj.entity_type, "object_name": obj.name,
+        "role": role if kind in PERSON_FIRM_KINDS else None,
+        "span_text": text[start:end], "sentence": cols["sentence"][i] or "", "char_start": start, "char_end": end,
+    }
+
+
+def _unique_relation_ids(rows: list[dict]) -> list[dict]:
+    """One row per document, subject, relation and object (the first statement is the evidence); a
+    second pair on the same span and relation gets an ID that also hashes its subject and object."""
+    out, seen, ids = [], set(), set()
+    for r in rows:
+        key = (r["doc_id"], r["subject_id"], r["relation"], r["object_id"])
+        if key in seen:
+            continue
+        seen.add(key)
+        if r["relation_id"] in ids:
+            r["relation_id"] = "rel_" + hash16(f"{r['relation_id']}:{r['subject_id']}:{r['object_id']}")
+        ids.add(r["relation_id"])
+        out.append(r)
+    return out
 
 
 def _source_path_of(source_key: str | None, source_path: str) -> str:

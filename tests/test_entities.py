@@ -125,10 +125,10 @@ def test_relations():
     doc = _doc(text)
     ms = recognize(doc, segment(text), _find(text, [("祝铭明", "PER"), ("朱秋国", "PER"), ("马云", "PER")]))
     rels = {(r.kind, text[r.subject_start:r.subject_end], text[r.object_start:r.object_end], r.role) for r in find_relations(doc, ms)}
-    assert ("person_firm", "祝铭明", "灵伴科技", "创始人") in rels
-    assert ("person_firm", "朱秋国", "云深处科技", "创始人") in rels
-    assert ("person_firm", "马云", "阿里巴巴", "创始人") in rels
-    assert ("firm_hq_city", "灵伴科技", "杭州未来科技城", "") in rels
+    assert ("founded", "祝铭明", "灵伴科技", "创始人") in rels
+    assert ("founded", "朱秋国", "云深处科技", "创始人") in rels
+    assert ("founded", "马云", "阿里巴巴", "创始人") in rels
+    assert ("headquartered_in", "灵伴科技", "杭州未来科技城", "") in rels
     assert len(rels) == 4
 
 

@@ -68,8 +68,8 @@ def test_small_hand_built_dataset():
     y0, y1 = at("1999年")
     facts = [Fact("dA", y0, y1, "1999年", "阿里成立于1999年。", "成立年份", 1999.0, "year", "=", 1999, None, ms[4].start, ms[4].end, "阿里", "firm")]
     rels = [
-        Relation("dA", "person_firm", ms[0].start, ms[0].end, ms[3].start, ms[3].end, "创始人"),
-        Relation("dA", "firm_hq_city", ms[6].start, ms[6].end, ms[5].start, ms[5].end),
+        Relation("dA", "founded", ms[0].start, ms[0].end, ms[3].start, ms[3].end, "创始人"),
+        Relation("dA", "headquartered_in", ms[6].start, ms[6].end, ms[5].start, ms[5].end),
     ]
     analyses = [DocumentAnalysis("dA", ms, facts, rels)]
     errors = [SourceError("bad.txt", "empty file"), SourceError("bad.txt", "empty file")]

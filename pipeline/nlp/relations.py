@@ -1,110 +1,422 @@
-"""Relations read from one sentence: a person's role at a firm, a firm's headquarters city.
+"""Relations stated in one sentence between two entity mentions (the ``relations`` table).
 
-``find_relations(doc, mentions)`` is conservative: it reads only the fixed
-phrasings below, between two mentions of the same sentence, and returns
-nothing rather than a guess.
+``find_relations(doc, mentions)`` reads fixed phrasings only, between mentions
+of one sentence, and returns nothing rather than a guess. Each ``Relation``
+carries its evidence: the span from the first to the last character of the
+two mentions (``span_start``/``span_end``) and the sentence around it.
 
-person -> firm (``kind="person_firm"``, ``role`` = 创始人, 联合创始人, 董事长, CEO ...):
-  - FIRM(的)ROLE PERSON          云深处科技的创始人朱秋国, 灵伴科技,创始人祝铭明
-  - PERSON(是/作为)FIRM(的)ROLE  王兴兴是宇树科技的创始人
-  - PERSON ... 创办/创立/创建(了/的) FIRM   (same clause)  梁文锋创办的幻方量化
+Kinds (``Relation.kind``, the table's ``relation``), subject -> object:
 
-firm -> city (``kind="firm_hq_city"``):
-  - 总部位于/设在/在 CITY 的 FIRM    总部位于杭州未来科技城的灵伴科技
-  - FIRM(的/,)总部位于/设在/在 CITY   阿里巴巴总部位于杭州
+- ``founded`` (person or firm -> firm/org), ``leads`` (top roles: 董事长, CEO,
+  总裁, 实控人 ...), ``works_at`` (any other role): from a role phrase
+  between an organisation and a person (吉利控股集团创始人李书福, Mobileye
+  创始人兼 CEO Amnon Shashua, 厦门大学经济学副教授丁长发), from
+  PERSON 是/担任 FIRM(的) ROLE (安聪慧担任极氪 CEO), from PERSON 创办(了/的) FIRM,
+  and, for a sentence or clause that opens with 其 / a bare role (其创始人为…),
+  from the organisation the previous clause or sentence opens with;
+- ``alumnus_of``: PERSON 毕业于 ORG, ORG 校友 PERSON;
+- ``invested_in``: a list of investors before 领投 / 跟投 / 投资 (…由A、B和C联合领投),
+  after 投资方/股东 包括 (FIRM的首轮投资方包括A、B), or before a firm (A、B纷纷投资C),
+  and 由A和B合资(建设)的C;
+- ``subsidiary_of``: A旗下(的)B, B是A的子公司, A控股子公司B, A孵化的B (B -> A);
+- ``headquartered_in``: 总部位于CITY的FIRM, FIRM总部位于CITY;
+- ``founded_in``: 在CITY成立/设立(的)FIRM, FIRM(于…)在CITY成立, FIRM成立于CITY.
+
+A list of names (A、B和C) counts as one argument: every member gets the
+relation. The role phrases and cue words are data:
+``pipeline/data/lexicon/relation_cues.yaml``.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from pipeline.records import Document, Mention, Relation
 
-ROLES = (
-    "联合创始人", "创始人", "创办人", "董事长", "首席执行官", "CEO", "总裁", "总经理", "掌门人",
-    "实际控制人", "实控人", "首席技术官", "CTO",
-)
-_ROLE = "|".join(ROLES)
-# FIRM ... PERSON
-_FIRM_ROLE_PERSON = re.compile(rf"^[,，]?\s*(?:的)?\s*(?:{_ROLE})(?:兼(?:{_ROLE}))?\s*[,，:：]?\s*$")
-# PERSON ... FIRM ... role
-_PERSON_IS_FIRM = re.compile(r"^\s*(?:是|作为|系|为)\s*$")
-_AFTER_FIRM_ROLE = re.compile(rf"^\s*(?:的)?\s*({_ROLE})")
-# PERSON ... 创办 FIRM (no sentence-internal stop in between)
-_FOUNDED = re.compile(r"^[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|一手打造)(?:了|的)?$")
-_FOUNDS_NEXT = re.compile(r"\s*(?:先后|一手|亲手|联合)?(?:创办|创立|创建)")
-_HQ = re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)")
+CUES_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "relation_cues.yaml"
+ORGS = ("firm", "org")
+PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
+_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
+
+
+@dataclass(frozen=True)
+class Cues:
+    founder_roles: tuple[str, ...]
+    top_roles: tuple[str, ...]
+    other_roles: tuple[str, ...]
+    role_prefixes: tuple[str, ...]
+    party_roles: tuple[str, ...]
+    party_bodies: tuple[str, ...]
+    invest_verbs: tuple[str, ...]
+    investor_nouns: tuple[str, ...]
+
+    @functools.cached_property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.founder_roles, *self.top_roles, *self.other_roles, *self.party_roles}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def cues() -> Cues:
+    d = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    return Cues(**{k: tuple(d[k]) for k in Cues.__dataclass_fields__})
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    c = cues()
+    role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
+    # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
+    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ])"
+    part = rf"(?:{unit}{{0,12}}?{role}(?:之一)?)"
+    phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
+    verbs = _alt(c.invest_verbs)
+    # patterns are used with .match (anchored at the position given) or .search (ending at "$")
+    return {
+        # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
+        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*[,，:：]?\s*$"),
+        # PERSON 担任 ORG ROLE
+        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
+        "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
+        # PERSON/FIRM ... 创办 ORG (no stop in between)
+        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*$"),
+        "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
+        "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
+        # (由)A、B(联合)领投 / 纷纷投资
+        "invest_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
+        "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
+        "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
+        "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
+        "by": re.compile(r"(?:由|是由)\s*$"),
+        # A 旗下(的) B / A 孵化的 B / A(的)(全资|控股)子公司 B
+        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
+        # B 是 A 的(全资|控股)子公司
+        "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
+        "child_tail": re.compile(r"\s*(?:的|旗下的?)?\s*(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司)"),
+        "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
+        "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
+        "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
+        "founded_in_tail": re.compile(r"\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
+        "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
+        # A(的)母公司(的|是|为)B: A subsidiary_of B
+        "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
+        # CITY 诞生了 A和B: founded_in
+        "born_in": re.compile(r"\s*(?:诞生|孕育|走出)(?:了|出)\s*$"),
+        # PERSON(是/的) ORG 毕业生 / 校友
+        "person_alumnus": re.compile(r"\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
+        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)"),
+        "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
+        "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
+        "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
+        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
+        "opening_role": re.compile(rf"\s*(?:其|该公司|公司)?\s*(?:的)?\s*(?:两位|三位|几位|多位|一位)?\s*(?P<role>{phrase})\s*(?:为|是|包括|有)?\s*[,，:：“”\"]?$"),
+    }
 
 
 def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
-    """Person->firm roles and firm->HQ city relations stated in ``doc``."""
+    """Every relation ``doc`` states between two of its ``mentions`` (see the module docstring)."""
     text = doc.text
-    ms = sorted(mentions, key=lambda m: (m.start, m.end))
+    if not text:
+        return []
+    ms = sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")), key=lambda m: (m.start, m.end))
     out: list[Relation] = []
     seen: set[tuple] = set()
+    bounds = _sentences(text)
+    by_start = {m.start: m for m in ms}
 
-    def add(kind: str, subj: Mention, obj: Mention, role: str = "") -> None:
+    def add(kind: str, subj: Mention, obj: Mention, role: str = "", sent: tuple[int, int] | None = None) -> None:
+        if subj is obj or (subj.start, subj.end) == (obj.start, obj.end):
+            return
+        if (subj.key or subj.canonical or subj.text) == (obj.key or obj.canonical or obj.text) and subj.entity_type == obj.entity_type:
+            return
         key = (kind, subj.start, subj.end, obj.start, obj.end)
-        if key not in seen:
-            seen.add(key)
-            out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role))
+        if key in seen:
+            return
+        seen.add(key)
+        ss, se = sent if sent else (0, len(text))
+        cs, ce = min(subj.start, obj.start), max(subj.end, obj.end)
+        out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
+                            cs, ce, text[ss:se].strip()))
 
-    for i, a in enumerate(ms):
-        # the next few mentions in the same sentence
-        for b in ms[i + 1 : i + 6]:
-            if b.start < a.end:
-                continue
-            between = text[a.end : b.start]
-            if _SENT_END.search(between):
-                break
-            if a.entity_type == "firm" and b.entity_type == "person":
-                m = _FIRM_ROLE_PERSON.match(between)
-                # "来自阿里,创始人梁文锋创办的幻方量化": the person's own 创办 clause wins over the comma
-                comma_only = between.lstrip().startswith((",", "，"))
-                if m and not (comma_only and _FOUNDS_NEXT.match(text, b.end)):
-                    add("person_firm", b, a, _role_in(between))
-            elif a.entity_type == "person" and b.entity_type == "firm":
-                if _PERSON_IS_FIRM.match(between):
-                    r = _AFTER_FIRM_ROLE.match(text[b.end : b.end + 12])
-                    if r:
-                        add("person_firm", a, b, r.group(1))
-                elif _FOUNDED.match(between) and not _other_person_between(ms, a, b):
-                    add("person_firm", a, b, "创始人")
-    # headquarters
-    for hq in _HQ.finditer(text):
-        s, e = hq.span()
-        places = [m for m in ms if m.start >= e and m.entity_type in ("city", "province")]
-        city = None
-        pos = e
-        for m in places:  # 总部位于浙江杭州: take the last place of the run that starts right here
-            if m.start != pos:
-                break
-            if m.entity_type == "city":
-                city = m
-            pos = m.end
-        if city is None:
-            continue
-        # 总部位于CITY的FIRM
-        after = [m for m in ms if m.start >= pos and m.entity_type == "firm"]
-        if after and re.fullmatch(r"[\u4e00-\u9fff]{0,6}?的", text[pos : after[0].start]) and not _SENT_END.search(text[pos : after[0].start]):
-            rest = text[pos : after[0].start]
-            if rest == "的" or not any(m.start >= pos and m.end <= after[0].start for m in ms):
-                add("firm_hq_city", after[0], city)
-                continue
-        # FIRM(的|,)总部位于CITY
-        before = [m for m in ms if m.end <= s and m.entity_type == "firm"]
-        if before and re.fullmatch(r"\s*(?:的|,|，|公司)?\s*", text[before[-1].end : s]):
-            add("firm_hq_city", before[-1], city)
+    i = 0
+    for k, (ss, se) in enumerate(bounds):
+        sm = []
+        while i < len(ms) and ms[i].start < se:
+            if ms[i].start >= ss and ms[i].end <= se:
+                sm.append(ms[i])
+            i += 1
+        if len(sm) >= 1:
+            _sentence_relations(text, ss, se, sm, add, bounds[k - 1] if k else None, by_start)
     return out
 
 
-def _role_in(between: str) -> str:
-    for role in ROLES:
-        if role in between:
-            return role
-    return ""
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENT_END.finditer(text):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
 
 
-def _other_person_between(ms: list[Mention], a: Mention, b: Mention) -> bool:
-    return any(m.entity_type == "person" and m.start >= a.end and m.end <= b.start for m in ms)
+def _runs(text: str, sm: list[Mention]) -> list[list[int]]:
+    """Indexes of ``sm`` grouped into lists (A、B和C). A firm + role before a person (Mobileye
+    创始人兼 CEO Amnon Shashua) or a parent + 旗下 before a firm (华为旗下哈勃投资) is a modifier:
+    the item is the person / the firm after it."""
+    p = _patterns()
+    runs: list[list[int]] = []
+    cur: list[int] = []
+    for k, m in enumerate(sm):
+        if cur:
+            prev = sm[cur[-1]]
+            between = text[prev.end : m.start]
+            if _LIST_SEP.match(between) and m.entity_type == prev.entity_type or (
+                _LIST_SEP.match(between) and {m.entity_type, prev.entity_type} <= {"firm", "org", "person"}
+            ):
+                cur.append(k)
+                continue
+            if prev.entity_type in ORGS and m.entity_type == "person" and p["org_role_person"].match(between):
+                cur[-1] = k  # the person is the item; the firm qualifies them
+                continue
+            if prev.entity_type in ORGS and m.entity_type in ORGS and p["parent_child"].match(between):
+                cur[-1] = k
+                continue
+            runs.append(cur)
+        cur = [k]
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
+    """(relation, role) pairs of a role phrase: 创始人兼 CEO -> founded + leads."""
+    c = cues()
+    out: list[tuple[str, str]] = []
+    parts = [x for x in re.split(r"\s*(?:兼|、|及|和|并任)\s*", role_phrase.strip()) if x]
+    for part in parts:
+        core = part.strip()
+        for pre in sorted(c.role_prefixes, key=len, reverse=True):
+            if core.startswith(pre) and pre not in ("前",):
+                core = core[len(pre):]
+                break
+        core = core.removeprefix("前").removesuffix("之一").strip()
+        role = next((r for r in c.roles if core.endswith(r)), None)
+        if role is None:
+            continue
+        unit = core[: -len(role)].strip()  # 终端 BG 董事长: the role of a unit, not of the firm
+        if role in c.founder_roles and not unit:
+            out.append(("founded", part))
+        elif role in c.top_roles and not unit:
+            out.append(("leads", part))
+        elif role in c.party_roles and obj.entity_type == "org" and obj.text.endswith(c.party_bodies):
+            out.append(("leads", part))
+        else:
+            out.append(("works_at", part))
+    kinds: dict[str, list[str]] = {}
+    for kind, part in out:
+        kinds.setdefault(kind, []).append(part)
+    if "works_at" in kinds and ("leads" in kinds or "founded" in kinds):
+        del kinds["works_at"]  # 创始人兼首席科学家: the stronger relation is enough
+    return [(k, role_phrase.strip() if k == "works_at" and len(parts) > 1 else "、".join(v)) for k, v in kinds.items()]
+
+
+def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
+    p = _patterns()
+    sent = (ss, se)
+    runs = _runs(text, sm)
+    run_of = {k: r for r in runs for k in r}
+
+    def members(k: int) -> list[Mention]:
+        return [sm[j] for j in run_of[k]]
+
+    for a_i, a in enumerate(sm):
+        for b_i in range(a_i + 1, min(len(sm), a_i + 8)):
+            b = sm[b_i]
+            between = text[a.end : b.start]
+            if b.start < a.end or _SENT_END.search(between):
+                break
+            # ORG ROLE PERSON
+            if a.entity_type in ORGS and b.entity_type == "person":
+                m = p["org_role_person"].match(between)
+                # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
+                if m and not (m.group("comma") and p["founded_by_after"].match(text, b.end, se)):
+                    for kind, role in _role_kinds(m.group("role"), a):
+                        add(kind, b, a, role, sent)
+            # PERSON 担任 ORG ROLE
+            if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
+                m = p["role_after"].match(text, b.end, se)
+                if m:
+                    for kind, role in _role_kinds(m.group("role"), b):
+                        add(kind, a, b, role, sent)
+            # PERSON/FIRM 创办(了/的) ORG
+            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and p["founded_between"].match(between):
+                if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
+                    for x in members(a_i) if a.entity_type == "person" else [a]:
+                        add("founded", x, b, "创始人" if x.entity_type == "person" else "", sent)
+            # ORG 由 PERSON 创办
+            if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
+                if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
+                    for x in members(b_i):
+                        add("founded", x, a, "创始人", sent)
+            # A 旗下 B -> B subsidiary_of A
+            if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
+                add("subsidiary_of", b, a, "", sent)
+            # B 是 A 的子公司
+            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_is"].match(between):
+                if p["child_tail"].match(text, b.end, se):
+                    add("subsidiary_of", a, b, "", sent)
+            # PERSON 毕业于 ORG / ORG 校友 PERSON
+            if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
+                add("alumnus_of", a, b, "", sent)
+            if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
+                add("alumnus_of", b, a, "", sent)
+            # A(的)母公司(的)B
+            if a.entity_type == "firm" and b.entity_type in ORGS and p["parent_of"].match(between):
+                add("subsidiary_of", a, b, "", sent)
+            # CITY 诞生了 A和B
+            if a.entity_type == "city" and b.entity_type in ORGS and p["born_in"].match(between):
+                for x in members(b_i):
+                    add("founded_in", x, a, "", sent)
+            # PERSON(的) ORG 毕业生; 与 PERSON2 是校友
+            if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
+                if p["alumnus_tail"].match(text, b.end, se):
+                    add("alumnus_of", a, b, "", sent)
+                    for c in sm[b_i + 1 :]:
+                        if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, se):
+                            add("alumnus_of", c, b, "", sent)
+                            break
+            # 由 A 和 B 合资建设的 C
+            if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
+                head = run_of[a_i]
+                if p["by"].search(text, ss, sm[head[0]].start):
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
+            # A、B 纷纷投资 C
+            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["invest_object"].match(between):
+                if run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
+            # FIRM (的) 总部位于 CITY
+            if a.entity_type in ORGS and b.entity_type == "city" and p["hq_after_firm"].match(between):
+                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
+            # 总部位于 CITY 的 FIRM
+            if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
+                if p["hq"].search(text, ss, _first_place(text, sm, a_i).start):
+                    add("headquartered_in", b, a, "", sent)
+            # 在 CITY 成立(的) FIRM
+            if a.entity_type == "city" and b.entity_type in ORGS and p["founded_in_after"].match(between):
+                if p["founded_in_before"].search(text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
+                    add("founded_in", b, a, "", sent)
+            # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
+            if a.entity_type in ORGS and b.entity_type == "city":
+                if (p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, b.end, se)) or p["founded_at"].match(between):
+                    add("founded_in", a, _last_place(text, sm, b_i), "", sent)
+
+    _investor_lists(text, ss, se, sm, runs, add)
+    _opening_roles(text, ss, se, sm, add, prev_sent, by_start)
+
+
+def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
+    return sm[run[-1]].end
+
+
+def _first_place(text: str, sm: list[Mention], k: int) -> Mention:
+    """总部位于浙江杭州: the first place of the run of adjacent places ending at ``sm[k]``."""
+    while k > 0 and sm[k - 1].entity_type in ("city", "province") and sm[k - 1].end == sm[k].start:
+        k -= 1
+    return sm[k]
+
+
+def _last_place(text: str, sm: list[Mention], k: int) -> Mention:
+    """总部位于浙江杭州: the last city of the run of adjacent places starting at ``sm[k]``."""
+    best = sm[k]
+    while k + 1 < len(sm) and sm[k + 1].start == sm[k].end and sm[k + 1].entity_type in ("city", "province"):
+        k += 1
+        if sm[k].entity_type == "city":
+            best = sm[k]
+    return best
+
+
+def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add) -> None:
+    """Investor lists: FIRM的(首轮)投资方包括RUN; (由)RUN(联合)领投/跟投 in a sentence about FIRM's funding."""
+    p = _patterns()
+    verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)]
+    investors = {k for run in verb_runs for k in run}
+    for run in runs:
+        first = sm[run[0]]
+        items = [sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person")]
+        if not items:
+            continue
+        target = None
+        if p["investor_head_anywhere"].search(text, ss, first.start):
+            # the firm the 投资方 belongs to: the last firm before it followed by (的)…投资方
+            for m in sm:
+                if m.end > first.start:
+                    break
+                if m.entity_type == "firm" and re.match(r"\s*的?[^，,。；;、]{0,10}?(?:投资方|股东|投资人|投资者|投资机构)", text[m.end : m.end + 16]):
+                    target = m
+        elif run in verb_runs and re.search(r"融资|轮|领投|跟投|投资方", text[ss:se]):
+            # the funded firm: the sentence's first firm that is no investor, before the lists
+            before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
+            if before and not p["by"].search(text, ss, sm[before[0]].start):
+                target = sm[before[0]]
+        if target is None:
+            continue
+        for x in items:
+            if x is not target:
+                add("invested_in", x, target, "", (ss, se))
+
+
+def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
+    """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its
+    own names the organisation the sentence (or the previous sentence) opens with."""
+    p = _patterns()
+    persons = [m for m in sm if m.entity_type == "person"]
+    if not persons:
+        return
+    clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
+    for pm in persons:
+        cs = clause_starts[bisect.bisect_right(clause_starts, pm.start) - 1]
+        clause_head = text[cs : pm.start]
+        if any(m.start >= cs and m.end <= pm.start for m in sm):
+            continue
+        m = p["opening_role"].match(clause_head)
+        if not m:
+            continue
+        topic = None
+        if cs > ss:  # 翱捷科技被称为…，其创始人为X: the sentence's opening organisation
+            first = sm[0]
+            if first.entity_type in ORGS and text[ss:first.start].strip() == "" and first.end <= cs:
+                topic = first
+        else:  # 唯捷创芯同样聚焦…。其创始人为X: the previous sentence's
+            if prev_sent is not None:
+                ps, pe = prev_sent
+                lead = re.match(r"^\s*", text[ps:pe]).end() + ps
+                topic = by_start.get(lead)
+        if topic is None or topic.entity_type not in ORGS:
+            continue
+        people = [pm]
+        nxt = pm
+        for q in persons:  # 两位创始人王鹏飞和龚轶
+            if q.start > nxt.end and _LIST_SEP.match(text[nxt.end : q.start]):
+                people.append(q)
+                nxt = q
+        for person in people:
+            for kind, role in _role_kinds(m.group("role"), topic):
+                add(kind, person, topic, role, (ss, se))
+

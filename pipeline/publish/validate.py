@@ -144,9 +144,10 @@ def _ids(tables: dict[str, pd.DataFrame], ref: str) -> set:
 def check_foreign_keys(name: str, tables: dict[str, pd.DataFrame]) -> CheckOutcome:
     t = schema.TABLES[name]
     frame = tables[name]
-    type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
+    default_type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
     bad = []
     for fk in t.foreign_keys:
+        type_column = fk.type_column or default_type_column
         values = frame[fk.column]
         present = values.notna().to_numpy(dtype=bool)
         if fk.other_tables and type_column:
@@ -322,9 +323,10 @@ def _arrow_ids(tables: dict[str, pa.Table | None], ref: str) -> pa.Array:
 def _arrow_foreign_keys(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcome:
     t = schema.TABLES[name]
     table = tables[name]
-    type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
+    default_type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
     bad: list[tuple[int, str]] = []
     for fk in t.foreign_keys:
+        type_column = fk.type_column or default_type_column
         values = table.column(fk.column)
         present = pc.is_valid(values)
         if fk.other_tables and type_column:
