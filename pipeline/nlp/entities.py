@@ -47,6 +47,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
+from pipeline.nlp.context_rules import list_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -58,8 +59,6 @@ _NUMERALS = set("0123456789一二三四五六七八九十百千万亿零两几�
 _CJK = CJK_NAME
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
-_RULE_FIRM_SUFFIXES = ("科技", "量化", "集团", "资本", "控股", "证券", "股份", "创投", "银行", "微电子", "半导体", "公司")
-_RULE_ORG_SUFFIXES = {"实验室": "research", "研究院": "research", "研究所": "research", "大学": "university", "学院": "university"}
 _LIST_SEPARATORS = set("、,，和与及")
 
 
@@ -215,6 +214,9 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         # LOC spans only confirm gazetteer names (above); unknown places are not kept.
 
     # 3. rules
+    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules)]:
+        if not skipped(s, e) and text[s:e] not in stops:
+            cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands = _promote_untyped(text, cands, rules)
@@ -353,10 +355,11 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
     while changed and untyped:
         changed = False
         for c in list(untyped):
-            after, before = text[c.end : c.end + 8], text[max(0, c.start - 4) : c.start]
+            after, before = text[c.end : c.end + 9].lstrip(), text[max(0, c.start - 4) : c.start].rstrip()
             ok = (
                 text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
                 or after.startswith(rules.firm_after)
+                or bool(_FUNDING_AFTER.match(text, c.end))
                 or before.endswith(rules.firm_before)
                 or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
             )
@@ -375,6 +378,7 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
     return kept + promoted
 
 
+_FUNDING_AFTER = re.compile(r"\s*(?:宣布|正式|已经|已)?(?:完成|获得|拿下|斩获)(?:了)?[^，,。；;]{0,10}?融资")
 _ENUM = {"、", "和", "与", "及", ",", "，", "/"}
 _GROUP_AFTER = re.compile(  # (、Y、Z)等行业巨头 / 和Y这样的企业
     r"^(?:[、和与及][\u4e00-\u9fffA-Za-z]{1,8}?){0,4}(?:等|这样的|这类|之类的)"
@@ -431,10 +435,12 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
     out = []
     for i, tok in enumerate(tokens):
         w = tok.word
-        if w in _RULE_FIRM_SUFFIXES:
+        if w in rules.rule_firm_suffixes:
             type_, kind = "firm", None
-        elif w in _RULE_ORG_SUFFIXES:
-            type_, kind = "org", _RULE_ORG_SUFFIXES[w]
+        elif w in rules.rule_weak_firm_suffixes:
+            type_, kind = "firm", UNTYPED  # a firm only in a firm context (_promote_untyped)
+        elif w in rules.rule_org_suffixes:
+            type_, kind = "org", rules.rule_org_suffixes[w]
         else:
             continue
         if text.startswith(rules.not_after_suffix, tok.end):
@@ -465,7 +471,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text):
             # a dictionary word + 科技 is a phrase (勇攀科技, 高水平科技): brand stems are unknown
             # words; a rare word before a business-only suffix is allowed (幻方量化)
-            if w in ("科技", "公司") or common_word(stem_text, 20):
+            if w in ("科技", "公司") or common_word(stem_text, 500 if kind == UNTYPED else 20):
                 continue
         if len(stem) > 1 and all(len(t.word) == 1 for t in stem):
             continue  # 插|上 + 科技: loose characters, not a name
@@ -534,7 +540,7 @@ def _near_person(s: int, e: int, persons, text: str) -> bool:
 def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     """<place><organ>: 浙江经信, 杭州市政府 (government bodies written as place + short organ name)."""
     out = []
-    organs = ("经信厅", "经信委", "经信局", "经信", "发改委", "人民政府", "政府", "国资委", "科技厅", "商务厅", "统计局")
+    organs = rules.place_organs
     for s, e, d in resolved:
         tail = text[e : e + 5]
         for organ in organs:
@@ -601,7 +607,7 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
             continue
         forms.setdefault(form, c)
         if c.type == "firm" and c.key is None:
-            for suffix in ("科技", "量化", "集团", "控股", "股份", "资本", "公司"):
+            for suffix in rules.stem_alias_suffixes:
                 stem = form[: -len(suffix)]
                 if form.endswith(suffix) and len(stem) >= 2 and stem not in rules.generic:
                     forms.setdefault(stem, c)

@@ -61,6 +61,17 @@ class Rules:
         self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
+        self.rule_firm_suffixes = frozenset(d["rule_firm_suffixes"])
+        self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
+        self.rule_org_suffixes = dict(d["rule_org_suffixes"])
+        self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
+        self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
+        self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
+        self.list_lead_nouns = tuple(d["list_lead_nouns"])
+        self.list_lead_verbs = tuple(d["list_lead_verbs"])
+        self.list_invest_verbs = tuple(sorted(d["list_invest_verbs"], key=len, reverse=True))
+        self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
         self.surnames: set[str] = set()
         if SURNAMES_PATH.exists():
             for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():

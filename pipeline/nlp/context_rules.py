@@ -1,0 +1,197 @@
+"""Context typing of names no dictionary knows: what the words around a name say it is.
+
+Used by ``nlp.entities`` (which turns the spans into candidates and settles
+overlaps); every word list is data in ``pipeline/data/lexicon/typing_rules.yaml``
+(``entity_rules.Rules``). No Dagster import here.
+
+- ``list_spans``: the names of a list that a business head noun types
+  (A、B、C等企业, A、B和C 5家半导体企业, X的投资方包括A、B, 由A、B联合领投):
+  each item is a firm -- also a name that is a common word elsewhere (美的,
+  理想) -- unless it is already a person, organisation or confirmed place;
+- ``stock_code_spans``: a name written before a stock code (天岳先进(688234.SH),
+  腾讯控股(00700.HK)) is a listed company;
+- ``role_person_spans``: a Chinese name right after a role word (创始人戴保家,
+  轮值董事长徐直军) is a person, cut where the next word starts (龚轶|均为).
+
+Each function returns ``(start, end, type)`` spans, linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pipeline.nlp.entity_rules import Rules, common_word
+
+_ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
+_QUOTES = "“”\"「」『』‘’'《》"
+_SEP = re.compile(r"以及|、|和|与|及")
+_CLAUSE_LEFT = "，,。；;：:！!？?\n（(）)"
+
+
+@functools.lru_cache(maxsize=2)
+def _head_re(rules: Rules) -> re.Pattern:
+    nouns = "|".join(map(re.escape, rules.list_head_nouns))
+    gap = "".join(sorted(rules.list_head_gap_chars))
+    return re.compile(rf"(?:等|(?<![、和与及])(?:\d+|[两二三四五六七八九十几多]+)家)([{gap}]{{0,10}}?)(?:{nouns})")
+
+
+@functools.lru_cache(maxsize=2)
+def _lead_re(rules: Rules) -> re.Pattern:
+    nouns = "|".join(map(re.escape, rules.list_lead_nouns))
+    verbs = "|".join(map(re.escape, rules.list_lead_verbs))
+    return re.compile(rf"(?:{nouns})\s*(?:{verbs})\s*[:：]?")
+
+
+@functools.lru_cache(maxsize=2)
+def _verb_re(rules: Rules) -> re.Pattern:
+    verbs = "|".join(map(re.escape, rules.list_invest_verbs))
+    return re.compile(rf"(?:{verbs})")
+
+
+def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """Items of lists typed as firms by a head noun after them, a lead noun before them, or an
+    investment verb after them."""
+    out: list[tuple[int, int, str]] = []
+    for m in _head_re(rules).finditer(text):
+        out += _items(text, _left_bound(text, m.start()), m.start(), rules, need_two=False)
+    for m in _verb_re(rules).finditer(text):
+        out += _items(text, _left_bound(text, m.start()), m.start(), rules, need_two=False)
+    for m in _lead_re(rules).finditer(text):
+        end = m.end()
+        stop = end
+        while stop < len(text) and text[stop] not in _CLAUSE_LEFT and stop - end < 120:
+            stop += 1
+        out += _items(text, end, stop, rules, need_two=True)
+    return out
+
+
+def _left_bound(text: str, pos: int) -> int:
+    """Start of the clause that ends at ``pos`` (at most 120 characters back)."""
+    lo = max(0, pos - 120)
+    for i in range(pos - 1, lo - 1, -1):
+        if text[i] in _CLAUSE_LEFT:
+            return i + 1
+    return lo
+
+
+def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> list[tuple[int, int, str]]:
+    """The names of the list text[start:end] (items split at 、 和 与 及 以及)."""
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for sep in _SEP.finditer(text, start, end):
+        pieces.append((pos, sep.start()))
+        pos = sep.end()
+    pieces.append((pos, end))
+    if need_two and len(pieces) < 2:
+        return []
+    out = []
+    for k, (s, e) in enumerate(pieces):
+        while s < e and (text[s].isspace() or text[s] in _QUOTES):
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in _QUOTES):
+            e -= 1
+        if k == 0:
+            s = _after_opener(text, s, e, rules)
+        if k == len(pieces) - 1:
+            e = _strip_tail(text, s, e, counts=not need_two)
+        item = text[s:e]
+        for word in ("旗下", "的"):  # 华为旗下哈勃投资, 刚刚过会的英集芯: the item is the last name
+            if word in item:
+                s += item.rindex(word) + len(word)
+                item = text[s:e]
+        if not 2 <= len(item) <= 12 or not _ITEM.match(item) or item.isdigit():
+            continue
+        if any(r in item for r in rules.person_cues) or item in rules.not_entities or item[0] in rules.bad_initials:
+            continue
+        if len(pieces) == 1 and common_word(item, 1000):
+            continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
+        out.append((s, e, "firm"))
+    return out
+
+
+def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:
+    changed = True
+    while changed:
+        changed = False
+        for w in rules.list_openers:
+            if text.startswith(w, s) and e - s - len(w) >= 2:
+                s += len(w)
+                changed = True
+                break
+    return s
+
+
+def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
+    """The first item starts after the last opener word in it (面壁智能合作伙伴包括|华为, 又有|唯捷创芯)."""
+    best = s
+    for w in rules.list_openers:
+        if len(w) < 2:
+            continue
+        i = text.rfind(w, s, e)
+        if i >= 0 and i + len(w) > best and e - (i + len(w)) >= 2:
+            best = i + len(w)
+    return _strip_opener(text, best, e, rules)
+
+
+def _strip_tail(text: str, s: int, e: int, counts: bool) -> int:
+    """A trailing 等 (and, before a head noun, a count: 晶华微5家 -> 晶华微)."""
+    while e > s and (text[e - 1] in "等 " or (counts and (text[e - 1].isdigit() or text[e - 1] in "家两二三四五六七八九十几多"))):
+        e -= 1
+    return e
+
+
+_STOCK = re.compile(r"[(（]\s*(?:(?:\d{6}|\d{4,5})\s*\.\s*(?:SH|SZ|BJ|HK|sh|sz|bj|hk)|(?:NASDAQ|NYSE|纳斯达克|港股|股票代码)\s*[:：]\s*[A-Z0-9.]{1,8})\s*[)）]")
+
+
+def stock_code_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """Names right before a stock code in brackets: listed companies."""
+    out = []
+    for m in _STOCK.finditer(text):
+        e = m.start()
+        s = e
+        while s > 0 and e - s < 16 and text[s - 1] not in _CLAUSE_LEFT and text[s - 1] not in "、和与及等 的是在为“”\"「」":
+            s -= 1
+        s = _strip_opener(text, s, e, rules)
+        if 2 <= e - s <= 15 and _ITEM.match(text[s:e]):
+            out.append((s, e, "firm"))
+    return out
+
+
+_NAME_END = set("，,。；;：:！!？?、 （()）“”\"的了是在和与及等也都曾将已说称表")
+_ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为|介绍|透露|强调|坦言)")
+
+
+def role_person_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """A surname-initial name of two or three characters right after a role word: a person."""
+    roles = _role_re(rules)
+    out = []
+    for m in roles.finditer(text):
+        s = m.end()
+        if s >= len(text) or text[s] not in rules.surnames:
+            continue
+        for n in (3, 2):
+            e = s + n
+            if e > len(text):
+                continue
+            name = text[s:e]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                continue
+            nxt = text[e : e + 4]
+            if e == len(text) or text[e] in _NAME_END or _ADVERB_AFTER.match(nxt):
+                if n == 3 and _ADVERB_AFTER.match(text[e - 1 : e + 3]) and text[e - 1] in "均也都皆亦曾将已还又就便才正":
+                    continue  # 龚轶均为: 均 belongs to the verb
+                if rules.person_ok(name):
+                    out.append((s, e, "person"))
+                break
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _role_re(rules: Rules) -> re.Pattern:
+    from pipeline.nlp.relations import cues
+
+    c = cues()
+    roles = sorted({*c.founder_roles, *c.top_roles, *c.other_roles, *c.party_roles} - {"员工", "高管", "前员工", "投资人"},
+                   key=len, reverse=True)
+    return re.compile("|".join(re.escape(r) for r in roles if not r.isascii()) + r"|CEO|CTO|CFO|COO")
