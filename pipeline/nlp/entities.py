@@ -60,6 +60,10 @@ _CJK = CJK_NAME
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
+_LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
+_TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
+_VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
+_STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
 
 
 @dataclass
@@ -203,11 +207,20 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if not name or name in rules.not_entities or name in stops:
             continue
         if t == "PER":
+            if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
+                e -= 1  # 龚轶均为: 均 belongs to the verb after the name
+                name = text[s:e]
             if name in vetoed:
                 continue  # 台风“杜苏芮”: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
                 cands.append(_Cand(s, e, "person", None, name, "model"))
         elif t == "ORG":
+            code = _STOCK_CODE.search(name)
+            if code:  # 创耀科技(688259.SH): the code is no part of the name
+                e = s + code.start()
+                name = text[s:e]
+            if _PERSONISH.match(name) and text[:s].rstrip().endswith(rules.person_cues):
+                continue  # CEO Amnon Shashua: a person (the Latin rule)
             c = _org_cand(s, e, name, rules, lex, gaz, "model")
             if c is not None:
                 cands.append(c)
@@ -493,6 +506,9 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
     for mt in _LATIN_RUN.finditer(text):
         s, e = mt.span()
         run = mt.group()
+        while " " in run and run.split(" ", 1)[0] in _LATIN_ROLES:  # CEO Amnon Shashua: the role is no part of it
+            s += len(run.split(" ", 1)[0]) + 1
+            run = text[s:e]
         if skipped(s, e):
             continue
         words = run.split(" ")
@@ -510,8 +526,8 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
                 break
         if found:
             continue
-        after = text[e : e + 6]
-        before = text[max(0, s - 6) : s]
+        after = text[e : e + 8].lstrip()
+        before = text[max(0, s - 8) : s].rstrip()
         if _PERSONISH.match(run):
             if any(c in before[-1:] + after[:1] for c in _LIST_SEPARATORS) and _near_person(s, e, persons, text):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
@@ -520,7 +536,7 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
             continue
         if any(ch.isdigit() for ch in run) or "-" in run or run.islower() or len(run) < 2:
             continue
-        if after.startswith(rules.latin_firm_cues) or after.startswith("的创始人"):
+        if after.startswith(rules.latin_firm_cues) or (len(run) >= 3 and after.lstrip("的").startswith(rules.latin_firm_role_cues)):
             out.append(_Cand(s, e, "firm", None, run, "rule"))
     return out
 

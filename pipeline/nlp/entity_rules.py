@@ -56,6 +56,7 @@ class Rules:
         self.org_markers = dict(d["org_markers"])
         self.person_cues = tuple(d["person_cues"])
         self.latin_firm_cues = tuple(d["latin_firm_cues"])
+        self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
         self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
