@@ -102,6 +102,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     token_starts = {t.start for t in tokens}
     token_ends = {t.end for t in tokens}
     token_at = {t.start: i for i, t in enumerate(tokens)}
+    token_cover = _token_cover(tokens, len(text))
     cands: list[_Cand] = []
     pending_places: list[tuple[int, int, str, bool]] = []  # start, end, name, confirmed
     stops: set[str] = set()
@@ -145,13 +146,16 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                 for k, d in enumerate(members):
                     cands.append(_place_cand(gaz, s + k, s + k + 1, d, "shorthand"))
         else:  # division
+            if _inside_word(s, e, token_cover, tokens):
+                continue  # 海城市 inside 沿海|城市: a place name inside an ordinary word
             cands_d = gaz.candidates(payload)
-            full = payload == cands_d[0].name and payload != cands_d[0].short_name  # 余杭区: the official name
+            # 余杭区: the official name (not when the official name is a common word: 城区, 矿区)
+            full = payload == cands_d[0].name and payload != cands_d[0].short_name and payload not in rules.ambiguous_places
             after_parent = prev_end == s and any(d.city_code in prev_codes or d.province_code in prev_codes for d in cands_d)
             # the model tags exactly this name (or 浙江缙云: a place and this name) as a place; not
             # enough for a name that is also a common word (南海 the sea, 港口, 运河)
             tagged = any(
-                ls == s or (ls < s and gaz.candidates(text[ls:s])) for ls in loc_starts_by_end.get(e, ())
+                ls == s or (ls < s and _is_parent(gaz.candidates(text[ls:s]), cands_d)) for ls in loc_starts_by_end.get(e, ())
             ) and not common_word(payload, 1000)
             confirmed = full or after_parent or tagged
             pending_places.append((s, e, payload, confirmed))
@@ -244,11 +248,59 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     # every other occurrence of an accepted name; longer names win over shorter ones
     # found there (the second 王兴兴 is not the lexicon's 王兴)
     chosen = _select(cands + _propagate(text, chosen, skipped, token_starts, token_ends))
+    chosen += _leading_cities(text, chosen, gaz, rules)
     chosen.sort(key=lambda c: (c.start, c.end, c.type, c.key or ""))
     return [
         Mention(doc.doc_id, c.start, c.end, text[c.start : c.end], c.type, c.key, c.canonical, c.source, c.org_kind)
         for c in chosen
     ]
+
+
+def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
+    """Is one of ``parents`` the city or province of one of ``divisions`` (浙江缙云, not 宁德+汕尾's 城区)?"""
+    codes = {p.code for p in parents}
+    return any(d.city_code in codes or d.province_code in codes for d in divisions)
+
+
+def _token_cover(tokens: list[Token], n: int) -> list[int]:
+    """Per character: the index of the token covering it (-1 for none)."""
+    cover = [-1] * n
+    for i, t in enumerate(tokens):
+        for k in range(t.start, min(t.end, n)):
+            cover[k] = i
+    return cover
+
+
+def _inside_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
+    """Does [s, e) start inside a dictionary word that begins before it and is no place itself (沿海|城市)?"""
+    i = cover[s] if s < len(cover) else -1
+    if i < 0:
+        return False
+    t = tokens[i]
+    return t.start < s < t.end and in_dictionary(t.word) and not load_gazetteer().candidates(t.word)
+
+
+def _leading_cities(text: str, chosen: list[_Cand], gaz, rules: Rules) -> list[_Cand]:
+    """The city a firm or organisation name opens with (深圳英集芯科技股份有限公司, 厦门大学): the text
+    names that city too. A nested mention, so that the city is counted; only a city-level name that
+    needs no confirmation (not 朝阳, 中山), and for a firm a prefecture-level one in a name the text
+    spells out (a registered name, a fund), not a known brand."""
+    out = []
+    for c in chosen:
+        if c.type not in ("firm", "org") or (c.type == "firm" and c.source in ("lexicon", "propagation")):
+            continue  # a known brand (宁德时代) does not name its city
+        name = text[c.start : c.end]
+        for L in range(min(len(name) - 2, 5), 1, -1):
+            d = gaz.place(name[:L])
+            if d is None or not d.is_city or name[:L] in rules.ambiguous_places:
+                continue
+            if c.type == "firm" and d.level == "county_city":
+                break  # 安达智能: a brand stem that is also a county-level city
+            cand = _place_cand(gaz, c.start, c.start + L, d, "gazetteer")
+            if cand is not None:
+                out.append(cand)
+            break
+    return out
 
 
 def _inside_known_word(s: int, e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
@@ -490,6 +542,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
             continue  # 插|上 + 科技: loose characters, not a name
         if gaz.place(stem_text) is not None or stem_text in rules.not_entities or stem_text[0] in rules.bad_initials:
             continue
+        if kind == UNTYPED and (rules.org_type(stem_text) or (None,))[0] == "firm":
+            continue  # 幻方量化|投资早期: the name is complete before a weak suffix (here a verb)
         if type_ == "firm" and descriptive(stem_text + w, rules):
             continue
         s, e = stem[0].start, tok.end

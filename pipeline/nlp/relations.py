@@ -132,7 +132,8 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     text = doc.text
     if not text:
         return []
-    ms = sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")), key=lambda m: (m.start, m.end))
+    ms = _outermost(sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")),
+                           key=lambda m: (m.start, -m.end)))
     out: list[Relation] = []
     seen: set[tuple] = set()
     bounds = _sentences(text)
@@ -161,6 +162,18 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
             i += 1
         if len(sm) >= 1:
             _sentence_relations(text, ss, se, sm, add, bounds[k - 1] if k else None, by_start)
+    return out
+
+
+def _outermost(ms: list[Mention]) -> list[Mention]:
+    """Mentions not nested in another (the city 深圳 inside 深圳英集芯科技股份有限公司 is left out)."""
+    out: list[Mention] = []
+    end = -1
+    for m in ms:  # sorted by start, longest first
+        if m.end <= end:
+            continue
+        out.append(m)
+        end = max(end, m.end)
     return out
 
 
