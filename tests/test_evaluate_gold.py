@@ -91,3 +91,72 @@ def test_command_on_the_sample_article(tmp_path, engine):
     assert report["firms"]["recall"] == 1.0
     assert report["cities"]["recall"] == 1.0
     assert report["metrics_value_unit_subject"]["recall"] == 1.0
+
+
+def _metric(i, value, unit, start, end, subject_id=None, subject_name=None, method="explicit"):
+    return {"metric_id": f"x{i}", "doc_id": "d1", "subject_id": subject_id, "subject_type": "firm" if subject_id else None,
+            "subject_name": subject_name, "metric": "m", "value": value, "unit": unit, "qualifier": "=", "year": None,
+            "span_text": "x", "sentence": "x", "char_start": start, "char_end": end, "subject_method": method}
+
+
+def test_optional_entries_are_neither_hits_nor_false_positives():
+    tables = _tables("x", [("f1", "firm", "宇树"), ("f2", "firm", "大疆")],
+                     {"firms": [{"firm_id": "f1", "name": "宇树", "aliases": [], "mention_count": 1, "doc_count": 1},
+                                {"firm_id": "f2", "name": "大疆", "aliases": [], "mention_count": 1, "doc_count": 1}]})
+    gold = {"doc": "a.txt", "firms": [{"name": "宇树"}, {"name": "大疆", "optional": True}, {"name": "华为", "optional": True}]}
+    r = ev.score(tables, [gold])
+    assert (r["firms"]["tp"], r["firms"]["predicted"], r["firms"]["gold"]) == (1, 1, 1)
+
+
+def test_metric_span_overlap_subject_alternatives_and_null():
+    text = "甲公司营收100亿元，乙公司利润50亿元，份额70%。"
+    f = {"firms": [{"firm_id": "f1", "name": "甲公司", "aliases": [], "mention_count": 1, "doc_count": 1},
+                   {"firm_id": "f2", "name": "乙公司", "aliases": [], "mention_count": 1, "doc_count": 1}]}
+    s100, s50, s70 = text.index("100"), text.index("50"), text.index("70")
+    metrics = [_metric(1, 1e10, "元", s100, s100 + 6, "f1", "甲公司"),
+               _metric(2, 5e9, "元", s50, s50 + 5, "f1", "甲公司"),          # wrong subject
+               _metric(3, 0.7, "%", s70, s70 + 3, None, None, method="none"),
+               _metric(4, 1e10, "元", s50, s50 + 5, "f1", "甲公司")]          # right value, wrong place
+    tables = _tables(text, [("f1", "firm", "甲公司"), ("f2", "firm", "乙公司")], f, metrics)
+    tables["metrics"]["subject_method"] = [m["subject_method"] for m in metrics]
+    gold = {"doc": "a.txt", "metrics": [
+        {"subject": ["丙", "甲公司"], "value": 1e10, "unit": "元", "span": "营收100亿元"},
+        {"subject": "乙公司", "value": 5e9, "unit": "元", "span": "利润50亿元"},
+        {"subject": None, "value": 70, "unit": "%", "span": "份额70%"},  # a share as 70 or 0.7; null accepts any subject
+    ]}
+    r = ev.score(tables, [gold])
+    assert r["metrics_value_unit"]["tp"] == 3
+    assert r["metrics_value_unit"]["predicted"] == 4
+    assert r["metrics_value_unit_subject"]["tp"] == 2
+    assert r["explicit_subject_precision"] == 0.5  # of the two explicit matches, one has the right subject
+
+
+def test_relations_scored_on_kind_subject_and_object():
+    tables = _tables("x", [("p1", "person", "梁文锋"), ("f1", "firm", "幻方")],
+                     {"people": [{"person_id": "p1", "name": "梁文锋", "aliases": [], "mention_count": 1, "doc_count": 1}],
+                      "firms": [{"firm_id": "f1", "name": "幻方量化", "aliases": ["幻方"], "mention_count": 1, "doc_count": 1}]})
+    rel = {"relation_id": "r1", "doc_id": "d1", "subject_id": "p1", "subject_type": "person", "subject_name": "梁文锋",
+           "object_id": "f1", "object_type": "firm", "object_name": "幻方", "role": "创始人", "span_text": "x",
+           "sentence": "x", "char_start": 0, "char_end": 1}
+    tables["relations"] = pd.DataFrame([rel, {**rel, "relation_id": "r2", "relation": "leads"}]).assign(
+        relation=["founded", "leads"])
+    gold = {"doc": "a.txt", "relations": [{"subject": "梁文锋", "relation": "founded", "object": "幻方量化"},
+                                          {"subject": "梁文锋", "relation": "works_at", "object": "幻方量化"}]}
+    r = ev.score(tables, [gold])
+    assert (r["relations"]["tp"], r["relations"]["predicted"], r["relations"]["gold"]) == (1, 2, 2)
+
+
+def test_split_and_dates_from_sources(tmp_path):
+    gold_dir = tmp_path / "dev"
+    gold_dir.mkdir()
+    for n in (1, 2, 3):
+        (gold_dir / f"d0{n}_x.txt").write_text("正文。", encoding="utf-8")
+        (gold_dir / f"d0{n}_x.gold.json").write_text(json.dumps({"doc": f"d0{n}_x.txt"}), encoding="utf-8")
+    (gold_dir / "SOURCES.md").write_text("| file | date |\n|---|---|\n| d01_x.txt | 2024-05-12 |\n", encoding="utf-8")
+    golds = ev.load_golds(gold_dir)
+    assert [g["doc"] for g in ev.select(golds, "odd")] == ["d01_x.txt", "d03_x.txt"]
+    assert [g["doc"] for g in ev.select(golds, "even")] == ["d02_x.txt"]
+    staged = ev.stage_texts([(gold_dir, ev.select(golds, "odd"))], tmp_path / "raw", tmp_path / "staged")
+    assert [g["doc"] for g in staged[0][1]] == ["dev/d01_x.txt", "dev/d03_x.txt"]
+    assert (tmp_path / "staged" / "dev" / "d01_x.txt").read_text(encoding="utf-8").startswith("---\npublished_at: 2024-05-12\n---\n")
+    assert (tmp_path / "staged" / "dev" / "d03_x.txt").read_text(encoding="utf-8") == "正文。"
