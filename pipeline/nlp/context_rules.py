@@ -53,17 +53,19 @@ def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     """Items of lists typed as firms by a head noun after them, a lead noun before them, or an
     investment verb after them."""
     out: list[tuple[int, int, str]] = []
-    for m in _head_re(rules).finditer(text):
-        out += _items(text, _left_bound(text, m.start()), m.start(), rules, need_two=False)
-    for m in _verb_re(rules).finditer(text):
-        out += _items(text, _left_bound(text, m.start()), m.start(), rules, need_two=False)
-    for m in _lead_re(rules).finditer(text):
+    lead = _lead_re(rules)
+    for m in (*_head_re(rules).finditer(text), *_verb_re(rules).finditer(text)):
+        left = _left_bound(text, m.start())
+        for lm in lead.finditer(text, left, m.start()):  # 投资方有|A、B等机构投资者
+            left = lm.end()
+        out += _items(text, left, m.start(), rules, need_two=False)
+    for m in lead.finditer(text):
         end = m.end()
         stop = end
-        while stop < len(text) and text[stop] not in _CLAUSE_LEFT and stop - end < 120:
+        while stop < len(text) and text[stop] not in _CLAUSE_LEFT and stop - end < 120 and text[stop] != "等":
             stop += 1
         out += _items(text, end, stop, rules, need_two=True)
-    return out
+    return sorted(set(out))
 
 
 def _left_bound(text: str, pos: int) -> int:
@@ -97,7 +99,7 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
             e = _strip_tail(text, s, e, counts=not need_two)
         item = text[s:e]
         for word in ("旗下", "的"):  # 华为旗下哈勃投资, 刚刚过会的英集芯: the item is the last name
-            if word in item:
+            if word in item and len(item) - item.rindex(word) - len(word) >= 2:
                 s += item.rindex(word) + len(word)
                 item = text[s:e]
         if not 2 <= len(item) <= 12 or not _ITEM.match(item) or item.isdigit():

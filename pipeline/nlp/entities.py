@@ -103,8 +103,10 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     token_ends = {t.end for t in tokens}
     token_at = {t.start: i for i, t in enumerate(tokens)}
     token_cover = _token_cover(tokens, len(text))
+    in_quote = _quoted_spans(text)
     cands: list[_Cand] = []
     pending_places: list[tuple[int, int, str, bool]] = []  # start, end, name, confirmed
+    pending_zones: list[tuple[int, int, str]] = []
     stops: set[str] = set()
     prev_end, prev_codes = -1, set()
 
@@ -129,20 +131,27 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                 continue  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
             if _inside_known_word(s, e, token_at, tokens):
                 continue  # 伊利 inside 伊利诺伊州
+            if len(form) <= 3 and entry.type != "person" and _cuts_word(s, e, token_cover, tokens):
+                continue  # 美团 across 美|团队: a short name inside an ordinary word
             if entry.ambiguous and form == entry.name and not (
                 (s, e) in org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
             ):
                 continue
             cands.append(_lex_cand(s, e, entry))
+            unit = _unit_end(text, e, entry, rules, token_ends)
+            if unit:  # 华为云, 比亚迪半导体: a unit of the firm, named as a firm of its own
+                cands.append(_Cand(s, unit, "firm", None, text[s:unit], "rule"))
         elif kind == "country":
             c = gaz.country(payload)
             cands.append(_Cand(s, e, "country", c.code, c.name, "gazetteer"))
+        elif _quoted_part(s, e, in_quote, text):
+            continue  # 「长沙号」, “深圳号”: a ship or product named after a place
         elif kind == "zone":
-            zname, city = gaz.zone(payload)
-            cands.append(_Cand(s, e, "city", city.code, city.display_name, "gazetteer"))
+            pending_zones.append((s, e, payload))
         elif kind == "shorthand":
             members = gaz.expand_shorthand(payload)
-            if len(members) == e - s:
+            # 北上广深: one city per character; a region's abbreviation (京津冀, with a province) names no city
+            if len(members) == e - s and all(d.is_city for d in members):
                 for k, d in enumerate(members):
                     cands.append(_place_cand(gaz, s + k, s + k + 1, d, "shorthand"))
         else:  # division
@@ -199,6 +208,12 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         cand = _place_cand(gaz, s, e, d, "gazetteer")
         if cand is not None:
             cands.append(cand)
+    # zones: the official name of 3+ characters (未来科技城) stands alone; an alias or a short name
+    # (临港, 张江) counts only where the document also names its city or province
+    for s, e, name in pending_zones:
+        zname, city = gaz.zone(name)
+        if (name == zname and len(name) >= 3) or city.code in context or city.province_code in context:
+            cands.append(_Cand(s, e, "city", city.code, city.display_name, "gazetteer"))
 
     # 2. model spans
     vetoed = _storm_names(text, ner, rules)
@@ -254,6 +269,61 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         Mention(doc.doc_id, c.start, c.end, text[c.start : c.end], c.type, c.key, c.canonical, c.source, c.org_kind)
         for c in chosen
     ]
+
+
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "\"": "\""}
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the contents of quotes and title marks, each at most 20 characters."""
+    out, open_at = [], None
+    closer = ""
+    for i, ch in enumerate(text):
+        if open_at is None:
+            if ch in _QUOTE_PAIRS:
+                open_at, closer = i + 1, _QUOTE_PAIRS[ch]
+        elif ch == closer:
+            if i - open_at <= 20:
+                out.append((open_at, i))
+            open_at = None
+        elif i - open_at > 20 or ch in "。\n":
+            open_at = None
+    return out
+
+
+def _quoted_part(s: int, e: int, spans: list[tuple[int, int]], text: str) -> bool:
+    """Is [s, e) a proper part of a quoted name («长沙号»), not the whole quote («深圳»)?"""
+    import bisect
+
+    k = bisect.bisect_right(spans, (s, len(text) + 1)) - 1
+    if k < 0:
+        return False
+    qs, qe = spans[k]
+    return qs <= s and e <= qe and (qs, qe) != (s, e)
+
+
+def _cuts_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
+    """Does [s, e) begin or end inside a dictionary word (美|团队, 美团 cut at 团)?"""
+    for pos in (s, e):
+        i = cover[pos] if pos < len(cover) else -1
+        if i >= 0:
+            t = tokens[i]
+            if t.start < pos < t.end and in_dictionary(t.word) and len(t.word) >= 2:
+                return True
+    return False
+
+
+def _unit_end(text: str, e: int, entry: LexiconEntry, rules: Rules, token_ends: set[int]) -> int | None:
+    """End of ``<known firm><unit suffix>`` when the suffix ends a word (华为云|和), else None."""
+    if entry.type != "firm":
+        return None
+    for suffix in rules.unit_suffixes:
+        end = e + len(suffix)
+        if text.startswith(suffix, e) and (end == len(text) or end in token_ends or not _CJK.match(text[end])):
+            if text.startswith(rules.not_after_suffix, end):
+                return None
+            return end
+    return None
 
 
 def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
@@ -477,9 +547,11 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
-        while True:  # 根据XX有限公司: drop leading common words
+        while True:  # 他来到|中国华能集团有限公司, 根据XX有限公司: drop leading pronouns, verbs, common words
             tok = starting_at.get(pos)
-            if tok is None or len(tok.word) < 2 or ms - tok.end < 2 or not common_word(tok.word, 300):
+            if tok is None or ms - tok.end < 2:
+                break
+            if not (tok.word in rules.bad_initials or (len(tok.word) >= 2 and common_word(tok.word, 300))):
                 break
             rest = text[tok.end : ms]
             if gaz_like(tok.word) or rest in rules.generic or rest in rules.firm_suffixes:

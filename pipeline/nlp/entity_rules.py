@@ -66,6 +66,7 @@ class Rules:
         self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
         self.rule_org_suffixes = dict(d["rule_org_suffixes"])
         self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        self.unit_suffixes = tuple(sorted(d["unit_suffixes"], key=len, reverse=True))
         self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
         self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
         self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
@@ -151,9 +152,7 @@ class Matcher:
 
         From each position the match grows one character at a time while the piece is
         a prefix of some form (one or two probes per character instead of one per
-        form length). At the very end of the text the end reported is, as it always
-        was, the start plus the longest form length of that first character when the
-        rest of the text is itself a form.
+        form length); every match lies inside the text (a name at its very end too).
         """
         i, n = 0, len(text)
         lengths, forms, prefixes = self.lengths, self.forms, self.prefixes
@@ -175,8 +174,6 @@ class Matcher:
             if hit is None:
                 i += 1
                 continue
-            if best == n and ls[0] > n - i:
-                best = i + ls[0]
             yield i, best, hit[0], hit[1]
             i = best
 

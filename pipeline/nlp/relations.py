@@ -411,7 +411,7 @@ def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sen
         m = p["opening_role"].match(clause_head)
         if not m:
             continue
-        topic = None
+        topic, sent = None, (ss, se)
         if cs > ss:  # 翱捷科技被称为…，其创始人为X: the sentence's opening organisation
             first = sm[0]
             if first.entity_type in ORGS and text[ss:first.start].strip() == "" and first.end <= cs:
@@ -421,6 +421,7 @@ def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sen
                 ps, pe = prev_sent
                 lead = re.match(r"^\s*", text[ps:pe]).end() + ps
                 topic = by_start.get(lead)
+                sent = (ps, se)  # the evidence spans both sentences
         if topic is None or topic.entity_type not in ORGS:
             continue
         people = [pm]
@@ -431,5 +432,5 @@ def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sen
                 nxt = q
         for person in people:
             for kind, role in _role_kinds(m.group("role"), topic):
-                add(kind, person, topic, role, (ss, se))
+                add(kind, person, topic, role, sent)
 
