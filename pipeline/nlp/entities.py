@@ -238,6 +238,12 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if code:  # 创耀科技(688259.SH): the code is no part of the name
                 e = s + code.start()
                 name = text[s:e]
+            cut = _unbalanced_open(name)
+            if cut is not None:  # ATL（香港新能源科技有限公司: the name ends before the open bracket
+                e = s + cut
+                name = text[s:e]
+                if len(name) < 2:
+                    continue
             if _PERSONISH.match(name) and text[:s].rstrip().endswith(rules.person_cues):
                 continue  # CEO Amnon Shashua: a person (the Latin rule)
             c = _org_cand(s, e, name, rules, lex, gaz, "model")
@@ -324,6 +330,19 @@ def _unit_end(text: str, e: int, entry: LexiconEntry, rules: Rules, token_ends: 
                 return None
             return end
     return None
+
+
+def _unbalanced_open(name: str) -> int | None:
+    """Offset of an opening bracket that is never closed in ``name`` (None when all are closed)."""
+    depth, first = 0, None
+    for i, ch in enumerate(name):
+        if ch in "(（":
+            if depth == 0:
+                first = i
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+    return first if depth else None
 
 
 def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
@@ -537,9 +556,12 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
     out = []
     ending_at = {t.end: t for t in tokens}
     starting_at = {t.start: t for t in tokens}
+    straddling = {k: t for t in tokens for k in range(t.start + 1, t.end)}  # inner offset -> its token
     for mt in _LEGAL_SUFFIX.finditer(text):
         ms, me = mt.span()
         pos = ms
+        if ms in straddling:  # 科技股份|有限公司: the suffix starts inside a word; the name holds all of it
+            pos = straddling[ms].start
         while pos > 0 and ms - pos <= 30:
             tok = ending_at.get(pos)
             if tok is None or tok.word in rules.legal_delimiters or not all(_NAME_CHAR.match(c) for c in tok.word):

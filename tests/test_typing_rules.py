@@ -1,0 +1,111 @@
+"""Context typing of names (nlp.entities + nlp.context_rules), one table per rule, positive and negative.
+
+The recogniser runs with the real segmenter, lexicon and gazetteer and without
+model spans, so each case shows what the rules alone make of a sentence.
+The last tests check offsets: a name at the very end of a text, and (Hypothesis)
+every mention and relation offset of random documents slices to its text.
+"""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.nlp.analyse import analyse
+from pipeline.nlp.entities import recognize
+from pipeline.nlp.segment import segment
+from pipeline.records import Document
+
+
+def _typed(text: str) -> set[tuple[str, str]]:
+    doc = Document("d", "", "", "", None, None, text, "")
+    return {(m.text, m.entity_type) for m in recognize(doc, segment(text), [])}
+
+
+# (rule, text, names that must be typed so, names that must not appear with that type)
+CASES = [
+    # list coordination with a business head noun types every item, common words too
+    ("list/head noun", "投资方有红杉资本、理想、美的以及高瓴等机构投资者。",
+     {("红杉资本", "firm"), ("理想", "firm"), ("美的", "firm"), ("高瓴", "firm")}, set()),
+    ("list/head noun", "3月，又有唯捷创芯、拓荆科技、长光华芯5家半导体企业上市获通过。",
+     {("唯捷创芯", "firm"), ("长光华芯", "firm")}, {("又有唯捷创芯", "firm")}),
+    ("list/common word outside a list", "理想很丰满，现实很骨感。", set(), {("理想", "firm")}),
+    ("list/other head noun", "北京、上海等城市的房价", {("北京", "city"), ("上海", "city")}, {("北京", "firm")}),
+    ("list/one ordinary word", "这些等企业", set(), {("这些", "firm")}),
+    ("list/investment verb", "由龙芯创投、鼎晖百孚和赛富基金联合领投。",
+     {("龙芯创投", "firm"), ("鼎晖百孚", "firm"), ("赛富基金", "firm")}, set()),
+    # stock codes
+    ("stock code", "天岳先进(688234.SH)今年1月上市。", {("天岳先进", "firm")}, set()),
+    ("stock code/none", "今年(2023年)营收增长。", set(), {("今年", "firm")}),
+    # role cues: a name after a role is a person, cut before an adverb
+    ("role/person", "华为轮值董事长徐直军曾公开表示。", {("徐直军", "person")}, set()),
+    ("role/person cut", "两位创始人龚轶均为资深人士。", {("龚轶", "person")}, {("龚轶均", "person")}),
+    ("role/none", "董事长表示支持。", set(), {("表示", "person")}),
+    # Latin names: firms before a founder role, people after a Latin role
+    ("latin", "Mobileye 创始人兼 CEO Amnon Shashua 出席。", {("Mobileye", "firm"), ("Amnon Shashua", "person")}, set()),
+    ("latin/short", "终端 BG 董事长余承东", set(), {("BG", "firm")}),
+    # weak suffixes need a firm context
+    ("weak suffix", "面壁智能完成新一轮数亿元融资。", {("面壁智能", "firm")}, set()),
+    ("weak suffix/description", "端侧智能的发展很快。", set(), {("端侧智能", "firm")}),
+    # boundary repair: a leading pronoun and verb are no part of a registered name
+    ("boundary", "他来到中国华能集团有限公司调研。", {("中国华能集团有限公司", "firm")}, {("他来到中国华能集团有限公司", "firm")}),
+    # units of a known firm are firms of their own
+    ("unit", "华为云和比亚迪半导体都在扩张。", {("华为云", "firm"), ("比亚迪半导体", "firm")}, {("华为", "firm")}),
+    # false cities
+    ("quoted name", "「长沙号」货轮抵达港口。", set(), {("长沙", "city")}),
+    ("quoted place", "“深圳”两个字", {("深圳", "city")}, set()),
+    ("region abbreviation", "京津冀协同发展和长三角一体化", set(), {("京", "city"), ("津", "city")}),
+    ("city shorthand", "北上广深的房价", {("北", "city"), ("深", "city")}, set()),
+    ("zone alias without its city", "临港工业发展迅速。", set(), {("临港", "city")}),
+    ("zone alias with its city", "上海临港新片区", {("临港新片区", "city")}, set()),
+    ("place inside a word", "北方的一些沿海城市", set(), {("海城市", "city")}),
+    ("official name that is a common word", "宁德城区面积仅107平方公里。", {("宁德", "city")}, {("城区", "city")}),
+    # a short lexicon name inside ordinary words
+    ("short name inside a word", "这家公司的美团队很强。", set(), {("美团", "firm")}),
+    ("short name as a word", "美团的骑手", {("美团", "firm")}, set()),
+    # the city a registered name opens with is named too; a brand's is not
+    ("city in a registered name", "同意深圳英集芯科技股份有限公司注册。", {("深圳", "city"), ("深圳英集芯科技股份有限公司", "firm")}, set()),
+    ("city in a brand", "宁德时代发布新电池。", {("宁德时代", "firm")}, {("宁德", "city")}),
+]
+
+
+@pytest.mark.parametrize("rule,text,present,absent", CASES, ids=[f"{c[0]}:{c[1][:8]}" for c in CASES])
+def test_typing_rule(rule, text, present, absent):
+    got = _typed(text)
+    assert present <= got, f"{rule}: missing {present - got} in {got}"
+    assert not (absent & got), f"{rule}: unexpected {absent & got}"
+
+
+def test_name_at_the_end_of_the_text():
+    text = "马云创办了阿里巴巴"
+    doc = Document("d", "", "", "", None, None, text, "")
+    ms = recognize(doc, segment(text), [])
+    ali = [m for m in ms if m.text == "阿里巴巴"]
+    assert ali and (ali[0].start, ali[0].end) == (5, 9)
+    assert all(0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text for m in ms)
+
+
+_PIECES = [
+    "马云", "阿里巴巴", "创办了", "创始人", "董事长", "CEO", "杭州", "北上广深", "京津冀", "、", "，", "。", "和",
+    "等企业", "由", "联合领投", "投资方包括", "旗下", "总部位于", "的", "有限公司", "科技", "智能", "(688234.SH)",
+    "「", "」", "“", "”", "（", "）", " ", "Amnon Shashua", "Mobileye", "DeepSeek", "宁德时代", "华为云", "王兴兴",
+    "2023年", "营收", "100亿元", "\n", "余杭区", "中关村", "理想", "美的", "毕业于", "浙江大学", "在", "成立",
+]
+
+
+# common characters for the random filler between the pieces
+_CHARS = "的是在了有和人中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(alphabet=_CHARS, min_size=1, max_size=4)), min_size=1, max_size=40))
+def test_offsets_slice_the_text_on_random_documents(pieces):
+    text = "".join(pieces)
+    a = analyse(Document("d", "", "", "", None, None, text, ""))
+    for m in a.mentions:
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start:m.end] == m.text
+    spans = {(m.start, m.end) for m in a.mentions}
+    for r in a.relations:
+        assert (r.subject_start, r.subject_end) in spans and (r.object_start, r.object_end) in spans
+        assert 0 <= r.span_start < r.span_end <= len(text)
+        assert r.span_start <= min(r.subject_start, r.object_start) and max(r.subject_end, r.object_end) <= r.span_end
