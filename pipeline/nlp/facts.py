@@ -103,7 +103,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
-        d.prev_subject, d.carried, d.prev_org = None, None, None
+        d.prev_subject, d.carried, d.prev_org, d.prev_place = None, None, None, {}
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -119,14 +119,24 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
                 d.prev_subject = topic[0] if topic else d.prev_subject
                 _carry(d, ss, se, set())
                 d.prev_org = _last_org(d, ss, se) or d.prev_org
+                _note_places(d, ss, se)
                 continue
             sent = Sentence(ss, se, clauses(text, ss, se), [m for m in in_range(d, "mentions", ss, se) if m.end <= se])
+            for f in founding:
+                f.subject_method = "explicit" if f.subject_text else "none"
             facts.extend(founding)
             facts.extend(_sentence_facts(d, sent, sent_q))
             d.prev_subject = sent.last_subject or d.prev_subject
             _carry(d, ss, se, {f.start for f in founding})
             d.prev_org = _last_org(d, ss, se) or d.prev_org
+            _note_places(d, ss, se)
     return _dedupe(facts)
+
+
+def _note_places(d: DocContext, ss: int, se: int) -> None:
+    for m in in_range(d, "mentions", ss, se):
+        if m.entity_type in ("city", "province"):
+            d.prev_place[m.entity_type] = m
 
 
 def _shift(q: Quantity, off: int) -> Quantity:
@@ -143,6 +153,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     text = d.text
     out: list[Fact] = []
     respectively = _respectively_years(d, sent, quantities)
+    paired = _respectively_subjects(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
@@ -173,7 +184,17 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         qualifier = q.qualifier
         if qualifier == "=":
             qualifier = _window_qualifier(text, lo, q.start, qualifier)
-        subject = subject_hint or choose_subject(d, sent, q, ci, types, metric)
+        if subject_hint is not None:
+            subject, method = subject_hint, "explicit"
+        elif q.start in paired:
+            subject, method = paired[q.start], "distributed"
+        else:
+            subject, method = choose_subject(d, sent, q, ci, types, metric)
+        shared = _shared_by_list(d, sent, subject, q) if method == "explicit" else []
+        if shared:
+            method = "distributed"
+        if method == "explicit" and d.salience is not None:
+            d.salience.credit(subject)
         if q.start in respectively:
             year, period = respectively[q.start]
         else:
@@ -189,10 +210,16 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
         if subject is not None:
-            sent.last_subject, sent.last_fact_end = subject, q.end
+            sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
         value = q.value * sign
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
-                    year=year, period=period)
+                    year=year, period=period, subject_method=method)
+        for other in shared[1:]:
+            # A、B、C的增速均超过10%: one fact per member of the list (the first is the fact below)
+            out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
+                            id_key=f"{metric}#{other.canonical or other.text}", **base, **subject_fields(other)))
+        if shared:
+            subject = shared[0]
         subj = subject_fields(subject)
         if q.high is not None:
             # the lower bound's fact spans the lower number, the upper bound's the whole range;
@@ -206,6 +233,60 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         else:
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
                             **base, **subj))
+    return out
+
+
+_LIST_SEP = re.compile(r"\s*(?:、|，|,|和|与|及|以及|、以及|还有)\s*")
+_SHARED = re.compile(r"(?:均|都|皆|各自|全部|同样)")
+
+
+def coordinated(d: DocContext, sent: Sentence, m: Mention) -> list[Mention]:
+    """The list of same-type names ``m`` belongs to (A、B和C), in text order; [m] when alone."""
+    ms = [x for x in sent.mentions if x.entity_type == m.entity_type]
+    try:
+        i = ms.index(m)
+    except ValueError:
+        return [m]
+    lo = hi = i
+    while lo > 0 and ms[lo - 1].end <= ms[lo].start and _LIST_SEP.fullmatch(d.text, ms[lo - 1].end, ms[lo].start) \
+            and "，" not in d.text[ms[lo - 1].end : ms[lo].start]:
+        lo -= 1
+    while hi + 1 < len(ms) and ms[hi].end <= ms[hi + 1].start and _LIST_SEP.fullmatch(d.text, ms[hi].end, ms[hi + 1].start) \
+            and "，" not in d.text[ms[hi].end : ms[hi + 1].start]:
+        hi += 1
+    return ms[lo : hi + 1]
+
+
+def _shared_by_list(d: DocContext, sent: Sentence, subject: Mention | None, q: Quantity) -> list[Mention]:
+    """A、B、C的增速均超过10%: the members of the list that share the number (均/都 between the
+    list and the number), else []."""
+    if subject is None or subject.end > q.start:
+        return []
+    group = coordinated(d, sent, subject)
+    if len(group) < 2 or not _SHARED.search(d.text, group[-1].end, q.start):
+        return []
+    if any(c in d.text[group[-1].end : q.start] for c in "。；;"):
+        return []
+    return group
+
+
+def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> dict[int, Mention]:
+    """A和B分别为X和Y: the i-th name of the list before 分别 with the i-th number after it."""
+    text = d.text
+    out: dict[int, Mention] = {}
+    pos = text.find("分别", sent.start, sent.end)
+    if pos < 0:
+        return out
+    before = [m for m in sent.mentions if m.end <= pos and m.entity_type != "country"]
+    if not before:
+        return out
+    group = coordinated(d, sent, before[-1])
+    qs = [q for q in quantities if q.start > pos and q.high is None]
+    if len(group) >= 2 and len(qs) >= len(group):
+        kinds = {q.kind for q in qs[: len(group)]}
+        if len(kinds) == 1:
+            for q, m in zip(qs, group):
+                out[q.start] = m
     return out
 
 
