@@ -34,6 +34,7 @@ class DocContext:
     prev_subject: Mention | None = None  # subject of the previous sentence of the block
     carried: tuple | None = None  # (year, period) stated earlier in the paragraph, see facts._carry
     prev_org: Mention | None = None  # last firm or organisation named earlier in the block
+    prev_group: list = field(default_factory=list)  # the list of names of the previous sentence (它们分别...)
     prev_place: dict = field(default_factory=dict)  # entity type (city, province) -> last one named in the block
     salience: Salience | None = None  # the document's main entities (``salience``)
     starts: dict = field(default_factory=dict)  # name -> sorted start offsets, for bisect
@@ -61,6 +62,8 @@ class Sentence:
     last_level: str | None = None
     last_subject: Mention | None = None
     last_method: str = "none"  # subject_method of last_subject
+    subjects: list = field(default_factory=list)  # the subjects of the sentence's facts, in order
+    group: list = field(default_factory=list)  # a list of names that shared or split numbers (A、B分别...)
     last_fact_end: int = 0  # end of the last fact given a subject
     clause_starts: list | None = None  # the clauses' starts, for bisection
 

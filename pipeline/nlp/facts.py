@@ -115,8 +115,8 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             founding = founding_facts(d, ss, se)
             if not sent_q and not founding:
                 # 比亚迪的高端化战略已经初见成效。今年前 9 个月，其高端品牌...: the topic carries on
-                topic = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
-                d.prev_subject = topic[0] if topic else d.prev_subject
+                d.prev_subject = _sentence_topic(d, ss, se) or d.prev_subject
+                d.prev_group = []
                 _carry(d, ss, se, set())
                 d.prev_org = _last_org(d, ss, se) or d.prev_org
                 _note_places(d, ss, se)
@@ -126,11 +126,38 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
                 f.subject_method = "explicit" if f.subject_text else "none"
             facts.extend(founding)
             facts.extend(_sentence_facts(d, sent, sent_q))
-            d.prev_subject = sent.last_subject or d.prev_subject
+            d.prev_subject = _topic(sent) or d.prev_subject
+            d.prev_group = sent.group
             _carry(d, ss, se, {f.start for f in founding})
             d.prev_org = _last_org(d, ss, se) or d.prev_org
             _note_places(d, ss, se)
     return _dedupe(facts)
+
+
+def _topic(sent: Sentence) -> Mention | None:
+    """What the next sentence may go on about: the subject most of this sentence's facts are about
+    (the first of equals), not the object of a comparison named last."""
+    if not sent.subjects:
+        return None
+    keys = [m.canonical or m.text for m in sent.subjects]
+    best = max(keys, key=lambda k: (keys.count(k), -keys.index(k)))
+    return sent.subjects[keys.index(best)]
+
+
+_NOT_TOPIC_BEFORE = re.compile(r"(?:在|于|由|向|与|和|及|对|从|据|根据|比|给|为)\s*$")
+
+
+def _sentence_topic(d: DocContext, ss: int, se: int) -> Mention | None:
+    """The topic of a sentence without numbers: its first name that is not after a preposition
+    (在霞浦县, 由宁德时代和一汽集团) nor a modifier of the next name (宁德时代的), countries aside."""
+    ms = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
+    for i, m in enumerate(ms):
+        if _NOT_TOPIC_BEFORE.search(d.text, max(ss, m.start - 3), m.start):
+            continue
+        if i + 1 < len(ms) and d.text[m.end : ms[i + 1].start].strip() in ("", "的"):
+            continue
+        return m
+    return ms[0] if ms else None
 
 
 def _note_places(d: DocContext, ss: int, se: int) -> None:
@@ -211,6 +238,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
+            sent.subjects.append(subject)
         value = q.value * sign
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
                     year=year, period=period, subject_method=method)
@@ -236,6 +264,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     return out
 
 
+_PLURAL_PRONOUN = re.compile(r"它们|他们|两者|二者|两地|两市|两家|双方|三者|三家")
 _LIST_SEP = re.compile(r"\s*(?:、|，|,|和|与|及|以及|、以及|还有)\s*")
 _SHARED = re.compile(r"(?:均|都|皆|各自|全部|同样)")
 
@@ -267,6 +296,7 @@ def _shared_by_list(d: DocContext, sent: Sentence, subject: Mention | None, q: Q
         return []
     if any(c in d.text[group[-1].end : q.start] for c in "。；;"):
         return []
+    sent.group = group
     return group
 
 
@@ -278,9 +308,11 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
     if pos < 0:
         return out
     before = [m for m in sent.mentions if m.end <= pos and m.entity_type != "country"]
-    if not before:
-        return out
-    group = coordinated(d, sent, before[-1])
+    group = coordinated(d, sent, before[-1]) if before else []
+    if len(group) < 2 and _PLURAL_PRONOUN.search(text, sent.start, pos):
+        group = d.prev_group  # 天津、佛山分别排在第7和第11位。十年后，它们分别排在了第11位和第17位
+    if len(group) >= 2:
+        sent.group = group
     qs = [q for q in quantities if q.start > pos and q.high is None]
     if len(group) >= 2 and len(qs) >= len(group):
         kinds = {q.kind for q in qs[: len(group)]}

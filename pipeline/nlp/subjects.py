@@ -123,6 +123,11 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         # as long as no other name comes between
         if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
             return sent.last_subject, sent.last_method
+    if text[q.end : q.end + 1] == "的":
+        # 28岁的张一鸣, 市值千亿的宁德时代: the name the quantity describes
+        after = next((m for m in sent.mentions if m.start == q.end + 1), None)
+        if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
+            return after, "explicit"
     paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
     if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
         # 相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them
