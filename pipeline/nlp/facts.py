@@ -78,7 +78,15 @@ from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
-_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模")
+_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
+                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+_PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
+# 门槛, 入选标准: a threshold set for others, not a value of the subject
+_THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
+# 7年净流出164万, 近 6 年第二高: a duration that frames the number or rank right after it
+_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间)")
+# 这3亿美元, 上述 500 亿元: a number pointed back to, already stated
+_RESTATED_BEFORE = re.compile(r"(?:这|该|上述|这笔|此|前述)\s*$")
 _SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
 _CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
@@ -182,6 +190,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     respectively = _respectively_years(d, sent, quantities)
     paired = _respectively_subjects(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
+    stated = d.stated
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
     if _names_year(d, sent.start, sent.end) or any(q.kind == "duration" and q.unit == "年" for q in quantities):
@@ -197,8 +206,15 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             continue  # 三只松鼠, 六个核桃: a number inside a name
         if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
             continue  # 两家公司, 三位创始人: descriptive small counts written in words
-        if q.kind == "duration" and (text[max(cs, q.start - 2) : q.start] == "连续" or text[q.end : q.end + 1] == "内"):
+        if q.kind == "duration" and _time_frame(text, q, ce, quantities):
             continue  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
+        if _THRESHOLD_BEFORE.search(text, cs, q.start):
+            continue  # 入选门槛为营收10亿元: a threshold, not a fact about the subject
+        if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
+            continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
+        if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
+            continue  # 这 3 亿美元将用于……: a restatement of a number already given
+        stated.add((q.value, q.unit))
         subject_hint = None
         if q.kind == "group":
             subject_hint = next((m for m in sent.mentions if m.end == q.start and m.entity_type in _CITY_TYPES), None)
@@ -322,6 +338,16 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
     return out
 
 
+def _time_frame(text: str, q: Quantity, ce: int, quantities: list[Quantity]) -> bool:
+    """A duration that is the time frame of another number (连续3年, 四年内, 7年净流出164万, 近 6 年第二高)."""
+    if text[max(0, q.start - 2) : q.start] == "连续" or text[q.end : q.end + 1] == "内":
+        return True
+    if _FRAME_AFTER.match(text, q.end):
+        return True
+    nxt = next((o for o in quantities if o.start >= q.end), None)
+    return nxt is not None and nxt.start < ce and nxt.start - q.end <= 6 and not re.search(r"[，,、和与及]", text[q.end : nxt.start])
+
+
 def _window_qualifier(text: str, lo: int, hi: int, default: str) -> str:
     words = qualifier_words("window")
     best, best_pos = default, -1
@@ -417,7 +443,9 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
         metric = _fallback_metric(d, q, np_lo, ce)
     if q.kind == "bare":
         money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
-        unit = "元" if money else "个"
+        if not money and q.value >= 10**8:
+            money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
+        unit = "元" if money else "人" if _PEOPLE_WORDS.search(metric or "") else "个"
     return metric, sign, types, unit
 
 

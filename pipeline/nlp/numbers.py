@@ -64,10 +64,12 @@ _PCT = re.compile(r"\s?(%|‰)")
 # Ranks: scope words before 第N (全球第三, 排名第一) and what may follow 第N.
 _RANK_SCOPE = re.compile(
     r"(?:全球|世界|全国|国内|国际|中国|亚太|亚洲|欧洲|全省|全市|省内|市内|行业|业内|同行|"
-    r"排名|排行|排|位居|位列|名列|居|列|跃居|跃升至|升至|降至|跻身|位于|稳居|保持|仍居|位次)\s*$"
+    r"排名|排行|排|位居|位列|名列|居|列|跃居|跃升至|升至|降至|跻身|位于|稳居|保持|仍居|位次|"
+    r"销量|出货量|份额|收入|营收|市值|产量|总量|规模|"
+    r"第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)?\s*(?:和|、|与|及|至|到))\s*$"
 )
 _RANK_LIST_NEXT = re.compile(r"\s*(?:和|、|与|及|至|到)\s*第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)")  # 第7和第11位
-_RANK_NEXT = re.compile(r"\s*(名|大|城|强|位(?![于置]))")
+_RANK_NEXT = re.compile(r"\s*(名|大|城|强|高|位(?![于置]))")
 _ORDINAL_NOT_RANK = re.compile(
     r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
 )
@@ -77,7 +79,10 @@ _DURATION_GOVERNOR = re.compile(
 _TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那)\s*$")
 # Characters that make a one-character qualifier the end of another word (节约, 签约, 最近, 赶超).
 _WORD_BEFORE_QUALIFIER = {"约": "节签合制预公条邀契履违缔特婚", "近": "最附邻将接靠亲贴", "超": "赶高", "破": "打攻击"}
+_CLUB_AFTER = re.compile(r"\s*(?:元|美元)?\s*[”」\"]?\s*(?:俱乐部|阵营|城市俱乐部)")
+_CLUB_ENTRY = re.compile(r"(?:跻身|进入|迈入|加入|晋级|挤进|入围|跨入|迈进|步入|晋身)[^，,。；;]{0,10}$")
 _NOT_STRONG = set("调化劲大度势制烈项国者硬")  # 强调, 强化 ...: 强 starting another word
+_MOVE_BEFORE = re.compile(r"(?:升|降|进|退|跌|涨|前移|后移|攀升|跃升|下滑)了?\s*$")
 _RANK_PLACE_AFTER = re.compile(r"\s*(?:之间|开外|以内|以后|之后|左右|上下|之列)")
 _RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*$")
 _GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
@@ -464,8 +469,8 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
         return None
     if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
         return None
-    end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城") else e
-    scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍", scoped.group(0)) else s
+    end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城", "高") else e
+    scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍|第", scoped.group(0)) else s
     q = _finish(text, s, end, s, value, "rank", "rank", ns=s, ne=e)
     if scope_start < q.start:
         q = Quantity(scope_start, q.end, text[scope_start : q.end], q.value, q.unit, q.kind, q.qualifier, q.num_start, q.num_end)
@@ -558,15 +563,19 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
         cm = _CHENG.match(text, e)
         if cm and value <= 10 and not has_mag:  # 两成, 九成以上 (not 一成不变, 八成为)
             return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
-        if text[e : e + 1] == "强" and text[e + 1 : e + 2] not in _NOT_STRONG and value >= 3 and qualifier == "=":
+        sm = re.compile(r"\s?强").match(text, e)
+        if sm and text[sm.end() : sm.end() + 1] not in _NOT_STRONG and value >= 3 and qualifier == "=":
             # 全国30强, 百强城市, 十强: the top N of a ranking
-            end = e + 1
+            end = sm.end()
             return _finish(text, s, end, s, value, "rank", "rank", "<=", ns=s, ne=e)
         gm = _GROUP_NOUN.match(text, e)
         if gm and not arabic and value >= 2:
             return Quantity(s, gm.end(), text[s : gm.end()], value, "家", "group", "=", s, e)
         if not has_mag:
             return None  # a bare numeral: list numbering, codes, names
+        if _CLUB_AFTER.match(text, e) and _CLUB_ENTRY.search(text, max(0, s - 16), s):
+            # 跻身“GDP万亿俱乐部”: entering a club of a threshold states the value is at least it
+            return Quantity(s, e, text[s:e], value, "", "bare", ">=", s, e)
         if not arabic and not prefix_q and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
             return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
         return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
@@ -582,6 +591,9 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
             return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
         if _TIME_FRAME.search(text, max(0, s - 3), s):
             return None  # 过去一天, 未来5年: the time frame of something else
+    if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
+        # 连升12位, 下降3位: places moved in a ranking, not people
+        return _finish(text, s, ue, s, value, "位", "counter", qualifier, ns=s, ne=ne)
     if unit.surface == "名" and (_RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)):
         # 排在全国30至40名之间, 掉到了40名开外: places in a ranking, not people
         after = _RANK_PLACE_AFTER.match(text, ue)
