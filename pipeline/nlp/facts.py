@@ -320,6 +320,7 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
     """A和B分别为X和Y: the i-th name of the list before 分别 with the i-th number after it."""
     text = d.text
     out: dict[int, Mention] = {}
+    _pair_before_names(d, sent, quantities, out)
     pos = text.find("分别", sent.start, sent.end)
     if pos < 0:
         return out
@@ -346,6 +347,30 @@ def _time_frame(text: str, q: Quantity, ce: int, quantities: list[Quantity]) -> 
         return True
     nxt = next((o for o in quantities if o.start >= q.end), None)
     return nxt is not None and nxt.start < ce and nxt.start - q.end <= 6 and not re.search(r"[，,、和与及]", text[q.end : nxt.start])
+
+
+def _pair_before_names(d: DocContext, sent: Sentence, quantities: list[Quantity], out: dict[int, Mention]) -> None:
+    """排名第一和第二的贵阳和合肥: numbers listed before 的 and a list of as many names pair in order."""
+    text = d.text
+    run: list[Quantity] = []
+    for q in quantities:
+        if run and _LIST_BETWEEN.fullmatch(text, run[-1].end, q.start):
+            run.append(q)
+        else:
+            run = [q]
+        if len(run) < 2 or not text.startswith("的", q.end):
+            continue
+        first = next((m for m in sent.mentions if m.start == q.end + 1), None)
+        if first is None:
+            continue
+        group = coordinated(d, sent, first)
+        if group[0] is first and len(group) == len(run):
+            for rq, m in zip(run, group):
+                out[rq.start] = m
+            sent.group = group
+
+
+_LIST_BETWEEN = re.compile(r"\s*(?:、|和|与|及)\s*")
 
 
 def _window_qualifier(text: str, lo: int, hi: int, default: str) -> str:

@@ -40,7 +40,7 @@ from pipeline.nlp.numbers import Quantity
 from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
 
-OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
+OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|连超|赶超|反超|超|击败|战胜|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
 _APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
 # 根据国金证券的测算, 据海关统计, 乘联会数据显示: the source of a number, not what it is about
 _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
@@ -89,6 +89,8 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
         return None  # 公司 ... a city's GDP: the word is not about the number's subject
     sal = d.salience
     if "country" in refers:
+        if q.kind == "rank":
+            return None  # 全国30强: the scope of the ranking, not what is ranked
         return sal.mention_of("中国", "country") if sal is not None else None
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type in refers:
@@ -139,6 +141,7 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     vocab = mn.vocabulary()
     sources: list[Mention] = []
     clause_starts = [c[0] for c in sent.clauses]
+    enumerated = _enumerated(d, sent, q)
     for m in sent.mentions:
         if m.start < q.end and q.start < m.end:
             continue
@@ -179,7 +182,11 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if m.entity_type == "person" and "person" not in types:
             score -= 3
         if m.entity_type == "country" and "country" not in types:
+            if q.kind == "rank":
+                continue  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
             score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
+        if id(m) in enumerated:
+            continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
         if score > best_score:
             best, best_score = m, score
     if best_score > 0:
@@ -193,6 +200,29 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
     return None, "none"
+
+
+_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
+
+
+def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
+    """国芯科技(688262.SH)、…、臻镭科技(688270.SH) 6家半导体企业: a list of two or more names right
+    before a count enumerates what is counted; those names are not its subject."""
+    if q.kind != "counter":
+        return set()
+    before = [m for m in sent.mentions if m.end <= q.start]
+    if len(before) < 2 or not _ENUM_GAP.fullmatch(d.text, before[-1].end, q.start):
+        return set()
+    last = before[-1]
+    if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, last.start - 3) : last.start]):
+        return set()  # the name before the count is not the end of a list
+    out = [last]
+    for m in reversed(before[:-1]):
+        if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, out[-1].start - 3) : out[-1].start]) \
+                or out[-1].start - m.end > 24:
+            break
+        out.append(m)
+    return {id(m) for m in out}
 
 
 def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
