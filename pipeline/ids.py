@@ -47,6 +47,16 @@ def hash_ids(prefix: str, *columns: list) -> list[str]:
     return [prefix + sha1(":".join(map(str, values)).encode("utf-8")).hexdigest()[:16] for values in zip(*columns)]
 
 
+def _key_columns(table: pa.Table, keys: tuple[str, ...]) -> list[list]:
+    """The key columns' values; for metrics, a fact's ``id_key`` (set where one span holds facts about
+    several subjects: A、B的增速均超过10%) stands in for its metric."""
+    cols = [table.column(k).to_pylist() for k in keys]
+    if "metric" in keys and "id_key" in table.column_names:
+        i = keys.index("metric")
+        cols[i] = [k if k else m for k, m in zip(table.column("id_key").to_pylist(), cols[i])]
+    return cols
+
+
 def ids_column(table: pa.Table, column: str, prefix: str, keys: tuple[str, ...]) -> list[str]:
     """The IDs of ``table``'s rows: its stored ``column`` where present, computed where not."""
     if column in table.column_names:
@@ -55,15 +65,15 @@ def ids_column(table: pa.Table, column: str, prefix: str, keys: tuple[str, ...])
         if not missing:
             return ids
         sub = table.take(pa.array(missing, pa.int64()))
-        for i, x in zip(missing, hash_ids(prefix, *(sub.column(k).to_pylist() for k in keys))):
+        for i, x in zip(missing, hash_ids(prefix, *_key_columns(sub, keys))):
             ids[i] = x
         return ids
-    return hash_ids(prefix, *(table.column(k).to_pylist() for k in keys))
+    return hash_ids(prefix, *_key_columns(table, keys))
 
 
 def with_row_ids(mentions: pa.Table, facts: pa.Table) -> tuple[pa.Table, pa.Table]:
     """Per-document ``mentions`` and ``facts`` tables with their ``mention_id`` / ``metric_id`` appended."""
     m = hash_ids("men_", *(mentions.column(k).to_pylist() for k in MENTION_ID_COLUMNS))
-    f = hash_ids("met_", *(facts.column(k).to_pylist() for k in METRIC_ID_COLUMNS))
+    f = hash_ids("met_", *_key_columns(facts, METRIC_ID_COLUMNS))
     return (mentions.append_column("mention_id", pa.array(m, pa.string())),
             facts.append_column("metric_id", pa.array(f, pa.string())))

@@ -130,6 +130,8 @@ class Fact:
     subject_end: int | None = None
     subject_text: str | None = None
     subject_type: str | None = None
+    subject_method: str = "none"  # explicit, carried, anaphora, distributed, document or none
+    id_key: str | None = None  # metric text for the row ID where one span holds facts about several subjects
 
 
 @dataclass

@@ -238,6 +238,23 @@ REGIONS = Table(
     search_columns=("name", "full_name", "aliases"),
 )
 
+INDICATORS = Table(
+    name="indicators",
+    title="Indicators",
+    description="Canonical measures that metric phrases map to (营业收入, 净利润, GDP, GDP增速 ...), from "
+    "pipeline/data/metrics/indicators.csv (users may add rows).",
+    columns=(
+        _c("indicator_id", "string", "Stable ID from the canonical name (ind_ + first 12 hex of its SHA-1)."),
+        _c("name", "string", "Canonical name of what is measured."),
+        _c("unit", "string", "The unit its values are stored in."),
+        _c("description", "string", "One sentence."),
+        _c("aliases", "list", "Metric phrases that map to it."),
+    ),
+    primary_key=("indicator_id",),
+    name_columns=("name",),
+    search_columns=("name", "aliases"),
+)
+
 METRICS = Table(
     name="metrics",
     title="Numeric facts",
@@ -258,6 +275,10 @@ METRICS = Table(
         _c("sentence", "string", "The sentence around it."),
         _c("char_start", "integer", "Offset of span_text in the document text."),
         _c("char_end", "integer", "End offset (exclusive) of span_text in the document text."),
+        _c("indicator_id", "string", "The indicator (indicators table) the metric phrase maps to, where one does.", nullable=True),
+        _c("subject_method", "string", "How the subject was found: explicit (named in the clause), carried (from an "
+           "earlier sentence), anaphora (公司, 该公司, 全市 ...), distributed (one of a list sharing the number), "
+           "document (the document's main entity) or none."),
     ),
     primary_key=("metric_id",),
     foreign_keys=(
@@ -266,6 +287,7 @@ METRICS = Table(
             "subject_id", "people", "person_id",
             other_tables=("firms.firm_id", "cities.city_id", "regions.region_id", "organizations.org_id"),
         ),
+        ForeignKey("indicator_id", "indicators", "indicator_id"),
     ),
     offset_columns=(("char_start", "char_end", "span_text"),),
     search_columns=("metric", "subject_name", "sentence"),
@@ -349,7 +371,7 @@ ERRORS = Table(
 # Publication order: referenced tables come before the tables that refer to them.
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (DOCUMENTS, PEOPLE, FIRMS, ORGANIZATIONS, CITIES, REGIONS, METRICS, MENTIONS, RELATIONS, ERRORS)
+    for t in (DOCUMENTS, PEOPLE, FIRMS, ORGANIZATIONS, CITIES, REGIONS, INDICATORS, METRICS, MENTIONS, RELATIONS, ERRORS)
 }
 
 # entity_type value -> (table, id column)

@@ -22,7 +22,9 @@ Column rules:
   ``firms.founded_year``: from facts whose metric is 成立年份 about the firm;
 - metrics: the subject is the entity of the mention at the fact's subject offsets;
   a subject that resolves to no entity leaves subject_id, subject_type and
-  subject_name empty;
+  subject_name empty (and subject_method ``none``); ``indicator_id`` maps the metric
+  phrase and unit to the indicator vocabulary (``nlp.indicators``);
+- indicators: the rows of ``pipeline/data/metrics/indicators.csv`` (plus the user's files);
 - IDs: ``mention_id`` = ``men_`` + first 16 hex of sha1 of ``doc_id:char_start:char_end``;
   ``metric_id`` = ``met_`` + first 16 hex of sha1 of ``doc_id:char_start:char_end:metric``.
 """
@@ -41,6 +43,7 @@ import pyarrow.compute as pc
 
 from pipeline import schema
 from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column, relation_id
+from pipeline.nlp.indicators import indicator_for, indicator_rows
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
 from pipeline.workdir import records_to_table
@@ -68,6 +71,13 @@ def build_tables(
 
 
 DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_at", "url", "text", "sha256")
+
+
+def _subject_methods(facts: pa.Table, subject_ids: list) -> list[str]:
+    """Each fact's subject_method (``none`` where its subject resolved to no entity, or the facts were
+    stored by a version that did not record it)."""
+    methods = facts.column("subject_method").to_pylist() if "subject_method" in facts.column_names else [None] * facts.num_rows
+    return [(m or "none") if sid else "none" for m, sid in zip(methods, subject_ids)]
 
 
 def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
@@ -258,7 +268,11 @@ def build_tables_arrow(
         "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
         **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
         "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
+        "indicator_id": pa.array([indicator_for(m, u) for m, u in zip(kept_facts.column("metric").to_pylist(),
+                                                                     kept_facts.column("unit").to_pylist())], pa.string()),
+        "subject_method": pa.array(_subject_methods(kept_facts, subject_ids), pa.string()),
     })
+    out["indicators"] = pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
 
     rows: dict[str, list[dict]] = {name: [] for name in ("people", "firms", "organizations", "cities", "regions")}
     for eid, e in sorted(entities.items()):

@@ -11,10 +11,11 @@ breaks (not at ；, which joins parallel clauses about one subject). Used by
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from pipeline.nlp.dates import DateSpan, find_dates, find_periods, find_relative
+from pipeline.nlp.salience import Salience
 from pipeline.records import Document, Mention, Token
 
 _SENT_END = re.compile(r"[。！？!?]+[”’」』）)\"]*|\n")
@@ -33,6 +34,10 @@ class DocContext:
     prev_subject: Mention | None = None  # subject of the previous sentence of the block
     carried: tuple | None = None  # (year, period) stated earlier in the paragraph, see facts._carry
     prev_org: Mention | None = None  # last firm or organisation named earlier in the block
+    stated: set = field(default_factory=set)  # (value, unit) of the numbers read so far, for restatements
+    prev_group: list = field(default_factory=list)  # the list of names of the previous sentence (它们分别...)
+    prev_place: dict = field(default_factory=dict)  # entity type (city, province) -> last one named in the block
+    salience: Salience | None = None  # the document's main entities (``salience``)
     starts: dict = field(default_factory=dict)  # name -> sorted start offsets, for bisect
     tokens: list[Token] = field(default_factory=list)
     token_starts: list[int] = field(default_factory=list)
@@ -45,6 +50,7 @@ class DocContext:
         d.starts = {name: [x.start for x in getattr(d, name)] for name in ("mentions", "dates", "relatives", "periods")}
         d.tokens = sorted(tokens, key=lambda t: t.start)
         d.token_starts = [t.start for t in d.tokens]
+        d.salience = Salience.build(doc, d.mentions)
         return d
 
 
@@ -56,7 +62,11 @@ class Sentence:
     mentions: list[Mention]
     last_level: str | None = None
     last_subject: Mention | None = None
+    last_method: str = "none"  # subject_method of last_subject
+    subjects: list = field(default_factory=list)  # the subjects of the sentence's facts, in order
+    group: list = field(default_factory=list)  # a list of names that shared or split numbers (A、B分别...)
     last_fact_end: int = 0  # end of the last fact given a subject
+    clause_starts: list | None = None  # the clauses' starts, for bisection
 
 
 def in_range(d: DocContext, name: str, lo: int, hi: int) -> list:
@@ -86,11 +96,11 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def clause_index(sent: Sentence, pos: int) -> int:
-    for i, (cs, ce) in enumerate(sent.clauses):
-        if pos < ce or i == len(sent.clauses) - 1:
-            if pos >= cs or i == 0:
-                return i
-    return len(sent.clauses) - 1
+    """Index of the clause of ``sent`` holding ``pos`` (a separator belongs to the clause after it)."""
+    starts = sent.clause_starts
+    if starts is None:
+        starts = sent.clause_starts = [c[0] for c in sent.clauses]
+    return max(0, bisect_right(starts, pos) - 1)
 
 
 def subject_fields(m: Mention | None) -> dict:

@@ -78,7 +78,15 @@ from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
-_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模")
+_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
+                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+_PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
+# 门槛, 入选标准: a threshold set for others, not a value of the subject
+_THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
+# 7年净流出164万, 近 6 年第二高: a duration that frames the number or rank right after it
+_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间)")
+# 这3亿美元, 上述 500 亿元: a number pointed back to, already stated
+_RESTATED_BEFORE = re.compile(r"(?:这|该|上述|这笔|此|前述)\s*$")
 _SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
 _CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
@@ -103,7 +111,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
-        d.prev_subject, d.carried, d.prev_org = None, None, None
+        d.prev_subject, d.carried, d.prev_org, d.prev_place = None, None, None, {}
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -115,18 +123,55 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             founding = founding_facts(d, ss, se)
             if not sent_q and not founding:
                 # 比亚迪的高端化战略已经初见成效。今年前 9 个月，其高端品牌...: the topic carries on
-                topic = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
-                d.prev_subject = topic[0] if topic else d.prev_subject
+                d.prev_subject = _sentence_topic(d, ss, se) or d.prev_subject
+                d.prev_group = []
                 _carry(d, ss, se, set())
                 d.prev_org = _last_org(d, ss, se) or d.prev_org
+                _note_places(d, ss, se)
                 continue
             sent = Sentence(ss, se, clauses(text, ss, se), [m for m in in_range(d, "mentions", ss, se) if m.end <= se])
+            for f in founding:
+                f.subject_method = "explicit" if f.subject_text else "none"
             facts.extend(founding)
             facts.extend(_sentence_facts(d, sent, sent_q))
-            d.prev_subject = sent.last_subject or d.prev_subject
+            d.prev_subject = _topic(sent) or d.prev_subject
+            d.prev_group = sent.group
             _carry(d, ss, se, {f.start for f in founding})
             d.prev_org = _last_org(d, ss, se) or d.prev_org
+            _note_places(d, ss, se)
     return _dedupe(facts)
+
+
+def _topic(sent: Sentence) -> Mention | None:
+    """What the next sentence may go on about: the subject most of this sentence's facts are about
+    (the first of equals), not the object of a comparison named last."""
+    if not sent.subjects:
+        return None
+    keys = [m.canonical or m.text for m in sent.subjects]
+    best = max(keys, key=lambda k: (keys.count(k), -keys.index(k)))
+    return sent.subjects[keys.index(best)]
+
+
+_NOT_TOPIC_BEFORE = re.compile(r"(?:在|于|由|向|与|和|及|对|从|据|根据|比|给|为)\s*$")
+
+
+def _sentence_topic(d: DocContext, ss: int, se: int) -> Mention | None:
+    """The topic of a sentence without numbers: its first name that is not after a preposition
+    (在霞浦县, 由宁德时代和一汽集团) nor a modifier of the next name (宁德时代的), countries aside."""
+    ms = [m for m in in_range(d, "mentions", ss, se) if m.entity_type != "country"]
+    for i, m in enumerate(ms):
+        if _NOT_TOPIC_BEFORE.search(d.text, max(ss, m.start - 3), m.start):
+            continue
+        if i + 1 < len(ms) and d.text[m.end : ms[i + 1].start].strip() in ("", "的"):
+            continue
+        return m
+    return ms[0] if ms else None
+
+
+def _note_places(d: DocContext, ss: int, se: int) -> None:
+    for m in in_range(d, "mentions", ss, se):
+        if m.entity_type in ("city", "province"):
+            d.prev_place[m.entity_type] = m
 
 
 def _shift(q: Quantity, off: int) -> Quantity:
@@ -143,7 +188,9 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     text = d.text
     out: list[Fact] = []
     respectively = _respectively_years(d, sent, quantities)
+    paired = _respectively_subjects(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
+    stated = d.stated
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
     if _names_year(d, sent.start, sent.end) or any(q.kind == "duration" and q.unit == "年" for q in quantities):
@@ -159,8 +206,15 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             continue  # 三只松鼠, 六个核桃: a number inside a name
         if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
             continue  # 两家公司, 三位创始人: descriptive small counts written in words
-        if q.kind == "duration" and (text[max(cs, q.start - 2) : q.start] == "连续" or text[q.end : q.end + 1] == "内"):
+        if q.kind == "duration" and _time_frame(text, q, ce, quantities):
             continue  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
+        if _THRESHOLD_BEFORE.search(text, cs, q.start):
+            continue  # 入选门槛为营收10亿元: a threshold, not a fact about the subject
+        if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
+            continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
+        if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
+            continue  # 这 3 亿美元将用于……: a restatement of a number already given
+        stated.add((q.value, q.unit))
         subject_hint = None
         if q.kind == "group":
             subject_hint = next((m for m in sent.mentions if m.end == q.start and m.entity_type in _CITY_TYPES), None)
@@ -173,7 +227,17 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         qualifier = q.qualifier
         if qualifier == "=":
             qualifier = _window_qualifier(text, lo, q.start, qualifier)
-        subject = subject_hint or choose_subject(d, sent, q, ci, types, metric)
+        if subject_hint is not None:
+            subject, method = subject_hint, "explicit"
+        elif q.start in paired:
+            subject, method = paired[q.start], "distributed"
+        else:
+            subject, method = choose_subject(d, sent, q, ci, types, metric)
+        shared = _shared_by_list(d, sent, subject, q) if method == "explicit" else []
+        if shared:
+            method = "distributed"
+        if method == "explicit" and d.salience is not None:
+            d.salience.credit(subject)
         if q.start in respectively:
             year, period = respectively[q.start]
         else:
@@ -189,10 +253,17 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
         if subject is not None:
-            sent.last_subject, sent.last_fact_end = subject, q.end
+            sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
+            sent.subjects.append(subject)
         value = q.value * sign
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
-                    year=year, period=period)
+                    year=year, period=period, subject_method=method)
+        for other in shared[1:]:
+            # A、B、C的增速均超过10%: one fact per member of the list (the first is the fact below)
+            out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
+                            id_key=f"{metric}#{other.canonical or other.text}", **base, **subject_fields(other)))
+        if shared:
+            subject = shared[0]
         subj = subject_fields(subject)
         if q.high is not None:
             # the lower bound's fact spans the lower number, the upper bound's the whole range;
@@ -207,6 +278,99 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
                             **base, **subj))
     return out
+
+
+_PLURAL_PRONOUN = re.compile(r"它们|他们|两者|二者|两地|两市|两家|双方|三者|三家")
+_LIST_SEP = re.compile(r"\s*(?:、|，|,|和|与|及|以及|、以及|还有)\s*")
+_SHARED = re.compile(r"(?:均|都|皆|各自|全部|同样)")
+
+
+def coordinated(d: DocContext, sent: Sentence, m: Mention) -> list[Mention]:
+    """The list of same-type names ``m`` belongs to (A、B和C), in text order; [m] when alone."""
+    ms = [x for x in sent.mentions if x.entity_type == m.entity_type]
+    try:
+        i = ms.index(m)
+    except ValueError:
+        return [m]
+    lo = hi = i
+    while lo > 0 and ms[lo - 1].end <= ms[lo].start and _LIST_SEP.fullmatch(d.text, ms[lo - 1].end, ms[lo].start) \
+            and "，" not in d.text[ms[lo - 1].end : ms[lo].start]:
+        lo -= 1
+    while hi + 1 < len(ms) and ms[hi].end <= ms[hi + 1].start and _LIST_SEP.fullmatch(d.text, ms[hi].end, ms[hi + 1].start) \
+            and "，" not in d.text[ms[hi].end : ms[hi + 1].start]:
+        hi += 1
+    return ms[lo : hi + 1]
+
+
+def _shared_by_list(d: DocContext, sent: Sentence, subject: Mention | None, q: Quantity) -> list[Mention]:
+    """A、B、C的增速均超过10%: the members of the list that share the number (均/都 between the
+    list and the number), else []."""
+    if subject is None or subject.end > q.start:
+        return []
+    group = coordinated(d, sent, subject)
+    if len(group) < 2 or not _SHARED.search(d.text, group[-1].end, q.start):
+        return []
+    if any(c in d.text[group[-1].end : q.start] for c in "。；;"):
+        return []
+    sent.group = group
+    return group
+
+
+def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> dict[int, Mention]:
+    """A和B分别为X和Y: the i-th name of the list before 分别 with the i-th number after it."""
+    text = d.text
+    out: dict[int, Mention] = {}
+    _pair_before_names(d, sent, quantities, out)
+    pos = text.find("分别", sent.start, sent.end)
+    if pos < 0:
+        return out
+    before = [m for m in sent.mentions if m.end <= pos and m.entity_type != "country"]
+    group = coordinated(d, sent, before[-1]) if before else []
+    if len(group) < 2 and _PLURAL_PRONOUN.search(text, sent.start, pos):
+        group = d.prev_group  # 天津、佛山分别排在第7和第11位。十年后，它们分别排在了第11位和第17位
+    if len(group) >= 2:
+        sent.group = group
+    qs = [q for q in quantities if q.start > pos and q.high is None]
+    if len(group) >= 2 and len(qs) >= len(group):
+        kinds = {q.kind for q in qs[: len(group)]}
+        if len(kinds) == 1:
+            for q, m in zip(qs, group):
+                out[q.start] = m
+    return out
+
+
+def _time_frame(text: str, q: Quantity, ce: int, quantities: list[Quantity]) -> bool:
+    """A duration that is the time frame of another number (连续3年, 四年内, 7年净流出164万, 近 6 年第二高)."""
+    if text[max(0, q.start - 2) : q.start] == "连续" or text[q.end : q.end + 1] == "内":
+        return True
+    if _FRAME_AFTER.match(text, q.end):
+        return True
+    nxt = next((o for o in quantities if o.start >= q.end), None)
+    return nxt is not None and nxt.start < ce and nxt.start - q.end <= 6 and not re.search(r"[，,、和与及]", text[q.end : nxt.start])
+
+
+def _pair_before_names(d: DocContext, sent: Sentence, quantities: list[Quantity], out: dict[int, Mention]) -> None:
+    """排名第一和第二的贵阳和合肥: numbers listed before 的 and a list of as many names pair in order."""
+    text = d.text
+    run: list[Quantity] = []
+    for q in quantities:
+        if run and _LIST_BETWEEN.fullmatch(text, run[-1].end, q.start):
+            run.append(q)
+        else:
+            run = [q]
+        if len(run) < 2 or not text.startswith("的", q.end):
+            continue
+        first = next((m for m in sent.mentions if m.start == q.end + 1), None)
+        if first is None:
+            continue
+        group = coordinated(d, sent, first)
+        if group[0] is first and len(group) == len(run):
+            for rq, m in zip(run, group):
+                out[rq.start] = m
+            sent.group = group
+
+
+_LIST_BETWEEN = re.compile(r"\s*(?:、|和|与|及)\s*")
 
 
 def _window_qualifier(text: str, lo: int, hi: int, default: str) -> str:
@@ -304,7 +468,9 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
         metric = _fallback_metric(d, q, np_lo, ce)
     if q.kind == "bare":
         money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
-        unit = "元" if money else "个"
+        if not money and q.value >= 10**8:
+            money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
+        unit = "元" if money else "人" if _PEOPLE_WORDS.search(metric or "") else "个"
     return metric, sign, types, unit
 
 

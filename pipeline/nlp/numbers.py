@@ -49,6 +49,8 @@ _CN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+[万亿]*)?"
 # One candidate: a fraction (X分之Y), half, a rank with 第/前, or a plain numeral.
 _CANDIDATE = re.compile(
     rf"(?P<frac>(?P<den>{_AR}|[{_CN_CHARS}]+)\s*分之\s*(?P<nom>{_AR}|{_CN}))"
+    rf"|(?<![\d/.])(?P<snom>[1-9]\d?)/(?P<sden>[1-9]\d?)(?![\d/.])"
+    rf"|(?P<top>(?<![A-Za-z])(?:TOP|Top|top)\s?(?P<topn>\d{{1,3}})(?!\d)|榜首|首位|冠军)"
     rf"|(?P<half>一半|半数|过半|近半|大半)"
     rf"|(?P<ord>第|前)\s*(?P<onum>\d{{1,3}}(?![\d.])|[一二两三四五六七八九十百]+)"
     rf"|(?P<num>{_AR}|{_CN})"
@@ -62,9 +64,12 @@ _PCT = re.compile(r"\s?(%|‰)")
 # Ranks: scope words before 第N (全球第三, 排名第一) and what may follow 第N.
 _RANK_SCOPE = re.compile(
     r"(?:全球|世界|全国|国内|国际|中国|亚太|亚洲|欧洲|全省|全市|省内|市内|行业|业内|同行|"
-    r"排名|排行|排|位居|位列|名列|居|列|跃居|跃升至|升至|降至|跻身|位于|稳居|保持|仍居|位次)\s*$"
+    r"排名|排行|排|位居|位列|名列|居|列|跃居|跃升至|升至|降至|跻身|位于|稳居|保持|仍居|位次|"
+    r"销量|出货量|份额|收入|营收|市值|产量|总量|规模|"
+    r"第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)?\s*(?:和|、|与|及|至|到))\s*$"
 )
-_RANK_NEXT = re.compile(r"\s*(名|大|城|强|位(?![于置]))")
+_RANK_LIST_NEXT = re.compile(r"\s*(?:和|、|与|及|至|到)\s*第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)")  # 第7和第11位
+_RANK_NEXT = re.compile(r"\s*(名|大|城|强|高|位(?![于置]))")
 _ORDINAL_NOT_RANK = re.compile(
     r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
 )
@@ -74,6 +79,12 @@ _DURATION_GOVERNOR = re.compile(
 _TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那)\s*$")
 # Characters that make a one-character qualifier the end of another word (节约, 签约, 最近, 赶超).
 _WORD_BEFORE_QUALIFIER = {"约": "节签合制预公条邀契履违缔特婚", "近": "最附邻将接靠亲贴", "超": "赶高", "破": "打攻击"}
+_CLUB_AFTER = re.compile(r"\s*(?:元|美元)?\s*[”」\"]?\s*(?:俱乐部|阵营|城市俱乐部)")
+_CLUB_ENTRY = re.compile(r"(?:跻身|进入|迈入|加入|晋级|挤进|入围|跨入|迈进|步入|晋身)[^，,。；;]{0,10}$")
+_NOT_STRONG = set("调化劲大度势制烈项国者硬")  # 强调, 强化 ...: 强 starting another word
+_MOVE_BEFORE = re.compile(r"(?:升|降|进|退|跌|涨|前移|后移|攀升|跃升|下滑)了?\s*$")
+_RANK_PLACE_AFTER = re.compile(r"\s*(?:之间|开外|以内|以后|之后|左右|上下|之列)")
+_RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*$")
 _GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
 
 _NOT_BEFORE_CN = set("统唯之其万若第周礼星")  # 统一, 唯一, 之一, 万一 ...
@@ -311,6 +322,10 @@ def read_quantities(text: str) -> list[Quantity]:
         q = None
         if m.group("frac"):
             q = _read_fraction(text, m)
+        elif m.group("snom"):
+            q = _read_slash(text, m)
+        elif m.group("top"):
+            q = _read_top(text, m)
         elif m.group("half"):
             q = _read_half(text, m)
         elif m.group("ord"):
@@ -321,6 +336,7 @@ def read_quantities(text: str) -> list[Quantity]:
             out.append(q)
             pos = q.end
     out = _merge_ranges(text, out)
+    out = _distribute_units(text, out)
     if original != text:  # full-width digits were read as ASCII; spans show the text as written
         out = [replace(q, text=original[q.start : q.end]) for q in out]
     return out
@@ -347,6 +363,33 @@ def _merge_ranges(text: str, qs: list[Quantity]) -> list[Quantity]:
     return out
 
 
+_LIST_BETWEEN = re.compile(r"\s*(?:、|和|与|及|或)\s*")
+
+
+def _distribute_units(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """3万、4万亿元 -> 3万亿元 and 4万亿元: a bare number listed before a number with a unit takes the
+    unit, and the magnitude the list's last number has beyond its own."""
+    out = list(qs)
+    for i in range(len(out) - 2, -1, -1):
+        p, q = out[i], out[i + 1]
+        if p.kind != "bare" or q.kind in ("bare", "rank", "group") or p.high is not None:
+            continue
+        if not _LIST_BETWEEN.fullmatch(text, p.end, q.start):
+            continue
+        p_mag = re.sub(r"[^万亿]", "", text[p.num_start : p.num_end])
+        q_mag = re.sub(r"[^万亿]", "", text[q.num_start : q.num_end])
+        if not q_mag.startswith(p_mag) or q_mag == p_mag:
+            extra = Decimal(1)
+        else:
+            extra = Decimal(1)
+            for c in q_mag[len(p_mag):]:
+                extra *= _MAG_VALUE[c]
+        num_q = parse_number(text[q.num_start : q.num_end].replace(" ", ""))
+        factor = (q.value / num_q) if num_q else Decimal(1)  # the unit's factor (x0.01 for %)
+        out[i] = replace(p, value=p.value * extra * factor, unit=q.unit, kind=q.kind)
+    return out
+
+
 def _finish(text, s, e, qs, value, unit, kind, qualifier="=", high=None, low_end=None, ns=None, ne=None):
     pq, ps = _prefix_qualifier(text, qs)
     if pq != "=" or text[ps:qs].strip():
@@ -366,6 +409,33 @@ def _read_fraction(text: str, m: re.Match) -> Quantity | None:
     value = nom / den
     # 百分之七十 -> 0.7; a share is a fraction with unit %.
     return _finish(text, m.start(), e, m.start(), value, "%", "percent", ns=m.start(), ne=e)
+
+
+def _read_slash(text: str, m: re.Match) -> Quantity | None:
+    """近2/3, 1/3的财政收入: a fraction written with a slash (small numbers, not a date or a score)."""
+    nom, den = Decimal(m.group("snom")), Decimal(m.group("sden"))
+    if nom >= den or den > 20:
+        return None
+    return _finish(text, m.start(), m.end(), m.start(), nom / den, "%", "percent", ns=m.start(), ne=m.end())
+
+
+# 位居...榜首, 连续三年位居全省首位, 成交均价 TOP1, 销量冠军: rank words (冠军 only after a scope or a
+# ranking verb; 首位 after 居/列/排)
+_TOP_GOVERNOR = re.compile(r"(?:居|列|排|位于|登上|登顶|占据|稳坐|夺得|获得|拿下|成为|是)[^，,。；;]{0,20}$")
+
+
+def _read_top(text: str, m: re.Match) -> Quantity | None:
+    word = m.group("top")
+    if m.group("topn"):
+        value = Decimal(m.group("topn"))
+        return _finish(text, m.start(), m.end(), m.start(), value, "rank", "rank", ns=m.start(), ne=m.end()) if value else None
+    if word == "首位" and not re.search(r"(?:居|列|排|位于)[^，,。；;]{0,12}$", text[max(0, m.start() - 14) : m.start()]):
+        return None  # 把安全放在首位: a priority, not a rank
+    if word in ("冠军", "榜首") and not _TOP_GOVERNOR.search(text, max(0, m.start() - 24), m.start()) \
+            and not _RANK_SCOPE.search(text, max(0, m.start() - 12), m.start()) \
+            and not re.search(r"(?:销量|销售|出货|份额|收入|市值|品牌)$", text[max(0, m.start() - 4) : m.start()]):
+        return None  # 世界冠军 as a title
+    return _finish(text, m.start(), m.end(), m.start(), Decimal(1), "rank", "rank", ns=m.start(), ne=m.end())
 
 
 def _read_half(text: str, m: re.Match) -> Quantity | None:
@@ -395,12 +465,12 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
     scoped = _RANK_SCOPE.search(text, max(0, s - 6), s)
     if (_ORDINAL_NOT_RANK.match(text, e) or _counter_at(text, e)) and not (nxt and nxt.group(1) in ("大", "名", "位")):
         return None  # 第一个, 第五代, 第三季度, 第四届, 第二颗: ordinals of a sequence, not ranks
-    if not (nxt or scoped):
+    if not (nxt or scoped) and not _RANK_LIST_NEXT.match(text, e):
         return None
     if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
         return None
-    end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城") else e
-    scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍", scoped.group(0)) else s
+    end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城", "高") else e
+    scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍|第", scoped.group(0)) else s
     q = _finish(text, s, end, s, value, "rank", "rank", ns=s, ne=e)
     if scope_start < q.start:
         q = Quantity(scope_start, q.end, text[scope_start : q.end], q.value, q.unit, q.kind, q.qualifier, q.num_start, q.num_end)
@@ -408,13 +478,38 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
 
 
 def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) -> Quantity | None:
+    q = _read_plain_unsigned(text, s, e, blocked, allow_range)
+    if q is None or not allow_range or s < 2 or text[s - 1] not in "-−－" or q.kind in ("rank", "group") \
+            or q.high is not None:
+        return q
+    if "\u4e00" <= text[s - 2] <= "\u9fff" or text[s - 2] in "：:，,（( ":
+        # 增长-3.2%, 净利润为-5亿元: a minus sign after Chinese text (not a range, not a model name)
+        start = min(q.start, s - 1)
+        return replace(q, value=-q.value, start=start, text=text[start : q.end], num_start=s - 1)
+    return q
+
+
+def _glued_to_acronym(text: str, s: int, e: int) -> bool:
+    """GDP6.1%, CPI2.5%: two or more capitals right before a number followed by %, 万/亿 or a currency."""
+    if not re.search(r"(?<![A-Za-z])[A-Z]{2,}$", text[max(0, s - 8) : s]):
+        return False
+    if _PCT.match(text, e) or _MAG_RE.match(text, e):
+        return True
+    unit, _ = _unit_at(text, e)
+    return unit is not None and unit.kind == "currency"
+
+
+def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool = True) -> Quantity | None:
     raw = text[s:e]
     arabic = raw[0].isdigit()
     before = text[s - 1] if s else ""
     # Context that makes a numeral part of a name or code, not a quantity.
     if arabic:
-        if allow_range and before and (_ASCII_WORD.match(before) or before in ".:：#"):
-            return None  # Grok-3, A320, v2.1, 12:30 (not the upper bound of 10-15%)
+        if allow_range and before and _ASCII_WORD.match(before) and _glued_to_acronym(text, s, e):
+            before = ""  # GDP6.1%, ARR1亿美元: an acronym written against its number
+        if allow_range and before and (_ASCII_WORD.match(before) or before in ".:：#") \
+                and not (before == "-" and s >= 2 and ("\u4e00" <= text[s - 2] <= "\u9fff" or text[s - 2] in "：:，,（( ")):
+            return None  # Grok-3, A320, v2.1, 12:30 (not the upper bound of 10-15%; 增长-3% is a sign)
         if allow_range and re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]):
             return None  # Model - 3
     else:
@@ -468,11 +563,19 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
         cm = _CHENG.match(text, e)
         if cm and value <= 10 and not has_mag:  # 两成, 九成以上 (not 一成不变, 八成为)
             return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
+        sm = re.compile(r"\s?强").match(text, e)
+        if sm and text[sm.end() : sm.end() + 1] not in _NOT_STRONG and value >= 3 and qualifier == "=":
+            # 全国30强, 百强城市, 十强: the top N of a ranking
+            end = sm.end()
+            return _finish(text, s, end, s, value, "rank", "rank", "<=", ns=s, ne=e)
         gm = _GROUP_NOUN.match(text, e)
         if gm and not arabic and value >= 2:
             return Quantity(s, gm.end(), text[s : gm.end()], value, "家", "group", "=", s, e)
         if not has_mag:
             return None  # a bare numeral: list numbering, codes, names
+        if _CLUB_AFTER.match(text, e) and _CLUB_ENTRY.search(text, max(0, s - 16), s):
+            # 跻身“GDP万亿俱乐部”: entering a club of a threshold states the value is at least it
+            return Quantity(s, e, text[s:e], value, "", "bare", ">=", s, e)
         if not arabic and not prefix_q and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
             return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
         return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
@@ -488,6 +591,15 @@ def _read_plain(text: str, s: int, e: int, blocked, allow_range: bool = True) ->
             return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
         if _TIME_FRAME.search(text, max(0, s - 3), s):
             return None  # 过去一天, 未来5年: the time frame of something else
+    if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
+        # 连升12位, 下降3位: places moved in a ranking, not people
+        return _finish(text, s, ue, s, value, "位", "counter", qualifier, ns=s, ne=ne)
+    if unit.surface == "名" and (_RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)):
+        # 排在全国30至40名之间, 掉到了40名开外: places in a ranking, not people
+        after = _RANK_PLACE_AFTER.match(text, ue)
+        word = after.group(0).strip() if after else ""
+        qualifier = {"开外": ">", "以后": ">", "之后": ">", "以内": "<=", "之列": "<="}.get(word, qualifier)
+        return _finish(text, s, ue, s, value, "rank", "rank", qualifier, ns=s, ne=ne)
     value *= unit.factor
     if "多" in unit.surface:
         qualifier = ">"  # 3个多小时
@@ -518,7 +630,7 @@ def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | 
     if sep.group(0).strip() in ("-", "–") and not arabic:
         return None
     high_q = _read_plain(text, m2.start(), m2.end(), blocked, allow_range=False)
-    if high_q is None or high_q.kind in ("rank", "group"):
+    if high_q is None or high_q.kind == "group" or (high_q.kind == "rank" and not text[high_q.num_end : high_q.end].startswith("名")):
         return None
     high_num = parse_number(text[high_q.num_start : high_q.num_end].replace(" ", "")) or Decimal(0)
     if not high_num:

@@ -1,62 +1,122 @@
-"""The subject of a numeric fact: the entity mention a number is about.
+"""The subject of a numeric fact: the entity mention a number is about, and how it was found.
 
-``choose_subject`` scores the mentions of the number's sentence: the same
-clause before the number first, then earlier clauses (其中, possessives
-杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); objects of
-comparisons and locations (仅次于北上深, 领先Meta, 在杭州), datelines in
-brackets and metric words mistaken for names are set aside; types that fit
-the metric are preferred (a ranking of cities -> city; 营收 -> firm); persons
-and countries only when the metric suits them. With no mention in the
-sentence, the subject of the previous sentence of the paragraph carries over
-(其高端品牌累计销量...). A person is not the subject of an organisational metric
-(types without ``person``) when a firm is at hand: the firm of 蔚来创始人李斌
-(role words: ``data/metrics/person_roles.txt``), else the nearest firm before
-the number in the sentence, else for a carried subject the last firm of the
-paragraph. No Dagster import here.
+``choose_subject`` returns ``(mention, subject_method)``, trying in order:
+
+- ``explicit``: the best-scoring mention of the number's sentence: the same
+  clause before the number first, then earlier clauses (其中, possessives
+  杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); the grammatical
+  subject at the start of a clause is preferred; objects of comparisons and
+  locations (仅次于北上深, 领先Meta, 在杭州, 与X), names inside a cause clause (由于X,
+  受X影响), datelines in brackets and metric words mistaken for names are set
+  aside; types that fit the metric are preferred (a ranking of cities -> city; 营收
+  -> firm); persons and countries only when the metric suits them. A person is not
+  the subject of an organisational metric when a firm is at hand: the firm of
+  蔚来创始人李斌 (role words: ``data/metrics/person_roles.txt``), else the nearest
+  firm before the number in the sentence.
+- ``anaphora``: a referring word before the number (该公司, 公司, 其, 全市, 全省,
+  全国 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
+  document's main firm; the city / province of the paragraph or the document's;
+  中国 for 全国/国内/我国 (when the document names it); 其 -> the previous subject.
+- ``carried``: with no name in the sentence before the number, the subject of
+  the previous sentence of the paragraph (其高端品牌累计销量...); for a person and
+  an organisational metric, the last firm of the paragraph. Carrying stops at a
+  paragraph break and at a sentence that names another entity (a new topic).
+- ``document``: the document's main entity of a type that fits the metric
+  (``salience``: title, lead paragraph, mentions, subjects of other facts).
+- ``none``: nothing fits.
+
+Each number looks only at the mentions of its own sentence (bisected clause
+offsets), so the work is linear in the length of the document. No Dagster import here.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
 from pipeline.nlp.numbers import Quantity
+from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
 
-OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
+OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|连超|赶超|反超|超|击败|战胜|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
 _APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
 # 根据国金证券的测算, 据海关统计, 乘联会数据显示: the source of a number, not what it is about
 _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
 _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告|研究|调查|监测)?(?:显示|表明|测算|统计|发布的数据)")
+# 由于X..., 受X影响, 得益于X: a clause giving a cause; its names are not the subject of the result
+_CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
+_CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
+_ORG_TYPES = ("firm", "org")
 
 
-def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...], metric: str) -> Mention | None:
-    m = _choose(d, sent, q, ci, types)
+def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
+                   metric: str) -> tuple[Mention | None, str]:
+    """(the mention ``q`` is about, how it was found: explicit, anaphora, carried, document or none)."""
+    m, method = _choose(d, sent, q, ci, types)
     if m is not None and m.entity_type == "person" and types and "person" not in types:
-        return _organisation_instead(d, sent, q, m, types) or m
-    return m
+        alt, alt_method = _organisation_instead(d, sent, q, m, types)
+        if alt is not None:
+            m, method = alt, alt_method
+    if m is None:
+        m = _document_subject(d, types)
+        method = "document" if m is not None else "none"
+    return m, method
 
 
-def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> Mention | None:
+def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
+    sal = d.salience
+    if sal is None:
+        return None
+    if types:
+        return sal.main(tuple(t for t in types if t != "person")) if "person" not in types or len(types) > 1 else None
+    return sal.main(("firm", "org", "city", "province"))
+
+
+def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...]) -> Mention | None:
+    cs = sent.clauses[clause_index(sent, q.start)][0]
+    found = anaphor_before(d.text, cs, q.start) or anaphor_before(d.text, sent.start, cs)
+    if found is None:
+        return None
+    _, word, refers = found
+    if not refers:  # 其: the subject of the previous sentence, when it fits
+        prev = d.prev_subject
+        if prev is not None and (not types or prev.entity_type in types):
+            return prev
+        return None
+    if types and not set(refers) & set(types) and "country" not in refers:
+        return None  # 公司 ... a city's GDP: the word is not about the number's subject
+    sal = d.salience
+    if "country" in refers:
+        if q.kind == "rank":
+            return None  # 全国30强: the scope of the ranking, not what is ranked
+        return sal.mention_of("中国", "country") if sal is not None else None
+    recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
+    if recent is not None and recent.entity_type in refers:
+        return recent
+    return sal.main(refers) if sal is not None else None
+
+
+def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
     """A firm for an organisational metric chosen as a person's: 蔚来创始人李斌 -> 蔚来; else the
     nearest firm before the number in the sentence; else, when the person was carried from an
     earlier sentence, the last firm of the paragraph."""
-    orgs = [m for m in sent.mentions if m.entity_type in ("firm", "org") and m.entity_type in types]
+    orgs = [m for m in sent.mentions if m.entity_type in _ORG_TYPES and m.entity_type in types]
     roles = mn.person_roles()
     for m in orgs:
         if m.end <= person.start and roles.fullmatch(d.text, m.end, person.start):
-            return m  # X创始人Y, X的CEO Y
+            return m, "explicit"  # X创始人Y, X的CEO Y
     before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
     if before:
-        return before[-1]
+        return before[-1], "explicit"
     prev = d.prev_org
     if person.start < sent.start and prev is not None and prev.entity_type in types:
-        return prev
-    return None
+        return prev, "carried"
+    return None, "none"
 
 
-def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
+def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> tuple[Mention | None, str]:
     text = d.text
     cs, _ = sent.clauses[ci]
     own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
@@ -64,23 +124,31 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         # 其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: the sentence goes on about the same subject
         # as long as no other name comes between
         if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
-            return sent.last_subject
+            return sent.last_subject, sent.last_method
+    if text[q.end : q.end + 1] == "的":
+        # 28岁的张一鸣, 市值千亿的宁德时代: the name the quantity describes
+        after = next((m for m in sent.mentions if m.start == q.end + 1), None)
+        if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
+            return after, "explicit"
     paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
     if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
         # 相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them
         before = [m for m in sent.mentions if m.end == paren]
         if before:
-            return before[0]
+            return before[0], "explicit"
     best, best_score = None, -1e9
     penalised_end = -10
     vocab = mn.vocabulary()
     sources: list[Mention] = []
+    clause_starts = [c[0] for c in sent.clauses]
+    enumerated = _enumerated(d, sent, q)
     for m in sent.mentions:
         if m.start < q.end and q.start < m.end:
             continue
         if m.text in vocab:
             continue  # 毛利率 recognised as a name: a metric word is never the subject
-        mci = clause_index(sent, m.start)
+        mci = max(0, bisect_right(clause_starts, m.start) - 1)
+        mcs = clause_starts[mci]
         if m.end <= q.start:
             if mci == ci:
                 score = 10.0 - min(3.0, (q.start - m.end) / 15)
@@ -100,9 +168,13 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             continue  # 根据国金证券的测算: the source of the number is never its subject
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
+        if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
+            pen = True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
         if pen:
             score -= 8
             penalised_end = m.end
+        elif m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start) and not _modifies_next(d, sent, m):
+            score += 1.5  # the name opening its clause: the grammatical subject
         if text[m.end : m.end + 1] == "的":
             score += 1
         if types:
@@ -110,17 +182,56 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if m.entity_type == "person" and "person" not in types:
             score -= 3
         if m.entity_type == "country" and "country" not in types:
+            if q.kind == "rank":
+                continue  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
             score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
+        if id(m) in enumerated:
+            continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
         if score > best_score:
             best, best_score = m, score
     if best_score > 0:
-        return best
+        return best, "explicit"
+    ana = _resolve_anaphor(d, sent, q, types)
+    if ana is not None:
+        return ana, "anaphora"
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
-        return prev
-    return None
+        return prev, "carried"
+    return None, "none"
+
+
+_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
+
+
+def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
+    """国芯科技(688262.SH)、…、臻镭科技(688270.SH) 6家半导体企业: a list of two or more names right
+    before a count enumerates what is counted; those names are not its subject."""
+    if q.kind != "counter":
+        return set()
+    before = [m for m in sent.mentions if m.end <= q.start]
+    if len(before) < 2 or not _ENUM_GAP.fullmatch(d.text, before[-1].end, q.start):
+        return set()
+    last = before[-1]
+    if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, last.start - 3) : last.start]):
+        return set()  # the name before the count is not the end of a list
+    out = [last]
+    for m in reversed(before[:-1]):
+        if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, out[-1].start - 3) : out[-1].start]) \
+                or out[-1].start - m.end > 24:
+            break
+        out.append(m)
+    return {id(m) for m in out}
+
+
+def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
+    """蔚来创始人李斌, 杭州的阿里巴巴: ``m`` qualifies the name right after it."""
+    nxt = next((x for x in sent.mentions if x.start >= m.end), None)
+    if nxt is None or nxt.start - m.end > 10:
+        return False
+    gap = d.text[m.end : nxt.start]
+    return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start))
 
 
 def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
@@ -130,5 +241,3 @@ def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
         return False
     close_at = min(i for i in (text.find("）", open_at, qpos + 1), text.find(")", open_at, qpos + 1), qpos + 1) if i >= 0)
     return close_at <= qpos and close_at > pos
-
-
