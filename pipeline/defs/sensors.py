@@ -71,7 +71,7 @@ def raw_sources_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineCo
     seq, known = read_cursor(context.cursor)
     raw = pipeline.raw_path
     if not raw.is_dir():
-        return dg.SkipReason(f"raw folder {raw} does not exist: nothing built (a build would refuse)")
+        return dg.SkipReason(f"raw folder {raw} is missing: nothing built (a build would refuse)")
     units = list_sources(raw)
     if not units:
         return dg.SkipReason(f"raw folder {raw} is empty: nothing built (a build would refuse)")

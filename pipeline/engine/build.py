@@ -135,6 +135,8 @@ def build_sources(
             unit_chars[o.key] = o.chars
         s.errors.extend({"line": e.line, "reason": e.reason} for e in o.errors)
         if not o.skipped:
+            if o.key not in computed:
+                s.processed += 1
             computed.add(o.key)
             new_errors.extend(o.errors)
         if o.fingerprint:
