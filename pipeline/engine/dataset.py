@@ -53,8 +53,8 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     skip = set(missing)
     present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
-    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None) -> pa.Table:
-        table = stages.read_part_by_partition(wd, stage, name, present)
+    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None, units=None) -> pa.Table:
+        table = stages.read_part_by_partition(wd, stage, name, present if units is None else units)
         empty = record_schema(cls)
         if table is None:
             table = empty.empty_table()
@@ -75,6 +75,9 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     if firsts.num_rows != documents.num_rows:  # a text stored by two sources is one document: the first
         documents = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
     doc_ids = documents.column("doc_id").combine_chunks()
+    # the extractions of the sources whose document was kept (a duplicate's would repeat every row)
+    kept = set(documents.column("source_key").to_pylist())
+    analysed = {p: [k for k in keys if k in kept] for p, keys in present.items()}
 
     def by_document(table: pa.Table) -> pa.Table:
         rank = pc.index_in(table.column("doc_id"), value_set=doc_ids)
@@ -85,9 +88,10 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
 
     return {
         "documents": documents,
-        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id")),
-        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id")),
-        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation)),
+        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id",
+                                     units=analysed)),
+        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id", units=analysed)),
+        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation, units=analysed)),
         "errors": errors,
     }
 
