@@ -25,16 +25,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[dev,serve,postgres]"
 	@touch $@ $(VENV)/.installed-run
 
-$(DAGSTER_HOME):
-	@mkdir -p $(DAGSTER_HOME)
+# the project's Dagster instance folder, with telemetry off (pipeline/defs/instance.py)
+$(DAGSTER_HOME)/dagster.yaml: | $(VENV)/.installed-run
+	@$(PY) -m pipeline.defs.instance "$(DAGSTER_HOME)" >/dev/null
 
 ## make run: build the dataset from raw/ into outputs/ (a new release when anything changed)
-run: $(VENV)/.installed-run | $(DAGSTER_HOME)
+run: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipeline build --raw "$(PIPELINE_RAW_DIR)" --out "$(PIPELINE_OUTPUT_DIR)"
 
-## make ui: the Dagster UI on http://127.0.0.1:$(UI_PORT), same instance as make run
-ui: $(VENV)/.installed-run | $(DAGSTER_HOME)
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+## make ui: the Dagster UI (dg dev) on http://127.0.0.1:$(UI_PORT), same instance as make run
+ui: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port $(UI_PORT)
 
 ## make test: the whole test suite
 test: $(VENV)/.installed-dev

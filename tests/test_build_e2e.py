@@ -21,7 +21,7 @@ import pytest
 
 from dagster_instance import fast_temp_dir, temp_instance
 from pipeline import schema
-from pipeline.defs import stages
+from pipeline.engine import stages
 from pipeline.defs.headless import build_release
 from pipeline.workdir import Workdir
 
@@ -124,13 +124,12 @@ def test_lifecycle_unchanged_added_broken(world):
     assert again.row_counts == first.row_counts and "no new release" in again.summary()
     assert len(instance.get_run_records()) == runs_before
     assert sorted(p.name for p in (out / "releases").iterdir() if p.is_dir()) == [first.version]
-    # without the record of the last build, every document is still current: tables and
-    # release only, and the same tables make no new release
+    # without the record of the last build, every document is still current: nothing
+    # computed again, and the same tables make no new release
     (out / "work" / "last_build.json").unlink()
     again = build_release(raw, out, instance=instance, progress=False)
     assert again.success and not again.published and again.version == first.version
-    run = instance.get_run_by_id(again.run_id)
-    assert "dagster/asset_partition_range_start" not in run.tags  # tables and release only
+    assert _sources_metadata(instance)["units_processed"] == 0
 
     # 2. a second document: a new release with both, the first untouched, NLP only for the new one
     (raw / "shenzhen.md").write_text(SECOND, encoding="utf-8")
@@ -141,9 +140,7 @@ def test_lifecycle_unchanged_added_broken(world):
     assert sorted(docs["source_path"].to_pylist()) == ["hangzhou_deepseek.txt", "shenzhen.md"]
     assert _sha_tree(first_release) == before
     assert extraction_file.stat().st_mtime_ns == mtime, "the unchanged document was analysed again"
-    run = instance.get_run_by_id(second.run_id)
-    assert run.tags["dagster/asset_partition_range_start"] == "shenzhen.md"
-    assert run.tags["dagster/asset_partition_range_end"] == "shenzhen.md"
+    assert _sources_metadata(instance)["units_processed"] == 1
     entity_ids = set(pq.read_table(first_release / "cities.parquet")["city_id"].to_pylist())
     assert entity_ids <= set(pq.read_table(Path(second.release_path) / "cities.parquet")["city_id"].to_pylist())
 
@@ -174,8 +171,14 @@ def test_lifecycle_unchanged_added_broken(world):
     assert fourth.success and fourth.published
     docs = pq.read_table(Path(fourth.release_path) / "documents.parquet")["source_path"].to_pylist()
     assert "shenzhen.md" not in docs
-    assert "shenzhen.md" not in instance.get_dynamic_partitions("sources")
     assert not wd.path(stages.EXTRACTIONS, "shenzhen.md", "mentions").exists()
+    changes = (Path(fourth.release_path) / "CHANGES.md").read_text(encoding="utf-8")
+    assert "1 source file(s) removed" in changes and "- shenzhen.md (1 document)" in changes
+
+
+def _sources_metadata(instance) -> dict:
+    event = instance.get_latest_materialization_event(dg.AssetKey("sources"))
+    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
 
 def _cli(args, home: Path, cwd: Path, **extra_env):
@@ -211,7 +214,7 @@ def test_cli_fails_clearly(tmp_path):
     home = fast_temp_dir()
     proc = _cli(["--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out")], home, tmp_path)
     assert proc.returncode != 0
-    assert "does not exist" in proc.stderr
+    assert "does not exist" in proc.stderr and "see run None" not in proc.stderr
 
     # a failing step: the staged-tables folder is blocked by a file
     raw = tmp_path / "raw"

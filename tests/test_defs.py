@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
 from pipeline import schema
 from pipeline.defs import build_defs
@@ -21,23 +22,22 @@ def test_definitions_load():
 
 
 def test_asset_graph_shape():
+    """sources -> every table -> release; nothing partitioned (one run builds everything)."""
     defs = build_defs()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"source_documents", "document_segments", "document_extractions", "release"} <= keys
-    assert set(schema.TABLES) <= keys  # one asset per published table
-    for name in ("source_documents", "document_segments", "document_extractions"):
-        node = graph.get(dg.AssetKey(name))
-        assert node.partitions_def is not None and node.partitions_def.name == "sources"
-        assert node.backfill_policy == dg.BackfillPolicy.single_run()
+    assert keys == {"sources", "release", *schema.TABLES}
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).partitions_def is None
     for name in schema.TABLES:
         node = graph.get(dg.AssetKey(name))
-        assert node.partitions_def is None
-        assert dg.AssetKey("document_extractions") in node.parent_keys
+        assert set(node.parent_keys) == {dg.AssetKey("sources")}
         cols = node.metadata["dagster/column_schema"].columns
         assert [c.name for c in cols] == schema.TABLES[name].column_names
         assert all(c.description for c in cols)
     assert set(graph.get(dg.AssetKey("release")).parent_keys) == {dg.AssetKey(n) for n in schema.TABLES}
+    description = graph.get(dg.AssetKey("release")).description
+    assert "`<out>/releases/<version>/`" in description  # not read as HTML tags by the UI
 
 
 def test_sensor_schedule_job_present():
@@ -110,99 +110,64 @@ def test_failures_name_the_failed_check():
 
 
 def _jsonl_feed(tmp_path, texts: list[str]):
-    """``raw/feed.jsonl`` with one record per text (ids n0, n1, ...); returns the raw folder and its units."""
-    from pipeline.defs import stages
-    from pipeline.ingest import list_sources
-
+    """``raw/feed.jsonl`` with one record per text (ids n0, n1, ...) and ``raw/a.txt``; returns the raw folder."""
     raw = tmp_path / "raw"
     raw.mkdir()
     lines = [json.dumps({"id": f"n{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
     (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return raw, stages.group_units(list_sources(raw))["feed.jsonl"]
+    (raw / "a.txt").write_text("马化腾在深圳创办了腾讯公司。2023年腾讯营收增长10%。\n", encoding="utf-8")
+    return raw
 
 
-def test_stage_pool_matches_serial(tmp_path):
-    """The process-pool path of a stage writes the same results as the serial path."""
-    from pipeline.defs import stages
+def _stored(out) -> dict:
+    from pipeline.engine import stages
 
-    raw, units = _jsonl_feed(tmp_path, [f"第{i}条：杭州市余杭区的企业今年营收增长了{i}%。" for i in range(10)])
+    wd = Workdir(out)
+    return {
+        (stage, path.name): (pq.read_table(path).to_pylist(), pq.read_schema(path).metadata)
+        for stage in stages.STAGES for path in sorted(wd.asset_dir(stage).glob("*.parquet"))
+    }
+
+
+def test_build_sources_in_a_pool_matches_serial(tmp_path):
+    """The worker pool writes the same stored results as the serial path; a second build computes nothing."""
+    from pipeline.engine.build import build_sources, read_source_set
+
+    raw = _jsonl_feed(tmp_path, [f"第{i}条：马云在杭州创办了阿里巴巴，2023年营收增长了{i}%。" for i in range(6)])
     results = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
-        for stage in (stages.DOCUMENTS, stages.SEGMENTS):
-            jobs = [stages.StageJob(stage, str(out), str(raw), k, sha) for k, sha in units]
-            outcomes = stages.run_stage(jobs, workers=workers, min_chars_for_pool=0)
-            assert len(outcomes) == len(units) and not any(o.skipped for o in outcomes)
-        wd = Workdir(out)
-        results[workers] = {k: wd.read(stages.SEGMENTS, k, "tokens").to_pylist() for k, _ in units}
-        # a second pass finds everything current
-        again = stages.run_stage([stages.StageJob(stages.SEGMENTS, str(out), str(raw), k, sha) for k, sha in units], workers=workers)
-        assert all(o.skipped for o in again)
+        outcome = build_sources(raw, out, workers=workers, min_chars_for_pool=0, log=lambda _m: None)
+        assert outcome.units == 7 and outcome.processed == 7
+        assert outcome.pool_used == (workers > 1)
+        by_file = {f.path: f for f in outcome.files}
+        assert by_file["feed.jsonl"].documents == 6 and by_file["a.txt"].documents == 1
+        results[workers] = _stored(out)
+        again = build_sources(raw, out, workers=workers, min_chars_for_pool=0, log=lambda _m: None)
+        assert again.processed == 0 and not again.pool_used
+        assert [f.documents for f in again.files] == [f.documents for f in outcome.files]
+        assert len(read_source_set(Workdir(out))) == 7
     assert results[1] == results[2]
-    assert stages.stale_partitions(tmp_path / "out2", {"feed.jsonl": units}) == ["feed.jsonl"]  # no manifest yet
+    assert any(rows for (stage, name), (rows, _) in results[2].items() if ".mentions." in name)
 
 
-def test_pipelined_stages_match_stage_by_stage(tmp_path):
-    """Reading with NLP submitted ahead, and segmentation fused with extraction, writes the same files."""
-    from pipeline.defs import stages
+def test_rebuild_one_source_and_errors(tmp_path):
+    """``rebuild`` recomputes one file whatever the cache says; a bad record is an error of its file."""
+    from pipeline.engine.build import RawFolderError, build_sources
 
-    raw, units = _jsonl_feed(tmp_path, [f"第{i}条：马云在杭州创办了阿里巴巴，2023年营收增长了{i}%。" for i in range(6)])
-    codes = {s: stages.code_version(s) for s in stages.STAGES}
-    files = {}
-    for mode in ("one_by_one", "pipelined"):
-        out = tmp_path / mode
-        pipelined = mode == "pipelined"
-        by_stage = {}
-        for stage in stages.STAGES:
-            jobs = [stages.StageJob(stage, str(out), str(raw), k, sha, code_versions=codes) for k, sha in units]
-            by_stage[stage] = stages.run_stage(
-                jobs, workers=2 if pipelined else 1, min_chars_for_pool=0,
-                ahead=pipelined, fuse=pipelined, batch="run-1",
-            )
-            assert len(by_stage[stage]) == len(units) and not any(o.skipped for o in by_stage[stage])
-        # in the pipelined run, every unit was segmented and extracted in one worker pass
-        assert all(o.fused for o in by_stage[stages.SEGMENTS] + by_stage[stages.EXTRACTIONS]) == pipelined
-        wd = Workdir(out)
-        files[mode] = {
-            (stage, part, k): (wd.read(stage, k, part).to_pylist(), wd.fingerprint(stage, k, part))
-            for stage in stages.STAGES for part in stages.PARTS[stage] for k, _ in units
-        }
-        assert not stages._submitted and not stages._extracted  # nothing left between steps
-        # everything is current afterwards, whichever way it was made
-        again = stages.run_stage(
-            [stages.StageJob(stages.EXTRACTIONS, str(out), str(raw), k, sha, code_versions=codes) for k, sha in units]
-        )
-        assert all(o.skipped for o in again)
-    stages.shutdown_pool()
-    assert files["one_by_one"] == files["pipelined"]
-    assert any(rows for (stage, part, _), (rows, _) in files["pipelined"].items() if part == "mentions")
-
-
-def test_stale_partitions_uses_recorded_extractions(tmp_path, monkeypatch):
-    """After an extraction step the next check reads no per-unit fingerprints, unless a file is gone."""
-    from pipeline.defs import stages
-    from pipeline.ingest import list_sources
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    lines = [json.dumps({"id": f"n{i}", "text": f"第{i}条：杭州市的企业营收增长了{i}%。"}, ensure_ascii=False) for i in range(4)]
-    (raw / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    units = stages.group_units(list_sources(raw))["feed.jsonl"]
+    raw = _jsonl_feed(tmp_path, ["杭州市的企业营收增长了5%。"])
+    with open(raw / "feed.jsonl", "a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
     out = tmp_path / "out"
-    wd = Workdir(out)
-    for stage in stages.STAGES:
-        outcomes = stages.run_stage([stages.StageJob(stage, str(out), str(raw), k, sha) for k, sha in units])
-    wd.write_manifest("feed.jsonl", units)
-    grouped = {"feed.jsonl": units}
-    assert stages.stale_partitions(out, grouped) == []  # the slow check: nothing recorded yet
-    stages.record_extracted(wd, "feed.jsonl", {o.key: o.fingerprint for o in outcomes})
-    calls = []
-    monkeypatch.setattr(stages, "unit_is_current", lambda *a: calls.append(a) or True)
-    assert stages.stale_partitions(out, grouped) == [] and calls == []  # recorded: no per-unit check
-    wd.path(stages.SEGMENTS, units[1][0], "tokens").unlink()
-    assert stages.stale_partitions(out, grouped) == [] and len(calls) == len(units)  # a file gone: checked
-    monkeypatch.undo()
-    assert stages.stale_partitions(out, grouped) == ["feed.jsonl"]
-    changed = [(k, "0" * 64 if i == 0 else h) for i, (k, h) in enumerate(units)]
-    wd.write_manifest("feed.jsonl", changed)
-    assert stages.stale_partitions(out, {"feed.jsonl": changed}) == ["feed.jsonl"]
+    first = build_sources(raw, out, workers=1, log=lambda _m: None)
+    feed = next(f for f in first.files if f.path == "feed.jsonl")
+    assert feed.documents == 1 and [e["line"] for e in feed.errors] == [2]
+    again = build_sources(raw, out, workers=1, rebuild=["a.txt"], log=lambda _m: None)
+    assert again.processed == 1 and {f.path: f.processed for f in again.files} == {"feed.jsonl": 0, "a.txt": 1}
+    assert [e["line"] for e in next(f for f in again.files if f.path == "feed.jsonl").errors] == [2]
+    with pytest.raises(RawFolderError, match="no such file"):
+        build_sources(raw, out, rebuild=["nope.txt"], log=lambda _m: None)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RawFolderError, match="--allow-shrink"):
+        build_sources(empty, out, log=lambda _m: None)

@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 
 from pipeline import schema
-from pipeline.defs.assets_release import release
+from pipeline.defs.assets import release
 from pipeline.defs.checks import build_checks
 from pipeline.defs.resources import PipelineConfig
 from pipeline.publish.validate import checks_for

@@ -1,7 +1,7 @@
 """Dagster asset checks on the staged tables (the logic is ``pipeline.publish.validate``).
 
 One ``multi_asset_check`` reads the staged tables once (``<out>/work/tables/``,
-usually from memory: ``assets_dataset.read_staged_arrow``) and reports one
+usually from memory: ``engine.dataset.read_staged_arrow``) and reports one
 blocking check ``valid`` per table, attached to the table's asset, which runs
 every check of ``validate.CHECKS`` that applies to the table: ``columns``,
 ``primary_key``, ``foreign_keys``, ``offsets``, ``finite``, ``names`` are
@@ -22,6 +22,7 @@ import dagster as dg
 
 from pipeline import schema
 from pipeline.defs.resources import PipelineConfig
+from pipeline.engine import dataset
 from pipeline.publish import validate
 from pipeline.publish.datapackage import read_datapackage
 
@@ -53,10 +54,8 @@ def check_specs() -> list[dg.AssetCheckSpec]:
 
 
 def read_staged_tables(output_dir):
-    """The staged tables (Arrow), through the dataset assets' own reader."""
-    from pipeline.defs.assets_dataset import read_staged_arrow
-
-    return read_staged_arrow(output_dir)
+    """The staged tables (Arrow)."""
+    return dataset.read_staged_arrow(output_dir)
 
 
 def previous_row_counts(output_dir) -> dict[str, int]:
@@ -99,15 +98,13 @@ def build_checks() -> list:
         "(blocking); row-count drops against the latest release (warning). One check per table.",
     )
     def table_checks(context: dg.AssetCheckExecutionContext, pipeline: PipelineConfig):
-        from pipeline.defs.assets_dataset import gc_paused
-
         out = pipeline.output_path
         try:
             tables = read_staged_tables(out)
         except FileNotFoundError as exc:
             tables = {}
             context.log.error(f"staged tables missing: {exc}")
-        with gc_paused():
+        with dataset.gc_paused():
             outcomes = validate.check_tables(tables, previous_row_counts(out))
         failed = validate.summarize(outcomes)
         if validate.blocking_failures(outcomes):

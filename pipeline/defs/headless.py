@@ -1,23 +1,16 @@
 """The headless build: ``python -m pipeline build [--raw DIR] [--out DIR]`` (what ``make run`` calls).
 
-It runs the same Dagster job as the UI (``build_all``) against the same
-persistent instance (``DAGSTER_HOME``, default ``<repo>/.dagster_home``,
-created when missing), so its runs, partitions and materializations show up in
-``make ui``:
+It runs the same Dagster job as the UI (``build_all``: ``sources`` -> tables ->
+checks -> ``release``), in this process, against the same persistent instance
+(``DAGSTER_HOME``, default ``<repo>/.dagster_home``, created when missing with
+telemetry off), so its runs and materializations show up in ``make ui``.
 
-1. list the sources of the raw folder; register a partition for each new one
-   and delete the partitions of removed ones;
-2. execute ``build_all`` in this process over the range of the partitions
-   that are new, changed, or were made by other code (single-run backfill:
-   each per-document asset is one step looping over their documents, skipping
-   those whose stored result is current), then the tables, their checks and
-   the release; when every document is current, only the tables, checks and
-   release run; when, besides, nothing changed since the last successful build
-   (the same sources, code, data and settings, and ``latest`` still the release
-   it made or kept), no run is made at all: the tables would be the same, so
-   the outcome is "no new release" at the cost of listing the sources;
-3. print the release path and row counts per table (or why no release was
-   made), or the failed steps/checks and exit non-zero.
+When nothing changed since its last successful build (the same source units,
+code, data and settings, and ``latest`` still the release it made or kept), no
+run is made at all: the outcome is "no new release" at the cost of listing the
+sources. A missing or empty raw folder, or a release that would drop more than
+half of the documents, fails (exit 1) with the reason and how to override
+(``--allow-shrink``); nothing is published then.
 
 ``build_release(raw_dir, out_dir, instance=None, progress=True)`` is the same
 as a function, for the evaluation and the benchmark.
@@ -39,11 +32,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.defs import progress as progress_mod
-from pipeline.defs.jobs import BUILD_JOB_NAME, UNPARTITIONED_ASSETS
-from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME, SourcePlan
-from pipeline.defs.stages import shutdown_pool, stale_partitions
+from pipeline.defs.instance import default_dagster_home, open_instance
+from pipeline.defs.jobs import BUILD_JOB_NAME
 from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_config, env_or
+from pipeline.engine import progress as progress_mod
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
@@ -53,9 +45,9 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
 class BuildOutcome:
     success: bool
     run_id: str | None
-    sources: int  # source partitions after registration
-    added: int  # partitions added by this build
-    deleted: int  # partitions deleted by this build
+    sources: int  # raw files built from
+    added: int  # (kept for callers; always 0)
+    deleted: int  # (kept for callers; always 0)
     published: bool = False
     version: str | None = None
     release_path: str | None = None
@@ -77,37 +69,6 @@ class BuildOutcome:
         return f"{head}\nrows per table:\n{rows}\n({self.sources} source file(s), {self.seconds:.1f} s)"
 
 
-def default_dagster_home() -> Path:
-    """``$DAGSTER_HOME`` if set, else ``<repo>/.dagster_home`` (the repo of this checkout)."""
-    home = os.environ.get("DAGSTER_HOME", "").strip()
-    if home:
-        return Path(home).expanduser().resolve()
-    root = REPO_ROOT if (REPO_ROOT / "pyproject.toml").exists() else Path.cwd()
-    return (root / ".dagster_home").resolve()
-
-
-DEFAULT_INSTANCE_YAML = """\
-# Written by `python -m pipeline build` for the project's own instance folder.
-# Local SQLite storage under this folder (Dagster's default); no usage statistics sent.
-telemetry:
-  enabled: false
-"""
-
-
-def open_instance() -> dg.DagsterInstance:
-    """The persistent instance of ``DAGSTER_HOME`` (absolute; created when missing).
-
-    In the project's own folder (``<repo>/.dagster_home``) a missing ``dagster.yaml``
-    is written with telemetry off; a user's own ``DAGSTER_HOME`` is left as it is.
-    """
-    home = default_dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    if home == (REPO_ROOT / ".dagster_home").resolve() and not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DEFAULT_INSTANCE_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return dg.DagsterInstance.get()
-
-
 @contextmanager
 def _progress_bar(enabled: bool):
     if not enabled:
@@ -117,7 +78,7 @@ def _progress_bar(enabled: bool):
 
     bars: dict[str, tqdm] = {}
 
-    def listener(stage: str, done: int, total: int, chars: int) -> None:
+    def listener(stage: str, done: int, total: int, chars: int) -> None:  # noqa: ARG001
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=f"{stage:<20}", unit="doc", file=sys.stderr, leave=True)
@@ -168,17 +129,15 @@ def _release_metadata(result) -> dict:
 BUILD_STATE = "last_build.json"  # under <out>/work/: what the last successful build saw
 
 
-def build_inputs_digest(plan: SourcePlan, config: dict) -> str:
-    """SHA-256 of everything the tables and the release are made from, when every document is current.
+def build_inputs_digest(units, config: dict) -> str:
+    """SHA-256 of everything the tables and the release are made from.
 
-    The units of every source (key and content hash), every source and data file of
-    the ``pipeline`` package (the per-document stages, the tables, the checks, the
-    release code) and the settings that reach the release (not ``workers``).
+    The source units (key and content hash), every source and data file of the
+    ``pipeline`` package and the settings that reach the release (not ``workers``).
     """
     h = hashlib.sha256()
-    for partition in plan.ordered:
-        for key, sha in plan.grouped[partition]:
-            h.update(f"unit\t{key}\t{sha}\n".encode("utf-8"))
+    for u in units:
+        h.update(f"unit\t{u.key}\t{u.sha256}\n".encode("utf-8"))
     h.update(package_version().encode())
     settings = {k: v for k, v in config.items() if k != "workers"}
     h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
@@ -263,71 +222,55 @@ def build_release(
     progress: bool = True,
     workers: int | None = None,
     log_level: str = "WARNING",
+    allow_shrink: bool = False,
+    keep_releases: int | None = None,
 ) -> BuildOutcome:
-    """Register the sources of ``raw_dir`` and materialize the whole graph into ``out_dir``.
+    """Materialize the whole graph from ``raw_dir`` into ``out_dir`` (one run of ``build_all``).
 
     Uses ``instance`` or the persistent one of ``DAGSTER_HOME``. Never raises for a
     failed run: the outcome says what failed. ``log_level`` is the level of the
     run log printed to the console (the instance keeps the whole log either way).
     """
     from pipeline.defs import build_defs
-    from pipeline.ingest import list_sources
+    from pipeline.engine.build import RawFolderError, list_units
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     started = time.perf_counter()
     raw = Path(raw_dir).expanduser().resolve()
     out = Path(out_dir).expanduser().resolve()
-    if not raw.is_dir():
-        return BuildOutcome(False, None, 0, 0, 0, failures=[f"raw folder {raw} does not exist"])
+    try:
+        units = list_units(raw, allow_empty=allow_shrink)
+    except RawFolderError as exc:  # before any run: nothing to show in the UI but the reason
+        return BuildOutcome(False, None, 0, 0, 0, failures=[str(exc)], seconds=time.perf_counter() - started)
     out.mkdir(parents=True, exist_ok=True)
     if instance is None:  # the persistent instance, closed again when done
         with open_instance() as owned:
-            return build_release(raw, out, instance=owned, progress=progress, workers=workers, log_level=log_level)
+            return build_release(raw, out, instance=owned, progress=progress, workers=workers,
+                                 log_level=log_level, allow_shrink=allow_shrink, keep_releases=keep_releases)
 
-    plan = SourcePlan(list_sources(raw), instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
-    plan.apply(instance)
-    for key in plan.invalid:
-        print(f"warning: source {key!r} skipped: not a valid partition key", file=sys.stderr)
-
-    config = env_config(raw_dir=str(raw), output_dir=str(out), workers=workers)
-    tags = {"pipeline/trigger": "headless"}
-    selection = None
-    stale = stale_partitions(out, {p: plan.grouped[p] for p in plan.ordered})
-    digest = build_inputs_digest(plan, config)
-    if stale:
-        tags.update(plan.range_tags(stale))
-    else:
-        unchanged = unchanged_since_last_build(out, digest)
-        if unchanged is not None:  # nothing to do: no run
-            unchanged.sources = len(plan.ordered)
-            unchanged.added, unchanged.deleted = len(plan.add), len(plan.delete)
-            unchanged.seconds = time.perf_counter() - started
-            return unchanged
-        selection = UNPARTITIONED_ASSETS  # every document is current: rebuild tables and release only
+    config = env_config(raw_dir=str(raw), output_dir=str(out), workers=workers, allow_shrink=allow_shrink,
+                        keep_releases=keep_releases)
+    files = len({u.key.split("#", 1)[0] for u in units})
+    digest = build_inputs_digest(units, config)
+    unchanged = unchanged_since_last_build(out, digest)
+    if unchanged is not None:  # nothing to do: no run
+        unchanged.sources = files
+        unchanged.seconds = time.perf_counter() - started
+        return unchanged
     forget_build(out)  # until this run succeeds
     job = build_defs().resolve_job_def(BUILD_JOB_NAME)
-    try:
-        with _progress_bar(progress):
-            result = job.execute_in_process(
-                run_config={
-                    "resources": {"pipeline": {"config": config}},
-                    "loggers": {"console": {"config": {"log_level": log_level}}},
-                },
-                instance=instance,
-                tags=tags,
-                asset_selection=selection,
-                raise_on_error=False,
-            )
-    finally:
-        shutdown_pool()  # one worker pool per run, shared by its steps; none left behind
-    outcome = BuildOutcome(
-        success=result.success,
-        run_id=result.run_id,
-        sources=len(plan.ordered),
-        added=len(plan.add),
-        deleted=len(plan.delete),
-        seconds=time.perf_counter() - started,
-    )
+    with _progress_bar(progress):
+        result = job.execute_in_process(
+            run_config={
+                "resources": {"pipeline": {"config": config}},
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+            },
+            instance=instance,
+            tags={"pipeline/trigger": "headless"},
+            raise_on_error=False,
+        )
+    outcome = BuildOutcome(success=result.success, run_id=result.run_id, sources=files, added=0, deleted=0,
+                           seconds=time.perf_counter() - started)
     failures = _failures(result)
     if not result.success:
         outcome.failures = failures or [f"run {result.run_id} failed"]
@@ -351,6 +294,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output folder (default: $PIPELINE_OUTPUT_DIR or outputs/)")
     parser.add_argument("--workers", type=int, default=None,
                         help="processes for per-document work (default: $PIPELINE_WORKERS or one per core)")
+    parser.add_argument("--allow-shrink", action="store_true",
+                        help="publish even from an empty raw folder or when more than half of the previous "
+                        "release's documents would be dropped (refused by default)")
+    parser.add_argument("--keep", type=int, default=None,
+                        help="release folders to keep (default: $PIPELINE_KEEP_RELEASES or 10; 0: all)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--verbose", action="store_true", help="print the whole run log (INFO), not only warnings")
 
@@ -358,10 +306,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     print(f"DAGSTER_HOME={default_dagster_home()} (runs show up in `make ui`)", file=sys.stderr)
     outcome = build_release(args.raw, args.out, progress=not args.no_progress,
-                            workers=args.workers, log_level="INFO" if args.verbose else "WARNING")
+                            workers=args.workers, log_level="INFO" if args.verbose else "WARNING",
+                            allow_shrink=args.allow_shrink, keep_releases=args.keep)
     if not outcome.success:
         print(outcome.summary(), file=sys.stderr)
-        print(f"see run {outcome.run_id} in the Dagster UI (make ui) for the full log", file=sys.stderr)
+        if outcome.run_id:
+            print(f"see run {outcome.run_id} in the Dagster UI (make ui) for the full log", file=sys.stderr)
         return 1
     print(outcome.summary())
     for warning in outcome.failures:

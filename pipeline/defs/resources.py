@@ -12,7 +12,12 @@ environment variable        default                meaning
 ``PIPELINE_LICENSE``        ``CC-BY-4.0``          licence written into datapackage.json
 ``PIPELINE_WORKERS``        ``0``                  processes for per-document work (0: one per core)
 ``PIPELINE_SERVE_URL``      http://127.0.0.1:8001  where ``make serve`` shows the latest release
+``PIPELINE_KEEP_RELEASES``  ``10``                 release folders kept (older ones are pruned; 0: all)
 ==========================  =====================  ===========================================
+
+``allow_shrink`` (no variable: a per-run decision; ``--allow-shrink`` on the command
+line) lets a build publish from an empty raw folder or drop more than half of the
+previous release's documents.
 
 Relative paths are resolved against the current working directory (the repo
 root for ``make``, ``dagster dev`` and ``workspace.yaml``).
@@ -29,6 +34,7 @@ DEFAULT_RAW_DIR = "raw"
 DEFAULT_OUTPUT_DIR = "outputs"
 DEFAULT_LICENSE = "CC-BY-4.0"
 DEFAULT_SERVE_URL = "http://127.0.0.1:8001"
+DEFAULT_KEEP_RELEASES = 10
 
 
 def env_or(name: str, default: str) -> str:
@@ -45,6 +51,8 @@ class PipelineConfig(dg.ConfigurableResource):
     license: str = DEFAULT_LICENSE
     workers: int = 0
     serve_url: str = DEFAULT_SERVE_URL
+    keep_releases: int = DEFAULT_KEEP_RELEASES
+    allow_shrink: bool = False
     title: str = "Chinese tech-economy news: people, firms, cities and numeric facts"
 
     @property
@@ -75,6 +83,8 @@ def config_from_env() -> PipelineConfig:
         license=_env("PIPELINE_LICENSE", DEFAULT_LICENSE),
         workers=dg.EnvVar.int("PIPELINE_WORKERS") if os.environ.get("PIPELINE_WORKERS", "").strip() else 0,
         serve_url=_env("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
+        keep_releases=(dg.EnvVar.int("PIPELINE_KEEP_RELEASES") if os.environ.get("PIPELINE_KEEP_RELEASES", "").strip()
+                       else DEFAULT_KEEP_RELEASES),
     )
 
 
@@ -88,6 +98,8 @@ def env_config(**overrides) -> dict:
         "license": env_or("PIPELINE_LICENSE", DEFAULT_LICENSE),
         "workers": int(env_or("PIPELINE_WORKERS", "0")),
         "serve_url": env_or("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
+        "keep_releases": int(env_or("PIPELINE_KEEP_RELEASES", str(DEFAULT_KEEP_RELEASES))),
+        "allow_shrink": False,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values

@@ -16,8 +16,9 @@ import dagster as dg
 
 def open_instance(home: Path) -> dg.DagsterInstance:
     """A persistent instance whose ``DAGSTER_HOME`` is ``home`` (created if missing)."""
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()  # the defaults (SQLite in ``home``), without Dagster's notice
+    from pipeline.defs.instance import ensure_home
+
+    ensure_home(home)  # the defaults (SQLite in ``home``), telemetry off
     return dg.DagsterInstance.from_config(str(home))
 
 

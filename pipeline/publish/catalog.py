@@ -36,7 +36,15 @@ def catalog_entry(out_dir: Path, version: str) -> dict:
         "zip_bytes": zip_path.stat().st_size if zip_path.exists() else None,
         "zip_sha256": sha256_file(zip_path) if zip_path.exists() else None,
         "fingerprint": package.get("fingerprint"),
+        **_provenance_fields(package),
     }
+
+
+def _provenance_fields(package: dict) -> dict:
+    """The release's provenance (project version, git commit, code version, data files' sha256)."""
+    made_by = package.get("provenance") or {}
+    keys = ("project_version", "git_commit", "git_dirty", "code_version", "data_files")
+    return {k: made_by[k] for k in keys if k in made_by}
 
 
 def read_catalog(out_dir: Path) -> list[dict]:

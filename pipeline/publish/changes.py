@@ -169,15 +169,53 @@ def diff_tables(old: dict | None, new: dict) -> list[TableChanges]:
     return [diff_table(n, old.get(n), new.get(n)) for n in names]
 
 
+def source_changes(before: pa.Table | None, after: pa.Table) -> tuple[dict[str, int], dict[str, int]]:
+    """(added, removed): raw file -> its documents, for files whose documents entered or left.
+
+    From the ``documents`` tables of two releases (``source_path``, without a
+    ``.jsonl`` record's ``#id``).
+    """
+    def files(table: pa.Table | None) -> dict[str, int]:
+        out: dict[str, int] = {}
+        if table is None or "source_path" not in table.column_names:
+            return out
+        for path in table.column("source_path").to_pylist():
+            key = (path or "").split("#", 1)[0]
+            out[key] = out.get(key, 0) + 1
+        return out
+
+    old, new = files(before), files(after)
+    return ({f: n for f, n in new.items() if f not in old}, {f: n for f, n in old.items() if f not in new})
+
+
+def _sources_section(added: dict[str, int], removed: dict[str, int]) -> list[str]:
+    lines: list[str] = []
+    for title, files in (
+        ("Sources removed from the raw folder (their rows are gone from every table)", removed),
+        ("Sources added", added),
+    ):
+        if files:
+            lines += ["", f"{title}: {len(files)}", ""]
+            shown = sorted(files)[:50]
+            lines += [f"- {f} ({files[f]} document{'s' if files[f] != 1 else ''})" for f in shown]
+            if len(files) > len(shown):
+                lines.append(f"- … and {len(files) - len(shown)} more")
+    return ["", "## Sources", *lines] if lines else []
+
+
 def render_changes(
-    version: str, previous_version: str | None, changes: list[TableChanges], created: str
+    version: str, previous_version: str | None, changes: list[TableChanges], created: str,
+    sources: tuple[dict[str, int], dict[str, int]] | None = None,
 ) -> str:
-    """The Markdown text of ``CHANGES.md``."""
+    """The Markdown text of ``CHANGES.md``; ``sources``: ``source_changes`` (raw files added, removed)."""
     lines = [f"# Changes in release {version}", "", f"Created {created}."]
     if previous_version is None:
         lines += ["", "First release: every row is new.", ""]
     else:
         lines += ["", f"Compared with the previous release, {previous_version}, by primary key.", ""]
+        if sources and sources[1]:
+            lines += [f"**{len(sources[1])} source file(s) removed** from the raw folder: their documents "
+                      "and every row found in them are gone (see Sources below).", ""]
     lines += [
         "| table | rows before | rows after | added | removed | changed |",
         "|---|---:|---:|---:|---:|---:|",
@@ -201,4 +239,6 @@ def render_changes(
             more = f" (first {len(examples)} shown)" if total > len(examples) else ""
             lines += ["", f"{kind}: {total}{more}", ""]
             lines += [f"- {e}" for e in examples]
+    if previous_version is not None and sources:
+        lines += _sources_section(*sources)
     return "\n".join(lines) + "\n"

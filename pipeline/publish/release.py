@@ -20,6 +20,15 @@ Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a ti
    (``rename(2)`` replaces it atomically: readers see the old or the new
    release, never a missing or half-written one).
 5. Add the release to ``<out>/releases.json``.
+6. Disk (``retention``): files equal to the previous release's are hard links
+   to them (stored once); release folders beyond ``keep`` (default 10) are pruned.
+
+Guard: a release that would hold fewer than half the documents of the previous
+one is refused (``ReleaseRefused``) unless ``allow_shrink``: an emptied or
+half-mounted raw folder must not replace the public dataset.
+Provenance (``provenance.provenance()``: project version, git commit, code
+version, sha256 of the model and data files) goes into ``datapackage.json`` and
+``releases.json``.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from pipeline import schema
-from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, validate
+from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, provenance, retention, sqlite, validate
 from pipeline.publish import version as versions
 
 DEFAULT_LICENSE = "CC-BY-4.0"
@@ -71,6 +80,28 @@ class ReleaseResult:
     zip_path: Path | None = None
     fingerprint: str | None = None
     changes: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> added/removed/changed
+
+
+class ReleaseRefused(ValueError):
+    """The new release would drop more than half of the previous release's documents."""
+
+
+MAX_SHRINK = 0.5  # a release may keep no fewer than this share of the previous release's documents
+
+
+def check_shrink(previous_package: dict | None, documents: int, allow_shrink: bool) -> None:
+    """Raise ``ReleaseRefused`` when ``documents`` < half the previous release's, unless allowed."""
+    if allow_shrink or not previous_package:
+        return
+    before = next((r.get("rows") for r in previous_package.get("resources", [])
+                   if r.get("name") == "documents" and r.get("type") == "table"), None)
+    if isinstance(before, int) and documents < MAX_SHRINK * before:
+        raise ReleaseRefused(
+            f"the new release would hold {documents} document(s), fewer than half of the {before} of the "
+            f"previous release {previous_package.get('version')}: refused, latest is unchanged (is the raw "
+            "folder complete?). To publish it anyway, build with --allow-shrink (run config: "
+            "resources.pipeline.config.allow_shrink: true)"
+        )
 
 
 class ReleaseBlocked(ValueError):
@@ -199,6 +230,8 @@ def publish_release(
     now: datetime | None = None,
     code_version: str | None = None,
     check: bool = True,
+    allow_shrink: bool = True,
+    keep: int = retention.DEFAULT_KEEP,
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
@@ -206,7 +239,9 @@ def publish_release(
     ``sources``: one dict per raw document with ``path``, ``title``, ``url``, ``sha256``.
     With ``check`` (the default) the blocking checks of ``validate`` run first and a failure
     raises ``ReleaseBlocked`` before anything is written, so ``latest`` never moves to a broken
-    release, even when the release is made without the Dagster asset checks.
+    release, even when the release is made without the Dagster asset checks. Without
+    ``allow_shrink``, ``ReleaseRefused`` is raised when fewer than half of the previous
+    release's documents remain. ``keep``: release folders kept (0: all).
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
@@ -222,7 +257,9 @@ def publish_release(
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    fp = fingerprint(tables, code_version)
+    made_by = provenance.provenance()
+    code_version = code_version or made_by["code_version"]
+    fp = fingerprint(tables, code_version + ":" + provenance.data_digest(made_by))
 
     with _publish_lock(out_dir):
         _clean_incomplete(releases_dir)
@@ -246,6 +283,7 @@ def publish_release(
                 zip_path=previous_dir / f"dataset-{previous}.zip",
                 fingerprint=fp,
             )
+        check_shrink(previous_package, row_counts.get("documents", 0), allow_shrink)
 
         version = versions.next_version(existing, now)
         created = _iso(now)
@@ -268,7 +306,9 @@ def publish_release(
             by_table = {paths[0].stem: [p.name for p in paths] for paths in written}
             names: list[str] = [n for name in tables for n in by_table[name]]
             (work / "CHANGES.md").write_text(
-                changes.render_changes(version, previous, diff, created), encoding="utf-8"
+                changes.render_changes(version, previous, diff, created, sources=changes.source_changes(
+                    previous_tables.get("documents") if previous_tables else None, tables["documents"])),
+                encoding="utf-8",
             )
             names.append("CHANGES.md")
             if copier is not None:
@@ -306,6 +346,7 @@ def publish_release(
                     },
                 },
             )
+            package["provenance"] = made_by
             datapackage.write_datapackage(work, package)
             names.append("datapackage.json")
             checksums.write_sha256sums(work, names)
@@ -317,6 +358,7 @@ def publish_release(
             )
             for path in work.iterdir():
                 path.chmod(0o444)  # a release is never modified once written
+            retention.link_unchanged(work, previous_dir)  # files equal to the previous release's: stored once
             final = releases_dir / version
             os.rename(work, final)
             if index:
@@ -328,6 +370,7 @@ def publish_release(
             raise
         switch_latest(out_dir, version)
         catalog.add_to_catalog(out_dir, version)
+        retention.prune_releases(out_dir, keep)
 
     return ReleaseResult(
         version=version,

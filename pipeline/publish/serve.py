@@ -11,6 +11,11 @@ the home page links every table to its CSV and Parquet files, the zip,
 releases. Every table or filtered view exports CSV and JSON (Datasette's own
 links). The command replaces itself with the Datasette process (``exec``), so
 stopping its PID stops the server.
+
+The plugin ``datasette_plugins/pipeline_release.py`` follows ``<out>/latest``
+(a new release shows without a restart), makes Chinese search match one- and
+two-character names, adds a byte-order mark to CSV exports (Excel) and serves
+Parquet as ``application/vnd.apache.parquet``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from pipeline.publish.datapackage import read_datapackage
 DB_NAME = "dataset"  # Datasette names the database after the file: dataset.sqlite
 FILES_MOUNT = "files"
 RELEASES_MOUNT = "releases"
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+PLUGIN = "pipeline-release"
 
 # Table display options for Datasette (facets, sort order, label column).
 TABLE_OPTIONS: dict[str, dict] = {
@@ -148,8 +155,9 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a></p>',
         _links(release, package),
         "<p>Full-text search (people, firms, organisations, cities, regions, metric sentences, "
-        "document titles) matches any substring of three or more characters; for shorter "
-        "names use a column filter <em>contains</em>. Every table view exports CSV and JSON."
+        "document titles) matches any substring, one or two characters included (杭州, 华为). "
+        "Every table view exports CSV (UTF-8 with a byte-order mark for Excel, lists joined with |) "
+        "and JSON."
         + _examples(release)
         + "</p>",
     ]
@@ -175,7 +183,7 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
     return "\n".join(parts)
 
 
-def datasette_metadata(release: Path, out_dir: Path) -> dict:
+def datasette_metadata(release: Path, out_dir: Path, follow_latest: bool = True) -> dict:
     """Datasette ``metadata.json`` for a release folder, generated from the schema and datapackage."""
     package = read_datapackage(release) or {}
     license = (package.get("licenses") or [{}])[0]
@@ -192,6 +200,7 @@ def datasette_metadata(release: Path, out_dir: Path) -> dict:
             meta["fts_pk"] = "rowid"
         tables[name] = meta
     return {
+        "plugins": {PLUGIN: {"out_dir": str(Path(out_dir).resolve())} if follow_latest else {}},
         "title": package.get("title", "Dataset"),
         "description_html": description_html(release, Path(out_dir), package),
         "license": license.get("name"),
@@ -209,12 +218,15 @@ def datasette_metadata(release: Path, out_dir: Path) -> dict:
     }
 
 
-def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: str, port: int) -> list[str]:
+def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: str, port: int,
+                      follow_latest: bool = True) -> list[str]:
+    files = Path(out_dir).resolve() / "latest" if follow_latest else release  # latest: resolved per request
     return [
         sys.executable, "-m", "datasette", "serve",
         "--immutable", str(release / "dataset.sqlite"),
         "--metadata", str(metadata_path),
-        "--static", f"{FILES_MOUNT}:{release}",
+        "--static", f"{FILES_MOUNT}:{files}",
+        "--plugins-dir", str(PLUGINS_DIR),
         "--static", f"{RELEASES_MOUNT}:{(Path(out_dir) / 'releases').resolve()}",
         "--host", host, "--port", str(port),
         "--setting", "truncate_cells_html", "160",
@@ -241,9 +253,11 @@ def run(args: argparse.Namespace) -> int:
     serve_dir.mkdir(parents=True, exist_ok=True)
     metadata_path = serve_dir / "metadata.json"
     metadata_path.write_text(
-        json.dumps(datasette_metadata(release, args.out), ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(datasette_metadata(release, args.out, follow_latest=args.release is None),
+                   ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    cmd = datasette_command(release, args.out, metadata_path, args.host, args.port)
+    cmd = datasette_command(release, args.out, metadata_path, args.host, args.port,
+                            follow_latest=args.release is None)
     print(f"Serving release {release.name} at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     os.execv(cmd[0], cmd)  # the server takes over this process (same PID)
     return 0  # not reached

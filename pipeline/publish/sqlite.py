@@ -8,12 +8,13 @@ index ``<table>_fts`` over each table's ``search_columns`` (names, aliases,
 metric sentences, titles), and a view ``entities`` uniting every entity table
 (so ``mentions.entity_id`` and ``metrics.subject_id`` join in one step).
 
-Full-text search uses SQLite's ``trigram`` tokenizer, which needs no word
-segmentation and so suits Chinese: a query of three or more characters
-matches any substring (``马斯克``, ``深度求索``). Shorter queries (``杭州``)
-find nothing through FTS; use the column filter ``contains`` (SQL ``LIKE``)
-instead. List columns are stored as JSON arrays (Datasette facets them with
-``_facet_array``); dates as ISO 8601 text.
+Full-text search indexes Chinese text as overlapping character pairs plus
+single characters (``pipeline.publish.fts``), so a query of any length, one or
+two characters included (``杭州``, ``华为``), matches any substring once rewritten
+with ``fts.match_query`` (``make serve`` does this for Datasette's search box).
+The FTS tables are external-content tables over the published tables, their
+index filled through the SQL function ``pipeline_fts``. List columns are stored
+as in the CSV files, joined with ``|``; dates as ISO 8601 text.
 
 ``update_sqlite`` makes the same database from the previous release's file and
 the rows that changed (by primary key): it copies the file, deletes the removed
@@ -26,7 +27,6 @@ with other table definitions or another tokenizer, and the caller writes afresh.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import schema
+from pipeline.publish import fts as chinese_fts
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
 BATCH = 50_000
@@ -47,15 +48,8 @@ def _q(name: str) -> str:
 
 
 def fts_tokenizer() -> str:
-    """``trigram`` where this SQLite has it (3.34+), else ``unicode61``."""
-    con = sqlite3.connect(":memory:")
-    try:
-        con.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='trigram')")
-        return "trigram"
-    except sqlite3.OperationalError:
-        return "unicode61"
-    finally:
-        con.close()
+    """The FTS5 tokenizer of the ``<table>_fts`` tables (over ``fts.index_text``)."""
+    return chinese_fts.TOKENIZER
 
 
 def create_table_sql(t: schema.Table) -> str:
@@ -83,9 +77,9 @@ def index_columns(t: schema.Table) -> list[str]:
 
 
 def _column_values(column: pa.Array, type_: str) -> list:
-    """One Arrow column as Python values SQLite stores: lists as JSON, dates ISO, booleans 0/1."""
+    """One Arrow column as Python values SQLite stores: lists joined with ``|``, dates ISO, booleans 0/1."""
     if type_ == "list":
-        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()]
+        return [None if v is None else schema.LIST_SEPARATOR.join(v) for v in column.to_pylist()]
     if type_ == "date":
         return pc.strftime(column, "%Y-%m-%d").to_pylist() if len(column) else []
     if type_ == "boolean":
@@ -170,6 +164,7 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
     else:
         shutil.copyfile(previous, tmp)
     con = sqlite3.connect(tmp)
+    chinese_fts.register(con)
     try:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
@@ -187,7 +182,7 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
                 con.execute(f"CREATE TEMP TABLE gone ({', '.join(_q(c) for c in pk)})")
                 con.executemany(f"INSERT INTO temp.gone VALUES ({', '.join('?' for _ in pk)})", delete_keys)
                 on = " AND ".join(f"t.{_q(c)} IS g.{_q(c)}" for c in pk)
-                select = f"t.rowid{', ' + ', '.join('t.' + _q(c) for c in t.search_columns) if fts else ''}"
+                select = f"t.rowid{', ' + ', '.join(_fts_value('t.' + _q(c)) for c in t.search_columns) if fts else ''}"
                 old = con.execute(f"SELECT {select} FROM {_q(name)} AS t JOIN temp.gone AS g ON {on}").fetchall()
                 if fts:
                     con.executemany(
@@ -202,7 +197,8 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
                 _insert(con, t, _as_arrow(name, tables[name]).take(insert_rows))
                 if fts:
                     con.execute(
-                        f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {cols} FROM {_q(name)} WHERE rowid > ?",
+                        f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {_fts_values(t)} FROM {_q(name)} "
+                        "WHERE rowid > ?",
                         (top,),
                     )
         con.commit()
@@ -223,6 +219,7 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
         tmp.unlink()
     tokenizer = fts_tokenizer()
     con = sqlite3.connect(tmp)
+    chinese_fts.register(con)
     try:
         con.execute("PRAGMA journal_mode = OFF")
         con.execute("PRAGMA synchronous = OFF")
@@ -241,7 +238,7 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
                     f"CREATE VIRTUAL TABLE {_q(fts)} USING fts5({cols}, "
                     f"content=\"{name}\", content_rowid=\"rowid\", tokenize='{tokenizer}')"
                 )
-                con.execute(f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {cols} FROM {_q(name)}")
+                con.execute(f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {_fts_values(t)} FROM {_q(name)}")
                 con.execute(f"INSERT INTO {_q(fts)}({_q(fts)}) VALUES ('optimize')")
         if all(t in names for t, _ in schema.ENTITY_TABLES.values()):
             con.execute(entities_view_sql())
@@ -258,25 +255,24 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
 
 
 def search(path: Path, table: str, query: str, limit: int = 20) -> list[dict]:
-    """Rows of ``table`` matching ``query``: FTS for 3+ characters, LIKE on the search columns otherwise."""
-    t = schema.TABLES[table]
+    """Rows of ``table`` matching ``query`` (any substring of each term, through the FTS index)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
     try:
-        if len(query) >= 3:
-            phrase = '"' + query.replace('"', '""') + '"'
-            sql = (
-                f"SELECT {_q(table)}.* FROM {_q(table + '_fts')} JOIN {_q(table)} "
-                f"ON {_q(table)}.rowid = {_q(table + '_fts')}.rowid "
-                f"WHERE {_q(table + '_fts')} MATCH ? ORDER BY rank LIMIT ?"
-            )
-            rows = con.execute(sql, (phrase, limit)).fetchall()
-        else:
-            where = " OR ".join(f"{_q(c)} LIKE ?" for c in t.search_columns)
-            like = "%" + query.replace("%", "").replace("_", "") + "%"
-            rows = con.execute(
-                f"SELECT * FROM {_q(table)} WHERE {where} LIMIT ?", (*[like] * len(t.search_columns), limit)
-            ).fetchall()
-        return [dict(r) for r in rows]
+        sql = (
+            f"SELECT {_q(table)}.* FROM {_q(table + '_fts')} JOIN {_q(table)} "
+            f"ON {_q(table)}.rowid = {_q(table + '_fts')}.rowid "
+            f"WHERE {_q(table + '_fts')} MATCH ? ORDER BY rank LIMIT ?"
+        )
+        return [dict(r) for r in con.execute(sql, (chinese_fts.match_query(query), limit)).fetchall()]
     finally:
         con.close()
+
+
+def _fts_value(column_sql: str) -> str:
+    return f"{chinese_fts.SQL_FUNCTION}({column_sql})"
+
+
+def _fts_values(t: schema.Table) -> str:
+    """The SELECT list filling a table's FTS index (each search column through ``pipeline_fts``)."""
+    return ", ".join(_fts_value(_q(c)) for c in t.search_columns)

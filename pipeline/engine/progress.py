@@ -33,9 +33,9 @@ class Progress:
         for fn in _listeners:
             fn(stage, 0, total, 0)
 
-    def update(self, chars: int, skipped: bool = False) -> None:
-        self.done += 1
-        self.skipped += int(skipped)
+    def update(self, chars: int, skipped: bool = False, n: int = 1) -> None:
+        self.done += n
+        self.skipped += n if skipped else 0
         self.chars += 0 if skipped else chars
         now = time.perf_counter()
         if now - self.last >= self.interval and self.done < self.total:

@@ -1,29 +1,26 @@
-"""The dataset assets: every published table, built from all per-document results.
+"""The fan-in of a build: every published table from the stored per-document results.
 
-One multi-asset with one ``AssetSpec`` per table of ``pipeline.schema.TABLES``
-(asset keys = table names). It reads the stored per-document files of the
-partitions that exist now (the units listed in their manifests; a deleted
-source drops out and its files are pruned), resolves entities across documents keeping the IDs of
-the previous release (``pipeline.tables``), and stages one Parquet file per
-table under ``<out>/work/tables/``. Each table's materialization carries
-``dagster/row_count`` and ``dagster/column_schema`` (from the schema module,
-with descriptions). No NLP runs here: rebuilding after one new source costs
-reading the stored results, not re-analysing them.
+:func:`build_dataset` reads the stored results of the current source units (the
+``work/sources.json`` of the last ``build_sources``; a deleted source is absent,
+so its rows leave the tables and its stored files are pruned), resolves
+entities across documents keeping the IDs of the previous release
+(``pipeline.tables``), and stages one Parquet file per table under
+``<out>/work/tables/``. No NLP runs here.
 
-The results are read and joined as Arrow tables (``tables.build_tables_arrow``), never
-as one Python object per mention. The staged tables are written uncompressed and
-also kept in memory (``read_staged_arrow``): the checks and the release step run in
-the same process (in-process executor) and take them from there while the files are
-unchanged.
+The results are read and joined as Arrow tables (``tables.build_tables_arrow``),
+never as one Python object per mention. :func:`read_staged_arrow` reads the
+staged tables back; it keeps the tables this process last wrote or read, keyed
+by the file's identity (inode, size, mtime), so the checks and the release step
+of an in-process run do not decode the files again. That cache is only a read
+cache: a file rewritten by anyone is read afresh.
 """
 
+from __future__ import annotations
 
 import gc
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import dagster as dg
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -31,17 +28,13 @@ import pyarrow.compute as pc
 
 from pipeline import schema
 from pipeline import tables as tables_module
-from pipeline.defs import stages
-from pipeline.defs.assets_documents import document_extractions, source_documents
-from pipeline.defs.metadata import column_schema
-from pipeline.defs.partitions import SOURCES_PARTITIONS_NAME
-from pipeline.defs.resources import PipelineConfig
-from pipeline.publish.files import to_arrow
+from pipeline.engine import stages
+from pipeline.engine.build import prune_records, read_source_set
 from pipeline.nlp.resolve import MENTION_COLUMNS
+from pipeline.publish.files import to_arrow
 from pipeline.records import Document, Fact, Mention, Relation, SourceError
 from pipeline.workdir import Workdir, file_identity, record_schema
 
-GROUP = "dataset"
 TABLE_NAMES = list(schema.TABLES)
 
 
@@ -56,12 +49,12 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
                if not wd.path(stages.EXTRACTIONS, k, "mentions").exists()]
     if missing and log:
         log(f"{len(missing)} document(s) have no stored extraction yet and are left out "
-            f"(materialize document_extractions for their partitions): {missing[:10]}")
+            f"(build the sources first): {missing[:10]}")
     skip = set(missing)
     present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
-    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None) -> pa.Table:
-        table = stages.read_part_by_partition(wd, stage, name, present)
+    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None, units=None) -> pa.Table:
+        table = stages.read_part_by_partition(wd, stage, name, present if units is None else units)
         empty = record_schema(cls)
         if table is None:
             table = empty.empty_table()
@@ -82,6 +75,9 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     if firsts.num_rows != documents.num_rows:  # a text stored by two sources is one document: the first
         documents = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
     doc_ids = documents.column("doc_id").combine_chunks()
+    # the extractions of the sources whose document was kept (a duplicate's would repeat every row)
+    kept = set(documents.column("source_key").to_pylist())
+    analysed = {p: [k for k in keys if k in kept] for p, keys in present.items()}
 
     def by_document(table: pa.Table) -> pa.Table:
         rank = pc.index_in(table.column("doc_id"), value_set=doc_ids)
@@ -92,9 +88,10 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
 
     return {
         "documents": documents,
-        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id")),
-        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id")),
-        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation)),
+        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id",
+                                     units=analysed)),
+        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id", units=analysed)),
+        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation, units=analysed)),
         "errors": errors,
     }
 
@@ -107,20 +104,21 @@ def previous_ids(output_dir: Path):
     return tables_module.read_previous_ids(latest)
 
 
-def build_dataset(output_dir: Path, partitions: list[str], log=print) -> dict[str, pa.Table]:
-    """Build every table from the stored results of the units of ``partitions`` and stage them."""
+def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
+    """Build every table from the stored results of the current source units, and stage them."""
     wd = Workdir(output_dir)
-    keys, unread = stages.manifest_units(wd, partitions)
-    if unread:
-        log(f"{len(unread)} partition(s) have not been read yet and are left out "
-            f"(materialize source_documents for them): {unread[:10]}")
-    unit_keys = [k for k, _ in keys]
+    units = read_source_set(wd)
+    if units is None:
+        raise FileNotFoundError(f"no source set in {wd.root}: build the sources first (the sources asset)")
+    unit_keys = [k for k, _ in units]
+    partitions = list(dict.fromkeys(stages.partition_of(k) for k in unit_keys))
     for stage in stages.STAGES:
         removed = wd.prune(stage, unit_keys)
         if removed:
             log(f"{stage}: removed {len(removed)} file(s) of deleted sources")
         wd.prune(f"bundle.{stage}", partitions)
     wd.prune_manifests(partitions)
+    prune_records(wd, partitions)
     groups: dict[str, list[str]] = {}
     for k in unit_keys:
         groups.setdefault(stages.partition_of(k), []).append(k)
@@ -190,56 +188,3 @@ def read_staged_tables(output_dir: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-@dg.multi_asset(
-    name="dataset_tables",
-    group_name=GROUP,
-    specs=[
-        dg.AssetSpec(
-            name,
-            deps=[source_documents, document_extractions],
-            description=f"{t.title}: {t.description} Staged as work/tables/{name}.parquet; "
-            "published by the release asset.",
-            metadata={"dagster/column_schema": column_schema(name)},
-            kinds={"parquet"},
-            group_name=GROUP,
-        )
-        for name, t in schema.TABLES.items()
-    ],
-    description="Every published table, built from the stored per-document results of all current sources.",
-)
-def dataset_tables(context: dg.AssetExecutionContext, pipeline: PipelineConfig):
-    started = time.perf_counter()
-    keys = list(context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
-    context.log.info(f"building the tables from the documents of {len(keys)} source partition(s)")
-    with gc_paused():
-        tables = build_dataset(pipeline.output_path, keys, log=context.log.warning)
-    seconds = time.perf_counter() - started
-    wd = Workdir(pipeline.output_path)
-    for name in TABLE_NAMES:
-        frame = tables[name]
-        metadata = {
-            "dagster/row_count": frame.num_rows,
-            "dagster/column_schema": column_schema(name),
-            "path": dg.MetadataValue.path(str(wd.table_path(name))),
-            "sources": len(keys),
-            "seconds_all_tables": round(seconds, 3),
-        }
-        if name == "errors" and frame.num_rows:
-            frame = frame.slice(0, 50).to_pandas(types_mapper=schema._pandas_type)
-            for row in frame.itertuples():
-                where = row.source_path + ("" if pd.isna(row.line) else f" line {row.line}")
-                context.log.warning(f"input error: {where}: {row.reason}")
-            metadata["preview"] = dg.MetadataValue.md(_markdown(frame.head(50)))
-        yield dg.MaterializeResult(asset_key=name, metadata=metadata)
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in frame.itertuples(index=False):
-        cells = ["" if (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v) for v in row]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ")[:80] for c in cells) + " |")
-    return "\n".join(lines)
-
-
-ASSETS = [dataset_tables]

@@ -1,15 +1,8 @@
-"""The per-document work behind the partitioned assets, without Dagster.
+"""The per-document stages and their cache (no Dagster; also runs in worker processes).
 
-Dagster partitions are raw *files*; the unit of work and of caching is the
-*source unit* (``ingest.list_sources``: a ``.txt``/``.md`` file, or one record
-of a ``.jsonl`` file). A ``.jsonl`` archive is thus one partition (the Dagster
-event log costs tens of milliseconds per partition and asset, far too much for
-an archive of thousands of records) while a line appended to it still costs
-the NLP of that one record only. Each partition's manifest
-(``Workdir.write_manifest``) lists its units as last read.
-
-Three stages, each turning one source unit's stored input into stored
-output (``pipeline.workdir`` files):
+The unit of work and of caching is the *source unit* (``ingest.list_sources``: a
+``.txt``/``.md`` file, or one record of a ``.jsonl`` file). Three stages turn one
+unit's stored input into stored output (``pipeline.workdir`` files):
 
 * ``source_documents``: ``ingest.read_source`` -> documents + errors;
 * ``document_segments``: ``nlp.segment.segment`` -> tokens;
@@ -21,37 +14,19 @@ whose stored fingerprint equals the one it would get now is skipped, so adding
 one source redoes the NLP for that source only, and editing a lexicon redoes
 extraction (not reading) for all.
 
-:func:`run_stage` runs a stage over many units, serially or in a process
-pool (``workers``), and reports progress through a callback. The pool is
-shared by the stages of a run (:func:`shared_pool`), its workers load every
-model once (the pool's initializer). This module imports no
-Dagster so that worker processes stay light; the assets in ``pipeline.defs``
-call it.
-
-When all three stages run together (a build), the work is pipelined: the
-reading step (in the run's process) submits each unit's NLP to the pool as
-soon as the unit is read, with its documents in memory, so the workers start
-while reading goes on; a worker then segments the unit, writes its tokens
-file, extracts from the tokens it holds and writes the extraction files, in
-one pass (no tokens read back from Parquet). The segmentation step collects
-those tasks; the extraction step takes the outcomes of the units extracted in
-that pass and does the others (``run_stage(ahead=, fuse=, batch=)``). Every
-file, fingerprint and skip is the same as when the stages run one by one.
+A *fused* segmentation job (``StageJob.fused``) also extracts from the tokens it
+holds, in one worker pass; ``pipeline.engine.build`` maps these jobs over the
+units. This module also reads the stored results back (``read_part_by_partition``).
 """
 
 from __future__ import annotations
 
-import atexit
-import dataclasses
 import hashlib
-import multiprocessing
-import os
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -192,73 +167,6 @@ def expected_extraction_fingerprint(sha256: str | None) -> str:
     return fingerprint(EXTRACTIONS, fingerprint(SEGMENTS, fp))
 
 
-# What the last extraction step wrote or found current, per partition: unit key -> the
-# fingerprint of its extraction files (work/extracted/<partition>.json). That fingerprint
-# hashes the whole chain (raw bytes, code of every stage), so when it equals
-# ``expected_extraction_fingerprint`` the unit was current when it was recorded; then
-# only the existence of its files is checked, instead of reading the fingerprints of its
-# seven files (~2-3 ms a unit, seconds for an archive of thousands of records).
-EXTRACTED_DIR = "extracted"
-
-
-def _extracted_path(wd: Workdir, partition: str) -> Path:
-    from pipeline.workdir import safe_name
-
-    return wd.root / EXTRACTED_DIR / f"{safe_name(partition)}.json"
-
-
-def record_extracted(wd: Workdir, partition: str, fingerprints: dict[str, str]) -> None:
-    """Remember the extraction fingerprints of a partition's units (after its extraction step)."""
-    import json
-
-    path = _extracted_path(wd, partition)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"partition": partition, "units": fingerprints}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _recorded_current(wd: Workdir, partition: str, units: Units) -> bool:
-    import json
-
-    try:
-        recorded = json.loads(_extracted_path(wd, partition).read_text(encoding="utf-8"))["units"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    for key, sha in units:
-        if recorded.get(key) != expected_extraction_fingerprint(sha):
-            return False
-        if not all(wd.path(stage, key, part).exists() for stage in STAGES for part in PARTS[stage]):
-            return False
-    return True
-
-
-def stale_partitions(output_dir: str | Path, grouped: dict[str, Units]) -> list[str]:
-    """Partitions whose units changed since they were read, or whose results are not current."""
-    wd = Workdir(output_dir)
-    stale = []
-    for partition, units in grouped.items():
-        manifest = wd.read_manifest(partition)
-        if manifest != [tuple(u) for u in units]:
-            stale.append(partition)
-        elif not _recorded_current(wd, partition, units) and not all(unit_is_current(wd, k, h) for k, h in units):
-            stale.append(partition)
-    return stale
-
-
-def manifest_units(wd: Workdir, partitions: Iterable[str]) -> tuple[Units, list[str]]:
-    """The units of ``partitions`` from their manifests, and the partitions never read."""
-    units: Units = []
-    unread: list[str] = []
-    for p in partitions:
-        m = wd.read_manifest(p)
-        if m is None:
-            unread.append(p)
-        else:
-            units.extend(m)
-    return units, unread
-
-
 # ---- one unit ------------------------------------------------------------------
 
 
@@ -289,10 +197,10 @@ def _input_fingerprint(wd: Workdir, stage: str, key: str) -> str:
 
 
 def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
-    return _read_unit(wd, job)[0]
+    return read_unit(wd, job)[0]
 
 
-def _read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] | None, str]:
+def read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] | None, str]:
     """Read one unit (or skip it when current): its outcome, its documents when read now, their fingerprint."""
     from pipeline.ingest import read_source
 
@@ -479,177 +387,7 @@ def _extractions(
     return StageOutcome(job.key, False, len(docs), chars, errors, fingerprint=fp)
 
 
-# ---- many partitions -----------------------------------------------------------
-
-
-def _warm_up() -> None:
-    """Pool initializer: load every stage's models once per worker process."""
-    from pipeline.nlp.analyse import warm_up
-
-    warm_up()  # the segmenter's dictionary, the NER model, the lexicons
-
-
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-
-
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """This process's worker pool, started on first use and reused by every stage and run.
-
-    Starting a pool costs seconds per worker (spawn, imports, model loading); one
-    pool per run instead of one per step pays that once per build. A Dagster run
-    process ends with its run (and the pool with it, at exit); the headless build
-    calls :func:`shutdown_pool` when its run is over.
-    """
-    global _pool, _pool_size
-    if _pool is not None and (_pool_size != workers or getattr(_pool, "_broken", False)):
-        shutdown_pool()
-    if _pool is None:
-        # one BLAS thread per worker (the NER network's matrix products): the pool already uses every
-        # core, and BLAS threads beyond that spin against each other (a full build took 4x as long)
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(var, "1")
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_warm_up)
-        _pool_size = workers
-    return _pool
-
-
-def shutdown_pool() -> None:
-    """Stop the shared pool (it is started again when next needed)."""
-    global _pool
-    _submitted.clear()
-    _extracted.clear()
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
-
-
-atexit.register(shutdown_pool)
-
-
-def resolve_workers(workers: int) -> int:
-    """``workers`` <= 0 means one per CPU core."""
-    return workers if workers > 0 else (os.cpu_count() or 1)
-
-
-def run_stage(
-    jobs: Sequence[StageJob],
-    workers: int = 1,
-    on_result: Callable[[StageOutcome], None] | None = None,
-    min_chars_for_pool: int = MIN_CHARS_FOR_POOL,
-    *,
-    fuse: bool = False,
-    ahead: bool = False,
-    batch: str = "",
-) -> list[StageOutcome]:
-    """Process ``jobs`` (one stage), in a process pool when ``workers`` > 1 and it pays.
-
-    Partitions whose results are current are checked in this process first (cheap),
-    so the pool only sees real work, one unit per task, the largest first (so that
-    no worker is left with a long tail). ``on_result`` is called in this process
-    for every unit as it finishes (for progress and logging).
-
-    Passing work between the steps of one run (``batch``: the run's id):
-
-    * ``ahead`` (DOCUMENTS): as soon as a unit is read, its segmentation and
-      extraction are submitted to the pool (once the characters read reach
-      ``min_chars_for_pool``), with its documents in memory; the workers start
-      while this process is still reading;
-    * ``fuse`` (SEGMENTS): a unit to segment is extracted in the same worker pass
-      (from the tokens in memory). The SEGMENTS step collects the work submitted
-      ahead and keeps the EXTRACTIONS outcomes, which the EXTRACTIONS step of the
-      same batch takes instead of checking or redoing those units.
-    """
-    workers = resolve_workers(workers)
-    outcomes: list[StageOutcome] = []
-
-    def done(o: StageOutcome) -> None:
-        outcomes.append(o)
-        if on_result:
-            on_result(o)
-
-    if jobs and jobs[0].stage == DOCUMENTS:  # reading is fast (~1 M chars/s): never worth a pool
-        _read_units(jobs, workers, done, min_chars_for_pool, ahead=ahead and workers > 1, batch=batch)
-        return outcomes
-    pending: list[tuple[Future, StageJob]] = []
-    todo: list[StageJob] = []
-    for job in jobs:
-        key = _batch_key(batch, job)
-        if job.stage == SEGMENTS and key in _submitted:
-            pending.append(_submitted.pop(key))
-        elif job.stage == EXTRACTIONS and key in _extracted:
-            done(_extracted.pop(key))
-        elif _is_current(job):
-            done(process(job))  # a skip: reads only the small documents file
-        else:
-            todo.append(job)
-    if fuse:
-        todo = [dataclasses.replace(j, fused=True) if j.stage == SEGMENTS else j for j in todo]
-
-    def finished(o: StageOutcome, job: StageJob) -> None:
-        if o.then is not None:  # kept for the EXTRACTIONS step of this batch
-            _extracted[_batch_key(batch, job)] = o.then
-            o.then = None
-        done(o)
-
-    sizes = {id(j): doc_stats(Workdir(j.output_dir), j.key)[1] for j in todo} if workers > 1 and todo else {}
-    use_pool = workers > 1 and (pending or (len(todo) >= 2 and sum(sizes.values()) >= min_chars_for_pool))
-    if not use_pool:
-        for job in todo:
-            finished(process(job), job)
-        return outcomes
-    pool = shared_pool(workers)
-    todo.sort(key=lambda j: -sizes.get(id(j), 0))  # largest first: a short tail
-    futures = dict(pending)
-    futures.update((pool.submit(process, job), job) for job in todo)
-    for f in as_completed(futures):
-        finished(f.result(), futures[f])
-    return outcomes
-
-
-# Work passed between the steps of one batch (run), in this process: fused SEGMENTS
-# tasks submitted while reading (by batch and unit), and the EXTRACTIONS outcomes of
-# fused passes (for the EXTRACTIONS step). Both are emptied when the pool stops.
-_submitted: dict[tuple, tuple[Future, StageJob]] = {}
-_extracted: dict[tuple, StageOutcome] = {}
-
-
-def _batch_key(batch: str, job: StageJob) -> tuple:
-    return (batch, job.output_dir, job.key, tuple(sorted(job.code_versions.items())))
-
-
-def _read_units(
-    jobs: Sequence[StageJob],
-    workers: int,
-    done: Callable[[StageOutcome], None],
-    min_chars_for_pool: int,
-    *,
-    ahead: bool,
-    batch: str,
-) -> None:
-    """Read every unit in this process; with ``ahead``, submit each unit's NLP as soon as it is read."""
-    waiting: list[StageJob] = []  # read, not yet submitted (the pool is not worth starting yet)
-    chars = 0
-    pool: ProcessPoolExecutor | None = None
-    for job in jobs:
-        started = time.perf_counter()
-        out, docs, fp = _read_unit(Workdir(job.output_dir), job)
-        out.seconds = time.perf_counter() - started
-        done(out)
-        if not ahead or out.skipped or docs is None:
-            continue  # a unit read earlier: the later steps check it as usual
-        nlp = dataclasses.replace(job, stage=SEGMENTS, source_sha256=None, fused=True, documents=docs, documents_fp=fp)
-        chars += out.chars
-        waiting.append(nlp)
-        if pool is None and chars >= min_chars_for_pool and len(waiting) >= 2:
-            pool = shared_pool(workers)
-        if pool is not None:
-            for w in waiting:
-                _submitted[_batch_key(batch, w)] = (pool.submit(process, w), w)
-            waiting = []
-
-def _is_current(job: StageJob) -> bool:
+def is_current(job: StageJob) -> bool:
     wd = Workdir(job.output_dir)
     try:
         fp = job.fp(job.stage, _input_fingerprint(wd, job.stage, job.key))

@@ -1,0 +1,278 @@
+"""Bring the stored per-document results up to date with everything in a raw folder.
+
+:func:`build_sources` is the per-document work of a build, as one plain
+function: it lists the source units of the raw folder (``ingest.list_sources``),
+and maps the stages of ``pipeline.engine.stages`` over them. Each unit is read
+in this process (reading is fast), and its segmentation and extraction go, in
+one pass, to a :class:`~pipeline.engine.pool.WorkerPool` as soon as it is read
+(or run here when there is too little work for a pool to pay). Units whose
+stored results are current are skipped.
+
+It writes, under ``<out>/work/``:
+
+* ``sources.json``: the current source set (every unit key and its sha256, in
+  listing order), what the dataset step builds the tables from. A deleted file
+  is absent from it, so its rows leave the next release;
+* ``extracted/<file>.json`` per raw file: its units' fingerprints and its
+  documents and errors, so that the next build tells in one read that a file
+  (e.g. an archive of thousands of records) is current, and the ``sources``
+  view lists its documents and errors without reading them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pipeline.engine import stages
+from pipeline.engine.pool import WorkerPool, resolve_workers
+from pipeline.engine.progress import Progress
+from pipeline.records import SourceError
+from pipeline.workdir import Workdir, safe_name
+
+SOURCES_FILE = "sources.json"
+EXTRACTED_DIR = "extracted"
+# Below this many characters to (re)compute, a process pool costs more than it saves:
+# each worker first loads the models (seconds); this process has them once.
+MIN_CHARS_FOR_POOL = 500_000
+
+
+class RawFolderError(ValueError):
+    """The raw folder is missing or holds no source: no release must be made from it."""
+
+
+@dataclass
+class FileSummary:
+    """One raw file as this build saw it."""
+
+    path: str  # relative to the raw folder (the key of its units without ``#record``)
+    sha256: str  # the file's content hash (of its records' hashes for a .jsonl archive)
+    units: int = 0
+    documents: int = 0
+    chars: int = 0
+    errors: list[dict] = field(default_factory=list)  # {"line", "reason"}
+    processed: int = 0  # units (re)computed by this build
+
+
+@dataclass
+class SourcesOutcome:
+    files: list[FileSummary]
+    units: int
+    processed: int
+    chars_processed: int
+    workers: int
+    pool_used: bool
+    seconds: float
+    errors: list[SourceError]  # new errors found by this build (for the run log)
+
+
+def list_units(raw_dir: Path, allow_empty: bool = False):
+    """The source units of ``raw_dir``; ``RawFolderError`` when it is missing, or empty (unless allowed)."""
+    from pipeline.ingest import list_sources
+
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise RawFolderError(
+            f"the raw folder {raw_dir} does not exist (not mounted, or a wrong PIPELINE_RAW_DIR / --raw / "
+            "resources.pipeline.config.raw_dir): no release made, the latest one is unchanged"
+        )
+    units = list_sources(raw_dir)
+    if not units and not allow_empty:
+        raise RawFolderError(
+            f"the raw folder {raw_dir} holds no source (.txt, .md, .jsonl): no release made, the latest one "
+            "is unchanged. To publish an empty release on purpose, build with --allow-shrink "
+            "(run config: resources.pipeline.config.allow_shrink: true)"
+        )
+    return units
+
+
+def build_sources(
+    raw_dir: str | os.PathLike,
+    output_dir: str | os.PathLike,
+    *,
+    workers: int = 0,
+    rebuild: Iterable[str] = (),
+    allow_empty: bool = False,
+    log: Callable[[str], None] = print,
+    min_chars_for_pool: int = MIN_CHARS_FOR_POOL,
+) -> SourcesOutcome:
+    """Read, segment and analyse every source unit of ``raw_dir`` whose stored results are not current.
+
+    ``rebuild``: raw file paths (relative to ``raw_dir``) whose stored results are
+    thrown away first, so that they are computed again whatever the cache says.
+    """
+    started = time.perf_counter()
+    raw, out = Path(raw_dir).resolve(), Path(output_dir).resolve()
+    units = list_units(raw, allow_empty)
+    wd = Workdir(out)
+    grouped = stages.group_units(units)
+    rebuild = set(rebuild)
+    unknown = rebuild - set(grouped)
+    if unknown:
+        raise RawFolderError(f"cannot rebuild {sorted(unknown)}: no such file in {raw} (give paths relative to it)")
+    for path in rebuild:
+        log(f"rebuilding {path}: its stored results are thrown away")
+        forget_file(wd, path, [k for k, _ in grouped[path]])
+    code_versions = {s: stages.code_version(s) for s in stages.STAGES}
+    workers = resolve_workers(workers)
+    summaries = {p: FileSummary(p, stages.partition_hash(p, u), units=len(u)) for p, u in grouped.items()}
+    progress = Progress("sources", len(units), log)
+    new_errors: list[SourceError] = []
+    fingerprints: dict[str, str] = {}
+    unit_chars: dict[str, int] = {}
+    computed: set[str] = set()  # units with at least one stage computed now
+
+    def account(partition: str, o: stages.StageOutcome, *, read: bool = False) -> None:
+        s = summaries[partition]
+        if read:
+            s.documents += o.documents
+            s.chars += o.chars
+            unit_chars[o.key] = o.chars
+        s.errors.extend({"line": e.line, "reason": e.reason} for e in o.errors)
+        if not o.skipped:
+            if o.key not in computed:
+                s.processed += 1
+            computed.add(o.key)
+            new_errors.extend(o.errors)
+        if o.fingerprint:
+            fingerprints[o.key] = o.fingerprint
+
+    def collect(partition: str, o: stages.StageOutcome) -> None:
+        """One fused NLP outcome: the segmentation, then the extraction it did."""
+        extraction, o.then = o.then, None
+        account(partition, o)
+        if extraction is not None:
+            account(partition, extraction)
+        progress.update(0 if o.skipped else o.chars, skipped=o.skipped)
+
+    waiting: list[tuple[str, stages.StageJob, int]] = []  # NLP jobs not yet submitted
+    futures: list[tuple[str, object]] = []
+    chars_waiting = 0
+    with WorkerPool(workers) as pool:
+        for partition, punits in grouped.items():
+            record = read_record(wd, partition)
+            if partition not in rebuild and _record_current(wd, record, punits):
+                fingerprints.update(record["units"])
+                s = summaries[partition]
+                s.documents, s.chars, s.errors = record["documents"], record["chars"], list(record["errors"])
+                progress.update(0, skipped=True, n=len(punits))
+                continue
+            for key, sha in punits:
+                job = stages.StageJob(stage=stages.DOCUMENTS, output_dir=str(out), raw_dir=str(raw), key=key,
+                                      source_sha256=sha, code_versions=code_versions)
+                read, docs, docs_fp = stages.read_unit(wd, job)
+                account(partition, read, read=True)
+                nlp = dataclasses.replace(job, stage=stages.SEGMENTS, source_sha256=None, fused=True,
+                                          documents=docs, documents_fp=docs_fp)
+                extract = dataclasses.replace(nlp, stage=stages.EXTRACTIONS, fused=False)
+                if docs is None and stages.is_current(nlp) and stages.is_current(extract):
+                    account(partition, stages.process(extract))  # current: its stored errors and fingerprint
+                    progress.update(0, skipped=True)
+                    continue
+                waiting.append((partition, nlp, read.chars))
+                chars_waiting += read.chars
+                if workers > 1 and (pool.started or (chars_waiting >= min_chars_for_pool and len(waiting) >= 2)):
+                    if not pool.started:
+                        log(f"starting {workers} worker process(es) for the segmentation and extraction")
+                    waiting.sort(key=lambda w: -w[2])  # largest first: a short tail
+                    futures.extend((p, pool.submit(stages.process, j)) for p, j, _ in waiting)
+                    waiting = []
+        pool_used = pool.started
+        for partition, job, _chars in waiting:  # too little work for a pool: here
+            collect(partition, stages.process(job))
+        for partition, future in futures:
+            collect(partition, future.result())
+    progress.finish()
+    for partition, punits in grouped.items():
+        s = summaries[partition]
+        wd.write_manifest(partition, punits)
+        write_record(wd, partition, {k: fingerprints[k] for k, _ in punits if k in fingerprints}, s)
+    write_source_set(wd, units)
+    return SourcesOutcome(
+        files=list(summaries.values()), units=len(units), processed=len(computed),
+        chars_processed=sum(unit_chars.get(k, 0) for k in computed),
+        workers=workers, pool_used=pool_used, seconds=time.perf_counter() - started, errors=new_errors,
+    )
+
+
+# ---- what the build leaves for the next steps and the next build ----------------
+
+
+def write_source_set(wd: Workdir, units) -> Path:
+    """``work/sources.json``: every current unit (key, sha256), in listing order."""
+    path = wd.root / SOURCES_FILE
+    _write_json(path, {"units": [[u.key, u.sha256] for u in units]})
+    return path
+
+
+def read_source_set(wd: Workdir) -> list[tuple[str, str | None]] | None:
+    """The units of the last ``build_sources`` (None when it never ran)."""
+    try:
+        data = json.loads((wd.root / SOURCES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [(k, h) for k, h in data["units"]]
+
+
+def _record_path(wd: Workdir, partition: str) -> Path:
+    return wd.root / EXTRACTED_DIR / f"{safe_name(partition)}.json"
+
+
+def write_record(wd: Workdir, partition: str, fingerprints: dict[str, str], summary: FileSummary) -> None:
+    _write_json(_record_path(wd, partition), {
+        "partition": partition, "sha256": summary.sha256, "units": fingerprints,
+        "documents": summary.documents, "chars": summary.chars, "errors": summary.errors,
+    })
+
+
+def read_record(wd: Workdir, partition: str) -> dict | None:
+    try:
+        record = json.loads(_record_path(wd, partition).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and "documents" in record else None
+
+
+def _record_current(wd: Workdir, record: dict | None, units: stages.Units) -> bool:
+    """True when every unit's extraction was recorded current for its content and this code, and its files exist."""
+    if record is None:
+        return False
+    recorded = record.get("units", {})
+    if len(recorded) != len(units):
+        return False
+    for key, sha in units:
+        if recorded.get(key) != stages.expected_extraction_fingerprint(sha):
+            return False
+        if not all(wd.path(stage, key, part).exists() for stage in stages.STAGES for part in stages.PARTS[stage]):
+            return False
+    return True
+
+
+def prune_records(wd: Workdir, keep_partitions: list[str]) -> None:
+    """Remove the records of raw files that are gone."""
+    keep = {_record_path(wd, p).name for p in keep_partitions}
+    folder = wd.root / EXTRACTED_DIR
+    for path in folder.glob("*.json") if folder.is_dir() else []:
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def forget_file(wd: Workdir, partition: str, keys: list[str]) -> None:
+    """Remove the stored results of one raw file, so that the next build computes them again."""
+    for key in keys:
+        for stage in stages.STAGES:
+            for part in stages.PARTS[stage]:
+                wd.path(stage, key, part).unlink(missing_ok=True)
+    _record_path(wd, partition).unlink(missing_ok=True)
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,57 @@
+"""The worker pool dies with its build: ``kill -9`` of the build process leaves no orphan worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+BUILD = """
+import sys, time
+from pipeline.engine.pool import WorkerPool
+
+with WorkerPool(2, warm_up=False) as pool:
+    for f in [pool.submit(time.sleep, 0.01) for _ in range(4)]:
+        f.result()
+    print(" ".join(str(p) for p in pool.worker_pids()), flush=True)
+    time.sleep(600)  # a long build, killed from outside
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_the_build_is_killed():
+    proc = subprocess.Popen([sys.executable, "-c", BUILD], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(p) for p in workers)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # no clean-up code of the build runs
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers), "orphan workers left behind"
+
+
+def test_pool_stops_its_workers_at_the_end_of_the_block():
+    from pipeline.engine.pool import WorkerPool
+
+    with WorkerPool(2, warm_up=False) as pool:
+        assert not pool.started  # nothing submitted: no process started
+        assert pool.submit(sum, [1, 2]).result() == 3
+        workers = pool.worker_pids()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not any(_alive(p) for p in workers)
