@@ -41,9 +41,9 @@ def _run(context: dg.AssetExecutionContext, pipeline: PipelineConfig, stage: str
     partitions = list(context.partition_keys)
     wd = Workdir(pipeline.output_path)
     if stage == stages.DOCUMENTS:
-        from pipeline.ingest import list_sources
+        from pipeline.accounting import list_accounted
 
-        grouped = stages.group_units(list_sources(pipeline.raw_path))
+        grouped = stages.group_units(list_accounted(pipeline.raw_path, pipeline.output_path))
         # a partition whose file is gone keeps one pseudo-unit, which reads as an error row
         units_of = {p: grouped.get(p) or [(p, None)] for p in partitions}
     else:

@@ -31,12 +31,12 @@ CRON = "0 3 * * *"
     "(unchanged documents are skipped; nothing is published when nothing changed).",
 )
 def daily_rebuild(context: dg.ScheduleEvaluationContext, pipeline: PipelineConfig):
-    from pipeline.ingest import list_sources
+    from pipeline.accounting import list_accounted
 
     raw = pipeline.raw_path
     if not raw.is_dir():
         return dg.SkipReason(f"raw folder {raw} does not exist")
-    plan = SourcePlan(list_sources(raw), context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
+    plan = SourcePlan(list_accounted(raw, pipeline.output_path), context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME))
     plan.apply(context.instance)
     run_key = context.scheduled_execution_time.strftime("%Y-%m-%d") if context.scheduled_execution_time else None
     tags = {"pipeline/trigger": SCHEDULE_NAME}

@@ -56,13 +56,13 @@ def read_cursor(cursor: str | None) -> tuple[int, dict[str, str]]:
     "(by content hash).",
 )
 def raw_sources_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineConfig):
-    from pipeline.ingest import list_sources
+    from pipeline.accounting import list_accounted
 
     seq, known = read_cursor(context.cursor)
     raw = pipeline.raw_path
     if not raw.is_dir():
         return dg.SkipReason(f"raw folder {raw} does not exist")
-    plan = SourcePlan(list_sources(raw), context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME), known)
+    plan = SourcePlan(list_accounted(raw, pipeline.output_path), context.instance.get_dynamic_partitions(SOURCES_PARTITIONS_NAME), known)
     for key in plan.invalid:
         context.log.warning(f"source {key!r} skipped: its name is not a valid partition key")
     if not plan.changed and not plan.delete and not plan.add:
