@@ -36,23 +36,27 @@ def _source_paths(documents: pa.Table) -> list[str]:
     return [_source_path_of(k, p) for k, p in zip(keys, paths)]
 
 
-def account_documents(documents: pa.Table, errors: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """``(documents, errors)``: failed documents removed, duplicates turned into error rows (see module doc)."""
+def account_documents(documents: pa.Table, errors: pa.Table) -> tuple[pa.Table, pa.Table, set[str]]:
+    """``(documents, errors, dropped)``: failed documents removed, duplicates turned into error rows
+    (see module doc); ``dropped``: the source keys of the documents removed (whose stored results
+    must not be read: a duplicate's mentions would repeat the kept document's)."""
     from pipeline.records import SourceError
     from pipeline.workdir import records_to_table
 
     if not documents.num_rows:
-        return documents, errors
+        return documents, errors, set()
+    dropped_keys: set[str] = set()
     paths = _source_paths(documents)
     if errors.num_rows and "kind" in errors.column_names:
         kinds = errors.column("kind").to_pylist()
         failed = {p for p, k in zip(errors.column("source_path").to_pylist(), kinds) if k in DROPPING_KINDS}
         if failed:
             keep = np.array([p not in failed for p in paths], dtype=bool)
+            dropped_keys.update(k for k, ok in zip(documents.column("source_key").to_pylist(), keep) if not ok)
             documents = documents.filter(pa.array(keep))
             paths = [p for p, k in zip(paths, keep) if k]
     if not documents.num_rows:
-        return documents, errors
+        return documents, errors, dropped_keys
     order = np.argsort(np.array(documents.column("source_key").to_pylist(), dtype=object), kind="stable")
     first: dict[str, str] = {}
     dropped: list[int] = []
@@ -70,11 +74,13 @@ def account_documents(documents: pa.Table, errors: pa.Table) -> tuple[pa.Table, 
             None, shas[i], kind="duplicate", duplicate_of=kept,
         ))
     if not dropped:
-        return documents, errors
+        return documents, errors, dropped_keys
     keep = np.ones(documents.num_rows, dtype=bool)
     keep[dropped] = False
+    keys = documents.column("source_key").to_pylist()
+    dropped_keys.update(keys[i] for i in dropped)
     extra = records_to_table(SourceError, duplicates)
-    return documents.filter(pa.array(keep)), _concat_errors(errors, extra)
+    return documents.filter(pa.array(keep)), _concat_errors(errors, extra), dropped_keys
 
 
 def _concat_errors(errors: pa.Table, extra: pa.Table) -> pa.Table:

@@ -62,8 +62,8 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     skip = set(missing)
     present = {p: [k for k in keys if k not in skip] for p, keys in groups.items()}
 
-    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None) -> pa.Table:
-        table = stages.read_part_by_partition(wd, stage, name, present)
+    def part(stage: str, name: str, cls, columns=None, row_id: str | None = None, units=None) -> pa.Table:
+        table = stages.read_part_by_partition(wd, stage, name, present if units is None else units)
         empty = record_schema(cls)
         if table is None:
             table = empty.empty_table()
@@ -79,7 +79,9 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     documents = part(stages.DOCUMENTS, "documents", Document, tables_module.DOCUMENT_COLUMNS)
     errors = pa.concat_tables([part(stages.DOCUMENTS, "errors", SourceError),
                                part(stages.EXTRACTIONS, "errors", SourceError)])
-    documents, errors = account_documents(documents, errors)  # failed documents out, duplicates reported
+    # failed documents out, duplicates reported; the results of the units left out are not read
+    documents, errors, dropped = account_documents(documents, errors)
+    kept = {p: [k for k in keys if k not in dropped] for p, keys in present.items()} if dropped else present
     firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
     firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
     if firsts.num_rows != documents.num_rows:  # a text stored by two sources is one document: the first
@@ -95,9 +97,9 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
 
     return {
         "documents": documents,
-        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id")),
-        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id")),
-        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation)),
+        "mentions": by_document(part(stages.EXTRACTIONS, "mentions", Mention, MENTION_COLUMNS, "mention_id", kept)),
+        "facts": by_document(part(stages.EXTRACTIONS, "facts", Fact, row_id="metric_id", units=kept)),
+        "relations": by_document(part(stages.EXTRACTIONS, "relations", Relation, units=kept)),
         "errors": errors,
     }
 
