@@ -27,6 +27,7 @@ GOOD_TEXTS = [
     "杭州市2023年GDP达到2.01万亿元，同比增长5.6%。阿里巴巴集团董事会主席蔡崇信表示，公司将继续加大在杭州的投资。\n",
     "合肥市政府与蔚来汽车签署协议，蔚来中国总部落户合肥经济技术开发区。蔚来创始人李斌表示，2023年交付量超过16万辆。\n",
 ]
+LONG = 200_000  # characters of the long cases (the tests use fewer)
 CJK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也主发年动同工"
 
 
@@ -165,8 +166,8 @@ CASES: dict[str, tuple[str, object]] = {
     "broken_front_matter": ("Markdown with broken front matter", _one("frontmatter/a.md", "---\ntitle: [unclosed\ndate: 2024-13-45\n---\n华为在深圳发布新品。\n")),
     "end_of_text_name": ("text ending in a known name, no final punctuation", end_of_text_name),
     "unicode": ("zero-width, bidi, emoji, combining, full-width, controls, HTML, numbers only, lone surrogate", unicode_mix),
-    "long_line_no_punct": ("200 k characters without punctuation", long_unpunctuated(200_000)),
-    "long_commas": ("200 k characters with commas but no 。", long_commas(200_000)),
+    "long_line_no_punct": ("200 k characters without punctuation", lambda raw: long_unpunctuated(LONG)(raw)),
+    "long_commas": ("200 k characters with commas but no 。", lambda raw: long_commas(LONG)(raw)),
     "over_budget": ("over the size budget (PIPELINE_DOC_MAX_CHARS)", lambda raw: (_w(raw / "huge" / "a.txt", CJK * 48_000), 1)[1]),
     "duplicate_files": ("two files with the same text (and the same as a good one)", duplicates),
     "duplicate_records": (".jsonl records with the same text", jsonl_dups),
