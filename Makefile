@@ -10,7 +10,7 @@ export PIPELINE_OUTPUT_DIR ?= $(CURDIR)/outputs
 UI_PORT ?= 3000
 SERVE_PORT ?= 8001
 
-.PHONY: run ui test serve bench evaluate evaluate-ner train-ner clean-instance
+.PHONY: run ui test fuzz reliability serve bench evaluate evaluate-ner train-ner clean-instance
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -40,6 +40,14 @@ ui: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
 ## make test: the whole test suite
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -rs
+
+## make fuzz: the property-based tests with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)
+fuzz: $(VENV)/.installed-dev
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_properties.py
+
+## make reliability: hostile inputs and injected faults -> docs/reliability.md (minutes)
+reliability: $(VENV)/.installed-dev
+	$(PY) -m tests.hostile.report --out docs/reliability.md
 
 ## make serve: browse and download the latest release with Datasette
 serve: $(VENV)/.installed-dev

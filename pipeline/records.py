@@ -51,6 +51,9 @@ class SourceError:
     reason: str
     line: int | None = None
     sha256: str | None = None
+    kind: str = "unreadable"  # unreadable, duplicate, budget, extraction, quarantined (schema: errors.kind)
+    check: str | None = None  # quarantined: "<table>.<check>"
+    duplicate_of: str | None = None  # duplicate: the source path of the document kept
 
 
 @dataclass(frozen=True)

@@ -357,13 +357,23 @@ RELATIONS = Table(
 ERRORS = Table(
     name="errors",
     title="Input errors",
-    description="Raw files or records that could not be read, and why. They are skipped; "
-    "everything else is still processed.",
+    description="Every input that is not a document of the release, and why: raw files or records "
+    "that could not be read, duplicates of another input's text, documents over the per-document "
+    "budget, and documents quarantined by a row-level check. They are left out; everything else "
+    "is still processed and published.",
     columns=(
-        _c("source_path", "string", "Path of the raw file relative to the raw folder."),
+        _c("source_path", "string", "Path of the raw file (or folder) relative to the raw folder; "
+           "for a .jsonl record without a line number, the file plus '#' and the record's id."),
         _c("line", "integer", "Line number in a .jsonl file, when the error is about one line.", nullable=True),
         _c("reason", "string", "What is wrong, in words."),
         _c("sha256", "string", "SHA-256 of the raw bytes of the file.", nullable=True),
+        _c("kind", "string", "unreadable (could not be read or decoded), duplicate (same text as "
+           "another input), budget (over the per-document size or time budget), extraction (the "
+           "analysis failed) or quarantined (its rows failed a row-level check)."),
+        _c("check", "string", "For a quarantined document: the table and check its rows failed "
+           "(e.g. mentions.offsets).", nullable=True),
+        _c("duplicate_of", "string", "For a duplicate: the source path of the document that was kept.",
+           nullable=True),
     ),
     primary_key=("source_path", "line"),
 )

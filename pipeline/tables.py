@@ -308,11 +308,16 @@ def build_tables_arrow(
 
     seen_err: set[tuple] = set()
     rows["errors"] = []
-    for path, line, reason, sha in zip(*(errors.column(c).to_pylist() for c in ("source_path", "line", "reason", "sha256"))):
+    error_columns = [
+        errors.column(c).to_pylist() if c in errors.column_names else [None] * errors.num_rows
+        for c in ("source_path", "line", "reason", "sha256", "kind", "check", "duplicate_of")
+    ]
+    for path, line, reason, sha, kind, check, duplicate_of in zip(*error_columns):
         if (path, line) in seen_err:
             continue
         seen_err.add((path, line))
-        rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha})
+        rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha,
+                               "kind": kind or "unreadable", "check": check, "duplicate_of": duplicate_of})
 
     result: dict[str, pa.Table] = {}
     for name, table in schema.TABLES.items():

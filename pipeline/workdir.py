@@ -10,7 +10,7 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
   so later stages and the dataset know which per-document files belong to it;
 * staged tables, one per published table: ``work/tables/<name>.parquet``,
   written by the dataset assets and read by the checks and the release;
-* besides these (written by ``pipeline.defs.stages`` and ``pipeline.publish``):
+* besides these (written by ``pipeline.engine.stages`` and ``pipeline.publish``):
   ``work/bundle.<asset>/`` (a partition's per-unit files concatenated, for reading
   a large archive as one file), ``work/extracted/`` (each partition's extraction
   fingerprints, a quick "is everything current" test), ``work/zip-index/`` (the
@@ -21,7 +21,7 @@ Partition keys (``news/a.txt``, ``feed.jsonl#L12``, Chinese file names ...) are
 mapped to safe, unique file names by :func:`safe_name`. Each per-document file
 carries a *fingerprint* in its Parquet metadata: a hash of its inputs and of
 the code that made it, so a stage can tell that a stored result is still valid
-and skip the work (see ``pipeline.defs.stages``).
+and skip the work (see ``pipeline.engine.stages``).
 
 Records (``pipeline.records`` dataclasses) are converted to and from Arrow with
 a schema derived from their type hints, so a field added to a record is stored

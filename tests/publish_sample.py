@@ -102,7 +102,7 @@ def sample_rows() -> dict[str, list[dict]]:
             _mention(d1, TEXT1, "美国", "US", "country"),
         ],
         "errors": [
-            {"source_path": "broken.bin", "line": None, "reason": "binary file", "sha256": "b" * 64},
+            {"source_path": "broken.bin", "line": None, "reason": "binary file", "sha256": "b" * 64, "kind": "unreadable", "check": None, "duplicate_of": None},
         ],
     }
 

@@ -62,9 +62,9 @@ def test_duplicate_and_empty_ids():
 
 def test_errors_table_allows_a_null_line_in_its_key_but_not_duplicates():
     rows = sample_rows()
-    rows["errors"].append({"source_path": "feed.jsonl", "line": 3, "reason": "bad json", "sha256": None})
+    rows["errors"].append({"source_path": "feed.jsonl", "line": 3, "reason": "bad json", "sha256": None, "kind": "unreadable"})
     assert failed(check_tables(tables_from(rows)), "errors") == set()
-    rows["errors"].append({"source_path": "feed.jsonl", "line": 3, "reason": "again", "sha256": None})
+    rows["errors"].append({"source_path": "feed.jsonl", "line": 3, "reason": "again", "sha256": None, "kind": "unreadable"})
     assert failed(check_tables(tables_from(rows)), "errors") == {("errors", "primary_key")}
 
 

@@ -9,7 +9,10 @@ every check of ``validate.CHECKS`` that applies to the table: ``columns``,
 ``release`` asset does not run and ``latest`` stays on the previous release);
 ``row_drop`` is a warning against the row counts of the latest release (alone, a
 failure with severity WARN, which does not block). The result's metadata has one
-entry per check (its message), the number of failing rows and the first examples.
+entry per check (its message), the number of failing rows and the first examples;
+the ``errors`` table's check also reports ``quarantined_documents``: documents
+left out of the release because their rows failed a row-level check
+(``pipeline.publish.quarantine``; they are ``errors`` rows of kind ``quarantined``).
 
 One check per table rather than one per (table, check): every check costs
 Dagster two events in the instance's event log per run (planned, evaluated),
@@ -25,6 +28,7 @@ from pipeline.defs.resources import PipelineConfig
 from pipeline.engine import dataset
 from pipeline.publish import validate
 from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.quarantine import quarantined_count
 
 
 CHECK_NAME = "valid"
@@ -68,11 +72,12 @@ def previous_row_counts(output_dir) -> dict[str, int]:
     }
 
 
-def _result(table: str, outcomes: list[validate.CheckOutcome]) -> dg.AssetCheckResult:
-    """The table's ``valid`` check from the outcomes of its checks."""
+def _result(table: str, outcomes: list[validate.CheckOutcome], extra: dict | None = None) -> dg.AssetCheckResult:
+    """The table's ``valid`` check from the outcomes of its checks (``extra``: more metadata)."""
     failed = sorted((o for o in outcomes if not o.passed), key=lambda o: not o.blocking)
     blocking = any(o.blocking for o in failed)
     metadata: dict = {o.check: o.message for o in outcomes}
+    metadata.update(extra or {})
     metadata["failures"] = sum(o.failures for o in failed)
     examples = [f"- {o.check}: {e}" for o in failed for e in o.examples]
     if examples:
@@ -114,7 +119,12 @@ def build_checks() -> list:
         by_table: dict[str, list[validate.CheckOutcome]] = {}
         for outcome in outcomes:
             by_table.setdefault(outcome.table, []).append(outcome)
+        # quarantine (pipeline.publish.quarantine): documents left out for failing row-level checks
+        quarantined = quarantined_count(tables.get("errors"))
+        if quarantined:
+            context.log.warning(f"{quarantined} document(s) quarantined (errors rows of kind 'quarantined')")
         for table in schema.TABLES:
-            yield _result(table, by_table.get(table, []))
+            extra = {"quarantined_documents": quarantined} if table == "errors" else None
+            yield _result(table, by_table.get(table, []), extra)
 
     return [table_checks]

@@ -19,6 +19,7 @@ as a function, for the evaluation and the benchmark.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ import dagster as dg
 
 from pipeline.defs.instance import default_dagster_home, open_instance
 from pipeline.defs.jobs import BUILD_JOB_NAME
+from pipeline.buildlock import BuildLocked, build_lock, clean_temporaries
 from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_config, env_or
 from pipeline.engine import progress as progress_mod
 
@@ -55,6 +57,7 @@ class BuildOutcome:
     row_counts: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # failed steps and checks, in words
     seconds: float = 0.0
+    locked: bool = False  # another build held the output folder: this one did nothing
 
     def summary(self) -> str:
         if not self.success:
@@ -103,6 +106,9 @@ def _failures(result) -> list[str]:
         if event.event_type_value == "STEP_FAILURE":
             err = event.event_specific_data.error if event.event_specific_data else None
             message = err.message.strip().splitlines()[0] if err and err.message else "failed"
+            cause = root_cause(err)
+            if cause and cause not in message:
+                message = f"{message} (root cause: {cause})"
             out.append(f"step {event.step_key} failed: {message}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
@@ -113,6 +119,43 @@ def _failures(result) -> list[str]:
                 detail = desc or "; ".join(f"{k}={getattr(v, 'value', v)}" for k, v in list(meta.items())[:3])
                 out.append(f"check {ev.asset_key.to_user_string()}:{ev.check_name} failed ({sev}): {detail}")
     return out
+
+
+_NO_SPACE = ("No space left on device", "Disk quota exceeded", "File too large")
+
+
+def _cause_text(message: str) -> str:
+    text = (message or "").strip().splitlines()[0] if message and message.strip() else ""
+    for marker in _NO_SPACE:
+        if marker in (message or ""):
+            return f"disk full (ENOSPC: {marker.lower()}): {text}" if "ENOSPC" not in text else text
+    return text
+
+
+def root_cause(err) -> str:
+    """The innermost error of a Dagster ``SerializableErrorInfo`` chain (cause, then context), in one line.
+
+    A full disk is named as such (``ENOSPC``) wherever it is in the chain."""
+    chain, seen = [], set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        chain.append(err)
+        err = getattr(err, "cause", None) or getattr(err, "context", None)
+    for e in reversed(chain):  # a full disk anywhere in the chain is the root cause
+        if any(m in (e.message or "") for m in _NO_SPACE):
+            return _cause_text(e.message)
+    return _cause_text(chain[-1].message) if len(chain) > 1 else ""
+
+
+def root_cause_of_exception(exc: BaseException) -> str:
+    """The innermost exception of a chain, in one line (a full disk named as ENOSPC)."""
+    seen = set()
+    while (exc.__cause__ or exc.__context__) is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"disk full (ENOSPC): {exc}"
+    return _cause_text(f"{type(exc).__name__}: {exc}")
 
 
 def _release_metadata(result) -> dict:
@@ -231,7 +274,6 @@ def build_release(
     failed run: the outcome says what failed. ``log_level`` is the level of the
     run log printed to the console (the instance keeps the whole log either way).
     """
-    from pipeline.defs import build_defs
     from pipeline.engine.build import RawFolderError, list_units
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -247,7 +289,37 @@ def build_release(
         with open_instance() as owned:
             return build_release(raw, out, instance=owned, progress=progress, workers=workers,
                                  log_level=log_level, allow_shrink=allow_shrink, keep_releases=keep_releases)
+    try:
+        with build_lock(out, on_wait=lambda m: print(m, file=sys.stderr)):
+            clean_temporaries(out)  # left by a build killed mid-write (we hold the lock: none is running)
+            try:
+                return _build_locked(raw, out, instance, progress, workers, log_level, allow_shrink,
+                                     keep_releases, started)
+            except OSError as exc:  # e.g. a full disk outside the run (listing, state files)
+                return BuildOutcome(False, None, 0, 0, 0, failures=[f"build stopped: {root_cause_of_exception(exc)}"],
+                                    seconds=time.perf_counter() - started)
+            finally:
+                clean_temporaries(out, own=True)
+    except BuildLocked as exc:
+        return BuildOutcome(False, None, 0, 0, 0, failures=[str(exc)], locked=True)
 
+
+def _build_locked(raw: Path, out: Path, instance, progress: bool, workers, log_level: str, allow_shrink: bool,
+                  keep_releases, started: float) -> BuildOutcome:
+    """``build_release`` while holding the output folder's build lock."""
+    from pipeline.accounting import list_accounted
+    from pipeline.defs import build_defs
+    from pipeline.publish.catalog import repair_catalog
+
+    try:
+        repair_catalog(out)  # after a crash or full disk between the `latest` switch and the catalogue
+    except OSError:
+        pass  # the release step tries again
+    try:
+        units = list_accounted(raw, out)
+    except OSError as exc:
+        return BuildOutcome(False, None, 0, 0, 0, failures=[
+            f"cannot list the raw folder {raw}: {exc.strerror or exc}; nothing was changed"])
     config = env_config(raw_dir=str(raw), output_dir=str(out), workers=workers, allow_shrink=allow_shrink,
                         keep_releases=keep_releases)
     files = len({u.key.split("#", 1)[0] for u in units})
@@ -278,7 +350,11 @@ def build_release(
     outcome.failures = failures  # non-blocking check warnings
     meta = _release_metadata(result)
     if meta:
-        record_build(out, digest)
+        try:
+            record_build(out, digest)
+        except OSError as exc:  # the release is published; only the no-change shortcut is lost
+            failures.append(f"the build state could not be saved ({root_cause_of_exception(exc)}); "
+                            "the next build will check every document again")
     outcome.published = bool(meta.get("published"))
     outcome.version = meta.get("version") or None
     outcome.release_path = meta.get("path") or None
@@ -310,6 +386,8 @@ def run(args: argparse.Namespace) -> int:
                             allow_shrink=args.allow_shrink, keep_releases=args.keep)
     if not outcome.success:
         print(outcome.summary(), file=sys.stderr)
+        if outcome.locked:
+            return 75  # EX_TEMPFAIL: try again later
         if outcome.run_id:
             print(f"see run {outcome.run_id} in the Dagster UI (make ui) for the full log", file=sys.stderr)
         return 1

@@ -71,8 +71,13 @@ class SourcesOutcome:
     errors: list[SourceError]  # new errors found by this build (for the run log)
 
 
-def list_units(raw_dir: Path, allow_empty: bool = False):
-    """The source units of ``raw_dir``; ``RawFolderError`` when it is missing, or empty (unless allowed)."""
+def list_units(raw_dir: Path, allow_empty: bool = False, output_dir: Path | None = None):
+    """The source units of ``raw_dir``; ``RawFolderError`` when it is missing, or empty (unless allowed).
+
+    With ``output_dir``, the units last read under a folder that cannot be listed now are
+    carried over (``accounting.list_accounted``): an unreadable folder is not a deletion.
+    """
+    from pipeline.accounting import list_accounted
     from pipeline.ingest import list_sources
 
     raw_dir = Path(raw_dir)
@@ -81,7 +86,7 @@ def list_units(raw_dir: Path, allow_empty: bool = False):
             f"the raw folder {raw_dir} does not exist (not mounted, or a wrong PIPELINE_RAW_DIR / --raw / "
             "resources.pipeline.config.raw_dir): no release made, the latest one is unchanged"
         )
-    units = list_sources(raw_dir)
+    units = list_sources(raw_dir) if output_dir is None else list_accounted(raw_dir, output_dir)
     if not units and not allow_empty:
         raise RawFolderError(
             f"the raw folder {raw_dir} holds no source (.txt, .md, .jsonl): no release made, the latest one "
@@ -108,7 +113,7 @@ def build_sources(
     """
     started = time.perf_counter()
     raw, out = Path(raw_dir).resolve(), Path(output_dir).resolve()
-    units = list_units(raw, allow_empty)
+    units = list_units(raw, allow_empty, out)
     wd = Workdir(out)
     grouped = stages.group_units(units)
     rebuild = set(rebuild)

@@ -28,8 +28,10 @@ import pyarrow.compute as pc
 
 from pipeline import schema
 from pipeline import tables as tables_module
+from pipeline.accounting import account_documents
 from pipeline.engine import stages
 from pipeline.engine.build import prune_records, read_source_set
+from pipeline.publish.quarantine import build_quarantined
 from pipeline.nlp.resolve import MENTION_COLUMNS
 from pipeline.publish.files import to_arrow
 from pipeline.records import Document, Fact, Mention, Relation, SourceError
@@ -70,6 +72,8 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     documents = part(stages.DOCUMENTS, "documents", Document, tables_module.DOCUMENT_COLUMNS)
     errors = pa.concat_tables([part(stages.DOCUMENTS, "errors", SourceError),
                                part(stages.EXTRACTIONS, "errors", SourceError)])
+    # failed documents out, duplicates reported; the results of the units left out are not read
+    documents, errors, _dropped = account_documents(documents, errors)
     firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
     firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
     if firsts.num_rows != documents.num_rows:  # a text stored by two sources is one document: the first
@@ -123,10 +127,13 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     for k in unit_keys:
         groups.setdefault(stages.partition_of(k), []).append(k)
     parts = load_results(wd, groups, log)
-    tables = tables_module.build_tables_arrow(
-        parts["documents"], parts["mentions"], parts["facts"], parts["relations"], parts["errors"],
-        previous_ids(output_dir), of_documents=True,
-    )
+    previous = previous_ids(output_dir)
+    tables, left_out = build_quarantined(parts, lambda p: tables_module.build_tables_arrow(
+        p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
+    ))
+    if left_out:
+        log(f"{left_out} document(s) quarantined: their rows failed a row-level check; they are left out "
+            "of the release and listed in the errors table (kind 'quarantined')")
     for name in TABLE_NAMES:
         stage_table(wd, name, tables[name])
     return tables

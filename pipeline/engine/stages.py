@@ -354,7 +354,7 @@ def _extractions(
     input_fp: str | None = None,
 ) -> StageOutcome:
     """Extract from one unit; ``docs``/``tokens``/``input_fp`` when a fused pass has them in memory."""
-    from pipeline.nlp.analyse import analyse
+    from pipeline.nlp.analyse import analyse_within_budget
 
     fp = job.fp(EXTRACTIONS, input_fp or _input_fingerprint(wd, EXTRACTIONS, job.key))
     if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], fp):
@@ -371,10 +371,9 @@ def _extractions(
     relations: list[Relation] = []
     errors: list[SourceError] = []
     for d in docs:
-        try:
-            a = analyse(d, tokens.get(d.doc_id, []))
-        except Exception as exc:  # one document's failure is reported, not fatal
-            errors.append(SourceError(d.source_key, f"extraction failed: {type(exc).__name__}: {exc}", sha256=d.sha256))
+        a, error = analyse_within_budget(d, tokens.get(d.doc_id, []))
+        if error is not None:  # one document's failure is reported, not fatal
+            errors.append(error)
             continue
         mentions.extend(a.mentions)
         facts.extend(a.facts)

@@ -19,6 +19,11 @@ Order of attempts (first that succeeds wins):
    byte string to *some* characters, so without that check random, Latin-1 or
    Big5 bytes would come out as nonsense ideographs.
 
+5. a GB18030 text that holds a stretch of UTF-8 encoded Chinese (four or more
+   common ideographs in a row, ``utf8_fragment``: a UTF-8 paste into a GBK file)
+   is rejected as *mixed encodings*: either reading would turn a part into
+   mojibake.
+
 UTF-16/32 without a BOM are not guessed (they contain NUL bytes and are
 reported as binary). A file that is empty, or only whitespace once decoded, is
 reported as empty.
@@ -27,6 +32,7 @@ reported as empty.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 __all__ = ["DecodeError", "decode_bytes"]
@@ -103,6 +109,14 @@ def decode_bytes(data: bytes, what: str = "file") -> tuple[str, str]:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         text = None
+    fragment = utf8_fragment(data)
+    if fragment is not None and _decodes_without(data, fragment):
+        start, end = fragment
+        raise DecodeError(
+            f"mixed encodings: GB18030/GBK text with a UTF-8 fragment (bytes {start}-{end}: "
+            f"{data[start:end].decode('utf-8')[:20]!r}); read as one encoding, a part would be mojibake. "
+            "Convert the file to one encoding (UTF-8) and add it again"
+        )
     if text is not None and looks_like_text(text):
         return _non_empty(text, "GB18030", what), "GB18030"
     bad = data[utf8_error.start : utf8_error.start + 4]
@@ -111,6 +125,38 @@ def decode_bytes(data: bytes, what: str = "file") -> tuple[str, str]:
         f"{bad.hex(' ')} at offset {utf8_error.start}), no byte-order mark, "
         + ("and not GB18030/GBK" if text is None else "and as GB18030/GBK it does not read as text")
     )
+
+
+# Four or more UTF-8 encoded CJK ideographs in a row (U+4E00-U+9FFF: E4-E9, then two continuation bytes).
+_UTF8_HANZI_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){4,}")
+_MIN_FRAGMENT_COMMON_SHARE = 0.75
+
+
+def utf8_fragment(data: bytes) -> tuple[int, int] | None:
+    """``(start, end)`` of a stretch of UTF-8 Chinese inside bytes that are otherwise not UTF-8, or None.
+
+    A run of four or more UTF-8 encoded ideographs of which most are common ones
+    (GB2312 level 1). GBK text produces such byte patterns only by accident, and
+    then decodes to rare characters; a pasted UTF-8 fragment decodes to common ones.
+    """
+    for m in _UTF8_HANZI_RUN.finditer(data):
+        try:
+            chars = m.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        common = sum(map(_is_common_hanzi, chars))
+        if common >= _MIN_FRAGMENT_COMMON_SHARE * len(chars):
+            return m.start(), m.end()
+    return None
+
+
+def _decodes_without(data: bytes, fragment: tuple[int, int]) -> bool:
+    """True when the bytes around ``fragment`` read as GB18030 text (so the file is GBK plus UTF-8)."""
+    rest = data[: fragment[0]] + data[fragment[1]:]
+    try:
+        return not rest.strip() or looks_like_text(rest.decode("gb18030"))
+    except UnicodeDecodeError:
+        return False
 
 
 def _non_empty(text: str, name: str, what: str) -> str:

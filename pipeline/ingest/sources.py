@@ -14,6 +14,13 @@ temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.pdf,
 legitimately hold notes or originals next to the sources). Symlinked files are
 followed; symlinked folders are not (no loops).
 
+Nothing vanishes: what cannot be listed or read is still a source unit, whose
+reading gives an ``errors`` row saying why: an unreadable file (permissions, I/O
+error), a broken or looping symbolic link, a symbolic link to a folder, a
+device or pipe, and a subfolder that cannot be listed (its key is its path
+ending in '/'; ``pipeline.accounting.carry_unreadable`` keeps the units last
+read under it, so its documents stay published).
+
 Keys: the relative path, plus ``#<id>`` or ``#L<line>`` for a .jsonl record
 (see ``jsonl``). Keys are Dagster partition keys, so they must not contain
 ``...`` or control characters (Dagster rejects them) and should not contain
@@ -33,6 +40,7 @@ file's JSON is parsed only for lines containing ``"id"``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -41,6 +49,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.budget import size_problem
 from pipeline.ingest.decode import DecodeError, decode_bytes
 from pipeline.ingest.jsonl import JsonlLine, RecordError, index_lines, parse_record, record_fragments
 from pipeline.ingest.metadata import parse_date, split_front_matter
@@ -113,15 +122,26 @@ def _is_ignored_name(name: str) -> bool:
     return name.startswith((".", "~$")) or name.endswith("~")
 
 
-def _walk(raw_dir: Path) -> list[tuple[str, Path, os.stat_result]]:
-    """(relative posix path, full path, stat) of every candidate file, sorted by path."""
+def _walk(raw_dir: Path) -> tuple[list[tuple[str, Path, os.stat_result]], list[tuple[str, str]]]:
+    """Candidate files ``(relative posix path, full path, stat)`` sorted by path, and problems.
+
+    Problems are ``(relative path, reason)`` of what cannot be listed or followed: a
+    subfolder that cannot be listed (its path ends with '/'), a broken or looping
+    symbolic link, a symbolic link to a folder (not followed). The raw folder itself
+    not being listable raises ``OSError``.
+    """
     found = []
+    problems: list[tuple[str, str]] = []
     stack = [(str(raw_dir), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as exc:
+            if not prefix:
+                raise
+            problems.append((prefix, f"cannot list the folder: {exc.strerror or exc}; the documents read "
+                             "from it before are kept until it can be read again"))
             continue
         for entry in entries:
             name = entry.name
@@ -131,15 +151,42 @@ def _walk(raw_dir: Path) -> list[tuple[str, Path, os.stat_result]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
                     continue
+                if entry.is_symlink() and os.path.isdir(entry.path):
+                    problems.append((prefix + name, "a symbolic link to a folder: not followed "
+                                     "(link the files, or move the folder into the raw folder)"))
+                    continue
                 if not name.lower().endswith(SUPPORTED_EXTENSIONS):
                     continue
                 st = entry.stat()  # follows a symlinked file
-            except OSError:
-                continue  # vanished, or a dangling symlink
+            except OSError as exc:
+                problem = _link_problem(entry.path, exc)
+                if problem:
+                    problems.append((prefix + name, problem))
+                continue  # else it vanished since the folder was listed
             if stat.S_ISREG(st.st_mode):
                 found.append((prefix + name, Path(entry.path), st))
+            else:
+                problems.append((prefix + name, "not a regular file (a device, pipe or socket)"))
     found.sort(key=lambda item: item[0])
-    return found
+    return found, sorted(problems)
+
+
+def _link_problem(path: str, exc: OSError) -> str | None:
+    """Why a file cannot be followed (a broken or looping symbolic link), or None when it vanished."""
+    if not os.path.islink(path):
+        return None if isinstance(exc, FileNotFoundError) else f"cannot read the file: {exc.strerror or exc}"
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop: the link points (through other links) back to itself"
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return f"a broken symbolic link: its target {target!r} does not exist"
+
+
+def _problem_unit(rel: str, reason: str) -> SourceUnit:
+    sha = hashlib.sha256(f"problem\t{rel}\t{reason}".encode("utf-8")).hexdigest()
+    return SourceUnit(make_key(rel), rel, None, sha)
 
 
 @dataclass(frozen=True)
@@ -191,12 +238,15 @@ def list_sources(raw_dir: Path) -> list[SourceUnit]:
         return []
     units: list[SourceUnit] = []
     seen: set[str] = set()
-    for rel, full, st in _walk(raw_dir):
+    found, problems = _walk(raw_dir)
+    for rel, full, st in found:
         seen.add(os.path.abspath(full))
         try:
             units.extend(_listing(rel, full, st).units)
-        except OSError:
-            continue  # unreadable right now; the next tick retries
+        except OSError as exc:  # unreadable (permissions, I/O): reading it gives the error row
+            units.append(_problem_unit(rel, f"cannot read the file: {exc.strerror or exc}"))
+    units.extend(_problem_unit(rel, reason) for rel, reason in problems)
+    units.sort(key=lambda u: (u.path, u.line or 0))
     _forget_missing(raw_dir, seen)
     return units
 
@@ -229,6 +279,9 @@ def make_document(
     norm = normalize_text(text, strip_indent=not markdown)
     if not norm:
         return SourceError(source_path, "empty text (nothing left after normalisation)", None, sha256)
+    too_long = size_problem(len(norm))
+    if too_long:
+        return SourceError(source_path, too_long, None, sha256, kind="budget")
     blocks = classify_lines(norm, markdown=markdown)
     clean_title = normalize_line(title) if isinstance(title, str) else ""
     if not clean_title:
@@ -299,8 +352,18 @@ def _read_record(
         url=obj.get("url"),
     )
     if isinstance(doc, SourceError):
-        return None, SourceError(rel, "'text' is empty after normalisation", ln.number, ln.sha256)
+        reason = doc.reason if doc.kind == "budget" else "'text' is empty after normalisation"
+        return None, SourceError(rel, reason, ln.number, ln.sha256, kind=doc.kind)
     return doc, None
+
+
+def _folder_problem(full: Path) -> str:
+    try:
+        os.scandir(full).close()
+    except OSError as exc:
+        return (f"cannot list the folder: {exc.strerror or exc}; the documents read from it before "
+                "are kept until it can be read again")
+    return "the folder could not be listed (it can now: it will be read on the next build)"
 
 
 def _jsonl_listing(raw_dir: Path, rel: str) -> _Listing:
@@ -321,7 +384,18 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
     if not rel or rel.startswith("/") or ".." in rel.split("/"):
         return [], [SourceError(rel or key, "not a path inside the raw folder")]
     full = raw_dir / rel
+    if rel.endswith("/"):
+        return [], [SourceError(rel, _folder_problem(full))]
     if not full.is_file():
+        if os.path.islink(full) or full.is_dir():
+            try:
+                full.stat()
+                reason = "a symbolic link to a folder: not followed (link the files, or move the folder into the raw folder)"
+            except OSError as exc:
+                reason = _link_problem(str(full), exc) or "file not found"
+            return [], [SourceError(rel, reason)]
+        if full.exists():
+            return [], [SourceError(rel, "not a regular file (a device, pipe or socket)")]
         return [], [SourceError(rel, "file not found (removed or renamed since it was listed?)")]
     lower = rel.lower()
     if lower.endswith(TEXT_EXTENSIONS):

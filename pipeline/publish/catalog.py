@@ -5,6 +5,11 @@ folder), row counts per table, the zip's file name, bytes and sha256, and the
 content fingerprint. The file is rewritten whole (temp file + rename) after
 each release; it can always be rebuilt from the release folders with
 ``rebuild_catalog``.
+
+``<out>/latest`` is the authority on which release is current: it is switched
+first (one atomic rename), then this file. Its ``latest`` field is read from
+the ``latest`` link; when a crash or a full disk came between the two, the
+next publish or build repairs the file (``repair_catalog``).
 """
 
 from __future__ import annotations
@@ -58,10 +63,40 @@ def write_catalog(out_dir: Path, entries: list[dict]) -> Path:
     entries = sorted(entries, key=lambda e: e["version"], reverse=True)
     path = Path(out_dir) / CATALOG
     tmp = path.with_name(f".{CATALOG}.{os.getpid()}.tmp")
-    body = {"latest": entries[0]["version"] if entries else None, "releases": entries}
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    body = {"latest": latest_version(out_dir, entries), "releases": entries}
+    try:
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave the temporary behind
+        raise
     return path
+
+
+def latest_version(out_dir: Path, entries: list[dict] | None = None) -> str | None:
+    """The version ``<out>/latest`` points at (the authority), else the newest entry's."""
+    latest = Path(out_dir) / "latest"
+    if latest.is_dir():
+        return Path(os.path.realpath(latest)).name
+    return entries[0]["version"] if entries else None
+
+
+def is_consistent(out_dir: Path) -> bool:
+    """True when ``releases.json`` names the release ``latest`` points at, and lists it."""
+    try:
+        body = json.loads((Path(out_dir) / CATALOG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return not (Path(out_dir) / "latest").exists()
+    latest = latest_version(out_dir)
+    return body.get("latest") == latest and any(e.get("version") == latest for e in body.get("releases", []))
+
+
+def repair_catalog(out_dir: Path) -> bool:
+    """Rebuild ``releases.json`` when it disagrees with ``latest`` (after a crash or a full disk); True when rebuilt."""
+    if is_consistent(out_dir):
+        return False
+    rebuild_catalog(out_dir)
+    return True
 
 
 def add_to_catalog(out_dir: Path, version: str) -> Path:
@@ -72,6 +107,10 @@ def add_to_catalog(out_dir: Path, version: str) -> Path:
 
 
 def rebuild_catalog(out_dir: Path) -> Path:
-    """Rewrite the catalogue from the release folders on disk."""
+    """Rewrite the catalogue from the release folders on disk (keeping the entries of pruned releases)."""
     versions = existing_versions(Path(out_dir) / "releases")
-    return write_catalog(out_dir, [catalog_entry(out_dir, v) for v in versions])
+    try:
+        kept = [e for e in read_catalog(out_dir) if e.get("pruned") and e.get("version") not in versions]
+    except (OSError, ValueError, KeyError):
+        kept = []
+    return write_catalog(out_dir, kept + [catalog_entry(out_dir, v) for v in versions])

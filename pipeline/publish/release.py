@@ -19,7 +19,10 @@ Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a ti
    is created under a temporary name and renamed over the old one
    (``rename(2)`` replaces it atomically: readers see the old or the new
    release, never a missing or half-written one).
-5. Add the release to ``<out>/releases.json``.
+5. Add the release to ``<out>/releases.json``. ``latest`` is the authority on
+   the current release: when this step fails (a full disk) the release is still
+   published (the result's reason carries a warning) and the next publish
+   repairs ``releases.json`` from the release folders (``catalog.repair_catalog``).
 6. Disk (``retention``): files equal to the previous release's are hard links
    to them (stored once); release folders beyond ``keep`` (default 10) are pruned.
 
@@ -169,6 +172,19 @@ def switch_latest(out_dir: Path, version: str) -> Path:
     return latest
 
 
+def _repair_catalog(out_dir: Path, version: str | None = None) -> str:
+    """Add ``version`` to ``releases.json`` (or repair it); a failure (full disk) is a warning, not a
+    failed release: ``latest`` already points at the release and the next publish repairs the file."""
+    try:
+        if version is not None:
+            catalog.add_to_catalog(out_dir, version)
+        catalog.repair_catalog(out_dir)
+    except OSError as exc:
+        return (f"; warning: releases.json could not be updated ({exc.strerror or exc}); `latest` is "
+                "authoritative and the next build repairs releases.json")
+    return ""
+
+
 def _clean_incomplete(releases_dir: Path) -> None:
     """Remove folders left by an interrupted publish (safe: we hold the lock)."""
     for p in releases_dir.glob(INCOMPLETE_PREFIX + "*"):
@@ -263,6 +279,7 @@ def publish_release(
 
     with _publish_lock(out_dir):
         _clean_incomplete(releases_dir)
+        _repair_catalog(out_dir)
         existing = versions.existing_versions(releases_dir)
         previous = existing[-1] if existing else None
         previous_dir = releases_dir / previous if previous else None
@@ -362,14 +379,17 @@ def publish_release(
             final = releases_dir / version
             os.rename(work, final)
             if index:
-                archive.write_index(out_dir / ZIP_INDEX_DIR, version, index)
+                try:
+                    archive.write_index(out_dir / ZIP_INDEX_DIR, version, index)
+                except OSError:
+                    pass  # only a cache for the next zip: the next release writes its zip whole
         except BaseException:
             if copier is not None:
                 copier.join()
             shutil.rmtree(work, ignore_errors=True)
             raise
-        switch_latest(out_dir, version)
-        catalog.add_to_catalog(out_dir, version)
+        switch_latest(out_dir, version)  # from here on the release is published (`latest` is the authority)
+        warning = _repair_catalog(out_dir, version)
         retention.prune_releases(out_dir, keep)
 
     return ReleaseResult(
@@ -378,7 +398,7 @@ def publish_release(
         created=created,
         row_counts=row_counts,
         published=True,
-        reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)"),
+        reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)") + warning,
         previous_version=previous,
         zip_path=final / f"dataset-{version}.zip",
         fingerprint=fp,

@@ -9,7 +9,8 @@ mounted at ``/files/`` (``--static``) and all releases at ``/releases/``, so
 the home page links every table to its CSV and Parquet files, the zip,
 ``datapackage.json``, ``CHANGES.md`` and ``SHA256SUMS``, and lists earlier
 releases. Every table or filtered view exports CSV and JSON (Datasette's own
-links). The command replaces itself with the Datasette process (``exec``), so
+links). Security: only http(s) URLs become links (``safe_url``), and every
+response carries a Content-Security-Policy (``datasette_plugins/``). The command replaces itself with the Datasette process (``exec``), so
 stopping its PID stops the server.
 
 The plugin ``datasette_plugins/pipeline_release.py`` follows ``<out>/latest``
@@ -76,6 +77,25 @@ QUERIES: dict[str, dict] = {
         "WHERE e.name = :name ORDER BY d.title, m.char_start",
     },
 }
+
+
+def safe_url(value) -> str | None:
+    """``value`` when it is an absolute http(s) URL with a host, else None (never a ``javascript:`` link)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if any(ord(ch) < 0x21 or ch in '"<>\\`' for ch in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 
 def resolve_release(out_dir: Path, version: str | None = None) -> Path:
@@ -166,8 +186,9 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         items = []
         for s in sources[:50]:
             label = html.escape(s.get("title") or s.get("file") or "")
-            if s.get("path"):
-                label = f'<a href="{html.escape(s["path"])}">{label}</a>'
+            url = safe_url(s.get("path"))
+            if url:
+                label = f'<a href="{html.escape(url)}" rel="noopener noreferrer nofollow">{label}</a>'
             sha = html.escape((s.get("sha256") or "")[:12])
             items.append(f"<li>{label} <code>{html.escape(s.get('file', ''))}</code> sha256 {sha}…</li>")
         more = f"<li>… and {len(sources) - 50} more (see datapackage.json)</li>" if len(sources) > 50 else ""
@@ -228,6 +249,7 @@ def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: s
         "--static", f"{FILES_MOUNT}:{files}",
         "--plugins-dir", str(PLUGINS_DIR),
         "--static", f"{RELEASES_MOUNT}:{(Path(out_dir) / 'releases').resolve()}",
+        "--plugins-dir", str(PLUGINS_DIR),  # security headers (Content-Security-Policy) on every page
         "--host", host, "--port", str(port),
         "--setting", "truncate_cells_html", "160",
         "--setting", "default_page_size", "50",

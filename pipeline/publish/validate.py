@@ -54,6 +54,7 @@ class CheckOutcome:
     message: str  # "ok", or what is wrong in words
     failures: int = 0  # number of offending rows
     examples: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list, repr=False)  # every finding ("row <i>: ..."), for quarantine
 
     @property
     def name(self) -> str:
@@ -64,7 +65,7 @@ def _outcome(check: str, table: str, bad: list[str], what: str, blocking: bool =
     if not bad:
         return CheckOutcome(check, table, True, blocking, "ok")
     return CheckOutcome(
-        check, table, False, blocking, f"{len(bad)} {what}", failures=len(bad), examples=bad[:EXAMPLES]
+        check, table, False, blocking, f"{len(bad)} {what}", failures=len(bad), examples=bad[:EXAMPLES], details=bad
     )
 
 

@@ -1,0 +1,1 @@
+"""Hostile inputs and fault points for the reliability tests and ``docs/reliability.md`` (see ``report.py``)."""
