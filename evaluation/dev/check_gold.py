@@ -1,8 +1,11 @@
 """Mechanical checks of the dev-set gold files in this folder.
 
-Run from the repository root:  python evaluation/dev/check_gold.py [files...]
-(no arguments: every *.gold.json beside this script). Exit status 1 when an
-error is found; warnings are printed but do not fail.
+Run from the repository root:  python evaluation/dev/check_gold.py [--stats] [files...]
+(no files: every *.gold.json beside this script). Exit status 1 when an
+error is found; warnings are printed but do not fail. --stats also prints, per
+file, the figures listed in SOURCES.md: characters of the text after the front
+matter (all / CJK ideographs) and people / firms / orgs / cities / metrics /
+relations as required + optional.
 
 Checked, per gold file:
 - the document named by "doc" exists beside it; its YAML front matter (if any)
@@ -133,8 +136,24 @@ def check(gold_path: Path) -> tuple[list[str], list[str]]:
     return errors, warnings
 
 
+def stats(gold_path: Path) -> str:
+    """One SOURCES.md-style line: chars (all / CJK) and counts (required + optional)."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    _meta, text = split_front_matter((gold_path.parent / gold["doc"]).read_text(encoding="utf-8"))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+    def count(key: str) -> str:
+        entries = gold[key]
+        opt = sum(1 for e in entries if isinstance(e, dict) and e.get("optional"))
+        return f"{len(entries) - opt}" + (f" + {opt}" if opt else "")
+
+    counts = " / ".join(count(k) for k in ("people", "firms", "orgs", "cities", "metrics", "relations"))
+    return f"{gold['doc']}: {len(text)} / {cjk} | {counts}"
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted(HERE.glob("*.gold.json"))
+    want_stats = "--stats" in argv
+    paths = [Path(a) for a in argv if a != "--stats"] or sorted(HERE.glob("*.gold.json"))
     failed = False
     for p in paths:
         errors, warnings = check(p)
@@ -145,6 +164,9 @@ def main(argv: list[str]) -> int:
         for w in warnings:
             print(f"  warn  {w}")
         failed |= bool(errors)
+    if want_stats:
+        for p in paths:
+            print(stats(p))
     return 1 if failed else 0
 
 
