@@ -26,12 +26,10 @@ def body(markdown: str) -> str:
     for line in lines[start:]:
         if FOOTER.search(line):
             break
-        s = IMAGE.sub("", line).strip()
-        if not s or CAPTION.search(s) or s.startswith("图片来源"):
+        s = re.sub(r"\*+", "", LINK.sub(r"\1", IMAGE.sub("", line))).strip()
+        if not s or CAPTION.search(s) or s.startswith("图片来源") or re.fullmatch(r"0\d", s):
             continue
-        s = re.sub(r"\*+", "", LINK.sub(r"\1", s)).strip()
-        if s and not re.fullmatch(r"0\d", s):
-            out.append(s)
+        out.append(s)
     return "\n".join(out) + "\n"
 
 
