@@ -8,8 +8,8 @@ paragraph or heading as one line, tags stripped with the anchor text kept
 (stock and 36氪 project auto-links: “陕西<a>华秦科技</a>实业股份有限公司” →
 “陕西华秦科技实业股份有限公司”, “浙大<a>友创</a>” → “浙大友创”), HTML entities decoded,
 leading full-width spaces and trailing spaces removed. Dropped: empty
-paragraphs, the byline (作者：…) and the 36氪 editor's note (编者按：…). The
-texts e05 and e06 were taken with this script.
+paragraphs, the byline (作者：…), the 36氪 editor's note (编者按：…) and the “原标题：…” line. The
+texts e05, e06 and e09 were taken with this script.
 """
 
 import html
@@ -23,7 +23,7 @@ def body(fragment: str) -> str:
     out = []
     for inner in BLOCK.findall(fragment):
         s = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip(" \u3000\t\n")
-        if s and not s.startswith(("作者：", "编者按：")):
+        if s and not s.startswith(("作者：", "编者按：", "原标题：")):
             out.append(s)
     return "\n".join(out) + "\n"
 
