@@ -17,8 +17,8 @@ Checked, per gold file:
 - metrics: "span" is an exact substring, "value" a number (not a bool),
   "unit" a non-empty string, "qualifier" one of = > >= < <= ~, "year" an
   integer or null, "subject" a string, a non-empty list of strings, or null;
-  a subject that names no entity of the file is a warning (brands and products
-  are allowed as subjects);
+  a subject that names no entity of the file (other than 中国, the subject for
+  national scope) is a warning (brands and products are allowed as subjects);
 - relations: "relation" one of the eight kinds, subject and object are names
   (or aliases) of entities listed in the same file, "span" an exact substring
   that contains a surface form of both, "role" a string or null;
