@@ -9,7 +9,7 @@ paragraph or heading as one line, tags stripped with the anchor text kept
 “陕西华秦科技实业股份有限公司”, “浙大<a>友创</a>” → “浙大友创”), HTML entities decoded,
 leading full-width spaces and trailing spaces removed. Dropped: empty
 paragraphs, the byline (作者：…), the 36氪 editor's note (编者按：…) and the “原标题：…” line. The
-texts e05, e06 and e09 were taken with this script.
+texts e03, e04 and e07 were taken with this script.
 """
 
 import html

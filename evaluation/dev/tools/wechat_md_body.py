@@ -6,7 +6,7 @@ Kept: the body between the author/editor line (作者｜… or 文｜…) and th
 (头图来源, 极客一问, 热点视频, 更多阅读), one paragraph a line, headings as their own
 lines, original wording. Dropped: images, image captions (… | 图片来源：…, … | 来源：…),
 the 01/02/03 section numbers, markdown emphasis (*), link targets (the anchor
-text is kept). The texts e01-e04, e07 and e08 were taken with this script.
+text is kept). The texts e01, e02, e05 and e06 were taken with this script.
 """
 
 import re
