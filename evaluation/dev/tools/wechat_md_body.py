@@ -1,12 +1,14 @@
 """Article body of a WeChat-article markdown file as archived in chainreactors/picker.
 
-Usage: git show archive:archive/<path>.md | python wechat_md_body.py > body.txt
+Usage: git show archive:archive/<path>.md | python wechat_md_body.py [FIRST_LINE] > body.txt
 
 Kept: the body between the author/editor line (作者｜… or 文｜…) and the footer
 (头图来源, 极客一问, 热点视频, 更多阅读), one paragraph a line, headings as their own
 lines, original wording. Dropped: images, image captions (… | 图片来源：…, … | 来源：…),
 the 01/02/03 section numbers, markdown emphasis (*), link targets (the anchor
-text is kept). The texts e01, e02, e05 and e06 were taken with this script.
+text is kept). An article without an author line (a press release) starts at
+FIRST_LINE, the first body line given on the command line (the teaser line
+before it is dropped, as for the other articles). The texts e01, e02, e05 and e06 were taken with this script.
 """
 
 import re
@@ -19,9 +21,12 @@ LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 CAPTION = re.compile(r"[|｜]\s*(图片)?来源")
 
 
-def body(markdown: str) -> str:
+def body(markdown: str, first_line: str | None = None) -> str:
     lines = markdown.split("\n")
-    start = next(i for i, line in enumerate(lines) if AUTHOR_LINE.search(line)) + 1
+    if first_line:
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith(first_line))
+    else:
+        start = next(i for i, line in enumerate(lines) if AUTHOR_LINE.search(line)) + 1
     out = []
     for line in lines[start:]:
         if FOOTER.search(line):
@@ -34,4 +39,4 @@ def body(markdown: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(body(sys.stdin.read()))
+    sys.stdout.write(body(sys.stdin.read(), sys.argv[1] if len(sys.argv) > 1 else None))
