@@ -8,7 +8,7 @@ lines, original wording. Dropped: images, image captions (… | 图片来源：�
 the 01/02/03 section numbers, markdown emphasis (*), link targets (the anchor
 text is kept). An article without an author line (a press release) starts at
 FIRST_LINE, the first body line given on the command line (the teaser line
-before it is dropped, as for the other articles). The texts e01, e02, e05 and e06 were taken with this script.
+before it is dropped, as for the other articles). The texts e01, e02, e05, e06 and e08 were taken with this script.
 """
 
 import re
