@@ -6,12 +6,18 @@ structured text. Decoding, normalisation, structure and .jsonl parsing live in
 their own modules.
 
 What is a source: every ``.txt``/``.md`` file (extension case-insensitive) is
-one source; every non-blank line of a ``.jsonl`` file is one source. Files in
+one source; every non-blank line of a ``.jsonl`` file is one source; every
+``.html``/``.htm``/``.pdf``/``.docx`` file and every RSS/Atom feed file
+(``.rss``/``.atom``/``.xml``, one document per item) is one source, read by
+``ingest.formats``. Rights and provenance (``url``, ``license``,
+``accessed_at``) come from the record, the front matter or the page itself,
+else from the file's sidecar (``ingest.sidecar``: written by source
+snapshots). Files in
 subfolders are included (their path relative to the raw folder, with '/').
 Ignored: hidden files and folders (name starting with '.'), editor and Office
-temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.pdf,
-.docx, .html, ...: they are not reported as errors, because a raw folder may
-legitimately hold notes or originals next to the sources). Symlinked files are
+temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.json
+sidecars, images, ...: they are not reported as errors, because a raw folder
+may legitimately hold notes or originals next to the sources). Symlinked files are
 followed; symlinked folders are not (no loops).
 
 Keys: the relative path, plus ``#<id>`` or ``#L<line>`` for a .jsonl record
@@ -42,11 +48,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.ingest.decode import DecodeError, decode_bytes
+from pipeline.ingest.formats import FORMAT_EXTENSIONS, FormatError, ReadContext, read_formatted
 from pipeline.ingest.jsonl import JsonlLine, RecordError, index_lines, parse_record, record_fragments
-from pipeline.ingest.metadata import parse_date, split_front_matter
+from pipeline.ingest.metadata import parse_date, parse_timestamp, split_front_matter
 from pipeline.ingest.normalize import normalize_line, normalize_text
+from pipeline.ingest.sidecar import page_reader, read_sidecar
 from pipeline.ingest.structure import classify_lines, pick_title
 from pipeline.records import Document, SourceError
+from pipeline.rights import normalize_license
 
 __all__ = [
     "SourceUnit",
@@ -62,7 +71,7 @@ __all__ = [
 
 TEXT_EXTENSIONS = (".txt", ".md")
 JSONL_EXTENSIONS = (".jsonl",)
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS + FORMAT_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,8 @@ def make_document(
     published_at=None,
     url: str | None = None,
     markdown: bool = False,
+    license: str | None = None,
+    accessed_at=None,
 ) -> Document | SourceError:
     """Normalise ``text``, find its structure and title, and build the Document.
 
@@ -244,6 +255,8 @@ def make_document(
         text=norm,
         sha256=sha256,
         blocks=blocks,
+        license=normalize_license(license),
+        accessed_at=parse_timestamp(accessed_at),
     )
 
 
@@ -259,6 +272,7 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
     except DecodeError as exc:
         return [], [SourceError(rel, exc.reason, None, sha)]
     meta, text = split_front_matter(text)
+    side = read_sidecar(full)
     doc = make_document(
         key,
         rel,
@@ -266,8 +280,10 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
         sha,
         title=meta.get("title"),
         published_at=meta.get("published_at", meta.get("date")),
-        url=meta.get("url"),
+        url=meta.get("url") or side.get("url"),
         markdown=rel.lower().endswith(".md"),
+        license=meta.get("license") or side.get("license"),
+        accessed_at=meta.get("accessed_at") or side.get("accessed_at"),
     )
     if isinstance(doc, SourceError):
         return [], [doc]
@@ -275,8 +291,9 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
 
 
 def _read_record(
-    full: Path, rel: str, ln: JsonlLine, fragment: str, data: bytes | None = None
+    full: Path, rel: str, ln: JsonlLine, fragment: str, data: bytes | None = None, side: dict | None = None
 ) -> tuple[Document | None, SourceError | None]:
+    side = side or {}
     if data is None:
         with open(full, "rb") as fh:
             fh.seek(ln.offset)
@@ -296,11 +313,53 @@ def _read_record(
         ln.sha256,
         title=obj.get("title"),
         published_at=obj.get("published_at"),
-        url=obj.get("url"),
+        url=obj.get("url") or side.get("url"),
+        license=obj.get("license") or side.get("license"),
+        accessed_at=obj.get("accessed_at") or side.get("accessed_at"),
     )
     if isinstance(doc, SourceError):
         return None, SourceError(rel, "'text' is empty after normalisation", ln.number, ln.sha256)
     return doc, None
+
+
+def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple[list[Document], list[SourceError]]:
+    """An HTML page, PDF, DOCX or feed (every item, or the item ``fragment``), via ``ingest.formats``."""
+    full = raw_dir / rel
+    try:
+        data = full.read_bytes()
+    except OSError as exc:
+        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
+    sha = hashlib.sha256(data).hexdigest()
+    side = read_sidecar(full)
+    try:
+        items = read_formatted(data, Path(rel).suffix, ReadContext(page_for=page_reader(full, side)))
+    except FormatError as exc:
+        return [], [SourceError(rel, exc.reason, None, sha)]
+    if fragment is not None:
+        items = [it for it in items if it.fragment == fragment]
+        if not items:
+            return [], [SourceError(rel, f"no item '#{fragment}' in the file (it changed since it was listed?)", None, sha)]
+    docs: list[Document] = []
+    errors: list[SourceError] = []
+    for item in items:
+        doc = make_document(
+            make_key(rel, item.fragment),
+            rel if item.fragment is None else f"{rel}#{item.fragment}",
+            item.text,
+            sha,
+            title=item.title,
+            published_at=item.published_at,
+            url=item.url or (side.get("url") if item.fragment is None else None),
+            markdown=item.markdown,
+            license=item.license or side.get("license"),
+            accessed_at=side.get("accessed_at"),
+        )
+        if isinstance(doc, SourceError):
+            what = f"item '#{item.fragment}'" if item.fragment else "the file"
+            errors.append(SourceError(rel, f"{what}: no text left after normalisation", None, sha))
+        else:
+            docs.append(doc)
+    return docs, errors
 
 
 def _jsonl_listing(raw_dir: Path, rel: str) -> _Listing:
@@ -324,12 +383,14 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
     if not full.is_file():
         return [], [SourceError(rel, "file not found (removed or renamed since it was listed?)")]
     lower = rel.lower()
+    if lower.endswith(FORMAT_EXTENSIONS):
+        return _read_formatted_file(raw_dir, rel, fragment)
     if lower.endswith(TEXT_EXTENSIONS):
         if fragment is not None:
             return [], [SourceError(rel, f"a text file has no record '#{fragment}'")]
         return _read_text_file(raw_dir, rel, key)
     if not lower.endswith(JSONL_EXTENSIONS):
-        return [], [SourceError(rel, "unsupported file type (expected .txt, .md or .jsonl)")]
+        return [], [SourceError(rel, "unsupported file type (expected " + ", ".join(SUPPORTED_EXTENSIONS) + ")")]
     try:
         listing = _jsonl_listing(raw_dir, rel)
     except OSError as exc:
@@ -343,10 +404,11 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
         if not wanted:
             return [], [SourceError(rel, f"no record '#{fragment}' in the file (it changed since it was listed?)")]
     data = full.read_bytes() if fragment is None else None
+    side = read_sidecar(full)
     docs: list[Document] = []
     errors: list[SourceError] = []
     for i in wanted:
-        doc, err = _read_record(full, rel, listing.lines[i], listing.fragments[i], data)
+        doc, err = _read_record(full, rel, listing.lines[i], listing.fragments[i], data, side)
         if doc is not None:
             docs.append(doc)
         if err is not None:
