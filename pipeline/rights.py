@@ -36,6 +36,7 @@ __all__ = [
     "is_redistributable",
     "publish_text_policy",
     "text_sha256",
+    "apply_text_policy",
     "LICENCES_FILE",
 ]
 
@@ -83,3 +84,37 @@ def publish_text_policy(value: str | None = None) -> str:
 
 def text_sha256(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def apply_text_policy(documents, policy: str):
+    """The documents table (Arrow) with ``text`` nulled where ``policy`` withholds it.
+
+    ``text_sha256`` is filled from the text where it is missing (it must be computed
+    before the text is withheld, so it is never recomputed from a null).
+    """
+    import pyarrow as pa
+
+    policy = publish_text_policy(policy)
+    texts = documents.column("text").to_pylist()
+    if "text_sha256" in documents.column_names:
+        hashes = documents.column("text_sha256").to_pylist()
+        hashes = [h if h is not None else text_sha256(t) for h, t in zip(hashes, texts)]
+        documents = documents.set_column(
+            documents.column_names.index("text_sha256"), documents.schema.field("text_sha256"), pa.array(hashes, pa.string())
+        )
+    if policy == "all":
+        return documents
+    if policy == "none":
+        kept = [None] * len(texts)
+    else:
+        licences = documents.column("license").to_pylist() if "license" in documents.column_names else [None] * len(texts)
+        kept = [t if is_redistributable(lic) else None for t, lic in zip(texts, licences)]
+    index = documents.column_names.index("text")
+    return documents.set_column(index, documents.schema.field("text"), pa.array(kept, pa.string()))
+
+
+def text_counts(documents) -> dict[str, int]:
+    """How many documents' texts a release publishes and withholds (for its README and metadata)."""
+    texts = documents.column("text")
+    withheld = texts.null_count
+    return {"published": len(texts) - withheld, "withheld": withheld}

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from pipeline import schema
+from pipeline import rights, schema
 from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, validate
 from pipeline.publish import version as versions
 
@@ -199,6 +199,7 @@ def publish_release(
     now: datetime | None = None,
     code_version: str | None = None,
     check: bool = True,
+    publish_text: str | None = None,
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
@@ -207,6 +208,8 @@ def publish_release(
     With ``check`` (the default) the blocking checks of ``validate`` run first and a failure
     raises ``ReleaseBlocked`` before anything is written, so ``latest`` never moves to a broken
     release, even when the release is made without the Dagster asset checks.
+    ``publish_text``: which documents' full text is published (``pipeline.rights``: ``licensed``,
+    ``all``, ``none``; default ``$PIPELINE_PUBLISH_TEXT`` or ``licensed``), applied after the checks.
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
@@ -217,6 +220,8 @@ def publish_release(
         if failures:
             raise ReleaseBlocked(failures)
     tables = {n: files.to_arrow(n, t) for n, t in tables.items()}  # converted once
+    text_policy = rights.publish_text_policy(publish_text)
+    tables["documents"] = rights.apply_text_policy(tables["documents"], text_policy)
     releases_dir.mkdir(parents=True, exist_ok=True)
     row_counts = {n: int(t.num_rows) for n, t in tables.items()}
     now = now or datetime.now(timezone.utc)
