@@ -77,8 +77,11 @@ def test_datapackage_is_valid_frictionless(two_releases):
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
     assert {s["file"] for s in package["sources"]} == {"hangzhou.txt", "unitree.txt"}
     assert all(len(s["sha256"]) == 64 for s in package["sources"])
-    tables = {r["name"]: r for r in package["resources"] if r["type"] == "table"}
+    tables = {r["name"]: r for r in package["resources"] if r["type"] == "table" and r["format"] == "csv"}
     assert list(tables) == list(schema.TABLES)
+    twins = {r["name"]: r for r in package["resources"] if r["type"] == "table" and r["format"] == "parquet"}
+    assert list(twins) == [f"{n}-parquet" for n in schema.TABLES]  # the Parquet files are tabular too
+    assert [f["name"] for f in twins["metrics-parquet"]["schema"]["fields"]] == schema.TABLES["metrics"].column_names
     metrics = tables["metrics"]
     assert metrics["schema"]["primaryKey"] == ["metric_id"]
     assert {"fields": "doc_id", "reference": {"resource": "documents", "fields": "doc_id"}} in metrics["schema"]["foreignKeys"]

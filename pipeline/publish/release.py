@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from pipeline import rights, schema
-from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, sqlite, validate
+from pipeline.publish import archive, catalog, changes, checksums, datapackage, extras, files, sqlite, validate
 from pipeline.publish import version as versions
 
 DEFAULT_LICENSE = "CC-BY-4.0"
@@ -135,6 +135,7 @@ def switch_latest(out_dir: Path, version: str) -> Path:
         shutil.rmtree(aside)
     else:
         os.replace(tmp, latest)
+    extras.write_latest_json(out_dir, version)  # the pointer that survives object storage
     return latest
 
 
@@ -281,6 +282,11 @@ def publish_release(
             _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
                           sqlite_copy if copier is not None else None)
             names.append(SQLITE_NAME)
+            extra_files = extras.write_release_extras(
+                work, tables, version=version, created=created, title=title, description=description,
+                license=license, text_policy=text_policy, previous=previous,
+            )
+            names += list(extra_files)
 
             package = datapackage.build_datapackage(
                 work,
@@ -309,7 +315,10 @@ def publish_release(
                         "mediatype": "text/markdown",
                         "title": "Changes since the previous release",
                     },
+                    **extra_files,
                 },
+                properties={"text_policy": text_policy,
+                            **{f"texts_{k}": v for k, v in rights.text_counts(tables["documents"]).items()}},
             )
             datapackage.write_datapackage(work, package)
             names.append("datapackage.json")
