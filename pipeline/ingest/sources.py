@@ -71,7 +71,9 @@ __all__ = [
 
 TEXT_EXTENSIONS = (".txt", ".md")
 JSONL_EXTENSIONS = (".jsonl",)
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS + FORMAT_EXTENSIONS
+# A source snapshot that failed leaves ``<name>/last.fetch-error`` (pipeline.snapshots): read as an error row.
+FETCH_ERROR_EXTENSIONS = (".fetch-error",)
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS + FORMAT_EXTENSIONS + FETCH_ERROR_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,19 @@ def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple
     return docs, errors
 
 
+def _fetch_error(full: Path, rel: str) -> SourceError:
+    """The error row of a failed source snapshot (its ``last.fetch-error`` file)."""
+    import json
+
+    try:
+        data = full.read_bytes()
+        info = json.loads(data)
+        reason = f"source {info.get('source')!r} ({info.get('url')}) could not be fetched: {info.get('reason')}"
+    except (OSError, ValueError, AttributeError):
+        data, reason = b"", "a source snapshot failed (unreadable .fetch-error file)"
+    return SourceError(rel, reason, None, hashlib.sha256(data).hexdigest() if data else None)
+
+
 def _jsonl_listing(raw_dir: Path, rel: str) -> _Listing:
     full = raw_dir / rel
     return _listing(rel, full, full.stat())
@@ -385,6 +400,8 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
     lower = rel.lower()
     if lower.endswith(FORMAT_EXTENSIONS):
         return _read_formatted_file(raw_dir, rel, fragment)
+    if lower.endswith(FETCH_ERROR_EXTENSIONS):
+        return [], [_fetch_error(full, rel)]
     if lower.endswith(TEXT_EXTENSIONS):
         if fragment is not None:
             return [], [SourceError(rel, f"a text file has no record '#{fragment}'")]
