@@ -77,3 +77,14 @@ def test_all_publishes_every_text_and_none_no_text(tmp_path):
     assert every["unitree.txt"]["text"] == TEXT2 and every["hangzhou.txt"]["text"] == TEXT1
     nothing = _documents(tmp_path, "none")
     assert all(d["text"] is None and d["text_sha256"] for d in nothing.values())
+
+
+def test_a_sidecar_added_later_changes_the_source_unit(tmp_path):
+    (tmp_path / "a.txt").write_text("杭州发布新规。", encoding="utf-8")
+    before = list_sources(tmp_path)[0].sha256
+    assert before == hashlib.sha256("杭州发布新规。".encode()).hexdigest()
+    (tmp_path / "a.txt.meta.json").write_text('{"license": "CC0"}')
+    after = list_sources(tmp_path)[0].sha256
+    assert after != before  # so the document is read again, with its licence
+    (doc,), _ = read_source(tmp_path, "a.txt")
+    assert doc.license == "CC0-1.0" and doc.sha256 == before  # documents.sha256 stays the file's

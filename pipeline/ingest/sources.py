@@ -52,7 +52,7 @@ from pipeline.ingest.formats import FORMAT_EXTENSIONS, FormatError, ReadContext,
 from pipeline.ingest.jsonl import JsonlLine, RecordError, index_lines, parse_record, record_fragments
 from pipeline.ingest.metadata import parse_date, parse_timestamp, split_front_matter
 from pipeline.ingest.normalize import normalize_line, normalize_text
-from pipeline.ingest.sidecar import page_reader, read_sidecar
+from pipeline.ingest.sidecar import page_reader, read_sidecar, sidecar_path
 from pipeline.ingest.structure import classify_lines, pick_title
 from pipeline.records import Document, SourceError
 from pipeline.rights import normalize_license
@@ -83,7 +83,7 @@ class SourceUnit:
     key: str  # Dagster partition key
     path: str  # relative to the raw folder, posix
     line: int | None  # line number for a .jsonl record
-    sha256: str  # of the raw bytes of the file, or of the .jsonl line
+    sha256: str  # of the raw bytes of the file (and its sidecar, when it has one), or of the .jsonl line
 
 
 # ---------------------------------------------------------------- keys
@@ -155,7 +155,7 @@ def _walk(raw_dir: Path) -> list[tuple[str, Path, os.stat_result]]:
 
 @dataclass(frozen=True)
 class _Listing:
-    stamp: tuple[int, int]  # (size, mtime_ns)
+    stamp: tuple  # (size, mtime_ns, the sidecar's (size, mtime_ns) or None)
     units: tuple[SourceUnit, ...]
     lines: tuple[JsonlLine, ...] = ()  # .jsonl only, parallel to units
     fragments: tuple[str, ...] = ()
@@ -166,8 +166,29 @@ _CACHE: dict[str, _Listing] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _sidecar_stamp(full: Path) -> tuple[int, int] | None:
+    try:
+        st = sidecar_path(full).stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _unit_sha(data: bytes, full: Path, side_stamp) -> str:
+    """The file's sha256; with a sidecar, a hash of both (a licence added later is a change)."""
+    sha = hashlib.sha256(data).hexdigest()
+    if side_stamp is None:
+        return sha
+    try:
+        side = sidecar_path(full).read_bytes()
+    except OSError:
+        return sha
+    return hashlib.sha256(f"{sha}:{hashlib.sha256(side).hexdigest()}".encode()).hexdigest()
+
+
 def _listing(rel: str, full: Path, st: os.stat_result) -> _Listing:
-    stamp = (st.st_size, st.st_mtime_ns)
+    side_stamp = None if rel.lower().endswith(JSONL_EXTENSIONS) else _sidecar_stamp(full)
+    stamp = (st.st_size, st.st_mtime_ns, side_stamp)
     cache_key = os.path.abspath(full)
     with _CACHE_LOCK:
         cached = _CACHE.get(cache_key)
@@ -185,7 +206,7 @@ def _listing(rel: str, full: Path, st: os.stat_result) -> _Listing:
         by_fragment = {f: i for i, f in enumerate(frags)}
         listing = _Listing(stamp, units, tuple(lines), tuple(frags), by_fragment)
     else:
-        listing = _Listing(stamp, (SourceUnit(make_key(rel), rel, None, hashlib.sha256(data).hexdigest()),))
+        listing = _Listing(stamp, (SourceUnit(make_key(rel), rel, None, _unit_sha(data, full, side_stamp)),))
     with _CACHE_LOCK:
         _CACHE[cache_key] = listing
     return listing
