@@ -96,3 +96,30 @@ def test_sidecars_are_not_sources(raw):
 def test_radicals_become_unified_ideographs_whatever_the_reader():
     assert normalize_text("\u2f00\u4e2a\u2ef0\u5934\u4f01\u4e1a") == "一个龙头企业"
     assert normalize_text("\u2e80") == "\u2e80"  # no equivalent ideograph: kept
+
+
+@pytest.mark.slow
+def test_a_dagster_build_publishes_the_good_files_and_reports_the_bad(raw, tmp_path):
+    """The whole pipeline (real Dagster instance) over the fixtures: the good files are documents
+    of the release, each bad variant one error row; licensed text published, the rest withheld."""
+    import pyarrow.parquet as pq
+
+    from dagster_instance import temp_instance
+    from pipeline.defs.headless import build_release
+
+    with temp_instance() as instance:
+        result = build_release(raw, tmp_path / "out", instance=instance, progress=False)
+    assert result.success, result.failures
+    release = Path(result.release_path)
+    docs = {d["source_path"]: d for d in pq.read_table(release / "documents.parquet").to_pylist()}
+    errors = {e["source_path"] for e in pq.read_table(release / "errors.parquet").to_pylist()}
+    assert errors == {"bad_scanned.pdf", "bad_encrypted.pdf", "bad_truncated.docx", "bad_nobody.html",
+                      "bad_malformed.rss"}
+    assert set(docs) == {"article.html", "article.pdf", "article.docx", "feed/tech.rss#q1", "feed/tech.rss#q2"}
+    assert docs["article.html"]["license"] == "CC-BY-4.0" and docs["article.html"]["text"]
+    assert docs["article.pdf"]["license"] is None and docs["article.pdf"]["text"] is None  # no licence stated
+    assert docs["article.pdf"]["text_sha256"] and docs["article.docx"]["text"] is None
+    q2 = docs["feed/tech.rss#q2"]
+    assert q2["license"] == "CC-BY-4.0" and q2["text"] and q2["accessed_at"] == "2025-12-03T10:00:00Z"
+    firms = pq.read_table(release / "firms.parquet")["name"].to_pylist()
+    assert any("国盾" in f or "本源" in f for f in firms)

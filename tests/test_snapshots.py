@@ -18,7 +18,7 @@ from pipeline.snapshots import SnapshotSettings, SourceSpec, load_sources, take_
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 PAGE = (FIXTURES / "article.html").read_bytes()
-ITEM_PAGE = (FIXTURES / "feed" / "pages" / "q2.html").read_bytes()
+ITEM_PAGE = (FIXTURES / "feed" / ".pages" / "q2.html").read_bytes()
 STALL_SECONDS = 3.0
 TIMEOUT = 0.5
 
