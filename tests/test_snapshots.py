@@ -163,7 +163,7 @@ def test_sources_yaml_is_checked(tmp_path):
         load_sources(bad)
 
 
-def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path):
+def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path, monkeypatch):
     import dagster as dg
     import yaml
 
@@ -178,7 +178,9 @@ def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tm
                     {"name": "missing", "url": f"{site}/missing.html", "rate_limit": 0}],
     }))
     raw = tmp_path / "raw"
-    with dg.instance_for_test() as instance:
+    from dagster_instance import temp_instance
+
+    with temp_instance() as instance:
         result = dg.materialize(
             ASSETS, instance=instance, resources={"pipeline": PipelineConfig(raw_dir=str(raw))},
             run_config={"ops": {"source_snapshots": {"config": {"sources_file": str(sources)}}}},
@@ -187,7 +189,9 @@ def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tm
     meta = result.asset_materializations_for_node("source_snapshots")[0].metadata
     assert meta["saved"].value == 1 and meta["errors"].value == 1
     assert (raw / "snapshots" / "missing" / "last.fetch-error").is_file()
-    # its own job and schedule; the build job never includes it
+    # its own job and schedule; the build job never includes it (resolving jobs opens $DAGSTER_HOME)
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     defs = dg.Definitions(assets=ASSETS, jobs=[*JOBS, build_all], schedules=SCHEDULES,
                           resources={"pipeline": PipelineConfig(raw_dir=str(raw))})
     assert [k.to_user_string() for k in defs.resolve_job_def("snapshot_sources").asset_layer.selected_asset_keys] == ["source_snapshots"]

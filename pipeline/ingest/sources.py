@@ -12,7 +12,8 @@ one source; every non-blank line of a ``.jsonl`` file is one source; every
 ``ingest.formats``. Rights and provenance (``url``, ``license``,
 ``accessed_at``) come from the record, the front matter or the page itself,
 else from the file's sidecar (``ingest.sidecar``: written by source
-snapshots). Files in
+snapshots). A ``last.fetch-error`` file (left by a failed snapshot) is one
+source that reads as an error row. Files in
 subfolders are included (their path relative to the raw folder, with '/').
 Ignored: hidden files and folders (name starting with '.'), editor and Office
 temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.json

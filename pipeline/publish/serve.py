@@ -84,7 +84,7 @@ def resolve_release(out_dir: Path, version: str | None = None) -> Path:
 
 def _links(release: Path, package: dict) -> str:
     files = {p.name for p in release.iterdir()}
-    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table"}
+    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
     rows = []
     for name, t in schema.TABLES.items():
         count = rows_of.get(name)
