@@ -21,7 +21,7 @@ TRUST_FILE = Path(__file__).resolve().parent.parent / "data" / "release" / "trus
 
 FILE_NOTES = {
     "<table>.parquet": "each table, typed (list columns as lists); every field's description in its metadata",
-    "<table>.csv": "each table as CSV, UTF-8 with a byte-order mark; list columns joined with `|`",
+    "<table>.csv": "each table as CSV, UTF-8 with a byte-order mark; list columns joined with a vertical bar (`\\|`)",
     "dataset.sqlite": "all tables in SQLite: keys, indexes, full-text search (what Datasette serves)",
     "dataset.duckdb": "all tables in DuckDB: keys, column comments",
     "datapackage.json": "Frictionless Data Package: every file with its size, sha256 and schema",
@@ -43,6 +43,11 @@ TEXT_POLICIES = {
 }
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def load_trust(path: Path = TRUST_FILE) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
@@ -56,7 +61,7 @@ def render_readme(*, version: str, created: str, title: str, description: str, l
     lines += ["## Files", "", "| file | what |", "|---|---|"]
     lines += [f"| `{name}` | {note} |" for name, note in FILE_NOTES.items()]
     lines += ["", "## Tables", "", "| table | rows | what |", "|---|---|---|"]
-    lines += [f"| `{n}` | {row_counts.get(n, 0)} | {t.description} |" for n, t in schema.TABLES.items()]
+    lines += [f"| `{n}` | {row_counts.get(n, 0)} | {_cell(t.description)} |" for n, t in schema.TABLES.items()]
     lines += ["", f"Every column is described in `{dictionary.MARKDOWN_NAME}`; in brief:", ""]
     for name, t in schema.TABLES.items():
         lines.append(f"- `{name}`: " + ", ".join(f"`{c}`" for c in t.column_names))
@@ -74,7 +79,7 @@ def render_readme(*, version: str, created: str, title: str, description: str, l
     for name in schema.TABLES:
         entry = (trust.get("tables") or {}).get(name, {})
         command = f"`{entry['command']}`" if entry.get("command") else ""
-        lines.append(f"| `{name}` | {entry.get('trust', 'not measured')} | {command} |")
+        lines.append(f"| `{name}` | {_cell(entry.get('trust', 'not measured'))} | {command} |")
     lines += ["", "## Caveats", ""]
     lines += [f"- {c}" for c in trust.get("caveats", [])]
     lines.append("")
