@@ -121,5 +121,9 @@ def test_a_dagster_build_publishes_the_good_files_and_reports_the_bad(raw, tmp_p
     assert docs["article.pdf"]["text_sha256"] and docs["article.docx"]["text"] is None
     q2 = docs["feed/tech.rss#q2"]
     assert q2["license"] == "CC-BY-4.0" and q2["text"] and q2["accessed_at"] == "2025-12-03T10:00:00Z"
+    import json
+
+    sources = {x["file"]: x for x in json.loads((release / "datapackage.json").read_text())["sources"]}
+    assert sources["article.html"]["license"] == "CC-BY-4.0" and "license" not in sources["article.pdf"]
     firms = pq.read_table(release / "firms.parquet")["name"].to_pylist()
     assert any("国盾" in f or "本源" in f for f in firms)

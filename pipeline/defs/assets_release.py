@@ -43,9 +43,13 @@ def sources_of(documents: pd.DataFrame | pa.Table) -> list[dict]:
     """The raw sources of a release (for datapackage.json), from the documents table."""
     if isinstance(documents, pa.Table):
         columns = [documents.column(c).to_pylist() for c in ("source_path", "title", "url", "sha256")]
+        rights = [
+            documents.column(c).to_pylist() if c in documents.column_names else [None] * documents.num_rows
+            for c in ("license", "accessed_at")
+        ]
         return [
-            {"path": path, "title": title, "url": url, "sha256": sha}
-            for path, title, url, sha in zip(*columns)
+            {"path": path, "title": title, "url": url, "sha256": sha, "license": lic, "accessed_at": at}
+            for path, title, url, sha, lic, at in zip(*columns, *rights)
         ]
     out = []
     for row in documents.itertuples(index=False):

@@ -38,7 +38,8 @@ def license_entry(license: str) -> dict:
 
 
 def source_entry(source: dict) -> dict:
-    """One raw document as a Frictionless source: title, path (its url, when known), file, sha256."""
+    """One raw document as a Frictionless source: title, path (its url, when known), file, sha256,
+    and its licence and access time when the source states them."""
     entry = {"title": source.get("title") or source.get("path") or "untitled"}
     if source.get("url"):
         entry["path"] = source["url"]
@@ -46,6 +47,9 @@ def source_entry(source: dict) -> dict:
         entry["file"] = str(source["path"])
     if source.get("sha256"):
         entry["sha256"] = source["sha256"]
+    for key in ("license", "accessed_at"):
+        if source.get(key):
+            entry[key] = source[key]
     return entry
 
 
