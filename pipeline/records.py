@@ -37,6 +37,8 @@ class Document:
     text: str
     sha256: str  # of the raw bytes (file, or .jsonl line)
     blocks: list[Block] = field(default_factory=list)
+    license: str | None = None  # as stated by the source (normalised by pipeline.rights), else None
+    accessed_at: str | None = None  # ISO 8601 UTC, when the source was fetched (snapshot sidecar, metadata)
 
     def prose_blocks(self) -> list[Block]:
         """Blocks that are body prose (not headings, captions or references)."""

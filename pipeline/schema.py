@@ -135,17 +135,21 @@ def _entity_counts(kind: str) -> tuple[Column, ...]:
 DOCUMENTS = Table(
     name="documents",
     title="Source documents",
-    description="One row per source article: its metadata and normalised text. "
-    "All offsets in other tables refer to `text`.",
+    description="One row per source article: its metadata, rights and normalised text. "
+    "All offsets in other tables refer to `text` (published only where the licence allows; "
+    "`text_sha256` always).",
     columns=(
         _c("doc_id", "string", "Stable ID of the source text, derived from its normalised content."),
         _c("source_path", "string", "Path of the raw file relative to the raw folder, plus `#<record id or line>` for one record of a .jsonl file."),
         _c("title", "string", "Title, or the first heading line."),
         _c("published_at", "date", "Publication date when known.", nullable=True),
         _c("url", "string", "Address of the original article when known.", nullable=True),
+        _c("license", "string", "The licence the source states (SPDX identifier when recognised, e.g. CC-BY-4.0), from the record, front matter, page metadata or sources.yaml; null when none is stated.", nullable=True),
+        _c("accessed_at", "string", "When the source was fetched (ISO 8601 UTC, e.g. 2026-12-04T15:00:00Z), when known.", nullable=True),
         _c("n_chars", "integer", "Length of the normalised text in characters."),
         _c("sha256", "string", "SHA-256 of the raw bytes (of the file, or of the .jsonl line)."),
-        _c("text", "string", "The normalised text (Unicode NFC, half-width ASCII, \\n line endings)."),
+        _c("text_sha256", "string", "SHA-256 of the normalised text (UTF-8), published even when the text is not: normalise your copy of the source and compare before using the offsets."),
+        _c("text", "string", "The normalised text (Unicode NFC, half-width ASCII, \\n line endings). Null where the source's licence does not allow republishing it (PIPELINE_PUBLISH_TEXT; see the release README).", nullable=True),
     ),
     primary_key=("doc_id",),
     search_columns=("title",),

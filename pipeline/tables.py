@@ -46,6 +46,7 @@ from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_colu
 from pipeline.nlp.indicators import indicator_for, indicator_rows
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
+from pipeline.rights import text_sha256
 from pipeline.workdir import records_to_table
 
 FOUNDED_METRIC = "成立年份"
@@ -70,7 +71,8 @@ def build_tables(
     return {name: t.to_pandas(types_mapper=schema._pandas_type) for name, t in tables.items()}
 
 
-DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_at", "url", "text", "sha256")
+DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_at", "url", "text", "sha256",
+                    "license", "accessed_at")
 
 
 def _subject_methods(facts: pa.Table, subject_ids: list) -> list[str]:
@@ -166,8 +168,11 @@ def build_tables_arrow(
         "title": pc.fill_null(docs.column("title"), ""),
         "published_at": docs.column("published_at"),
         "url": docs.column("url"),
+        "license": _column_or_null(docs, "license", pa.string()),
+        "accessed_at": _column_or_null(docs, "accessed_at", pa.string()),
         "n_chars": pc.cast(pc.utf8_length(docs.column("text")), pa.int64()),
         "sha256": docs.column("sha256"),
+        "text_sha256": pa.array([text_sha256(t) for t in docs.column("text").to_pylist()], pa.string()),
         "text": docs.column("text"),
     })
 
@@ -366,6 +371,13 @@ def _unique_relation_ids(rows: list[dict]) -> list[dict]:
         ids.add(r["relation_id"])
         out.append(r)
     return out
+
+
+def _column_or_null(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:
+    """A column of the records, or nulls when they were stored before it existed."""
+    if name in table.column_names:
+        return table.column(name)
+    return pa.nulls(table.num_rows, type_)
 
 
 def _source_path_of(source_key: str | None, source_path: str) -> str:

@@ -67,7 +67,8 @@ def sample_rows() -> dict[str, list[dict]]:
     return {
         "documents": [
             {"doc_id": d1, "source_path": "hangzhou.txt", "title": "杭州数字经济", "published_at": date(2025, 2, 1),
-             "url": "https://example.org/hz", "n_chars": len(TEXT1), "sha256": "a" * 64, "text": TEXT1},
+             "url": "https://example.org/hz", "license": "CC-BY-4.0", "n_chars": len(TEXT1), "sha256": "a" * 64,
+             "text_sha256": hashlib.sha256(TEXT1.encode()).hexdigest(), "text": TEXT1},
         ],
         "people": [
             {"person_id": "per_liang", "name": "梁文锋", "aliases": [], "mention_count": 1, "doc_count": 1,
@@ -122,7 +123,8 @@ def second_build_rows() -> dict[str, list[dict]]:
     d2 = _doc_id(TEXT2)
     rows["documents"].append(
         {"doc_id": d2, "source_path": "unitree.txt", "title": "宇树科技", "published_at": None, "url": None,
-         "n_chars": len(TEXT2), "sha256": "c" * 64, "text": TEXT2}
+         "n_chars": len(TEXT2), "sha256": "c" * 64, "text_sha256": hashlib.sha256(TEXT2.encode()).hexdigest(),
+         "text": TEXT2}
     )
     rows["people"].append({"person_id": "per_wang", "name": "王兴兴", "aliases": [], "mention_count": 1,
                            "doc_count": 1, "firm_id": "firm_unitree", "role": "创始人"})

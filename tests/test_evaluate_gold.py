@@ -17,7 +17,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 def _tables(text, mentions, entities, metrics=()):
     """Minimal tables: one document, its mentions, entity rows (table -> rows), metric rows."""
     t = {name: schema.empty_frame(name) for name in schema.TABLES}
-    t["documents"] = schema.table_from_rows("documents", [{"doc_id": "d1", "source_path": "a.txt", "title": "", "n_chars": len(text), "sha256": "x", "text": text}])
+    t["documents"] = schema.table_from_rows("documents", [{"doc_id": "d1", "source_path": "a.txt", "title": "", "n_chars": len(text), "sha256": "x", "text_sha256": "y", "text": text}])
     t["mentions"] = schema.table_from_rows(
         "mentions",
         [{"mention_id": f"m{i}", "entity_id": eid, "entity_type": et, "doc_id": "d1", "char_start": 0, "char_end": 1, "text": tx} for i, (eid, et, tx) in enumerate(mentions)],

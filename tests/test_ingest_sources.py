@@ -35,8 +35,8 @@ def test_listing_rules(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "d.txt").write_text("x", encoding="utf-8")
     (tmp_path / "~$lock.txt").write_text("x", encoding="utf-8")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
-    (tmp_path / "page.html").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "scan.png").write_bytes(b"\x89PNG")
+    (tmp_path / "gone.txt.meta.json").write_text("{}", encoding="utf-8")  # a sidecar, not a source
     units = list_sources(tmp_path)
     assert [u.key for u in units] == ["B.MD", "a.txt", "sub/deeper/c.txt"]
     assert [u.path for u in units] == ["B.MD", "a.txt", "sub/deeper/c.txt"]

@@ -200,8 +200,10 @@ def checks_gate_this_run(context: dg.AssetExecutionContext) -> bool:
 
 def sources_of(documents: pa.Table) -> list[dict]:
     """The raw sources of a release (for datapackage.json), from the documents table."""
-    columns = [documents.column(c).to_pylist() for c in ("source_path", "title", "url", "sha256")]
-    return [{"path": p, "title": t, "url": u, "sha256": s} for p, t, u, s in zip(*columns)]
+    columns = [documents.column(c).to_pylist() if c in documents.column_names else [None] * documents.num_rows
+               for c in ("source_path", "title", "url", "sha256", "license", "accessed_at")]
+    return [{"path": p, "title": t, "url": u, "sha256": s, "license": lic, "accessed_at": at}
+            for p, t, u, s, lic, at in zip(*columns)]
 
 
 @dg.asset(

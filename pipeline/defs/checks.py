@@ -68,7 +68,7 @@ def previous_row_counts(output_dir) -> dict[str, int]:
     return {
         r["name"]: int(r["rows"])
         for r in package.get("resources", [])
-        if r.get("type") == "table" and r.get("rows") is not None
+        if r.get("type") == "table" and r.get("format") != "parquet" and r.get("rows") is not None
     }
 
 

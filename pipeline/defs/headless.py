@@ -248,7 +248,7 @@ def unchanged_since_last_build(out: Path, digest: str) -> BuildOutcome | None:
     rows = {
         r["name"]: int(r["rows"])
         for r in package.get("resources", [])
-        if r.get("type") == "table" and r.get("rows") is not None
+        if r.get("type") == "table" and r.get("format") != "parquet" and r.get("rows") is not None
     }
     return BuildOutcome(
         success=True, run_id=None, sources=0, added=0, deleted=0, published=False,

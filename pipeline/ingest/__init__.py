@@ -4,8 +4,9 @@
 ``read_source`` reads one into Documents (or SourceErrors). Submodules:
 ``decode`` (bytes -> str), ``normalize`` (the canonical text all offsets refer
 to), ``structure`` (headings, captions, references, title), ``metadata``
-(dates, front matter), ``jsonl`` (.jsonl records) and ``sources`` (listing,
-keys, assembling Documents). No Dagster import here.
+(dates, front matter), ``jsonl`` (.jsonl records), ``formats`` (HTML, PDF,
+DOCX, RSS/Atom readers), ``sidecar`` (a raw file's ``.meta.json``) and
+``sources`` (listing, keys, assembling Documents). No Dagster import here.
 """
 
 from pipeline.ingest.normalize import normalize_text

@@ -19,9 +19,9 @@ from datetime import date, datetime
 
 import yaml
 
-__all__ = ["parse_date", "split_front_matter", "FRONT_MATTER_KEYS"]
+__all__ = ["parse_date", "parse_timestamp", "split_front_matter", "FRONT_MATTER_KEYS"]
 
-FRONT_MATTER_KEYS = ("title", "url", "published_at", "date", "id")
+FRONT_MATTER_KEYS = ("title", "url", "published_at", "date", "id", "license", "accessed_at")
 _MAX_FRONT_MATTER_LINES = 60
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -58,6 +58,29 @@ def parse_date(value: object) -> date | None:
             except ValueError:
                 return None
     return None
+
+
+def parse_timestamp(value: object) -> str | None:
+    """An access time as ISO 8601 UTC (``2026-12-04T15:00:00Z``) from a datetime, date or ISO string.
+
+    A time without a zone is taken as UTC; a bare date becomes midnight UTC.
+    What cannot be read gives None.
+    """
+    from datetime import timezone
+
+    if isinstance(value, str):
+        s = value.strip().replace("Z", "+00:00")
+        try:
+            value = datetime.fromisoformat(s)
+        except ValueError:
+            value = parse_date(s)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:

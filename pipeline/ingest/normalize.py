@@ -15,6 +15,12 @@ What is done, in order:
 1. Unicode NFC (canonical composition; also maps CJK compatibility ideographs
    to their unified forms). Not NFKC: NFKC would also rewrite ①, ㎡, ½, ﬁ and
    the Chinese full-width punctuation, losing information.
+1b. Kangxi radicals (U+2F00–U+2FD5) and CJK radicals supplement
+   (U+2E80–U+2EF3) become the unified ideograph they stand for (⼀ → 一,
+   ⻰ → 龙), whatever the reader: some PDF text layers encode common
+   characters as radicals. The mapping is Unicode's Equivalent_Unified_Ideograph
+   property, shipped as ``data/ingest/cjk_radicals.tsv`` (U+2E80, which has
+   none, is kept).
 2. Line breaks: CRLF, CR, NEL (U+0085), LS/PS (U+2028/2029), VT and FF become LF.
 3. Invisible characters are removed: BOM/ZWNBSP (U+FEFF), zero-width space,
    (non-)joiners, word joiner, soft hyphen, bidi marks/embeddings/isolates and
@@ -63,6 +69,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from pathlib import Path
 
 __all__ = ["normalize_text", "normalize_line", "strip_html", "KEPT_FULLWIDTH"]
 
@@ -72,8 +79,22 @@ KEPT_FULLWIDTH = frozenset("！（），：；？")
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029\x0b\x0c]")
 
 
+RADICALS_FILE = Path(__file__).resolve().parent.parent / "data" / "ingest" / "cjk_radicals.tsv"
+
+
+def load_radicals(path: Path = RADICALS_FILE) -> dict[int, str]:
+    """Radical code point -> its unified ideograph (step 1b), from the data file."""
+    out: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        radical, ideograph = line.split("\t")[:2]
+        out[ord(radical)] = ideograph
+    return out
+
+
 def _build_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
+    table: dict[int, str | None] = dict(load_radicals())
     for code in range(0xFF01, 0xFF5F):
         ch = chr(code)
         if ch not in KEPT_FULLWIDTH:

@@ -6,12 +6,19 @@ structured text. Decoding, normalisation, structure and .jsonl parsing live in
 their own modules.
 
 What is a source: every ``.txt``/``.md`` file (extension case-insensitive) is
-one source; every non-blank line of a ``.jsonl`` file is one source. Files in
+one source; every non-blank line of a ``.jsonl`` file is one source; every
+``.html``/``.htm``/``.pdf``/``.docx`` file and every RSS/Atom feed file
+(``.rss``/``.atom``/``.xml``, one document per item) is one source, read by
+``ingest.formats``. Rights and provenance (``url``, ``license``,
+``accessed_at``) come from the record, the front matter or the page itself,
+else from the file's sidecar (``ingest.sidecar``: written by source
+snapshots). A ``last.fetch-error`` file (left by a failed snapshot) is one
+source that reads as an error row. Files in
 subfolders are included (their path relative to the raw folder, with '/').
 Ignored: hidden files and folders (name starting with '.'), editor and Office
-temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.pdf,
-.docx, .html, ...: they are not reported as errors, because a raw folder may
-legitimately hold notes or originals next to the sources). Symlinked files are
+temporaries (``~$x``, ``.#x``, ``x~``), and every other extension (.json
+sidecars, images, ...: they are not reported as errors, because a raw folder
+may legitimately hold notes or originals next to the sources). Symlinked files are
 followed; symlinked folders are not (no loops).
 
 Nothing vanishes: what cannot be listed or read is still a source unit, whose
@@ -51,11 +58,14 @@ from pathlib import Path
 
 from pipeline.budget import size_problem
 from pipeline.ingest.decode import DecodeError, decode_bytes
+from pipeline.ingest.formats import FORMAT_EXTENSIONS, FormatError, ReadContext, read_formatted
 from pipeline.ingest.jsonl import JsonlLine, RecordError, index_lines, parse_record, record_fragments
-from pipeline.ingest.metadata import parse_date, split_front_matter
+from pipeline.ingest.metadata import parse_date, parse_timestamp, split_front_matter
 from pipeline.ingest.normalize import normalize_line, normalize_text
+from pipeline.ingest.sidecar import page_reader, read_sidecar, sidecar_path
 from pipeline.ingest.structure import classify_lines, pick_title
 from pipeline.records import Document, SourceError
+from pipeline.rights import normalize_license
 
 __all__ = [
     "SourceUnit",
@@ -71,7 +81,9 @@ __all__ = [
 
 TEXT_EXTENSIONS = (".txt", ".md")
 JSONL_EXTENSIONS = (".jsonl",)
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS
+# A source snapshot that failed leaves ``<name>/last.fetch-error`` (pipeline.snapshots): read as an error row.
+FETCH_ERROR_EXTENSIONS = (".fetch-error",)
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS + JSONL_EXTENSIONS + FORMAT_EXTENSIONS + FETCH_ERROR_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ class SourceUnit:
     key: str  # Dagster partition key
     path: str  # relative to the raw folder, posix
     line: int | None  # line number for a .jsonl record
-    sha256: str  # of the raw bytes of the file, or of the .jsonl line
+    sha256: str  # of the raw bytes of the file (and its sidecar, when it has one), or of the .jsonl line
 
 
 # ---------------------------------------------------------------- keys
@@ -191,7 +203,7 @@ def _problem_unit(rel: str, reason: str) -> SourceUnit:
 
 @dataclass(frozen=True)
 class _Listing:
-    stamp: tuple[int, int]  # (size, mtime_ns)
+    stamp: tuple  # (size, mtime_ns, the sidecar's (size, mtime_ns) or None)
     units: tuple[SourceUnit, ...]
     lines: tuple[JsonlLine, ...] = ()  # .jsonl only, parallel to units
     fragments: tuple[str, ...] = ()
@@ -202,8 +214,29 @@ _CACHE: dict[str, _Listing] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _sidecar_stamp(full: Path) -> tuple[int, int] | None:
+    try:
+        st = sidecar_path(full).stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _unit_sha(data: bytes, full: Path, side_stamp) -> str:
+    """The file's sha256; with a sidecar, a hash of both (a licence added later is a change)."""
+    sha = hashlib.sha256(data).hexdigest()
+    if side_stamp is None:
+        return sha
+    try:
+        side = sidecar_path(full).read_bytes()
+    except OSError:
+        return sha
+    return hashlib.sha256(f"{sha}:{hashlib.sha256(side).hexdigest()}".encode()).hexdigest()
+
+
 def _listing(rel: str, full: Path, st: os.stat_result) -> _Listing:
-    stamp = (st.st_size, st.st_mtime_ns)
+    side_stamp = None if rel.lower().endswith(JSONL_EXTENSIONS) else _sidecar_stamp(full)
+    stamp = (st.st_size, st.st_mtime_ns, side_stamp)
     cache_key = os.path.abspath(full)
     with _CACHE_LOCK:
         cached = _CACHE.get(cache_key)
@@ -221,7 +254,7 @@ def _listing(rel: str, full: Path, st: os.stat_result) -> _Listing:
         by_fragment = {f: i for i, f in enumerate(frags)}
         listing = _Listing(stamp, units, tuple(lines), tuple(frags), by_fragment)
     else:
-        listing = _Listing(stamp, (SourceUnit(make_key(rel), rel, None, hashlib.sha256(data).hexdigest()),))
+        listing = _Listing(stamp, (SourceUnit(make_key(rel), rel, None, _unit_sha(data, full, side_stamp)),))
     with _CACHE_LOCK:
         _CACHE[cache_key] = listing
     return listing
@@ -271,6 +304,8 @@ def make_document(
     published_at=None,
     url: str | None = None,
     markdown: bool = False,
+    license: str | None = None,
+    accessed_at=None,
 ) -> Document | SourceError:
     """Normalise ``text``, find its structure and title, and build the Document.
 
@@ -297,6 +332,8 @@ def make_document(
         text=norm,
         sha256=sha256,
         blocks=blocks,
+        license=normalize_license(license),
+        accessed_at=parse_timestamp(accessed_at),
     )
 
 
@@ -312,6 +349,7 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
     except DecodeError as exc:
         return [], [SourceError(rel, exc.reason, None, sha)]
     meta, text = split_front_matter(text)
+    side = read_sidecar(full)
     doc = make_document(
         key,
         rel,
@@ -319,8 +357,10 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
         sha,
         title=meta.get("title"),
         published_at=meta.get("published_at", meta.get("date")),
-        url=meta.get("url"),
+        url=meta.get("url") or side.get("url"),
         markdown=rel.lower().endswith(".md"),
+        license=meta.get("license") or side.get("license"),
+        accessed_at=meta.get("accessed_at") or side.get("accessed_at"),
     )
     if isinstance(doc, SourceError):
         return [], [doc]
@@ -328,8 +368,9 @@ def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], 
 
 
 def _read_record(
-    full: Path, rel: str, ln: JsonlLine, fragment: str, data: bytes | None = None
+    full: Path, rel: str, ln: JsonlLine, fragment: str, data: bytes | None = None, side: dict | None = None
 ) -> tuple[Document | None, SourceError | None]:
+    side = side or {}
     if data is None:
         with open(full, "rb") as fh:
             fh.seek(ln.offset)
@@ -349,7 +390,9 @@ def _read_record(
         ln.sha256,
         title=obj.get("title"),
         published_at=obj.get("published_at"),
-        url=obj.get("url"),
+        url=obj.get("url") or side.get("url"),
+        license=obj.get("license") or side.get("license"),
+        accessed_at=obj.get("accessed_at") or side.get("accessed_at"),
     )
     if isinstance(doc, SourceError):
         reason = doc.reason if doc.kind == "budget" else "'text' is empty after normalisation"
@@ -364,6 +407,59 @@ def _folder_problem(full: Path) -> str:
         return (f"cannot list the folder: {exc.strerror or exc}; the documents read from it before "
                 "are kept until it can be read again")
     return "the folder could not be listed (it can now: it will be read on the next build)"
+
+
+def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple[list[Document], list[SourceError]]:
+    """An HTML page, PDF, DOCX or feed (every item, or the item ``fragment``), via ``ingest.formats``."""
+    full = raw_dir / rel
+    try:
+        data = full.read_bytes()
+    except OSError as exc:
+        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
+    sha = hashlib.sha256(data).hexdigest()
+    side = read_sidecar(full)
+    try:
+        items = read_formatted(data, Path(rel).suffix, ReadContext(page_for=page_reader(full, side)))
+    except FormatError as exc:
+        return [], [SourceError(rel, exc.reason, None, sha)]
+    if fragment is not None:
+        items = [it for it in items if it.fragment == fragment]
+        if not items:
+            return [], [SourceError(rel, f"no item '#{fragment}' in the file (it changed since it was listed?)", None, sha)]
+    docs: list[Document] = []
+    errors: list[SourceError] = []
+    for item in items:
+        doc = make_document(
+            make_key(rel, item.fragment),
+            rel if item.fragment is None else f"{rel}#{item.fragment}",
+            item.text,
+            sha,
+            title=item.title,
+            published_at=item.published_at,
+            url=item.url or (side.get("url") if item.fragment is None else None),
+            markdown=item.markdown,
+            license=item.license or side.get("license"),
+            accessed_at=side.get("accessed_at"),
+        )
+        if isinstance(doc, SourceError):
+            what = f"item '#{item.fragment}'" if item.fragment else "the file"
+            errors.append(SourceError(rel, f"{what}: no text left after normalisation", None, sha))
+        else:
+            docs.append(doc)
+    return docs, errors
+
+
+def _fetch_error(full: Path, rel: str) -> SourceError:
+    """The error row of a failed source snapshot (its ``last.fetch-error`` file)."""
+    import json
+
+    try:
+        data = full.read_bytes()
+        info = json.loads(data)
+        reason = f"source {info.get('source')!r} ({info.get('url')}) could not be fetched: {info.get('reason')}"
+    except (OSError, ValueError, AttributeError):
+        data, reason = b"", "a source snapshot failed (unreadable .fetch-error file)"
+    return SourceError(rel, reason, None, hashlib.sha256(data).hexdigest() if data else None)
 
 
 def _jsonl_listing(raw_dir: Path, rel: str) -> _Listing:
@@ -398,12 +494,16 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
             return [], [SourceError(rel, "not a regular file (a device, pipe or socket)")]
         return [], [SourceError(rel, "file not found (removed or renamed since it was listed?)")]
     lower = rel.lower()
+    if lower.endswith(FORMAT_EXTENSIONS):
+        return _read_formatted_file(raw_dir, rel, fragment)
+    if lower.endswith(FETCH_ERROR_EXTENSIONS):
+        return [], [_fetch_error(full, rel)]
     if lower.endswith(TEXT_EXTENSIONS):
         if fragment is not None:
             return [], [SourceError(rel, f"a text file has no record '#{fragment}'")]
         return _read_text_file(raw_dir, rel, key)
     if not lower.endswith(JSONL_EXTENSIONS):
-        return [], [SourceError(rel, "unsupported file type (expected .txt, .md or .jsonl)")]
+        return [], [SourceError(rel, "unsupported file type (expected " + ", ".join(SUPPORTED_EXTENSIONS) + ")")]
     try:
         listing = _jsonl_listing(raw_dir, rel)
     except OSError as exc:
@@ -417,10 +517,11 @@ def read_source(raw_dir: Path, key: str) -> tuple[list[Document], list[SourceErr
         if not wanted:
             return [], [SourceError(rel, f"no record '#{fragment}' in the file (it changed since it was listed?)")]
     data = full.read_bytes() if fragment is None else None
+    side = read_sidecar(full)
     docs: list[Document] = []
     errors: list[SourceError] = []
     for i in wanted:
-        doc, err = _read_record(full, rel, listing.lines[i], listing.fragments[i], data)
+        doc, err = _read_record(full, rel, listing.lines[i], listing.fragments[i], data, side)
         if doc is not None:
             docs.append(doc)
         if err is not None:

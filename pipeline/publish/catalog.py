@@ -31,7 +31,7 @@ def catalog_entry(out_dir: Path, version: str) -> dict:
     package = read_datapackage(folder) or {}
     zip_name = f"dataset-{version}.zip"
     zip_path = folder / zip_name
-    rows = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table"}
+    rows = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
     return {
         "version": version,
         "created": package.get("created"),

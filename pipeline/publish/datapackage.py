@@ -38,7 +38,8 @@ def license_entry(license: str) -> dict:
 
 
 def source_entry(source: dict) -> dict:
-    """One raw document as a Frictionless source: title, path (its url, when known), file, sha256."""
+    """One raw document as a Frictionless source: title, path (its url, when known), file, sha256,
+    and its licence and access time when the source states them."""
     entry = {"title": source.get("title") or source.get("path") or "untitled"}
     if source.get("url"):
         entry["path"] = source["url"]
@@ -46,12 +47,32 @@ def source_entry(source: dict) -> dict:
         entry["file"] = str(source["path"])
     if source.get("sha256"):
         entry["sha256"] = source["sha256"]
+    for key in ("license", "accessed_at"):
+        if source.get(key):
+            entry[key] = source[key]
     return entry
 
 
 def table_schema(t: schema.Table) -> dict:
     """The table's Frictionless schema, as ``schema.Table.frictionless_schema`` defines it."""
     return t.frictionless_schema()
+
+
+def parquet_schema(t: schema.Table) -> dict:
+    """The Frictionless schema of the table's Parquet twin: as the CSV's, without foreign keys (they
+    point to the CSV resources); list columns are ``any`` (Frictionless reads Parquet lists as NumPy
+    arrays, which its ``array`` type rejects), described as list<string>."""
+    out = t.frictionless_schema()
+    out.pop("foreignKeys", None)
+    fields = []
+    for f, c in zip(out["fields"], t.columns):
+        f = dict(f)
+        if c.type == "list":
+            f["type"] = "any"
+            f["description"] = c.description + " (list<string>)"
+        fields.append(f)
+    out["fields"] = fields
+    return out
 
 
 def _file_facts(folder: Path, name: str) -> dict:
@@ -73,11 +94,13 @@ def build_datapackage(
     code_version: str | None,
     row_counts: dict[str, int],
     extra_files: dict[str, dict] | None = None,
+    properties: dict | None = None,
 ) -> dict:
     """The Data Package descriptor for the release files already written in ``folder``.
 
     ``extra_files`` maps a file name to resource properties (name, format,
-    mediatype, title, description) for non-tabular files such as the SQLite.
+    mediatype, title, description) for non-tabular files such as the SQLite;
+    ``properties`` adds custom package properties (e.g. the text policy).
     """
     folder = Path(folder)
     resources = []
@@ -103,13 +126,17 @@ def build_datapackage(
         resources.append(
             {
                 "name": f"{name}-parquet",
-                "type": "file",
+                "type": "table",
                 "path": f"{name}.parquet",
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
                 "title": f"{t.title} (Parquet)",
                 "description": f"The {name} table as Parquet, typed (list columns as list<string>).",
-                **_file_facts(folder, f"{name}.parquet"),
+                # Frictionless counts bytes and hashes only of files it streams (not Parquet):
+                # the size and hash are given under their own names (and in SHA256SUMS).
+                **{f"file_{k}": v for k, v in _file_facts(folder, f"{name}.parquet").items()},
+                "rows": row_counts.get(name, 0),
+                "schema": parquet_schema(t),
             }
         )
     for file_name, props in (extra_files or {}).items():
@@ -126,6 +153,7 @@ def build_datapackage(
         "fingerprint": fingerprint,
         "code_version": code_version,
         "resources": resources,
+        **(properties or {}),
     }
     return package
 

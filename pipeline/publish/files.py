@@ -97,11 +97,22 @@ def published_metadata(name: str) -> dict:
     return dict(schema.to_arrow(name, schema.empty_frame(name)).schema.metadata or {})
 
 
+@lru_cache(maxsize=None)
+def described_schema(name: str) -> pa.Schema:
+    """The published Parquet schema: ``published_metadata`` plus each field's description,
+    type and nullability in its field metadata (``publish.dictionary.field_metadata``)."""
+    from pipeline.publish.dictionary import field_metadata
+
+    meta = field_metadata(name)
+    base = schema.TABLES[name].arrow_schema()
+    return pa.schema([f.with_metadata(meta[f.name]) for f in base], metadata=published_metadata(name))
+
+
 def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -> list[Path]:
     """Write ``<name>.parquet`` and ``<name>.csv`` into folder; return the two paths."""
     table = to_arrow(name, frame)
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
-    write_parquet(table.replace_schema_metadata(published_metadata(name)), parquet)
+    write_parquet(pa.Table.from_arrays(table.columns, schema=described_schema(name)), parquet)
     write_csv(table, csv)
     return [parquet, csv]
 

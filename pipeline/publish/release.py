@@ -51,8 +51,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from pipeline import schema
-from pipeline.publish import archive, catalog, changes, checksums, datapackage, files, provenance, retention, sqlite, validate
+from pipeline import rights, schema
+from pipeline.publish import (archive, catalog, changes, checksums, datapackage, extras, files, provenance,
+                             retention, sqlite, validate)
 from pipeline.publish import version as versions
 
 DEFAULT_LICENSE = "CC-BY-4.0"
@@ -169,6 +170,7 @@ def switch_latest(out_dir: Path, version: str) -> Path:
         shutil.rmtree(aside)
     else:
         os.replace(tmp, latest)
+    extras.write_latest_json(out_dir, version)  # the pointer that survives object storage
     return latest
 
 
@@ -248,6 +250,7 @@ def publish_release(
     check: bool = True,
     allow_shrink: bool = True,
     keep: int = retention.DEFAULT_KEEP,
+    publish_text: str | None = None,
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
@@ -258,6 +261,8 @@ def publish_release(
     release, even when the release is made without the Dagster asset checks. Without
     ``allow_shrink``, ``ReleaseRefused`` is raised when fewer than half of the previous
     release's documents remain. ``keep``: release folders kept (0: all).
+    ``publish_text``: which documents' full text is published (``pipeline.rights``: ``licensed``,
+    ``all``, ``none``; default ``$PIPELINE_PUBLISH_TEXT`` or ``licensed``), applied after the checks.
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
@@ -268,6 +273,8 @@ def publish_release(
         if failures:
             raise ReleaseBlocked(failures)
     tables = {n: files.to_arrow(n, t) for n, t in tables.items()}  # converted once
+    text_policy = rights.publish_text_policy(publish_text)
+    tables["documents"] = rights.apply_text_policy(tables["documents"], text_policy)
     releases_dir.mkdir(parents=True, exist_ok=True)
     row_counts = {n: int(t.num_rows) for n, t in tables.items()}
     now = now or datetime.now(timezone.utc)
@@ -333,6 +340,11 @@ def publish_release(
             _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
                           sqlite_copy if copier is not None else None)
             names.append(SQLITE_NAME)
+            extra_files = extras.write_release_extras(
+                work, tables, version=version, created=created, title=title, description=description,
+                license=license, text_policy=text_policy, previous=previous,
+            )
+            names += list(extra_files)
 
             package = datapackage.build_datapackage(
                 work,
@@ -361,7 +373,10 @@ def publish_release(
                         "mediatype": "text/markdown",
                         "title": "Changes since the previous release",
                     },
+                    **extra_files,
                 },
+                properties={"text_policy": text_policy,
+                            **{f"texts_{k}": v for k, v in rights.text_counts(tables["documents"]).items()}},
             )
             package["provenance"] = made_by
             datapackage.write_datapackage(work, package)

@@ -111,7 +111,7 @@ def resolve_release(out_dir: Path, version: str | None = None) -> Path:
 
 def _links(release: Path, package: dict) -> str:
     files = {p.name for p in release.iterdir()}
-    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table"}
+    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
     rows = []
     for name, t in schema.TABLES.items():
         count = rows_of.get(name)
@@ -162,6 +162,17 @@ def _examples(release: Path) -> str:
     return (" Try: " + " · ".join(links) + ".") if links else ""
 
 
+# The citable-release files (publish.extras) linked from the home page, when the release has them.
+RELEASE_DOCS = (("data-dictionary.html", "Data dictionary"), ("README.md", "About this release (README)"),
+                ("CITATION.cff", "How to cite (CITATION.cff)"), ("dataset.duckdb", "dataset.duckdb"))
+
+
+def _release_docs(release: Path) -> str:
+    links = [f'<a href="/{FILES_MOUNT}/{name}">{html.escape(label)}</a>'
+             for name, label in RELEASE_DOCS if (release / name).exists()]
+    return f"<p>{' · '.join(links)}</p>" if links else ""
+
+
 def description_html(release: Path, out_dir: Path, package: dict) -> str:
     version = package.get("version", release.name)
     zip_name = f"dataset-{version}.zip"
@@ -173,6 +184,7 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         f'<a href="/{FILES_MOUNT}/CHANGES.md">CHANGES.md</a> · '
         f'<a href="/{FILES_MOUNT}/SHA256SUMS">SHA256SUMS</a> · '
         f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a></p>',
+        _release_docs(release),
         _links(release, package),
         "<p>Full-text search (people, firms, organisations, cities, regions, metric sentences, "
         "document titles) matches any substring, one or two characters included (杭州, 华为). "
@@ -216,6 +228,9 @@ def datasette_metadata(release: Path, out_dir: Path, follow_latest: bool = True)
             "columns": {c.name: c.description for c in t.columns},
             **TABLE_OPTIONS.get(name, {}),
         }
+        if (release / "data-dictionary.html").exists():
+            meta["about"] = "Data dictionary"
+            meta["about_url"] = f"/{FILES_MOUNT}/data-dictionary.html#{name}"
         if t.search_columns:
             meta["fts_table"] = f"{name}_fts"
             meta["fts_pk"] = "rowid"
