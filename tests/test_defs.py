@@ -26,7 +26,7 @@ def test_asset_graph_shape():
     defs = build_defs()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {"sources", "release", *schema.TABLES}
+    assert keys == {"sources", "release", "source_snapshots", *schema.TABLES}
     for key in graph.get_all_asset_keys():
         assert graph.get(key).partitions_def is None
     for name in schema.TABLES:
