@@ -5,7 +5,8 @@ lists, stem delimiters, generic words, person cues, place names that are
 common words ...) and the name checks built on it: ``org_type`` (firm or
 organisation from a name's suffix) and ``person_ok`` (is a model PER span a
 plausible name). ``Matcher`` finds lexicon and gazetteer names in a text,
-leftmost-longest. ``common_word`` / ``descriptive`` use jieba's dictionary
+leftmost-longest, with the one dictionary matcher (``nlp.dictmatch``) that the
+NER features use too. ``common_word`` / ``descriptive`` use jieba's dictionary
 frequencies to tell ordinary words (高水平, 耐心) from brand names (宇树, 群核).
 Everything is loaded once per process.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
 
@@ -139,43 +141,12 @@ class Matcher:
             if not is_latin(form):
                 self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
         self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
-        self.lengths: dict[str, tuple[int, ...]] = {}
-        by_first: dict[str, set[int]] = {}
-        for form in self.forms:
-            by_first.setdefault(form[0], set()).add(len(form))
-        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
-        # every proper prefix of a form: a match is extended only while it can still grow
-        self.prefixes: set[str] = {form[:k] for form in self.forms for k in range(1, len(form))}
+        self.matcher = DictMatcher(self.forms)
 
     def scan(self, text: str):
-        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping.
-
-        From each position the match grows one character at a time while the piece is
-        a prefix of some form (one or two probes per character instead of one per
-        form length); every match lies inside the text (a name at its very end too).
-        """
-        i, n = 0, len(text)
-        lengths, forms, prefixes = self.lengths, self.forms, self.prefixes
-        while i < n:
-            ls = lengths.get(text[i])
-            if not ls:
-                i += 1
-                continue
-            best, hit = 0, None
-            j = i + 1
-            while j <= n:
-                piece = text[i:j]
-                found = forms.get(piece)
-                if found is not None:
-                    best, hit = j, found
-                if piece not in prefixes:
-                    break
-                j += 1
-            if hit is None:
-                i += 1
-                continue
-            yield i, best, hit[0], hit[1]
-            i = best
+        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``)."""
+        for s, e, (kind, payload) in self.matcher.scan(text):
+            yield s, e, kind, payload
 
 
 @functools.lru_cache(maxsize=4)
