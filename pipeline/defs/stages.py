@@ -74,7 +74,7 @@ PARTS: dict[str, tuple[str, ...]] = {
 # any of these files invalidates the stage's stored results (and the later stages');
 # FORMAT_VERSION is bumped when the layout of the stored files changes.
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    DOCUMENTS: ("ingest", "data/ingest", "records.py"),
+    DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "nlp/vocab.py", "records.py"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
     EXTRACTIONS: ("nlp", "data", "records.py", "ids.py"),
 }

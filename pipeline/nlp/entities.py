@@ -38,7 +38,7 @@ Shorthand lists (北上广深) give one city mention per character, each with th
 offsets of the character that stands for the city (北 -> 北京), so every
 mention keeps its own span and ID. Text in ``references`` blocks is skipped
 (captions and headings count). The word lists behind the rules are data:
-``pipeline/data/lexicon/typing_rules.yaml`` (read by ``nlp.entity_rules``).
+``pipeline/data/vocab/typing_rules.yaml`` (read by ``nlp.entity_rules``).
 """
 
 from __future__ import annotations

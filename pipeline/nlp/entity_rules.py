@@ -1,6 +1,6 @@
 """Entity typing rules and the dictionary matcher used by ``nlp.entities``.
 
-``Rules`` holds the data of ``pipeline/data/lexicon/typing_rules.yaml`` (suffix
+``Rules`` holds the data of ``pipeline/data/vocab/typing_rules.yaml`` (suffix
 lists, stem delimiters, generic words, person cues, place names that are
 common words ...) and the name checks built on it: ``org_type`` (firm or
 organisation from a name's suffix) and ``person_ok`` (is a model PER span a
@@ -17,22 +17,17 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
-
+from pipeline.nlp import vocab
 from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-RULES_PATH = DATA_DIR / "lexicon" / "typing_rules.yaml"
-SURNAMES_PATH = DATA_DIR / "ingest" / "chinese_surnames.txt"
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]+$")
 
 
 class Rules:
     def __init__(self) -> None:
-        with open(RULES_PATH, encoding="utf-8") as f:
-            d = yaml.safe_load(f)
+        d = vocab.yaml_data("typing_rules.yaml")
         self.firm_suffixes = tuple(sorted(d["firm_suffixes"], key=len, reverse=True))
         self.org_suffixes = dict(sorted(d["org_suffixes"].items(), key=lambda kv: -len(kv[0])))
         self.firm_markers = tuple(d["firm_markers"])
@@ -61,7 +56,7 @@ class Rules:
         self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
-        self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
+        self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
         self.rule_firm_suffixes = frozenset(d["rule_firm_suffixes"])
@@ -76,12 +71,7 @@ class Rules:
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
         self.list_invest_verbs = tuple(sorted(d["list_invest_verbs"], key=len, reverse=True))
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
-        self.surnames: set[str] = set()
-        if SURNAMES_PATH.exists():
-            for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    self.surnames.add(line)
+        self.surnames: set[str] = set(vocab.surnames())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
         """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
