@@ -49,7 +49,7 @@ PARTS: dict[str, tuple[str, ...]] = {
 # any of these files invalidates the stage's stored results (and the later stages');
 # FORMAT_VERSION is bumped when the layout of the stored files changes.
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    DOCUMENTS: ("ingest", "data/ingest", "records.py", "rights.py", "data/rights"),
+    DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "nlp/vocab.py", "records.py", "rights.py", "data/rights"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
     EXTRACTIONS: ("nlp", "data", "records.py", "ids.py"),
 }

@@ -5,7 +5,8 @@ the document title. Every non-empty line becomes one ``Block`` (start/end are
 the offsets of the line in the normalised text, without its newline).
 
 Kinds and the rules that give them (first match wins, all cues are data in
-``pipeline/data/ingest/structure_cues.yaml`` and ``chinese_surnames.txt``):
+``pipeline/data/ingest/structure_cues.yaml``; surnames and transliteration
+characters from the shared vocabulary folder, ``pipeline/data/vocab/``):
 
 ``references``
     A trailing reference list: a line that is only a reference header
@@ -112,11 +113,9 @@ class Cues:
 def load_cues() -> Cues:
     """Read the cue lists from ``pipeline/data/ingest/`` (cached per process)."""
     raw = yaml.safe_load((DATA_DIR / "structure_cues.yaml").read_text(encoding="utf-8"))
-    names = [
-        line.strip()
-        for line in (DATA_DIR / "chinese_surnames.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    from pipeline.nlp import vocab  # the shared word lists (surnames, transliteration characters)
+
+    names = sorted(vocab.surnames())
     return Cues(
         reference_headers=frozenset(h.lower() for h in raw["reference_headers"]),
         caption_prefixes=tuple(raw["caption_prefixes"]),
@@ -129,7 +128,7 @@ def load_cues() -> Cues:
         function_chars=frozenset(raw["function_chars"]),
         surnames=frozenset(n for n in names if len(n) == 1),
         compound_surnames=frozenset(n for n in names if len(n) == 2),
-        transliteration_chars=frozenset(raw["transliteration_chars"].replace(" ", "")),
+        transliteration_chars=vocab.transliteration_chars(),
         headline_verbs=tuple(raw["headline_verbs"]),
     )
 

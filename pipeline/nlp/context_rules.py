@@ -1,7 +1,7 @@
 """Context typing of names no dictionary knows: what the words around a name say it is.
 
 Used by ``nlp.entities`` (which turns the spans into candidates and settles
-overlaps); every word list is data in ``pipeline/data/lexicon/typing_rules.yaml``
+overlaps); every word list is data in ``pipeline/data/vocab/typing_rules.yaml``
 (``entity_rules.Rules``). No Dagster import here.
 
 - ``list_spans``: the names of a list that a business head noun types

@@ -38,11 +38,12 @@ Shorthand lists (北上广深) give one city mention per character, each with th
 offsets of the character that stands for the city (北 -> 北京), so every
 mention keeps its own span and ID. Text in ``references`` blocks is skipped
 (captions and headings count). The word lists behind the rules are data:
-``pipeline/data/lexicon/typing_rules.yaml`` (read by ``nlp.entity_rules``).
+``pipeline/data/vocab/typing_rules.yaml`` (read by ``nlp.entity_rules``).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -187,6 +188,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             continue
         context |= codes
         anchors.append((s, codes))
+    anchor_pos = [pos for pos, _codes in anchors]  # sorted: pending places are in text order
     # a confirmed name counts everywhere in the document, unless it is also a common word (港口, 资源)
     confirmed_names = {name for _s, _e, name, ok in pending_places if ok and not common_word(name, 1000)}
     for s, e, name, ok in pending_places:
@@ -198,7 +200,8 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if needs_confirmation and not (ok or name in confirmed_names):
             # 义乌 near 浙江 or 杭州; 余杭 near 杭州 -- within the sentence around it
             parent = d.province_code if d.level == "county_city" else d.city_code
-            near = set().union(*(codes for pos, codes in anchors if abs(pos - s) <= NEAR))
+            lo, hi = bisect.bisect_left(anchor_pos, s - NEAR), bisect.bisect_right(anchor_pos, s + NEAR)
+            near = set().union(*(codes for _pos, codes in anchors[lo:hi]))
             if name in rules.ambiguous_places or not aligned or parent not in near or common_word(name, 1000):
                 continue
         if needs_confirmation and len(name) == 2 and not aligned:
@@ -299,8 +302,6 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def _quoted_part(s: int, e: int, spans: list[tuple[int, int]], text: str) -> bool:
     """Is [s, e) a proper part of a quoted name («长沙号»), not the whole quote («深圳»)?"""
-    import bisect
-
     k = bisect.bisect_right(spans, (s, len(text) + 1)) - 1
     if k < 0:
         return False
@@ -415,21 +416,34 @@ def _inside_known_word(s: int, e: int, token_at: dict[int, int], tokens: list[To
 
 def _storm_names(text: str, ner, rules: Rules) -> set[str]:
     """Model PER names that the document also writes as 台风“X” or “X”台风 (storms, not people)."""
+    names = {text[s:e] for s, e, t in ner if t == "PER" and e > s}
     out = set()
-    for s, e, t in ner:
-        if t != "PER":
-            continue
-        name = text[s:e]
+    for i, j, name in occurrences(text, names):  # one pass over the text for all names
         if name in out:
             continue
-        i = text.find(name)
-        while i >= 0:
-            before = text[max(0, i - 4) : i].rstrip("“\"「『 ")
-            after = text[i + len(name) : i + len(name) + 4].lstrip("”\"」』 ")
-            if before.endswith(rules.not_person_before) or after.startswith(rules.not_person_after):
-                out.add(name)
-                break
-            i = text.find(name, i + 1)
+        before = text[max(0, i - 4) : i].rstrip("“\"「『 ")
+        after = text[j : j + 4].lstrip("”\"」』 ")
+        if before.endswith(rules.not_person_before) or after.startswith(rules.not_person_after):
+            out.add(name)
+    return out
+
+
+def occurrences(text: str, forms) -> list[tuple[int, int, str]]:
+    """Every (start, end, form) where one of ``forms`` occurs in ``text`` (overlaps included), in
+    one pass: at each position only the lengths of the forms that start with that character are
+    tried, so the cost is linear in the text's length, not in the number of forms times it."""
+    lengths: dict[str, set[int]] = {}
+    for f in forms:
+        if f:
+            lengths.setdefault(f[0], set()).add(len(f))
+    by_first = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+    forms = set(forms)
+    out = []
+    for i, ch in enumerate(text):
+        for L in by_first.get(ch, ()):
+            piece = text[i : i + L]
+            if len(piece) == L and piece in forms:
+                out.append((i, i + L, piece))
     return out
 
 
@@ -502,33 +516,49 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
     if not untyped:
         return cands
     kept = [c for c in cands if c.org_kind != UNTYPED]
-    firm_spans = [(c.start, c.end) for c in kept if c.type == "firm"]
     firm_names = {text[c.start : c.end] for c in kept if c.type == "firm"}
+    firm_starts = {c.start for c in kept if c.type == "firm"}
+    firm_ends = {c.end for c in kept if c.type == "firm"}
+    by_start: dict[int, list[_Cand]] = {}
+    by_end: dict[int, list[_Cand]] = {}
+    by_name: dict[str, list[_Cand]] = {}
+    for c in untyped:
+        by_start.setdefault(c.start, []).append(c)
+        by_end.setdefault(c.end, []).append(c)
+        by_name.setdefault(text[c.start : c.end], []).append(c)
+
+    def in_context(c: _Cand) -> bool:
+        after, before = text[c.end : c.end + 9].lstrip(), text[max(0, c.start - 4) : c.start].rstrip()
+        return (
+            text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
+            or after.startswith(rules.firm_after)
+            or bool(_FUNDING_AFTER.match(text, c.end))
+            or before.endswith(rules.firm_before)
+            or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
+            # an enumeration with a typed firm: 台积电、华虹
+            or (c.start - 1 in firm_ends and text[c.start - 1] in _ENUM)
+            or (c.end + 1 in firm_starts and text[c.end : c.end + 1] in _ENUM)
+        )
+
     promoted: list[_Cand] = []
-    changed = True
-    while changed and untyped:
-        changed = False
-        for c in list(untyped):
-            after, before = text[c.end : c.end + 9].lstrip(), text[max(0, c.start - 4) : c.start].rstrip()
-            ok = (
-                text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
-                or after.startswith(rules.firm_after)
-                or bool(_FUNDING_AFTER.match(text, c.end))
-                or before.endswith(rules.firm_before)
-                or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
-            )
-            if not ok:
-                for fs, fe in firm_spans:
-                    if (0 <= c.start - fe <= 1 and text[fe:c.start] in _ENUM) or (0 <= fs - c.end <= 1 and text[c.end:fs] in _ENUM):
-                        ok = True
-                        break
-            if ok:
-                untyped.remove(c)
-                c.org_kind = None
-                promoted.append(c)
-                firm_spans.append((c.start, c.end))
-                firm_names.add(text[c.start : c.end])
-                changed = True
+    done: set[int] = set()
+    queue = [c for c in untyped if in_context(c)]
+    while queue:  # each candidate is promoted once; a promotion re-checks only its neighbours
+        c = queue.pop()
+        if id(c) in done:
+            continue
+        done.add(id(c))
+        c.org_kind = None
+        promoted.append(c)
+        name = text[c.start : c.end]
+        firm_starts.add(c.start)
+        firm_ends.add(c.end)
+        new_name = name not in firm_names
+        firm_names.add(name)
+        neighbours = by_start.get(c.end + 1, []) + by_end.get(c.start - 1, [])
+        if new_name:
+            neighbours += by_name.get(name, [])
+        queue += [u for u in neighbours if id(u) not in done and in_context(u)]
     return kept + promoted
 
 
@@ -650,7 +680,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
 def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]) -> list[_Cand]:
     """Latin-script names: lexicon forms (case-insensitive), people in lists or beside cues, firms before cues."""
     out = []
-    persons = [(c.start, c.end) for c in cands if c.type == "person"]
+    persons = sorted((c.start, c.end) for c in cands if c.type == "person")
     for mt in _LATIN_RUN.finditer(text):
         s, e = mt.span()
         run = mt.group()
@@ -690,11 +720,15 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
 
 
 def _near_person(s: int, e: int, persons, text: str) -> bool:
-    """Is the Latin name an item of an enumeration (、 , 和) that also lists a person?"""
+    """Is the Latin name an item of an enumeration (、 , 和) that also lists a person? (``persons``
+    sorted by start; only those within 40 characters are looked at)."""
     left = max(0, s - 40)
     right = min(len(text), e + 40)
-    for ps, pe in persons:
-        if left <= ps and pe <= right:
+    k = bisect.bisect_left(persons, (left, -1))
+    while k < len(persons) and persons[k][0] <= right:
+        ps, pe = persons[k]
+        k += 1
+        if pe <= right:
             between = text[min(e, pe) : max(s, ps)]
             if len(between) <= 20 and "。" not in between and "\n" not in between:
                 return True
@@ -777,21 +811,15 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
                     forms.setdefault(stem, c)
                     break
     out: list[_Cand] = []
-    for form, c in sorted(forms.items(), key=lambda kv: -len(kv[0])):
-        start = 0
-        while True:
-            i = text.find(form, start)
-            if i < 0:
-                break
-            j = i + len(form)
-            start = i + 1
-            if skipped(i, j) or (i, j) in used:
-                continue
-            if form.isascii() and ((i > 0 and text[i - 1].isalnum() and text[i - 1].isascii()) or (j < len(text) and text[j].isalnum() and text[j].isascii())):
-                continue
-            if c.type != "city" and len(form) == 2 and i not in token_starts and j not in token_ends:
-                continue
-            canonical = c.canonical if c.key else form
-            out.append(_Cand(i, j, c.type, c.key, canonical, "propagation", c.org_kind))
-            used.add((i, j))
+    for i, j, form in sorted(occurrences(text, forms), key=lambda o: (-(o[1] - o[0]), o[0])):
+        c = forms[form]
+        if skipped(i, j) or (i, j) in used:
+            continue
+        if form.isascii() and ((i > 0 and text[i - 1].isalnum() and text[i - 1].isascii()) or (j < len(text) and text[j].isalnum() and text[j].isascii())):
+            continue
+        if c.type != "city" and len(form) == 2 and i not in token_starts and j not in token_ends:
+            continue
+        canonical = c.canonical if c.key else form
+        out.append(_Cand(i, j, c.type, c.key, canonical, "propagation", c.org_kind))
+        used.add((i, j))
     return out

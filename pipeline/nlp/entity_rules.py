@@ -1,11 +1,12 @@
 """Entity typing rules and the dictionary matcher used by ``nlp.entities``.
 
-``Rules`` holds the data of ``pipeline/data/lexicon/typing_rules.yaml`` (suffix
+``Rules`` holds the data of ``pipeline/data/vocab/typing_rules.yaml`` (suffix
 lists, stem delimiters, generic words, person cues, place names that are
 common words ...) and the name checks built on it: ``org_type`` (firm or
 organisation from a name's suffix) and ``person_ok`` (is a model PER span a
 plausible name). ``Matcher`` finds lexicon and gazetteer names in a text,
-leftmost-longest. ``common_word`` / ``descriptive`` use jieba's dictionary
+leftmost-longest, with the one dictionary matcher (``nlp.dictmatch``) that the
+NER features use too. ``common_word`` / ``descriptive`` use jieba's dictionary
 frequencies to tell ordinary words (高水平, 耐心) from brand names (宇树, 群核).
 Everything is loaded once per process.
 """
@@ -16,21 +17,17 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
-
+from pipeline.nlp import vocab
+from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-RULES_PATH = DATA_DIR / "lexicon" / "typing_rules.yaml"
-SURNAMES_PATH = DATA_DIR / "ingest" / "chinese_surnames.txt"
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]+$")
 
 
 class Rules:
     def __init__(self) -> None:
-        with open(RULES_PATH, encoding="utf-8") as f:
-            d = yaml.safe_load(f)
+        d = vocab.yaml_data("typing_rules.yaml")
         self.firm_suffixes = tuple(sorted(d["firm_suffixes"], key=len, reverse=True))
         self.org_suffixes = dict(sorted(d["org_suffixes"].items(), key=lambda kv: -len(kv[0])))
         self.firm_markers = tuple(d["firm_markers"])
@@ -59,7 +56,7 @@ class Rules:
         self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
-        self.translit = set(str(d["transliteration_chars"]).replace(" ", ""))
+        self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
         self.rule_firm_suffixes = frozenset(d["rule_firm_suffixes"])
@@ -74,12 +71,7 @@ class Rules:
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
         self.list_invest_verbs = tuple(sorted(d["list_invest_verbs"], key=len, reverse=True))
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
-        self.surnames: set[str] = set()
-        if SURNAMES_PATH.exists():
-            for line in SURNAMES_PATH.read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    self.surnames.add(line)
+        self.surnames: set[str] = set(vocab.surnames())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
         """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
@@ -139,43 +131,12 @@ class Matcher:
             if not is_latin(form):
                 self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
         self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
-        self.lengths: dict[str, tuple[int, ...]] = {}
-        by_first: dict[str, set[int]] = {}
-        for form in self.forms:
-            by_first.setdefault(form[0], set()).add(len(form))
-        self.lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
-        # every proper prefix of a form: a match is extended only while it can still grow
-        self.prefixes: set[str] = {form[:k] for form in self.forms for k in range(1, len(form))}
+        self.matcher = DictMatcher(self.forms)
 
     def scan(self, text: str):
-        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping.
-
-        From each position the match grows one character at a time while the piece is
-        a prefix of some form (one or two probes per character instead of one per
-        form length); every match lies inside the text (a name at its very end too).
-        """
-        i, n = 0, len(text)
-        lengths, forms, prefixes = self.lengths, self.forms, self.prefixes
-        while i < n:
-            ls = lengths.get(text[i])
-            if not ls:
-                i += 1
-                continue
-            best, hit = 0, None
-            j = i + 1
-            while j <= n:
-                piece = text[i:j]
-                found = forms.get(piece)
-                if found is not None:
-                    best, hit = j, found
-                if piece not in prefixes:
-                    break
-                j += 1
-            if hit is None:
-                i += 1
-                continue
-            yield i, best, hit[0], hit[1]
-            i = best
+        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``)."""
+        for s, e, (kind, payload) in self.matcher.scan(text):
+            yield s, e, kind, payload
 
 
 @functools.lru_cache(maxsize=4)

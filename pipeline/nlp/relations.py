@@ -24,7 +24,7 @@ Kinds (``Relation.kind``, the table's ``relation``), subject -> object:
 
 A list of names (A、B和C) counts as one argument: every member gets the
 relation. The role phrases and cue words are data:
-``pipeline/data/lexicon/relation_cues.yaml``.
+``pipeline/data/vocab/relation_cues.yaml`` (``nlp.vocab``).
 """
 
 from __future__ import annotations
@@ -33,13 +33,10 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
+from pipeline.nlp import vocab
 from pipeline.records import Document, Mention, Relation
 
-CUES_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "relation_cues.yaml"
 ORGS = ("firm", "org")
 PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
@@ -65,7 +62,7 @@ class Cues:
 
 @functools.lru_cache(maxsize=1)
 def cues() -> Cues:
-    d = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    d = vocab.yaml_data("relation_cues.yaml")
     return Cues(**{k: tuple(d[k]) for k in Cues.__dataclass_fields__})
 
 

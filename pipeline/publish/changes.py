@@ -22,6 +22,7 @@ LABEL_COLUMNS = {
     "documents": ("source_path", "title"),
     "metrics": ("subject_name", "metric", "span_text"),
     "mentions": ("entity_type", "text"),
+    "relations": ("subject_name", "relation", "object_name"),
     "errors": ("reason",),
 }
 

@@ -51,6 +51,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from pipeline.ingest.structure import load_cues
+from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.segment import USER_DICT, cut_words, get_tokenizer, split_sentences
 from pipeline.records import Token
 
@@ -223,51 +224,28 @@ def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[
 
 
 class Gazetteer(dict):
-    """{name: type} with, per two-character prefix, the lengths of its names, longest first (build once, do not mutate)."""
+    """{name: type} with its dictionary matcher over the names of 2..MAX_GAZ_LEN characters
+    (build once, do not mutate)."""
 
     def __init__(self, names: Mapping[str, str] = ()):
         super().__init__(names)
-        lengths: dict[str, set[int]] = {}
-        for name in self:
-            if 2 <= len(name) <= MAX_GAZ_LEN:
-                lengths.setdefault(name[:2], set()).add(len(name))
-        self.prefixes = {p: tuple(sorted(ls, reverse=True)) for p, ls in lengths.items()}
+        self.matcher = DictMatcher(self, min_len=2, max_len=MAX_GAZ_LEN)
 
 
 def gazetteer_tags(sent: str, gazetteer: Mapping[str, str] | None) -> list[str] | None:
-    """Greedy longest-match of gazetteer entries; per character TYPE+B/M/E/S, or None if no match."""
+    """Leftmost-longest gazetteer entries (``nlp.dictmatch``); per character TYPE+B/M/E/S, or None if no match."""
     if not gazetteer:
         return None
     if not isinstance(gazetteer, Gazetteer):
         gazetteer = Gazetteer(gazetteer)
-    prefixes = gazetteer.prefixes
-    n = len(sent)
     tags: list[str] | None = None
-    i = 0
-    get = prefixes.get
-    while i < n - 1:
-        lengths = get(sent[i:i + 2])
-        if lengths is None:  # most positions: one dict lookup
-            i += 1
-            continue
-        hit = None
-        for ln in lengths:  # only the lengths of names with this prefix, longest first
-            if ln <= n - i:
-                t = gazetteer.get(sent[i:i + ln])
-                if t is not None:
-                    hit = (ln, t)
-                    break
-        if hit is None:
-            i += 1
-            continue
-        ln, t = hit
+    for i, end, t in gazetteer.matcher.scan(sent):
         if tags is None:
-            tags = ["-"] * n
+            tags = ["-"] * len(sent)
         tags[i] = t + "B"
-        for j in range(i + 1, i + ln - 1):
+        for j in range(i + 1, end - 1):
             tags[j] = t + "M"
-        tags[i + ln - 1] = t + "E"
-        i += ln
+        tags[end - 1] = t + "E"
     return tags
 
 

@@ -1,0 +1,42 @@
+"""The vocabulary folder ``pipeline/data/vocab/``: every word list of the NLP rules, read here once.
+
+- ``surnames.txt``: common Chinese surnames (single characters, then compound ones);
+- ``transliteration_chars.txt``: characters of Chinese transliterations of foreign
+  names (one list for the NER features, person-name checks and ingest's captions);
+- ``typing_rules.yaml``: the entity typing rules' word lists (suffix classes, list
+  head nouns, role cues, stem delimiters, common words that are not names ...);
+- ``relation_cues.yaml``: roles and deal words of the relation patterns.
+
+Each loader is cached per process. No Dagster import here.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import yaml
+
+VOCAB_DIR = Path(__file__).resolve().parent.parent / "data" / "vocab"
+
+
+def _lines(name: str) -> list[str]:
+    text = (VOCAB_DIR / name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Single-character and compound surnames."""
+    return frozenset(_lines("surnames.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def transliteration_chars() -> frozenset[str]:
+    return frozenset("".join(_lines("transliteration_chars.txt")).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=4)
+def yaml_data(name: str) -> dict:
+    """A YAML word-list file of the folder (``typing_rules.yaml``, ``relation_cues.yaml``)."""
+    return yaml.safe_load((VOCAB_DIR / name).read_text(encoding="utf-8"))
