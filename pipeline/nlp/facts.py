@@ -13,11 +13,12 @@ each one decides:
   占 (约占全国总产量的三分之一 -> 全国总产量占比); ranks from their scope and
   noun (全球第三 ... 云计算服务商 -> 全球云计算服务商排名); else the local noun
   phrase (179个应用场景 -> 应用场景数量). See ``metric_names``.
-- **value and sign**: the reader's exact value, as float. A cue that states the
-  negative of its metric makes it negative (亏损 5 亿元 -> 净利润 -5e8; 同比下降
-  3% -> 同比增长 -0.03). The magnitude of a fall named as such keeps a positive
-  value, the metric name carries the direction (跌幅超过10% -> 跌幅 0.1;
-  成本降低了一半 -> 成本降幅 0.5).
+- **value and sign**: the reader's exact value, as float, signed by one convention
+  (``DATASET.md``): a cue that states the negative of its metric makes it negative
+  (亏损 5 亿元 -> 净利润 -5e8; 同比下降 3% -> 同比增长 -0.03), and so does a fall written
+  as such, under the neutral name of the change (跌幅超过10% -> 涨幅 < -0.1; 成本降低了一半
+  -> 成本增幅 -0.5; 减少394亿元 -> 变化额 -3.94e10): the direction is never in the name, and
+  a qualifier of a negated value is mirrored (> becomes <).
 - **unit**: the reader's; a bare magnitude (突破千亿规模, 超 3.6 亿) is 元 when
   its clause speaks of money (a money cue, 资金, 资本 ...), else 个.
 - **qualifier**: the reader's (written next to the number), else a window word
@@ -256,6 +257,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
         value = q.value * sign
+        if sign < 0:
+            qualifier = _FLIP.get(qualifier, qualifier)  # 跌幅超过10% -> 涨幅 < -0.1
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
                     year=year, period=period, subject_method=method)
         for other in shared[1:]:
@@ -337,6 +340,9 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
             for q, m in zip(qs, group):
                 out[q.start] = m
     return out
+
+
+_FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
 
 
 def _time_frame(text: str, q: Quantity, ce: int, quantities: list[Quantity]) -> bool:
@@ -428,12 +434,13 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
         if to_level:  # 上涨到了 81.9 万元: the level after the change
             metric = prefix or sent.last_level
         elif c.kind == "decline" and q.kind not in ("percent", "points", "multiple"):
-            # 减少个人垫付394.1亿元: an amount taken away, named by what it is taken from
+            # 减少个人垫付394.1亿元 -> 个人垫付变化额 -3.941e10: an amount taken away, named by what it
+            # is taken from; the sign, not the name, says it is a fall
             noun = prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)
-            metric = noun + ("减少额" if q.kind in ("currency", "bare") else "减少量")
+            metric, sign = noun + ("变化额" if q.kind in ("currency", "bare") else "变化量"), c.sign
         elif c.kind == "decline":
-            # 成本降低了一半 -> 成本降幅; 降低存款准备金率0.5个百分点 -> 存款准备金率降幅
-            metric = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric
+            # 成本降低了一半 -> 成本增幅 -0.5; 降低存款准备金率0.5个百分点 -> 存款准备金率增幅 -0.005
+            metric, sign = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric, c.sign
         elif c.kind == "share" and c.metric == "占比":
             metric = (prefix or _nb(d, hit.start, np_lo)) + "占比"
         elif c.kind == "share":
