@@ -71,7 +71,7 @@ import re
 from bisect import bisect_left
 
 from pipeline.nlp import metric_names as mn
-from pipeline.nlp.dates import DateSpan
+from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
 from pipeline.nlp.numbers import Quantity, qualifier_words, read_quantities
@@ -112,7 +112,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
-        d.prev_subject, d.carried, d.prev_org, d.prev_place = None, None, None, {}
+        d.prev_subject, d.carried, d.prev_org, d.prev_place, d.para_timed = None, None, None, {}, False
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -253,6 +253,10 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             elif year is None and anchor is None and carried is not None and q.kind != "duration" \
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
+            elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
+                    and q.kind not in ("duration", "age") and not _names_year(d, sent.start, sent.end) \
+                    and not _in_quote(text, sent.start, q.start):
+                year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
@@ -554,8 +558,14 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date = None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.year is not None and dt.start not in d.consumed:
+        if dt.start in d.consumed:
+            continue
+        if dt.year is not None:
             best_date = dt
+        elif dt.month is not None and (d.carried is not None or d.doc_date is not None):
+            # 12 月 10 日，…: a month without a year is in the paragraph's year, else the document's
+            year = d.carried[0] if d.carried is not None else year_of_month(d.doc_date, dt.month)
+            best_date = DateSpan(dt.start, dt.end, dt.text, year, dt.month, dt.day)
     best_rel = None
     for r in in_range(d, "relatives", sent.start, pos):
         best_rel = r
@@ -571,8 +581,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
             while i >= 0 and d.dates[i].year is None:
                 i -= 1
             year = d.dates[i].year if i >= 0 else None
-        elif d.doc.published_at is not None:
-            year = d.doc.published_at.year + best_rel.offset
+        elif d.doc_date is not None:
+            year = d.doc_date.year + best_rel.offset  # 今年, 去年, 前年: from the document's date
     for p in in_range(d, "periods", max(anchor, sent.start), pos):
         period = p.period
         if year is None and p.target_year:
@@ -606,6 +616,8 @@ _TIME_SHIFT = re.compile(r"第[一二三四五六七八九十两\d]+年|[一二�
 def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
     """Update the paragraph's carried (year, period) after the sentence text[ss:se] (see the module doc);
     ``founding``: starts of the sentence's founding years, which are not carried."""
+    if _names_year(d, ss, se):
+        d.para_timed = True  # the paragraph has a time of its own: the document's date no longer applies
     if in_range(d, "relatives", ss, se) or _TIME_SHIFT.search(d.text, ss, se):
         d.carried = None  # 去年 ..., 此后 ...: what follows is no longer dated by the earlier year
     else:
@@ -624,6 +636,7 @@ def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
                 d.carried = (d.carried[0], periods[-1].period)
     if d.text[se - 1 : se] == "\n" or "\n" in d.text[se : se + 1]:
         d.carried = None  # a paragraph break
+        d.para_timed = False
     return None
 
 
