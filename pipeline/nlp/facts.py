@@ -254,7 +254,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
             elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
-                    and q.kind not in ("duration", "age") and not _names_year(d, sent.start, sent.end) \
+                    and q.kind != "duration" and not _names_year(d, sent.start, sent.end) \
                     and not _in_quote(text, sent.start, q.start):
                 year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
         if subject is not None:
