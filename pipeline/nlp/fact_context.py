@@ -64,6 +64,7 @@ class Sentence:
     clauses: list[tuple[int, int]]
     mentions: list[Mention]
     last_level: str | None = None
+    last_pct_metric: str | None = None  # metric of the last percentage named by a cue (小米（17.2%）)
     last_subject: Mention | None = None
     last_method: str = "none"  # subject_method of last_subject
     subjects: list = field(default_factory=list)  # the subjects of the sentence's facts, in order

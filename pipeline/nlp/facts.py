@@ -93,6 +93,7 @@ _CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场�
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
 _TO_LEVEL = re.compile(r"\s*了?\s*(?:到|至)")
 _TOPIC = re.compile(r"(?:方面|来看|而言|上看)\s*$")
+_TOPIC_CLAUSE = re.compile(r"(?:^|在|从|就)([\u4e00-\u9fffA-Za-z]{2,8}?)(?:方面|来看|而言)\s*[，,]")
 _CONTINUES = re.compile(r"\s*(?:分别|均|共|合计|总计|达到?|为)")
 _RANK_NOUN = {"城": "城市", "省": "省份", "国": "国家", "市": "城市"}
 _RANK_NEXT_OTHER = re.compile(r"(?:\s*[、和与及]\s*[^，,。；;、]{0,4}?第[一二三四五六七八九十\d]+)*\s*的?\s*")
@@ -473,8 +474,16 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
             if _TOPIC.search(text, h.end, hce) or (_CONTINUES.match(text, cs) and clause_index(sent, h.start) == ci - 1):
                 c = h.cue
                 metric, sign, types, money = c.metric, c.sign, c.subject_types, True
+    if not metric and q.kind == "percent" and sent.last_pct_metric and text[q.start - 1 : q.start] in ("（", "("):
+        metric = sent.last_pct_metric  # 市场份额榜首，紧随其后的是小米（17.2%）、苹果（17.1%）
+    if not metric:
+        topic = _TOPIC_CLAUSE.search(text, sent.start, cs)
+        if topic:
+            metric = topic.group(1)  # 在人口出生率方面，……分别为0.5%、0.6%: the clause's topic
     if q.kind == "currency" and _PER_SHARE.match(text, q.end):
         metric, types = "股价", ("firm",)  # 1.19 美元/股
+    if metric and q.kind == "percent":
+        sent.last_pct_metric = metric
     if not metric:
         metric = _fallback_metric(d, q, np_lo, ce)
     if q.kind == "bare":
