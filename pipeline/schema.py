@@ -270,7 +270,7 @@ METRICS = Table(
         _c("subject_type", "string", "person, firm, city, province, country or org.", nullable=True),
         _c("subject_name", "string", "Canonical name of the subject.", nullable=True),
         _c("metric", "string", "What is measured (私募基金规模, 芯片产量, 成立年份 ...)."),
-        _c("value", "number", "Value in base units (1.5万亿元 → 1.5e12; 70% → 0.7; 3.2个百分点 → 0.032; 第四 → 4). A signed metric read with a negating cue is negative (净亏损 → 净利润 < 0, 同比下降 → 同比增长 < 0); a fall named as a magnitude (跌幅, 降幅) stays positive."),
+        _c("value", "number", "Value in base units (1.5万亿元 → 1.5e12; 70% → 0.7; 3.2个百分点 → 0.032; 第四 → 4). A loss is a negative profit (净亏损 → 净利润 < 0) and a decline a negative change (同比下降5% → 同比增长 −0.05; 跌幅10% → 涨幅 −0.1); the metric name never carries the direction."),
         _c("unit", "string", "元, 美元, 港元, 欧元, %, 百分点, 倍, rank, year, 年, or the counted object (颗, 辆, 家, 人, 个)."),
         _c("qualifier", "string", "One of =, >, >=, <, <=, ~."),
         _c("year", "integer", "Year the value refers to.", nullable=True),

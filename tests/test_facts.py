@@ -67,8 +67,8 @@ def test_window_qualifier_and_carried_subject_and_year():
 def test_carried_year_dangnian():
     text = "幻方量化在2021年突破千亿规模。但是好景不长,就在当年,幻方的多只指数增强基金跌幅超过10%。"
     facts = _facts(text, {"幻方量化": "firm", "幻方": "firm"})
-    fall = _one(facts, 0.1, "%")
-    assert (fall.year, fall.qualifier, fall.subject_text, fall.metric) == (2021, ">", "幻方", "指数增强基金跌幅")
+    fall = _one(facts, -0.1, "%")  # a fall of more than 10%: a change below -10%
+    assert (fall.year, fall.qualifier, fall.subject_text, fall.metric) == (2021, "<", "幻方", "指数增强基金涨幅")
     size = _one(facts, 1e11)
     assert (size.unit, size.qualifier, size.year) == ("元", ">", 2021)
 
@@ -168,8 +168,8 @@ def test_signs_of_losses_and_decreases():
     facts = _facts("比亚迪营收同比下降 5%。", {"比亚迪": "firm"})
     assert _one(facts, -0.05, "%").metric == "营收同比增长"
     facts = _facts("研发出了DeepSeek,并把人工智能的成本降低了一半。", {"DeepSeek": "firm"})
-    f = _one(facts, 0.5, "%")  # the magnitude of a fall named as such stays positive
-    assert (f.metric, f.subject_text) == ("成本降幅", "DeepSeek")
+    f = _one(facts, -0.5, "%")  # a fall is a negative change; the name has no direction
+    assert (f.metric, f.subject_text) == ("成本增幅", "DeepSeek")
 
 
 def test_range_gives_two_bounds():
@@ -317,7 +317,7 @@ GENERAL = [
     ("比亚迪董事长王传福今年58岁。", {"比亚迪": "firm", "王传福": "person"},
      [("58岁", 58, "岁", "=", None, "王传福", "年龄")]),
     ("蔚来的股价一度下跌超过20%，市值蒸发约50亿美元。", {"蔚来": "firm"},
-     [("超过20%", 0.2, "%", ">", None, "蔚来", "股价跌幅"), ("约50亿美元", 5e9, "美元", "~", None, "蔚来", "市值减少额")]),
+     [("超过20%", -0.2, "%", "<", None, "蔚来", "股价涨幅"), ("约50亿美元", -5e9, "美元", "~", None, "蔚来", "市值变化额")]),
 ]
 
 
@@ -337,9 +337,9 @@ GOLD = [  # subject, value, unit, qualifier, year  (from eval/gold/hangzhou_deep
     ("杭州", 1.5e12, "元", ">", 2024),
     ("杭州", 0.7, "%", "=", 2024),
     ("幻方量化", 1e11, "元", ">", 2021),
-    ("幻方量化", 0.1, "%", ">", 2021),
+    ("幻方量化", -0.1, "%", "<", 2021),  # 跌幅超过10%: a change below -10%
     ("梁文锋", 1e8, "元", ">", 2020),
-    ("DeepSeek", 0.5, "%", "=", None),
+    ("DeepSeek", -0.5, "%", "=", None),  # 成本降低了一半: a negative change
     ("阿里巴巴", 1999, "year", "=", 1999),
     ("阿里云", 2009, "year", "=", 2009),
     ("阿里云", 3, "rank", "=", None),

@@ -7,14 +7,17 @@ returns period phrases within a year (前三季度, 上半年, 第三季度, 前
 year relative to something else (今年, 去年, 当年, 同年, 如今 ...).
 
 The number reader (``numbers``) skips every numeral inside one of these spans;
-``facts`` uses them to date each quantity. Offsets are character offsets into
-the text given, end exclusive. No Dagster import here.
+``facts`` uses them to date each quantity; ``document_date`` is the date a document
+speaks from (``published_at``, else a dateline in its first lines), which anchors
+今年/去年/前年 and months written without a year. Offsets are character offsets
+into the text given, end exclusive. No Dagster import here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -123,3 +126,29 @@ def find_relative(text: str) -> list[RelativeYear]:
         offset, kind = _RELATIVE[m.group(0)]
         out.append(RelativeYear(m.start(), m.end(), m.group(0), offset, kind))
     return out
+
+
+_DATE_LINE_CHARS = 400  # where a dateline may be: the first lines of the text
+
+
+def document_date(published_at: date | None, text: str) -> date | None:
+    """The date a document speaks from: its ``published_at`` (from a .jsonl record or the front
+    matter of a .txt/.md file), else the first full date (year, month and day) in its first
+    lines (a dateline: 2024年5月12日 10:30, 2024-05-12), else None."""
+    if published_at is not None:
+        return published_at
+    for dt in find_dates(text[:_DATE_LINE_CHARS]):
+        if dt.year is not None and dt.month is not None and dt.day is not None:
+            try:
+                return date(dt.year, dt.month, dt.day)
+            except ValueError:
+                continue
+    return None
+
+
+def year_of_month(doc_date: date | None, month: int | None) -> int | None:
+    """The year of a month named without one (12 月 10 日，...) in a document dated ``doc_date``:
+    the document's year, or the year before when the month is later than the document's."""
+    if doc_date is None or month is None:
+        return None
+    return doc_date.year - 1 if month > doc_date.month + 1 else doc_date.year

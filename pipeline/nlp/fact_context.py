@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from pipeline.nlp.dates import DateSpan, find_dates, find_periods, find_relative
+from pipeline.nlp.dates import DateSpan, document_date, find_dates, find_periods, find_relative
 from pipeline.nlp.salience import Salience
 from pipeline.records import Document, Mention, Token
 
@@ -38,6 +38,8 @@ class DocContext:
     prev_group: list = field(default_factory=list)  # the list of names of the previous sentence (它们分别...)
     prev_place: dict = field(default_factory=dict)  # entity type (city, province) -> last one named in the block
     salience: Salience | None = None  # the document's main entities (``salience``)
+    para_timed: bool = False  # the paragraph so far named a year, a relative year or a time shift
+    doc_date: object = None  # the date the document speaks from (``dates.document_date``)
     starts: dict = field(default_factory=dict)  # name -> sorted start offsets, for bisect
     tokens: list[Token] = field(default_factory=list)
     token_starts: list[int] = field(default_factory=list)
@@ -51,6 +53,7 @@ class DocContext:
         d.tokens = sorted(tokens, key=lambda t: t.start)
         d.token_starts = [t.start for t in d.tokens]
         d.salience = Salience.build(doc, d.mentions)
+        d.doc_date = document_date(doc.published_at, text)
         return d
 
 
@@ -61,6 +64,7 @@ class Sentence:
     clauses: list[tuple[int, int]]
     mentions: list[Mention]
     last_level: str | None = None
+    last_pct_metric: str | None = None  # metric of the last percentage named by a cue (小米（17.2%）)
     last_subject: Mention | None = None
     last_method: str = "none"  # subject_method of last_subject
     subjects: list = field(default_factory=list)  # the subjects of the sentence's facts, in order

@@ -13,11 +13,12 @@ each one decides:
   占 (约占全国总产量的三分之一 -> 全国总产量占比); ranks from their scope and
   noun (全球第三 ... 云计算服务商 -> 全球云计算服务商排名); else the local noun
   phrase (179个应用场景 -> 应用场景数量). See ``metric_names``.
-- **value and sign**: the reader's exact value, as float. A cue that states the
-  negative of its metric makes it negative (亏损 5 亿元 -> 净利润 -5e8; 同比下降
-  3% -> 同比增长 -0.03). The magnitude of a fall named as such keeps a positive
-  value, the metric name carries the direction (跌幅超过10% -> 跌幅 0.1;
-  成本降低了一半 -> 成本降幅 0.5).
+- **value and sign**: the reader's exact value, as float, signed by one convention
+  (``DATASET.md``): a cue that states the negative of its metric makes it negative
+  (亏损 5 亿元 -> 净利润 -5e8; 同比下降 3% -> 同比增长 -0.03), and so does a fall written
+  as such, under the neutral name of the change (跌幅超过10% -> 涨幅 < -0.1; 成本降低了一半
+  -> 成本增幅 -0.5; 减少394亿元 -> 变化额 -3.94e10): the direction is never in the name, and
+  a qualifier of a negated value is mirrored (> becomes <).
 - **unit**: the reader's; a bare magnitude (突破千亿规模, 超 3.6 亿) is 元 when
   its clause speaks of money (a money cue, 资金, 资本 ...), else 个.
 - **qualifier**: the reader's (written next to the number), else a window word
@@ -70,7 +71,7 @@ import re
 from bisect import bisect_left
 
 from pipeline.nlp import metric_names as mn
-from pipeline.nlp.dates import DateSpan
+from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
 from pipeline.nlp.numbers import Quantity, qualifier_words, read_quantities
@@ -92,6 +93,7 @@ _CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场�
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
 _TO_LEVEL = re.compile(r"\s*了?\s*(?:到|至)")
 _TOPIC = re.compile(r"(?:方面|来看|而言|上看)\s*$")
+_TOPIC_CLAUSE = re.compile(r"(?:^|在|从|就)([\u4e00-\u9fffA-Za-z]{2,8}?)(?:方面|来看|而言)\s*[，,]")
 _CONTINUES = re.compile(r"\s*(?:分别|均|共|合计|总计|达到?|为)")
 _RANK_NOUN = {"城": "城市", "省": "省份", "国": "国家", "市": "城市"}
 _RANK_NEXT_OTHER = re.compile(r"(?:\s*[、和与及]\s*[^，,。；;、]{0,4}?第[一二三四五六七八九十\d]+)*\s*的?\s*")
@@ -111,7 +113,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
     for rs, re_ in regions:
-        d.prev_subject, d.carried, d.prev_org, d.prev_place = None, None, None, {}
+        d.prev_subject, d.carried, d.prev_org, d.prev_place, d.para_timed = None, None, None, {}, False
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -252,10 +254,16 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             elif year is None and anchor is None and carried is not None and q.kind != "duration" \
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
+            elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
+                    and q.kind != "duration" and not _names_year(d, sent.start, sent.end) \
+                    and not _in_quote(text, sent.start, q.start):
+                year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
         value = q.value * sign
+        if sign < 0:
+            qualifier = _FLIP.get(qualifier, qualifier)  # 跌幅超过10% -> 涨幅 < -0.1
         base = dict(doc_id=d.doc.doc_id, sentence=text[sent.start : sent.end].strip(), metric=metric, unit=unit,
                     year=year, period=period, subject_method=method)
         for other in shared[1:]:
@@ -337,6 +345,9 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
             for q, m in zip(qs, group):
                 out[q.start] = m
     return out
+
+
+_FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
 
 
 def _time_frame(text: str, q: Quantity, ce: int, quantities: list[Quantity]) -> bool:
@@ -428,12 +439,13 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
         if to_level:  # 上涨到了 81.9 万元: the level after the change
             metric = prefix or sent.last_level
         elif c.kind == "decline" and q.kind not in ("percent", "points", "multiple"):
-            # 减少个人垫付394.1亿元: an amount taken away, named by what it is taken from
+            # 减少个人垫付394.1亿元 -> 个人垫付变化额 -3.941e10: an amount taken away, named by what it
+            # is taken from; the sign, not the name, says it is a fall
             noun = prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)
-            metric = noun + ("减少额" if q.kind in ("currency", "bare") else "减少量")
+            metric, sign = noun + ("变化额" if q.kind in ("currency", "bare") else "变化量"), c.sign
         elif c.kind == "decline":
-            # 成本降低了一半 -> 成本降幅; 降低存款准备金率0.5个百分点 -> 存款准备金率降幅
-            metric = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric
+            # 成本降低了一半 -> 成本增幅 -0.5; 降低存款准备金率0.5个百分点 -> 存款准备金率增幅 -0.005
+            metric, sign = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric, c.sign
         elif c.kind == "share" and c.metric == "占比":
             metric = (prefix or _nb(d, hit.start, np_lo)) + "占比"
         elif c.kind == "share":
@@ -462,8 +474,16 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
             if _TOPIC.search(text, h.end, hce) or (_CONTINUES.match(text, cs) and clause_index(sent, h.start) == ci - 1):
                 c = h.cue
                 metric, sign, types, money = c.metric, c.sign, c.subject_types, True
+    if not metric and q.kind == "percent" and sent.last_pct_metric and text[q.start - 1 : q.start] in ("（", "("):
+        metric = sent.last_pct_metric  # 市场份额榜首，紧随其后的是小米（17.2%）、苹果（17.1%）
+    if not metric:
+        topic = _TOPIC_CLAUSE.search(text, sent.start, cs)
+        if topic:
+            metric = topic.group(1)  # 在人口出生率方面，……分别为0.5%、0.6%: the clause's topic
     if q.kind == "currency" and _PER_SHARE.match(text, q.end):
         metric, types = "股价", ("firm",)  # 1.19 美元/股
+    if metric and q.kind == "percent":
+        sent.last_pct_metric = metric
     if not metric:
         metric = _fallback_metric(d, q, np_lo, ce)
     if q.kind == "bare":
@@ -547,8 +567,14 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date = None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.year is not None and dt.start not in d.consumed:
+        if dt.start in d.consumed:
+            continue
+        if dt.year is not None:
             best_date = dt
+        elif dt.month is not None and (d.carried is not None or d.doc_date is not None):
+            # 12 月 10 日，…: a month without a year is in the paragraph's year, else the document's
+            year = d.carried[0] if d.carried is not None else year_of_month(d.doc_date, dt.month)
+            best_date = DateSpan(dt.start, dt.end, dt.text, year, dt.month, dt.day)
     best_rel = None
     for r in in_range(d, "relatives", sent.start, pos):
         best_rel = r
@@ -564,8 +590,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
             while i >= 0 and d.dates[i].year is None:
                 i -= 1
             year = d.dates[i].year if i >= 0 else None
-        elif d.doc.published_at is not None:
-            year = d.doc.published_at.year + best_rel.offset
+        elif d.doc_date is not None:
+            year = d.doc_date.year + best_rel.offset  # 今年, 去年, 前年: from the document's date
     for p in in_range(d, "periods", max(anchor, sent.start), pos):
         period = p.period
         if year is None and p.target_year:
@@ -599,6 +625,8 @@ _TIME_SHIFT = re.compile(r"第[一二三四五六七八九十两\d]+年|[一二�
 def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
     """Update the paragraph's carried (year, period) after the sentence text[ss:se] (see the module doc);
     ``founding``: starts of the sentence's founding years, which are not carried."""
+    if _names_year(d, ss, se):
+        d.para_timed = True  # the paragraph has a time of its own: the document's date no longer applies
     if in_range(d, "relatives", ss, se) or _TIME_SHIFT.search(d.text, ss, se):
         d.carried = None  # 去年 ..., 此后 ...: what follows is no longer dated by the earlier year
     else:
@@ -617,6 +645,7 @@ def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
                 d.carried = (d.carried[0], periods[-1].period)
     if d.text[se - 1 : se] == "\n" or "\n" in d.text[se : se + 1]:
         d.carried = None  # a paragraph break
+        d.para_timed = False
     return None
 
 

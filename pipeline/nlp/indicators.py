@@ -9,8 +9,10 @@ metric phrase (as ``facts`` names it) to an indicator ID, or None:
 
 1. the phrase, or the phrase without a scope prefix (全年, 全球, 全国, 国内,
    中国, 年度), equals an alias of an ``exact`` indicator;
-2. else it ends with an alias of a ``suffix`` indicator (the generic measures:
-   全国GDP排名 -> 排名, 第二产业占比 -> 占比);
+2. else it ends with an ``exact`` alias of three or more characters (the part
+   before names the thing measured: 福安第四期项目总投资 -> 投资额, 全国GDP排名 -> GDP排名);
+3. else it ends with an alias of a ``suffix`` indicator (the generic measures:
+   中国资本城市排名 -> 排名, 第二产业占比 -> 占比);
 
 and in both cases the unit fits (元 takes any currency; a counted unit takes
 any counted unit; ``a|b`` lists the units taken). ``indicator_rows()`` gives
@@ -124,6 +126,10 @@ def indicator_for(metric: str | None, unit: str | None, paths: tuple[Path, ...] 
     exact, suffix = _index(paths or _paths())
     for phrase in (metric, _SCOPE.sub("", metric)):
         for ind in exact.get(phrase, ()):
+            if unit_fits(ind.unit, unit):
+                return ind.indicator_id
+    for n in range(min(len(metric) - 1, 8), 2, -1):  # 福安第四期项目总投资 -> 投资额 (总投资)
+        for ind in exact.get(metric[-n:], ()):
             if unit_fits(ind.unit, unit):
                 return ind.indicator_id
     for alias, ind in suffix:

@@ -90,8 +90,9 @@ def _anaphora() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     return re.compile(pattern), table
 
 
-_CLAUSE_INITIAL = {"公司", "集团", "企业"}  # bare words refer only at the start of a clause (公司营收 ...)
-_LEADS = {"", "而", "但", "且", "同时", "此外", "其中", "目前", "如今"}
+# bare words refer only at the start of a clause (公司营收 ..., 全国GDP ...)
+_CLAUSE_INITIAL = {"公司", "本公司", "全国", "国内", "我国"}
+_LEADS = {"", "而", "但", "且", "同时", "此外", "其中", "目前", "如今", "在", "从"}
 
 
 def anaphor_before(text: str, lo: int, hi: int) -> tuple[int, str, tuple[str, ...]] | None:

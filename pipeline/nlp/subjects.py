@@ -49,6 +49,7 @@ _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
+_SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
 
 
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
@@ -93,9 +94,12 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
             return None  # 全国30强: the scope of the ranking, not what is ranked
         return sal.mention_of("中国", "country") if sal is not None else None
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
-    if recent is not None and recent.entity_type in refers:
-        return recent
-    return sal.main(refers) if sal is not None else None
+    if recent is not None and recent.entity_type not in refers:
+        recent = None
+    main = sal.main(refers) if sal is not None else None
+    if word.startswith(("该", "全", "本市", "本省")):
+        return recent or main  # 该公司, 全市: the one just named
+    return main or recent  # 公司, 本公司: the firm the document is about
 
 
 def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
@@ -120,7 +124,7 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     text = d.text
     cs, _ = sent.clauses[ci]
     own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
-    if not own and sent.last_subject is not None:
+    if not own and sent.last_subject is not None and anaphor_before(text, cs, q.start) is None:
         # 其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: the sentence goes on about the same subject
         # as long as no other name comes between
         if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
@@ -166,6 +170,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
             sources.append(m)
             continue  # 根据国金证券的测算: the source of the number is never its subject
+        if mci < ci and _SPEAKER_AFTER.match(text, m.end):
+            pen = True  # 小米表示，全国销量下降3%: the speaker, not what the number is about
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
