@@ -63,7 +63,8 @@ def test_missing_or_empty_raw_folder_fails_and_keeps_latest(tmp_path):
             assert proc.returncode == 1
             assert reason in proc.stderr and "no release made" in proc.stderr and "see run None" not in proc.stderr
             assert os.readlink(out / "latest") == latest and sorted(os.listdir(out / "releases")) == releases
-        assert "--allow-shrink" in _cli("--raw", str(empty), "--out", str(out), home=home).stderr
+            if folder == empty:  # how to override
+                assert "--allow-shrink" in proc.stderr
         # telemetry off in the instance the project creates
         assert "enabled: false" in (home / "dagster.yaml").read_text(encoding="utf-8")
     finally:
