@@ -35,7 +35,7 @@ run: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
 
 ## make ui: the Dagster UI (dg dev) on http://127.0.0.1:$(UI_PORT), same instance as make run
 ui: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
-	$(VENV)/bin/dg dev --host 127.0.0.1 --port $(UI_PORT)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/dg dev --host 127.0.0.1 --port $(UI_PORT)
 
 ## make test: the whole test suite
 test: $(VENV)/.installed-dev

@@ -2,18 +2,18 @@
 
 The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
 
-* per-document results, one Parquet file per (asset, source partition, part):
+* per-document results, one Parquet file per (stage, source unit, part):
   ``work/<asset>/<safe key>.<part>.parquet`` (for example
   ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``);
-* per-partition manifests ``work/partitions/<safe partition key>.json``: the
-  source units (key, sha256) a partition (a raw file) held when it was last read,
-  so later stages and the dataset know which per-document files belong to it;
+* per-file manifests ``work/partitions/<safe file key>.json``: the source units
+  (key, sha256) a raw file held when it was last read;
 * staged tables, one per published table: ``work/tables/<name>.parquet``,
   written by the dataset assets and read by the checks and the release;
-* besides these (written by ``pipeline.engine.stages`` and ``pipeline.publish``):
-  ``work/bundle.<asset>/`` (a partition's per-unit files concatenated, for reading
-  a large archive as one file), ``work/extracted/`` (each partition's extraction
-  fingerprints, a quick "is everything current" test), ``work/zip-index/`` (the
+* besides these (written by ``pipeline.engine`` and ``pipeline.publish``):
+  ``work/sources.json`` (the current source set), ``work/bundle.<stage>/`` (a
+  file's per-unit results concatenated, for reading a large archive as one file),
+  ``work/extracted/`` (each file's extraction fingerprints, documents and errors:
+  a quick "is everything current" test), ``work/zip-index/`` (the
   pieces of each release's zip, reused by the next one) and ``work/last_build.json``
   (what the last headless build saw, so an unchanged rebuild makes no run).
 

@@ -104,5 +104,5 @@ def test_bench_command_on_tiny_corpus(tmp_path):
     assert run["build"]["success"] and run["build"]["published"]
     assert run["incremental_new_release"] is True  # one new document: a new release
     assert run["noop_new_release"] is False  # nothing changed: nothing published
-    assert {"source_documents", "document_segments", "document_extractions"} <= set(run["stages_s"])
+    assert {"sources", "dataset_tables", "release"} <= set(run["stages_s"])
     assert "no-op s" in proc.stdout

@@ -111,3 +111,44 @@ def test_home_page_lists_tables_and_csv_links_work(out_dir, tmp_path):
             target = Path(os.environ["DATASETTE_SCREENSHOT"])
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, target)
+
+
+class TableCells(HTMLParser):
+    """The text of every ``<td>`` of the rows table, and the search box's value."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells: list[str] = []
+        self.search_value: str | None = None
+        self._in_td = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "td":
+            self._in_td = True
+            self.cells.append("")
+        elif tag == "input" and attrs.get("name") == "_search":
+            self.search_value = attrs.get("value")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in_td = False
+
+    def handle_data(self, data):
+        if self._in_td:
+            self.cells[-1] += data.strip()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
+def test_two_character_search_in_the_browser(out_dir):
+    """The search box of a table page finds two-character names (杭州) and parts of names (兴兴)."""
+    with datasette_server(out_dir) as base:
+        for table, query, expected, absent in (("cities", "杭州", "杭州", None), ("people", "兴兴", "王兴兴", "梁文锋")):
+            url = f"{base}/dataset/{table}?_search={urllib.parse.quote(query)}"
+            dom = chromium("--dump-dom", url)
+            assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+            page = TableCells()
+            page.feed(dom.stdout.decode("utf-8"))
+            assert expected in page.cells, (query, page.cells[:20])
+            assert absent is None or absent not in page.cells
+            assert "1 row" in dom.stdout.decode("utf-8")

@@ -19,6 +19,7 @@ import pytest
 from pipeline import schema
 from pipeline.publish import publish_release
 from pipeline.publish.release import fingerprint
+from pipeline.publish.fts import match_query
 from pipeline.publish.sqlite import search
 from pipeline.publish.version import next_version
 from publish_sample import TEXT1, sample_tables, second_build_rows, sources_for, tables_from
@@ -173,10 +174,10 @@ def test_sqlite_keys_join_and_full_text_search(two_releases):
         assert ok == with_text == 5
         hits = con.execute(
             "SELECT m.metric, m.value FROM metrics_fts JOIN metrics m ON m.rowid = metrics_fts.rowid "
-            "WHERE metrics_fts MATCH ?", ('"数字经济核心"',)
+            "WHERE metrics_fts MATCH ?", (match_query("数字经济核心"),)
         ).fetchall()
         assert len(hits) == 2
-        names = con.execute("SELECT name FROM firms_fts WHERE firms_fts MATCH '\"深度求索\"'").fetchall()
+        names = con.execute("SELECT name FROM firms_fts WHERE firms_fts MATCH ?", (match_query("深度求索"),)).fetchall()
         assert names == [("深度求索",)]
         indexes = {r[1] for r in con.execute("PRAGMA index_list(mentions)")}
         assert "idx_mentions_entity_id" in indexes and "idx_mentions_doc_id" in indexes
@@ -188,10 +189,11 @@ def test_sqlite_keys_join_and_full_text_search(two_releases):
         assert sum(n for _, n in by_type) == 7 and ("country", 1) in by_type
         assert con.execute("SELECT published_at FROM documents WHERE source_path = 'hangzhou.txt'").fetchone() == ("2025-02-01",)
         aliases = con.execute("SELECT aliases FROM firms WHERE firm_id = 'firm_deepseek'").fetchone()[0]
-        assert json.loads(aliases) == ["深度求索公司"]
+        assert aliases == "深度求索公司"  # lists joined with | as in the CSV
     finally:
         con.close()
-    assert [r["name"] for r in search(db, "cities", "杭州")] == ["杭州"]  # 2 characters: LIKE fallback
+    assert [r["name"] for r in search(db, "cities", "杭州")] == ["杭州"]  # 2 characters, through FTS
+    assert [r["name"] for r in search(db, "cities", "杭")] == ["杭州"]  # 1 character
     assert [r["name"] for r in search(db, "people", "王兴兴")] == ["王兴兴"]
 
 

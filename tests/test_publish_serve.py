@@ -98,3 +98,39 @@ def test_datasette_serves_tables_files_search_and_exports(out):
         assert 'href="/files/data-dictionary.html#metrics"' in page
         dictionary = get(base + "/files/data-dictionary.html").decode()
         assert all(f'id="{name}"' in dictionary for name in schema.TABLES)
+
+
+def test_chinese_search_excel_csv_parquet_type_and_a_new_release_without_restart(out, tmp_path):
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    served = tmp_path / "served"
+    shutil.copytree(out, served, symlinks=True)
+    with datasette_server(served) as base:
+        def search(table: str, query: str) -> list[str]:
+            q = urllib.parse.quote(query)
+            return sorted(r["name"] for r in json.loads(get(f"{base}/dataset/{table}.json?_search={q}&_shape=array")))
+
+        assert search("cities", "杭州") == ["杭州"]  # two characters
+        assert search("cities", "杭") == ["杭州"]  # one
+        assert search("people", "文锋") == ["梁文锋"]  # the end of a name
+        assert search("firms", "求索公司") == ["深度求索"]  # an alias
+        assert search("people", "杭州") == []
+        # CSV of a browser view: a byte-order mark (Excel), lists joined with "|"
+        body = get(f"{base}/dataset/firms.csv?_dl=1&_size=max")
+        assert body.startswith(b"\xef\xbb\xbf") and not body.startswith(b"\xef\xbb\xbf" * 2)
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+        expected = pq.read_table(served / "latest" / "firms.parquet").to_pylist()
+        assert {r["firm_id"]: r["aliases"] for r in rows} == {e["firm_id"]: "|".join(e["aliases"]) for e in expected}
+        assert get(f"{base}/files/firms.csv").count(b"\xef\xbb\xbf") == 1  # the published file keeps its one BOM
+        with urllib.request.urlopen(f"{base}/files/people.parquet", timeout=10) as r:
+            assert r.headers["Content-Type"] == "application/vnd.apache.parquet"
+        # a new release while the server runs: served at once
+        rows3 = second_build_rows()
+        rows3["people"].append({**rows3["people"][0], "person_id": "per_new", "name": "雷军", "aliases": []})
+        t3 = tables_from(rows3)
+        publish_release(t3, served, sources_for(t3), now=datetime(2026, 11, 28, 11, tzinfo=timezone.utc))
+        assert search("people", "雷军") == ["雷军"]
+        assert "Release 2026.11.28.03" in get(base + "/").decode()
+        assert get(base + "/files/CHANGES.md").decode().startswith("# Changes in release 2026.11.28.03")

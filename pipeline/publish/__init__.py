@@ -4,12 +4,10 @@ The entry points other modules use:
 
 - ``publish_release(tables, out_dir, sources, ...) -> ReleaseResult`` (``release.py``)
 - ``check_tables(tables, previous_tables=None) -> list[CheckOutcome]`` (``validate.py``)
-- ``release_metadata_markdown(tables, n=5) -> dict[str, str]`` (``preview.py``)
 
 See ``docs/publishing.md`` for the layout of a release and the reasons behind it.
 """
 
-from pipeline.publish.preview import release_metadata_markdown
 from pipeline.publish.release import ReleaseBlocked, ReleaseResult, fingerprint, publish_release
 from pipeline.publish.validate import CheckOutcome, check_tables
 
@@ -20,5 +18,4 @@ __all__ = [
     "check_tables",
     "fingerprint",
     "publish_release",
-    "release_metadata_markdown",
 ]

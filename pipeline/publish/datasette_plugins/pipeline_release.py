@@ -36,7 +36,12 @@ mimetypes.add_type("application/vnd.apache.parquet", ".parquet")
 
 
 def _follow_latest(datasette) -> None:
-    """Serve the release ``<out>/latest`` points to now (swap database and metadata when it moved)."""
+    """Serve the release ``<out>/latest`` points to now (swap database and metadata when it moved).
+
+    The new database gets its own name (``dataset@<version>``) on the same route
+    (``/dataset``): Datasette keeps each thread's connection under the database's
+    name, so reusing the name would go on reading the old file.
+    """
     from pipeline.publish.serve import datasette_metadata
 
     config = datasette.plugin_config(PLUGIN) or {}
@@ -45,14 +50,16 @@ def _follow_latest(datasette) -> None:
         return
     release = Path(os.path.realpath(Path(out_dir) / "latest"))
     db_file = release / "dataset.sqlite"
-    current = datasette.databases.get(DB_NAME)
+    current = next((db for db in datasette.databases.values() if db.route == DB_NAME), None)
     if current is None or not db_file.exists() or os.path.realpath(current.path) == str(db_file):
         return
-    datasette.remove_database(DB_NAME)
-    datasette.add_database(Database(datasette, path=str(db_file), is_mutable=False), name=DB_NAME)
+    name = f"{DB_NAME}@{release.name}"
     metadata = datasette_metadata(release, Path(out_dir))
     metadata.setdefault("plugins", {})[PLUGIN] = config
+    metadata["databases"] = {name: metadata["databases"][DB_NAME]}
+    datasette.add_database(Database(datasette, path=str(db_file), is_mutable=False), name=name, route=DB_NAME)
     datasette._metadata_local = metadata
+    datasette.remove_database(current.name)
 
 
 def _rewrite_search(scope: dict) -> dict:
