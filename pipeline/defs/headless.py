@@ -309,8 +309,11 @@ def build_release(
 ) -> BuildOutcome:
     """Register the sources of ``raw_dir`` and materialize the whole graph into ``out_dir``.
 
-    Uses ``instance`` or the persistent one of ``DAGSTER_HOME``. Never raises for a
-    failed run: the outcome says what failed. ``log_level`` is the level of the
+    Uses ``instance`` or the persistent one of ``DAGSTER_HOME``. Holds the output
+    folder's build lock (``pipeline.buildlock``) throughout: a second build on the
+    same folder waits ``PIPELINE_BUILD_WAIT`` seconds, then returns ``locked``.
+    Never raises for a failed run: the outcome says what failed (its root cause,
+    e.g. a full disk, included). ``log_level`` is the level of the
     run log printed to the console (the instance keeps the whole log either way).
     """
     warnings.filterwarnings("ignore", category=dg.BetaWarning)

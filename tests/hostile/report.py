@@ -47,6 +47,7 @@ def hostile_rows(root: Path, runs: int) -> list[dict]:
     with cases.inject_unreadable(raw):
         for run in range(runs):
             out = root / f"out{run}"
+            (root / f"home{run}").mkdir(parents=True, exist_ok=True)
             with dg.instance_for_test(temp_dir=str(root / f"home{run}")) as instance:
                 first = build_release(raw, out, instance=instance, progress=False, workers=1)
                 again = build_release(raw, out, instance=instance, progress=False, workers=1)
