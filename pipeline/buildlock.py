@@ -67,10 +67,13 @@ def build_lock(out_dir: str | os.PathLike, wait: float | None = None, on_wait=No
                     on_wait(f"another build is running on {out} ({holder}); waiting up to {wait:g} s")
                     told = True
                 time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}\n")
-        fh.flush()
+        try:  # who holds it, for the message of a second build (best effort: the disk may be full)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}\n")
+            fh.flush()
+        except OSError:
+            pass
         yield
     finally:
         fh.close()  # releases the lock

@@ -18,6 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
@@ -40,8 +41,11 @@ def hostile_build(tmp_path_factory):
     inputs = cases.write_all(raw)
     with cases.inject_unreadable(raw), temp_instance() as instance:
         first = build_release(raw, out, instance=instance, progress=False, workers=1)
+        check = dg.AssetCheckKey(dg.AssetKey("errors"), "valid")
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+        check_metadata = record.event.asset_check_evaluation.metadata
         second = build_release(raw, out, instance=instance, progress=False, workers=1)
-    yield {"inputs": inputs, "first": first, "second": second, "out": out}
+    yield {"inputs": inputs, "first": first, "second": second, "out": out, "check_metadata": check_metadata}
     for p in (raw / "noperm_file" / "secret.txt", raw / "noperm_dir"):
         if p.exists():
             os.chmod(p, 0o755)
@@ -61,6 +65,14 @@ def test_every_hostile_input_is_accounted_for_and_the_release_is_valid(hostile_b
     assert faults.release_problems(hostile_build["out"]) == []
     kinds = {e["kind"] for e in errors}
     assert {"unreadable", "duplicate", "budget"} <= kinds
+
+
+def test_the_dagster_check_reports_the_quarantined_documents(hostile_build):
+    release = Path(hostile_build["first"].release_path)
+    kinds = pq.read_table(release / "errors.parquet").column("kind").to_pylist()
+    # (today the texts ending in a known name are quarantined: the entity stage's end-offset bug;
+    # once it is fixed the count may be 0, and the rule is tested on a made-up row in test_reliability)
+    assert hostile_build["check_metadata"]["quarantined_documents"].value == kinds.count("quarantined")
 
 
 def test_a_second_build_of_the_same_inputs_publishes_nothing(hostile_build):

@@ -76,9 +76,7 @@ def run_stages(raw: Path) -> tuple[dict[str, pa.Table], int, list[SourceError]]:
     units = list_sources(raw)
     docs: list[Document] = []
     errors: list[SourceError] = []
-    mentions: list[Mention] = []
-    facts: list[Fact] = []
-    relations: list[Relation] = []
+    analyses = []  # (source key, analysis)
     for unit in units:
         got, errs = read_source(raw, unit.key)  # never raises for bad input
         errors += errs
@@ -88,11 +86,13 @@ def run_stages(raw: Path) -> tuple[dict[str, pa.Table], int, list[SourceError]]:
             if error is not None:
                 errors.append(error)
                 continue
-            mentions += analysis.mentions
-            facts += analysis.facts
-            relations += analysis.relations
+            analyses.append((doc.source_key, analysis))
     documents = records_to_table(Document, docs, columns=DOCUMENT_COLUMNS)
     documents, errors_table, dropped = account_documents(documents, records_to_table(SourceError, errors))
+    kept = [a for key, a in analyses if key not in dropped]  # as the dataset assets read them
+    mentions = [m for a in kept for m in a.mentions]
+    facts = [f for a in kept for f in a.facts]
+    relations = [r for a in kept for r in a.relations]
     from pipeline.nlp.resolve import MENTION_COLUMNS
 
     mention_table, fact_table = with_row_ids(records_to_table(Mention, mentions), records_to_table(Fact, facts))

@@ -270,8 +270,11 @@ def build_release(
 ) -> BuildOutcome:
     """Materialize the whole graph from ``raw_dir`` into ``out_dir`` (one run of ``build_all``).
 
-    Uses ``instance`` or the persistent one of ``DAGSTER_HOME``. Never raises for a
-    failed run: the outcome says what failed. ``log_level`` is the level of the
+    Uses ``instance`` or the persistent one of ``DAGSTER_HOME``. Holds the output
+    folder's build lock (``pipeline.buildlock``) throughout: a second build on the
+    same folder waits ``PIPELINE_BUILD_WAIT`` seconds, then returns ``locked``.
+    Never raises for a failed run: the outcome says what failed (its root cause,
+    e.g. a full disk, included). ``log_level`` is the level of the
     run log printed to the console (the instance keeps the whole log either way).
     """
     from pipeline.engine.build import RawFolderError, list_units
