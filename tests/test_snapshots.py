@@ -163,7 +163,7 @@ def test_sources_yaml_is_checked(tmp_path):
         load_sources(bad)
 
 
-def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path, monkeypatch):
+def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path):
     import dagster as dg
     import yaml
 
@@ -185,14 +185,14 @@ def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tm
             ASSETS, instance=instance, resources={"pipeline": PipelineConfig(raw_dir=str(raw))},
             run_config={"ops": {"source_snapshots": {"config": {"sources_file": str(sources)}}}},
         )
+        # its own job and schedule; the build job never includes it (resolved while the instance lives)
+        defs = dg.Definitions(assets=ASSETS, jobs=[*JOBS, build_all], schedules=SCHEDULES,
+                              resources={"pipeline": PipelineConfig(raw_dir=str(raw))})
+        snapshot_keys = defs.resolve_job_def("snapshot_sources").asset_layer.selected_asset_keys
+        build_keys = defs.resolve_job_def("build_all").asset_layer.selected_asset_keys
     assert result.success
     meta = result.asset_materializations_for_node("source_snapshots")[0].metadata
     assert meta["saved"].value == 1 and meta["errors"].value == 1
     assert (raw / "snapshots" / "missing" / "last.fetch-error").is_file()
-    # its own job and schedule; the build job never includes it (resolving jobs opens $DAGSTER_HOME)
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    defs = dg.Definitions(assets=ASSETS, jobs=[*JOBS, build_all], schedules=SCHEDULES,
-                          resources={"pipeline": PipelineConfig(raw_dir=str(raw))})
-    assert [k.to_user_string() for k in defs.resolve_job_def("snapshot_sources").asset_layer.selected_asset_keys] == ["source_snapshots"]
-    assert dg.AssetKey("source_snapshots") not in defs.resolve_job_def("build_all").asset_layer.selected_asset_keys
+    assert [k.to_user_string() for k in snapshot_keys] == ["source_snapshots"]
+    assert dg.AssetKey("source_snapshots") not in build_keys
