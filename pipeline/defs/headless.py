@@ -173,7 +173,8 @@ def build_inputs_digest(plan: SourcePlan, config: dict) -> str:
 
     The units of every source (key and content hash), every source and data file of
     the ``pipeline`` package (the per-document stages, the tables, the checks, the
-    release code) and the settings that reach the release (not ``workers``).
+    release code) and the settings that reach the release (not ``workers``; with
+    ``PIPELINE_PUBLISH_TEXT``).
     """
     h = hashlib.sha256()
     for partition in plan.ordered:
@@ -181,6 +182,9 @@ def build_inputs_digest(plan: SourcePlan, config: dict) -> str:
             h.update(f"unit\t{key}\t{sha}\n".encode("utf-8"))
     h.update(package_version().encode())
     settings = {k: v for k, v in config.items() if k != "workers"}
+    from pipeline.rights import publish_text_policy  # read by publish_release from the environment
+
+    settings["publish_text"] = publish_text_policy()
     h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
     return h.hexdigest()
 
