@@ -46,6 +46,11 @@ class Site(BaseHTTPRequestHandler):
         }
         if self.path == "/stall.html":
             time.sleep(STALL_SECONDS)
+        if self.path == "/moved.html":
+            self.send_response(301)
+            self.send_header("Location", "/page.html")
+            self.end_headers()
+            return
         if self.path not in routes:
             self.send_response(404)
             self.end_headers()
@@ -150,6 +155,14 @@ def test_an_unchanged_source_writes_nothing_and_a_budget_stops_the_run(first_run
     assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
     tight = take_snapshots(raw, SnapshotSettings(timeout=TIMEOUT, max_requests=1), _sources(site)[1:2])
     assert tight.requests == 1 and "budget" in tight.errors[0].reason
+
+
+def test_a_redirect_is_followed_and_recorded(site, tmp_path):
+    report = take_snapshots(tmp_path, SETTINGS, [SourceSpec("moved", f"{site}/moved.html", rate_limit=0.0)])
+    (outcome,) = report.outcomes
+    assert outcome.status == "saved"
+    meta = json.loads((tmp_path / (outcome.path + ".meta.json")).read_text())
+    assert meta["url"] == f"{site}/moved.html" and meta["final_url"] == f"{site}/page.html"
 
 
 def test_sources_yaml_is_checked(tmp_path):
