@@ -127,3 +127,13 @@ def test_a_dagster_build_publishes_the_good_files_and_reports_the_bad(raw, tmp_p
     assert sources["article.html"]["license"] == "CC-BY-4.0" and "license" not in sources["article.pdf"]
     firms = pq.read_table(release / "firms.parquet")["name"].to_pylist()
     assert any("国盾" in f or "本源" in f for f in firms)
+
+
+def test_feed_items_empty_after_normalisation_are_one_error_row(tmp_path):
+    items = "".join(f"<item><guid>e{i}</guid><description>&lt;p&gt;&lt;/p&gt;\u200b</description></item>" for i in range(2))
+    items += "<item><guid>ok</guid><description>深圳发布人工智能产业政策。</description></item>"
+    (tmp_path / "f.rss").write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>",
+                                    encoding="utf-8")
+    docs, errors = read_source(tmp_path, "f.rss")
+    assert [d.source_path for d in docs] == ["f.rss#ok"]
+    assert len(errors) == 1 and "'#e0', '#e1'" in errors[0].reason

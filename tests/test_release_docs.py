@@ -105,3 +105,29 @@ def test_every_extra_file_is_in_the_checksums_and_the_datapackage(release):
                  "dataset.duckdb"):
         assert name in listed and name in paths
     assert package["text_policy"] == "licensed" and package["texts_withheld"] == 1
+
+
+def test_the_next_release_updates_the_previous_duckdb_to_equal_its_parquet(tmp_path, monkeypatch):
+    import duckdb
+
+    from pipeline.publish import duckdb as duckdb_file
+    from publish_sample import sample_tables
+
+    publish_release(sample_tables(), tmp_path, [], now=NOW, publish_text="all")
+
+    def no_fresh_write(*args, **kwargs):
+        raise AssertionError("the second release should update the previous DuckDB file")
+
+    monkeypatch.setattr(duckdb_file, "write_duckdb", no_fresh_write)
+    second = publish_release(tables_from(second_build_rows()), tmp_path, [], now=NOW, publish_text="all")
+    con = duckdb.connect(str(second.path / "dataset.duckdb"), read_only=True)
+    try:
+        for table, t in schema.TABLES.items():
+            order = ", ".join(t.primary_key)
+            cols = ", ".join(f'"{c}"' for c in t.column_names)
+            in_db = con.execute(f'SELECT {cols} FROM "{table}" ORDER BY {order}').fetchall()
+            in_file = con.execute(
+                f"SELECT {cols} FROM read_parquet('{second.path / (table + '.parquet')}') ORDER BY {order}").fetchall()
+            assert in_db == in_file, table
+    finally:
+        con.close()

@@ -88,3 +88,23 @@ def test_a_sidecar_added_later_changes_the_source_unit(tmp_path):
     assert after != before  # so the document is read again, with its licence
     (doc,), _ = read_source(tmp_path, "a.txt")
     assert doc.license == "CC0-1.0" and doc.sha256 == before  # documents.sha256 stays the file's
+
+
+@pytest.mark.slow
+def test_changing_the_policy_makes_a_new_release_through_the_headless_build(tmp_path, monkeypatch):
+    """The build's no-change shortcut must not hide a change of PIPELINE_PUBLISH_TEXT."""
+    from dagster_instance import temp_instance
+    from pipeline.defs.headless import build_release
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("深圳市南山区的腾讯公司发布了新的大模型产品。", encoding="utf-8")
+    monkeypatch.delenv("PIPELINE_PUBLISH_TEXT", raising=False)
+    with temp_instance() as instance:
+        first = build_release(raw, tmp_path / "out", instance=instance, progress=False)
+        monkeypatch.setenv("PIPELINE_PUBLISH_TEXT", "all")
+        second = build_release(raw, tmp_path / "out", instance=instance, progress=False)
+    assert first.published and second.published and second.version != first.version
+    texts = pq.read_table(f"{second.release_path}/documents.parquet")["text"].to_pylist()
+    assert texts == ["深圳市南山区的腾讯公司发布了新的大模型产品。"]
+    assert pq.read_table(f"{first.release_path}/documents.parquet")["text"].to_pylist() == [None]

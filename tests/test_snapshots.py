@@ -46,6 +46,11 @@ class Site(BaseHTTPRequestHandler):
         }
         if self.path == "/stall.html":
             time.sleep(STALL_SECONDS)
+        if self.path == "/moved.html":
+            self.send_response(301)
+            self.send_header("Location", "/page.html")
+            self.end_headers()
+            return
         if self.path not in routes:
             self.send_response(404)
             self.end_headers()
@@ -152,6 +157,14 @@ def test_an_unchanged_source_writes_nothing_and_a_budget_stops_the_run(first_run
     assert tight.requests == 1 and "budget" in tight.errors[0].reason
 
 
+def test_a_redirect_is_followed_and_recorded(site, tmp_path):
+    report = take_snapshots(tmp_path, SETTINGS, [SourceSpec("moved", f"{site}/moved.html", rate_limit=0.0)])
+    (outcome,) = report.outcomes
+    assert outcome.status == "saved"
+    meta = json.loads((tmp_path / (outcome.path + ".meta.json")).read_text())
+    assert meta["url"] == f"{site}/moved.html" and meta["final_url"] == f"{site}/page.html"
+
+
 def test_sources_yaml_is_checked(tmp_path):
     good = tmp_path / "sources.yaml"
     good.write_text("settings: {timeout: 5}\nsources:\n  - {name: a-feed, url: 'https://example.org/rss.xml', license: CC0}\n")
@@ -163,7 +176,7 @@ def test_sources_yaml_is_checked(tmp_path):
         load_sources(bad)
 
 
-def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path, monkeypatch):
+def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tmp_path):
     import dagster as dg
     import yaml
 
@@ -185,14 +198,14 @@ def test_the_dagster_asset_snapshots_and_reports_errors_without_failing(site, tm
             ASSETS, instance=instance, resources={"pipeline": PipelineConfig(raw_dir=str(raw))},
             run_config={"ops": {"source_snapshots": {"config": {"sources_file": str(sources)}}}},
         )
+        # its own job and schedule; the build job never includes it (resolved while the instance lives)
+        defs = dg.Definitions(assets=ASSETS, jobs=[*JOBS, build_all], schedules=SCHEDULES,
+                              resources={"pipeline": PipelineConfig(raw_dir=str(raw))})
+        snapshot_keys = defs.resolve_job_def("snapshot_sources").asset_layer.selected_asset_keys
+        build_keys = defs.resolve_job_def("build_all").asset_layer.selected_asset_keys
     assert result.success
     meta = result.asset_materializations_for_node("source_snapshots")[0].metadata
     assert meta["saved"].value == 1 and meta["errors"].value == 1
     assert (raw / "snapshots" / "missing" / "last.fetch-error").is_file()
-    # its own job and schedule; the build job never includes it (resolving jobs opens $DAGSTER_HOME)
-    (tmp_path / "home").mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    defs = dg.Definitions(assets=ASSETS, jobs=[*JOBS, build_all], schedules=SCHEDULES,
-                          resources={"pipeline": PipelineConfig(raw_dir=str(raw))})
-    assert [k.to_user_string() for k in defs.resolve_job_def("snapshot_sources").asset_layer.selected_asset_keys] == ["source_snapshots"]
-    assert dg.AssetKey("source_snapshots") not in defs.resolve_job_def("build_all").asset_layer.selected_asset_keys
+    assert [k.to_user_string() for k in snapshot_keys] == ["source_snapshots"]
+    assert dg.AssetKey("source_snapshots") not in build_keys

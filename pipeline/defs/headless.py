@@ -175,14 +175,19 @@ BUILD_STATE = "last_build.json"  # under <out>/work/: what the last successful b
 def build_inputs_digest(units, config: dict) -> str:
     """SHA-256 of everything the tables and the release are made from.
 
-    The source units (key and content hash), every source and data file of the
-    ``pipeline`` package and the settings that reach the release (not ``workers``).
+    The units of every source (key and content hash), every source and data file of
+    the ``pipeline`` package (the per-document stages, the tables, the checks, the
+    release code) and the settings that reach the release (not ``workers``; with
+    ``PIPELINE_PUBLISH_TEXT``).
     """
     h = hashlib.sha256()
     for u in units:
         h.update(f"unit\t{u.key}\t{u.sha256}\n".encode("utf-8"))
     h.update(package_version().encode())
     settings = {k: v for k, v in config.items() if k != "workers"}
+    from pipeline.rights import publish_text_policy  # read by publish_release from the environment
+
+    settings["publish_text"] = publish_text_policy()
     h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
     return h.hexdigest()
 

@@ -67,9 +67,9 @@ snapshot_schedule = dg.ScheduleDefinition(
     cron_schedule=CRON,
     execution_timezone="UTC",
     job=snapshot_job,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every 6 hours: snapshot the sources of sources.yaml (start it in the UI once sources.yaml "
-    "lists your sources).",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every 6 hours: snapshot the sources of sources.yaml (with no sources listed, the run "
+    "does nothing). Runs only while the Dagster daemon runs (make ui).",
 )
 
 ASSETS = [source_snapshots]

@@ -427,7 +427,7 @@ def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple
         if not items:
             return [], [SourceError(rel, f"no item '#{fragment}' in the file (it changed since it was listed?)", None, sha)]
     docs: list[Document] = []
-    errors: list[SourceError] = []
+    empty: list[str] = []
     for item in items:
         doc = make_document(
             make_key(rel, item.fragment),
@@ -442,11 +442,13 @@ def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple
             accessed_at=side.get("accessed_at"),
         )
         if isinstance(doc, SourceError):
-            what = f"item '#{item.fragment}'" if item.fragment else "the file"
-            errors.append(SourceError(rel, f"{what}: no text left after normalisation", None, sha))
+            empty.append(f"'#{item.fragment}'" if item.fragment else "the file")
         else:
             docs.append(doc)
-    return docs, errors
+    if not empty:
+        return docs, []
+    # one row per file (the errors table's key is the path and line)
+    return docs, [SourceError(rel, f"no text left after normalisation: {', '.join(empty)}", None, sha)]
 
 
 def _fetch_error(full: Path, rel: str) -> SourceError:

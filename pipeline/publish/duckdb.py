@@ -1,15 +1,26 @@
 """``dataset.duckdb``: every table of a release in one DuckDB database (duckdb is MIT).
 
-Tables are created from ``pipeline.schema`` (types, NOT NULL, primary keys,
-the foreign keys that point to one table; list columns as ``VARCHAR[]``) in
-an order where every referenced table comes first, filled from the same
-Arrow tables as the Parquet files, and every table and column carries its
-description (``COMMENT ON``; see ``duckdb_columns()``). A primary key with a
-nullable column (``errors``) is not declared (DuckDB's keys are NOT NULL).
+Tables are created from ``pipeline.schema`` (types, NOT NULL; list columns
+as ``VARCHAR[]``), filled from the same Arrow tables as the Parquet files,
+and every table and column carries its description (``COMMENT ON``; see
+``duckdb_columns()``). Keys are documented in the comments and the data
+dictionary but not declared: DuckDB's key indexes cost more than the whole
+table write, and would stop the update below (DuckDB refuses to delete and
+re-insert one key in a transaction). The release's checks already verified
+them.
+
+Like the SQLite file, a new release's database is the previous release's
+copied and updated with the rows that changed (``update_duckdb``: delete by
+primary key, insert), when its table definitions (``_schema`` table) are
+the same and the change is small; otherwise it is written afresh
+(``write_duckdb``). The contents are equal either way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,6 +28,7 @@ import pyarrow as pa
 from pipeline import schema
 
 DUCKDB_NAME = "dataset.duckdb"
+SCHEMA_TABLE = "_schema"
 _TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
           "date": "DATE", "list": "VARCHAR[]"}
 
@@ -29,32 +41,31 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def creation_order(names: list[str]) -> list[str]:
-    """Table names with every table after the tables its foreign keys point to."""
-    done: list[str] = []
-
-    def visit(name: str, path: tuple[str, ...] = ()) -> None:
-        if name in done or name in path or name not in names:
-            return
-        for fk in schema.TABLES[name].foreign_keys:
-            if not fk.other_tables:
-                visit(fk.table, path + (name,))
-        done.append(name)
-
-    for n in names:
-        visit(n)
-    return done
-
-
 def create_table_sql(name: str) -> str:
     t = schema.TABLES[name]
     cols = [f"{_q(c.name)} {_TYPES[c.type]}{'' if c.nullable else ' NOT NULL'}" for c in t.columns]
-    if not any(t.column(k).nullable for k in t.primary_key):
-        cols.append(f"PRIMARY KEY ({', '.join(map(_q, t.primary_key))})")
-    for fk in t.foreign_keys:
-        if not fk.other_tables:
-            cols.append(f"FOREIGN KEY ({_q(fk.column)}) REFERENCES {_q(fk.table)} ({_q(fk.ref_column)})")
     return f"CREATE TABLE {_q(name)} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def _comments(name: str) -> list[str]:
+    t = schema.TABLES[name]
+    keys = f" Primary key: {', '.join(t.primary_key)}."
+    out = [f"COMMENT ON TABLE {_q(name)} IS {_lit(t.title + '. ' + t.description + keys)}"]
+    out += [f"COMMENT ON COLUMN {_q(name)}.{_q(c.name)} IS {_lit(c.description)}" for c in t.columns]
+    return out
+
+
+def definitions_hash(names: list[str]) -> str:
+    """What a database must have been made with for ``update_duckdb`` to apply."""
+    text = "\n".join(create_table_sql(n) + "\n" + "\n".join(_comments(n)) for n in names)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _tmp(path: Path) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+    return tmp
 
 
 def write_duckdb(tables: dict[str, pa.Table], path: Path) -> Path:
@@ -62,22 +73,81 @@ def write_duckdb(tables: dict[str, pa.Table], path: Path) -> Path:
     import duckdb
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
-        p.unlink(missing_ok=True)
+    names = [n for n in schema.TABLES if n in tables]
+    tmp = _tmp(path)
     con = duckdb.connect(str(tmp))
     try:
-        for name in creation_order(list(tables)):
-            t = schema.TABLES[name]
+        for name in names:
             con.execute(create_table_sql(name))
-            con.register("_source", tables[name].select(t.column_names))
-            con.execute(f"INSERT INTO {_q(name)} SELECT * FROM _source")
-            con.unregister("_source")
-            con.execute(f"COMMENT ON TABLE {_q(name)} IS {_lit(t.title + '. ' + t.description)}")
-            for c in t.columns:
-                con.execute(f"COMMENT ON COLUMN {_q(name)}.{_q(c.name)} IS {_lit(c.description)}")
+            _insert(con, name, tables[name])
+            for sql in _comments(name):
+                con.execute(sql)
+        con.execute(f"CREATE TABLE {SCHEMA_TABLE} (definitions VARCHAR)")
+        con.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (?)", [definitions_hash(names)])
         con.execute("CHECKPOINT")
     finally:
         con.close()
     tmp.replace(path)
     return path
+
+
+def _insert(con, name: str, table: pa.Table) -> None:
+    if not table.num_rows:
+        return
+    con.register("_source", table.select(schema.TABLES[name].column_names))
+    try:
+        con.execute(f"INSERT INTO {_q(name)} SELECT * FROM _source")
+    finally:
+        con.unregister("_source")
+
+
+def update_duckdb(previous: Path, path: Path, tables: dict[str, pa.Table], changes: dict) -> bool:
+    """Write ``path`` as ``previous`` plus ``changes``; False (nothing written) when that cannot be done.
+
+    ``changes``: table -> (primary keys of the rows to delete, as tuples; indices into the
+    new table of the rows to insert), as for ``sqlite.update_sqlite``.
+    """
+    import duckdb
+
+    previous, path = Path(previous), Path(path)
+    if not previous.exists():
+        return False
+    names = [n for n in schema.TABLES if n in tables]
+    try:
+        con = duckdb.connect(str(previous), read_only=True)
+        try:
+            stored = con.execute(f"SELECT definitions FROM {SCHEMA_TABLE}").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    if stored is None or stored[0] != definitions_hash(names):
+        return False
+    tmp = _tmp(path)
+    shutil.copyfile(previous, tmp)
+    tmp.chmod(0o644)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("BEGIN")
+        for name, (delete_keys, insert_rows) in changes.items():
+            if name not in tables:
+                continue
+            t = schema.TABLES[name]
+            if delete_keys:
+                keys = pa.table({k: pa.array([row[i] for row in delete_keys], tables[name].schema.field(k).type)
+                                 for i, k in enumerate(t.primary_key)})
+                con.register("_keys", keys)
+                match = " AND ".join(f"{_q(name)}.{_q(k)} IS NOT DISTINCT FROM _keys.{_q(k)}" for k in t.primary_key)
+                con.execute(f"DELETE FROM {_q(name)} USING _keys WHERE {match}")
+                con.unregister("_keys")
+            if insert_rows:
+                _insert(con, name, tables[name].take(pa.array(insert_rows, pa.int64())))
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    tmp.replace(path)
+    return True

@@ -26,10 +26,15 @@ LATEST_JSON = "latest.json"
 
 def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: str, created: str, title: str,
                          description: str, license: str, text_policy: str,
-                         previous: str | None = None) -> dict[str, dict]:
-    """Write the extra files into ``folder``; return file name -> datapackage resource properties."""
+                         previous: str | None = None, previous_dir: Path | None = None,
+                         changes: dict | None = None) -> dict[str, dict]:
+    """Write the extra files into ``folder``; return file name -> datapackage resource properties.
+
+    ``previous_dir`` and ``changes`` (table -> (keys to delete, rows to insert), as for the
+    SQLite update) let ``dataset.duckdb`` be the previous release's updated, when small.
+    """
     folder = Path(folder)
-    duckdb_file.write_duckdb(tables, folder / duckdb_file.DUCKDB_NAME)
+    write_duckdb(tables, folder / duckdb_file.DUCKDB_NAME, previous_dir, changes)
     (folder / dictionary.MARKDOWN_NAME).write_text(dictionary.render_markdown(version), encoding="utf-8")
     (folder / dictionary.HTML_NAME).write_text(dictionary.render_html(version), encoding="utf-8")
     cff = citation.write_citation_files(folder, version, created, license, description)
@@ -56,6 +61,23 @@ def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: 
         citation.ZENODO_NAME: {"name": "zenodo-metadata", "format": "json", "mediatype": "application/json",
                                "title": "Zenodo deposit metadata"},
     }
+
+
+# Above this share of rows to delete or insert (in a database of 10,000 rows or more), the DuckDB
+# file is written afresh (as for SQLite).
+MAX_DUCKDB_UPDATE_SHARE = 0.25
+
+
+def write_duckdb(tables: dict[str, pa.Table], path: Path, previous_dir: Path | None, changes: dict | None) -> str:
+    """Update the previous release's DuckDB file when possible, else write it; say which."""
+    if previous_dir is not None and changes is not None:
+        changed = sum(len(k) + len(r) for k, r in changes.values())
+        total = sum(t.num_rows for t in tables.values())
+        if changed <= MAX_DUCKDB_UPDATE_SHARE * total or total < 10_000:
+            if duckdb_file.update_duckdb(Path(previous_dir) / duckdb_file.DUCKDB_NAME, path, tables, changes):
+                return "updated"
+    duckdb_file.write_duckdb(tables, path)
+    return "written"
 
 
 def write_latest_json(out_dir: Path, version: str) -> Path:

@@ -335,15 +335,20 @@ def publish_release(
                 encoding="utf-8",
             )
             names.append("CHANGES.md")
-            if copier is not None:
-                copier.join()
-            _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
-                          sqlite_copy if copier is not None else None)
-            names.append(SQLITE_NAME)
-            extra_files = extras.write_release_extras(
-                work, tables, version=version, created=created, title=title, description=description,
-                license=license, text_policy=text_policy, previous=previous,
-            )
+            # README, dictionary, citation and DuckDB (which releases the GIL) beside the SQLite
+            with ThreadPoolExecutor(max_workers=1) as side:
+                extras_done = side.submit(
+                    extras.write_release_extras,
+                    work, tables, version=version, created=created, title=title, description=description,
+                    license=license, text_policy=text_policy, previous=previous, previous_dir=previous_dir,
+                    changes=_sqlite_changes(diff, previous_tables, tables) if previous_tables is not None else None,
+                )
+                if copier is not None:
+                    copier.join()
+                _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
+                              sqlite_copy if copier is not None else None)
+                names.append(SQLITE_NAME)
+                extra_files = extras_done.result()
             names += list(extra_files)
 
             package = datapackage.build_datapackage(

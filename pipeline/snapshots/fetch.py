@@ -46,9 +46,12 @@ class Response:
 
 
 class _NoErrors(urllib.request.HTTPErrorProcessor):
-    """Return 4xx/5xx responses instead of raising (the status is data for us)."""
+    """Return 4xx/5xx responses instead of raising (the status is data for us); redirects
+    (3xx) still go to urllib's redirect handler."""
 
     def http_response(self, request, response):
+        if 300 <= response.status < 400:
+            return super().http_response(request, response)
         return response
 
     https_response = http_response
@@ -82,6 +85,8 @@ class Fetcher:
                 return Response(resp.geturl(), resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
         except FetchError:
             raise
+        except urllib.error.HTTPError as exc:  # a redirect that could not be followed (loop, 304 ...)
+            return Response(exc.geturl() or url, exc.code, {k.lower(): v for k, v in (exc.headers or {}).items()}, b"")
         except TimeoutError:
             raise FetchError(f"timed out after {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
