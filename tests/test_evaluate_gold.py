@@ -160,3 +160,9 @@ def test_split_and_dates_from_sources(tmp_path):
     assert [g["doc"] for g in staged[0][1]] == ["dev/d01_x.txt", "dev/d03_x.txt"]
     assert (tmp_path / "staged" / "dev" / "d01_x.txt").read_text(encoding="utf-8").startswith("---\npublished_at: 2024-05-12\n---\n")
     assert (tmp_path / "staged" / "dev" / "d03_x.txt").read_text(encoding="utf-8") == "正文。"
+
+
+def test_a_set_without_numbered_files_is_not_split(tmp_path):
+    (tmp_path / "sample.gold.json").write_text(json.dumps({"doc": "a.txt"}), encoding="utf-8")
+    golds = ev.load_golds(tmp_path)
+    assert ev.select(golds, "even") == golds == ev.select(golds, "odd")

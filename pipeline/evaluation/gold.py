@@ -92,8 +92,11 @@ def load_golds(gold_dir: Path) -> list[dict]:
 
 
 def select(golds: list[dict], split: str) -> list[dict]:
-    """The gold files of one half: by the parity of the first number in the file name."""
-    if split == "all":
+    """The gold files of one half: by the parity of the first number in the file name.
+
+    A set none of whose files is numbered (the sample's gold) is not split: it is kept whole.
+    """
+    if split == "all" or not any(_NUMBER.search(Path(g["_path"]).name) for g in golds):
         return golds
     out = []
     for g in golds:
