@@ -57,6 +57,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.executors import make_executor, min_chars_for_pool  # ISSUE-18 HOOK
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
 from pipeline.workdir import Workdir, file_identity, records_to_table, table_to_records
@@ -85,7 +86,7 @@ CODE_EXCLUDED = frozenset({"nlp/resolve.py", "nlp/facts_bench.py"})
 FORMAT_VERSION = "1"
 # Below this many characters to (re)compute, a process pool costs more than it
 # saves: each worker first loads the models (seconds), the serial path has them once.
-MIN_CHARS_FOR_POOL = 500_000
+MIN_CHARS_FOR_POOL = min_chars_for_pool(500_000)  # ISSUE-18 HOOK: PIPELINE_MIN_CHARS_FOR_POOL overrides
 
 
 @lru_cache(maxsize=None)
@@ -505,12 +506,11 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
     if _pool is not None and (_pool_size != workers or getattr(_pool, "_broken", False)):
         shutdown_pool()
     if _pool is None:
-        # one BLAS thread per worker (the NER network's matrix products): the pool already uses every
-        # core, and BLAS threads beyond that spin against each other (a full build took 4x as long)
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(var, "1")
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_warm_up)
+        # ISSUE-18 HOOK (pluggable executor): the stdlib process pool, or a Dask cluster when
+        # PIPELINE_DASK_ADDRESS is set (pipeline/executors.py; it also sets one BLAS thread per
+        # worker). On Dask a worker reads the unit's documents from the work folder: not shipped.
+        _pool = make_executor(workers, initializer=_warm_up,
+                              remote_args=lambda job: dataclasses.replace(job, documents=None, documents_fp=None))
         _pool_size = workers
     return _pool
 
