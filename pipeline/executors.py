@@ -94,7 +94,7 @@ def make_executor(
     before it is sent to a Dask worker.
     """
     address = dask_address()
-    if not address:
+    if not address or (address == "local" and multiprocessing.current_process().daemon):
         return _process_pool(workers, initializer, initargs)
     return DaskExecutor(address, workers, initializer, initargs, remote_args)
 

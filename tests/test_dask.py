@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
-import re
 import signal
 import socket
 import subprocess
@@ -37,12 +35,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import schema
+from sample_corpus import synthetic_records, write_jsonl
 
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install -e '.[dask]')")
 psutil = pytest.importorskip("psutil")
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "raw" / "hangzhou_deepseek.txt"
 DASK_YAML = ROOT / "deploy" / "dask.yaml"
 BUILD_TIMEOUT = 600
 EXTRACTIONS_DIR = "document_extractions"
@@ -52,28 +50,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _sentences() -> list[str]:
-    text = SAMPLE.read_text(encoding="utf-8")
-    return [s for s in re.split(r"(?<=[。！？])", text.replace("\n", "")) if len(s.strip()) > 5]
-
-
-def synthetic_records(n: int, seed: int = 18, start: int = 0) -> list[dict]:
-    """``n`` records of the sample article's sentences, shuffled differently per record."""
-    sentences = _sentences()
-    out = []
-    for i in range(start, start + n):
-        rng = random.Random(seed * 100_003 + i)
-        picked = rng.sample(sentences, k=min(len(sentences), 12))
-        out.append({"id": f"s{i:05d}", "title": f"样本{i}", "text": "".join(picked),
-                    "published_at": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"})
-    return out
-
-
-def write_jsonl(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
 
 def build_env(home: Path, address: str | None, **extra: str) -> dict:
@@ -348,3 +324,29 @@ def test_tcp_cluster_survives_a_killed_worker(tcp_cluster, tmp_path):
     # the nanny restarted the killed worker process, and it rejoined
     with distributed.Client(tcp_cluster.address, timeout=30) as client:
         client.wait_for_workers(2, timeout=120)
+
+
+def _executor_kind_in_daemon(conn) -> None:
+    from pipeline import executors
+
+    with executors.executor(2, _mark_warm, ("yes",)) as ex:
+        conn.send((type(ex).__name__, ex.submit(_worker_state, 0).result()[3]))
+
+
+@pytest.mark.parametrize("address", ["", "local"])
+def test_daemonic_process_falls_back_to_threads(address, monkeypatch):
+    """A Celery prefork child is daemonic and may not start processes: threads instead of a crash."""
+    import multiprocessing
+
+    monkeypatch.setenv("PIPELINE_DASK_ADDRESS", address)
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_executor_kind_in_daemon, args=(child,), daemon=True)
+    proc.start()
+    try:
+        assert parent.poll(120), "no answer from the daemonic process"
+        assert parent.recv() == ("ThreadPoolExecutor", "yes")
+    finally:
+        proc.join(30)
+        if proc.is_alive():
+            os.kill(proc.pid, signal.SIGKILL)
