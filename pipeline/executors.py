@@ -5,17 +5,13 @@ The engine hands each unit of per-document work to a
 ``as_completed``. :func:`make_executor` chooses that executor from
 ``PIPELINE_DASK_ADDRESS``:
 
-=====================  ==========================================================
-``PIPELINE_DASK_ADDRESS``  executor
-=====================  ==========================================================
-unset or empty         ``ProcessPoolExecutor`` (spawn), ``workers`` processes
-                       (today's behaviour; needs no extra package)
-``local``              a ``distributed.LocalCluster`` on 127.0.0.1: ``workers``
-                       worker processes, one thread each
-``tcp://host:port``    an existing Dask scheduler (``dask scheduler`` + ``dask
-(or ``tls://`` ...)    worker`` processes, dask-jobqueue, dask-kubernetes)
-a file path            the same, through its scheduler file (``--scheduler-file``)
-=====================  ==========================================================
+* unset or empty: a ``ProcessPoolExecutor`` (spawn) of ``workers`` processes
+  (today's behaviour; needs no extra package);
+* ``local``: a ``distributed.LocalCluster`` on 127.0.0.1, ``workers`` worker
+  processes of one thread each, started and stopped with the executor;
+* ``tcp://host:port`` (or ``tls://`` ...): an existing Dask scheduler (``dask
+  scheduler`` + ``dask worker`` processes, dask-jobqueue, dask-kubernetes);
+* the path of a scheduler file (``dask scheduler --scheduler-file``): the same.
 
 On Dask (the ``dask`` extra) the executor is ``Client.get_executor()``, whose
 futures are ``concurrent.futures`` futures. The differences to the pool:
@@ -65,8 +61,6 @@ DASK_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": 1,
 }
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-log = logging.getLogger(__name__)
 
 
 def dask_address() -> str:
