@@ -123,8 +123,9 @@ def stop(pid: int, timeout: float = 20) -> None:
 # ---- the executor alone ----------------------------------------------------------
 
 
-def _worker_state(_):
-    return os.getpid(), os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("PIPELINE_TEST_WARMED")
+def _worker_state(arg):
+    env = os.environ.get
+    return os.getpid(), env("MALLOC_TRIM_THRESHOLD_"), env("OPENBLAS_NUM_THREADS"), env("PIPELINE_TEST_WARMED"), arg
 
 
 def _mark_warm(value):
@@ -163,7 +164,8 @@ def test_local_cluster_warms_up_workers_without_malloc_trim(monkeypatch):
         cluster_pids = {p.pid for p in psutil.Process().children(recursive=True)}
     pids = {s[0] for s in states}
     assert pids <= cluster_pids and os.getpid() not in pids  # ran in the cluster's worker processes
-    assert {s[1:] for s in states} == {(None, "1", "yes")}  # no malloc trim, one BLAS thread, warmed up
+    assert {s[1:4] for s in states} == {(None, "1", "yes")}  # no malloc trim, one BLAS thread, warmed up
+    assert sorted(s[4] for s in states) == list(range(1, 9))  # remote_args applied before sending
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # the nanny did not poison this process either
 
 
