@@ -22,7 +22,7 @@ $(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[dev,serve,postgres]"
+	$(PY) -m pip install --quiet -e ".[dev,serve,postgres,dask,celery]"
 	@touch $@ $(VENV)/.installed-run
 
 # the project's Dagster instance folder, with telemetry off (pipeline/defs/instance.py)

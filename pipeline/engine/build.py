@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 
 from pipeline.engine import stages
 from pipeline.engine.pool import WorkerPool, resolve_workers
+from pipeline.executors import min_chars_for_pool
 from pipeline.engine.progress import Progress
 from pipeline.records import SourceError
 from pipeline.workdir import Workdir, safe_name
@@ -39,7 +40,7 @@ SOURCES_FILE = "sources.json"
 EXTRACTED_DIR = "extracted"
 # Below this many characters to (re)compute, a process pool costs more than it saves:
 # each worker first loads the models (seconds); this process has them once.
-MIN_CHARS_FOR_POOL = 500_000
+MIN_CHARS_FOR_POOL = min_chars_for_pool(500_000)  # PIPELINE_MIN_CHARS_FOR_POOL overrides
 
 
 class RawFolderError(ValueError):

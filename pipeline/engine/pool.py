@@ -12,17 +12,24 @@ parent process id and exits as soon as it changes (the parent is gone and the
 worker was re-parented). A watchdog thread rather than ``PR_SET_PDEATHSIG``,
 because the latter fires when the *thread* that started the worker ends, which
 in a long-lived process is not the build's end.
+
+Where the workers run is ``pipeline.executors``' choice: this machine's
+processes (the default), or a Dask cluster when ``PIPELINE_DASK_ADDRESS`` is
+set. On Dask the parent watchdog is not installed (a Dask worker's parent is its
+nanny, and the cluster outlives one build), and a task's documents are not sent
+through the scheduler: the worker reads them from the shared work folder.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import dataclasses
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
+
+from pipeline.executors import dask_address, make_executor
 
 PARENT_POLL_SECONDS = 0.5
-BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def resolve_workers(workers: int) -> int:
@@ -38,9 +45,10 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
-def _init_worker(parent_pid: int, warm_up: bool) -> None:
-    """Worker initializer: the parent watchdog first, then the models (seconds)."""
-    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
+def _init_worker(parent_pid: int | None, warm_up: bool) -> None:
+    """Worker initializer: the parent watchdog first (not on Dask: ``None``), then the models (seconds)."""
+    if parent_pid is not None:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
     if warm_up:
         from pipeline.nlp.analyse import warm_up as load_models
 
@@ -53,7 +61,7 @@ class WorkerPool:
     def __init__(self, workers: int, warm_up: bool = True):
         self.workers = resolve_workers(workers)
         self.warm_up = warm_up
-        self._executor: ProcessPoolExecutor | None = None
+        self._executor: Executor | None = None
 
     @property
     def started(self) -> bool:
@@ -61,15 +69,14 @@ class WorkerPool:
 
     def submit(self, fn, *args) -> Future:
         if self._executor is None:
-            # one BLAS thread per worker (the NER network's matrix products): the pool already
-            # uses every core, and BLAS threads beyond that spin against each other
-            for var in BLAS_VARIABLES:
-                os.environ.setdefault(var, "1")
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+            # one BLAS thread per worker (set by executors): the pool already uses every core,
+            # and BLAS threads beyond that spin against each other
+            on_dask = bool(dask_address())
+            self._executor = make_executor(
+                self.workers,
                 initializer=_init_worker,
-                initargs=(os.getpid(), self.warm_up),
+                initargs=(None if on_dask else os.getpid(), self.warm_up),
+                remote_args=_without_documents if on_dask else None,
             )
         return self._executor.submit(fn, *args)
 
@@ -77,7 +84,7 @@ class WorkerPool:
         """The process ids of the running workers (for tests and diagnostics)."""
         if self._executor is None:
             return []
-        return [p.pid for p in (self._executor._processes or {}).values()]
+        return [p.pid for p in (getattr(self._executor, "_processes", None) or {}).values()]
 
     def close(self, cancel: bool = False) -> None:
         if self._executor is not None:
@@ -89,3 +96,10 @@ class WorkerPool:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(cancel=exc_type is not None)
+
+
+def _without_documents(arg):
+    """A task's argument as sent to a Dask worker: a unit job without its documents (read from disk)."""
+    if dataclasses.is_dataclass(arg) and hasattr(arg, "documents_fp"):
+        return dataclasses.replace(arg, documents=None, documents_fp=None)
+    return arg

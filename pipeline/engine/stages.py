@@ -60,7 +60,6 @@ CODE_EXCLUDED = frozenset({"nlp/resolve.py", "nlp/facts_bench.py"})
 FORMAT_VERSION = "1"
 # Below this many characters to (re)compute, a process pool costs more than it
 # saves: each worker first loads the models (seconds), the serial path has them once.
-MIN_CHARS_FOR_POOL = 500_000
 
 
 @lru_cache(maxsize=None)
