@@ -10,7 +10,7 @@ export PIPELINE_OUTPUT_DIR ?= $(CURDIR)/outputs
 UI_PORT ?= 3000
 SERVE_PORT ?= 8001
 
-.PHONY: run ui test fuzz reliability serve bench evaluate evaluate-ner train-ner clean-instance
+.PHONY: run ui test test-fast fuzz reliability serve bench evaluate evaluate-ner train-ner clean-instance
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -40,6 +40,10 @@ ui: $(VENV)/.installed-run | $(DAGSTER_HOME)/dagster.yaml
 ## make test: the whole test suite
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -rs
+
+## make test-fast: the quick subset (no end-to-end builds, servers or browsers: tests marked slow)
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -rs -m "not slow"
 
 ## make fuzz: the property-based tests with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)
 fuzz: $(VENV)/.installed-dev
