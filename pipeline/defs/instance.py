@@ -3,7 +3,9 @@
 ``ensure_home()`` creates the folder with a ``dagster.yaml`` that turns Dagster's
 telemetry off (no usage statistics are sent); ``make ui`` and ``make run`` call it
 (``python -m pipeline.defs.instance``) and the headless build opens the instance
-through it. A ``dagster.yaml`` already there (e.g. ``deploy/dagster.yaml`` for
+through it. The same file limits the instance to one run at a time (the run
+queue: runs launched from the UI, the sensor or a schedule wait for the one in
+progress). A ``dagster.yaml`` already there (e.g. ``deploy/dagster.yaml`` for
 PostgreSQL) is left as it is.
 """
 
@@ -22,6 +24,12 @@ INSTANCE_YAML = """\
 # Local SQLite storage under this folder (Dagster's default); no usage statistics sent.
 telemetry:
   enabled: false
+# One run at a time: two builds on one output folder would prune each other's work
+# (runs launched from the UI, the sensor and the schedules wait in the queue; the
+# headless build holds the output folder's lock, pipeline/buildlock.py).
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 
