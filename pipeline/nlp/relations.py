@@ -91,7 +91,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
-        "invest_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invest_after_list": re.compile(rf"\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
