@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.nlp.entity_rules import Rules, common_word
+from pipeline.nlp.entity_rules import Rules, common_word, get_matcher
+from pipeline.nlp.gazetteer import load_gazetteer
 
 _ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
 _QUOTES = "“”\"「」『』‘’'《》"
@@ -35,7 +36,9 @@ _CLAUSE_LEFT = "，,。；;：:！!？?\n（(）)"
 def _head_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_head_nouns))
     gap = "".join(sorted(rules.list_head_gap_chars))
-    return re.compile(rf"(?:等|(?<![、和与及])(?:\d+|[两二三四五六七八九十几多]+)家)([{gap}]{{0,10}}?)(?:{nouns})")
+    # the head noun ends the phrase: 等品牌活动, 等企业单位 are other heads
+    return re.compile(rf"(?:等|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
+                      rf"(?![{''.join(sorted(rules.list_head_continuations))}])")
 
 
 @functools.lru_cache(maxsize=2)
@@ -60,7 +63,11 @@ def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
         left = _left_bound(text, m.start())
         for lm in lead.finditer(text, left, m.start()):  # 投资方有|A、B等机构投资者
             left = lm.end()
-        out += _items(text, left, m.start(), rules, need_two=False)
+        count = _count(m.groupdict().get("count"))
+        items = _items(text, left, m.start(), rules, need_two=count is not None)
+        if count is not None and len(items) != count:
+            continue  # A、B、C 3家企业: the count must be the list's (not 共有620家企业)
+        out += items
     for m in lead.finditer(text):
         end = m.end()
         stop = end
@@ -90,6 +97,7 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
     if need_two and len(pieces) < 2:
         return []
     out = []
+    lex = get_matcher().lexicon
     for k, (s, e) in enumerate(pieces):
         while s < e and (text[s].isspace() or text[s] in _QUOTES):
             s += 1
@@ -110,8 +118,32 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
             continue
         if len(pieces) == 1 and common_word(item, 1000):
             continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
-        out.append((s, e, "firm"))
+        typed = rules.org_type(item)
+        if typed is None and lex.lookup(item) is None and _opens_with_word(item):
+            return []  # 强化养老院, 继续办好传统医学论坛: a clause, not a list of names
+        out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
     return out
+
+
+def _opens_with_word(item: str) -> bool:
+    """Does a name longer than two characters open with an ordinary word that is no place (强化|养老院)?"""
+    if len(item) <= 2:
+        return False
+    gaz = load_gazetteer()
+    for L in (2, 3):
+        head = item[:L]
+        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries:
+            return True
+    return False
+
+
+_NUMS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _count(word: str | None) -> int | None:
+    if not word:
+        return None
+    return int(word) if word.isdigit() else _NUMS.get(word)
 
 
 def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:

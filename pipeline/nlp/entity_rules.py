@@ -70,6 +70,7 @@ class Rules:
         self.unit_suffixes = tuple(sorted(d["unit_suffixes"], key=len, reverse=True))
         self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
         self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
+        self.list_head_continuations = frozenset(str(d["list_head_continuations"]))
         self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
         self.list_lead_nouns = tuple(d["list_lead_nouns"])
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
