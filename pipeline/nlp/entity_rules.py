@@ -56,6 +56,7 @@ class Rules:
         self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
+        self.title_suffixes = tuple(d["title_suffixes"])
         self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
@@ -105,6 +106,8 @@ class Rules:
             return False
         if len(name) == 2 and name.startswith(self.nickname):
             return False
+        if len(name) == 2 and name.endswith(self.title_suffixes):
+            return False  # 安总, 王董: a surname and a title, not a full name
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
         if name[0] in self.surnames or name[:2] in self.surnames:
