@@ -3,6 +3,11 @@
 Usage::
 
     python -m pipeline audit-sample --release outputs/latest [--n 200] [--seed 12] [--out audit.md]
+    python -m pipeline audit-sample --jsonl corpus.jsonl --docs 300 [--n 200] [--seed 12] [--out audit.md]
+
+With ``--jsonl``, ``docs`` records of the file are drawn with the same seed and
+built in this process (``evaluation.gold.build_plain``: ingest, analyse, tables;
+no Dagster), and the rows are drawn from those tables.
 
 For the firm and people tables, ``n`` rows are drawn with ``random.Random(seed)``
 from the rows sorted by ID (the same release, ``n`` and seed give the same
@@ -28,6 +33,8 @@ CONTEXT = 18
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", type=Path, help="a release folder (with firms, people, mentions, documents .parquet)")
+    parser.add_argument("--jsonl", type=Path, help="instead of a release: build these records (a random subset) here")
+    parser.add_argument("--docs", type=int, default=300, help="with --jsonl: how many records to draw (default 300)")
     parser.add_argument("--n", type=int, default=200, help="rows per table (default 200)")
     parser.add_argument("--seed", type=int, default=12, help="random seed (default 12)")
     parser.add_argument("--out", type=Path, help="write the sample here (Markdown) instead of printing it")
@@ -38,10 +45,14 @@ def run(args: argparse.Namespace) -> int:
     if args.score:
         print(score(args.score.read_text(encoding="utf-8")))
         return 0
-    if not args.release:
-        print("--release is required (or --score)")
+    if args.jsonl:
+        tables, label = build_subset(args.jsonl, args.docs, args.seed), f"{args.jsonl} ({args.docs} records)"
+    elif args.release:
+        tables, label = read_tables(args.release), str(args.release)
+    else:
+        print("--release or --jsonl is required (or --score)")
         return 2
-    text = draw(args.release, args.n, args.seed)
+    text = draw(tables, label, args.n, args.seed)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
@@ -50,14 +61,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def draw(release: Path, n: int, seed: int) -> str:
-    """The Markdown sample of ``n`` firm and ``n`` people rows of ``release``."""
-    mentions = pd.read_parquet(release / "mentions.parquet", columns=["entity_id", "doc_id", "char_start", "char_end"])
-    docs = pd.read_parquet(release / "documents.parquet", columns=["doc_id", "text"])
+def read_tables(release: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(release / f"{name}.parquet") for name in ("firms", "people", "mentions", "documents")}
+
+
+def build_subset(jsonl: Path, docs: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The tables of ``docs`` records of ``jsonl`` drawn with ``seed``, built in this process."""
+    import tempfile
+
+    from pipeline.evaluation.gold import build_plain
+
+    lines = [ln for ln in jsonl.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    picked = sorted(random.Random(seed).sample(range(len(lines)), min(docs, len(lines))))
+    with tempfile.TemporaryDirectory(prefix="pipeline-audit-") as tmp:
+        (Path(tmp) / jsonl.name).write_text("\n".join(lines[i] for i in picked) + "\n", encoding="utf-8")
+        return build_plain(Path(tmp))
+
+
+def draw(tables: dict[str, pd.DataFrame], label: str, n: int, seed: int) -> str:
+    """The Markdown sample of ``n`` firm and ``n`` people rows of ``tables``."""
+    mentions = tables["mentions"]
+    docs = tables["documents"]
     texts = dict(zip(docs["doc_id"], docs["text"]))
-    lines = [f"# Precision audit sample: {release} (n={n}, seed={seed})", ""]
+    lines = [f"# Precision audit sample: {label} (n={n}, seed={seed})", ""]
     for table, id_col in TABLES:
-        frame = pd.read_parquet(release / f"{table}.parquet").sort_values(id_col)
+        frame = tables[table].sort_values(id_col)
         ids = list(frame[id_col])
         picked = set(random.Random(seed).sample(ids, min(n, len(ids))))
         rows = frame[frame[id_col].isin(picked)]
