@@ -13,6 +13,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("pipeline.defs.headless", "build the dataset from raw/ into a new release (Dagster, same instance as the UI)"),
     "evaluate": ("pipeline.evaluation.gold", "build a release from a raw folder and score it against gold files"),
+    "audit-sample": ("pipeline.evaluation.audit", "draw firm and people rows of a release for a precision audit (reproducible)"),
     "evaluate-ner": ("pipeline.nlp.ner.evaluate", "score the entity recogniser on a span-level NER benchmark (.jsonl)"),
     "train-ner": ("pipeline.nlp.ner.train", "train the NER model from the public training sets"),
     "bench": ("pipeline.bench", "throughput, memory and incremental-rebuild benchmark"),

@@ -26,8 +26,11 @@ CASES = [
     # list coordination with a business head noun types every item, common words too
     ("list/head noun", "投资方有红杉资本、理想、美的以及高瓴等机构投资者。",
      {("红杉资本", "firm"), ("理想", "firm"), ("美的", "firm"), ("高瓴", "firm")}, set()),
-    ("list/head noun", "3月，又有唯捷创芯、拓荆科技、长光华芯5家半导体企业上市获通过。",
+    ("list/head noun", "3月，又有唯捷创芯、拓荆科技、长光华芯3家半导体企业上市获通过。",
      {("唯捷创芯", "firm"), ("长光华芯", "firm")}, {("又有唯捷创芯", "firm")}),
+    ("list/count must match", "共有620家企业和机构参展。", set(), {("共有", "firm")}),
+    ("list/longer head", "青年交流营、青年发展论坛等品牌活动", set(), {("青年发展论坛", "firm")}),
+    ("list/a clause is no list", "强化养老院等重点机构的防护", set(), {("强化养老院", "firm")}),
     ("list/common word outside a list", "理想很丰满，现实很骨感。", set(), {("理想", "firm")}),
     ("list/other head noun", "北京、上海等城市的房价", {("北京", "city"), ("上海", "city")}, {("北京", "firm")}),
     ("list/one ordinary word", "这些等企业", set(), {("这些", "firm")}),

@@ -11,7 +11,9 @@ overlaps); every word list is data in ``pipeline/data/vocab/typing_rules.yaml``
 - ``stock_code_spans``: a name written before a stock code (天岳先进(688234.SH),
   腾讯控股(00700.HK)) is a listed company;
 - ``role_person_spans``: a Chinese name right after a role word (创始人戴保家,
-  轮值董事长徐直军) is a person, cut where the next word starts (龚轶|均为).
+  轮值董事长徐直军) is a person, cut where the next word starts (龚轶|均为);
+  ``role_org_spans``: the name right before such a role is an organisation
+  (凯辉基金合伙人陈斯琪, 前锐迪科创始人戴保家).
 
 Each function returns ``(start, end, type)`` spans, linear in the text's length.
 """
@@ -21,7 +23,8 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.nlp.entity_rules import Rules, common_word
+from pipeline.nlp.entity_rules import Rules, common_word, get_matcher
+from pipeline.nlp.gazetteer import load_gazetteer
 
 _ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
 _QUOTES = "“”\"「」『』‘’'《》"
@@ -33,7 +36,9 @@ _CLAUSE_LEFT = "，,。；;：:！!？?\n（(）)"
 def _head_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_head_nouns))
     gap = "".join(sorted(rules.list_head_gap_chars))
-    return re.compile(rf"(?:等|(?<![、和与及])(?:\d+|[两二三四五六七八九十几多]+)家)([{gap}]{{0,10}}?)(?:{nouns})")
+    # the head noun ends the phrase: 等品牌活动, 等企业单位 are other heads
+    return re.compile(rf"(?:等|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
+                      rf"(?![{''.join(sorted(rules.list_head_continuations))}])")
 
 
 @functools.lru_cache(maxsize=2)
@@ -58,7 +63,11 @@ def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
         left = _left_bound(text, m.start())
         for lm in lead.finditer(text, left, m.start()):  # 投资方有|A、B等机构投资者
             left = lm.end()
-        out += _items(text, left, m.start(), rules, need_two=False)
+        count = _count(m.groupdict().get("count"))
+        items = _items(text, left, m.start(), rules, need_two=count is not None)
+        if count is not None and len(items) != count:
+            continue  # A、B、C 3家企业: the count must be the list's (not 共有620家企业)
+        out += items
     for m in lead.finditer(text):
         end = m.end()
         stop = end
@@ -88,6 +97,7 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
     if need_two and len(pieces) < 2:
         return []
     out = []
+    lex = get_matcher().lexicon
     for k, (s, e) in enumerate(pieces):
         while s < e and (text[s].isspace() or text[s] in _QUOTES):
             s += 1
@@ -108,8 +118,32 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
             continue
         if len(pieces) == 1 and common_word(item, 1000):
             continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
-        out.append((s, e, "firm"))
+        typed = rules.org_type(item)
+        if typed is None and lex.lookup(item) is None and _opens_with_word(item):
+            return []  # 强化养老院, 继续办好传统医学论坛: a clause, not a list of names
+        out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
     return out
+
+
+def _opens_with_word(item: str) -> bool:
+    """Does a name longer than two characters open with an ordinary word that is no place (强化|养老院)?"""
+    if len(item) <= 2:
+        return False
+    gaz = load_gazetteer()
+    for L in (2, 3):
+        head = item[:L]
+        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries:
+            return True
+    return False
+
+
+_NUMS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _count(word: str | None) -> int | None:
+    if not word:
+        return None
+    return int(word) if word.isdigit() else _NUMS.get(word)
 
 
 def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:
@@ -166,6 +200,15 @@ _ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为
 
 def role_person_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     """A surname-initial name of two or three characters right after a role word: a person."""
+    return [x for x in _role_spans(text, rules) if x[2] == "person"]
+
+
+def role_org_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """The name right before a role that a person holds (凯辉基金|合伙人|陈斯琪): an organisation."""
+    return [x for x in _role_spans(text, rules) if x[2] != "person"]
+
+
+def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     roles = _role_re(rules)
     out = []
     for m in roles.finditer(text):
@@ -186,8 +229,51 @@ def role_person_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
                 # the role vouches for a name: the model's stricter last-character checks (军, 家) do not apply
                 if name not in rules.not_entities and not common_word(name, 100):
                     out.append((s, e, "person"))
+                    if m.group() in rules.role_org_roles:
+                        out += _role_org(text, m.start(), m.group(), rules)
                 break
     return out
+
+
+_ORG_STOP = set("，,。；;：:！!？?、（()）“”\"「」《》 \n的是在和与及为由被将向对从给")
+
+
+def _role_org(text: str, role_start: int, role: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """凯辉基金合伙人陈斯琪, 光大控股董事总经理张小龙: the name right before a business role
+    (``role_org_roles``: 创始人, CEO, 合伙人 ...; not 主席, 部长) held by a person is an organisation --
+    a firm unless its suffix says otherwise."""
+    e = role_start
+    if e > 0 and text[e - 1] == "的":
+        e -= 1
+    s = e
+    while s > 0 and e - s < 12 and text[s - 1] not in _ORG_STOP:
+        s -= 1
+    if s > 0 and text[s - 1] not in _ORG_STOP:
+        return []  # no start found: a long (registered) name is the legal-name rule's
+    s = _strip_opener(text, s, e, rules)
+    while s < e and text[s] in "前原现时任新首":
+        s += 1  # 前锐迪科创始人: the former founder of 锐迪科
+    name = text[s:e]
+    if not 2 <= len(name) <= 12 or not _ITEM.match(name) or name in rules.not_entities:
+        return []
+    while name.endswith(rules.role_modifiers):  # 汇丰控股集团|行政|总裁: the modifier belongs to the role
+        e -= len(next(m for m in rules.role_modifiers if name.endswith(m)))
+        name = text[s:e]
+    if len(name) < 2:
+        return []
+    if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name in rules.generic:
+        return []
+    if any(r in name for r in rules.person_cues):
+        return []  # 董事长兼总裁: a role, not a name
+    typed = rules.org_type(name)
+    if typed and typed[0] == "none":
+        return []
+    if typed is None and common_word(name, 2000 if role in _FOUNDER_ROLES else 300):
+        return []  # 公司创始人, 行业分析师: no name
+    return [(s, e, typed[0] if typed else "firm")]
+
+
+_FOUNDER_ROLES = ("创始人", "联合创始人", "创办人", "创始合伙人")
 
 
 @functools.lru_cache(maxsize=2)

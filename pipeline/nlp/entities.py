@@ -48,7 +48,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
-from pipeline.nlp.context_rules import list_spans, role_person_spans, stock_code_spans
+from pipeline.nlp.context_rules import list_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -62,6 +62,7 @@ _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
+_DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家)[\u4e00-\u9fff]{0,6}?的?$")
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -247,16 +248,27 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                 name = text[s:e]
                 if len(name) < 2:
                     continue
-            if _PERSONISH.match(name) and text[:s].rstrip().endswith(rules.person_cues):
+            if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
                 continue  # CEO Amnon Shashua: a person (the Latin rule)
+            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]):
+                s += 1  # 嘉宾有|绿动资本: a verb or function word glued on the left is no part of the name
+                name = text[s:e]
+            if _DESCRIBED.search(text, max(0, s - 10), s) and name.endswith(rules.description_heads):
+                continue  # 一家很大的冷链物流公司: a description, not a name
             c = _org_cand(s, e, name, rules, lex, gaz, "model")
             if c is not None:
                 cands.append(c)
         # LOC spans only confirm gazetteer names (above); unknown places are not kept.
 
     # 3. rules
-    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules)]:
-        if not skipped(s, e) and text[s:e] not in stops:
+    role_orgs = []
+    for s, e, t in role_org_spans(text, rules):
+        s = _trim_left(s, e, token_at, tokens, rules, lex)
+        if e - s >= 5 and text[s] in rules.leading_function_chars:
+            s += 1  # 嘉宾有|绿动资本 (jieba: 有绿|动): a verb glued on the left
+        role_orgs.append((s, e, t))
+    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules), *role_orgs]:
+        if e - s >= 2 and not skipped(s, e) and text[s:e] not in stops:
             cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
@@ -264,6 +276,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
     cands.extend(_place_org_rule(text, resolved, rules))
 
+    cands = [c for c in cands if not _described(text, c, rules)]
     chosen = _select(cands)
     abbreviations = _abbreviations(text, chosen, skipped)
     if abbreviations:
@@ -344,6 +357,33 @@ def _unbalanced_open(name: str) -> int | None:
         elif ch in ")）" and depth:
             depth -= 1
     return first if depth else None
+
+
+def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
+    """Drop leading words that are no part of a name found by context: common words (反思, 嘉宾),
+    verbs and function words (有, 是), while at least two characters are left; a known name stays."""
+    while True:
+        i = token_at.get(s)
+        if i is None:
+            return s
+        w = tokens[i].word
+        if tokens[i].end > e - 2 or lex.lookup(w) is not None:
+            return s
+        place = bool(load_gazetteer().candidates(w))
+        nxt = tokens[i + 1].word if i + 1 < len(tokens) else ""
+        if place and len(nxt) >= 2 and common_word(nxt, 300) and tokens[i + 1].end <= e - 2:
+            s = tokens[i + 1].end  # 北京|会见|英国力拓集团: a place before a verb opens a clause, not a name
+            continue
+        if not (w in rules.stem_delimiters or (len(w) == 1 and w in rules.leading_function_chars)
+                or (len(w) >= 2 and common_word(w, 300) and not place)):
+            return s
+        s = tokens[i].end
+
+
+def _described(text: str, c: _Cand, rules: Rules) -> bool:
+    """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm."""
+    return (c.type == "firm" and c.source != "lexicon" and text[c.start : c.end].endswith(rules.description_heads)
+            and bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start)))
 
 
 def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
@@ -671,6 +711,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if type_ == "firm" and descriptive(stem_text + w, rules):
             continue
         s, e = stem[0].start, tok.end
+        if len(stem_text) >= 3 and stem_text[0] in rules.leading_function_chars and not in_dictionary(stem[0].word):
+            s += 1  # 嘉宾|有绿动|资本: jieba glued a verb to an unknown name
         if skipped(s, e):
             continue
         out.append(_Cand(s, e, type_, None, text[s:e], "rule", kind))

@@ -56,6 +56,7 @@ class Rules:
         self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
+        self.title_suffixes = tuple(d["title_suffixes"])
         self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
@@ -63,9 +64,14 @@ class Rules:
         self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
         self.rule_org_suffixes = dict(d["rule_org_suffixes"])
         self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        self.leading_function_chars = frozenset(str(d["leading_function_chars"]))
+        self.description_heads = tuple(d["description_heads"])
+        self.role_org_roles = frozenset(d["role_org_roles"])
+        self.role_modifiers = tuple(d["role_modifiers"])
         self.unit_suffixes = tuple(sorted(d["unit_suffixes"], key=len, reverse=True))
         self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
         self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
+        self.list_head_continuations = frozenset(str(d["list_head_continuations"]))
         self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
         self.list_lead_nouns = tuple(d["list_lead_nouns"])
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
@@ -100,6 +106,8 @@ class Rules:
             return False
         if len(name) == 2 and name.startswith(self.nickname):
             return False
+        if len(name) == 2 and name.endswith(self.title_suffixes):
+            return False  # 安总, 王董: a surname and a title, not a full name
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
         if name[0] in self.surnames or name[:2] in self.surnames:

@@ -91,7 +91,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
-        "invest_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invest_after_list": re.compile(rf"\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
@@ -184,13 +184,16 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _runs(text: str, sm: list[Mention]) -> list[list[int]]:
-    """Indexes of ``sm`` grouped into lists (A、B和C). A firm + role before a person (Mobileye
-    创始人兼 CEO Amnon Shashua) or a parent + 旗下 before a firm (华为旗下哈勃投资) is a modifier:
-    the item is the person / the firm after it."""
+def _runs(text: str, sm: list[Mention]) -> tuple[list[list[int]], list[int]]:
+    """Indexes of ``sm`` grouped into lists (A、B和C), and where each list starts in the text. A firm
+    + role before a person (Mobileye 创始人兼 CEO Amnon Shashua) or a parent + 旗下 before a firm
+    (华为旗下哈勃投资) is a modifier: the item is the person / the firm after it (the list still
+    starts at the modifier)."""
     p = _patterns()
     runs: list[list[int]] = []
+    starts: list[int] = []
     cur: list[int] = []
+    cur_start = 0
     for k, m in enumerate(sm):
         if cur:
             prev = sm[cur[-1]]
@@ -207,10 +210,12 @@ def _runs(text: str, sm: list[Mention]) -> list[list[int]]:
                 cur[-1] = k
                 continue
             runs.append(cur)
-        cur = [k]
+            starts.append(cur_start)
+        cur, cur_start = [k], m.start
     if cur:
         runs.append(cur)
-    return runs
+        starts.append(cur_start)
+    return runs, starts
 
 
 def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
@@ -248,7 +253,7 @@ def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
     p = _patterns()
     sent = (ss, se)
-    runs = _runs(text, sm)
+    runs, run_starts = _runs(text, sm)
     run_of = {k: r for r in runs for k in r}
 
     def members(k: int) -> list[Mention]:
@@ -337,7 +342,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, pre
                 if (p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, b.end, se)) or p["founded_at"].match(between):
                     add("founded_in", a, _last_place(text, sm, b_i), "", sent)
 
-    _investor_lists(text, ss, se, sm, runs, add)
+    _investor_lists(text, ss, se, sm, runs, run_starts, add)
     _opening_roles(text, ss, se, sm, add, prev_sent, by_start)
 
 
@@ -362,21 +367,22 @@ def _last_place(text: str, sm: list[Mention], k: int) -> Mention:
     return best
 
 
-def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add) -> None:
+def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], run_starts: list[int],
+                    add) -> None:
     """Investor lists: FIRM的(首轮)投资方包括RUN; (由)RUN(联合)领投/跟投 in a sentence about FIRM's funding."""
     p = _patterns()
     verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)]
     investors = {k for run in verb_runs for k in run}
-    for run in runs:
+    for run, run_start in zip(runs, run_starts):
         first = sm[run[0]]
         items = [sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person")]
         if not items:
             continue
         target = None
-        if p["investor_head_anywhere"].search(text, ss, first.start):
+        if p["investor_head_anywhere"].search(text, ss, run_start):
             # the firm the 投资方 belongs to: the last firm before it followed by (的)…投资方
             for m in sm:
-                if m.end > first.start:
+                if m.end > run_start:
                     break
                 if m.entity_type == "firm" and re.match(r"\s*的?[^，,。；;、]{0,10}?(?:投资方|股东|投资人|投资者|投资机构)", text[m.end : m.end + 16]):
                     target = m

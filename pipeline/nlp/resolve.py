@@ -23,7 +23,8 @@ name forms of one entity type):
   蔚来公司 and 蔚来控股 -> 蔚来 when 蔚来 itself is seen); when the stem is not seen,
   its fuller forms are joined only when they already are one entity;
 - prefixes, within one document only: a firm form that starts another firm form
-  of the same document (阿里 -> 阿里巴巴), when exactly one fits;
+  of the same document (阿里 -> 阿里巴巴), when exactly one fits; a known firm and
+  its unit (华为 and 华为云, typing_rules' ``unit_suffixes``) stay two firms;
 - near-duplicate person names, within one document only: same surname, same
   length (3), one other character different (梁文峰 beside 梁文锋): the rarer form
   joins the more frequent one (ties are left apart).
@@ -331,13 +332,18 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
             if fuller and len({uf.find(x) for x in fuller}) == 1:
                 uf.union(f, next(iter(fuller)))
         if etype == "firm":
+            from pipeline.nlp.entity_rules import rules as typing_rules
+
+            units = set(typing_rules().unit_suffixes)
             # prefixes within one document: 阿里 -> 阿里巴巴
             for doc_counts in per_doc.values():
                 fs = list(doc_counts)
                 for f in fs:
                     if len(f) < 2 or is_latin(f):
                         continue
-                    longer = {uf.find(g) for g in fs if g != f and g.startswith(f) and len(g) > len(f)}
+                    known = lex.lookup(f) is not None  # 华为云, 比亚迪半导体: units of a known firm are firms of their own
+                    longer = {uf.find(g) for g in fs if g != f and g.startswith(f) and len(g) > len(f)
+                              and not (known and g[len(f):] in units)}
                     if len(longer) == 1:
                         uf.union(f, next(iter(longer)))
 
