@@ -57,7 +57,7 @@ def _metric(doc_id, text, span, metric, value, unit, qualifier, year, subject, s
         "doc_id": doc_id, "subject_id": sid, "subject_type": stype, "subject_name": sname,
         "metric": metric, "value": value, "unit": unit, "qualifier": qualifier, "year": year,
         "period": None, "span_text": span, "sentence": sentence, "char_start": start, "char_end": end,
-        "subject_method": "explicit" if sid else "none",
+        "indicator_id": None, "subject_method": "explicit" if sid else "none",
     }
 
 

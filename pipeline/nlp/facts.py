@@ -195,7 +195,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     stated = d.stated
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
-    if _names_year(d, sent.start, sent.end) or any(q.kind == "duration" and q.unit == "年" for q in quantities):
+    sent_timed = _names_year(d, sent.start, sent.end)
+    if sent_timed or any(q.kind == "duration" and q.unit == "年" for q in quantities):
         carried = None  # 从业26年，...: the sentence has a time of its own
     for q in quantities:
         ci = clause_index(sent, q.start)
@@ -255,7 +256,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and not _in_quote(text, sent.start, q.start):
                 year, period = carried[0], period or carried[1]  # stated earlier in the paragraph
             elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
-                    and q.kind != "duration" and not _names_year(d, sent.start, sent.end) \
+                    and q.kind != "duration" and not sent_timed \
                     and not _in_quote(text, sent.start, q.start):
                 year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
         if subject is not None:
@@ -625,12 +626,12 @@ _TIME_SHIFT = re.compile(r"第[一二三四五六七八九十两\d]+年|[一二�
 def _carry(d: DocContext, ss: int, se: int, founding: set[int]) -> None:
     """Update the paragraph's carried (year, period) after the sentence text[ss:se] (see the module doc);
     ``founding``: starts of the sentence's founding years, which are not carried."""
-    if _names_year(d, ss, se):
-        d.para_timed = True  # the paragraph has a time of its own: the document's date no longer applies
     if in_range(d, "relatives", ss, se) or _TIME_SHIFT.search(d.text, ss, se):
         d.carried = None  # 去年 ..., 此后 ...: what follows is no longer dated by the earlier year
+        d.para_timed = True  # the paragraph has a time of its own: the document's date no longer applies
     else:
         years = [dt for dt in in_range(d, "dates", ss, se) if dt.year is not None and dt.start not in d.consumed]
+        d.para_timed = d.para_timed or bool(years)
         if years and years[-1].start in founding:
             d.carried = None  # 星河电子成立于2009年。: a founding year dates nothing else
         elif years:

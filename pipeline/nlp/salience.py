@@ -69,12 +69,15 @@ class Salience:
         return self.first.get((name, entity_type))
 
     def main(self, types: tuple[str, ...] | None = None) -> Mention | None:
-        ranked = sorted(((v, k) for k, v in self.scores.items() if not types or k[1] in types), reverse=True)
-        if not ranked:
-            return None
-        best, key = ranked[0]
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if best >= 3 and best >= 1.5 * second:
+        best, second, key = 0.0, 0.0, None  # one pass: the best and the runner-up
+        for k, v in self.scores.items():
+            if types and k[1] not in types:
+                continue
+            if v > best or (v == best and key is not None and k > key):
+                best, second, key = v, best, k
+            elif v > second:
+                second = v
+        if key is not None and best >= 3 and best >= 1.5 * second:
             return self.first[key]
         return None
 

@@ -60,10 +60,10 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
         if alt is not None:
             m, method = alt, alt_method
-    if m is None:
+    if m is None and method != "scoped":
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
-    return m, method
+    return m, (method if m is not None else "none")
 
 
 def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
@@ -171,7 +171,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             sources.append(m)
             continue  # 根据国金证券的测算: the source of the number is never its subject
         if mci < ci and _SPEAKER_AFTER.match(text, m.end):
-            pen = True  # 小米表示，全国销量下降3%: the speaker, not what the number is about
+            sources.append(m)
+            continue  # 小米表示，全国销量下降3%: the speaker, not what the number is about
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
@@ -200,6 +201,10 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     ana = _resolve_anaphor(d, sent, q, types)
     if ana is not None:
         return ana, "anaphora"
+    cs_ = sent.clauses[ci][0]
+    found = anaphor_before(text, cs_, q.start)
+    if found is not None and "country" in found[2]:
+        return None, "scoped"  # 全国智能手机销量: the country, unnamed here; not the document's firm
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker

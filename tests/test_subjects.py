@@ -1,0 +1,181 @@
+"""Subject resolution and dating of numeric facts (pipeline.nlp.subjects, salience, facts), table-driven.
+
+Short texts with hand-made, typed entity mentions (so that the tests exercise the
+subject rules, not the entity recogniser) and real jieba tokens. Each row: the
+text, its entities, and per number (value, unit) the expected subject and
+``subject_method`` (``None`` subject: nothing may be chosen).
+"""
+
+from datetime import date
+
+import pytest
+
+from pipeline.nlp.facts import extract_facts
+from pipeline.nlp.segment import segment
+from pipeline.records import Block, Document, Mention
+
+FIRM, CITY, PERSON, PROVINCE, COUNTRY = "firm", "city", "person", "province", "country"
+
+
+def _facts(text: str, names: dict[str, str], title: str = "", published: date | None = None):
+    body = text if not title else title + "\n" + text
+    blocks = []
+    if title:
+        blocks.append(Block(0, len(title), "title"))
+    pos = len(title) + 1 if title else 0
+    for line in text.split("\n"):
+        blocks.append(Block(pos, pos + len(line), "body"))
+        pos += len(line) + 1
+    mentions, taken = [], set()
+    for name in sorted(names, key=len, reverse=True):
+        i = body.find(name)
+        while i >= 0:
+            span = set(range(i, i + len(name)))
+            if not span & taken:
+                mentions.append(Mention("d1", i, i + len(name), name, names[name], canonical=name))
+                taken |= span
+            i = body.find(name, i + 1)
+    doc = Document("d1", "t.txt", "t.txt", title, published, None, body, "", blocks)
+    return extract_facts(doc, segment(body), sorted(mentions, key=lambda m: m.start))
+
+
+def _by_value(facts, value, unit):
+    return [f for f in facts if abs(f.value - value) <= 1e-9 * max(1, abs(value)) and f.unit == unit]
+
+
+SUBJECT_CASES = [
+    # (id, text, entities, title, [(value, unit, subject, method)])
+    ("explicit", "比亚迪第三季度营收2011亿元。", {"比亚迪": FIRM}, "",
+     [(2.011e11, "元", "比亚迪", "explicit")]),
+    ("explicit: grammatical subject, not the location after 在", "比亚迪在深圳的工厂年产能达到100万辆。",
+     {"比亚迪": FIRM, "深圳": CITY}, "", [(1e6, "辆", "比亚迪", "explicit")]),
+    ("explicit: not a name inside a 由于 clause", "由于苹果需求疲软，台积电营收下降10%。",
+     {"苹果": FIRM, "台积电": FIRM}, "", [(-0.1, "%", "台积电", "explicit")]),
+    ("explicit: not the object of 与", "与蔚来相比，理想汽车销量增长30%。",
+     {"蔚来": FIRM, "理想汽车": FIRM}, "", [(0.3, "%", "理想汽车", "explicit")]),
+    ("explicit: not the speaker", "小米表示，全国智能手机销量下降3%。", {"小米": FIRM}, "",
+     [(-0.03, "%", None, None)]),
+    ("explicit: N岁的X", "十年前，张小龙还在广州；28岁的张一鸣在北京创业。", {"张小龙": PERSON, "张一鸣": PERSON, "广州": CITY, "北京": CITY}, "",
+     [(28, "岁", "张一鸣", "explicit")]),
+    ("carried: the previous sentence's subject", "蔚来发布了财报。其高端品牌累计销量达到12.7万辆。", {"蔚来": FIRM}, "",
+     [(1.27e5, "辆", "蔚来", "anaphora")]),
+    ("carried: no name in the sentence", "蔚来第二季度交付了5.7万辆新车。毛利率为9.7%。", {"蔚来": FIRM}, "",
+     [(5.7e4, "辆", "蔚来", "explicit"), (0.097, "%", "蔚来", "carried")]),
+    ("anaphora: 该公司 -> the firm just named", "阿里巴巴与腾讯都在加码。腾讯发布财报，该公司营收1611亿元。",
+     {"阿里巴巴": FIRM, "腾讯": FIRM}, "", [(1.611e11, "元", "腾讯", "explicit")]),
+    ("anaphora: 公司 -> the document's firm", "群核科技递交招股书。\n群核科技成立于2011年，红杉中国是其股东。\n公司2023年营收6.64亿元。",
+     {"群核科技": FIRM, "红杉中国": FIRM}, "群核科技冲刺IPO", [(6.64e8, "元", "群核科技", "anaphora")]),
+    ("anaphora: 全市 -> the city", "杭州发布了经济数据。\n全市GDP达到2万亿元。", {"杭州": CITY}, "杭州经济",
+     [(2e12, "元", "杭州", "anaphora")]),
+    ("document: the main firm of the title and lead", "极氪在纽交所上市，极氪发行价21美元。\n累计交付量突破40万辆。",
+     {"极氪": FIRM}, "极氪上市", [(4e5, "辆", "极氪", "document")]),
+    ("none: no main entity among several", "杭州、南京和合肥都在发力。\n累计交付量突破40万辆。",
+     {"杭州": CITY, "南京": CITY, "合肥": CITY}, "", [(4e5, "辆", None, "none")]),
+    ("carrying stops at a paragraph break (the document's firm instead)", "蔚来发布了财报，毛利率为9.7%。\n行业整体毛利率约为15%。",
+     {"蔚来": FIRM}, "", [(0.15, "%", "蔚来", "document")]),
+    ("carrying stops at a new topic", "蔚来毛利率为9.7%。小鹏汽车也发布了财报。毛利率为14%。", {"蔚来": FIRM, "小鹏汽车": FIRM}, "",
+     [(0.14, "%", "小鹏汽车", "carried")]),
+]
+
+
+@pytest.mark.parametrize("case", SUBJECT_CASES, ids=[c[0] for c in SUBJECT_CASES])
+def test_subject_resolution(case):
+    _id, text, names, title, expected = case
+    facts = _facts(text, names, title)
+    for value, unit, subject, method in expected:
+        hits = _by_value(facts, value, unit)
+        assert len(hits) == 1, [(f.span_text, f.value, f.unit, f.subject_text) for f in facts]
+        f = hits[0]
+        if subject is None and method is None:
+            assert f.subject_text != "蔚来" and f.subject_text != "小米", (f.subject_text, f.subject_method)
+            continue
+        assert (f.subject_text, f.subject_method) == (subject, method)
+
+
+DISTRIBUTION_CASES = [
+    ("均: one fact per member", "比亚迪、蔚来和理想的销量增速均超过10%。", {"比亚迪": FIRM, "蔚来": FIRM, "理想": FIRM},
+     [("比亚迪", 0.1), ("蔚来", 0.1), ("理想", 0.1)]),
+    ("分别: each its own value", "比亚迪和蔚来的销量分别为300万辆和20万辆。", {"比亚迪": FIRM, "蔚来": FIRM},
+     [("比亚迪", 3e6), ("蔚来", 2e5)]),
+    ("它们分别: the list of the previous sentence", "天津、佛山的GDP分别排在全国第7位和第11位。十年后，它们分别排在第11位和第17位。",
+     {"天津": CITY, "佛山": CITY}, [("天津", 7), ("佛山", 11), ("天津", 11), ("佛山", 17)]),
+    ("numbers before 的 and a list", "排名第一和第二的贵阳和合肥，GDP增幅都很高。", {"贵阳": CITY, "合肥": CITY},
+     [("贵阳", 1), ("合肥", 2)]),
+]
+
+
+@pytest.mark.parametrize("case", DISTRIBUTION_CASES, ids=[c[0] for c in DISTRIBUTION_CASES])
+def test_distribution_over_lists(case):
+    _id, text, names, expected = case
+    facts = _facts(text, names)
+    got = sorted((f.subject_text, round(f.value, 6)) for f in facts if f.subject_method == "distributed")
+    assert got == sorted((s, round(v, 6)) for s, v in expected)
+    ids = {(f.start, f.end, f.metric, f.id_key) for f in facts}
+    assert len(ids) == len(facts)  # one span about several subjects: distinct row IDs
+
+
+def test_a_list_counted_is_not_the_subject():
+    facts = _facts("今年1月，国芯科技(688262.SH)、创耀科技(688259.SH) 6家半导体企业成功上市。", {"国芯科技": FIRM, "创耀科技": FIRM})
+    six = _by_value(facts, 6, "家")
+    assert len(six) == 1 and six[0].subject_text not in ("国芯科技", "创耀科技")
+
+
+SIGN_CASES = [
+    # (text, value, unit, metric, qualifier): a loss is a negative profit, a decline a negative change
+    ("蔚来第二季度净亏损50.46亿元。", -5.046e9, "元", "净利润", "="),
+    ("比亚迪营收同比下降5%。", -0.05, "%", "营收同比增长", "="),
+    ("蔚来股价跌幅超过20%。", -0.2, "%", "股价涨幅", "<"),
+    ("公司的成本降低了一半。", -0.5, "%", "成本增幅", "="),
+    ("蔚来营收同比增长5%。", 0.05, "%", "营收同比增长", "="),
+]
+
+
+@pytest.mark.parametrize("text,value,unit,metric,qualifier", SIGN_CASES, ids=[c[0] for c in SIGN_CASES])
+def test_sign_convention(text, value, unit, metric, qualifier):
+    facts = _facts(text, {"蔚来": FIRM, "比亚迪": FIRM})
+    hits = _by_value(facts, value, unit)
+    assert len(hits) == 1, [(f.span_text, f.value, f.metric) for f in facts]
+    assert (hits[0].metric, hits[0].qualifier) == (metric, qualifier)
+    for word in ("降", "跌", "亏", "减少"):
+        assert word not in hits[0].metric
+
+
+NOT_FACTS = [
+    ("a time frame", "宁德GDP增速连续3年位居全省第一。", 3, "年"),
+    ("a time frame before another number", "东北地区常住人口7年净流出164万。", 7, "年"),
+    ("a threshold", "入选门槛为营收10亿元。", 1e9, "元"),
+    ("a ranking named as a group", "宁德在百强城市中位次上升最快。", 100, "rank"),
+    ("a restatement", "滴滴自动驾驶获得3亿美元融资。这3亿美元将用于研发。", None, "美元"),
+    ("an idiom", "宁德环顾四周，都是经济大市。", 4, "周"),
+]
+
+
+@pytest.mark.parametrize("case", NOT_FACTS, ids=[c[0] for c in NOT_FACTS])
+def test_numbers_that_are_not_facts(case):
+    _id, text, value, unit = case
+    facts = _facts(text, {"宁德": CITY, "滴滴": FIRM})
+    if value is None:  # a restatement: the amount once
+        assert len([f for f in facts if f.unit == unit]) == 1
+    else:
+        assert not _by_value(facts, value, unit)
+
+
+YEAR_CASES = [
+    # (text, published, value, unit, year)
+    ("公司今年营收100亿元。", date(2024, 5, 12), 1e10, "元", 2024),
+    ("公司去年营收100亿元。", date(2024, 5, 12), 1e10, "元", 2023),
+    ("公司前年营收100亿元。", date(2024, 5, 12), 1e10, "元", 2022),
+    ("12 月 10 日，面壁智能完成新一轮5亿元融资。", date(2025, 1, 3), 5e8, "元", 2024),
+    ("2024 年 5 月 12 日 10:30\n公司今年营收100亿元。", None, 1e10, "元", 2024),  # a dateline
+    ("面壁智能员工超过300人。", date(2024, 12, 13), 300, "人", 2024),  # no time of its own: the document's
+    ("面壁智能员工超过300人。", None, 300, "人", None),
+    ("2021年，公司营收10亿元。此后，员工超过300人。", date(2024, 12, 13), 300, "人", None),  # time moved on
+]
+
+
+@pytest.mark.parametrize("text,published,value,unit,year", YEAR_CASES, ids=[c[0][:14] for c in YEAR_CASES])
+def test_years_from_the_document_date(text, published, value, unit, year):
+    facts = _facts(text, {"面壁智能": FIRM}, published=published)
+    hits = _by_value(facts, value, unit)
+    assert len(hits) == 1, [(f.span_text, f.value, f.unit) for f in facts]
+    assert hits[0].year == year
