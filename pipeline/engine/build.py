@@ -25,6 +25,7 @@ import dataclasses
 import json
 import os
 import time
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -157,7 +158,7 @@ def build_sources(
         progress.update(0 if o.skipped else o.chars, skipped=o.skipped)
 
     waiting: list[tuple[str, stages.StageJob, int]] = []  # NLP jobs not yet submitted
-    futures: list[tuple[str, object]] = []
+    futures: dict[Future, str] = {}  # -> the raw file of the unit
     chars_waiting = 0
     with WorkerPool(workers) as pool:
         for partition, punits in grouped.items():
@@ -186,13 +187,13 @@ def build_sources(
                     if not pool.started:
                         log(f"starting {workers} worker process(es) for the segmentation and extraction")
                     waiting.sort(key=lambda w: -w[2])  # largest first: a short tail
-                    futures.extend((p, pool.submit(stages.process, j)) for p, j, _ in waiting)
+                    futures.update((pool.submit(stages.process, j), p) for p, j, _ in waiting)
                     waiting = []
         pool_used = pool.started
         for partition, job, _chars in waiting:  # too little work for a pool: here
             collect(partition, stages.process(job))
-        for partition, future in futures:
-            collect(partition, future.result())
+        for future in as_completed(futures):
+            collect(futures[future], future.result())
     progress.finish()
     for partition, punits in grouped.items():
         s = summaries[partition]
