@@ -18,6 +18,8 @@ futures are ``concurrent.futures`` futures. The differences to the pool:
 
 * every worker runs the pool's ``initializer`` once, through a worker plugin
   (:class:`WarmUp`), also on a worker that joins or restarts later;
+* little background work (a slower event-loop tick and system monitor, no
+  statistical profiler): Dask's defaults cost CPU for every second a build lasts;
 * one BLAS thread per worker (Dask's own nanny default) and *no*
   ``MALLOC_TRIM_THRESHOLD_``: the nanny sets it to 65536 in the workers it
   spawns, which disables glibc's dynamic mmap threshold and cost 25-45 % more
@@ -59,6 +61,13 @@ DASK_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": 1,
     "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": 1,
     "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": 1,
+    # Dask's background work costs CPU for every second a build lasts: idle, a local cluster of
+    # two workers used 0.13 cores by default, 0.02 with these (measured; BENCHMARKS.md). The event
+    # loop's tick (default 20 ms, only used to warn about a blocked loop) is most of it, then the
+    # workers' statistical profiler (every 10 ms) and the system monitor (every 500 ms).
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
 }
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
