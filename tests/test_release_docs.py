@@ -131,3 +131,15 @@ def test_the_next_release_updates_the_previous_duckdb_to_equal_its_parquet(tmp_p
             assert in_db == in_file, table
     finally:
         con.close()
+
+
+def test_the_repository_data_dictionary_is_generated_from_the_schema():
+    """docs/DATA_DICTIONARY.md is `python -m pipeline.publish.dictionary` (regenerate it when schema.py changes)."""
+    from pathlib import Path
+
+    from pipeline.publish import dictionary
+
+    copy = Path(__file__).resolve().parents[1] / dictionary.DOCS_COPY
+    assert copy.read_text(encoding="utf-8") == dictionary.render_markdown() + "\n", (
+        "docs/DATA_DICTIONARY.md differs from pipeline/schema.py: run "
+        "`python -m pipeline.publish.dictionary > docs/DATA_DICTIONARY.md`")

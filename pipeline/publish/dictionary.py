@@ -89,3 +89,9 @@ def field_metadata(table: str) -> dict[str, dict[bytes, bytes]]:
         }
         for c in schema.TABLES[table].columns
     }
+
+
+DOCS_COPY = "docs/DATA_DICTIONARY.md"  # the repository's copy, kept equal by tests/test_release_docs.py
+
+if __name__ == "__main__":  # python -m pipeline.publish.dictionary > docs/DATA_DICTIONARY.md
+    print(render_markdown(), end="\n")
