@@ -227,7 +227,7 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
                 if n == 3 and _ADVERB_AFTER.match(text[e - 1 : e + 3]) and text[e - 1] in "均也都皆亦曾将已还又就便才正":
                     continue  # 龚轶均为: 均 belongs to the verb
                 # the role vouches for a name: the model's stricter last-character checks (军, 家) do not apply
-                if name not in rules.not_entities and not common_word(name, 100):
+                if name not in rules.not_entities and not common_word(name, 100) and not common_word(name[:2], 2000):
                     out.append((s, e, "person"))
                     if m.group() in rules.role_org_roles:
                         out += _role_org(text, m.start(), m.group(), rules)
