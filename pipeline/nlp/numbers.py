@@ -49,12 +49,18 @@ _CN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+[万亿]*)?"
 # One candidate: a fraction (X分之Y), half, a rank with 第/前, or a plain numeral.
 _CANDIDATE = re.compile(
     rf"(?P<frac>(?P<den>{_AR}|[{_CN_CHARS}]+)\s*分之\s*(?P<nom>{_AR}|{_CN}))"
-    rf"|(?<![\d/.])(?P<snom>[1-9]\d?)/(?P<sden>[1-9]\d?)(?![\d/.])"
-    rf"|(?P<top>(?<![A-Za-z])(?:TOP|Top|top)\s?(?P<topn>\d{{1,3}})(?!\d)|榜首|首位|冠军)"
+
     rf"|(?P<half>一半|半数|过半|近半|大半)"
     rf"|(?P<ord>第|前)\s*(?P<onum>\d{{1,3}}(?![\d.])|[一二两三四五六七八九十百]+)"
     rf"|(?P<num>{_AR}|{_CN})"
 )
+# Rarer candidates, looked for in a second pass only when their characters occur (so that the
+# main pass stays one simple alternation): slash fractions (近2/3) and rank words (TOP1, 榜首).
+_EXTRA = re.compile(
+    r"(?<![\d/.])(?P<snom>[1-9]\d?)/(?P<sden>[1-9]\d?)(?![\d/.])"
+    r"|(?P<top>(?<![A-Za-z])(?:TOP|Top|top)\s?(?P<topn>\d{1,3})(?!\d)|榜首|首位|冠军)"
+)
+_EXTRA_HINT = re.compile(r"/|TOP|Top|top|榜首|首位|冠军")
 _MAG_RE = re.compile(r"\s?(万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?!分)|百(?!分))")
 _RANGE_SEP = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
 _APPROX_SUFFIX = re.compile(r"\s?(多|余)")
@@ -322,10 +328,6 @@ def read_quantities(text: str) -> list[Quantity]:
         q = None
         if m.group("frac"):
             q = _read_fraction(text, m)
-        elif m.group("snom"):
-            q = _read_slash(text, m)
-        elif m.group("top"):
-            q = _read_top(text, m)
         elif m.group("half"):
             q = _read_half(text, m)
         elif m.group("ord"):
@@ -335,6 +337,8 @@ def read_quantities(text: str) -> list[Quantity]:
         if q is not None:
             out.append(q)
             pos = q.end
+    if _EXTRA_HINT.search(text):
+        out = _with_extra(text, out, blocked)
     out = _merge_ranges(text, out)
     out = _distribute_units(text, out)
     if original != text:  # full-width digits were read as ASCII; spans show the text as written
@@ -409,6 +413,18 @@ def _read_fraction(text: str, m: re.Match) -> Quantity | None:
     value = nom / den
     # 百分之七十 -> 0.7; a share is a fraction with unit %.
     return _finish(text, m.start(), e, m.start(), value, "%", "percent", ns=m.start(), ne=e)
+
+
+def _with_extra(text: str, qs: list[Quantity], blocked) -> list[Quantity]:
+    """``qs`` plus the slash fractions and rank words that no quantity of ``qs`` covers, in text order."""
+    extra = []
+    for m in _EXTRA.finditer(text):
+        if _covered(blocked, m.start(), m.end()) or any(q.start < m.end() and m.start() < q.end for q in qs):
+            continue
+        q = _read_slash(text, m) if m.group("snom") else _read_top(text, m)
+        if q is not None:
+            extra.append(q)
+    return sorted(qs + extra, key=lambda q: q.start) if extra else qs
 
 
 def _read_slash(text: str, m: re.Match) -> Quantity | None:
