@@ -49,9 +49,9 @@ PARTS: dict[str, tuple[str, ...]] = {
 # any of these files invalidates the stage's stored results (and the later stages');
 # FORMAT_VERSION is bumped when the layout of the stored files changes.
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "nlp/vocab.py", "records.py", "rights.py", "data/rights"),
+    DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "vocab.py", "records.py", "rights.py", "data/rights"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
-    EXTRACTIONS: ("nlp", "data", "records.py", "ids.py"),
+    EXTRACTIONS: ("nlp", "data", "vocab.py", "records.py", "ids.py"),
 }
 # Files inside those folders that no per-document stage runs: the resolver and the
 # table builders work on the stored results (the fan-in), so editing them must not

@@ -113,7 +113,7 @@ class Cues:
 def load_cues() -> Cues:
     """Read the cue lists from ``pipeline/data/ingest/`` (cached per process)."""
     raw = yaml.safe_load((DATA_DIR / "structure_cues.yaml").read_text(encoding="utf-8"))
-    from pipeline.nlp import vocab  # the shared word lists (surnames, transliteration characters)
+    from pipeline import vocab  # the shared word lists (surnames, transliteration characters)
 
     names = sorted(vocab.surnames())
     return Cues(

@@ -17,7 +17,7 @@ import functools
 import re
 from pathlib import Path
 
-from pipeline.nlp import vocab
+from pipeline import vocab
 from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon

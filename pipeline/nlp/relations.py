@@ -24,7 +24,7 @@ Kinds (``Relation.kind``, the table's ``relation``), subject -> object:
 
 A list of names (A、B和C) counts as one argument: every member gets the
 relation. The role phrases and cue words are data:
-``pipeline/data/vocab/relation_cues.yaml`` (``nlp.vocab``).
+``pipeline/data/vocab/relation_cues.yaml`` (``pipeline.vocab``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pipeline.nlp import vocab
+from pipeline import vocab
 from pipeline.records import Document, Mention, Relation
 
 ORGS = ("firm", "org")

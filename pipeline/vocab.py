@@ -7,7 +7,8 @@
   head nouns, role cues, stem delimiters, common words that are not names ...);
 - ``relation_cues.yaml``: roles and deal words of the relation patterns.
 
-Each loader is cached per process. No Dagster import here.
+Each loader is cached per process. It sits at the top of the package because both
+``ingest`` (captions, names in structure cues) and ``nlp`` read these lists.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-VOCAB_DIR = Path(__file__).resolve().parent.parent / "data" / "vocab"
+VOCAB_DIR = Path(__file__).resolve().parent / "data" / "vocab"
 
 
 def _lines(name: str) -> list[str]:
