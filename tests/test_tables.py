@@ -80,6 +80,12 @@ def test_small_hand_built_dataset():
     assert firm["hq_city_id"] == "330100" and firm["founded_year"] == 1999
     person = tables["people"].iloc[0]
     assert person["firm_id"] == firm["firm_id"] and person["role"] == "创始人"
+    rel = tables["relations"].set_index("relation")
+    assert set(rel.index) == {"founded", "headquartered_in"}
+    assert (rel.loc["founded", "subject_id"], rel.loc["founded", "object_id"]) == (person["person_id"], firm["firm_id"])
+    assert rel.loc["headquartered_in", "object_type"] == "city" and rel.loc["headquartered_in", "object_name"] == "杭州"
+    for _kind, row in rel.iterrows():
+        assert text[row["char_start"]:row["char_end"]] == row["span_text"] and row["relation_id"].startswith("rel_")
     city = tables["cities"].iloc[0]
     assert (city["city_id"], city["mention_count"], list(city["aliases"]), city["level"]) == ("330100", 3, ["余杭"], "prefecture")
     metric = tables["metrics"].iloc[0]

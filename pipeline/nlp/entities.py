@@ -636,6 +636,8 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             tok = ending_at.get(pos)
             if tok is None or tok.word in rules.legal_delimiters or not all(_NAME_CHAR.match(c) for c in tok.word):
                 break
+            if _visit_verb(tok, ending_at.get(tok.start), rules):
+                break  # 李强|考察了|长沙比亚迪汽车, 总书记|来到|中国华能集团有限公司: a person's verb ends the name
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
@@ -651,6 +653,17 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             pos = tok.end
         out.append(_Cand(pos, me, "firm", None, text[pos:me], "rule"))
     return out
+
+
+def _visit_verb(tok: Token, prev: Token | None, rules: Rules) -> bool:
+    """Is ``tok`` a verb said of the person (or title) right before it (习近平总书记|来到, 他|考察了)?"""
+    from pipeline.nlp.ner.features import word_pos, word_tags
+    from pipeline.nlp.relations import cues
+
+    if prev is None or not word_pos().get(tok.word.rstrip("了过着") or tok.word, "").startswith("v"):
+        return False
+    return (word_tags().get(prev.word) == "nr" or prev.word in rules.bad_initials
+            or prev.word.endswith(cues().roles) or prev.word.endswith(("书记", "总理", "主席", "委员")))
 
 
 def gaz_like(word: str) -> bool:
