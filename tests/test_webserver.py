@@ -123,7 +123,7 @@ def test_lists_assets_checks_sensor_schedule(server):
         "  assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"
     )
     nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
-    assert set(nodes) == {"sources", "release", *schema.TABLES}
+    assert set(nodes) == {"sources", "release", "source_snapshots", *schema.TABLES}
     assert not any(n["isPartitioned"] for n in nodes.values())  # "Materialize all" needs no partition
     checks = {
         (key, c["name"]): c["blocking"]
@@ -143,8 +143,8 @@ def test_lists_assets_checks_sensor_schedule(server):
     (repo,) = entry["locationOrLoadError"]["repositories"]
     assert "build_all" in {j["name"] for j in repo["jobs"]}
     assert {s["name"]: s["sensorState"]["status"] for s in repo["sensors"]} == {"raw_sources_sensor": "RUNNING"}
-    (schedule,) = repo["schedules"]
-    assert schedule["name"] == "daily_rebuild" and schedule["cronSchedule"] == "0 3 * * *"
+    schedules = {s["name"]: s["cronSchedule"] for s in repo["schedules"]}
+    assert schedules == {"daily_rebuild": "0 3 * * *", "snapshot_schedule": "15 */6 * * *"}
 
 
 def _wait_for_run(server, run_id: str, timeout: float = 300) -> str:

@@ -28,7 +28,7 @@ CRON = "0 3 * * *"
     "nothing is published when nothing changed).",
 )
 def daily_rebuild(context: dg.ScheduleEvaluationContext, pipeline: PipelineConfig):
-    from pipeline.accounting import list_accounted
+    from pipeline.ingest import list_sources
 
     raw = pipeline.raw_path
     if not raw.is_dir() or not list_sources(raw):

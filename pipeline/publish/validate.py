@@ -10,7 +10,8 @@ release; a failure stops publishing:
 - ``foreign_keys``: every reference resolves, including the polymorphic
   ``metrics.subject_id`` / ``mentions.entity_id`` (resolved in the table that
   their ``subject_type`` / ``entity_type`` names);
-- ``offsets``: ``documents.text[char_start:char_end]`` equals the text column;
+- ``offsets``: ``documents.text[char_start:char_end]`` equals the text column (rows of
+  a document whose text the release withholds, ``pipeline.rights``, are not checked);
 - ``finite``: no NaN or infinite number;
 - ``names``: no entity whose name is empty or only punctuation/symbols.
 
@@ -183,6 +184,8 @@ def check_offsets(name: str, tables: dict[str, pd.DataFrame]) -> CheckOutcome:
         for i, doc, s, e, span in zip(
             frame.index, frame["doc_id"], frame[start_col], frame[end_col], frame[text_col]
         ):
+            if doc in texts and _is_null(texts[doc]):
+                continue  # the text is withheld by the release (pipeline.rights): nothing to check against
             text = texts.get(doc)
             if text is None:
                 bad.append(f"row {i}: no text for document {doc!r}")
@@ -397,6 +400,8 @@ def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcom
     docs = tables.get("documents")
     doc_ids = docs.column("doc_id").combine_chunks() if docs is not None else pa.array([], pa.string())
     text, text_at, text_len = _document_points(docs)
+    text_present = (pc.is_valid(docs.column("text")).to_numpy(zero_copy_only=False)
+                    if docs is not None and "text" in docs.column_names else np.zeros(0, dtype=bool))
     bad: list[tuple[int, str]] = []
     for start_col, end_col, text_col in t.offset_columns:
         n = table.num_rows
@@ -410,6 +415,9 @@ def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcom
         s = pc.fill_null(s_col, 0).to_numpy(zero_copy_only=False).astype(np.int64)
         e = pc.fill_null(e_col, 0).to_numpy(zero_copy_only=False).astype(np.int64)
         length = text_len[d] if len(text_len) else np.zeros(n, dtype=np.int64)
+        # a document whose text a release withholds (pipeline.rights) cannot be checked from it
+        withheld = has_doc & (~text_present[d] if len(text_present) else np.zeros(n, dtype=bool))
+        has_doc = has_doc & ~withheld
         in_range = has_doc & has_se & (0 <= s) & (s < e) & (e <= length)
         span_col = table.column(text_col)
         span, span_at, span_len = _utf32(span_col)
@@ -423,7 +431,7 @@ def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcom
             at_text = text_at[d[which]] + s[which] + k
             at_span = span_at[which] + k
             differs[which[text[at_text] != span[at_span]]] = True
-        for i in np.flatnonzero(~has_doc):
+        for i in np.flatnonzero(~has_doc & ~withheld):
             bad.append((i, f"row {i}: no text for document {table.column('doc_id')[i].as_py()!r}"))
         for i in np.flatnonzero(has_doc & ~in_range):
             sv, ev = s_col[i].as_py(), e_col[i].as_py()

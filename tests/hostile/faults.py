@@ -201,7 +201,8 @@ def full_disk_scenario(world: World, root: Path, during: str) -> FaultResult:
     newest = max((p for p in (world.reference_out / "releases").iterdir() if p.is_dir()), key=lambda p: p.name)
     release_bytes = _du(newest)
     free = 16 * 1024 if during == "nlp" else max(64 * 1024, ref_growth - release_bytes // 2)
-    with small_disk(base_out + free + 4 * 1024 * 1024) as mount:
+    # room for the recovery build once the filler is gone: two releases (with their SQLite and DuckDB files)
+    with small_disk(base_out + free + 2 * release_bytes + 16 * 1024 * 1024) as mount:
         if mount is None:
             return FaultResult(name, None, "skipped: no tmpfs (needs root)")
         state = copy_state(world.base, root / name, out_target=mount / "out")
