@@ -1,11 +1,11 @@
 """Where files derived from the shipped data are kept between processes, so that processes start faster.
 
-Two things are slow to build and the same in every process: jieba's prefix
-dictionary with the project's user dictionary merged in (``nlp.segment``), and the
-NER model folded for its annotation convention (``nlp.ner.crf.cached_tagger``).
-Each is written once, under a name that changes with its inputs, to
-``PIPELINE_CACHE_DIR`` (empty: no cache), else ``$XDG_CACHE_HOME/cn-tech-city-dataset``
-or ``~/.cache/cn-tech-city-dataset``, and read back by later processes. A cache
+jieba's prefix dictionary with the project's user dictionary merged in
+(``nlp.segment``) is slow to build and the same in every process (``train-ner``
+also keeps its word2vec vectors here). It is written once, under a name that
+changes with its inputs, to ``PIPELINE_CACHE_DIR`` (empty: no cache), else
+``$XDG_CACHE_HOME/cn-tech-city-dataset`` or ``~/.cache/cn-tech-city-dataset``,
+and read back by later processes. A cache
 that cannot be read or written is not used; deleting the folder is always safe.
 """
 

@@ -6,12 +6,9 @@ import pytest
 
 from pipeline.nlp.ner import load_tagger
 from pipeline.nlp.ner.evaluate import score_spans
-from pipeline.nlp.ner.features import Gazetteer, decode, document_features, encode, gazetteer_tags
-from pipeline.nlp.ner.tagger import CRF_PATH, MODEL_PATH
+from pipeline.nlp.ner.features import Gazetteer, decode, document_sentences, encode, gazetteer_tags
+from pipeline.nlp.ner.tagger import MODEL_PATH
 from pipeline.nlp.segment import segment
-
-needs_model = pytest.mark.skipif(not MODEL_PATH.exists(), reason="no trained model in pipeline/data/ner/")
-
 
 def test_encode_decode_roundtrip():
     ents = [(0, 2, "PER"), (3, 4, "LOC"), (5, 9, "ORG")]
@@ -31,113 +28,35 @@ def test_gazetteer_longest_match():
     assert gazetteer_tags("阿里巴巴", dict(gaz)) == ["ORGB", "ORGM", "ORGM", "ORGE"]  # a plain dict works too
 
 
-def test_features_per_character_and_offsets():
+def test_sentences_and_word_spans_offsets():
     text = "第一句话。\n\n张三在上海工作。"
-    out = list(document_features(text, segment(text)))
-    assert [off for off, _ in out] == [0, 7]
-    assert sum(len(f) for _, f in out) == len(text) - 2  # the blank line is not a sentence
-    assert "c0=张" in out[1][1][0]
+    out = list(document_sentences(text, segment(text)))
+    assert [off for off, _, _ in out] == [0, 7]
+    assert sum(len(sent) for _, sent, _ in out) == len(text) - 2  # the blank line is not a sentence
+    off, sent, words = out[1]
+    assert sent == text[off:] and "".join(sent[a:b] for a, b in words) == sent
+    # the same word spans when the text is segmented here
+    assert list(document_sentences(text)) == out
 
 
-def test_hashlittle_reference_values():
-    from pipeline.nlp.ner.crf import hashlittle, hashlittle_many
-
-    # lookup3.c's own self-test values: hashlittle("", 0, 0) and "Four score and seven years ago"
-    assert hashlittle(b"") == 0xDEADBEEF
-    assert hashlittle(b"Four score and seven years ago", 0) == 0x17770551
-    assert hashlittle(b"Four score and seven years ago", 1) == 0xCD628161
-    keys = [b"", b"c0=\xe4\xb8\xad\x00", b"x" * 12, b"y" * 13, b"z" * 24, b"w=" + "北京市海淀区".encode() + b"\x00"]
-    assert hashlittle_many(keys) == [hashlittle(k) for k in keys]
-
-
-def _tiny_crfsuite_model(path):
-    """A small crfsuite model trained with per-convention copies of every feature (as train-ner does)."""
-    import pycrfsuite
-
-    from pipeline.nlp.ner.features import adapt
-
-    trainer = pycrfsuite.Trainer(verbose=False)
-    data = [
-        ("张三在上海工作", ["B-PER", "E-PER", "O", "B-LOC", "E-LOC", "O", "O"], "@m"),
-        ("李四去北京了", ["B-PER", "E-PER", "O", "B-LOC", "E-LOC", "O"], "@b"),
-        ("王五在北京市海淀区", ["B-PER", "E-PER", "O", "B-LOC", "I-LOC", "I-LOC", "I-LOC", "I-LOC", "E-LOC"], "@c"),
-        ("上海的张三", ["B-LOC", "E-LOC", "O", "B-PER", "E-PER"], "@b"),
-    ]
-    seqs = []
-    for text, labels, dom in data:
-        feats = [["c0=" + ch, "c-1=" + (text[i - 1] if i else "^")] for i, ch in enumerate(text)]
-        seqs.append(feats)
-        trainer.append(adapt(feats, dom, None), labels)
-    trainer.set_params({"c1": 0.0, "c2": 0.1, "max_iterations": 30, "feature.possible_transitions": True})
-    trainer.train(str(path))
-    return seqs
-
-
-def test_crf_npz_roundtrip_and_folded_conventions(tmp_path):
-    """crf.npz keeps crfsuite's exact weights; folding a convention tags like the copies do."""
-    import pycrfsuite
-
-    from pipeline.nlp.ner.crf import CrfModel, InMemoryTagger
-    from pipeline.nlp.ner.features import adapt
-
-    seqs = _tiny_crfsuite_model(tmp_path / "m.crfsuite")
-    seqs.append([["c0=" + ch, "c-1=x"] for ch in "赵六在深圳"])
-    ref = pycrfsuite.Tagger()
-    ref.open(str(tmp_path / "m.crfsuite"))
-    model = CrfModel.from_crfsuite(tmp_path / "m.crfsuite")
-    model.save(tmp_path / "m.npz")
-    loaded = CrfModel.load(tmp_path / "m.npz")
-    assert loaded.attrs == model.attrs and loaded.labels == model.labels
-    assert (loaded.feat_weight == model.feat_weight).all()
-    same = InMemoryTagger(loaded.to_crfsuite())
-    for conv in ("b", "m", "c", None):
-        folded = loaded.tagger(conv, ("b", "m", "c"))
-        assert not any("@" in a for a in loaded.folded(conv, ("b", "m", "c")).attrs)
-        for feats in seqs:
-            full = adapt(feats, "@" + conv, None) if conv else feats
-            ref.set(full)
-            labels = ref.tag()
-            assert same.tag(full) == labels
-            assert folded.tag(feats) == labels
-            # the score of the best path is the same (up to rounding)
-            folded._tagger.set(feats)
-            assert abs(folded._tagger.probability(labels) - ref.probability(labels)) < 1e-9
-
-
-def test_name_codes_and_extended_features(tmp_path):
-    from pipeline.nlp.ner.clusters import load
-    from pipeline.nlp.ner.features import ADAPTED, Resources, adapt, name_codes
+def test_name_codes():
+    from pipeline.nlp.ner.features import name_codes
 
     codes = name_codes([("王小明和王芳来了", [(0, 3, "PER"), (4, 6, "PER")]), ("王先生", [(0, 1, "PER")]),
                         ("小明小", [])])
     assert codes["王"] == "20"  # starts a name every time
     assert codes["小"] == "02"  # inside a name in 1 of its 3 occurrences (>= 25 %)
     assert "芳" not in codes  # seen once: too rare
-    (tmp_path / "clusters.tsv").write_text("# test\nw\t北京\t3\t17\nc\t王\t1\t9\n", encoding="utf-8")
-    clusters = load(tmp_path / "clusters.tsv")
-    res = Resources({"北京": "LOC"}, clusters, codes)
-    text = "王小明在北京"
-    (off, feats), = document_features(text, segment(text), res)
-    assert off == 0 and len(feats) == len(text)
-    assert len({len(f) for f in feats}) == 1  # the same templates for every character
-    assert "wk=3" in feats[4] and "wf=17" in feats[4] and "g=LOCB" in feats[4]
-    assert "cf=9" in feats[0] and "nm=2002x" in feats[0]  # 王 starts names, 小 is inside one, 明 too rare
-    assert len(adapt(feats, "@b", ADAPTED)[0]) == len(feats[0]) + ADAPTED
-    # without clusters and names the base features are unchanged
-    base = Resources({"北京": "LOC"}, extended=False)
-    assert list(document_features(text, segment(text), base)) == list(document_features(text, segment(text), {"北京": "LOC"}))
 
 
-def test_suffix_words_and_distance_features():
-    from pipeline.nlp.ner.features import Resources, sentence_features, suffix_words
+def test_missing_model_file_is_a_clear_error(tmp_path):
+    """No silent fallback to another tagger: a missing model file stops with its path in the message."""
+    from pipeline.nlp.ner.tagger import NerTagger
 
-    text = "华为公司和腾讯公司在深圳市"
-    words = [(0, 2), (2, 4), (4, 5), (5, 7), (7, 9), (9, 10), (10, 12), (12, 13)]
-    ents = [(0, 4, "ORG"), (5, 9, "ORG"), (10, 13, "LOC")]
-    sfx = suffix_words([(text, words, ents)] * 2, min_count=3)
-    assert sfx == {"公司": "ORG"}  # 市 ends only 2 LOC names here; 深圳 is a whole name, not a suffix
-    feats = sentence_features(text, words, Resources(clusters=None, names={}, suffixes=sfx))
-    assert "os=1B" in feats[0] and "os=0B" in feats[2] and "os=-S" in feats[9] and "ls=-S" in feats[9]
+    missing = tmp_path / "neural.npz"
+    with pytest.raises(FileNotFoundError, match="no NER model at .*neural.npz"):
+        NerTagger(missing)
+    assert NerTagger(MODEL_PATH).kind == "bilstm-crf[b]"  # the shipped model is there and loads
 
 
 def test_score_spans_known_values():
@@ -167,7 +86,6 @@ SENTENCES = [
 ]
 
 
-@needs_model
 @pytest.mark.parametrize("text,expected", SENTENCES)
 def test_tagger_sentences(text, expected):
     tagger = load_tagger()
@@ -179,7 +97,6 @@ def test_tagger_sentences(text, expected):
     assert tagger.tag(text, segment(text)) == spans
 
 
-@needs_model
 def test_msra_convention_splits_places():
     from pipeline.nlp.ner.tagger import NerTagger
 
@@ -190,7 +107,6 @@ def test_msra_convention_splits_places():
     assert any(t == "ORG" and name.startswith("腾讯公司") for name, t in found)
 
 
-@needs_model
 def test_tagger_long_document_offsets():
     tagger = load_tagger()
     para = "小米公司创始人雷军在北京发布了新手机。"
@@ -201,7 +117,6 @@ def test_tagger_long_document_offsets():
     assert tagger.tag("") == []
 
 
-@needs_model
 def test_evaluate_ner_cli(tmp_path):
     from pipeline.__main__ import main
 
@@ -225,19 +140,3 @@ def test_evaluate_ner_cli(tmp_path):
     assert res["overall"]["f1"] == round(2 * 0.75 / 1.75, 4)
     assert res["per_type"]["LOC"]["recall"] == 0.5
     assert res["chars_per_second"] > 0
-
-
-def test_folded_model_cache_gives_the_same_tags(tmp_path, monkeypatch):
-    """The folded model is written to the cache once and read back by later taggers, same labels."""
-    from pipeline.nlp.ner.tagger import NerTagger
-
-    text = "阿里巴巴创始人马云在杭州出席活动，宇树科技的王兴兴也在场。北京大学的学者参加了会议。"
-    monkeypatch.setenv("PIPELINE_CACHE_DIR", "")
-    uncached = NerTagger(CRF_PATH, convention="c").tag(text)
-    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
-    first = NerTagger(CRF_PATH, convention="c").tag(text)
-    files = list(tmp_path.glob("*.crfsuite"))
-    assert len(files) == 1 and files[0].stat().st_size > 0
-    second = NerTagger(CRF_PATH, convention="c").tag(text)
-    assert uncached == first == second
-    assert uncached  # the sentence has entities: the comparison is not between empty lists

@@ -1,15 +1,14 @@
-"""Named-entity recognition: a character CRF (python-crfsuite) trained by the project.
+"""Named-entity recognition: a character BiLSTM-CRF trained by the project, run with NumPy.
 
 Public interface::
 
     load_tagger() -> NerTagger            # cached per process
     NerTagger.tag(text, tokens=None) -> list[(start, end, type)]   # type in PER/ORG/LOC
 
-Modules: ``features`` (per-character feature extraction shared by training and
-tagging), ``tagger`` (the model at run time), ``crf`` (the shipped weight file
-and the per-convention crfsuite model made from it), ``clusters`` (word and
-character clusters from unlabelled text), ``train`` (``python -m pipeline
-train-ner``), ``evaluate`` (``python -m pipeline evaluate-ner``), ``data``
+Modules: ``features`` (per-character inputs shared by training and tagging),
+``neural`` (the network and its decoding), ``tagger`` (the model at run time),
+``clusters`` (word and character clusters from unlabelled text), ``train`` and
+``train_neural`` (``python -m pipeline train-ner``), ``evaluate`` (``python -m pipeline evaluate-ner``), ``data``
 (reading the span-level JSONL benchmarks).
 """
 

@@ -1,4 +1,4 @@
-"""Word and character clusters from unlabelled text, used as CRF features (``features``).
+"""Word and character clusters from unlabelled text, input fields of the BiLSTM-CRF (``neural.sentence_fields``).
 
 Built once by ``python -m pipeline train-ner --clusters`` (this module's
 ``build``): the unlabelled corpus (``../shared/corpus/xwlb.jsonl``,

@@ -21,12 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="benchmark .jsonl (text + entities with start/end/type)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this JSON file")
     parser.add_argument("--model", type=Path, default=None,
-                        help="neural.npz or crf.npz (or a crfsuite model file), with its features.json etc. beside it "
-                             "(default: the shipped neural.npz)")
+                        help="a neural.npz with its gazetteer.tsv, clusters.tsv and names.tsv beside it "
+                             "(default: the shipped pipeline/data/ner/neural.npz)")
     parser.add_argument(
         "--convention", choices=["b", "m", "c", "shared"], default=None,
         help="annotation convention to tag with (default: the pipeline's, see nlp/ner/tagger.py): "
-             "b = Boson news, m = MSRA / People's Daily, c = CLUENER, shared = shared features only",
+             "b = Boson news, m = MSRA / People's Daily, c = CLUENER, shared = all three mixed evenly",
     )
 
 

@@ -1,46 +1,16 @@
-"""Per-character CRF features, shared by training and tagging (so they cannot drift apart).
+"""Per-character inputs of the BiLSTM-CRF (``neural.sentence_fields``), shared by training and tagging.
 
-A text is split into sentences (``segment.split_sentences``); each character
-of a sentence gets a short list of string features:
-
-- characters at offsets -2..+2 and the character bigrams around it;
-- the character-type pattern of (-1, 0, +1): han / digit / Chinese numeral /
-  latin / punctuation / other;
-- jieba's segmentation: the character's position in its word (B/M/E/S) with
-  the word length, the character with that position, the word itself, and the
-  previous and next words;
-- the dictionary class of the character's word: its jieba dictionary tag
-  when that is a name class (nr person, ns place, nt organisation, nz other
-  proper noun, j abbreviation), "W" for another dictionary word, "U" for a
-  word jieba's HMM made up (often a name), "C" for a single character;
-- gazetteer membership: the longest entry of ``pipeline/data/ner/gazetteer.tsv``
-  (entity names from the training sets, China's administrative divisions,
-  country names) covering the character, as TYPE-position.
-
-With a model trained on the extended set (``Resources``, the shipped model's
-``features.json`` says ``"extended": true``) also:
-
-- word clusters (``clusters.tsv``, word2vec + k-means over unlabelled news
-  text): the coarse and fine cluster of the character's word, the coarse
-  cluster of the previous and next word; unseen or rare words get "-";
-- character clusters: the fine cluster of the character and the coarse
-  clusters of (-1, 0, +1);
-- name codes (``names.tsv``, from the training sets): for each character how
-  often it starts a person name and how often it continues one, as two digits,
-  over (0, +1, +2) and (-2, -1, 0), so that an unseen name like 潘好好 after
-  a title still looks like surname + given name.
-
-Optionally (``train-ner --suffixes``; measured, not used by the shipped model)
-the distance in words to the next word that often ends an ORG / LOC name.
-
-In training each feature also gets a copy per annotation convention
-(``adapt``); tagging folds the convention's weights into the model instead
-(``crf.CrfModel.folded``) and builds the shared features only.
-
-Everything is built from precomputed per-sentence strings with one list
-comprehension per sentence, because feature extraction in Python is the cost
-of tagging. Labels are BIOES over PER/ORG/LOC; ``decode`` turns them back into
-spans.
+What is here: splitting a text into sentences with their word spans
+(``document_sentences``); per character, jieba's word position (B/M/E/S + word
+length) and the word's dictionary class (``word_positions``: nr / ns / nt / nz
+/ j for name classes, "W" another dictionary word, "U" a word jieba's HMM made
+up, "C" a single character); the dictionary's part-of-speech tag of a word
+(``word_pos``); the character type (``char_type``); the longest gazetteer entry
+covering a character (``Gazetteer``, ``gazetteer_tags``); the per-character
+person-name codes learned from the training sets (``name_codes``) and the
+person-name prior from outside them (``given_name_codes``); the lookup data of
+a model (``Resources``). Labels are BIOES over PER/ORG/LOC: ``encode`` turns
+spans into labels, ``decode`` turns them back into spans.
 """
 
 from __future__ import annotations
@@ -139,10 +109,10 @@ def char_type(ch: str) -> str:
     return t
 
 
-def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """Per character: position tag (B/M/E/S + length), word, previous word, next word, word class.
+def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str]]:
+    """Per character: position tag (B/M/E/S + length), word, word class + position letter.
 
-    Characters outside every word keep S1 / " " / ^ / $ / C. Words are written
+    Characters outside every word keep S1 / " " / C. Words are written
     in order (a later one overwrites an earlier one) with whole-slice
     assignments of per-length patterns, which is what makes this fast.
     """
@@ -154,14 +124,10 @@ def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], 
     cls = ["C"] * n
     pos = ["S1"] * n
     word = [" "] * n
-    prev = ["^"] * n
-    nxt = ["$"] * n
     strs = [text[s:e] for s, e in words]
-    prevs = ["^", *strs[:-1]]
-    nexts = [*strs[1:], "$"]
     pos_pat = _POS_PATTERNS
     cls_pat = _CLS_PATTERNS
-    for (s, e), w, pw, nw in zip(words, strs, prevs, nexts):
+    for (s, e), w in zip(words, strs):
         ln = e - s
         wc = word_class(w, tags, freq)
         p = pos_pat.get(ln)
@@ -173,9 +139,7 @@ def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], 
         pos[s:e] = p
         cls[s:e] = k
         word[s:e] = [w] * ln
-        prev[s:e] = [pw] * ln
-        nxt[s:e] = [nw] * ln
-    return pos, word, prev, nxt, cls
+    return pos, word, cls
 
 
 _POS_PATTERNS: dict[int, list[str]] = {}
@@ -190,7 +154,7 @@ def _pos_pattern(ln: int) -> list[str]:
     return ["B" + lb, *(["M" + lb] * (ln - 2)), "E" + lb]
 
 
-def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str]]:
     """``word_positions`` character by character, for word spans that are empty or out of range."""
     n = len(text)
     tags = word_tags()
@@ -198,13 +162,8 @@ def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[
     cls = ["C"] * n
     pos = ["S1"] * n
     word = [" "] * n
-    prev = ["^"] * n
-    nxt = ["$"] * n
-    last = len(words) - 1
-    for k, (s, e) in enumerate(words):
+    for s, e in words:
         w = text[s:e]
-        pw = text[words[k - 1][0]:words[k - 1][1]] if k > 0 else "^"
-        nw = text[words[k + 1][0]:words[k + 1][1]] if k < last else "$"
         ln = e - s
         lb = str(ln) if ln < 5 else "5"
         if ln == 1:
@@ -217,10 +176,8 @@ def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[
         wc = word_class(w, tags, freq)
         for i in range(s, e):
             word[i] = w
-            prev[i] = pw
-            nxt[i] = nw
             cls[i] = wc + pos[i][0]
-    return pos, word, prev, nxt, cls
+    return pos, word, cls
 
 
 class Gazetteer(dict):
@@ -306,296 +263,16 @@ def name_codes(texts_entities) -> dict[str, str]:
 
 
 class Resources:
-    """Lookup data of the features: gazetteer, word / character clusters, name codes (each may be empty)."""
+    """Lookup data of the inputs: gazetteer, word / character clusters, name codes (each may be empty)."""
 
     def __init__(self, gazetteer: Mapping[str, str] | None = None, clusters=None,
-                 names: Mapping[str, str] | None = None, extended: bool = True,
-                 suffixes: Mapping[str, str] | None = None):
+                 names: Mapping[str, str] | None = None):
         if gazetteer and not isinstance(gazetteer, Gazetteer):
             gazetteer = Gazetteer(gazetteer)
         self.gazetteer = gazetteer or None
         self.word_clusters = clusters.words if clusters else {}
         self.char_clusters = clusters.chars if clusters else {}
         self.names = dict(names or {})
-        # True: the feature set with clusters and name codes (the model's ``features.json`` says which)
-        self.extended = extended
-        # {word: ORG / LOC}: words that often end an organisation / place name (``suffix_words``);
-        # None: no suffix-distance features
-        self.suffixes = dict(suffixes) if suffixes is not None else None
-
-
-SUFFIX_WINDOW = 5
-
-
-def suffix_words(records_words, min_count: int = 3, min_ratio: float = 0.2) -> dict[str, str]:
-    """{word: ORG / LOC} for words that end entities of that type often (from (text, words, entities) triples).
-
-    A word qualifies when it ends an entity of the type at least ``min_count``
-    times and in at least ``min_ratio`` of its occurrences (公司, 集团, 大学, 省, 市 ...).
-    """
-    total: dict[str, int] = {}
-    ends: dict[tuple[str, str], int] = {}
-    for text, words, ents in records_words:
-        end_type = {e: (s, t) for s, e, t in ents if t in ("ORG", "LOC")}
-        for s, e in words:
-            w = text[s:e]
-            total[w] = total.get(w, 0) + 1
-            hit = end_type.get(e)
-            if hit is not None and hit[0] < s:  # the last word of a longer name
-                ends[(w, hit[1])] = ends.get((w, hit[1]), 0) + 1
-    out: dict[str, str] = {}
-    for (w, t), n in sorted(ends.items(), key=lambda x: -x[1]):
-        if w not in out and n >= min_count and n / total[w] >= min_ratio and any(ch.isalnum() for ch in w):
-            out[w] = t
-    return out
-
-
-def _suffix_cols(n: int, sent: str, words: list[tuple[int, int]], suffixes: Mapping[str, str]) -> tuple[list[str], list[str]]:
-    """Per character: how many words ahead (0..SUFFIX_WINDOW) the next ORG / LOC suffix word is, or "-"."""
-    org = ["-"] * n
-    loc = ["-"] * n
-    kinds = [suffixes.get(sent[s:e]) for s, e in words]
-    next_org = next_loc = None
-    for k in range(len(words) - 1, -1, -1):
-        if kinds[k] == "ORG":
-            next_org = k
-        elif kinds[k] == "LOC":
-            next_loc = k
-        s, e = words[k]
-        if not 0 <= s < e <= n:
-            continue
-        if next_org is not None and next_org - k <= SUFFIX_WINDOW:
-            org[s:e] = [str(next_org - k)] * (e - s)
-        if next_loc is not None and next_loc - k <= SUFFIX_WINDOW:
-            loc[s:e] = [str(next_loc - k)] * (e - s)
-    return org, loc
-
-
-def sentence_features(sent: str, words: list[tuple[int, int]], gazetteer=None) -> list[list[str]]:
-    """Features of each character of ``sent``; ``words`` are its word spans (offsets into ``sent``).
-
-    ``gazetteer`` is a ``Resources`` (gazetteer + clusters + name codes) or a
-    plain {name: type} mapping / None (the base features only). With
-    ``Resources`` the first ``ADAPTED`` features of every character are the ones
-    that get a per-convention copy (``adapt``).
-    """
-    if isinstance(gazetteer, Resources) and gazetteer.extended:
-        return _extended_features(sent, words, gazetteer)
-    if isinstance(gazetteer, Resources):
-        gazetteer = gazetteer.gazetteer
-    n = len(sent)
-    c = ["^2", "^1", *sent, "$1", "$2"]
-    ty = [char_type(ch) for ch in sent]
-    tp = ["^", *ty, "$"]
-    pos, word, prev, nxt, cls = word_positions(sent, words)
-    gaz = gazetteer_tags(sent, gazetteer)
-    feats = [
-        [
-            "c0=" + c[i + 2],
-            "c-1=" + c[i + 1],
-            "c1=" + c[i + 3],
-            "c-2=" + c[i],
-            "c2=" + c[i + 4],
-            "b-1=" + c[i + 1] + c[i + 2],
-            "b0=" + c[i + 2] + c[i + 3],
-            "b-2=" + c[i] + c[i + 1],
-            "b1=" + c[i + 3] + c[i + 4],
-            "t=" + tp[i] + tp[i + 1] + tp[i + 2],
-            "p=" + pos[i],
-            "cp=" + c[i + 2] + pos[i],
-            "w=" + word[i],
-            "pw=" + prev[i],
-            "nw=" + nxt[i],
-            "k=" + cls[i],
-        ]
-        for i in range(n)
-    ]
-    if gaz is not None:
-        for i, g in enumerate(gaz):
-            if g != "-":
-                feats[i].append("g=" + g)
-    return feats
-
-
-# Number of leading features of ``_extended_features`` that get a per-convention copy.
-ADAPTED = 9
-
-
-def _word_cluster_cols(n: int, sent: str, words: list[tuple[int, int]], table: Mapping[str, tuple[str, str]]):
-    """Per character: (coarse, fine) cluster of its word and coarse cluster of the previous / next word."""
-    wk = ["-"] * n
-    wf = ["-"] * n
-    pk = ["^"] * n
-    nk = ["$"] * n
-    miss = ("-", "-")
-    cl = [table.get(sent[s:e], miss) for s, e in words]
-    for k, (s, e) in enumerate(words):
-        if not 0 <= s < e <= n:
-            continue
-        ln = e - s
-        a, b = cl[k]
-        wk[s:e] = [a] * ln
-        wf[s:e] = [b] * ln
-        if k:
-            pk[s:e] = [cl[k - 1][0]] * ln
-        if k + 1 < len(cl):
-            nk[s:e] = [cl[k + 1][0]] * ln
-    return wk, wf, pk, nk
-
-
-def _extended_features(sent: str, words: list[tuple[int, int]], res: Resources) -> list[list[str]]:
-    """The base features plus word clusters, character clusters and name codes; adapted ones first.
-
-    The word-level features (word, neighbours, position, class, clusters,
-    suffix distance) are the same strings for every character of a word, so
-    they are built once per word and written into per-character columns by
-    slices; the columns are then zipped into per-character lists.
-    """
-    n = len(sent)
-    if any(not 0 <= s < e <= n for s, e in words) or any(a[1] > b[0] for a, b in zip(words, words[1:])):
-        return _extended_features_slow(sent, words, res)
-    tags = word_tags()
-    freq = get_tokenizer().FREQ
-    wcl = res.word_clusters
-    miss = ("-", "-")
-    strs = [sent[s:e] for s, e in words]
-    wcls = [wcl.get(w, miss) for w in strs]
-    # word-level columns; characters outside every word keep these defaults
-    col_p = ["p=S1"] * n
-    col_w = ["w= "] * n
-    col_pw = ["pw=^"] * n
-    col_nw = ["nw=$"] * n
-    col_k = ["k=C"] * n
-    col_wk = ["wk=-"] * n
-    col_wf = ["wf=-"] * n
-    col_pk = ["pk=^"] * n
-    col_nk = ["nk=$"] * n
-    pos = ["S1"] * n
-    last = len(words) - 1
-    for k, (s, e) in enumerate(words):
-        w = strs[k]
-        ln = e - s
-        wc = word_class(w, tags, freq)
-        pat = _POS_PATTERNS.get(ln)
-        if pat is None:
-            pat = _POS_PATTERNS[ln] = _pos_pattern(ln)
-        pos[s:e] = pat
-        pp = _P_FEATS.get(ln)
-        if pp is None:
-            pp = _P_FEATS[ln] = ["p=" + x for x in pat]
-        col_p[s:e] = pp
-        kp = _K_FEATS.get((wc, ln))
-        if kp is None:
-            kp = _K_FEATS[(wc, ln)] = ["k=" + wc + x[0] for x in pat]
-        col_k[s:e] = kp
-        a, b = wcls[k]
-        col_w[s:e] = ["w=" + w] * ln
-        col_pw[s:e] = ["pw=" + (strs[k - 1] if k else "^")] * ln
-        col_nw[s:e] = ["nw=" + (strs[k + 1] if k < last else "$")] * ln
-        col_wk[s:e] = ["wk=" + a] * ln
-        col_wf[s:e] = ["wf=" + b] * ln
-        col_pk[s:e] = ["pk=" + (wcls[k - 1][0] if k else "^")] * ln
-        col_nk[s:e] = ["nk=" + (wcls[k + 1][0] if k < last else "$")] * ln
-    c = ["^2", "^1", *sent, "$1", "$2"]
-    tp = ["^", *[char_type(ch) for ch in sent], "$"]
-    gaz = gazetteer_tags(sent, res.gazetteer)
-    col_g = ["g=-"] * n if gaz is None else ["g=" + g for g in gaz]
-    cc = res.char_clusters
-    ccl = [cc.get(ch, miss) for ch in sent]
-    ck = ["^", *[x[0] for x in ccl], "$"]
-    names = res.names
-    nm = ["^", "^", *[names.get(ch, "x") for ch in sent], "$", "$"]
-    c2 = c[2:]
-    cols = [
-        ["c0=" + x for x in sent],
-        ["cp=" + x + p for x, p in zip(sent, pos)],
-        col_w, col_pw, col_nw, col_k, col_g, col_wk,
-        ["nm=" + a + b + d for a, b, d in zip(nm[2:], nm[3:], nm[4:])],
-        ["c-1=" + x for x in c[1:n + 1]],
-        ["c1=" + x for x in c[3:n + 3]],
-        ["c-2=" + x for x in c[:n]],
-        ["c2=" + x for x in c[4:n + 4]],
-        ["b-1=" + a + b for a, b in zip(c[1:n + 1], c2)],
-        ["b0=" + a + b for a, b in zip(c2[:n], c[3:])],
-        ["b-2=" + a + b for a, b in zip(c[:n], c[1:])],
-        ["b1=" + a + b for a, b in zip(c[3:n + 3], c[4:])],
-        ["t=" + a + b + d for a, b, d in zip(tp, tp[1:], tp[2:])],
-        col_p, col_wf, col_pk, col_nk,
-        ["cf=" + x[1] for x in ccl],
-        ["ck=" + a + b + d for a, b, d in zip(ck, ck[1:], ck[2:])],
-        ["nl=" + a + b + d for a, b, d in zip(nm, nm[1:], nm[2:n + 2])],
-    ]
-    if res.suffixes is not None:
-        org, loc = _suffix_cols(n, sent, words, res.suffixes)
-        cols.append(["os=" + o + p[0] for o, p in zip(org, pos)])
-        cols.append(["ls=" + o + p[0] for o, p in zip(loc, pos)])
-    return list(map(list, zip(*cols)))
-
-
-_P_FEATS: dict[int, list[str]] = {}
-_K_FEATS: dict[tuple[str, int], list[str]] = {}
-
-
-def _extended_features_slow(sent: str, words: list[tuple[int, int]], res: Resources) -> list[list[str]]:
-    """``_extended_features`` character by character (word spans out of range or overlapping)."""
-    n = len(sent)
-    c = ["^2", "^1", *sent, "$1", "$2"]
-    ty = [char_type(ch) for ch in sent]
-    tp = ["^", *ty, "$"]
-    pos, word, prev, nxt, cls = word_positions(sent, words)
-    gaz = gazetteer_tags(sent, res.gazetteer) or ["-"] * n
-    wk, wf, pk, nk = _word_cluster_cols(n, sent, words, res.word_clusters)
-    cc = res.char_clusters
-    miss = ("-", "-")
-    ccl = [cc.get(ch, miss) for ch in sent]
-    ck = ["^", *(x[0] for x in ccl), "$"]
-    names = res.names
-    nm = ["^", "^", *(names.get(ch, "x") for ch in sent), "$", "$"]
-    feats = [
-        [
-            # adapted (per-convention copies): ADAPTED of them
-            "c0=" + c[i + 2],
-            "cp=" + c[i + 2] + pos[i],
-            "w=" + word[i],
-            "pw=" + prev[i],
-            "nw=" + nxt[i],
-            "k=" + cls[i],
-            "g=" + gaz[i],
-            "wk=" + wk[i],
-            "nm=" + nm[i + 2] + nm[i + 3] + nm[i + 4],
-            # shared only
-            "c-1=" + c[i + 1],
-            "c1=" + c[i + 3],
-            "c-2=" + c[i],
-            "c2=" + c[i + 4],
-            "b-1=" + c[i + 1] + c[i + 2],
-            "b0=" + c[i + 2] + c[i + 3],
-            "b-2=" + c[i] + c[i + 1],
-            "b1=" + c[i + 3] + c[i + 4],
-            "t=" + tp[i] + tp[i + 1] + tp[i + 2],
-            "p=" + pos[i],
-            "wf=" + wf[i],
-            "pk=" + pk[i],
-            "nk=" + nk[i],
-            "cf=" + ccl[i][1],
-            "ck=" + ck[i] + ck[i + 1] + ck[i + 2],
-            "nl=" + nm[i] + nm[i + 1] + nm[i + 2],
-        ]
-        for i in range(n)
-    ]
-    if res.suffixes is not None:
-        org, loc = _suffix_cols(n, sent, words, res.suffixes)
-        for f, o, lo, p in zip(feats, org, loc, pos):
-            f.append("os=" + o + p[0])
-            f.append("ls=" + lo + p[0])
-    return feats
-
-
-def adapt(feats: list[list[str]], suffix: str, n_adapted: int | None) -> list[list[str]]:
-    """Append the per-convention copy (``x + suffix``) of the first ``n_adapted`` features (None: all)."""
-    if n_adapted is None:
-        return [f + [x + suffix for x in f] for f in feats]
-    return [f + [x + suffix for x in f[:n_adapted]] for f in feats]
 
 
 def _sentence_words(text: str, tokens: list[Token] | None, s: int, e: int, cursor: list[int]) -> list[tuple[int, int]]:
@@ -620,17 +297,6 @@ def _sentence_words(text: str, tokens: list[Token] | None, s: int, e: int, curso
         k += 1
     cursor[0] = k
     return out
-
-
-def document_features(
-    text: str,
-    tokens: list[Token] | None = None,
-    gazetteer: "Mapping[str, str] | Resources | None" = None,
-    spans: list[tuple[int, int]] | None = None,
-) -> Iterator[tuple[int, list[list[str]]]]:
-    """(sentence offset, features) for each sentence of ``text``."""
-    for s, sent, words in document_sentences(text, tokens, spans):
-        yield s, sentence_features(sent, words, gazetteer)
 
 
 def document_sentences(

@@ -55,7 +55,7 @@ UNK = 0  # id 0 of every vocabulary: unseen / rare value
 def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> list[list[str]]:
     """Per field (in ``FIELDS`` order), the value of each character of ``sent`` as a string."""
     n = len(sent)
-    pos, word, _prev, _next, cls = word_positions(sent, words)
+    pos, word, cls = word_positions(sent, words)
     wcl = res.word_clusters
     ccl = res.char_clusters
     miss = ("-", "-")

@@ -2,87 +2,58 @@
 
 ``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, tags them and
 decodes BIOES labels into spans ``(start, end, type)`` with offsets into
-``text``. Two models can do the tagging, both trained by ``train-ner`` from
-the public training sets and both run without a deep-learning library:
+``text``. The model is ``neural.npz``, a character BiLSTM-CRF (``neural.py``)
+trained by ``train-ner`` from the public training sets and run with NumPy:
+embeddings of the character, its bigram, jieba's word position and class, the
+word / character clusters, name codes and gazetteer tags; all sentences of a
+text are run as one batch. It reads the data shipped beside it
+(``gazetteer.tsv``, ``clusters.tsv``, ``names.tsv``). A missing model file is
+an error (``FileNotFoundError``), never a silent fallback to another tagger.
 
-- ``neural.npz`` (the default): a character BiLSTM-CRF (``neural.py``) over
-  embeddings of the character, its bigram, jieba's word position and class,
-  the word / character clusters, name codes and gazetteer tags; all sentences
-  of a text are run as one batch in NumPy.
-- ``crf.npz``: the feature CRF (``features.py``, ``crf.py``); at load time the
-  chosen convention's weights are folded onto the shared ones and handed to
-  crfsuite as an in-memory model (cached on disk).
-
-Both read the data shipped beside them (``features.json``, ``gazetteer.tsv``,
-``clusters.tsv``, ``names.tsv``).
-
-The models are trained on four datasets that draw entity boundaries differently
+The model is trained on four datasets that draw entity boundaries differently
 (MSRA / People's Daily split 安徽 | 旌德县 and leave company names rare; CLUENER
 keeps whole addresses; Boson is general news with company names). Training
-tells the model each record's annotation *convention* (``train.convention_of``;
-the CRF through per-convention feature copies, the BiLSTM through a one-hot
-input), and tagging asks for one. The default, ``DEFAULT_CONVENTION = "b"``
-(Boson: news, including business and technology news, with companies as ORG),
-is the genre of this project's sources; ``"m"`` (MSRA) and ``"c"`` (CLUENER)
-reproduce those datasets' conventions for benchmarking (``evaluate-ner
---convention``).
-
-When no model file is present, the tagger falls back to jieba.posseg
-(nr->PER, ns->LOC, nt->ORG) so that the pipeline still runs.
+tells the model each record's annotation *convention* (``train.convention_of``,
+a one-hot input), and tagging asks for one. The default,
+``DEFAULT_CONVENTION = "b"`` (Boson: news, including business and technology
+news, with companies as ORG), is the genre of this project's sources; ``"m"``
+(MSRA) and ``"c"`` (CLUENER) reproduce those datasets' conventions for
+benchmarking (``evaluate-ner --convention``).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
-from pipeline.cache import cache_dir
-from pipeline.nlp.ner.features import Gazetteer, Resources
+from pipeline.nlp.ner import clusters as nerclusters
+from pipeline.nlp.ner.features import Gazetteer, Resources, decode, document_sentences
+from pipeline.nlp.ner.neural import NeuralModel
 from pipeline.records import Token
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "ner"
-NEURAL_PATH = MODEL_DIR / "neural.npz"  # the BiLSTM-CRF (neural.py): the shipped default
-CRF_PATH = MODEL_DIR / "crf.npz"  # the feature CRF (crf.py): the alternative, --model pipeline/data/ner/crf.npz
-MODEL_PATH = NEURAL_PATH if NEURAL_PATH.exists() else CRF_PATH
-CONVENTIONS = ("b", "m", "c")
+MODEL_PATH = MODEL_DIR / "neural.npz"  # the BiLSTM-CRF (neural.py)
 DEFAULT_CONVENTION = "b"
-# What each convention adds to the shared weights at tagging time ({convention copy: factor}).
-# CLUENER's also takes 0.3 of MSRA's copies: 74.3 -> 75.9 F1 on the block holdout of train/
-# (docs/BENCHMARKS-ner.md); for b and m mixing did not help there.
-FOLDS: dict[str, dict[str, float]] = {"b": {"b": 1.0}, "m": {"m": 1.0}, "c": {"c": 1.0, "m": 0.3}}
 
 Span = tuple[int, int, str]
 
-_POSSEG_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
-
 
 class NerTagger:
-    """PER/ORG/LOC spans of a text."""
+    """PER/ORG/LOC spans of a text, from the model at ``model_path`` and the data beside it."""
 
-    def __init__(self, model_path: Path | None = MODEL_PATH, convention: str | None = DEFAULT_CONVENTION):
-        self.model_path = Path(model_path) if model_path else None
+    def __init__(self, model_path: Path = MODEL_PATH, convention: str | None = DEFAULT_CONVENTION):
+        self.model_path = Path(model_path)
+        if not self.model_path.is_file():
+            raise FileNotFoundError(
+                f"no NER model at {self.model_path}: the pipeline ships pipeline/data/ner/neural.npz "
+                "(restore it from the repository, or train one with `python -m pipeline train-ner`)")
+        self._neural = NeuralBackend(NeuralModel.load(self.model_path), load_resources(self.model_path.parent),
+                                     convention)
         self.convention = convention
-        self._crf = None
-        self._resources = Resources(extended=False)
-        self._neural = None
-        if self.model_path is not None and self.model_path.exists() and self.model_path.name.startswith("neural"):
-            from pipeline.nlp.ner.neural import NeuralModel
-
-            self._resources, _ = load_resources(self.model_path.parent)
-            self._neural = NeuralBackend(NeuralModel.load(self.model_path), self._resources, convention)
-        elif self.model_path is not None and self.model_path.exists():
-            from pipeline.nlp.ner.crf import cached_tagger
-
-            # the convention's weights folded onto the shared ones: only shared features are built
-            self._crf = cached_tagger(self.model_path, FOLDS.get(convention, convention), CONVENTIONS, cache_dir())
-            self._resources, _ = load_resources(self.model_path.parent)
 
     @property
     def kind(self) -> str:
-        if self._neural is not None:
-            return self._neural.kind
-        return f"crf[{self.convention or 'shared'}]" if self._crf is not None else "posseg"
+        return self._neural.kind
 
     def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
         """Entity spans in ``text`` (end exclusive), sorted by start.
@@ -90,28 +61,13 @@ class NerTagger:
         ``tokens`` are ``segment(text)``'s tokens when the caller has them
         (saves segmenting twice); otherwise the text is segmented here.
         """
-        if not text:
-            return []
-        if self._neural is not None:
-            return self._neural.tag(text, tokens)
-        if self._crf is None:
-            return _posseg_spans(text)
-        from pipeline.nlp.ner.features import decode, document_features
-        from pipeline.nlp.segment import segment
-
-        if tokens is None:
-            tokens = segment(text)  # the whole text at once, as in training
-        spans: list[Span] = []
-        crf = self._crf
-        for offset, feats in document_features(text, tokens, self._resources):
-            spans.extend((offset + s, offset + e, t) for s, e, t in decode(crf.tag(feats)))
-        return spans
+        return self._neural.tag(text, tokens)
 
 
 class NeuralBackend:
     """Tagging with ``neural.NeuralModel``: all sentences of a text in one batch."""
 
-    def __init__(self, model, resources: Resources, convention: str | None):
+    def __init__(self, model: NeuralModel, resources: Resources, convention: str | None):
         self.model = model
         self.resources = resources
         self.convention = convention
@@ -122,7 +78,6 @@ class NeuralBackend:
         return f"bilstm-crf[{self.convention or 'shared'}]"
 
     def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
-        from pipeline.nlp.ner.features import decode, document_sentences
         from pipeline.nlp.segment import segment
 
         if not text:
@@ -140,22 +95,8 @@ class NeuralBackend:
         return spans
 
 
-def load_resources(model_dir: Path) -> tuple[Resources, int | None]:
-    """The feature data shipped beside the model, and how many features have convention copies.
-
-    ``features.json`` (written by ``train-ner``) says which feature set the
-    model was trained with: ``extended`` (word / character clusters from
-    ``clusters.tsv``, name codes from ``names.tsv``) or the base set, and
-    ``adapted``, the number of leading features with a per-convention copy
-    (null: all). A model without ``features.json`` uses the base set.
-    """
-    from pipeline.nlp.ner import clusters as nerclusters
-
-    cfg_path = model_dir / "features.json"
-    cfg = json.loads(cfg_path.read_text()) if cfg_path.exists() else {"extended": False, "adapted": None}
-    gaz = load_gazetteer(model_dir / "gazetteer.tsv")
-    if not cfg.get("extended"):
-        return Resources(gaz, extended=False), None
+def load_resources(model_dir: Path) -> Resources:
+    """The input data shipped beside the model: gazetteer, word / character clusters, name codes."""
     names: dict[str, str] = {}
     names_path = model_dir / "names.tsv"
     if names_path.exists():
@@ -163,15 +104,7 @@ def load_resources(model_dir: Path) -> tuple[Resources, int | None]:
             if line and not line.startswith("#"):
                 ch, _, code = line.partition("\t")
                 names[ch] = code
-    suffixes = None
-    if cfg.get("suffixes"):
-        suffixes = {}
-        for line in (model_dir / "suffixes.tsv").read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                w, _, t = line.partition("\t")
-                suffixes[w] = t
-    return (Resources(gaz, nerclusters.load(model_dir / "clusters.tsv"), names, extended=True, suffixes=suffixes),
-            cfg.get("adapted"))
+    return Resources(load_gazetteer(model_dir / "gazetteer.tsv"), nerclusters.load(model_dir / "clusters.tsv"), names)
 
 
 def load_gazetteer(path: Path) -> Gazetteer:
@@ -183,20 +116,6 @@ def load_gazetteer(path: Path) -> Gazetteer:
                 name, _, typ = line.partition("\t")
                 gaz[name] = typ
     return Gazetteer(gaz)
-
-
-def _posseg_spans(text: str) -> list[Span]:
-    import jieba.posseg
-
-    spans: list[Span] = []
-    pos = 0
-    for word, flag in jieba.posseg.cut(text):
-        end = pos + len(word)
-        etype = _POSSEG_TYPES.get(flag)
-        if etype:
-            spans.append((pos, end, etype))
-        pos = end
-    return spans
 
 
 _lock = threading.Lock()

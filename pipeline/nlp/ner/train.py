@@ -13,13 +13,9 @@ a character starts / continues a person name) are jackknifed the same way.
 
 Then it trains the shipped model, the BiLSTM-CRF of ``neural.py``
 (``train_neural.py``, PyTorch: the ``ner-train`` extra), written as
-``neural.npz`` with ``training_report_neural.json``; or, with ``--crf``, the
-feature CRF (python-crfsuite, L-BFGS, L1/L2 regularised, BIOES labels),
-written as ``crf.npz`` (converted from crfsuite's model file by
-``crf.CrfModel``) with ``training_report.json``.
-
-Both write ``gazetteer.tsv``, ``names.tsv``, ``clusters.tsv`` and
-``features.json`` into ``--out`` (default ``pipeline/data/ner/``). The cluster
+``neural.npz`` with ``training_report_neural.json``, ``gazetteer.tsv``,
+``names.tsv`` and ``clusters.tsv`` into ``--out`` (default
+``pipeline/data/ner/``). The cluster
 map is built by ``--clusters`` (word2vec + k-means over unlabelled text,
 ``clusters.py``; needs the ``ner-train`` extra) or read from
 ``--clusters-file``. ``--holdout K`` keeps the last 1/K of each training file
@@ -38,21 +34,7 @@ from pathlib import Path
 
 from pipeline.nlp.ner import clusters as nerclusters
 from pipeline.nlp.ner import data as nerdata
-from pipeline.nlp.ner.crf import CrfModel
-from pipeline.nlp.ner.features import (
-    ADAPTED,
-    MAX_GAZ_LEN,
-    MAX_SENT_LEN,
-    Gazetteer,
-    Resources,
-    adapt,
-    document_features,
-    encode,
-    gazetteer_tags,
-    name_codes,
-    suffix_words,
-)
-from pipeline.nlp.segment import segment
+from pipeline.nlp.ner.features import MAX_GAZ_LEN, Gazetteer, Resources, gazetteer_tags, name_codes
 
 DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "ner" / "train"
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -62,30 +44,15 @@ FOLDS = 5
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train-dir", type=Path, default=DEFAULT_TRAIN_DIR, help="folder of training *.jsonl")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder for crf.model and gazetteer.tsv")
-    parser.add_argument("--c1", type=float, default=0.05, help="L1 regularisation (sparsity, model size)")
-    parser.add_argument("--c2", type=float, default=0.01, help="L2 regularisation")
-    parser.add_argument("--max-iterations", type=int, default=150, help="L-BFGS iterations (the shipped model: 150)")
-    parser.add_argument("--minfreq", type=float, default=2, help="drop attributes seen fewer times")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder for neural.npz and the data beside it")
     parser.add_argument("--holdout", type=int, default=0,
                         help="hold the last 1/K of each training file out (a contiguous block) and score it (0 = train on all)")
     parser.add_argument("--no-places", action="store_true", help="no administrative-division / country names in the gazetteer")
-    parser.add_argument("--no-adapt", action="store_true", help="no per-dataset feature copies")
     parser.add_argument("--sources", default="", help="comma-separated file stems to train on (default: all)")
-    parser.add_argument("--base-features", action="store_true",
-                        help="the earlier feature set: no clusters, no name codes, every feature adapted")
-    parser.add_argument("--adapt-all", action="store_true",
-                        help="give every feature a per-convention copy (default: the first ADAPTED only)")
-    parser.add_argument("--suffixes", action="store_true",
-                        help="also the distance to the next word that often ends an ORG / LOC name (suffixes.tsv)")
-    parser.add_argument("--keep-crfsuite", action="store_true",
-                        help="keep crfsuite's own model file (crf.model) beside the shipped crf.npz")
     parser.add_argument("--clusters", action="store_true",
                         help="(re)build the word/character cluster map (needs the ner-train extra: gensim) before training")
     parser.add_argument("--clusters-file", type=Path, default=DEFAULT_OUT / "clusters.tsv",
                         help="cluster map to read (and write with --clusters); copied into --out")
-    parser.add_argument("--crf", action="store_true",
-                        help="train the feature CRF (crf.npz) instead of the shipped BiLSTM-CRF (neural.npz)")
     parser.add_argument("--epochs", type=int, default=14, help="BiLSTM-CRF: training epochs")
     parser.add_argument("--hidden", type=int, default=64, help="BiLSTM-CRF: LSTM units per direction")
     parser.add_argument("--dropout", type=float, default=0.4, help="BiLSTM-CRF: dropout on inputs and LSTM outputs")
@@ -220,43 +187,12 @@ def convention_of(source: str) -> str:
     return source[:1]
 
 
-def write_suffixes(suffixes: dict[str, str], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("# word\ttype  (words that often end an ORG / LOC name in the NER training sets; written by train-ner)\n")
-        for w in sorted(suffixes):
-            fh.write(f"{w}\t{suffixes[w]}\n")
-
-
 def write_names(codes: dict[str, str], path: Path) -> None:
     with path.open("w", encoding="utf-8") as fh:
         fh.write("# char\tcode  (person-name likeness from the NER training sets: P(starts a PER) level,"
                  " P(inside a PER) level; 0 < 5 %, 1 >= 5 %, 2 >= 25 %; written by train-ner)\n")
         for ch in sorted(codes):
             fh.write(f"{ch}\t{codes[ch]}\n")
-
-
-def sequences(records: list[nerdata.Record], gazetteers: list, adapt_features: bool = True,
-              n_adapted: int | None = None):
-    """(features, labels) per training sentence; record k uses gazetteers[k % len] (gazetteers or Resources).
-
-    With ``adapt_features``, features are also given a copy tagged with the
-    record's annotation convention (feature augmentation, Daume 2007): the
-    plain features learn what the datasets agree on, the tagged copies absorb
-    each dataset's conventions (CLUENER's whole addresses, MSRA's split place
-    names). ``n_adapted``: only the first n features of each character get a
-    copy (None: all).
-    """
-    for k, r in enumerate(records):
-        dom = "@" + convention_of(r.source)
-        spans = nerdata.sentence_spans(r.text, r.entities, MAX_SENT_LEN)
-        gaz = gazetteers[k % len(gazetteers)]
-        tokens = segment(r.text)
-        for s, feats in document_features(r.text, tokens, gaz, spans=spans):
-            n = len(feats)
-            ents = [(es - s, ee - s, t) for es, ee, t in r.entities if es >= s and ee <= s + n]
-            if adapt_features:
-                feats = adapt(feats, dom, n_adapted)
-            yield feats, encode(n, ents)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -275,102 +211,27 @@ def run(args: argparse.Namespace) -> int:
     folds = [build_gazetteer([r for i, r in enumerate(records) if i % FOLDS != f], places) for f in range(FOLDS)]
     print(f"gazetteer: {len(full_gaz)} names ({time.time() - t0:.0f}s)")
     args.out.mkdir(parents=True, exist_ok=True)
-    extended = not args.base_features
-    n_adapted = None if (args.adapt_all or not extended) else ADAPTED
-    clusters = None
-    full_names: dict[str, str] = {}
-    if extended:
-        if args.clusters:
-            # unlabelled text: the corpus plus the texts (not the labels) of every training file
-            clusters = nerclusters.build(args.clusters_file, [r.text for r in nerdata.read_dir(args.train_dir)],
-                                         args.corpus_dir)
-        clusters = nerclusters.load(args.clusters_file)
-        if not clusters:
-            raise SystemExit(f"no cluster map at {args.clusters_file}: run train-ner --clusters (or --base-features)")
-        full_names = name_codes((r.text, r.entities) for r in records)
-        fold_names = [name_codes((r.text, r.entities) for i, r in enumerate(records) if i % FOLDS != f)
-                      for f in range(FOLDS)]
-        suffixes = None
-        if args.suffixes:
-            suffixes = suffix_words((r.text, [(t.start, t.end) for t in segment(r.text)], r.entities) for r in records)
-            write_suffixes(suffixes, args.out / "suffixes.tsv")
-        folds = [Resources(g, clusters, nm, suffixes=suffixes) for g, nm in zip(folds, fold_names)]
-        if args.clusters_file.resolve() != (args.out / "clusters.tsv").resolve():
-            (args.out / "clusters.tsv").write_text(args.clusters_file.read_text(encoding="utf-8"), encoding="utf-8")
-        write_names(full_names, args.out / "names.tsv")
-    (args.out / "features.json").write_text(json.dumps({"extended": extended, "adapted": n_adapted,
-                                                        "suffixes": bool(extended and args.suffixes)}) + "\n")
-
-    if not args.crf:
-        from pipeline.nlp.ner import train_neural
-
-        if not extended:
-            raise SystemExit("--base-features applies to --crf only: the BiLSTM-CRF reads the clusters and name codes")
-
-        write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
-        report = {"train_dir": str(args.train_dir), "records": len(records),
-                  "chars": sum(len(r.text) for r in records), "held_out": len(dev),
-                  "params": {k: getattr(args, k) for k in ("epochs", "hidden", "dropout", "lr", "batch_size", "holdout", "seeds", "freeze", "average_last", "unk_rate")},
-                  **train_neural.run(args, records, dev, folds, Resources(full_gaz, clusters, full_names))}
-        report["model_bytes"] = (args.out / "neural.npz").stat().st_size
-        (args.out / "training_report_neural.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        return 0
-
-    import pycrfsuite
-
-    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
-    n_seq = 0
-    for feats, labels in sequences(records, folds, adapt_features=not args.no_adapt, n_adapted=n_adapted):
-        trainer.append(feats, labels)
-        n_seq += 1
-    print(f"{n_seq} sentences featurised ({time.time() - t0:.0f}s); training ...", flush=True)
-    trainer.set_params({
-        "c1": args.c1,
-        "c2": args.c2,
-        "max_iterations": args.max_iterations,
-        "feature.minfreq": args.minfreq,
-        "feature.possible_transitions": True,
-    })
-    crfsuite_model = args.out / "crf.model"
-    trainer.train(str(crfsuite_model))
-    model = args.out / "crf.npz"
-    CrfModel.from_crfsuite(crfsuite_model).save(model)
-    crfsuite_bytes = crfsuite_model.stat().st_size
-    if not args.keep_crfsuite:
-        crfsuite_model.unlink()
+    if args.clusters:
+        # unlabelled text: the corpus plus the texts (not the labels) of every training file
+        nerclusters.build(args.clusters_file, [r.text for r in nerdata.read_dir(args.train_dir)], args.corpus_dir)
+    clusters = nerclusters.load(args.clusters_file)
+    if not clusters:
+        raise SystemExit(f"no cluster map at {args.clusters_file}: run train-ner --clusters")
+    full_names = name_codes((r.text, r.entities) for r in records)
+    fold_names = [name_codes((r.text, r.entities) for i, r in enumerate(records) if i % FOLDS != f)
+                  for f in range(FOLDS)]
+    folds = [Resources(g, clusters, nm) for g, nm in zip(folds, fold_names)]
+    if args.clusters_file.resolve() != (args.out / "clusters.tsv").resolve():
+        (args.out / "clusters.tsv").write_text(args.clusters_file.read_text(encoding="utf-8"), encoding="utf-8")
+    write_names(full_names, args.out / "names.tsv")
     write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
-    info = trainer.logparser.last_iteration or {}
-    report = {
-        "train_dir": str(args.train_dir),
-        "records": len(records),
-        "chars": sum(len(r.text) for r in records),
-        "sentences": n_seq,
-        "gazetteer_names": len(full_gaz),
-        "params": {"c1": args.c1, "c2": args.c2, "max_iterations": args.max_iterations, "minfreq": args.minfreq,
-                   "features": "extended" if extended else "base", "adapted": n_adapted or "all",
-                   "holdout": args.holdout},
-        "name_chars": len(full_names),
-        "cluster_words": len(clusters.words) if clusters else 0,
-        "cluster_chars": len(clusters.chars) if clusters else 0,
-        "iterations": len(trainer.logparser.iterations),
-        "final_loss": info.get("loss"),
-        "active_features": info.get("active_features"),
-        "model_bytes": model.stat().st_size,
-        "crfsuite_model_bytes": crfsuite_bytes,
-        "train_seconds": round(time.time() - t0, 1),
-    }
-    if dev:
-        from pipeline.nlp.ner.evaluate import score_records
-        from pipeline.nlp.ner.tagger import NerTagger
 
-        conventions = [None] if args.no_adapt else [None, *sorted({convention_of(r.source) for r in records})]
-        report["holdout"] = {}
-        for dom in conventions:
-            tagger = NerTagger(model, convention=dom)
-            res = holdout_scores(dev, lambda _source: tagger)
-            report["holdout"][dom or "general"] = res
-            print(dom, json.dumps(res), flush=True)
-        report["holdout_all"] = score_records(NerTagger(model), dev)  # default convention
-    (args.out / "training_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    from pipeline.nlp.ner import train_neural
+
+    report = {"train_dir": str(args.train_dir), "records": len(records),
+              "chars": sum(len(r.text) for r in records), "held_out": len(dev),
+              "params": {k: getattr(args, k) for k in ("epochs", "hidden", "dropout", "lr", "batch_size", "holdout", "seeds", "freeze", "average_last", "unk_rate")},
+              **train_neural.run(args, records, dev, folds, Resources(full_gaz, clusters, full_names))}
+    report["model_bytes"] = (args.out / "neural.npz").stat().st_size
+    (args.out / "training_report_neural.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return 0

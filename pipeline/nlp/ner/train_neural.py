@@ -1,7 +1,7 @@
 """``python -m pipeline train-ner``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
 
 Uses the same training records, jackknifed gazetteer and name codes, and
-word / character clusters as the CRF (``train.py``), and the same block
+word / character clusters that ``train.py`` builds, and its block
 holdout (``--holdout K``). Before training, character and bigram vectors are
 learned with word2vec from unlabelled text (the corpus plus the training
 texts, never the test sets) and cached (``pipeline/cache.py``); the network
