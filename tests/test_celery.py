@@ -30,6 +30,7 @@ import pytest
 
 from sample_corpus import synthetic_records, write_jsonl
 from test_postgres import PG_DB, PG_PASSWORD, PG_USER, PostgresServer, _free_port, _pg_bin
+from processes import stop as _stop
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY_YAML = ROOT / "deploy" / "dagster-celery.yaml"
@@ -38,28 +39,6 @@ VENV_BIN = Path(sys.executable).parent
 RUN_TIMEOUT = 480
 
 pytestmark = pytest.mark.slow
-
-
-def _stop(pid: int, timeout: float = 20) -> None:
-    """SIGTERM a process and its children by PID, SIGKILL what is left."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return
-    for p in procs:
-        try:
-            p.send_signal(signal.SIGTERM)
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
-    for p in alive:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 def _wait_port(port: int, timeout: float) -> bool:

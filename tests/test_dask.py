@@ -36,6 +36,7 @@ import pytest
 
 from pipeline import schema
 from sample_corpus import synthetic_records, write_jsonl
+from processes import stop
 
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install -e '.[dask]')")
 psutil = pytest.importorskip("psutil")
@@ -98,26 +99,6 @@ def units_written(out: Path, since: float) -> set[str]:
     """Units whose extraction files were (re)written after ``since``."""
     folder = out / "work" / EXTRACTIONS_DIR
     return {f.name.split(".mentions.parquet")[0] for f in folder.glob("*.mentions.parquet") if f.stat().st_mtime >= since}
-
-
-def stop(pid: int, timeout: float = 20) -> None:
-    """Terminate a process and its children, by PID (SIGTERM, then SIGKILL)."""
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return
-    for p in procs:
-        try:
-            p.send_signal(signal.SIGTERM)
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
-    for p in alive:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 # ---- the executor alone ----------------------------------------------------------
