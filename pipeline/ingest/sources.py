@@ -337,13 +337,21 @@ def make_document(
     )
 
 
-def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], list[SourceError]]:
-    full = raw_dir / rel
+def _read_raw(full: Path, rel: str) -> tuple[bytes, str] | SourceError:
+    """A raw file's bytes and their sha256, or the error row of a file that cannot be read."""
     try:
         data = full.read_bytes()
     except OSError as exc:
-        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
-    sha = hashlib.sha256(data).hexdigest()
+        return SourceError(rel, f"cannot read the file: {exc.strerror or exc}")
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _read_text_file(raw_dir: Path, rel: str, key: str) -> tuple[list[Document], list[SourceError]]:
+    full = raw_dir / rel
+    raw = _read_raw(full, rel)
+    if isinstance(raw, SourceError):
+        return [], [raw]
+    data, sha = raw
     try:
         text, _encoding = decode_bytes(data)
     except DecodeError as exc:
@@ -412,11 +420,10 @@ def _folder_problem(full: Path) -> str:
 def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple[list[Document], list[SourceError]]:
     """An HTML page, PDF, DOCX or feed (every item, or the item ``fragment``), via ``ingest.formats``."""
     full = raw_dir / rel
-    try:
-        data = full.read_bytes()
-    except OSError as exc:
-        return [], [SourceError(rel, f"cannot read the file: {exc.strerror or exc}")]
-    sha = hashlib.sha256(data).hexdigest()
+    raw = _read_raw(full, rel)
+    if isinstance(raw, SourceError):
+        return [], [raw]
+    data, sha = raw
     side = read_sidecar(full)
     try:
         items = read_formatted(data, Path(rel).suffix, ReadContext(page_for=page_reader(full, side)))
