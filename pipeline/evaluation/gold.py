@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.evaluation.scoring import HEADLINE, format_report, score  # noqa: F401  (HEADLINE re-exported)
+from pipeline.evaluation.scoring import format_report, score
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -55,7 +55,6 @@ ENTITY_TABLES = (
 )
 METRIC_LEVELS = ("metrics_value", "metrics_value_unit", "metrics_value_unit_subject")
 SCORED = (*(k for k, _g, _t in ENTITY_KINDS), "relations", *METRIC_LEVELS)
-HEADLINE = ("people", "firms", "cities", "relations", *METRIC_LEVELS)
 RELATIVE_TOLERANCE = 1e-3
 YEAR_UNITS = {"year", "年"}
 
@@ -327,11 +326,11 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
         return fits_unit(i, j) and (wanted is None or _names_hit(subj[i], wanted))
 
     n_required = sum(not g.get("optional") for g in golds)
-    level_hits = {}
+    level_hits, level_optional = {}, {}
     for level, fits in zip(METRIC_LEVELS, (fits_value, fits_unit, fits_subject)):
         hits, optional = match_required_first(len(preds), golds, fits)
         counts.add(level, len(hits), len(preds) - len(optional), n_required)
-        level_hits[level] = hits
+        level_hits[level], level_optional[level] = hits, optional
     # Diagnostics on the value+unit pairs (those of the subject level first, so two
     # facts of equal value are paired with the gold of the same subject).
     pairs = dict(level_hits["metrics_value_unit_subject"])
@@ -361,7 +360,7 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
                 continue
             why = "subject" if j in vu else "value/unit"
             details.append(f"{gold['doc']} metric missed ({why}): {g.get('subject')} {g.get('metric')} {g['value']} {g.get('unit')} «{g.get('span')}»")
-        matched = set(level_hits["metrics_value_unit"]) | set(match_required_first(len(preds), golds, fits_unit)[1])
+        matched = set(level_hits["metrics_value_unit"]) | level_optional["metrics_value_unit"]
         for i, p in enumerate(preds):
             if i not in matched:
                 details.append(f"{gold['doc']} metric false: {p.get('subject_name')} {p['metric']} {p['value']} {p['unit']} «{p['span_text']}»")
