@@ -288,10 +288,11 @@ def build_release(
     started = time.perf_counter()
     raw = Path(raw_dir).expanduser().resolve()
     out = Path(out_dir).expanduser().resolve()
-    try:
-        units = list_units(raw, allow_empty=allow_shrink)
-    except RawFolderError as exc:  # before any run: nothing to show in the UI but the reason
-        return BuildOutcome(False, None, 0, 0, 0, failures=[str(exc)], seconds=time.perf_counter() - started)
+    if not raw.is_dir():  # before any run: nothing to show in the UI but the reason
+        try:
+            list_units(raw, allow_empty=allow_shrink)
+        except RawFolderError as exc:
+            return BuildOutcome(False, None, 0, 0, 0, failures=[str(exc)], seconds=time.perf_counter() - started)
     out.mkdir(parents=True, exist_ok=True)
     if instance is None:  # the persistent instance, closed again when done
         with open_instance() as owned:
@@ -315,16 +316,18 @@ def build_release(
 def _build_locked(raw: Path, out: Path, instance, progress: bool, workers, log_level: str, allow_shrink: bool,
                   keep_releases, started: float) -> BuildOutcome:
     """``build_release`` while holding the output folder's build lock."""
-    from pipeline.accounting import list_accounted
     from pipeline.defs import build_defs
+    from pipeline.engine.build import RawFolderError, list_units
     from pipeline.publish.catalog import repair_catalog
 
     try:
         repair_catalog(out)  # after a crash or full disk between the `latest` switch and the catalogue
     except OSError:
         pass  # the release step tries again
-    try:
-        units = list_accounted(raw, out)
+    try:  # listed once: the empty-folder guard, the change digest (units last read under an unreadable folder kept)
+        units = list_units(raw, allow_shrink, out)
+    except RawFolderError as exc:  # before any run: nothing to show in the UI but the reason
+        return BuildOutcome(False, None, 0, 0, 0, failures=[str(exc)], seconds=time.perf_counter() - started)
     except OSError as exc:
         return BuildOutcome(False, None, 0, 0, 0, failures=[
             f"cannot list the raw folder {raw}: {exc.strerror or exc}; nothing was changed"])
