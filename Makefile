@@ -61,12 +61,16 @@ serve: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) -m pipeline bench
 
-## make evaluate: score a fresh build against the sample gold and the dev set's two halves
-## (odd: the half rules are tuned on; even: held back, report its figures only)
+## make evaluate: score a fresh build against the sample gold, the dev set's two halves
+## (odd: the half rules are tuned on; even: held back, report its figures only), the
+## repository's tuning set evaluation/dev and its measurement set evaluation/heldout
+## (never tune on it, aggregate figures only: no -v)
 evaluate: $(VENV)/.installed-dev
 	$(PY) -m pipeline evaluate --gold ../shared/eval/gold --raw ../shared/raw-samples
 	$(PY) -m pipeline evaluate --gold ../shared/eval/dev --split odd
 	$(PY) -m pipeline evaluate --gold ../shared/eval/dev --split even
+	$(PY) -m pipeline evaluate --gold evaluation/dev
+	$(PY) -m pipeline evaluate --gold evaluation/heldout
 
 $(VENV)/.installed-ner-train: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[dev,ner-train]"

@@ -1,7 +1,8 @@
-"""The held-out gold in evaluation/dev/ is well-formed, and its checker catches broken gold.
+"""The gold of evaluation/dev/ (tuning data) and evaluation/heldout/ (the measurement
+set) is well-formed, and its checker (evaluation/check_gold.py) catches broken gold.
 
 Only the gold files and texts are read; the pipeline is not run on these
-articles (they are a measurement set, see evaluation/dev/README.md).
+articles (evaluation/heldout/ is a measurement set, see its README.md).
 """
 
 from __future__ import annotations
@@ -12,29 +13,53 @@ from pathlib import Path
 
 import pytest
 
-DEV = Path(__file__).resolve().parents[1] / "evaluation" / "dev"
+EVALUATION = Path(__file__).resolve().parents[1] / "evaluation"
+# set folder -> the least number of gold files it must hold
+SETS = {"dev": 8, "heldout": 10}
 
 
 def _checker():
-    spec = importlib.util.spec_from_file_location("check_gold", DEV / "check_gold.py")
+    spec = importlib.util.spec_from_file_location("check_gold", EVALUATION / "check_gold.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-GOLDS = sorted(DEV.glob("*.gold.json"))
+GOLDS = sorted(EVALUATION.glob("*/*.gold.json"))
 
 
-def test_the_set_is_there():
-    assert len(GOLDS) >= 6
-    for gold in GOLDS:
-        assert (DEV / json.loads(gold.read_text(encoding="utf-8"))["doc"]).is_file()
+@pytest.mark.parametrize("name, least", sorted(SETS.items()))
+def test_each_set_is_there_with_its_texts(name, least):
+    folder = EVALUATION / name
+    golds = sorted(folder.glob("*.gold.json"))
+    assert len(golds) >= least
+    for gold in golds:
+        doc = json.loads(gold.read_text(encoding="utf-8"))["doc"]
+        assert (folder / doc).is_file()
+        assert gold.name == doc.removesuffix(".txt") + ".gold.json"
+    assert (folder / "README.md").is_file() and (folder / "SOURCES.md").is_file()
 
 
-@pytest.mark.parametrize("gold", GOLDS, ids=lambda p: p.name)
+def test_the_checker_covers_both_sets():
+    checked = {p.parent.name for p in _checker().gold_paths([])}
+    assert checked == set(SETS)
+
+
+@pytest.mark.parametrize("gold", GOLDS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_shipped_gold_has_no_errors(gold):
     errors, _warnings = _checker().check(gold)
     assert errors == []
+
+
+def test_the_two_sets_share_no_text():
+    """The measurement set holds no article of the tuning set (nor the reverse)."""
+    def bodies(name):
+        return {p.name: p.read_text(encoding="utf-8").split("---", 2)[-1].strip()
+                for p in (EVALUATION / name).glob("*.txt")}
+    dev, heldout = bodies("dev"), bodies("heldout")
+    for h_name, h_text in heldout.items():
+        for d_name, d_text in dev.items():
+            assert h_text[:200] not in d_text and d_text[:200] not in h_text, (h_name, d_name)
 
 
 def _write(tmp_path: Path, text: str, gold: dict) -> Path:

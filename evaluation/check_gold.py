@@ -1,7 +1,9 @@
-"""Mechanical checks of the dev-set gold files in this folder.
+"""Mechanical checks of the gold files of the repository's evaluation sets.
 
-Run from the repository root:  python evaluation/dev/check_gold.py [--stats] [files...]
-(no files: every *.gold.json beside this script). Exit status 1 when an
+Run from the repository root:  python evaluation/check_gold.py [--stats] [files or folders...]
+(none given: every *.gold.json of the sets SETS, evaluation/dev/ — tuning data —
+and evaluation/heldout/ — the measurement set; a folder stands for its
+*.gold.json files). Exit status 1 when an
 error is found; warnings are printed but do not fail. --stats also prints, per
 file, the figures listed in SOURCES.md: characters of the text after the front
 matter (all / CJK ideographs) and people / firms / orgs / cities / metrics /
@@ -33,13 +35,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for pipeline.*
+sys.path.insert(0, str(HERE.parent))  # the repository root, for pipeline.*
 
 from pipeline.ingest.metadata import split_front_matter  # noqa: E402
 
 RELATIONS = {"founded", "leads", "works_at", "alumnus_of", "invested_in",
              "subsidiary_of", "headquartered_in", "founded_in"}
 QUALIFIERS = {"=", ">", ">=", "<", "<=", "~"}
+SETS = ("dev", "heldout")  # the folders under evaluation/ that hold gold files
 LISTS = ("people", "firms", "orgs", "cities", "provinces", "countries", "metrics", "relations")
 
 
@@ -152,14 +155,23 @@ def stats(gold_path: Path) -> str:
     return f"{gold['doc']}: {len(text)} / {cjk} | {counts}"
 
 
+def gold_paths(args: list[Path]) -> list[Path]:
+    """The gold files named by ``args`` (files, or folders of *.gold.json); none: every set's."""
+    folders_or_files = args or [HERE / name for name in SETS]
+    out: list[Path] = []
+    for p in folders_or_files:
+        out.extend(sorted(p.glob("*.gold.json")) if p.is_dir() else [p])
+    return out
+
+
 def main(argv: list[str]) -> int:
     want_stats = "--stats" in argv
-    paths = [Path(a) for a in argv if a != "--stats"] or sorted(HERE.glob("*.gold.json"))
+    paths = gold_paths([Path(a) for a in argv if a != "--stats"])
     failed = False
     for p in paths:
         errors, warnings = check(p)
         status = "FAIL" if errors else "ok"
-        print(f"{p.name}: {status} ({len(errors)} errors, {len(warnings)} warnings)")
+        print(f"{p.parent.name}/{p.name}: {status} ({len(errors)} errors, {len(warnings)} warnings)")
         for e in errors:
             print(f"  ERROR {e}")
         for w in warnings:
