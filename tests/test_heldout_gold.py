@@ -120,3 +120,26 @@ def test_a_national_subject_is_no_warning(tmp_path):
     metric = {**GOOD_METRIC, "subject": "中国"}
     _, warnings = _checker().check(_write(tmp_path, TEXT, {**BASE, "metrics": [metric], "relations": []}))
     assert warnings == []
+
+
+@pytest.mark.parametrize("gold", GOLDS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_spans_survive_the_ingest_normaliser(gold):
+    """Scoring locates spans in documents.text, i.e. after front matter removal and normalisation."""
+    from pipeline.ingest.metadata import split_front_matter
+    from pipeline.ingest.normalize import normalize_text
+
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    _meta, text = split_front_matter((gold.parent / data["doc"]).read_text(encoding="utf-8"))
+    normalised = normalize_text(text)
+    missing = [e["span"] for key in ("metrics", "relations") for e in data[key] if e["span"] not in normalised]
+    assert missing == []
+
+
+def test_gold_paths_expands_folders_and_keeps_files(tmp_path):
+    checker = _checker()
+    (tmp_path / "b.gold.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "a.gold.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("", encoding="utf-8")
+    assert checker.gold_paths([tmp_path]) == [tmp_path / "a.gold.json", tmp_path / "b.gold.json"]
+    assert checker.gold_paths([tmp_path / "b.gold.json"]) == [tmp_path / "b.gold.json"]
+    assert checker.gold_paths([tmp_path / "empty"]) == [tmp_path / "empty"]  # a missing path is kept (and fails later)
