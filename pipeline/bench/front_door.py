@@ -125,6 +125,15 @@ def times(raws: list[Path]) -> list[dict]:
     return report
 
 
+def _entry_bytes(release: Path) -> dict[str, int]:
+    """Bytes per top-level entry of a release folder (a partitioned table's folder: all its parts)."""
+    out = {}
+    for p in sorted(release.iterdir()):
+        out[p.name] = (sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir()
+                       else p.stat().st_size)
+    return out
+
+
 def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
     from pipeline.defs.headless import build_release
     from pipeline.defs.runstats import open_instance
@@ -138,13 +147,14 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             first = build_release(raw_copy, out, instance=instance, progress=False)
             assert first.success and first.published, first.failures
             release = Path(first.release_path)
-            files = {p.name: p.stat().st_size for p in sorted(release.iterdir())}
+            files = _entry_bytes(release)
             before = disk_usage(out)["stored"]
             shutil.copy(add, raw_copy / f"added-{add.name}")
             second = build_release(raw_copy, out, instance=instance, progress=False)
             assert second.success and second.published, second.failures
             after = disk_usage(out)["stored"]
-            second_files = {p.name: (p.stat().st_size, p.stat().st_nlink > 1) for p in Path(second.release_path).iterdir()}
+            second_files = {p.relative_to(second.release_path).as_posix(): (p.stat().st_size, p.stat().st_nlink > 1)
+                            for p in Path(second.release_path).rglob("*") if p.is_file()}
         raw_bytes = _tree_bytes(raw)
         release_bytes = sum(files.values())
         return {
@@ -153,7 +163,9 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             "first_build_s": round(first.seconds, 1), "second_build_s": round(second.seconds, 1),
             "bytes_added_by_one_document": after - before,
             "added_over_release": round((after - before) / release_bytes, 3),
-            "second_release_shared_files": sorted(n for n, (_, shared) in second_files.items() if shared),
+            "second_release_files": len(second_files),
+            "second_release_shared_files": sum(1 for _, shared in second_files.values() if shared),
+            "second_release_new_files": sorted(n for n, (_, shared) in second_files.items() if not shared),
         }
 
 

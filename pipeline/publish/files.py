@@ -118,10 +118,8 @@ def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -
 
 
 def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
-    """Every schema table present as Parquet in a release folder, as Arrow (missing ones are skipped)."""
-    tables = {}
-    for name in schema.TABLES:
-        path = Path(release_dir) / f"{name}.parquet"
-        if path.exists():
-            tables[name] = to_arrow(name, pq.read_table(path))
-    return tables
+    """Every schema table present in a release folder, as Arrow (missing ones are skipped); single
+    files or partitioned folders (``parts``)."""
+    from pipeline.publish import parts
+
+    return parts.read_release_arrow(release_dir)

@@ -1,0 +1,105 @@
+"""Files built on demand from a release, outside ``releases/`` (``python -m pipeline zip``).
+
+A partitioned release (``parts``) keeps no zip and no database in its folder
+(they would be a second full copy of the data in every release). They are built
+when asked for, from the release's own files, and can be deleted at any time:
+
+* ``build_zip``: ``<out>/downloads/dataset-<version>.zip``, the same archive a
+  single-file release carries (one top folder ``dataset-<version>/`` with every
+  file of ``SHA256SUMS``, the parts in their ``<table>/`` folders, and
+  ``SHA256SUMS`` itself, so ``sha256sum -c`` passes in the unzipped folder);
+* ``build_sqlite``: ``<out>/serve/<version>/dataset.sqlite`` for Datasette
+  (``python -m pipeline serve`` calls it).
+
+Both are written under a temporary name and renamed: a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.publish import archive, parts, retention, sqlite
+from pipeline.publish.datapackage import read_datapackage
+
+DOWNLOADS_DIR = "downloads"
+SERVE_DIR = "serve"
+SQLITE_NAME = "dataset.sqlite"
+
+
+def release_folder(out_dir: Path, version: str | None = None) -> Path:
+    """The folder of ``version`` (default: the one ``<out>/latest`` points to)."""
+    out_dir = Path(out_dir)
+    folder = out_dir / "releases" / version if version else Path(os.path.realpath(out_dir / "latest"))
+    if not (folder / "datapackage.json").exists():
+        raise FileNotFoundError(f"no release {version or 'latest'} under {out_dir} (build one first)")
+    return folder
+
+
+def _created(folder: Path) -> datetime:
+    created = (read_datapackage(folder) or {}).get("created")
+    try:
+        return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+def build_zip(out_dir: Path, version: str | None = None) -> Path:
+    """The release's zip: its own when it has one, else ``<out>/downloads/dataset-<version>.zip``
+    (written once; reused while it exists)."""
+    folder = release_folder(out_dir, version)
+    version = folder.name
+    own = folder / f"dataset-{version}.zip"
+    if own.exists():
+        return own
+    target_dir = Path(out_dir) / DOWNLOADS_DIR
+    target = target_dir / f"dataset-{version}.zip"
+    if target.exists():
+        return target
+    target_dir.mkdir(parents=True, exist_ok=True)
+    names = sorted(retention.read_sums(folder)) + ["SHA256SUMS"]
+    tmp = target_dir / f".dataset-{version}.zip.{os.getpid()}.tmp"
+    try:
+        archive.write_zip(folder, names, version, _created(folder), target=tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def build_sqlite(out_dir: Path, release: Path) -> Path:
+    """The release's SQLite database: its own when it has one, else
+    ``<out>/serve/<version>/dataset.sqlite`` built from its tables (once)."""
+    own = Path(release) / SQLITE_NAME
+    if own.exists():
+        return own
+    target = Path(out_dir) / SERVE_DIR / Path(release).name / SQLITE_NAME
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{SQLITE_NAME}.{os.getpid()}.tmp")
+    try:
+        sqlite.write_sqlite(parts.read_release_arrow(release), tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("PIPELINE_OUTPUT_DIR", "outputs")),
+                        help="output folder holding releases/ and latest (default: $PIPELINE_OUTPUT_DIR or outputs/)")
+    parser.add_argument("--release", default=None, help="the version to zip (default: latest)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = build_zip(args.out, args.release)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
