@@ -197,7 +197,7 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         f'<a href="/{FILES_MOUNT}/datapackage.json">datapackage.json</a> · '
         f'<a href="/{FILES_MOUNT}/CHANGES.md">CHANGES.md</a> · '
         f'<a href="/{FILES_MOUNT}/SHA256SUMS">SHA256SUMS</a> · '
-        (f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a>' if (release / "dataset.sqlite").exists()
+        + (f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a>' if (release / "dataset.sqlite").exists()
          else "") + "</p>",
         _release_docs(release),
         _links(release, package),
