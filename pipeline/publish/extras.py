@@ -44,7 +44,7 @@ def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: 
         readme.render_readme(
             version=version, created=created, title=title, description=description, license=license,
             row_counts={n: t.num_rows for n, t in tables.items()}, text_policy=text_policy,
-            texts=rights.text_counts(tables["documents"]), cff=cff, previous=previous,
+            texts=rights.text_counts(tables["documents"]), cff=cff, previous=previous, partitioned=not databases,
         ),
         encoding="utf-8",
     )
