@@ -31,7 +31,7 @@ from pathlib import Path
 from pipeline import schema
 from pipeline.publish import downloads
 from pipeline.publish.catalog import read_catalog
-from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.datapackage import read_datapackage, table_row_counts
 
 DB_NAME = "dataset"  # Datasette names the database after the file: dataset.sqlite
 FILES_MOUNT = "files"
@@ -122,7 +122,8 @@ def resolve_release(out_dir: Path, version: str | None = None) -> Path:
 
 def _links(release: Path, package: dict) -> str:
     files = {p.name for p in release.iterdir()}
-    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
+    rows_of = table_row_counts(package)
+    parts_of = {r["name"]: r["path"] for r in package.get("resources", []) if r.get("layout") == "parts"}
     rows = []
     for name, t in schema.TABLES.items():
         count = rows_of.get(name)
@@ -134,7 +135,7 @@ def _links(release: Path, package: dict) -> str:
                 f'<a href="/{FILES_MOUNT}/{name}.{ext}" download>{label}</a>'
                 for ext, label in (("csv", "CSV"), ("parquet", "Parquet"))
                 if f"{name}.{ext}" in files
-            ),
+            ) or (f"{len(parts_of[name])} Parquet part(s) in /{FILES_MOUNT}/{html.escape(name)}/" if name in parts_of else ""),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:3]) + f'<td style="white-space:nowrap">{cells[3]}</td></tr>')
     return (
