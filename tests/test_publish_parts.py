@@ -119,7 +119,7 @@ def test_partitioned_release_round_trips(tmp_path, small_parts):
     for absent in ("dataset.sqlite", "dataset.duckdb", f"dataset-{result.version}.zip"):
         assert not (release / absent).exists()
     assert result.zip_path is None
-    assert (release / "people.csv").exists() and (release / "people.parquet").exists()  # small tables as before
+    assert (release / "people.parquet").exists() and not list(release.rglob("*.csv"))  # no CSV at all
     read = parts.read_release_arrow(release)
     for name, frame in expected.items():
         pk = list(schema.TABLES[name].primary_key)
@@ -140,6 +140,8 @@ def test_partitioned_release_round_trips(tmp_path, small_parts):
         assert sorted(r["path"]) == sorted(p.relative_to(release).as_posix() for p in parts.part_paths(release, name))
         assert f"{name}-parquet" not in resources
     assert resources["documents"]["rows"] == 40
+    assert resources["people"]["path"] == "people.parquet" and resources["people"]["format"] == "parquet"
+    assert "people-parquet" not in resources
     # SHA256SUMS covers every part and verifies with sha256sum -c
     sums = (release / "SHA256SUMS").read_text(encoding="utf-8")
     for path in release.rglob("part-*.parquet"):
@@ -198,6 +200,12 @@ def test_zip_on_demand(tmp_path, small_parts):
     top = tmp_path / "unzipped" / f"dataset-{result.version}"
     assert any(n.startswith(f"dataset-{result.version}/documents/part-") for n in names)
     assert _sha256sum_ok(top)
+    csv_sums = subprocess.run(["sha256sum", "-c", "--quiet", "CSV.SHA256SUMS"], cwd=top, capture_output=True)
+    assert csv_sums.returncode == 0
+    for table in schema.TABLES:  # every table as CSV, in the single-file release's format
+        assert (top / f"{table}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(pd.read_csv(top / "mentions.csv", encoding="utf-8-sig")) == 60
+    assert _sha256sum_ok(result.path)  # the release's own SHA256SUMS untouched
     assert build_zip(tmp_path) == path  # built once, then reused
     missing = subprocess.run([sys.executable, "-m", "pipeline", "zip", "--out", str(tmp_path / "none")], cwd=REPO,
                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})

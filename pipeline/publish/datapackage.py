@@ -9,8 +9,9 @@ per raw document: title, url when known, its path in raw/ and sha256), and two
 custom properties: ``fingerprint`` (the content fingerprint that decides
 whether a new release is needed) and ``code_version``.
 
-In a partitioned release (``parts``) a partitioned table is one tabular resource
-named after the table, in Parquet, whose ``path`` is the list of its parts (a
+In a partitioned release (``parts``), which has no CSV, each table is one Parquet
+tabular resource named after the table; a partitioned table's ``path`` is the
+list of its parts (a
 Frictionless multipart resource: the parts read one after another are the
 table), with ``layout: "parts"``, ``docs_per_part`` and the parts' total
 ``file_bytes``; each part's sha256 is in ``SHA256SUMS``. ``table_row_counts``
@@ -106,6 +107,22 @@ def _parts_resource(folder: Path, t: schema.Table, paths: list[str], every: int,
     }
 
 
+def _parquet_resource(folder: Path, t: schema.Table, rows: int) -> dict:
+    """The tabular resource of a table published as one Parquet file without a CSV twin."""
+    return {
+        "name": t.name,
+        "type": "table",
+        "path": f"{t.name}.parquet",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "title": t.title,
+        "description": t.description,
+        **{f"file_{k}": v for k, v in _file_facts(folder, f"{t.name}.parquet").items()},
+        "rows": rows,
+        "schema": parquet_schema(t),
+    }
+
+
 def table_row_counts(package: dict | None) -> dict[str, int]:
     """table -> rows, from a datapackage of either layout (the CSV resource, or the parts resource)."""
     return {
@@ -153,6 +170,9 @@ def build_datapackage(
         if name in parts:
             resources.append(_parts_resource(folder, t, *parts[name], row_counts.get(name, 0)))
             continue
+        if not (folder / f"{name}.csv").exists():  # a partitioned release: the table is its Parquet file
+            resources.append(_parquet_resource(folder, t, row_counts.get(name, 0)))
+            continue
         resources.append(
             {
                 "name": name,
@@ -170,7 +190,7 @@ def build_datapackage(
         )
     for name in tables:
         t = schema.TABLES[name]
-        if name in parts:
+        if name in parts or not (folder / f"{name}.csv").exists():
             continue
         resources.append(
             {

@@ -1,13 +1,15 @@
 """Files built on demand from a release, outside ``releases/`` (``python -m pipeline zip``).
 
-A partitioned release (``parts``) keeps no zip and no database in its folder
-(they would be a second full copy of the data in every release). They are built
-when asked for, from the release's own files, and can be deleted at any time:
+A partitioned release (``parts``) keeps no zip, no CSV and no database in its
+folder (they would be a second full copy of the data in every release, and every
+new document would rewrite them). They are built when asked for, from the
+release's own files, and can be deleted at any time:
 
-* ``build_zip``: ``<out>/downloads/dataset-<version>.zip``, the same archive a
-  single-file release carries (one top folder ``dataset-<version>/`` with every
-  file of ``SHA256SUMS``, the parts in their ``<table>/`` folders, and
-  ``SHA256SUMS`` itself, so ``sha256sum -c`` passes in the unzipped folder);
+* ``build_zip``: ``<out>/downloads/dataset-<version>.zip``: one top folder
+  ``dataset-<version>/`` with every file of ``SHA256SUMS`` (the parts in their
+  ``<table>/`` folders) and ``SHA256SUMS`` itself, so ``sha256sum -c SHA256SUMS``
+  passes in the unzipped folder, plus ``<table>.csv`` of every table (the
+  single-file release's CSV format) checked by ``CSV.SHA256SUMS``;
 * ``build_sqlite``: ``<out>/serve/<version>/dataset.sqlite`` for Datasette
   (``python -m pipeline serve`` calls it).
 
@@ -22,7 +24,10 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.publish import archive, parts, retention, sqlite
+import shutil
+
+from pipeline import schema
+from pipeline.publish import archive, checksums, files, parts, retention, sqlite
 from pipeline.publish.datapackage import read_datapackage
 
 DOWNLOADS_DIR = "downloads"
@@ -60,14 +65,41 @@ def build_zip(out_dir: Path, version: str | None = None) -> Path:
     if target.exists():
         return target
     target_dir.mkdir(parents=True, exist_ok=True)
-    names = sorted(retention.read_sums(folder)) + ["SHA256SUMS"]
+    stage = target_dir / f".stage-{version}-{os.getpid()}"
     tmp = target_dir / f".dataset-{version}.zip.{os.getpid()}.tmp"
     try:
-        archive.write_zip(folder, names, version, _created(folder), target=tmp)
+        names = _stage(folder, stage)
+        archive.write_zip(stage, names, version, _created(folder), target=tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
     return target
+
+
+def _stage(folder: Path, stage: Path) -> list[str]:
+    """The zip's files in ``stage``: the release's (hard links) and a CSV of every table; their names."""
+    names = sorted(retention.read_sums(folder)) + ["SHA256SUMS"]
+    for name in names:
+        (stage / name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(folder / name, stage / name)
+        except OSError:  # another file system: a copy
+            shutil.copyfile(folder / name, stage / name)
+    csvs = []
+    for table in schema.TABLES:
+        if (stage / f"{table}.csv").exists():
+            continue
+        data = parts.read_table(folder, table)
+        if data is not None:
+            files.write_csv(files.to_arrow(table, data), stage / f"{table}.csv")
+            csvs.append(f"{table}.csv")
+    if csvs:
+        # (not checksums.write_sha256sums: stage/SHA256SUMS is a hard link to the release's file)
+        lines = "".join(f"{checksums.sha256_file(stage / n)}  {n}\n" for n in csvs)
+        (stage / "CSV.SHA256SUMS").write_text(lines, encoding="utf-8")
+        csvs.append("CSV.SHA256SUMS")
+    return names + csvs
 
 
 def build_sqlite(out_dir: Path, release: Path) -> Path:

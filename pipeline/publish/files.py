@@ -108,13 +108,15 @@ def described_schema(name: str) -> pa.Schema:
     return pa.schema([f.with_metadata(meta[f.name]) for f in base], metadata=published_metadata(name))
 
 
-def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -> list[Path]:
-    """Write ``<name>.parquet`` and ``<name>.csv`` into folder; return the two paths."""
+def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path, csv: bool = True) -> list[Path]:
+    """Write ``<name>.parquet`` and (with ``csv``) ``<name>.csv`` into folder; return their paths."""
     table = to_arrow(name, frame)
-    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    parquet = folder / f"{name}.parquet"
     write_parquet(pa.Table.from_arrays(table.columns, schema=described_schema(name)), parquet)
-    write_csv(table, csv)
-    return [parquet, csv]
+    if not csv:
+        return [parquet]
+    write_csv(table, folder / f"{name}.csv")
+    return [parquet, folder / f"{name}.csv"]
 
 
 def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:

@@ -342,7 +342,8 @@ def publish_release(
             if partitioned and name in parts.PARTITIONED_TABLES:
                 every = docs_per_part[name] = parts.docs_per_part(table, previous_layout.get(name))
                 return name, parts.write_parts(name, table, work, every)
-            return name, [p.name for p in files.write_table_files(name, table, work)]
+            # a partitioned release has no CSV (the zip built on demand carries them: `downloads`)
+            return name, [p.name for p in files.write_table_files(name, table, work, csv=not partitioned)]
 
         try:
             # Arrow's Parquet and CSV writers and hashlib release the GIL: two threads
