@@ -10,7 +10,8 @@ command's start, or from the launch, to the end of the run.
 ``python -m pipeline.bench.front_door disk --raw DIR --add FILE``: a build of DIR,
 then of DIR plus FILE (one more document); the bytes of the release against the raw
 folder's, and the bytes the second release added to the disk (files shared with the
-first release through hard links counted once).
+first release through hard links counted once). For a partitioned release, also the
+seconds and bytes of the zip and the SQLite built on demand (outside ``releases/``).
 
 Prints a JSON report; ``--json PATH`` also writes it.
 """
@@ -134,6 +135,21 @@ def _entry_bytes(release: Path) -> dict[str, int]:
     return out
 
 
+def _on_demand(out: Path, release: Path) -> dict:
+    """Seconds and bytes of the zip and the SQLite a partitioned release builds on demand (else {})."""
+    from pipeline.publish import downloads, parts
+
+    if not parts.is_partitioned_release(release):
+        return {}
+    started = time.perf_counter()
+    zip_path = downloads.build_zip(out, release.name)
+    zipped = time.perf_counter()
+    db = downloads.build_sqlite(out, release)
+    done = time.perf_counter()
+    return {"zip_on_demand_bytes": zip_path.stat().st_size, "zip_on_demand_s": round(zipped - started, 1),
+            "sqlite_on_demand_bytes": db.stat().st_size, "sqlite_on_demand_s": round(done - zipped, 1)}
+
+
 def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
     from pipeline.defs.headless import build_release
     from pipeline.defs.runstats import open_instance
@@ -153,6 +169,7 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             second = build_release(raw_copy, out, instance=instance, progress=False)
             assert second.success and second.published, second.failures
             after = disk_usage(out)["stored"]
+            on_demand = _on_demand(out, Path(second.release_path))
             second_files = {p.relative_to(second.release_path).as_posix(): (p.stat().st_size, p.stat().st_nlink > 1)
                             for p in Path(second.release_path).rglob("*") if p.is_file()}
         raw_bytes = _tree_bytes(raw)
@@ -163,6 +180,7 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             "first_build_s": round(first.seconds, 1), "second_build_s": round(second.seconds, 1),
             "bytes_added_by_one_document": after - before,
             "added_over_release": round((after - before) / release_bytes, 3),
+            **on_demand,
             "second_release_files": len(second_files),
             "second_release_shared_files": sum(1 for _, shared in second_files.values() if shared),
             "second_release_new_files": sorted(n for n, (_, shared) in second_files.items() if not shared),
