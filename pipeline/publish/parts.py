@@ -15,9 +15,11 @@ threshold* is published **partitioned**:
   bytes and its name, and is hard-linked to the previous release's
   (``retention.link_unchanged``). ``docs_per_part`` is kept from the previous
   release unless the data moved it by more than a factor of two;
-* the other tables keep ``<table>.parquet`` and ``<table>.csv``;
-* no ``dataset.sqlite``, ``dataset.duckdb`` or zip inside the release folder:
-  ``python -m pipeline zip`` builds the download into ``<out>/downloads/`` and
+* the other tables are ``<table>.parquet``;
+* no CSV, ``dataset.sqlite``, ``dataset.duckdb`` or zip inside the release folder
+  (the entity tables' counts change with every document: their CSVs would be
+  rewritten each time): ``python -m pipeline zip`` builds the download, with a CSV
+  of every table, into ``<out>/downloads/`` and
   ``python -m pipeline serve`` builds ``<out>/serve/<version>/dataset.sqlite``,
   each on demand.
 

@@ -38,7 +38,7 @@ FILE_NOTES = {
 PARTITIONED_NOTES = {
     "<table>/part-<sha256>.parquet": "documents, metrics, mentions, relations: folders of Parquet parts (rows "
     "sorted by doc_id; read a folder with `pandas.read_parquet` or `pyarrow.dataset`); no CSV",
-    "<table>.parquet, <table>.csv": "the other tables, as Parquet and as CSV (UTF-8 with a byte-order mark)",
+    "<table>.parquet": "the other tables, typed; no CSV in this folder (the zip built on demand has a CSV of every table)",
 }
 ON_DEMAND = ("dataset.sqlite", "dataset.duckdb", "dataset-<version>.zip", "<table>.parquet", "<table>.csv")
 

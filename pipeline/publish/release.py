@@ -30,7 +30,7 @@ Above a size (``parts``: ``PIPELINE_PARTITION_ABOVE``, default 16 MiB of table
 data) the release is *partitioned*: the large tables are folders of
 content-addressed Parquet parts cut between documents (a new document changes
 one part per table; the others are hard links to the previous release's), with
-no CSV for them and no SQLite, DuckDB or zip in the release folder (``python -m
+no CSV, SQLite, DuckDB or zip in the release folder (``python -m
 pipeline zip`` and ``serve`` build those on demand, outside ``releases/``).
 
 Guard: a release that would hold fewer than half the documents of the previous
