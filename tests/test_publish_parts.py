@@ -236,3 +236,17 @@ def test_retention_prunes_partitioned_releases(tmp_path, small_parts):
     catalog = {e["version"]: e for e in json.loads((tmp_path / "releases.json").read_text(encoding="utf-8"))["releases"]}
     assert all(catalog[v].get("pruned") for v in versions[:2])
     assert catalog[versions[-1]]["zip"] is None and catalog[versions[-1]]["row_counts"]["documents"] == 23
+
+
+def test_the_layout_follows_the_threshold_from_one_release_to_the_next(tmp_path, small_parts, monkeypatch):
+    first = _publish(tmp_path, 20)
+    assert parts.is_partitioned_release(first.path)
+    monkeypatch.setenv(parts.ENV, "off")
+    second = _publish(tmp_path, 21, step=1)  # back to single files: written afresh
+    assert not parts.is_partitioned_release(second.path)
+    assert {"documents.csv", "documents.parquet", "dataset.sqlite"} <= {p.name for p in second.path.iterdir()}
+    assert second.zip_path is not None and _sha256sum_ok(second.path)
+    assert second.changes["documents"] == {"added": 1, "removed": 0, "changed": 0}
+    third = _publish(tmp_path, 22, step=2, partition_above="0")  # the argument wins over the variable
+    assert parts.is_partitioned_release(third.path) and third.changes["documents"]["added"] == 1
+    assert len(parts.read_table(third.path, "documents")) == 22 and _sha256sum_ok(third.path)
