@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate-ner": ("pipeline.nlp.ner.evaluate", "score the entity recogniser on a span-level NER benchmark (.jsonl)"),
     "train-ner": ("pipeline.nlp.ner.train", "train the NER model from the public training sets"),
     "bench": ("pipeline.bench", "throughput, memory and incremental-rebuild benchmark"),
+    "zip": ("pipeline.publish.downloads", "build the one-file download of a release (default latest) into <out>/downloads/"),
     "serve": ("pipeline.publish.serve", "browse and download the latest release with Datasette"),
 }
 

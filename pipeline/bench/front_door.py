@@ -10,7 +10,8 @@ command's start, or from the launch, to the end of the run.
 ``python -m pipeline.bench.front_door disk --raw DIR --add FILE``: a build of DIR,
 then of DIR plus FILE (one more document); the bytes of the release against the raw
 folder's, and the bytes the second release added to the disk (files shared with the
-first release through hard links counted once).
+first release through hard links counted once). For a partitioned release, also the
+seconds and bytes of the zip and the SQLite built on demand (outside ``releases/``).
 
 Prints a JSON report; ``--json PATH`` also writes it.
 """
@@ -125,6 +126,30 @@ def times(raws: list[Path]) -> list[dict]:
     return report
 
 
+def _entry_bytes(release: Path) -> dict[str, int]:
+    """Bytes per top-level entry of a release folder (a partitioned table's folder: all its parts)."""
+    out = {}
+    for p in sorted(release.iterdir()):
+        out[p.name] = (sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir()
+                       else p.stat().st_size)
+    return out
+
+
+def _on_demand(out: Path, release: Path) -> dict:
+    """Seconds and bytes of the zip and the SQLite a partitioned release builds on demand (else {})."""
+    from pipeline.publish import downloads, parts
+
+    if not parts.is_partitioned_release(release):
+        return {}
+    started = time.perf_counter()
+    zip_path = downloads.build_zip(out, release.name)
+    zipped = time.perf_counter()
+    db = downloads.build_sqlite(out, release)
+    done = time.perf_counter()
+    return {"zip_on_demand_bytes": zip_path.stat().st_size, "zip_on_demand_s": round(zipped - started, 1),
+            "sqlite_on_demand_bytes": db.stat().st_size, "sqlite_on_demand_s": round(done - zipped, 1)}
+
+
 def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
     from pipeline.defs.headless import build_release
     from pipeline.defs.runstats import open_instance
@@ -138,13 +163,15 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             first = build_release(raw_copy, out, instance=instance, progress=False)
             assert first.success and first.published, first.failures
             release = Path(first.release_path)
-            files = {p.name: p.stat().st_size for p in sorted(release.iterdir())}
+            files = _entry_bytes(release)
             before = disk_usage(out)["stored"]
             shutil.copy(add, raw_copy / f"added-{add.name}")
             second = build_release(raw_copy, out, instance=instance, progress=False)
             assert second.success and second.published, second.failures
             after = disk_usage(out)["stored"]
-            second_files = {p.name: (p.stat().st_size, p.stat().st_nlink > 1) for p in Path(second.release_path).iterdir()}
+            on_demand = _on_demand(out, Path(second.release_path))
+            second_files = {p.relative_to(second.release_path).as_posix(): (p.stat().st_size, p.stat().st_nlink > 1)
+                            for p in Path(second.release_path).rglob("*") if p.is_file()}
         raw_bytes = _tree_bytes(raw)
         release_bytes = sum(files.values())
         return {
@@ -153,7 +180,10 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
             "first_build_s": round(first.seconds, 1), "second_build_s": round(second.seconds, 1),
             "bytes_added_by_one_document": after - before,
             "added_over_release": round((after - before) / release_bytes, 3),
-            "second_release_shared_files": sorted(n for n, (_, shared) in second_files.items() if shared),
+            **on_demand,
+            "second_release_files": len(second_files),
+            "second_release_shared_files": sum(1 for _, shared in second_files.values() if shared),
+            "second_release_new_files": sorted(n for n, (_, shared) in second_files.items() if not shared),
         }
 
 

@@ -214,7 +214,9 @@ def sources_of(documents: pa.Table) -> list[dict]:
     "SQLite, `datapackage.json`, `SHA256SUMS`, `CHANGES.md`, zip), and `<out>/latest` pointing to it. "
     "Nothing is written when the tables equal the latest release. Refused when it would drop more "
     "than half of the previous release's documents, unless run config "
-    "`resources.pipeline.config.allow_shrink` is true.",
+    "`resources.pipeline.config.allow_shrink` is true. Above `partition_above` (default 16 MiB of "
+    "table data) the large tables are folders of Parquet parts and the SQLite and zip are built on "
+    "demand (docs/publishing.md).",
 )
 def release(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.MaterializeResult:
     from pipeline.publish import publish_release
@@ -227,6 +229,7 @@ def release(context: dg.AssetExecutionContext, pipeline: PipelineConfig) -> dg.M
                 tables, pipeline.output_path, sources_of(tables["documents"]),
                 license=pipeline.license, check=not checks_gate_this_run(context),
                 allow_shrink=pipeline.allow_shrink, keep=pipeline.keep_releases,
+                partition_above=pipeline.partition_above or None,
             )
     except ReleaseRefused as exc:
         raise dg.Failure(description=str(exc)) from None

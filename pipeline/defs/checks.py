@@ -27,7 +27,7 @@ from pipeline import schema
 from pipeline.defs.resources import PipelineConfig
 from pipeline.engine import dataset
 from pipeline.publish import validate
-from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.datapackage import read_datapackage, table_row_counts
 from pipeline.publish.quarantine import quarantined_count
 
 
@@ -65,11 +65,7 @@ def read_staged_tables(output_dir):
 def previous_row_counts(output_dir) -> dict[str, int]:
     """Row counts of the latest release, from its datapackage.json (empty when none)."""
     package = read_datapackage(output_dir / "latest") or {}
-    return {
-        r["name"]: int(r["rows"])
-        for r in package.get("resources", [])
-        if r.get("type") == "table" and r.get("format") != "parquet" and r.get("rows") is not None
-    }
+    return table_row_counts(package)
 
 
 def _result(table: str, outcomes: list[validate.CheckOutcome], extra: dict | None = None) -> dg.AssetCheckResult:

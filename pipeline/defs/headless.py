@@ -205,7 +205,7 @@ def package_version() -> str:
 
 def _latest_release(out: Path) -> tuple[str, Path, dict] | None:
     """(version, folder, datapackage) of ``<out>/latest``, or None."""
-    from pipeline.publish.datapackage import read_datapackage
+    from pipeline.publish.datapackage import read_datapackage, table_row_counts
 
     latest = out / "latest"
     if not latest.is_dir():
@@ -250,11 +250,7 @@ def unchanged_since_last_build(out: Path, digest: str) -> BuildOutcome | None:
     version, folder, package = latest
     if state.get("version") != version or state.get("fingerprint") != package.get("fingerprint"):
         return None
-    rows = {
-        r["name"]: int(r["rows"])
-        for r in package.get("resources", [])
-        if r.get("type") == "table" and r.get("format") != "parquet" and r.get("rows") is not None
-    }
+    rows = table_row_counts(package)
     return BuildOutcome(
         success=True, run_id=None, sources=0, added=0, deleted=0, published=False,
         version=version, release_path=str(folder),

@@ -13,6 +13,8 @@ environment variable        default                meaning
 ``PIPELINE_WORKERS``        ``0``                  processes for per-document work (0: one per core)
 ``PIPELINE_SERVE_URL``      http://127.0.0.1:8001  where ``make serve`` shows the latest release
 ``PIPELINE_KEEP_RELEASES``  ``10``                 release folders kept (older ones are pruned; 0: all)
+``PIPELINE_PARTITION_ABOVE`` ``16MiB``             table data above which a release is partitioned
+                                                   (``publish.parts``; ``0``: always, ``off``: never)
 ==========================  =====================  ===========================================
 
 ``allow_shrink`` (no variable: a per-run decision; ``--allow-shrink`` on the command
@@ -53,6 +55,7 @@ class PipelineConfig(dg.ConfigurableResource):
     serve_url: str = DEFAULT_SERVE_URL
     keep_releases: int = DEFAULT_KEEP_RELEASES
     allow_shrink: bool = False
+    partition_above: str = ""  # "" = $PIPELINE_PARTITION_ABOVE or 16 MiB; "0" always; "off" never
     title: str = "Chinese tech-economy news: people, firms, cities and numeric facts"
 
     @property
@@ -85,6 +88,7 @@ def config_from_env() -> PipelineConfig:
         serve_url=_env("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
         keep_releases=(dg.EnvVar.int("PIPELINE_KEEP_RELEASES") if os.environ.get("PIPELINE_KEEP_RELEASES", "").strip()
                        else DEFAULT_KEEP_RELEASES),
+        partition_above=_env("PIPELINE_PARTITION_ABOVE", ""),
     )
 
 
@@ -100,6 +104,7 @@ def env_config(**overrides) -> dict:
         "serve_url": env_or("PIPELINE_SERVE_URL", DEFAULT_SERVE_URL),
         "keep_releases": int(env_or("PIPELINE_KEEP_RELEASES", str(DEFAULT_KEEP_RELEASES))),
         "allow_shrink": False,
+        "partition_above": env_or("PIPELINE_PARTITION_ABOVE", ""),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values

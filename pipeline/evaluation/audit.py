@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def read_tables(release: Path) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(release / f"{name}.parquet") for name in ("firms", "people", "mentions", "documents")}
+    from pipeline.publish.parts import read_release_frames
+
+    return read_release_frames(release, ("firms", "people", "mentions", "documents"))
 
 
 def build_subset(jsonl: Path, docs: int, seed: int) -> dict[str, pd.DataFrame]:

@@ -209,4 +209,7 @@ def build_plain(raw_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def read_release(release: Path) -> dict[str, pd.DataFrame]:
-    return {p.stem: pd.read_parquet(p) for p in sorted(release.glob("*.parquet"))}
+    """Every table of a release as pandas (single files or a partitioned release's parts)."""
+    from pipeline.publish.parts import read_release_frames
+
+    return read_release_frames(release)

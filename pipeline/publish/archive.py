@@ -127,14 +127,16 @@ def write_zip(
     version: str,
     created: datetime,
     previous: tuple[Path, dict] | None = None,
+    target: Path | None = None,
 ) -> tuple[Path, dict]:
     """Write ``folder/dataset-<version>.zip``; return its path and its chunk index.
 
     ``previous``: (path of the previous release's zip, its index), whose unchanged
-    chunks are copied instead of deflated again.
+    chunks are copied instead of deflated again. ``target``: write the zip there instead
+    (the on-demand download of a partitioned release, ``downloads``).
     """
     folder = Path(folder)
-    path = folder / f"dataset-{version}.zip"
+    path = Path(target) if target is not None else folder / f"dataset-{version}.zip"
     sizes = sum((folder / n).stat().st_size for n in names)
     if sizes > LIMIT:
         return _write_zip64(folder, names, version, created, path), {}

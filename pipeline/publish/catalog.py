@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from pipeline.publish.checksums import sha256_file
-from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.datapackage import read_datapackage, table_row_counts
 from pipeline.publish.version import existing_versions
 
 CATALOG = "releases.json"
@@ -31,13 +31,13 @@ def catalog_entry(out_dir: Path, version: str) -> dict:
     package = read_datapackage(folder) or {}
     zip_name = f"dataset-{version}.zip"
     zip_path = folder / zip_name
-    rows = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
+    rows = table_row_counts(package)
     return {
         "version": version,
         "created": package.get("created"),
         "path": f"releases/{version}",
         "row_counts": rows,
-        "zip": zip_name,
+        "zip": zip_name if zip_path.exists() else None,  # a partitioned release: `python -m pipeline zip`
         "zip_bytes": zip_path.stat().st_size if zip_path.exists() else None,
         "zip_sha256": sha256_file(zip_path) if zip_path.exists() else None,
         "fingerprint": package.get("fingerprint"),

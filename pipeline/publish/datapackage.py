@@ -8,6 +8,14 @@ properties: name, title, description, version, created, licence, sources (one
 per raw document: title, url when known, its path in raw/ and sha256), and two
 custom properties: ``fingerprint`` (the content fingerprint that decides
 whether a new release is needed) and ``code_version``.
+
+In a partitioned release (``parts``), which has no CSV, each table is one Parquet
+tabular resource named after the table; a partitioned table's ``path`` is the
+list of its parts (a
+Frictionless multipart resource: the parts read one after another are the
+table), with ``layout: "parts"``, ``docs_per_part`` and the parts' total
+``file_bytes``; each part's sha256 is in ``SHA256SUMS``. ``table_row_counts``
+and ``parts_layout`` read these back.
 """
 
 from __future__ import annotations
@@ -80,6 +88,56 @@ def _file_facts(folder: Path, name: str) -> dict:
     return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
 
 
+def _parts_resource(folder: Path, t: schema.Table, paths: list[str], every: int, rows: int) -> dict:
+    """The tabular resource of a partitioned table: a Parquet multipart resource."""
+    return {
+        "name": t.name,
+        "type": "table",
+        "path": list(paths),
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "title": t.title,
+        "description": f"{t.description} Partitioned: {len(paths)} Parquet part(s), rows sorted by doc_id, "
+        "cut between documents (read the folder with pandas.read_parquet or pyarrow.dataset).",
+        "layout": "parts",
+        "docs_per_part": every,
+        "file_bytes": sum((folder / p).stat().st_size for p in paths),
+        "rows": rows,
+        "schema": parquet_schema(t),
+    }
+
+
+def _parquet_resource(folder: Path, t: schema.Table, rows: int) -> dict:
+    """The tabular resource of a table published as one Parquet file without a CSV twin."""
+    return {
+        "name": t.name,
+        "type": "table",
+        "path": f"{t.name}.parquet",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "title": t.title,
+        "description": t.description,
+        **{f"file_{k}": v for k, v in _file_facts(folder, f"{t.name}.parquet").items()},
+        "rows": rows,
+        "schema": parquet_schema(t),
+    }
+
+
+def table_row_counts(package: dict | None) -> dict[str, int]:
+    """table -> rows, from a datapackage of either layout (the CSV resource, or the parts resource)."""
+    return {
+        r["name"]: int(r["rows"])
+        for r in (package or {}).get("resources", [])
+        if r.get("type") == "table" and r.get("rows") is not None and r.get("name") in schema.TABLES
+    }
+
+
+def parts_layout(package: dict | None) -> dict[str, int]:
+    """table -> documents per part of the partitioned tables of a datapackage (empty: single files)."""
+    return {r["name"]: int(r["docs_per_part"]) for r in (package or {}).get("resources", [])
+            if r.get("layout") == "parts" and r.get("docs_per_part")}
+
+
 def build_datapackage(
     folder: Path,
     *,
@@ -95,17 +153,26 @@ def build_datapackage(
     row_counts: dict[str, int],
     extra_files: dict[str, dict] | None = None,
     properties: dict | None = None,
+    parts: dict[str, tuple[list[str], int]] | None = None,
 ) -> dict:
     """The Data Package descriptor for the release files already written in ``folder``.
 
     ``extra_files`` maps a file name to resource properties (name, format,
     mediatype, title, description) for non-tabular files such as the SQLite;
     ``properties`` adds custom package properties (e.g. the text policy).
+    ``parts``: table -> (its part files, documents per part) for the partitioned tables.
     """
     folder = Path(folder)
+    parts = parts or {}
     resources = []
     for name in tables:
         t = schema.TABLES[name]
+        if name in parts:
+            resources.append(_parts_resource(folder, t, *parts[name], row_counts.get(name, 0)))
+            continue
+        if not (folder / f"{name}.csv").exists():  # a partitioned release: the table is its Parquet file
+            resources.append(_parquet_resource(folder, t, row_counts.get(name, 0)))
+            continue
         resources.append(
             {
                 "name": name,
@@ -123,6 +190,8 @@ def build_datapackage(
         )
     for name in tables:
         t = schema.TABLES[name]
+        if name in parts or not (folder / f"{name}.csv").exists():
+            continue
         resources.append(
             {
                 "name": f"{name}-parquet",

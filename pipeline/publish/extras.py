@@ -27,14 +27,16 @@ LATEST_JSON = "latest.json"
 def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: str, created: str, title: str,
                          description: str, license: str, text_policy: str,
                          previous: str | None = None, previous_dir: Path | None = None,
-                         changes: dict | None = None) -> dict[str, dict]:
+                         changes: dict | None = None, databases: bool = True) -> dict[str, dict]:
     """Write the extra files into ``folder``; return file name -> datapackage resource properties.
 
     ``previous_dir`` and ``changes`` (table -> (keys to delete, rows to insert), as for the
     SQLite update) let ``dataset.duckdb`` be the previous release's updated, when small.
+    ``databases=False`` (a partitioned release, ``parts``): no ``dataset.duckdb``.
     """
     folder = Path(folder)
-    write_duckdb(tables, folder / duckdb_file.DUCKDB_NAME, previous_dir, changes)
+    if databases:
+        write_duckdb(tables, folder / duckdb_file.DUCKDB_NAME, previous_dir, changes)
     (folder / dictionary.MARKDOWN_NAME).write_text(dictionary.render_markdown(version), encoding="utf-8")
     (folder / dictionary.HTML_NAME).write_text(dictionary.render_html(version), encoding="utf-8")
     cff = citation.write_citation_files(folder, version, created, license, description)
@@ -42,11 +44,11 @@ def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: 
         readme.render_readme(
             version=version, created=created, title=title, description=description, license=license,
             row_counts={n: t.num_rows for n, t in tables.items()}, text_policy=text_policy,
-            texts=rights.text_counts(tables["documents"]), cff=cff, previous=previous,
+            texts=rights.text_counts(tables["documents"]), cff=cff, previous=previous, partitioned=not databases,
         ),
         encoding="utf-8",
     )
-    return {
+    described = {
         duckdb_file.DUCKDB_NAME: {"name": "dataset-duckdb", "format": "duckdb", "mediatype": "application/vnd.duckdb",
                                   "title": "All tables in one DuckDB database",
                                   "description": "Primary and foreign keys; tables and columns commented."},
@@ -61,6 +63,7 @@ def write_release_extras(folder: Path, tables: dict[str, pa.Table], *, version: 
         citation.ZENODO_NAME: {"name": "zenodo-metadata", "format": "json", "mediatype": "application/json",
                                "title": "Zenodo deposit metadata"},
     }
+    return {name: props for name, props in described.items() if (folder / name).exists()}
 
 
 # Above this share of rows to delete or insert (in a database of 10,000 rows or more), the DuckDB
@@ -94,7 +97,9 @@ def write_latest_json(out_dir: Path, version: str) -> Path:
         "path": release.as_posix() + "/",
         "datapackage": (release / "datapackage.json").as_posix(),
         "readme": (release / readme.README_NAME).as_posix(),
-        "zip": (release / f"dataset-{version}.zip").as_posix(),
+        # a partitioned release has no zip of its own: `python -m pipeline zip` writes downloads/<zip>
+        "zip": (release / f"dataset-{version}.zip").as_posix()
+        if (out_dir / release / f"dataset-{version}.zip").exists() else None,
     }
     target = out_dir / LATEST_JSON
     tmp = out_dir / f".{LATEST_JSON}.{os.getpid()}.tmp"

@@ -108,20 +108,20 @@ def described_schema(name: str) -> pa.Schema:
     return pa.schema([f.with_metadata(meta[f.name]) for f in base], metadata=published_metadata(name))
 
 
-def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path) -> list[Path]:
-    """Write ``<name>.parquet`` and ``<name>.csv`` into folder; return the two paths."""
+def write_table_files(name: str, frame: pd.DataFrame | pa.Table, folder: Path, csv: bool = True) -> list[Path]:
+    """Write ``<name>.parquet`` and (with ``csv``) ``<name>.csv`` into folder; return their paths."""
     table = to_arrow(name, frame)
-    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    parquet = folder / f"{name}.parquet"
     write_parquet(pa.Table.from_arrays(table.columns, schema=described_schema(name)), parquet)
-    write_csv(table, csv)
-    return [parquet, csv]
+    if not csv:
+        return [parquet]
+    write_csv(table, folder / f"{name}.csv")
+    return [parquet, folder / f"{name}.csv"]
 
 
 def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
-    """Every schema table present as Parquet in a release folder, as Arrow (missing ones are skipped)."""
-    tables = {}
-    for name in schema.TABLES:
-        path = Path(release_dir) / f"{name}.parquet"
-        if path.exists():
-            tables[name] = to_arrow(name, pq.read_table(path))
-    return tables
+    """Every schema table present in a release folder, as Arrow (missing ones are skipped); single
+    files or partitioned folders (``parts``)."""
+    from pipeline.publish import parts
+
+    return parts.read_release_arrow(release_dir)

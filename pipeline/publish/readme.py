@@ -34,6 +34,14 @@ FILE_NOTES = {
     "dataset-<version>.zip": "every file above in one archive",
 }
 
+# A partitioned release (publish.parts): the large tables as parts, no database or zip in the folder.
+PARTITIONED_NOTES = {
+    "<table>/part-<sha256>.parquet": "documents, metrics, mentions, relations: folders of Parquet parts (rows "
+    "sorted by doc_id; read a folder with `pandas.read_parquet` or `pyarrow.dataset`); no CSV",
+    "<table>.parquet": "the other tables, typed; no CSV in this folder (the zip built on demand has a CSV of every table)",
+}
+ON_DEMAND = ("dataset.sqlite", "dataset.duckdb", "dataset-<version>.zip", "<table>.parquet", "<table>.csv")
+
 TEXT_POLICIES = {
     "licensed": "the full text of a document is published only where its licence allows redistribution "
     "(see `documents.license`); other documents have a null `text`",
@@ -54,12 +62,18 @@ def load_trust(path: Path = TRUST_FILE) -> dict:
 
 def render_readme(*, version: str, created: str, title: str, description: str, license: str,
                   row_counts: dict[str, int], text_policy: str, texts: dict[str, int],
-                  cff: dict, previous: str | None = None) -> str:
+                  cff: dict, previous: str | None = None, partitioned: bool = False) -> str:
     trust = load_trust()
     lines = [f"# {title}: release {version}", "", description, "",
              f"Released {created}" + (f"; previous release {previous}." if previous else " (the first release)."), ""]
     lines += ["## Files", "", "| file | what |", "|---|---|"]
-    lines += [f"| `{name}` | {note} |" for name, note in FILE_NOTES.items()]
+    notes = FILE_NOTES
+    if partitioned:
+        notes = {**PARTITIONED_NOTES, **{k: v for k, v in FILE_NOTES.items() if k not in ON_DEMAND}}
+    lines += [f"| `{name}` | {note} |" for name, note in notes.items()]
+    if partitioned:
+        lines += ["", "This release is partitioned (it is large): `python -m pipeline zip` builds the one-file "
+                  "download and `python -m pipeline serve` the SQLite database, on demand."]
     lines += ["", "## Tables", "", "| table | rows | what |", "|---|---|---|"]
     lines += [f"| `{n}` | {row_counts.get(n, 0)} | {_cell(t.description)} |" for n, t in schema.TABLES.items()]
     lines += ["", f"Every column is described in `{dictionary.MARKDOWN_NAME}`; in brief:", ""]

@@ -26,6 +26,13 @@ Steps, under an exclusive lock on ``<out>/.publish.lock`` (one publisher at a ti
 6. Disk (``retention``): files equal to the previous release's are hard links
    to them (stored once); release folders beyond ``keep`` (default 10) are pruned.
 
+Above a size (``parts``: ``PIPELINE_PARTITION_ABOVE``, default 16 MiB of table
+data) the release is *partitioned*: the large tables are folders of
+content-addressed Parquet parts cut between documents (a new document changes
+one part per table; the others are hard links to the previous release's), with
+no CSV, SQLite, DuckDB or zip in the release folder (``python -m
+pipeline zip`` and ``serve`` build those on demand, outside ``releases/``).
+
 Guard: a release that would hold fewer than half the documents of the previous
 one is refused (``ReleaseRefused``) unless ``allow_shrink``: an emptied or
 half-mounted raw folder must not replace the public dataset.
@@ -52,8 +59,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from pipeline import rights, schema
-from pipeline.publish import (archive, catalog, changes, checksums, datapackage, extras, files, provenance,
-                             retention, sqlite, validate)
+from pipeline.publish import (archive, catalog, changes, checksums, datapackage, extras, files, parts,
+                             provenance, retention, sqlite, validate)
 from pipeline.publish import version as versions
 
 DEFAULT_LICENSE = "CC-BY-4.0"
@@ -228,6 +235,14 @@ def _write_sqlite(tables: dict[str, pa.Table], path: Path, previous_dir: Path | 
             copy.unlink(missing_ok=True)
 
 
+def _zip_of(folder: Path | None, version: str | None) -> Path | None:
+    """The release's own zip, when it has one (a partitioned release has none)."""
+    if folder is None or version is None:
+        return None
+    path = Path(folder) / f"dataset-{version}.zip"
+    return path if path.exists() else None
+
+
 def _start_copy(source: Path, target: Path) -> threading.Thread | None:
     """Copy a file on a thread (the copy releases the GIL) while the release does other work."""
     if not source.exists():
@@ -251,6 +266,7 @@ def publish_release(
     allow_shrink: bool = True,
     keep: int = retention.DEFAULT_KEEP,
     publish_text: str | None = None,
+    partition_above: str | int | None = None,
 ) -> ReleaseResult:
     """Publish ``tables`` as a new release under ``out_dir`` unless they equal the latest release.
 
@@ -263,6 +279,8 @@ def publish_release(
     release's documents remain. ``keep``: release folders kept (0: all).
     ``publish_text``: which documents' full text is published (``pipeline.rights``: ``licensed``,
     ``all``, ``none``; default ``$PIPELINE_PUBLISH_TEXT`` or ``licensed``), applied after the checks.
+    ``partition_above``: the size above which the release is partitioned (``parts.parse_above``;
+    default ``$PIPELINE_PARTITION_ABOVE`` or 16 MiB).
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
@@ -277,6 +295,7 @@ def publish_release(
     tables["documents"] = rights.apply_text_policy(tables["documents"], text_policy)
     releases_dir.mkdir(parents=True, exist_ok=True)
     row_counts = {n: int(t.num_rows) for n, t in tables.items()}
+    partitioned = parts.is_partitioned(tables, parts.partition_above(partition_above))
     now = now or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
@@ -304,7 +323,7 @@ def publish_release(
                 published=False,
                 reason=f"unchanged: the tables and code version equal release {previous}",
                 previous_version=previous,
-                zip_path=previous_dir / f"dataset-{previous}.zip",
+                zip_path=_zip_of(previous_dir, previous),
                 fingerprint=fp,
             )
         check_shrink(previous_package, row_counts.get("documents", 0), allow_shrink)
@@ -314,7 +333,18 @@ def publish_release(
         work = releases_dir / f"{INCOMPLETE_PREFIX}{version}-{os.getpid()}"
         work.mkdir()
         sqlite_copy = work / f".previous-{SQLITE_NAME}"
-        copier = _start_copy(previous_dir / SQLITE_NAME, sqlite_copy) if previous_dir else None
+        copier = _start_copy(previous_dir / SQLITE_NAME, sqlite_copy) if previous_dir and not partitioned else None
+        previous_layout = datapackage.parts_layout(previous_package)
+        docs_per_part: dict[str, int] = {}
+
+        def write_table(item: tuple[str, pa.Table]) -> tuple[str, list[str]]:
+            name, table = item
+            if partitioned and name in parts.PARTITIONED_TABLES:
+                every = docs_per_part[name] = parts.docs_per_part(table, previous_layout.get(name))
+                return name, parts.write_parts(name, table, work, every)
+            # a partitioned release has no CSV (the zip built on demand carries them: `downloads`)
+            return name, [p.name for p in files.write_table_files(name, table, work, csv=not partitioned)]
+
         try:
             # Arrow's Parquet and CSV writers and hashlib release the GIL: two threads
             # write the tables side by side, and compare them with the previous release.
@@ -324,10 +354,8 @@ def publish_release(
 
             with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
                 compared = pool.submit(compare)
-                written = list(pool.map(lambda item: files.write_table_files(item[0], item[1], work),
-                                        sorted(tables.items(), key=lambda item: -item[1].nbytes)))
+                by_table = dict(pool.map(write_table, sorted(tables.items(), key=lambda item: -item[1].nbytes)))
                 previous_tables, diff = compared.result()
-            by_table = {paths[0].stem: [p.name for p in paths] for paths in written}
             names: list[str] = [n for name in tables for n in by_table[name]]
             (work / "CHANGES.md").write_text(
                 changes.render_changes(version, previous, diff, created, sources=changes.source_changes(
@@ -342,12 +370,14 @@ def publish_release(
                     work, tables, version=version, created=created, title=title, description=description,
                     license=license, text_policy=text_policy, previous=previous, previous_dir=previous_dir,
                     changes=_sqlite_changes(diff, previous_tables, tables) if previous_tables is not None else None,
+                    databases=not partitioned,
                 )
                 if copier is not None:
                     copier.join()
-                _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
-                              sqlite_copy if copier is not None else None)
-                names.append(SQLITE_NAME)
+                if not partitioned:  # a partitioned release has no database file: `serve` builds one on demand
+                    _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
+                                  sqlite_copy if copier is not None else None)
+                    names.append(SQLITE_NAME)
                 extra_files = extras_done.result()
             names += list(extra_files)
 
@@ -363,15 +393,16 @@ def publish_release(
                 fingerprint=fp,
                 code_version=code_version,
                 row_counts=row_counts,
+                parts={name: (by_table[name], every) for name, every in docs_per_part.items()},
                 extra_files={
-                    SQLITE_NAME: {
+                    **({} if partitioned else {SQLITE_NAME: {
                         "name": "dataset-sqlite",
                         "format": "sqlite",
                         "mediatype": "application/vnd.sqlite3",
                         "title": "All tables in one SQLite database",
                         "description": "Primary and foreign keys, indexes on IDs and names, "
                         "FTS5 full-text search (trigram) in <table>_fts.",
-                    },
+                    }}),
                     "CHANGES.md": {
                         "name": "changes",
                         "format": "md",
@@ -387,14 +418,17 @@ def publish_release(
             datapackage.write_datapackage(work, package)
             names.append("datapackage.json")
             checksums.write_sha256sums(work, names)
-            old_index = archive.read_index(out_dir / ZIP_INDEX_DIR, previous) if previous else None
-            old_zip = previous_dir / f"dataset-{previous}.zip" if previous_dir else None
-            _zip, index = archive.write_zip(
-                work, sorted(names) + ["SHA256SUMS"], version, now,
-                previous=(old_zip, old_index) if old_index else None,
-            )
-            for path in work.iterdir():
-                path.chmod(0o444)  # a release is never modified once written
+            index = None
+            if not partitioned:  # a partitioned release's zip is built on demand (`python -m pipeline zip`)
+                old_index = archive.read_index(out_dir / ZIP_INDEX_DIR, previous) if previous else None
+                old_zip = previous_dir / f"dataset-{previous}.zip" if previous_dir else None
+                _zip, index = archive.write_zip(
+                    work, sorted(names) + ["SHA256SUMS"], version, now,
+                    previous=(old_zip, old_index) if old_index else None,
+                )
+            for path in work.rglob("*"):
+                if path.is_file():
+                    path.chmod(0o444)  # a release is never modified once written (folders stay writable)
             retention.link_unchanged(work, previous_dir)  # files equal to the previous release's: stored once
             final = releases_dir / version
             os.rename(work, final)
@@ -420,7 +454,7 @@ def publish_release(
         published=True,
         reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)") + warning,
         previous_version=previous,
-        zip_path=final / f"dataset-{version}.zip",
+        zip_path=_zip_of(final, version),
         fingerprint=fp,
         changes={c.table: {"added": len(c.added), "removed": len(c.removed), "changed": len(c.changed)} for c in diff},
     )

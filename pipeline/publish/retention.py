@@ -2,7 +2,9 @@
 
 * :func:`link_unchanged`: a file of a new release whose bytes equal the file of
   the same name in the previous release (same sha256 in both ``SHA256SUMS``) is
-  replaced by a hard link to it, so it is stored once. Releases are read-only,
+  replaced by a hard link to it, so it is stored once (the parts of a
+  partitioned release, ``parts``, are named by their content: an unchanged part
+  keeps its name and is linked too). Releases are read-only,
   so a shared file never changes under another release; deleting a release
   folder leaves the other links intact.
 * :func:`prune_releases`: keeps the newest ``keep`` release folders (never the
@@ -50,7 +52,7 @@ def link_unchanged(folder: Path, previous: Path | None) -> int:
         if old.get(name) != digest or not source.is_file():
             continue
         target = folder / name
-        tmp = folder / f".{name}.link"
+        tmp = target.with_name(f".{target.name}.link")
         try:
             os.link(source, tmp)
         except OSError:  # another file system, or links not allowed: keep the copy
@@ -78,9 +80,7 @@ def prune_releases(out_dir: Path, keep: int = DEFAULT_KEEP) -> list[str]:
         for name in KEPT_WHEN_PRUNED:
             if (folder / name).exists():
                 shutil.copy2(folder / name, kept / name)
-        for path in folder.iterdir():  # read-only files in a writable folder: removable
-            path.unlink()
-        folder.rmdir()
+        shutil.rmtree(folder)  # read-only files in writable folders: removable
         pruned.append(version)
     if pruned:
         entries = catalog.read_catalog(out_dir)

@@ -29,8 +29,9 @@ import sys
 from pathlib import Path
 
 from pipeline import schema
+from pipeline.publish import downloads
 from pipeline.publish.catalog import read_catalog
-from pipeline.publish.datapackage import read_datapackage
+from pipeline.publish.datapackage import read_datapackage, table_row_counts
 
 DB_NAME = "dataset"  # Datasette names the database after the file: dataset.sqlite
 FILES_MOUNT = "files"
@@ -98,20 +99,31 @@ def safe_url(value) -> str | None:
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 
+def database_of(release: Path, out_dir: Path | None = None) -> Path:
+    """The SQLite file Datasette serves for a release: its own ``dataset.sqlite``, or (a partitioned
+    release, which has none) ``<out>/serve/<version>/dataset.sqlite``, built on demand (``downloads``)."""
+    release = Path(release)
+    if (release / "dataset.sqlite").exists():
+        return release / "dataset.sqlite"
+    out_dir = Path(out_dir) if out_dir is not None else release.parent.parent  # <out>/releases/<version>
+    return downloads.build_sqlite(out_dir, release)
+
+
 def resolve_release(out_dir: Path, version: str | None = None) -> Path:
     """The folder of the requested release, or of ``<out>/latest``."""
     out_dir = Path(out_dir)
     folder = out_dir / "releases" / version if version else out_dir / "latest"
-    if not (folder / "dataset.sqlite").exists():
+    if not (folder / "datapackage.json").exists():
         raise FileNotFoundError(
-            f"no release with a dataset.sqlite at {folder}; build one first (make run)"
+            f"no release at {folder}; build one first (make run)"
         )
     return folder.resolve()
 
 
 def _links(release: Path, package: dict) -> str:
     files = {p.name for p in release.iterdir()}
-    rows_of = {r["name"]: r.get("rows") for r in package.get("resources", []) if r.get("type") == "table" and r.get("format") != "parquet"}
+    rows_of = table_row_counts(package)
+    parts_of = {r["name"]: r["path"] for r in package.get("resources", []) if r.get("layout") == "parts"}
     rows = []
     for name, t in schema.TABLES.items():
         count = rows_of.get(name)
@@ -123,7 +135,7 @@ def _links(release: Path, package: dict) -> str:
                 f'<a href="/{FILES_MOUNT}/{name}.{ext}" download>{label}</a>'
                 for ext, label in (("csv", "CSV"), ("parquet", "Parquet"))
                 if f"{name}.{ext}" in files
-            ),
+            ) or (f"{len(parts_of[name])} Parquet part(s) in /{FILES_MOUNT}/{html.escape(name)}/" if name in parts_of else ""),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:3]) + f'<td style="white-space:nowrap">{cells[3]}</td></tr>')
     return (
@@ -142,7 +154,7 @@ def _examples(release: Path) -> str:
     from urllib.parse import quote
 
     try:
-        con = sqlite3.connect(f"file:{release / 'dataset.sqlite'}?mode=ro", uri=True)
+        con = sqlite3.connect(f"file:{database_of(release)}?mode=ro", uri=True)
         try:
             firm = con.execute(
                 "SELECT name FROM firms WHERE length(name) >= 3 ORDER BY mention_count DESC, name LIMIT 1"
@@ -176,14 +188,18 @@ def _release_docs(release: Path) -> str:
 def description_html(release: Path, out_dir: Path, package: dict) -> str:
     version = package.get("version", release.name)
     zip_name = f"dataset-{version}.zip"
+    whole = (f'<a href="/{FILES_MOUNT}/{zip_name}" download>Download everything ({html.escape(zip_name)})</a> · '
+             if (release / zip_name).exists() else
+             "Partitioned release: <code>python -m pipeline zip</code> builds the one-file download · ")
     parts = [
         f"<p>{html.escape(package.get('description', ''))}</p>",
         f"<p><strong>Release {html.escape(version)}</strong>, created {html.escape(package.get('created', ''))}. "
-        f'<a href="/{FILES_MOUNT}/{zip_name}" download>Download everything ({html.escape(zip_name)})</a> · '
+        + whole +
         f'<a href="/{FILES_MOUNT}/datapackage.json">datapackage.json</a> · '
         f'<a href="/{FILES_MOUNT}/CHANGES.md">CHANGES.md</a> · '
         f'<a href="/{FILES_MOUNT}/SHA256SUMS">SHA256SUMS</a> · '
-        f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a></p>',
+        + (f'<a href="/{FILES_MOUNT}/dataset.sqlite" download>dataset.sqlite</a>' if (release / "dataset.sqlite").exists()
+         else "") + "</p>",
         _release_docs(release),
         _links(release, package),
         "<p>Full-text search (people, firms, organisations, cities, regions, metric sentences, "
@@ -210,7 +226,7 @@ def description_html(release: Path, out_dir: Path, package: dict) -> str:
         items = "".join(
             f'<li>{html.escape(e["version"])} ({html.escape(e.get("created") or "")}): '
             f'<a href="/{RELEASES_MOUNT}/{e["version"]}/{e["zip"]}" download>{html.escape(e["zip"])}</a></li>'
-            for e in older[:20]
+            for e in older[:20] if e.get("zip")
         )
         parts.append(f"<details><summary>Earlier releases</summary><ul>{items}</ul></details>")
     return "\n".join(parts)
@@ -259,7 +275,7 @@ def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: s
     files = Path(out_dir).resolve() / "latest" if follow_latest else release  # latest: resolved per request
     return [
         sys.executable, "-m", "datasette", "serve",
-        "--immutable", str(release / "dataset.sqlite"),
+        "--immutable", str(database_of(release, out_dir)),
         "--metadata", str(metadata_path),
         "--static", f"{FILES_MOUNT}:{files}",
         "--plugins-dir", str(PLUGINS_DIR),

@@ -42,14 +42,16 @@ def _follow_latest(datasette) -> None:
     (``/dataset``): Datasette keeps each thread's connection under the database's
     name, so reusing the name would go on reading the old file.
     """
-    from pipeline.publish.serve import datasette_metadata
+    from pipeline.publish.serve import database_of, datasette_metadata
 
     config = datasette.plugin_config(PLUGIN) or {}
     out_dir = config.get("out_dir")
     if not out_dir:
         return
     release = Path(os.path.realpath(Path(out_dir) / "latest"))
-    db_file = release / "dataset.sqlite"
+    if not (release / "datapackage.json").exists():
+        return
+    db_file = database_of(release, Path(out_dir))  # a partitioned release's is built on first request
     current = next((db for db in datasette.databases.values() if db.route == DB_NAME), None)
     if current is None or not db_file.exists() or os.path.realpath(current.path) == str(db_file):
         return
