@@ -41,6 +41,7 @@ ORGS = ("firm", "org")
 PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
+_TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
 _LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
 
 
@@ -54,6 +55,11 @@ class Cues:
     party_bodies: tuple[str, ...]
     invest_verbs: tuple[str, ...]
     investor_nouns: tuple[str, ...]
+    references: tuple[str, ...]
+    non_topic_before: tuple[str, ...]
+    backer_nouns: tuple[str, ...]
+    support_verbs: tuple[str, ...]
+    funding_words: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -120,6 +126,18 @@ def _patterns() -> dict[str, re.Pattern]:
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
+        "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
+        "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
+        # a continued list ends its clause: (等…机构)(两只独角兽)，/。, or a deal verb
+        "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
+        "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
+        "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
+        "obtain_before": re.compile(r"(?:获得|获|拿到|得到|接受)(?:了)?\s*$"),
+        "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*的[^，,。；;]{{0,16}}?(?:投资|融资|注资)"),
+        "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
+        "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
+        "reference_by": re.compile(rf"(?:{_alt(c.references)})\s*(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
+        "opening_role_referring": re.compile(rf"\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})\s*(?:为|是)\s*[:：]?"),
         "opening_role": re.compile(rf"\s*(?:其|该公司|公司)?\s*(?:的)?\s*(?:两位|三位|几位|多位|一位)?\s*(?P<role>{phrase})\s*(?:为|是|包括|有)?\s*[,，:：“”\"]?$"),
     }
 
@@ -135,6 +153,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     seen: set[tuple] = set()
     bounds = _sentences(text)
     by_start = {m.start: m for m in ms}
+    topics = _topics(text, bounds, ms)
 
     def add(kind: str, subj: Mention, obj: Mention, role: str = "", sent: tuple[int, int] | None = None) -> None:
         if subj is obj or (subj.start, subj.end) == (obj.start, obj.end):
@@ -158,8 +177,66 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 sm.append(ms[i])
             i += 1
         if len(sm) >= 1:
-            _sentence_relations(text, ss, se, sm, add, bounds[k - 1] if k else None, by_start)
+            prev = None
+            if k:
+                ps, pe = bounds[k - 1]
+                prev = (ps, pe, by_start.get(re.match(r"^\s*", text[ps:pe]).end() + ps))
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
     return out
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The organisation each sentence is about (``own``, or None), for words that refer back to it
+    (其创始人为X, 该公司由A和B创立, A、B都是其股东), and the paragraph of each sentence."""
+
+    own: tuple[Mention | None, ...]
+    paragraph: tuple[int, ...]
+
+    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+        """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
+        it comes before ``pos``, else the nearest earlier topic of the same paragraph (three sentences
+        back at most); None when that topic is one of ``exclude`` (the names the relation starts from)."""
+        own = self.own[k]
+        if own is not None and own.end <= pos:
+            return None if _among(own, exclude) else own
+        for j in range(k - 1, max(-1, k - 4), -1):
+            if self.paragraph[j] != self.paragraph[k]:
+                break
+            if self.own[j] is not None:
+                return None if _among(self.own[j], exclude) else self.own[j]
+        return None
+
+    def resolver(self, k: int):
+        return functools.partial(self.at, k)
+
+
+def _among(m: Mention, ms) -> bool:
+    return any((m.start, m.end) == (x.start, x.end) for x in ms)
+
+
+def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topics:
+    """Per sentence: the organisation it opens with, and its paragraph number. A short lead is allowed
+    when it is a modifier or an adverbial (今年1月上市的X, 2018年8月，X, 一家名为“X”), not after a
+    verb or a preposition (记者采访了X, 在X); nor is the first of a list a topic."""
+    c = cues()
+    starts = [m.start for m in ms]
+    own, paragraph, para = [], [], 0
+    for k, (ss, se) in enumerate(bounds):
+        if k and text[bounds[k - 1][1] - 1] == "\n":
+            para += 1
+        paragraph.append(para)
+        i = bisect.bisect_left(starts, ss)
+        sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
+        topic = None
+        if sm and sm[0].entity_type in ORGS:
+            first = sm[0]
+            lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
+            listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
+            if _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before) and not listed:
+                topic = first
+        own.append(topic)
+    return Topics(tuple(own), tuple(paragraph))
 
 
 def _outermost(ms: list[Mention]) -> list[Mention]:
@@ -250,7 +327,7 @@ def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
     return [(k, role_phrase.strip() if k == "works_at" and len(parts) > 1 else "、".join(v)) for k, v in kinds.items()]
 
 
-def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
+def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
     p = _patterns()
     sent = (ss, se)
     runs, run_starts = _runs(text, sm)
@@ -342,8 +419,9 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, pre
                 if (p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, b.end, se)) or p["founded_at"].match(between):
                     add("founded_in", a, _last_place(text, sm, b_i), "", sent)
 
-    _investor_lists(text, ss, se, sm, runs, run_starts, add)
-    _opening_roles(text, ss, se, sm, add, prev_sent, by_start)
+    _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
+    _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
+    _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -368,72 +446,153 @@ def _last_place(text: str, sm: list[Mention], k: int) -> Mention:
 
 
 def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], run_starts: list[int],
-                    add) -> None:
-    """Investor lists: FIRM的(首轮)投资方包括RUN; (由)RUN(联合)领投/跟投 in a sentence about FIRM's funding."""
+                    add, topic_at) -> None:
+    """Lists of investors in one sentence, each with the firm they fund:
+
+    - after 投资方/股东 包括 or 背后…包含 (FIRM的首轮投资方包括A、B; FIRM，背后聚集了一批机构，包含A、B;
+      其背后…还包括A、B): the firm before the investor noun, else the firm the text is about;
+    - before 都是其(背后的)股东 (A、B等都是其背后的股东): the firm the text is about;
+    - before 领投 / 跟投 / 投资 in a sentence about a round ((由)A、B联合领投), before 支持 there
+      (A、B等机构鼎力支持), or continuing such a list (，C、D等知名投资机构，还有E): the sentence's first
+      firm that is no investor, else the firm the text is about;
+    - 获得A(、B)(领投)的…投资: the firm the sentence is about;
+    - X(通过)对A、B的投资: X (a firm, an organisation or a city).
+    """
     p = _patterns()
-    verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)]
+    funding = any(w in text[ss:se] for w in cues().funding_words)
+    verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)
+                 or funding and p["support_after_list"].match(text, sm[run[-1]].end, se)]
     investors = {k for run in verb_runs for k in run}
+    last_investor_end = None  # where the previous list of investors of this sentence ends
     for run, run_start in zip(runs, run_starts):
         first = sm[run[0]]
-        items = [sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person")]
+        run_end = sm[run[-1]].end
+        items = tuple(sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person"))
         if not items:
             continue
         target = None
-        if p["investor_head_anywhere"].search(text, ss, run_start):
+        continues = (last_investor_end is not None and funding
+                     and p["list_continues"].fullmatch(text, last_investor_end, run_start) is not None
+                     and p["list_ends"].match(text, run_end, se) is not None)
+        if p["investor_head_anywhere"].search(text, ss, run_start) or p["backer_head"].search(text, ss, run_start):
             # the firm the 投资方 belongs to: the last firm before it followed by (的)…投资方
             for m in sm:
                 if m.end > run_start:
                     break
                 if m.entity_type == "firm" and re.match(r"\s*的?[^，,。；;、]{0,10}?(?:投资方|股东|投资人|投资者|投资机构)", text[m.end : m.end + 16]):
                     target = m
-        elif run in verb_runs and re.search(r"融资|轮|领投|跟投|投资方", text[ss:se]):
+            target = target or topic_at(run_start, items)
+        elif p["their_backers"].match(text, run_end, se):
+            target = topic_at(run_start, items)
+        elif (run in verb_runs and funding) or continues:
             # the funded firm: the sentence's first firm that is no investor, before the lists
             before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
             if before and not p["by"].search(text, ss, sm[before[0]].start):
                 target = sm[before[0]]
+            elif not before:
+                target = topic_at(run_start, items)
+        elif p["obtain_before"].search(text, ss, run_start) and p["obtain_after"].match(text, run_end, se):
+            target = topic_at(run_start, items)
+        elif (toward := p["toward_before"].search(text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
+            target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
+                           and m.entity_type in (*ORGS, "city")), None)
+            if target is not None:
+                for x in items:
+                    add("invested_in", target, x, "", (ss, se))
+            continue
         if target is None:
             continue
+        last_investor_end = run_end
         for x in items:
             if x is not target:
-                add("invested_in", x, target, "", (ss, se))
+                add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
 
 
-def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
-    """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its
-    own names the organisation the sentence (or the previous sentence) opens with."""
+def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add, topic_at) -> None:
+    """公司由A和B共同创立: a clause that opens with a word referring back (公司, 该公司, 其) + 由 + people
+    + 创立 names the founders of the organisation the text is about."""
+    p = _patterns()
+    for run in runs:
+        people = tuple(sm[k] for k in run if sm[k].entity_type == "person")
+        if not people or len(people) != len(run):
+            continue
+        head = p["reference_by"].search(text, ss, sm[run[0]].start)
+        if head is None or not p["founded_by_after"].match(text, sm[run[-1]].end, se):
+            continue
+        # the run may start with an apposition (百度创始人李彦宏): the clause must open with the reference
+        clause = text[ss:head.start()]
+        if clause and not re.search(r"[。！？!?；;\n，,]\s*$", clause):
+            continue
+        topic = topic_at(head.start(), people)
+        if topic is None or topic.entity_type not in ORGS:
+            continue
+        for person in people:
+            add("founded", person, topic, "创始人", (min(ss, _sentence_start(text, topic.start)), se))
+
+
+def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
+    """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its own
+    names the organisation the text is about (the sentence's topic, or an earlier sentence's). After
+    其/该公司 + role + 为/是, epithets and appositions may stand before the person (其创始人为“行业老将”、
+    前锐迪科创始人戴保家)."""
     p = _patterns()
     persons = [m for m in sm if m.entity_type == "person"]
     if not persons:
         return
     clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
+    done: set[int] = set()
     for pm in persons:
         cs = clause_starts[bisect.bisect_right(clause_starts, pm.start) - 1]
-        clause_head = text[cs : pm.start]
-        if any(m.start >= cs and m.end <= pm.start for m in sm):
+        if cs in done:
             continue
-        m = p["opening_role"].match(clause_head)
-        if not m:
-            continue
-        topic, sent = None, (ss, se)
-        if cs > ss:  # 翱捷科技被称为…，其创始人为X: the sentence's opening organisation
-            first = sm[0]
-            if first.entity_type in ORGS and text[ss:first.start].strip() == "" and first.end <= cs:
-                topic = first
-        else:  # 唯捷创芯同样聚焦…。其创始人为X: the previous sentence's
-            if prev_sent is not None:
-                ps, pe = prev_sent
-                lead = re.match(r"^\s*", text[ps:pe]).end() + ps
-                topic = by_start.get(lead)
-                sent = (ps, se)  # the evidence spans both sentences
+        m = None
+        if not any(x.start >= cs and x.end <= pm.start for x in sm):
+            m = p["opening_role"].match(text, cs, pm.start)
+        if m is None:
+            m = p["opening_role_referring"].match(text, cs, pm.start)
+            if m is None or not _apposition_only(text, m.end(), pm.start, sm):
+                continue
+        done.add(cs)
+        people = [pm]
+        for q in persons:  # 两位创始人王鹏飞和龚轶
+            if q.start > people[-1].end and _LIST_SEP.match(text[people[-1].end : q.start]):
+                people.append(q)
+        if text[cs:pm.start].lstrip().startswith(cues().references):
+            topic = topic_at(cs, tuple(people))
+        else:  # a bare role: only the organisation the sentence, or the sentence before, starts with
+            topic = _opening_org(text, ss, cs, sm, prev_sent)
         if topic is None or topic.entity_type not in ORGS:
             continue
-        people = [pm]
-        nxt = pm
-        for q in persons:  # 两位创始人王鹏飞和龚轶
-            if q.start > nxt.end and _LIST_SEP.match(text[nxt.end : q.start]):
-                people.append(q)
-                nxt = q
+        sent = (min(ss, _sentence_start(text, topic.start)), se)
         for person in people:
             for kind, role in _role_kinds(m.group("role"), topic):
                 add(kind, person, topic, role, sent)
 
+
+def _opening_org(text: str, ss: int, cs: int, sm: list[Mention], prev_sent: tuple[int, int, Mention | None] | None) -> Mention | None:
+    """翱捷科技被称为…，创始人为X: the mention the sentence starts with (nothing before it), when the
+    role clause is not the first; the one the previous sentence starts with otherwise."""
+    if cs > ss:
+        first = sm[0]
+        return first if text[ss:first.start].strip() == "" and first.end <= cs else None
+    if prev_sent is None:
+        return None
+    ps, pe, lead = prev_sent
+    return lead if lead is not None and text[ps:lead.start].strip() == "" else None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in "。！？!?；;\n") + 1
+
+
+def _apposition_only(text: str, start: int, end: int, sm: list[Mention]) -> bool:
+    """Is ``text[start:end]`` only epithets and appositions (“行业老将”、前锐迪科创始人, 天语手机的创办人)?"""
+    between = text[start:end]
+    for x in sm:
+        if x.start >= start and x.end <= end:
+            if x.entity_type not in ORGS:
+                return False
+            between = between.replace(x.text, " ", 1)
+    between = re.sub(r"“[^”]{0,20}”|\"[^\"]{0,20}\"|「[^」]{0,20}」", " ", between)
+    between = re.sub(_alt(cues().roles), " ", between)
+    return re.fullmatch(r"[\s、，,的前原现任兼及和]*", between) is not None
