@@ -60,6 +60,7 @@ class Cues:
     backer_nouns: tuple[str, ...]
     support_verbs: tuple[str, ...]
     funding_words: tuple[str, ...]
+    unit_nouns: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -82,22 +83,39 @@ def _patterns() -> dict[str, re.Pattern]:
     role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
     # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
     unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ])"
-    part = rf"(?:{unit}{{0,12}}?{role}(?:之一)?)"
+    # a unit of the organisation may come first, with 的 (自动驾驶事业部的首席科学家): then the role is of the unit
+    unit_of = rf"(?:{unit}{{1,12}}?(?:{_alt(c.unit_nouns)})的)"
+    part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
-        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*[,，:：]?\s*$"),
+        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
+        "apposition_comma": re.compile(r"\s*[,，]\s*$"),
+        "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
+        # PERSON (曾)加入 / 在ORG工作: works_at with no role
+        "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
+        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于)\s*$"),
+        "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
+        # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
+        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|所读的?(?:也|都)?是|升入|进入)\s*$"),
+        "study_at_before": re.compile(r"(?:在|于|从)\s*$"),
+        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业)"),
+        "degree_before": re.compile(r"(?:获得|取得|拿到|获|以及|和|及|、)(?:了)?\s*$"),
+        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,10}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
         # PERSON 担任 ORG ROLE
         "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
         "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
         # PERSON/FIRM ... 创办 ORG (no stop in between)
-        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*$"),
+        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
+        # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
+        "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
-        "invest_after_list": re.compile(rf"\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
@@ -355,11 +373,21 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                 if m:
                     for kind, role in _role_kinds(m.group("role"), b):
                         add(kind, a, b, role, sent)
-            # PERSON/FIRM 创办(了/的) ORG
-            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and p["founded_between"].match(between):
+            # PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM
+            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
+                    p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
                 if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
                     for x in members(a_i) if a.entity_type == "person" else [a]:
                         add("founded", x, b, "创始人" if x.entity_type == "person" else "", sent)
+            # PERSON，ORG ROLE (何晓飞，浙江大学教授)
+            if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
+                m = p["role_after"].match(text, b.end, se)
+                if m and p["role_ends_clause"].match(text, m.end(), se):
+                    for kind, role in _role_kinds(m.group("role"), b):
+                        add(kind, a, b, role, sent)
+            # PERSON (悄悄)加入 ORG
+            if a.entity_type == "person" and b.entity_type in ORGS and p["joins"].match(between):
+                add("works_at", a, b, "", sent)
             # ORG 由 PERSON 创办
             if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
                 if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
@@ -420,6 +448,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                     add("founded_in", a, _last_place(text, sm, b_i), "", sent)
 
     _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
+    _studies_and_jobs(text, ss, se, sm, runs, add)
     _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
     _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
 
@@ -506,6 +535,31 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         for x in items:
             if x is not target:
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
+
+
+def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add) -> None:
+    """alumnus_of: PERSON … 毕业于/考入/就读于 ORG, 在ORG攻读博士学位, 获得ORG(的)…博士学位, 从ORG考入;
+    works_at: PERSON 曾在ORG(、ORG等公司中)工作/担任. The person is the last one named before the
+    organisation in the sentence, with no other organisation verb in between (another person ends it)."""
+    p = _patterns()
+    for run in runs:
+        orgs = [sm[k] for k in run if sm[k].entity_type in ORGS]
+        if not orgs or len(orgs) != len(run):
+            continue
+        first, last = orgs[0], orgs[-1]
+        person = next((m for m in reversed(sm) if m.end <= first.start and m.entity_type == "person"), None)
+        if person is None:
+            continue
+        studied = (p["study_before"].search(text, ss, first.start)
+                   or p["study_at_before"].search(text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
+                   or p["degree_before"].search(text, ss, first.start) and p["degree_after"].match(text, last.end, se))
+        worked = p["works_in_before"].search(text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        if studied and all(o.entity_type == "org" for o in orgs):
+            for o in orgs:
+                add("alumnus_of", person, o, "", (ss, se))
+        elif worked:
+            for o in orgs:
+                add("works_at", person, o, "", (ss, se))
 
 
 def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add, topic_at) -> None:
