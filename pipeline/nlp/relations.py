@@ -126,6 +126,11 @@ def _patterns() -> dict[str, re.Pattern]:
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
         "child_tail": re.compile(r"\s*(?:的|旗下的?)?\s*(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司)"),
+        "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
+        "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
+        "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),
+        "investor_of_after": re.compile(rf"\s*的\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
+        "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
         "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
@@ -150,8 +155,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
         "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
         "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
-        "obtain_before": re.compile(r"(?:获得|获|拿到|得到|接受)(?:了)?\s*$"),
-        "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*的[^，,。；;]{{0,16}}?(?:投资|融资|注资)"),
+        "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
+        "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
         "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
         "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
         "reference_by": re.compile(rf"(?:{_alt(c.references)})\s*(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
@@ -434,6 +439,14 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
             # FIRM (的) 总部位于 CITY
             if a.entity_type in ORGS and b.entity_type == "city" and p["hq_after_firm"].match(between):
                 add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
+            # FIRM 自成立以来一直落户于 CITY (nothing named in between)
+            if a.entity_type in ORGS and b.entity_type == "city" and b_i == a_i + 1 and p["settled"].match(between):
+                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
+            # A(、B)(都)是 C 的(早期)投资人 / 股东
+            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
+                if p["investor_of_after"].match(text, b.end, se) and b_i not in run_of[a_i]:
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
             # 总部位于 CITY 的 FIRM
             if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
                 if p["hq"].search(text, ss, _first_place(text, sm, a_i).start):
@@ -449,6 +462,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
 
     _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
     _studies_and_jobs(text, ss, se, sm, runs, add)
+    _headquarters_clauses(text, ss, se, sm, add, topic_at)
     _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
     _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
 
@@ -490,7 +504,8 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
     p = _patterns()
     funding = any(w in text[ss:se] for w in cues().funding_words)
     verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)
-                 or funding and p["support_after_list"].match(text, sm[run[-1]].end, se)]
+                 or funding and (p["support_after_list"].match(text, sm[run[-1]].end, se)
+                                 or p["acts_as_investor"].match(text, sm[run[-1]].end, se))]
     investors = {k for run in verb_runs for k in run}
     last_investor_end = None  # where the previous list of investors of this sentence ends
     for run, run_start in zip(runs, run_starts):
@@ -520,8 +535,13 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
                 target = sm[before[0]]
             elif not before:
                 target = topic_at(run_start, items)
-        elif p["obtain_before"].search(text, ss, run_start) and p["obtain_after"].match(text, run_end, se):
-            target = topic_at(run_start, items)
+        elif p["obtain_before"].search(text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
+            # 拿下丰田4亿美元投资的小马智行: the firm after 的; else the firm the sentence is about
+            after = next((m for m in sm if m.start >= got.end()), None) if got.group("of") else None
+            if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
+                target = after
+            elif not got.group("of"):
+                target = topic_at(run_start, items)
         elif (toward := p["toward_before"].search(text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
@@ -560,6 +580,23 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
         elif worked:
             for o in orgs:
                 add("works_at", person, o, "", (ss, se))
+
+
+def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, topic_at) -> None:
+    """X成立于2017年，总部位于广州 / 其总部设在深圳: a clause that opens with 总部位于 + a city and names
+    no organisation of its own gives the headquarters of the organisation the text is about."""
+    p = _patterns()
+    clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
+    for k, m in enumerate(sm):
+        if m.entity_type not in ("city", "province"):
+            continue
+        cs = clause_starts[bisect.bisect_right(clause_starts, m.start) - 1]
+        if cs == ss or not p["hq_clause"].fullmatch(text, cs, m.start):
+            continue
+        city = _last_place(text, sm, k)
+        topic = topic_at(cs, ())
+        if city.entity_type == "city" and topic is not None and topic.entity_type in ORGS:
+            add("headquartered_in", topic, city, "", (min(ss, _sentence_start(text, topic.start)), se))
 
 
 def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add, topic_at) -> None:
