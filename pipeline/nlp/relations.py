@@ -61,6 +61,8 @@ class Cues:
     support_verbs: tuple[str, ...]
     funding_words: tuple[str, ...]
     unit_nouns: tuple[str, ...]
+    hedges: tuple[str, ...]
+    hedge_exceptions: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -184,6 +186,8 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         if (subj.key or subj.canonical or subj.text) == (obj.key or obj.canonical or obj.text) and subj.entity_type == obj.entity_type:
             return
         key = (kind, subj.start, subj.end, obj.start, obj.end)
+        if _hedged(text, subj, obj):
+            return
         if key in seen:
             return
         seen.add(key)
@@ -260,6 +264,17 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
                 topic = first
         own.append(topic)
     return Topics(tuple(own), tuple(paragraph))
+
+
+def _hedged(text: str, a: Mention, b: Mention) -> bool:
+    """Is there a hedge or a negation between the two names of one sentence (计划投资, 没有投资)?"""
+    c = cues()
+    between = text[min(a.end, b.end) : max(a.start, b.start)]
+    if _SENT_END.search(between):
+        return False  # a topic from an earlier sentence: the words between belong to other statements
+    for word in c.hedge_exceptions:
+        between = between.replace(word, " ")
+    return any(h in between for h in c.hedges)
 
 
 def _outermost(ms: list[Mention]) -> list[Mention]:
