@@ -138,6 +138,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
+        "set_up_object": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_in_tail": re.compile(r"\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
         "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
@@ -266,6 +267,13 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
     return Topics(tuple(own), tuple(paragraph))
 
 
+def _noun_phrase_clause(text: str, ss: int, m: Mention) -> bool:
+    """Is ``m`` the head of its clause: nothing before it in the clause, or a modifier ending in 的?"""
+    cs = max([ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, m.start)])
+    lead = text[cs:m.start].strip().rstrip("“\"「《『 ")
+    return lead == "" or lead.endswith("的")
+
+
 def _hedged(text: str, a: Mention, b: Mention) -> bool:
     """Is there a hedge or a negation between the two names of one sentence (计划投资, 没有投资)?"""
     c = cues()
@@ -384,7 +392,12 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
             if a.entity_type in ORGS and b.entity_type == "person":
                 m = p["org_role_person"].match(between)
                 # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
-                if m and not (m.group("comma") and p["founded_by_after"].match(text, b.end, se)):
+                # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
+                # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
+                if m and m.group("comma") and (p["founded_by_after"].match(text, b.end, se)
+                                               or not _noun_phrase_clause(text, ss, a)):
+                    m = None
+                if m:
                     for kind, role in _role_kinds(m.group("role"), a):
                         add(kind, b, a, role, sent)
             # PERSON 担任 ORG ROLE
@@ -472,8 +485,16 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                     add("founded_in", b, a, "", sent)
             # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
             if a.entity_type in ORGS and b.entity_type == "city":
-                if (p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, b.end, se)) or p["founded_at"].match(between):
-                    add("founded_in", a, _last_place(text, sm, b_i), "", sent)
+                city = _last_place(text, sm, b_i)
+                if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
+                    # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
+                    after = next((m for m in sm if m.start >= city.end), None)
+                    if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
+                        add("founded_in", after, city, "", sent)
+                    else:
+                        add("founded_in", a, city, "", sent)
+                elif p["founded_at"].match(between):
+                    add("founded_in", a, city, "", sent)
 
     _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
     _studies_and_jobs(text, ss, se, sm, runs, add)
