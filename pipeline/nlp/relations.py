@@ -114,7 +114,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
         # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
         "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
+        "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
@@ -133,8 +133,15 @@ def _patterns() -> dict[str, re.Pattern]:
         "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),
         "investor_of_after": re.compile(rf"\s*的\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
         "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
+        # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
+        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs})了?\s*$"),
+        "round_after": re.compile(r"\s*的[^，,。；;]{0,12}?(?:融资|轮)"),
+        "toward_firm": re.compile(r"\s*(?:共同|联合|分别)?(?:向|对)\s*$"),
+        "toward_firm_after": re.compile(r"\s*(?:进行|追加)?(?:了)?\s*(?:战略)?(?:投资|注资|增资|入股)"),
+        "holds": re.compile(r"\s*(?:持有|持股|间接持有|直接持有)\s*$"),
+        "holds_after": re.compile(r"[^，,。；;]{0,12}?(?:股份|股权)"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
@@ -378,6 +385,8 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
     sent = (ss, se)
     runs, run_starts = _runs(text, sm)
     run_of = {k: r for r in runs for k in r}
+    for k in range(len(sm)):  # a modifier (the firm of 华为创始人任正非) is a run of its own here
+        run_of.setdefault(k, [k])
 
     def members(k: int) -> list[Mention]:
         return [sm[j] for j in run_of[k]]
@@ -398,8 +407,14 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                                                or not _noun_phrase_clause(text, ss, a)):
                     m = None
                 if m:
-                    for kind, role in _role_kinds(m.group("role"), a):
-                        add(kind, b, a, role, sent)
+                    people = [b]
+                    for c_i in range(b_i + 1, len(sm)):  # 联合创始人彭军和楼天城
+                        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(text[people[-1].end : sm[c_i].start]):
+                            break
+                        people.append(sm[c_i])
+                    for person in people:
+                        for kind, role in _role_kinds(m.group("role"), a):
+                            add(kind, person, a, role, sent)
             # PERSON 担任 ORG ROLE
             if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
                 m = p["role_after"].match(text, b.end, se)
@@ -426,6 +441,13 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                 if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
                     for x in members(b_i):
                         add("founded", x, a, "创始人", sent)
+            # A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份
+            if a.entity_type in ("firm", "org", "person", "city") and b.entity_type == "firm" and a_i in run_of and run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
+                if (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, se)
+                        or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, se)
+                        or p["holds"].match(between) and p["holds_after"].match(text, b.end, se)):
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
             # A 旗下 B -> B subsidiary_of A
             if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
                 add("subsidiary_of", b, a, "", sent)
