@@ -123,6 +123,10 @@ REFERRING_CASES = [
     ("文远知行成立于2017年，总部位于广州。", [("文远知行", F), ("广州", C)], {("headquartered_in", "文远知行", "广州")}),
     ("华胜天成自成立以来一直落户于海淀区。", [("华胜天成", F), ("海淀区", C)], {("headquartered_in", "华胜天成", "海淀区")}),
     ("小马智行是一家总部位于广州的公司。", [("小马智行", F), ("广州", C)], {("headquartered_in", "小马智行", "广州")}),
+    # 他/她: the person named before in the sentence, or the one person of the sentence before
+    ("作为摩尔线程创始人，张建中履历显赫。他还曾在戴尔、惠普等公司中担任过销售总监。",
+     [("摩尔线程", F), ("张建中", P), ("戴尔", F), ("惠普", F)],
+     {("founded", "张建中", "摩尔线程"), ("works_at", "张建中", "戴尔"), ("works_at", "张建中", "惠普")}),
     # founders: 于YEAR由A和B创立; one role for a list of people
     ("小马智行于2016年由彭军和楼天城创立。", [("小马智行", F), ("彭军", P), ("楼天城", P)],
      {("founded", "彭军", "小马智行"), ("founded", "楼天城", "小马智行")}),
@@ -156,6 +160,8 @@ NOTHING = [
     ("在天语手机退出市场后，她又投身芯片创业。其创始人为荣秀丽。", [("天语手机", F), ("荣秀丽", P)]),
     # 其 + role, then a person who is no apposition of the role (a verb in between)
     ("腾讯发布财报。其董事长在会上会见了马云。", [("腾讯", F), ("马云", P)]),
+    # a pronoun after a sentence that names two people stands for neither
+    ("王劲和韩旭见面。他曾在百度工作。", [("王劲", P), ("韩旭", P), ("百度", F)]),
     # a teaching post is no degree; a firm met in a city is not headquartered there
     ("张三是清华大学博士生导师。", [("张三", P), ("清华大学", O)]),
     ("阿里巴巴在北京召开发布会，总部的员工也到场。", [("阿里巴巴", F), ("北京", C)]),

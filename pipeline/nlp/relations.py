@@ -187,20 +187,25 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     bounds = _sentences(text)
     by_start = {m.start: m for m in ms}
     topics = _topics(text, bounds, ms)
+    antecedent = _pronouns(text, bounds, topics.paragraph, ms)
+    if antecedent:
+        ms = sorted([*ms, *(pron for pron, _ante in antecedent.values())], key=lambda m: (m.start, -m.end))
 
     def add(kind: str, subj: Mention, obj: Mention, role: str = "", sent: tuple[int, int] | None = None) -> None:
+        if _hedged(text, subj, obj):
+            return
+        subj, obj = _resolved(subj, antecedent), _resolved(obj, antecedent)  # 他曾是X的…: the person named before
         if subj is obj or (subj.start, subj.end) == (obj.start, obj.end):
             return
         if (subj.key or subj.canonical or subj.text) == (obj.key or obj.canonical or obj.text) and subj.entity_type == obj.entity_type:
             return
         key = (kind, subj.start, subj.end, obj.start, obj.end)
-        if _hedged(text, subj, obj):
-            return
         if key in seen:
             return
         seen.add(key)
         ss, se = sent if sent else (0, len(text))
         cs, ce = min(subj.start, obj.start), max(subj.end, obj.end)
+        ss, se = min(ss, _sentence_start(text, cs)), max(se, ce)
         out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
                             cs, ce, text[ss:se].strip()))
 
@@ -218,6 +223,37 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 prev = (ps, pe, by_start.get(re.match(r"^\s*", text[ps:pe]).end() + ps))
             _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
     return out
+
+
+_PRONOUN = re.compile(r"(?<![其吉利排])[他她](?![们人国乡处日者物])")
+
+
+def _pronouns(text: str, bounds: list[tuple[int, int]], paragraph: tuple[int, ...], ms: list[Mention]) -> dict[tuple[int, int], tuple[Mention, Mention]]:
+    """他/她 -> the person it stands for: the last person named before it in its sentence, else the
+    one person the previous sentence of the paragraph names (none when it names two). Each pronoun is
+    returned as a person mention of its own (source "pronoun"), with that person's mention, by its span."""
+    out: dict[tuple[int, int], tuple[Mention, Mention]] = {}
+    ends = [e for _s, e in bounds]
+    persons = [m for m in ms if m.entity_type == "person"]
+    for pm in _PRONOUN.finditer(text):
+        k = bisect.bisect_right(ends, pm.start())
+        if k >= len(bounds):
+            continue
+        ss = bounds[k][0]
+        before = [m for m in persons if ss <= m.start and m.end <= pm.start()]
+        ante = before[-1] if before else None
+        if ante is None and k and paragraph[k - 1] == paragraph[k]:
+            ps, pe = bounds[k - 1]
+            prev = [m for m in persons if ps <= m.start and m.end <= pe]
+            if prev and len({m.text for m in prev}) == 1:
+                ante = prev[-1]
+        if ante is not None:
+            out[pm.span()] = (Mention(ante.doc_id, pm.start(), pm.end(), pm.group(), "person", ante.key, ante.canonical, "pronoun"), ante)
+    return out
+
+
+def _resolved(m: Mention, antecedent: dict[tuple[int, int], tuple[Mention, Mention]]) -> Mention:
+    return antecedent[(m.start, m.end)][1] if m.source == "pronoun" and (m.start, m.end) in antecedent else m
 
 
 @dataclass(frozen=True)
