@@ -116,6 +116,10 @@ REFERRING_CASES = [
     ("刘万千获得了俄勒冈大学的计算机硕士学位，以及斯坦福大学电子工程博士学位。",
      [("刘万千", P), ("俄勒冈大学", O), ("斯坦福大学", O)],
      {("alumnus_of", "刘万千", "俄勒冈大学"), ("alumnus_of", "刘万千", "斯坦福大学")}),
+    # a sentence that names no one: the one person of the sentence before studied there
+    ("何晓飞自小便是学霸。早年凭借竞赛成绩，被保送到浙江大学，后获得了芝加哥大学博士学位。",
+     [("何晓飞", P), ("浙江大学", O), ("芝加哥大学", O)],
+     {("alumnus_of", "何晓飞", "浙江大学"), ("alumnus_of", "何晓飞", "芝加哥大学")}),
     # founded with a description of the firm; headquarters of the topic; settled in a city
     ("王劲在2017年3月选择创业，成立了自动驾驶公司景驰科技。", [("王劲", P), ("景驰科技", F)], {("founded", "王劲", "景驰科技")}),
     ("宁德时代在厦门注册成立“厦门时代新能源”。", [("宁德时代", F), ("厦门", C), ("厦门时代新能源", F)],

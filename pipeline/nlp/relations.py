@@ -145,8 +145,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
-        "set_up_object": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_in_tail": re.compile(r"\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
+        "set_up_object": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        "founded_in_tail": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
         "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
@@ -220,7 +220,9 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
             prev = None
             if k:
                 ps, pe = bounds[k - 1]
-                prev = (ps, pe, by_start.get(re.match(r"^\s*", text[ps:pe]).end() + ps))
+                persons = {m.text: m for m in ms if ps <= m.start and m.end <= pe and m.entity_type == "person"}
+                lone = next(iter(persons.values())) if len(persons) == 1 and topics.paragraph[k - 1] == topics.paragraph[k] else None
+                prev = (ps, pe, by_start.get(re.match(r"^\s*", text[ps:pe]).end() + ps), _resolved(lone, antecedent) if lone else None)
             _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
     return out
 
@@ -555,7 +557,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                     add("founded_in", a, city, "", sent)
 
     _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
-    _studies_and_jobs(text, ss, se, sm, runs, add)
+    _studies_and_jobs(text, ss, se, sm, runs, add, prev_sent[3] if prev_sent else None)
     _headquarters_clauses(text, ss, se, sm, add, topic_at)
     _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
     _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
@@ -651,10 +653,12 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
 
 
-def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add) -> None:
+def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add,
+                      lone_before: Mention | None) -> None:
     """alumnus_of: PERSON … 毕业于/考入/就读于 ORG, 在ORG攻读博士学位, 获得ORG(的)…博士学位, 从ORG考入;
     works_at: PERSON 曾在ORG(、ORG等公司中)工作/担任. The person is the last one named before the
-    organisation in the sentence, with no other organisation verb in between (another person ends it)."""
+    organisation in the sentence; in a sentence that names no one before it (早年…被保送到浙江大学),
+    the one person the previous sentence names (``lone_before``)."""
     p = _patterns()
     for run in runs:
         orgs = [sm[k] for k in run if sm[k].entity_type in ORGS]
@@ -662,6 +666,8 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
             continue
         first, last = orgs[0], orgs[-1]
         person = next((m for m in reversed(sm) if m.end <= first.start and m.entity_type == "person"), None)
+        if person is None and not any(m.entity_type == "person" for m in sm):
+            person = lone_before
         if person is None:
             continue
         studied = (p["study_before"].search(text, ss, first.start)
@@ -762,7 +768,7 @@ def _opening_org(text: str, ss: int, cs: int, sm: list[Mention], prev_sent: tupl
         return first if text[ss:first.start].strip() == "" and first.end <= cs else None
     if prev_sent is None:
         return None
-    ps, pe, lead = prev_sent
+    ps, pe, lead, _lone = prev_sent
     return lead if lead is not None and text[ps:lead.start].strip() == "" else None
 
 
