@@ -127,11 +127,14 @@ def _patterns() -> dict[str, re.Pattern]:
         "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
-        "child_tail": re.compile(r"\s*(?:的|旗下的?)?\s*(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司)"),
+        "child_tail": re.compile(r"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?(?:子公司|公司|企业|品牌)|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
+        # B 由 A 孵化 / 控股
+        "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
+        "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
         "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
         "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
         "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),
-        "investor_of_after": re.compile(rf"\s*的\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
+        "investor_of_after": re.compile(rf"\s*的?\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
         "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
         # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
         "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs})了?\s*$"),
@@ -167,9 +170,10 @@ def _patterns() -> dict[str, re.Pattern]:
         "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
         "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
         "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
+        "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
         "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
         "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
-        "reference_by": re.compile(rf"(?:{_alt(c.references)})\s*(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
+        "reference_by": re.compile(rf"(?:(?:{_alt(c.references)})\s*)?(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
         "opening_role_referring": re.compile(rf"\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})\s*(?:为|是)\s*[:：]?"),
         "opening_role": re.compile(rf"\s*(?:其|该公司|公司)?\s*(?:的)?\s*(?:两位|三位|几位|多位|一位)?\s*(?P<role>{phrase})\s*(?:为|是|包括|有)?\s*[,，:：“”\"]?$"),
     }
@@ -493,6 +497,10 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
             if a.entity_type == "firm" and b.entity_type in ORGS and p["child_is"].match(between):
                 if p["child_tail"].match(text, b.end, se):
                     add("subsidiary_of", a, b, "", sent)
+            # B 由 A 孵化
+            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_by"].match(between):
+                if p["child_by_tail"].match(text, b.end, se):
+                    add("subsidiary_of", a, b, "", sent)
             # PERSON 毕业于 ORG / ORG 校友 PERSON
             if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
                 add("alumnus_of", a, b, "", sent)
@@ -599,7 +607,9 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
     """
     p = _patterns()
     funding = any(w in text[ss:se] for w in cues().funding_words)
-    verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)
+    verb_runs = [run for run in runs if not p["toward_before"].search(text, ss, run_starts[runs.index(run)])
+                 and not p["object_marker"].search(text, ss, run_starts[runs.index(run)])
+                 and p["invest_after_list"].match(text, sm[run[-1]].end, se)
                  or funding and (p["support_after_list"].match(text, sm[run[-1]].end, se)
                                  or p["acts_as_investor"].match(text, sm[run[-1]].end, se))]
     investors = {k for run in verb_runs for k in run}
@@ -700,8 +710,8 @@ def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, t
 
 
 def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add, topic_at) -> None:
-    """公司由A和B共同创立: a clause that opens with a word referring back (公司, 该公司, 其) + 由 + people
-    + 创立 names the founders of the organisation the text is about."""
+    """公司由A和B共同创立 / X成立于2018年，由A创立: a clause that opens with 由 (after a word referring
+    back: 公司, 该公司, 其, or none) + people + 创立 names the founders of the organisation the text is about."""
     p = _patterns()
     for run in runs:
         people = tuple(sm[k] for k in run if sm[k].entity_type == "person")
