@@ -25,6 +25,23 @@ Kinds (``Relation.kind``, the table's ``relation``), subject -> object:
 A list of names (A、B和C) counts as one argument: every member gets the
 relation. The role phrases and cue words are data:
 ``pipeline/data/vocab/relation_cues.yaml`` (``pipeline.vocab``).
+
+References. Each sentence has a topic: the organisation it opens with (after a
+modifier or an adverbial such as 今年1月上市的 or 2018年8月，; not after a verb or a
+preposition, nor the first of a list). Words that refer back (其, 该公司, 公司,
+这家公司) name the topic of their sentence or of the nearest earlier sentence of
+the paragraph that has one: 其创始人为“老将”、前锐迪科创始人戴保家, 公司由A和B共同创立,
+A、B等都是其背后的股东, X，背后聚集了一批机构，包含A、B, 曾公布获得A的天使轮投资,
+…，总部位于广州. 他/她 stand for the person named before them in the sentence, or
+the one person the previous sentence names. More phrasings: investor lists that
+continue a round across clauses (…联合领投，C、D等机构，还有E; 等机构鼎力支持),
+X对A、B的投资, A向X投资, A持有X股份, A领投了X的融资, A是X的投资人; studies and
+jobs (考入/被保送到/在X攻读博士学位/获得X博士学位/曾在X工作/加入X), PERSON，ORG ROLE,
+a unit's role (自动驾驶事业部的首席科学家: works_at), B由A孵化, FIRM…成立了(…公司)FIRM.
+
+Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
+listed in the cue file) drops the relation; a role clause across a comma needs
+the organisation to head its clause; a reference with no topic yields nothing.
 """
 
 from __future__ import annotations
