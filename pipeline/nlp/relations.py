@@ -58,6 +58,7 @@ ORGS = ("firm", "org")
 PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
+_LEADING_SPACE = re.compile(r"\s*")
 _TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
 _LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
 
@@ -187,6 +188,10 @@ def _patterns() -> dict[str, re.Pattern]:
         "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
         "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
         "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
+        # quick checks: a sentence without any of these words has no relation of that family
+        "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
+        "funding": re.compile(_alt(c.funding_words)),
+        "study_job_words": re.compile(r"毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
         "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
         "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
         "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
@@ -230,6 +235,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
                             cs, ce, text[ss:se].strip()))
 
+    ms_starts = [m.start for m in ms]
     i = 0
     for k, (ss, se) in enumerate(bounds):
         sm = []
@@ -241,9 +247,12 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
             prev = None
             if k:
                 ps, pe = bounds[k - 1]
-                persons = {m.text: m for m in ms if ps <= m.start and m.end <= pe and m.entity_type == "person"}
-                lone = next(iter(persons.values())) if len(persons) == 1 and topics.paragraph[k - 1] == topics.paragraph[k] else None
-                prev = (ps, pe, by_start.get(re.match(r"^\s*", text[ps:pe]).end() + ps), _resolved(lone, antecedent) if lone else None)
+                lone = None
+                if topics.paragraph[k - 1] == topics.paragraph[k] and not any(m.entity_type == "person" for m in sm):
+                    persons = {m.text: m for m in ms[bisect.bisect_left(ms_starts, ps):bisect.bisect_left(ms_starts, pe)]
+                               if m.end <= pe and m.entity_type == "person"}
+                    lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
+                prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
             _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
     return out
 
@@ -258,16 +267,19 @@ def _pronouns(text: str, bounds: list[tuple[int, int]], paragraph: tuple[int, ..
     out: dict[tuple[int, int], tuple[Mention, Mention]] = {}
     ends = [e for _s, e in bounds]
     persons = [m for m in ms if m.entity_type == "person"]
+    starts = [m.start for m in persons]
+
+    def persons_in(a: int, b: int) -> list[Mention]:
+        return [m for m in persons[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)] if m.end <= b]
+
     for pm in _PRONOUN.finditer(text):
         k = bisect.bisect_right(ends, pm.start())
         if k >= len(bounds):
             continue
-        ss = bounds[k][0]
-        before = [m for m in persons if ss <= m.start and m.end <= pm.start()]
+        before = persons_in(bounds[k][0], pm.start())
         ante = before[-1] if before else None
         if ante is None and k and paragraph[k - 1] == paragraph[k]:
-            ps, pe = bounds[k - 1]
-            prev = [m for m in persons if ps <= m.start and m.end <= pe]
+            prev = persons_in(*bounds[k - 1])
             if prev and len({m.text for m in prev}) == 1:
                 ante = prev[-1]
         if ante is not None:
@@ -338,6 +350,14 @@ def _noun_phrase_clause(text: str, ss: int, m: Mention) -> bool:
     cs = max([ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, m.start)])
     lead = text[cs:m.start].strip().rstrip("“\"「《『 ")
     return lead == "" or lead.endswith("的")
+
+
+_WINDOW = 64  # the cue words a name ends are looked for in this many characters before it
+
+
+def _ends(pattern: re.Pattern, text: str, ss: int, pos: int) -> re.Match | None:
+    """``pattern`` (anchored with ``$``) ending at ``pos``, looked for after ``ss`` in a window."""
+    return pattern.search(text, max(ss, pos - _WINDOW), pos)
 
 
 def _hedged(text: str, a: Mention, b: Mention) -> bool:
@@ -541,7 +561,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
             # 由 A 和 B 合资建设的 C
             if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
                 head = run_of[a_i]
-                if p["by"].search(text, ss, sm[head[0]].start):
+                if _ends(p["by"], text, ss, sm[head[0]].start):
                     for x in members(a_i):
                         add("invested_in", x, b, "", sent)
             # A、B 纷纷投资 C
@@ -562,11 +582,11 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, top
                         add("invested_in", x, b, "", sent)
             # 总部位于 CITY 的 FIRM
             if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
-                if p["hq"].search(text, ss, _first_place(text, sm, a_i).start):
+                if _ends(p["hq"], text, ss, _first_place(text, sm, a_i).start):
                     add("headquartered_in", b, a, "", sent)
             # 在 CITY 成立(的) FIRM
             if a.entity_type == "city" and b.entity_type in ORGS and p["founded_in_after"].match(between):
-                if p["founded_in_before"].search(text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
+                if _ends(p["founded_in_before"], text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
                     add("founded_in", b, a, "", sent)
             # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
             if a.entity_type in ORGS and b.entity_type == "city":
@@ -623,9 +643,11 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
     - X(通过)对A、B的投资: X (a firm, an organisation or a city).
     """
     p = _patterns()
-    funding = any(w in text[ss:se] for w in cues().funding_words)
-    verb_runs = [run for run in runs if not p["toward_before"].search(text, ss, run_starts[runs.index(run)])
-                 and not p["object_marker"].search(text, ss, run_starts[runs.index(run)])
+    if not p["deal_words"].search(text, ss, se):
+        return
+    funding = p["funding"].search(text, ss, se) is not None
+    verb_runs = [run for run, start in zip(runs, run_starts) if not _ends(p["toward_before"], text, ss, start)
+                 and not _ends(p["object_marker"], text, ss, start)
                  and p["invest_after_list"].match(text, sm[run[-1]].end, se)
                  or funding and (p["support_after_list"].match(text, sm[run[-1]].end, se)
                                  or p["acts_as_investor"].match(text, sm[run[-1]].end, se))]
@@ -641,7 +663,7 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         continues = (last_investor_end is not None and funding
                      and p["list_continues"].fullmatch(text, last_investor_end, run_start) is not None
                      and p["list_ends"].match(text, run_end, se) is not None)
-        if p["investor_head_anywhere"].search(text, ss, run_start) or p["backer_head"].search(text, ss, run_start):
+        if _ends(p["investor_head_anywhere"], text, ss, run_start) or _ends(p["backer_head"], text, ss, run_start):
             # the firm the 投资方 belongs to: the last firm before it followed by (的)…投资方
             for m in sm:
                 if m.end > run_start:
@@ -654,18 +676,18 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         elif (run in verb_runs and funding) or continues:
             # the funded firm: the sentence's first firm that is no investor, before the lists
             before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
-            if before and not p["by"].search(text, ss, sm[before[0]].start):
+            if before and not _ends(p["by"], text, ss, sm[before[0]].start):
                 target = sm[before[0]]
             elif not before:
                 target = topic_at(run_start, items)
-        elif p["obtain_before"].search(text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
+        elif _ends(p["obtain_before"], text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
             # 拿下丰田4亿美元投资的小马智行: the firm after 的; else the firm the sentence is about
             after = next((m for m in sm if m.start >= got.end()), None) if got.group("of") else None
             if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
                 target = after
             elif not got.group("of"):
                 target = topic_at(run_start, items)
-        elif (toward := p["toward_before"].search(text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
+        elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
             if target is not None:
@@ -687,6 +709,8 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
     organisation in the sentence; in a sentence that names no one before it (早年…被保送到浙江大学),
     the one person the previous sentence names (``lone_before``)."""
     p = _patterns()
+    if not p["study_job_words"].search(text, ss, se):
+        return
     for run in runs:
         orgs = [sm[k] for k in run if sm[k].entity_type in ORGS]
         if not orgs or len(orgs) != len(run):
@@ -697,10 +721,10 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
             person = lone_before
         if person is None:
             continue
-        studied = (p["study_before"].search(text, ss, first.start)
-                   or p["study_at_before"].search(text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
-                   or p["degree_before"].search(text, ss, first.start) and p["degree_after"].match(text, last.end, se))
-        worked = p["works_in_before"].search(text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        studied = (_ends(p["study_before"], text, ss, first.start)
+                   or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
+                   or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
+        worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
         if studied and all(o.entity_type == "org" for o in orgs):
             for o in orgs:
                 add("alumnus_of", person, o, "", (ss, se))
@@ -713,6 +737,8 @@ def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, t
     """X成立于2017年，总部位于广州 / 其总部设在深圳: a clause that opens with 总部位于 + a city and names
     no organisation of its own gives the headquarters of the organisation the text is about."""
     p = _patterns()
+    if "总部" not in text[ss:se]:
+        return
     clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
     for k, m in enumerate(sm):
         if m.entity_type not in ("city", "province"):
@@ -730,11 +756,13 @@ def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: 
     """公司由A和B共同创立 / X成立于2018年，由A创立: a clause that opens with 由 (after a word referring
     back: 公司, 该公司, 其, or none) + people + 创立 names the founders of the organisation the text is about."""
     p = _patterns()
+    if "由" not in text[ss:se]:
+        return
     for run in runs:
         people = tuple(sm[k] for k in run if sm[k].entity_type == "person")
         if not people or len(people) != len(run):
             continue
-        head = p["reference_by"].search(text, ss, sm[run[0]].start)
+        head = _ends(p["reference_by"], text, ss, sm[run[0]].start)
         if head is None or not p["founded_by_after"].match(text, sm[run[-1]].end, se):
             continue
         # the run may start with an apposition (百度创始人李彦宏): the clause must open with the reference
