@@ -1,10 +1,14 @@
 """Relations read from one sentence (nlp.relations): one case per kind, and sentences that must yield nothing.
 
 The mentions are given (typed spans at the first occurrence of each name), so
-these tests check the relation patterns alone, not entity recognition.
+these tests check the relation patterns alone, not entity recognition. A
+property test (Hypothesis) checks on random documents made of names, cue
+words and noise that every relation's offsets slice to its text.
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.nlp.relations import find_relations
 from pipeline.records import Document, Mention
@@ -66,6 +70,86 @@ CASES = [
      {("founded_in", "华为", "深圳"), ("founded_in", "大疆", "深圳")}),
 ]
 
+# Phrasings that name the organisation by a word referring back (其, 公司, 这家公司), or that
+# put a description, a unit or an epithet between the names.
+REFERRING_CASES = [
+    # 其 + role + 为, with an epithet and an apposition before the person; the topic in the sentence before
+    ("今年上市的翱捷科技被称为第一股。其创始人为“行业老将”、前锐迪科创始人戴保家。",
+     [("翱捷科技", F), ("锐迪科", F), ("戴保家", P)],
+     {("founded", "戴保家", "翱捷科技"), ("founded", "戴保家", "锐迪科")}),
+    ("小马智行登陆纳斯达克，其CEO彭军表示将继续投入。", [("小马智行", F), ("彭军", P)], {("leads", "彭军", "小马智行")}),
+    # 公司由 A 和 B 共同创立
+    ("成立于2020年的百图生科专注生命科学。公司由百度创始人李彦宏和百度前副总裁刘维共同创立。",
+     [("百图生科", F), ("百度", F), ("李彦宏", P), ("百度", F), ("刘维", P)],
+     {("founded", "李彦宏", "百图生科"), ("founded", "刘维", "百图生科"), ("founded", "李彦宏", "百度"),
+      ("works_at", "刘维", "百度")}),
+    # investors: 背后…包含; 都是其股东; 获得A的投资; continued lists in a round
+    ("拿下B轮融资的飞步科技，背后聚集了一批知名机构，包含达晨财智、德屹资本等。",
+     [("飞步科技", F), ("达晨财智", F), ("德屹资本", F)],
+     {("invested_in", "达晨财智", "飞步科技"), ("invested_in", "德屹资本", "飞步科技")}),
+    ("唯捷创芯聚焦射频芯片。华为、小米等手机品牌都是其背后的股东。", [("唯捷创芯", F), ("华为", F), ("小米", F)],
+     {("invested_in", "华为", "唯捷创芯"), ("invested_in", "小米", "唯捷创芯")}),
+    ("早在两年前，飞步科技便被机构关注。2018年2月，曾公布获得创新工场的天使轮投资。",
+     [("飞步科技", F), ("创新工场", F)], {("invested_in", "创新工场", "飞步科技")}),
+    ("摩尔线程宣布完成两轮融资。这家公司背后投资方阵容豪华，由深创投、红杉中国联合领投，招商局创投等知名投资机构，还有字节跳动两只独角兽。",
+     [("摩尔线程", F), ("深创投", F), ("红杉中国", F), ("招商局创投", F), ("字节跳动", F)],
+     {("invested_in", "深创投", "摩尔线程"), ("invested_in", "红杉中国", "摩尔线程"),
+      ("invested_in", "招商局创投", "摩尔线程"), ("invested_in", "字节跳动", "摩尔线程")}),
+    ("沐曦完成Pre-A轮融资，红杉中国、真格基金等机构鼎力支持。", [("沐曦", F), ("红杉中国", F), ("真格基金", F)],
+     {("invested_in", "红杉中国", "沐曦"), ("invested_in", "真格基金", "沐曦")}),
+    ("合肥通过对京东方、蔚来的投资获得了回报。", [("合肥", C), ("京东方", F), ("蔚来", F)],
+     {("invested_in", "合肥", "京东方"), ("invested_in", "合肥", "蔚来")}),
+    ("金沙江创投作为LiblibAI的最早的投资人，再次跟投。", [("金沙江创投", F), ("LiblibAI", F)],
+     {("invested_in", "金沙江创投", "LiblibAI")}),
+    ("拿下丰田4亿美元投资的小马智行加速量产。", [("丰田", F), ("小马智行", F)], {("invested_in", "丰田", "小马智行")}),
+    # roles: C-suite is leads; a unit's role (with 的) is works_at; PERSON，ORG ROLE
+    ("腾讯COO任宇昕出席。", [("腾讯", F), ("任宇昕", P)], {("leads", "任宇昕", "腾讯")}),
+    ("南粤基金集团总裁助理张理芃介绍。", [("南粤基金集团", F), ("张理芃", P)], {("works_at", "张理芃", "南粤基金集团")}),
+    ("时任百度自动驾驶事业部总经理的王劲离职。", [("百度", F), ("王劲", P)], {("works_at", "王劲", "百度")}),
+    ("何晓飞，浙江大学教授，也是创业者。", [("何晓飞", P), ("浙江大学", O)], {("works_at", "何晓飞", "浙江大学")}),
+    ("张建中还曾在戴尔、惠普等公司中担任过销售总监。", [("张建中", P), ("戴尔", F), ("惠普", F)],
+     {("works_at", "张建中", "戴尔"), ("works_at", "张建中", "惠普")}),
+    ("何晓飞悄悄加入滴滴公司。", [("何晓飞", P), ("滴滴公司", F)], {("works_at", "何晓飞", "滴滴公司")}),
+    # studies
+    ("侯晓迪从人大附中考入上海交通大学，后又在加州理工学院攻读博士学位。",
+     [("侯晓迪", P), ("人大附中", O), ("上海交通大学", O), ("加州理工学院", O)],
+     {("alumnus_of", "侯晓迪", "人大附中"), ("alumnus_of", "侯晓迪", "上海交通大学"), ("alumnus_of", "侯晓迪", "加州理工学院")}),
+    ("刘万千获得了俄勒冈大学的计算机硕士学位，以及斯坦福大学电子工程博士学位。",
+     [("刘万千", P), ("俄勒冈大学", O), ("斯坦福大学", O)],
+     {("alumnus_of", "刘万千", "俄勒冈大学"), ("alumnus_of", "刘万千", "斯坦福大学")}),
+    # a sentence that names no one: the one person of the sentence before studied there
+    ("何晓飞自小便是学霸。早年凭借竞赛成绩，被保送到浙江大学，后获得了芝加哥大学博士学位。",
+     [("何晓飞", P), ("浙江大学", O), ("芝加哥大学", O)],
+     {("alumnus_of", "何晓飞", "浙江大学"), ("alumnus_of", "何晓飞", "芝加哥大学")}),
+    # founded with a description of the firm; headquarters of the topic; settled in a city
+    ("王劲在2017年3月选择创业，成立了自动驾驶公司景驰科技。", [("王劲", P), ("景驰科技", F)], {("founded", "王劲", "景驰科技")}),
+    ("宁德时代在厦门注册成立“厦门时代新能源”。", [("宁德时代", F), ("厦门", C), ("厦门时代新能源", F)],
+     {("founded", "宁德时代", "厦门时代新能源"), ("founded_in", "厦门时代新能源", "厦门")}),
+    ("文远知行成立于2017年，总部位于广州。", [("文远知行", F), ("广州", C)], {("headquartered_in", "文远知行", "广州")}),
+    ("华胜天成自成立以来一直落户于海淀区。", [("华胜天成", F), ("海淀区", C)], {("headquartered_in", "华胜天成", "海淀区")}),
+    ("小马智行是一家总部位于广州的公司。", [("小马智行", F), ("广州", C)], {("headquartered_in", "小马智行", "广州")}),
+    # 他/她: the person named before in the sentence, or the one person of the sentence before
+    ("作为摩尔线程创始人，张建中履历显赫。他还曾在戴尔、惠普等公司中担任过销售总监。",
+     [("摩尔线程", F), ("张建中", P), ("戴尔", F), ("惠普", F)],
+     {("founded", "张建中", "摩尔线程"), ("works_at", "张建中", "戴尔"), ("works_at", "张建中", "惠普")}),
+    # founders: 于YEAR由A和B创立; one role for a list of people
+    ("小马智行于2016年由彭军和楼天城创立。", [("小马智行", F), ("彭军", P), ("楼天城", P)],
+     {("founded", "彭军", "小马智行"), ("founded", "楼天城", "小马智行")}),
+    ("小马智行联合创始人彭军和楼天城出席。", [("小马智行", F), ("彭军", P), ("楼天城", P)],
+     {("founded", "彭军", "小马智行"), ("founded", "楼天城", "小马智行")}),
+    ("创新奇智成立于2018年，由徐辉创立。", [("创新奇智", F), ("徐辉", P)], {("founded", "徐辉", "创新奇智")}),
+    ("创新奇智由创新工场孵化。", [("创新奇智", F), ("创新工场", F)], {("subsidiary_of", "创新奇智", "创新工场")}),
+    ("自动驾驶公司是出行集团旗下公司。", [("自动驾驶公司", F), ("出行集团", F)], {("subsidiary_of", "自动驾驶公司", "出行集团")}),
+    ("日产、宇通均为文远知行股东。", [("日产", F), ("宇通", F), ("文远知行", F)],
+     {("invested_in", "日产", "文远知行"), ("invested_in", "宇通", "文远知行")}),
+    # investors: A领投了X的融资; A向X投资 (the firm after 向 is no investor); A持有X的股份
+    ("红杉中国领投了小马智行的B轮融资。", [("红杉中国", F), ("小马智行", F)], {("invested_in", "红杉中国", "小马智行")}),
+    ("丰田向小马智行投资4亿美元。", [("丰田", F), ("小马智行", F)], {("invested_in", "丰田", "小马智行")}),
+    ("广汽集团向滴滴自动驾驶注资1.49亿美元。", [("广汽集团", F), ("滴滴自动驾驶", F)],
+     {("invested_in", "广汽集团", "滴滴自动驾驶")}),
+    ("丰田持有小马智行13%的股份。", [("丰田", F), ("小马智行", F)], {("invested_in", "丰田", "小马智行")}),
+]
+
 NOTHING = [
     # names side by side with no relation phrase
     ("马云和马化腾在杭州见面，讨论了阿里巴巴与腾讯的合作。", [("马云", P), ("马化腾", P), ("杭州", C), ("阿里巴巴", F), ("腾讯", F)]),
@@ -75,6 +159,27 @@ NOTHING = [
     ("员工来自阿里,创始人梁文锋创办的幻方量化也依托阿里云。", [("阿里", F), ("梁文锋", P), ("幻方量化", F), ("阿里云", F)]),
     # investing in general, no investor list and no target
     ("腾讯表示将继续投资。", [("腾讯", F)]),
+    # a deal that is no investment; a round of a firm named after the investors, with no link to it
+    ("丰田向小马智行采购汽车。", [("丰田", F), ("小马智行", F)]),
+    ("日产是文远知行的客户。", [("日产", F), ("文远知行", F)]),
+    ("本轮融资由红杉中国领投，小马智行将用于研发。", [("红杉中国", F), ("小马智行", F)]),
+    # hedged and negated
+    ("丰田计划向小马智行投资。", [("丰田", F), ("小马智行", F)]),
+    ("字节跳动计划投资摩尔线程。", [("字节跳动", F), ("摩尔线程", F)]),
+    ("字节跳动或将纷纷投资摩尔线程。", [("字节跳动", F), ("摩尔线程", F)]),
+    ("美团没有投资理想汽车。", [("美团", F), ("理想汽车", F)]),
+    ("华为并未成立了新公司荣耀。", [("华为", F), ("荣耀", F)]),
+    # a reference with no topic before it: 在X… does not make X the topic
+    ("在天语手机退出市场后，她又投身芯片创业。其创始人为荣秀丽。", [("天语手机", F), ("荣秀丽", P)]),
+    # 其 + role, then a person who is no apposition of the role (a verb in between)
+    ("腾讯发布财报。其董事长在会上会见了马云。", [("腾讯", F), ("马云", P)]),
+    # a pronoun after a sentence that names two people stands for neither
+    ("王劲和韩旭见面。他曾在百度工作。", [("王劲", P), ("韩旭", P), ("百度", F)]),
+    # a teaching post is no degree; a firm met in a city is not headquartered there
+    ("张三是清华大学博士生导师。", [("张三", P), ("清华大学", O)]),
+    ("阿里巴巴在北京召开发布会，总部的员工也到场。", [("阿里巴巴", F), ("北京", C)]),
+    # a bare role in the middle of a sentence that does not start with the organisation
+    ("首先是公司有许多员工来自阿里，创始人梁文锋也曾提及。", [("阿里", F), ("梁文锋", P)]),
 ]
 
 
@@ -89,6 +194,11 @@ def test_each_kind_is_covered():
                      "headquartered_in", "founded_in"}
 
 
+@pytest.mark.parametrize("text,names,expected", REFERRING_CASES, ids=[c[0][:12] for c in REFERRING_CASES])
+def test_referring_and_descriptive_phrasings(text, names, expected):
+    assert _relations(text, names) == expected
+
+
 @pytest.mark.parametrize("text,names", NOTHING, ids=[c[0][:12] for c in NOTHING])
 def test_sentences_without_relations(text, names):
     rels = _relations(text, names)
@@ -101,3 +211,40 @@ def test_sentences_without_relations(text, names):
 def test_role_of_a_unit_is_works_at():
     rels = _relations("华为常务董事、终端 BG 董事长余承东发布新品。", [("华为", F), ("余承东", P)])
     assert rels == {("works_at", "余承东", "华为")}
+
+
+# -- property: offsets of relations slice to their text --------------------------------------
+_NAMES = [("华为", F), ("小米集团", F), ("红杉中国", F), ("李彦宏", P), ("王劲", P), ("浙江大学", O),
+          ("杭州", C), ("深圳", C), ("Mobileye", F), ("Amnon Shashua", P)]
+_CUES = ["创始人", "创始人兼 CEO", "董事长", "的", "、", "和", "，", "。", "\n", "其", "公司由", "共同创立", "旗下",
+         "总部位于", "毕业于", "领投", "跟投", "完成融资", "背后", "包括", "都是其股东", "获得", "的投资", "在",
+         "成立", "计划", "曾在", "工作", "（X）", "“", "”", " "]
+_pieces = st.one_of(st.sampled_from(_NAMES), st.sampled_from(_CUES), st.text(max_size=4))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_pieces, max_size=30))
+def test_relation_offsets_slice_to_their_text(pieces):
+    text, ms = "", []
+    for piece in pieces:
+        if isinstance(piece, tuple):
+            name, etype = piece
+            ms.append(Mention("d", len(text), len(text) + len(name), name, etype))
+            text += name
+        else:
+            text += piece
+    rels = find_relations(Document("d", "", "", "", None, None, text, ""), ms)
+    spans = {(m.start, m.end) for m in ms}
+    for r in rels:
+        assert 0 <= r.span_start < r.span_end <= len(text)
+        assert (r.subject_start, r.subject_end) in spans and (r.object_start, r.object_end) in spans
+        assert r.span_start <= min(r.subject_start, r.object_start) and r.span_end >= max(r.subject_end, r.object_end)
+        assert text[r.span_start:r.span_end].strip() in r.sentence
+        assert r.kind in {"founded", "leads", "works_at", "alumnus_of", "invested_in", "subsidiary_of",
+                          "headquartered_in", "founded_in"}
+
+
+def test_a_name_after_the_investors_that_does_something_else_is_no_investor():
+    rels = _relations("面壁智能完成融资，由龙芯创投领投，清科创投跟投，万甲资本担任本轮独家财务顾问。",
+                      [("面壁智能", F), ("龙芯创投", F), ("清科创投", F), ("万甲资本", F)])
+    assert rels == {("invested_in", "龙芯创投", "面壁智能"), ("invested_in", "清科创投", "面壁智能")}

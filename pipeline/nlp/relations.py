@@ -25,6 +25,23 @@ Kinds (``Relation.kind``, the table's ``relation``), subject -> object:
 A list of names (A、B和C) counts as one argument: every member gets the
 relation. The role phrases and cue words are data:
 ``pipeline/data/vocab/relation_cues.yaml`` (``pipeline.vocab``).
+
+References. Each sentence has a topic: the organisation it opens with (after a
+modifier or an adverbial such as 今年1月上市的 or 2018年8月，; not after a verb or a
+preposition, nor the first of a list). Words that refer back (其, 该公司, 公司,
+这家公司) name the topic of their sentence or of the nearest earlier sentence of
+the paragraph that has one: 其创始人为“老将”、前锐迪科创始人戴保家, 公司由A和B共同创立,
+A、B等都是其背后的股东, X，背后聚集了一批机构，包含A、B, 曾公布获得A的天使轮投资,
+…，总部位于广州. 他/她 stand for the person named before them in the sentence, or
+the one person the previous sentence names. More phrasings: investor lists that
+continue a round across clauses (…联合领投，C、D等机构，还有E; 等机构鼎力支持),
+X对A、B的投资, A向X投资, A持有X股份, A领投了X的融资, A是X的投资人; studies and
+jobs (考入/被保送到/在X攻读博士学位/获得X博士学位/曾在X工作/加入X), PERSON，ORG ROLE,
+a unit's role (自动驾驶事业部的首席科学家: works_at), B由A孵化, FIRM…成立了(…公司)FIRM.
+
+Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
+listed in the cue file) drops the relation; a role clause across a comma needs
+the organisation to head its clause; a reference with no topic yields nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +58,8 @@ ORGS = ("firm", "org")
 PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
+_LEADING_SPACE = re.compile(r"\s*")
+_TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
 _LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
 
 
@@ -54,6 +73,14 @@ class Cues:
     party_bodies: tuple[str, ...]
     invest_verbs: tuple[str, ...]
     investor_nouns: tuple[str, ...]
+    references: tuple[str, ...]
+    non_topic_before: tuple[str, ...]
+    backer_nouns: tuple[str, ...]
+    support_verbs: tuple[str, ...]
+    funding_words: tuple[str, ...]
+    unit_nouns: tuple[str, ...]
+    hedges: tuple[str, ...]
+    hedge_exceptions: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -76,22 +103,39 @@ def _patterns() -> dict[str, re.Pattern]:
     role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
     # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
     unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ])"
-    part = rf"(?:{unit}{{0,12}}?{role}(?:之一)?)"
+    # a unit of the organisation may come first, with 的 (自动驾驶事业部的首席科学家): then the role is of the unit
+    unit_of = rf"(?:{unit}{{1,12}}?(?:{_alt(c.unit_nouns)})的)"
+    part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
-        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*[,，:：]?\s*$"),
+        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
+        "apposition_comma": re.compile(r"\s*[,，]\s*$"),
+        "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
+        # PERSON (曾)加入 / 在ORG工作: works_at with no role
+        "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
+        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于)\s*$"),
+        "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
+        # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
+        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|所读的?(?:也|都)?是|升入|进入)\s*$"),
+        "study_at_before": re.compile(r"(?:在|于|从)\s*$"),
+        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业)"),
+        "degree_before": re.compile(r"(?:获得|取得|拿到|获|以及|和|及|、)(?:了)?\s*$"),
+        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,10}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
         # PERSON 担任 ORG ROLE
         "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
         "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
         # PERSON/FIRM ... 创办 ORG (no stop in between)
-        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*$"),
-        "founded_by": re.compile(r"\s*(?:由|是由)\s*$"),
+        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
+        # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
+        "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
-        "invest_after_list": re.compile(rf"\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
@@ -101,13 +145,29 @@ def _patterns() -> dict[str, re.Pattern]:
         "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
-        "child_tail": re.compile(r"\s*(?:的|旗下的?)?\s*(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司)"),
+        "child_tail": re.compile(r"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?(?:子公司|公司|企业|品牌)|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
+        # B 由 A 孵化 / 控股
+        "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
+        "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
+        "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
+        "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
+        "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),
+        "investor_of_after": re.compile(rf"\s*的?\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
+        "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
+        # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
+        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs})了?\s*$"),
+        "round_after": re.compile(r"\s*的[^，,。；;]{0,12}?(?:融资|轮)"),
+        "toward_firm": re.compile(r"\s*(?:共同|联合|分别)?(?:向|对)\s*$"),
+        "toward_firm_after": re.compile(r"\s*(?:进行|追加)?(?:了)?\s*(?:战略)?(?:投资|注资|增资|入股)"),
+        "holds": re.compile(r"\s*(?:持有|持股|间接持有|直接持有)\s*$"),
+        "holds_after": re.compile(r"[^，,。；;]{0,12}?(?:股份|股权)"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
-        "founded_in_tail": re.compile(r"\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
+        "set_up_object": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        "founded_in_tail": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
         "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
@@ -120,6 +180,23 @@ def _patterns() -> dict[str, re.Pattern]:
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
+        "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
+        "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
+        # a continued list ends its clause: (等…机构)(两只独角兽)，/。, or a deal verb
+        "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
+        "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
+        "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
+        "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
+        "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
+        # quick checks: a sentence without any of these words has no relation of that family
+        "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
+        "funding": re.compile(_alt(c.funding_words)),
+        "study_job_words": re.compile(r"毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
+        "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
+        "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
+        "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
+        "reference_by": re.compile(rf"(?:(?:{_alt(c.references)})\s*)?(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
+        "opening_role_referring": re.compile(rf"\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})\s*(?:为|是)\s*[:：]?"),
         "opening_role": re.compile(rf"\s*(?:其|该公司|公司)?\s*(?:的)?\s*(?:两位|三位|几位|多位|一位)?\s*(?P<role>{phrase})\s*(?:为|是|包括|有)?\s*[,，:：“”\"]?$"),
     }
 
@@ -135,8 +212,15 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     seen: set[tuple] = set()
     bounds = _sentences(text)
     by_start = {m.start: m for m in ms}
+    topics = _topics(text, bounds, ms)
+    antecedent = _pronouns(text, bounds, topics.paragraph, ms)
+    if antecedent:
+        ms = sorted([*ms, *(pron for pron, _ante in antecedent.values())], key=lambda m: (m.start, -m.end))
 
     def add(kind: str, subj: Mention, obj: Mention, role: str = "", sent: tuple[int, int] | None = None) -> None:
+        if _hedged(text, subj, obj):
+            return
+        subj, obj = _resolved(subj, antecedent), _resolved(obj, antecedent)  # 他曾是X的…: the person named before
         if subj is obj or (subj.start, subj.end) == (obj.start, obj.end):
             return
         if (subj.key or subj.canonical or subj.text) == (obj.key or obj.canonical or obj.text) and subj.entity_type == obj.entity_type:
@@ -147,9 +231,11 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         seen.add(key)
         ss, se = sent if sent else (0, len(text))
         cs, ce = min(subj.start, obj.start), max(subj.end, obj.end)
+        ss, se = min(ss, _sentence_start(text, cs)), max(se, ce)
         out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
                             cs, ce, text[ss:se].strip()))
 
+    ms_starts = [m.start for m in ms]
     i = 0
     for k, (ss, se) in enumerate(bounds):
         sm = []
@@ -158,8 +244,131 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 sm.append(ms[i])
             i += 1
         if len(sm) >= 1:
-            _sentence_relations(text, ss, se, sm, add, bounds[k - 1] if k else None, by_start)
+            prev = None
+            if k:
+                ps, pe = bounds[k - 1]
+                lone = None
+                if topics.paragraph[k - 1] == topics.paragraph[k] and not any(m.entity_type == "person" for m in sm):
+                    persons = {m.text: m for m in ms[bisect.bisect_left(ms_starts, ps):bisect.bisect_left(ms_starts, pe)]
+                               if m.end <= pe and m.entity_type == "person"}
+                    lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
+                prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
     return out
+
+
+_PRONOUN = re.compile(r"(?<![其吉利排])[他她](?![们人国乡处日者物])")
+
+
+def _pronouns(text: str, bounds: list[tuple[int, int]], paragraph: tuple[int, ...], ms: list[Mention]) -> dict[tuple[int, int], tuple[Mention, Mention]]:
+    """他/她 -> the person it stands for: the last person named before it in its sentence, else the
+    one person the previous sentence of the paragraph names (none when it names two). Each pronoun is
+    returned as a person mention of its own (source "pronoun"), with that person's mention, by its span."""
+    out: dict[tuple[int, int], tuple[Mention, Mention]] = {}
+    ends = [e for _s, e in bounds]
+    persons = [m for m in ms if m.entity_type == "person"]
+    starts = [m.start for m in persons]
+
+    def persons_in(a: int, b: int) -> list[Mention]:
+        return [m for m in persons[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)] if m.end <= b]
+
+    for pm in _PRONOUN.finditer(text):
+        k = bisect.bisect_right(ends, pm.start())
+        if k >= len(bounds):
+            continue
+        before = persons_in(bounds[k][0], pm.start())
+        ante = before[-1] if before else None
+        if ante is None and k and paragraph[k - 1] == paragraph[k]:
+            prev = persons_in(*bounds[k - 1])
+            if prev and len({m.text for m in prev}) == 1:
+                ante = prev[-1]
+        if ante is not None:
+            out[pm.span()] = (Mention(ante.doc_id, pm.start(), pm.end(), pm.group(), "person", ante.key, ante.canonical, "pronoun"), ante)
+    return out
+
+
+def _resolved(m: Mention, antecedent: dict[tuple[int, int], tuple[Mention, Mention]]) -> Mention:
+    return antecedent[(m.start, m.end)][1] if m.source == "pronoun" and (m.start, m.end) in antecedent else m
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The organisation each sentence is about (``own``, or None), for words that refer back to it
+    (其创始人为X, 该公司由A和B创立, A、B都是其股东), and the paragraph of each sentence."""
+
+    own: tuple[Mention | None, ...]
+    paragraph: tuple[int, ...]
+
+    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+        """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
+        it comes before ``pos``, else the nearest earlier topic of the same paragraph (three sentences
+        back at most); None when that topic is one of ``exclude`` (the names the relation starts from)."""
+        own = self.own[k]
+        if own is not None and own.end <= pos:
+            return None if _among(own, exclude) else own
+        for j in range(k - 1, max(-1, k - 4), -1):
+            if self.paragraph[j] != self.paragraph[k]:
+                break
+            if self.own[j] is not None:
+                return None if _among(self.own[j], exclude) else self.own[j]
+        return None
+
+    def resolver(self, k: int):
+        return functools.partial(self.at, k)
+
+
+def _among(m: Mention, ms) -> bool:
+    return any((m.start, m.end) == (x.start, x.end) for x in ms)
+
+
+def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topics:
+    """Per sentence: the organisation it opens with, and its paragraph number. A short lead is allowed
+    when it is a modifier or an adverbial (今年1月上市的X, 2018年8月，X, 一家名为“X”), not after a
+    verb or a preposition (记者采访了X, 在X); nor is the first of a list a topic."""
+    c = cues()
+    starts = [m.start for m in ms]
+    own, paragraph, para = [], [], 0
+    for k, (ss, se) in enumerate(bounds):
+        if k and text[bounds[k - 1][1] - 1] == "\n":
+            para += 1
+        paragraph.append(para)
+        i = bisect.bisect_left(starts, ss)
+        sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
+        topic = None
+        if sm and sm[0].entity_type in ORGS:
+            first = sm[0]
+            lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
+            listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
+            if _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before) and not listed:
+                topic = first
+        own.append(topic)
+    return Topics(tuple(own), tuple(paragraph))
+
+
+def _noun_phrase_clause(text: str, ss: int, m: Mention) -> bool:
+    """Is ``m`` the head of its clause: nothing before it in the clause, or a modifier ending in 的?"""
+    cs = max([ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, m.start)])
+    lead = text[cs:m.start].strip().rstrip("“\"「《『 ")
+    return lead == "" or lead.endswith("的")
+
+
+_WINDOW = 64  # the cue words a name ends are looked for in this many characters before it
+
+
+def _ends(pattern: re.Pattern, text: str, ss: int, pos: int) -> re.Match | None:
+    """``pattern`` (anchored with ``$``) ending at ``pos``, looked for after ``ss`` in a window."""
+    return pattern.search(text, max(ss, pos - _WINDOW), pos)
+
+
+def _hedged(text: str, a: Mention, b: Mention) -> bool:
+    """Is there a hedge or a negation between the two names of one sentence (计划投资, 没有投资)?"""
+    c = cues()
+    between = text[min(a.end, b.end) : max(a.start, b.start)]
+    if _SENT_END.search(between):
+        return False  # a topic from an earlier sentence: the words between belong to other statements
+    for word in c.hedge_exceptions:
+        between = between.replace(word, " ")
+    return any(h in between for h in c.hedges)
 
 
 def _outermost(ms: list[Mention]) -> list[Mention]:
@@ -250,11 +459,13 @@ def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
     return [(k, role_phrase.strip() if k == "works_at" and len(parts) > 1 else "、".join(v)) for k, v in kinds.items()]
 
 
-def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
+def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
     p = _patterns()
     sent = (ss, se)
     runs, run_starts = _runs(text, sm)
     run_of = {k: r for r in runs for k in r}
+    for k in range(len(sm)):  # a modifier (the firm of 华为创始人任正非) is a run of its own here
+        run_of.setdefault(k, [k])
 
     def members(k: int) -> list[Mention]:
         return [sm[j] for j in run_of[k]]
@@ -269,31 +480,63 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, pre
             if a.entity_type in ORGS and b.entity_type == "person":
                 m = p["org_role_person"].match(between)
                 # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
-                if m and not (m.group("comma") and p["founded_by_after"].match(text, b.end, se)):
-                    for kind, role in _role_kinds(m.group("role"), a):
-                        add(kind, b, a, role, sent)
+                # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
+                # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
+                if m and m.group("comma") and (p["founded_by_after"].match(text, b.end, se)
+                                               or not _noun_phrase_clause(text, ss, a)):
+                    m = None
+                if m:
+                    people = [b]
+                    for c_i in range(b_i + 1, len(sm)):  # 联合创始人彭军和楼天城
+                        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(text[people[-1].end : sm[c_i].start]):
+                            break
+                        people.append(sm[c_i])
+                    for person in people:
+                        for kind, role in _role_kinds(m.group("role"), a):
+                            add(kind, person, a, role, sent)
             # PERSON 担任 ORG ROLE
             if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
                 m = p["role_after"].match(text, b.end, se)
                 if m:
                     for kind, role in _role_kinds(m.group("role"), b):
                         add(kind, a, b, role, sent)
-            # PERSON/FIRM 创办(了/的) ORG
-            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and p["founded_between"].match(between):
+            # PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM
+            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
+                    p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
                 if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
                     for x in members(a_i) if a.entity_type == "person" else [a]:
                         add("founded", x, b, "创始人" if x.entity_type == "person" else "", sent)
+            # PERSON，ORG ROLE (何晓飞，浙江大学教授)
+            if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
+                m = p["role_after"].match(text, b.end, se)
+                if m and p["role_ends_clause"].match(text, m.end(), se):
+                    for kind, role in _role_kinds(m.group("role"), b):
+                        add(kind, a, b, role, sent)
+            # PERSON (悄悄)加入 ORG
+            if a.entity_type == "person" and b.entity_type in ORGS and p["joins"].match(between):
+                add("works_at", a, b, "", sent)
             # ORG 由 PERSON 创办
             if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
                 if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
                     for x in members(b_i):
                         add("founded", x, a, "创始人", sent)
+            # A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份
+            if a.entity_type in ("firm", "org", "person", "city") and b.entity_type == "firm" and a_i in run_of and run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
+                if (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, se)
+                        or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, se)
+                        or p["holds"].match(between) and p["holds_after"].match(text, b.end, se)):
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
             # A 旗下 B -> B subsidiary_of A
             if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
                 add("subsidiary_of", b, a, "", sent)
             # B 是 A 的子公司
             if a.entity_type == "firm" and b.entity_type in ORGS and p["child_is"].match(between):
                 if p["child_tail"].match(text, b.end, se):
+                    add("subsidiary_of", a, b, "", sent)
+            # B 由 A 孵化
+            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_by"].match(between):
+                if p["child_by_tail"].match(text, b.end, se):
                     add("subsidiary_of", a, b, "", sent)
             # PERSON 毕业于 ORG / ORG 校友 PERSON
             if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
@@ -318,7 +561,7 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, pre
             # 由 A 和 B 合资建设的 C
             if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
                 head = run_of[a_i]
-                if p["by"].search(text, ss, sm[head[0]].start):
+                if _ends(p["by"], text, ss, sm[head[0]].start):
                     for x in members(a_i):
                         add("invested_in", x, b, "", sent)
             # A、B 纷纷投资 C
@@ -329,21 +572,40 @@ def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, pre
             # FIRM (的) 总部位于 CITY
             if a.entity_type in ORGS and b.entity_type == "city" and p["hq_after_firm"].match(between):
                 add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
+            # FIRM 自成立以来一直落户于 CITY (nothing named in between)
+            if a.entity_type in ORGS and b.entity_type == "city" and b_i == a_i + 1 and p["settled"].match(between):
+                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
+            # A(、B)(都)是 C 的(早期)投资人 / 股东
+            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
+                if p["investor_of_after"].match(text, b.end, se) and b_i not in run_of[a_i]:
+                    for x in members(a_i):
+                        add("invested_in", x, b, "", sent)
             # 总部位于 CITY 的 FIRM
             if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
-                if p["hq"].search(text, ss, _first_place(text, sm, a_i).start):
+                if _ends(p["hq"], text, ss, _first_place(text, sm, a_i).start):
                     add("headquartered_in", b, a, "", sent)
             # 在 CITY 成立(的) FIRM
             if a.entity_type == "city" and b.entity_type in ORGS and p["founded_in_after"].match(between):
-                if p["founded_in_before"].search(text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
+                if _ends(p["founded_in_before"], text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
                     add("founded_in", b, a, "", sent)
             # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
             if a.entity_type in ORGS and b.entity_type == "city":
-                if (p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, b.end, se)) or p["founded_at"].match(between):
-                    add("founded_in", a, _last_place(text, sm, b_i), "", sent)
+                city = _last_place(text, sm, b_i)
+                if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
+                    # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
+                    after = next((m for m in sm if m.start >= city.end), None)
+                    if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
+                        add("founded_in", after, city, "", sent)
+                    else:
+                        add("founded_in", a, city, "", sent)
+                elif p["founded_at"].match(between):
+                    add("founded_in", a, city, "", sent)
 
-    _investor_lists(text, ss, se, sm, runs, run_starts, add)
-    _opening_roles(text, ss, se, sm, add, prev_sent, by_start)
+    _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
+    _studies_and_jobs(text, ss, se, sm, runs, add, prev_sent[3] if prev_sent else None)
+    _headquarters_clauses(text, ss, se, sm, add, topic_at)
+    _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
+    _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -368,72 +630,215 @@ def _last_place(text: str, sm: list[Mention], k: int) -> Mention:
 
 
 def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], run_starts: list[int],
-                    add) -> None:
-    """Investor lists: FIRM的(首轮)投资方包括RUN; (由)RUN(联合)领投/跟投 in a sentence about FIRM's funding."""
+                    add, topic_at) -> None:
+    """Lists of investors in one sentence, each with the firm they fund:
+
+    - after 投资方/股东 包括 or 背后…包含 (FIRM的首轮投资方包括A、B; FIRM，背后聚集了一批机构，包含A、B;
+      其背后…还包括A、B): the firm before the investor noun, else the firm the text is about;
+    - before 都是其(背后的)股东 (A、B等都是其背后的股东): the firm the text is about;
+    - before 领投 / 跟投 / 投资 in a sentence about a round ((由)A、B联合领投), before 支持 there
+      (A、B等机构鼎力支持), or continuing such a list (，C、D等知名投资机构，还有E): the sentence's first
+      firm that is no investor, else the firm the text is about;
+    - 获得A(、B)(领投)的…投资: the firm the sentence is about;
+    - X(通过)对A、B的投资: X (a firm, an organisation or a city).
+    """
     p = _patterns()
-    verb_runs = [run for run in runs if p["invest_after_list"].match(text, sm[run[-1]].end, se)]
+    if not p["deal_words"].search(text, ss, se):
+        return
+    funding = p["funding"].search(text, ss, se) is not None
+    verb_runs = [run for run, start in zip(runs, run_starts) if not _ends(p["toward_before"], text, ss, start)
+                 and not _ends(p["object_marker"], text, ss, start)
+                 and p["invest_after_list"].match(text, sm[run[-1]].end, se)
+                 or funding and (p["support_after_list"].match(text, sm[run[-1]].end, se)
+                                 or p["acts_as_investor"].match(text, sm[run[-1]].end, se))]
     investors = {k for run in verb_runs for k in run}
+    last_investor_end = None  # where the previous list of investors of this sentence ends
     for run, run_start in zip(runs, run_starts):
         first = sm[run[0]]
-        items = [sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person")]
+        run_end = sm[run[-1]].end
+        items = tuple(sm[k] for k in run if sm[k].entity_type in ("firm", "org", "person"))
         if not items:
             continue
         target = None
-        if p["investor_head_anywhere"].search(text, ss, run_start):
+        continues = (last_investor_end is not None and funding
+                     and p["list_continues"].fullmatch(text, last_investor_end, run_start) is not None
+                     and p["list_ends"].match(text, run_end, se) is not None)
+        if _ends(p["investor_head_anywhere"], text, ss, run_start) or _ends(p["backer_head"], text, ss, run_start):
             # the firm the 投资方 belongs to: the last firm before it followed by (的)…投资方
             for m in sm:
                 if m.end > run_start:
                     break
                 if m.entity_type == "firm" and re.match(r"\s*的?[^，,。；;、]{0,10}?(?:投资方|股东|投资人|投资者|投资机构)", text[m.end : m.end + 16]):
                     target = m
-        elif run in verb_runs and re.search(r"融资|轮|领投|跟投|投资方", text[ss:se]):
+            target = target or topic_at(run_start, items)
+        elif p["their_backers"].match(text, run_end, se):
+            target = topic_at(run_start, items)
+        elif (run in verb_runs and funding) or continues:
             # the funded firm: the sentence's first firm that is no investor, before the lists
             before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
-            if before and not p["by"].search(text, ss, sm[before[0]].start):
+            if before and not _ends(p["by"], text, ss, sm[before[0]].start):
                 target = sm[before[0]]
+            elif not before:
+                target = topic_at(run_start, items)
+        elif _ends(p["obtain_before"], text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
+            # 拿下丰田4亿美元投资的小马智行: the firm after 的; else the firm the sentence is about
+            after = next((m for m in sm if m.start >= got.end()), None) if got.group("of") else None
+            if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
+                target = after
+            elif not got.group("of"):
+                target = topic_at(run_start, items)
+        elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
+            target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
+                           and m.entity_type in (*ORGS, "city")), None)
+            if target is not None:
+                for x in items:
+                    add("invested_in", target, x, "", (ss, se))
+            continue
         if target is None:
             continue
+        last_investor_end = run_end
         for x in items:
             if x is not target:
-                add("invested_in", x, target, "", (ss, se))
+                add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
 
 
-def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, prev_sent, by_start) -> None:
-    """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its
-    own names the organisation the sentence (or the previous sentence) opens with."""
+def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add,
+                      lone_before: Mention | None) -> None:
+    """alumnus_of: PERSON … 毕业于/考入/就读于 ORG, 在ORG攻读博士学位, 获得ORG(的)…博士学位, 从ORG考入;
+    works_at: PERSON 曾在ORG(、ORG等公司中)工作/担任. The person is the last one named before the
+    organisation in the sentence; in a sentence that names no one before it (早年…被保送到浙江大学),
+    the one person the previous sentence names (``lone_before``)."""
+    p = _patterns()
+    if not p["study_job_words"].search(text, ss, se):
+        return
+    for run in runs:
+        orgs = [sm[k] for k in run if sm[k].entity_type in ORGS]
+        if not orgs or len(orgs) != len(run):
+            continue
+        first, last = orgs[0], orgs[-1]
+        person = next((m for m in reversed(sm) if m.end <= first.start and m.entity_type == "person"), None)
+        if person is None and not any(m.entity_type == "person" for m in sm):
+            person = lone_before
+        if person is None:
+            continue
+        studied = (_ends(p["study_before"], text, ss, first.start)
+                   or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
+                   or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
+        worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        if studied and all(o.entity_type == "org" for o in orgs):
+            for o in orgs:
+                add("alumnus_of", person, o, "", (ss, se))
+        elif worked:
+            for o in orgs:
+                add("works_at", person, o, "", (ss, se))
+
+
+def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, topic_at) -> None:
+    """X成立于2017年，总部位于广州 / 其总部设在深圳: a clause that opens with 总部位于 + a city and names
+    no organisation of its own gives the headquarters of the organisation the text is about."""
+    p = _patterns()
+    if "总部" not in text[ss:se]:
+        return
+    clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
+    for k, m in enumerate(sm):
+        if m.entity_type not in ("city", "province"):
+            continue
+        cs = clause_starts[bisect.bisect_right(clause_starts, m.start) - 1]
+        if cs == ss or not p["hq_clause"].fullmatch(text, cs, m.start):
+            continue
+        city = _last_place(text, sm, k)
+        topic = topic_at(cs, ())
+        if city.entity_type == "city" and topic is not None and topic.entity_type in ORGS:
+            add("headquartered_in", topic, city, "", (min(ss, _sentence_start(text, topic.start)), se))
+
+
+def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add, topic_at) -> None:
+    """公司由A和B共同创立 / X成立于2018年，由A创立: a clause that opens with 由 (after a word referring
+    back: 公司, 该公司, 其, or none) + people + 创立 names the founders of the organisation the text is about."""
+    p = _patterns()
+    if "由" not in text[ss:se]:
+        return
+    for run in runs:
+        people = tuple(sm[k] for k in run if sm[k].entity_type == "person")
+        if not people or len(people) != len(run):
+            continue
+        head = _ends(p["reference_by"], text, ss, sm[run[0]].start)
+        if head is None or not p["founded_by_after"].match(text, sm[run[-1]].end, se):
+            continue
+        # the run may start with an apposition (百度创始人李彦宏): the clause must open with the reference
+        clause = text[ss:head.start()]
+        if clause and not re.search(r"[。！？!?；;\n，,]\s*$", clause):
+            continue
+        topic = topic_at(head.start(), people)
+        if topic is None or topic.entity_type not in ORGS:
+            continue
+        for person in people:
+            add("founded", person, topic, "创始人", (min(ss, _sentence_start(text, topic.start)), se))
+
+
+def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
+    """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its own
+    names the organisation the text is about (the sentence's topic, or an earlier sentence's). After
+    其/该公司 + role + 为/是, epithets and appositions may stand before the person (其创始人为“行业老将”、
+    前锐迪科创始人戴保家)."""
     p = _patterns()
     persons = [m for m in sm if m.entity_type == "person"]
     if not persons:
         return
     clause_starts = [ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, se)]
+    done: set[int] = set()
     for pm in persons:
         cs = clause_starts[bisect.bisect_right(clause_starts, pm.start) - 1]
-        clause_head = text[cs : pm.start]
-        if any(m.start >= cs and m.end <= pm.start for m in sm):
+        if cs in done:
             continue
-        m = p["opening_role"].match(clause_head)
-        if not m:
-            continue
-        topic, sent = None, (ss, se)
-        if cs > ss:  # 翱捷科技被称为…，其创始人为X: the sentence's opening organisation
-            first = sm[0]
-            if first.entity_type in ORGS and text[ss:first.start].strip() == "" and first.end <= cs:
-                topic = first
-        else:  # 唯捷创芯同样聚焦…。其创始人为X: the previous sentence's
-            if prev_sent is not None:
-                ps, pe = prev_sent
-                lead = re.match(r"^\s*", text[ps:pe]).end() + ps
-                topic = by_start.get(lead)
-                sent = (ps, se)  # the evidence spans both sentences
+        m = None
+        if not any(x.start >= cs and x.end <= pm.start for x in sm):
+            m = p["opening_role"].match(text, cs, pm.start)
+        if m is None:
+            m = p["opening_role_referring"].match(text, cs, pm.start)
+            if m is None or not _apposition_only(text, m.end(), pm.start, sm):
+                continue
+        done.add(cs)
+        people = [pm]
+        for q in persons:  # 两位创始人王鹏飞和龚轶
+            if q.start > people[-1].end and _LIST_SEP.match(text[people[-1].end : q.start]):
+                people.append(q)
+        if text[cs:pm.start].lstrip().startswith(cues().references):
+            topic = topic_at(cs, tuple(people))
+        else:  # a bare role: only the organisation the sentence, or the sentence before, starts with
+            topic = _opening_org(text, ss, cs, sm, prev_sent)
         if topic is None or topic.entity_type not in ORGS:
             continue
-        people = [pm]
-        nxt = pm
-        for q in persons:  # 两位创始人王鹏飞和龚轶
-            if q.start > nxt.end and _LIST_SEP.match(text[nxt.end : q.start]):
-                people.append(q)
-                nxt = q
+        sent = (min(ss, _sentence_start(text, topic.start)), se)
         for person in people:
             for kind, role in _role_kinds(m.group("role"), topic):
                 add(kind, person, topic, role, sent)
 
+
+def _opening_org(text: str, ss: int, cs: int, sm: list[Mention], prev_sent: tuple[int, int, Mention | None] | None) -> Mention | None:
+    """翱捷科技被称为…，创始人为X: the mention the sentence starts with (nothing before it), when the
+    role clause is not the first; the one the previous sentence starts with otherwise."""
+    if cs > ss:
+        first = sm[0]
+        return first if text[ss:first.start].strip() == "" and first.end <= cs else None
+    if prev_sent is None:
+        return None
+    ps, pe, lead, _lone = prev_sent
+    return lead if lead is not None and text[ps:lead.start].strip() == "" else None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in "。！？!?；;\n") + 1
+
+
+def _apposition_only(text: str, start: int, end: int, sm: list[Mention]) -> bool:
+    """Is ``text[start:end]`` only epithets and appositions (“行业老将”、前锐迪科创始人, 天语手机的创办人)?"""
+    between = text[start:end]
+    for x in sm:
+        if x.start >= start and x.end <= end:
+            if x.entity_type not in ORGS:
+                return False
+            between = between.replace(x.text, " ", 1)
+    between = re.sub(r"“[^”]{0,20}”|\"[^\"]{0,20}\"|「[^」]{0,20}」", " ", between)
+    between = re.sub(_alt(cues().roles), " ", between)
+    return re.fullmatch(r"[\s、，,的前原现任兼及和]*", between) is not None
