@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pipeline.nlp.ner import load_tagger
-from pipeline.nlp.ner.evaluate import score_spans
+from tooling.ner.evaluate import score_spans
 from pipeline.nlp.ner.features import Gazetteer, decode, document_sentences, encode, gazetteer_tags
 from pipeline.nlp.ner.tagger import MODEL_PATH
 from pipeline.nlp.segment import segment
@@ -118,7 +118,7 @@ def test_tagger_long_document_offsets():
 
 
 def test_evaluate_ner_cli(tmp_path):
-    from pipeline.__main__ import main
+    from tooling.__main__ import main
 
     bench = tmp_path / "bench.jsonl"
     rows = [

@@ -153,7 +153,7 @@ def test_model_without_a_field_still_tags():
 def test_exported_network_equals_pytorch():
     """The NumPy run-time network gives PyTorch's own scores (only where the ner-train extra is installed)."""
     torch = pytest.importorskip("torch", reason="torch is in the ner-train extra, not needed to build")
-    from pipeline.nlp.ner.train_neural import _Net
+    from tooling.ner.train_neural import _Net
 
     torch.manual_seed(0)
     vocabs = [["\x00UNK", *[f"{name}{k}" for k in range(9)]] for name, _ in FIELDS]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline import schema
-from pipeline.evaluation.gold import build_plain
+from tooling.evaluation.gold import build_plain
 from pipeline.records import Document, DocumentAnalysis, Fact, Mention, Relation, SourceError
 from pipeline.ids import mention_id
 from pipeline.tables import build_tables, read_previous_ids

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
+from pipeline.shaping import shaping_files
 from pipeline.workdir import Workdir, file_identity, records_to_table, table_to_records
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
@@ -47,35 +48,32 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 # What each stage's output depends on (paths relative to pipeline/). A change of
 # any of these files invalidates the stage's stored results (and the later stages');
-# FORMAT_VERSION is bumped when the layout of the stored files changes.
+# FORMAT_VERSION is bumped when the layout of the stored files changes. Only what
+# shapes the tables counts: the tooling (training, evaluation, benchmarks) is a
+# package of its own, and documentation and reports are left out (pipeline.shaping).
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "vocab.py", "records.py", "rights.py", "data/rights"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
     EXTRACTIONS: ("nlp", "data", "vocab.py", "records.py", "ids.py"),
 }
-# Files inside those folders that no per-document stage runs: the resolver and the
-# table builders work on the stored results (the fan-in), so editing them must not
-# invalidate every stored extraction.
-CODE_EXCLUDED = frozenset({"nlp/resolve.py", "nlp/facts_bench.py"})
+# Files inside those folders that no per-document stage runs: the resolver works on
+# the stored results (the fan-in), and the release's own texts are not extracted from.
+CODE_EXCLUDED = ("nlp/resolve.py", "data/release/")
 FORMAT_VERSION = "1"
-# Below this many characters to (re)compute, a process pool costs more than it
-# saves: each worker first loads the models (seconds), the serial path has them once.
+
+
+def stage_files(stage: str, root: Path = PACKAGE_DIR) -> list[Path]:
+    """The source and data files under ``root`` that shape the stage's output (sorted)."""
+    return shaping_files(CODE_DEPENDENCIES[stage], root, CODE_EXCLUDED)
 
 
 @lru_cache(maxsize=None)
-def code_version(stage: str) -> str:
+def code_version(stage: str, root: Path = PACKAGE_DIR) -> str:
     """SHA-256 (first 16 hex) of the source and data files the stage depends on."""
     h = hashlib.sha256(f"{stage}:{FORMAT_VERSION}".encode())
-    for rel in CODE_DEPENDENCIES[stage]:
-        path = PACKAGE_DIR / rel
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for f in files:
-            if not f.is_file() or "__pycache__" in f.parts or f.suffix == ".pyc":
-                continue
-            if f.relative_to(PACKAGE_DIR).as_posix() in CODE_EXCLUDED:
-                continue
-            h.update(str(f.relative_to(PACKAGE_DIR)).encode())
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+    for f in stage_files(stage, root):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()[:16]
 
 

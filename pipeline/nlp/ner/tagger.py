@@ -46,7 +46,7 @@ class NerTagger:
         if not self.model_path.is_file():
             raise FileNotFoundError(
                 f"no NER model at {self.model_path}: the pipeline ships pipeline/data/ner/neural.npz "
-                "(restore it from the repository, or train one with `python -m pipeline train-ner`)")
+                "(restore it from the repository, or train one with `python -m tooling train-ner`)")
         self._neural = NeuralBackend(NeuralModel.load(self.model_path), load_resources(self.model_path.parent),
                                      convention)
         self.convention = convention

@@ -1,6 +1,6 @@
 """Throughput of the metrics stage (number reading + facts) in one process.
 
-``python -m pipeline.nlp.facts_bench [JSONL] [--docs N]`` reads the first N
+``python -m tooling.bench.facts [JSONL] [--docs N]`` reads the first N
 records of a ``.jsonl`` corpus through ingest (normalisation and blocks),
 segments them and recognises entities once (not timed), then times
 ``extract_facts`` over all of them and prints characters per second.
