@@ -10,7 +10,7 @@ The contract these tables honour is ``DATASET.md`` (shipped as
 ``docs/DATASET.md``). Columns may be added; the contract's columns are never
 renamed or dropped without a new major version of the dataset.
 
-No Dagster import here: the Dagster conversion lives in ``pipeline.defs``.
+The Dagster column schemas are made from it in ``pipeline.defs.metadata``.
 """
 
 from __future__ import annotations

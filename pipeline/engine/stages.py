@@ -1,4 +1,4 @@
-"""The per-document stages and their cache (no Dagster; also runs in worker processes).
+"""The per-document stages and their cache (also runs in worker processes).
 
 The unit of work and of caching is the *source unit* (``ingest.list_sources``: a
 ``.txt``/``.md`` file, or one record of a ``.jsonl`` file). Three stages turn one

@@ -1,6 +1,6 @@
 """Quarantine, not refusal: a document whose rows fail a row-level check is left out, not the release.
 
-Belongs here (no Dagster): finding the documents behind the rows that fail a
+Belongs here: finding the documents behind the rows that fail a
 *row-level* check of ``validate`` (``ROW_CHECKS``: references, offsets, finite
 numbers, entity names), and rebuilding the tables without them. Each such
 document becomes an ``errors`` row of kind ``quarantined``, with its file, the

@@ -4,7 +4,7 @@
 records of a ``.jsonl`` corpus through ingest (normalisation and blocks),
 segments them and recognises entities once (not timed), then times
 ``extract_facts`` over all of them and prints characters per second.
-Used for docs/BENCHMARKS-facts.md; not part of the pipeline. No Dagster import here.
+Used for docs/BENCHMARKS-facts.md; not part of the pipeline.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ ingest -> analyse -> tables, no Dagster), and prints the share of metrics mapped
 an indicator and a tab-separated sample of ``n`` mapped rows (metric, unit,
 indicator, span_text, sentence), drawn with ``seed``: a judge marks each row right
 or wrong. The figures and the judged sample are recorded in BENCHMARKS.md.
-No Dagster import here.
 """
 
 from __future__ import annotations

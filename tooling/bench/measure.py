@@ -12,8 +12,6 @@
   dictionary, HMM on, what a user's own script would do) over the same texts
   in one fresh child process, timing only the cutting (dictionary loading is
   excluded), and returns characters per second.
-
-No Dagster import here.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ document, the public interfaces of ``docs/ARCHITECTURE.md`` in pipeline order:
 same texts as the yardstick. Models are loaded before timing. The result is
 seconds and characters per second per stage, so that a change in one stage
 shows up directly (the Dagster step times of the main benchmark lump them).
-No Dagster import here.
 """
 
 from __future__ import annotations
