@@ -63,7 +63,6 @@ class Token:
     start: int
     end: int
     word: str
-    pos: str = ""  # jieba part-of-speech flag when computed, else ""
 
 
 @dataclass

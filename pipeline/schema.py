@@ -15,7 +15,7 @@ The Dagster column schemas are made from it in ``pipeline.defs.metadata``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -79,7 +79,6 @@ class Table:
     offset_columns: tuple[tuple[str, str, str], ...] = ()
     # Columns used for full-text search in the SQLite release.
     search_columns: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def column_names(self) -> list[str]:

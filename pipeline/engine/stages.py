@@ -59,7 +59,7 @@ CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
 # Files inside those folders that no per-document stage runs: the resolver works on
 # the stored results (the fan-in), and the release's own texts are not extracted from.
 CODE_EXCLUDED = ("nlp/resolve.py", "data/release/")
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: tokens without the part-of-speech column
 
 
 def stage_files(stage: str, root: Path = PACKAGE_DIR) -> list[Path]:
@@ -269,14 +269,12 @@ def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
 
 
 # Tokens are stored compactly: the document's id (dictionary-encoded), int32 start and
-# end, and the part-of-speech flag (dictionary-encoded; "" when not computed). The word
-# itself is not stored: it is ``text[start:end]`` of the document, re-sliced on loading.
-# Files of the older layout (one string ``word`` per token, Token's own columns) still load.
+# end. The word itself is not stored: it is ``text[start:end]`` of the document,
+# re-sliced on loading.
 TOKEN_SCHEMA = pa.schema([
     pa.field("doc_id", pa.dictionary(pa.int32(), pa.string())),
     pa.field("start", pa.int32()),
     pa.field("end", pa.int32()),
-    pa.field("pos", pa.dictionary(pa.int32(), pa.string())),
 ])
 
 
@@ -286,19 +284,15 @@ def tokens_table(doc_tokens: Sequence[tuple[str, Sequence[Token]]]) -> pa.Table:
     doc_index: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
-    tags: list[str] = []
     for i, (_, toks) in enumerate(doc_tokens):
         doc_index += [i] * len(toks)
         starts += [t.start for t in toks]
         ends += [t.end for t in toks]
-        tags += [t.pos for t in toks]
-    pos = pa.array(tags, pa.string()).dictionary_encode()
     return pa.Table.from_arrays(
         [
             pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), pa.array(doc_ids, pa.string())),
             pa.array(starts, pa.int32()),
             pa.array(ends, pa.int32()),
-            pa.DictionaryArray.from_arrays(pos.indices.cast(pa.int32()), pos.dictionary),
         ],
         schema=TOKEN_SCHEMA,
     )
@@ -306,20 +300,11 @@ def tokens_table(doc_tokens: Sequence[tuple[str, Sequence[Token]]]) -> pa.Table:
 
 def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[Token]]:
     """doc_id -> its Tokens, the words sliced from ``texts`` (doc_id -> normalised text)."""
-    if "word" in table.column_names:  # the older layout
-        doc_ids = table.column("doc_id").to_pylist()
-        out: dict[str, list[Token]] = {}
-        for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
-            out.setdefault(doc_id, []).append(tok)
-        return out
     doc_col = table.column("doc_id").combine_chunks()
-    pos_col = table.column("pos").combine_chunks()
     doc_index = doc_col.indices.to_numpy(zero_copy_only=False)
     doc_names = doc_col.dictionary.to_pylist()
     starts = table.column("start").to_pylist()
     ends = table.column("end").to_pylist()
-    pos_values = pos_col.dictionary.to_pylist()
-    pos = None if not any(pos_values) else pos_col.to_pylist()
     out: dict[str, list[Token]] = {}
     # tokens are stored document by document: one run of equal doc_id per document
     cuts = [0, *(np.flatnonzero(np.diff(doc_index)) + 1).tolist(), len(doc_index)]
@@ -328,11 +313,7 @@ def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[
             continue
         doc_id = doc_names[int(doc_index[i])]
         text = texts.get(doc_id, "")
-        if pos is None:
-            toks = [Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j])]
-        else:
-            toks = [Token(s, e, text[s:e], p or "") for s, e, p in zip(starts[i:j], ends[i:j], pos[i:j])]
-        out.setdefault(doc_id, []).extend(toks)
+        out.setdefault(doc_id, []).extend(Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j]))
     return out
 
 

@@ -65,21 +65,6 @@ def write_slice(records: list[CorpusRecord], raw_dir: Path, name: str = "corpus.
     return path
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """RSS in bytes of ``proc`` plus all its live descendants."""
-    total = 0
-    try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:  # exited between listing and reading
-            pass
-    return total
-
-
 class PeakRss:
     """Background sampler of the process tree's summed RSS; ``phase()`` gives each phase's peak.
 

@@ -32,7 +32,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.nlp.ner.features import MAX_GAZ_LEN, Gazetteer, Resources, gazetteer_tags, name_codes
+from pipeline.nlp.ner.features import MAX_GAZ_LEN, NameTypes, Resources, gazetteer_tags, name_codes
 from tooling.ner import clusters as nerclusters
 from tooling.ner import data as nerdata
 
@@ -109,7 +109,7 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 by_name[r.text[s:e]][t] += 1
     gaz = dict(extra or {})
     gaz.update({name: c.most_common(1)[0][0] for name, c in by_name.items()})
-    gaz = Gazetteer(gaz)
+    gaz = NameTypes(gaz)
     hits: Counter = Counter()
     good: Counter = Counter()
     for r in records:
@@ -131,7 +131,7 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 i = j + 1
             else:
                 i += 1
-    return Gazetteer({n: t for n, t in gaz.items() if clean_name(n)
+    return NameTypes({n: t for n, t in gaz.items() if clean_name(n)
                       and ((hits[n] and good[n] / hits[n] >= min_precision) or (not hits[n] and n not in by_name))})
 
 
