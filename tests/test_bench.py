@@ -20,9 +20,8 @@ import pytest
 
 from tooling.bench.measure import PeakRss, load_corpus, take_fraction, write_slice
 from tooling.bench.report import KEYS, json_payload, scaling_exponent
+from conftest import REPO, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "raw" / "hangzhou_deepseek.txt"
 
 
 def _tiny_corpus(path: Path, n: int = 4) -> list[str]:
@@ -90,7 +89,7 @@ def test_bench_command_on_tiny_corpus(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tooling", "bench", "--corpus", str(corpus), "--fraction", "1.0",
          "--json", str(out_json), "--workdir", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     result = json.loads(out_json.read_text(encoding="utf-8"))

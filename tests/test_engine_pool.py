@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 
 BUILD = """
 import sys, time
 from pipeline.engine.pool import WorkerPool
+from conftest import REPO
 
 with WorkerPool(2, warm_up=False) as pool:
     for f in [pool.submit(time.sleep, 0.01) for _ in range(4)]:

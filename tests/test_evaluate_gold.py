@@ -10,8 +10,8 @@ import pytest
 
 from pipeline import schema
 from tooling.evaluation import gold as ev
+from conftest import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 
 
 def _tables(text, mentions, entities, metrics=()):

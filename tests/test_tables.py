@@ -11,8 +11,8 @@ from tooling.evaluation.gold import build_plain
 from pipeline.records import Document, DocumentAnalysis, Fact, Mention, Relation, SourceError
 from pipeline.ids import hash16
 from pipeline.tables import build_tables, read_previous_ids
+from conftest import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 ENTITY_IDS = {"people": "person_id", "firms": "firm_id", "organizations": "org_id", "cities": "city_id", "regions": "region_id"}
 
 
