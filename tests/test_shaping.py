@@ -69,3 +69,19 @@ def test_provenance_data_files_leave_out_reports_and_docs():
     files = provenance.data_files()
     assert "data/ner/neural.npz" in files
     assert not [f for f in files if f.endswith((".md", ".LICENSE", ".py")) or "_report" in f]
+
+
+@pytest.mark.parametrize("a_rows, b_rows, differs", [
+    ([("p1", "甲"), ("p2", "乙")], [("p2", "乙"), ("p1", "甲")], False),  # row order does not matter
+    ([("p1", "甲")], [("p1", "丙")], True),
+    ([("p1", "甲")], [("p1", "甲"), ("p2", "乙")], True),
+])
+def test_compare_releases_table_by_table(a_rows, b_rows, differs):
+    import pyarrow as pa
+
+    from tooling.compare_releases import compare_table
+
+    def table(rows):
+        return pa.table({"region_id": [r[0] for r in rows], "name": [r[1] for r in rows]})
+
+    assert (compare_table("regions", table(a_rows), table(b_rows)) is not None) is differs
