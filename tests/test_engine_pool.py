@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import REPO
 
 BUILD = """
 import sys, time
 from pipeline.engine.pool import WorkerPool
-from conftest import REPO
 
 with WorkerPool(2, warm_up=False) as pool:
     for f in [pool.submit(time.sleep, 0.01) for _ in range(4)]:
