@@ -59,18 +59,18 @@ serve: $(VENV)/.installed-dev
 
 ## make bench: throughput, memory and incremental-rebuild benchmark on the news corpus
 bench: $(VENV)/.installed-dev
-	$(PY) -m pipeline bench
+	$(PY) -m tooling bench
 
 ## make evaluate: score a fresh build against the sample gold, the dev set's two halves
 ## (odd: the half rules are tuned on; even: held back, report its figures only), the
 ## repository's tuning set evaluation/dev and its measurement set evaluation/heldout
 ## (never tune on it, aggregate figures only: no -v)
 evaluate: $(VENV)/.installed-dev
-	$(PY) -m pipeline evaluate --gold ../shared/eval/gold --raw ../shared/raw-samples
-	$(PY) -m pipeline evaluate --gold ../shared/eval/dev --split odd
-	$(PY) -m pipeline evaluate --gold ../shared/eval/dev --split even
-	$(PY) -m pipeline evaluate --gold evaluation/dev
-	$(PY) -m pipeline evaluate --gold evaluation/heldout
+	$(PY) -m tooling evaluate --gold ../shared/eval/gold --raw ../shared/raw-samples
+	$(PY) -m tooling evaluate --gold ../shared/eval/dev --split odd
+	$(PY) -m tooling evaluate --gold ../shared/eval/dev --split even
+	$(PY) -m tooling evaluate --gold evaluation/dev
+	$(PY) -m tooling evaluate --gold evaluation/heldout
 
 $(VENV)/.installed-ner-train: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[dev,ner-train]"
@@ -78,7 +78,7 @@ $(VENV)/.installed-ner-train: pyproject.toml | $(VENV)/bin/python
 
 ## make train-ner: retrain the shipped NER model (BiLSTM-CRF) from ../shared/eval/ner/train
 train-ner: $(VENV)/.installed-ner-train
-	$(PY) -m pipeline train-ner --train-dir ../shared/eval/ner/train
+	$(PY) -m tooling train-ner --train-dir ../shared/eval/ner/train
 
 clean-instance:
 	rm -rf $(DAGSTER_HOME)

@@ -1,6 +1,6 @@
 """Every input accounted for: each source unit ends in ``documents`` or in ``errors``.
 
-Belongs here (no Dagster): the rules that turn what the per-document stages
+Belongs here: the rules that turn what the per-document stages
 stored into the documents and error rows of a build, so that no input vanishes:
 
 - ``account_documents``: a document whose analysis failed or went over its

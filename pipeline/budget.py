@@ -2,7 +2,7 @@
 
 Belongs here: the limits (read from the environment, documented in the README
 and ``docs/reliability.md``) and the timer that turns a runaway document into
-an error instead of a hung build. No Dagster import.
+an error instead of a hung build.
 
 - ``PIPELINE_DOC_MAX_CHARS`` (default 2,000,000): a document whose normalised
   text is longer is not analysed; it becomes an ``errors`` row of kind

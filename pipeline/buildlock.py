@@ -1,6 +1,6 @@
 """One build at a time per output folder, and the leftovers of interrupted ones.
 
-Belongs here (no Dagster): ``build_lock``, an exclusive ``fcntl.flock`` on
+Belongs here: ``build_lock``, an exclusive ``fcntl.flock`` on
 ``<out>/.build.lock`` held for a whole build (listing, per-document work,
 tables, checks, release). A second build on the same output folder waits up
 to ``PIPELINE_BUILD_WAIT`` seconds (default 0) for the first to finish, then

@@ -25,14 +25,6 @@ def hash16(s: str) -> str:
     return hashlib.sha1(s.encode("utf-8")).hexdigest()[:16]
 
 
-def mention_id(doc_id: str, start: int, end: int) -> str:
-    return "men_" + hash16(f"{doc_id}:{start}:{end}")
-
-
-def metric_id(doc_id: str, start: int, end: int, metric: str) -> str:
-    return "met_" + hash16(f"{doc_id}:{start}:{end}:{metric}")
-
-
 def relation_id(doc_id: str, span_start: int, span_end: int, relation: str) -> str:
     return "rel_" + hash16(f"{doc_id}:{span_start}:{span_end}:{relation}")
 

@@ -8,7 +8,7 @@ tables (``pipeline.tables``).
 
 All offsets are character offsets into ``Document.text`` (the normalised
 text), end exclusive. Records are flat so that they serialise to one Parquet
-row each (``dataclasses.asdict``). No Dagster import here.
+row each (``dataclasses.asdict``).
 """
 
 from __future__ import annotations
@@ -63,7 +63,6 @@ class Token:
     start: int
     end: int
     word: str
-    pos: str = ""  # jieba part-of-speech flag when computed, else ""
 
 
 @dataclass

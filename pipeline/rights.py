@@ -15,8 +15,6 @@ published, so a user who has the source can normalise it
 (``pipeline.ingest.normalize_text``) and check the offsets. The evidence
 columns (``span_text``, ``sentence``, ``mentions.text``) are always published:
 they are short quotations.
-
-No Dagster import here.
 """
 
 from __future__ import annotations

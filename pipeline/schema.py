@@ -10,12 +10,12 @@ The contract these tables honour is ``DATASET.md`` (shipped as
 ``docs/DATASET.md``). Columns may be added; the contract's columns are never
 renamed or dropped without a new major version of the dataset.
 
-No Dagster import here: the Dagster conversion lives in ``pipeline.defs``.
+The Dagster column schemas are made from it in ``pipeline.defs.metadata``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -79,7 +79,6 @@ class Table:
     offset_columns: tuple[tuple[str, str, str], ...] = ()
     # Columns used for full-text search in the SQLite release.
     search_columns: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def column_names(self) -> list[str]:
@@ -405,20 +404,40 @@ def empty_frame(table: str):
 
 
 def to_arrow(table: str, frame) -> pa.Table:
-    """Convert a DataFrame to an Arrow table with exactly the schema's columns and types."""
+    """The table (a DataFrame or an Arrow table) as Arrow, exactly the schema's columns in its order and types.
+
+    An Arrow table that already has exactly the schema's columns and types (list item
+    names included: Parquet reads them back as ``element``) is returned as it is;
+    another one is cast. Raises ValueError when columns are missing.
+    """
     t = TABLES[table]
-    missing = [c for c in t.column_names if c not in frame.columns]
+    target = t.arrow_schema()
+    columns = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+    missing = [c for c in t.column_names if c not in columns]
     if missing:
         raise ValueError(f"table {table}: missing columns {missing}")
-    return pa.Table.from_pandas(frame[t.column_names], schema=t.arrow_schema(), preserve_index=False)
+    if isinstance(frame, pa.Table):
+        return frame if same_schema(frame.schema, target) else frame.select(target.names).cast(target)
+    return pa.Table.from_pandas(frame[t.column_names], schema=target, preserve_index=False)
+
+
+def same_schema(a: pa.Schema, b: pa.Schema) -> bool:
+    """Equal names, types (with list item names) and nullability; metadata ignored."""
+    return a.remove_metadata().to_string(show_field_metadata=False) == b.remove_metadata().to_string(
+        show_field_metadata=False
+    )
+
+
+def to_pandas(table: pa.Table) -> "pd.DataFrame":  # noqa: F821
+    """An Arrow table as a DataFrame with nullable pandas types (Int64, string, boolean)."""
+    return table.to_pandas(types_mapper=_pandas_type)
 
 
 def table_from_rows(table: str, rows: list[dict]) -> "pd.DataFrame":  # noqa: F821
     """Build a typed DataFrame from plain dict rows (missing keys become null)."""
     t = TABLES[table]
     columns = {c.name: [r.get(c.name) for r in rows] for c in t.columns}
-    arrow = pa.Table.from_pydict(columns, schema=t.arrow_schema())
-    return arrow.to_pandas(types_mapper=_pandas_type)
+    return to_pandas(pa.Table.from_pydict(columns, schema=t.arrow_schema()))
 
 
 def _pandas_type(arrow_type: pa.DataType):

@@ -25,7 +25,7 @@ and skip the work (see ``pipeline.engine.stages``).
 
 Records (``pipeline.records`` dataclasses) are converted to and from Arrow with
 a schema derived from their type hints, so a field added to a record is stored
-without touching this module. No Dagster import here.
+without touching this module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The benchmark harness (``python -m pipeline bench``): its instruments and its JSON.
+"""The benchmark harness (``python -m tooling bench``): its instruments and its JSON.
 
 The numbers themselves are measured by ``make bench`` (docs/BENCHMARKS-scale.md),
 not asserted here; these tests check that the harness measures what it says:
@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.measure import PeakRss, load_corpus, take_fraction, write_slice
-from pipeline.bench.report import KEYS, json_payload, scaling_exponent
+from tooling.bench.measure import PeakRss, load_corpus, take_fraction, write_slice
+from tooling.bench.report import KEYS, json_payload, scaling_exponent
+from conftest import REPO, SAMPLE
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "raw" / "hangzhou_deepseek.txt"
 
 
 def _tiny_corpus(path: Path, n: int = 4) -> list[str]:
@@ -88,9 +87,9 @@ def test_bench_command_on_tiny_corpus(tmp_path):
     texts = _tiny_corpus(corpus)
     out_json = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "bench", "--corpus", str(corpus), "--fraction", "1.0",
+        [sys.executable, "-m", "tooling", "bench", "--corpus", str(corpus), "--fraction", "1.0",
          "--json", str(out_json), "--workdir", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     result = json.loads(out_json.read_text(encoding="utf-8"))

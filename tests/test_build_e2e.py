@@ -24,9 +24,8 @@ from pipeline import schema
 from pipeline.engine import stages
 from pipeline.defs.headless import build_release
 from pipeline.workdir import Workdir
+from conftest import REPO, SAMPLE
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "raw" / "hangzhou_deepseek.txt"
 SECOND = (
     "# 深圳企业加快布局人工智能\n\n"
     "2024年，深圳市南山区的腾讯公司发布了新的大模型产品。腾讯董事会主席马化腾表示，"

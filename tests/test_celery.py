@@ -29,12 +29,12 @@ from pathlib import Path
 import pytest
 
 from sample_corpus import synthetic_records, write_jsonl
-from test_postgres import PG_DB, PG_PASSWORD, PG_USER, PostgresServer, _free_port, _pg_bin
+from test_postgres import PG_DB, PG_PASSWORD, PG_USER, PostgresServer, _pg_bin
 from processes import stop as _stop
+from conftest import REPO, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-CELERY_YAML = ROOT / "deploy" / "dagster-celery.yaml"
-WORKER_YAML = ROOT / "deploy" / "celery-worker.yaml"
+CELERY_YAML = REPO / "deploy" / "dagster-celery.yaml"
+WORKER_YAML = REPO / "deploy" / "celery-worker.yaml"
 VENV_BIN = Path(sys.executable).parent
 RUN_TIMEOUT = 480
 
@@ -73,7 +73,7 @@ def services(tmp_path_factory):
             pytest.skip(f"could not start a PostgreSQL server on loopback: {exc}")
         with pg.connect("postgres") as conn, conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE {PG_DB}")
-        redis_port = _free_port()
+        redis_port = free_port()
         redis_proc = subprocess.Popen(
             [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(base)],
@@ -101,7 +101,7 @@ def test_celery_sample_runs_a_build(services):
     env = {
         **os.environ,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(REPO),
         "DAGSTER_HOME": str(home),
         "DAGSTER_PG_HOST": "127.0.0.1",
         "DAGSTER_PG_PORT": str(services["pg"].port),
@@ -122,11 +122,11 @@ def test_celery_sample_runs_a_build(services):
     worker = subprocess.Popen(
         [str(VENV_BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app", "-y", str(WORKER_YAML),
          "-q", "dagster", "--", "-P", "solo"],
-        cwd=ROOT, env=env, stdout=open(worker_log, "wb"), stderr=subprocess.STDOUT,
+        cwd=REPO, env=env, stdout=open(worker_log, "wb"), stderr=subprocess.STDOUT,
     )
     daemon = subprocess.Popen(
-        [str(VENV_BIN / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
-        cwd=ROOT, env=env, stdout=open(daemon_log, "wb"), stderr=subprocess.STDOUT,
+        [str(VENV_BIN / "dagster-daemon"), "run", "-w", str(REPO / "workspace.yaml")],
+        cwd=REPO, env=env, stdout=open(daemon_log, "wb"), stderr=subprocess.STDOUT,
     )
     runs: list = []
     try:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,26 +36,20 @@ import pytest
 from pipeline import schema
 from sample_corpus import synthetic_records, write_jsonl
 from processes import stop
+from conftest import REPO, free_port
 
 distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install -e '.[dask]')")
 psutil = pytest.importorskip("psutil")
 
-ROOT = Path(__file__).resolve().parents[1]
-DASK_YAML = ROOT / "deploy" / "dask.yaml"
+DASK_YAML = REPO / "deploy" / "dask.yaml"
 BUILD_TIMEOUT = 600
 EXTRACTIONS_DIR = "document_extractions"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_env(home: Path, address: str | None, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PIPELINE_DASK_ADDRESS", "DAGSTER_HOME")}
     env.update({
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(REPO),
         "DAGSTER_HOME": str(home),
         "PIPELINE_WORKERS": "2",
         "PIPELINE_MIN_CHARS_FOR_POOL": "0",
@@ -75,7 +68,7 @@ def build(raw: Path, base: Path, address: str | None, out: Path | None = None) -
     """Build ``raw`` into ``base/out`` (or ``out``); returns the output folder."""
     home, out = base / "home", out or base / "out"
     home.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(build_cmd(raw, out), cwd=ROOT, env=build_env(home, address),
+    proc = subprocess.run(build_cmd(raw, out), cwd=REPO, env=build_env(home, address),
                           capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     assert proc.returncode == 0, f"build ({address or 'pool'}) failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     return out
@@ -137,7 +130,7 @@ def test_local_cluster_warms_up_workers_without_malloc_trim(monkeypatch):
     from pipeline import executors
 
     monkeypatch.setenv("PIPELINE_DASK_ADDRESS", "local")
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
     with executors.executor(2, _mark_warm, ("yes",), remote_args=lambda x: x + 1) as ex:
         assert isinstance(ex, executors.DaskExecutor)
         futures = [ex.submit(_worker_state, i) for i in range(8)]
@@ -169,7 +162,7 @@ def test_local_cluster_build_equals_pool(small):
 
 
 def _corpus_path() -> Path | None:
-    for cand in (os.environ.get("PIPELINE_TEST_CORPUS"), ROOT.parent / "shared" / "corpus" / "xwlb.jsonl"):
+    for cand in (os.environ.get("PIPELINE_TEST_CORPUS"), REPO.parent / "shared" / "corpus" / "xwlb.jsonl"):
         if cand and Path(cand).is_file():
             return Path(cand)
     return None
@@ -201,10 +194,10 @@ class TcpCluster:
     """``dask scheduler`` and ``dask worker`` subprocesses on 127.0.0.1 (workers with deploy/dask.yaml)."""
 
     def __init__(self, base: Path, n_workers: int = 2):
-        self.port = _free_port()
+        self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.base = base
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_CONFIG": str(DASK_YAML)}
+        self.env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_CONFIG": str(DASK_YAML)}
         self.env.pop("PIPELINE_DASK_ADDRESS", None)
         self.scheduler = self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                                    "--no-dashboard"])
@@ -281,7 +274,7 @@ def test_tcp_cluster_survives_a_killed_worker(tcp_cluster, tmp_path):
     out, home = tmp_path / "dask" / "out", tmp_path / "dask" / "home"
     home.mkdir(parents=True)
     log = open(tmp_path / "build.log", "wb")
-    proc = subprocess.Popen(build_cmd(raw, out), cwd=ROOT, env=build_env(home, tcp_cluster.address),
+    proc = subprocess.Popen(build_cmd(raw, out), cwd=REPO, env=build_env(home, tcp_cluster.address),
                             stdout=log, stderr=subprocess.STDOUT)
     killed = None
     try:

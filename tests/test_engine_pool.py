@@ -5,9 +5,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import REPO
 
 BUILD = """
 import sys, time

@@ -1,4 +1,4 @@
-"""``python -m pipeline evaluate``: scoring rules and the command's JSON output (plain engine)."""
+"""``python -m tooling evaluate``: scoring rules and the command's JSON output (plain engine)."""
 
 import argparse
 import json
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from pipeline import schema
-from pipeline.evaluation import gold as ev
+from tooling.evaluation import gold as ev
+from conftest import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 
 
 def _tables(text, mentions, entities, metrics=()):

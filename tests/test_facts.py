@@ -19,8 +19,8 @@ import pytest
 from pipeline.nlp.facts import extract_facts
 from pipeline.nlp.segment import segment
 from pipeline.records import Block, Document, Mention
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _doc(text: str, published=None, blocks=None) -> Document:
@@ -358,7 +358,7 @@ def test_sample_article_end_to_end():
     from pipeline.ingest.sources import read_source
     from pipeline.nlp.analyse import analyse
 
-    docs, errors = read_source(ROOT / "raw", "hangzhou_deepseek.txt")
+    docs, errors = read_source(REPO / "raw", "hangzhou_deepseek.txt")
     assert not errors
     doc = docs[0]
     facts = analyse(doc).facts

@@ -20,8 +20,8 @@ import pytest
 
 from dagster_instance import fast_temp_dir, temp_instance
 from pipeline.defs.headless import build_release
+from conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 ARTICLES = {
     "a.txt": "杭州市余杭区的阿里巴巴公司2023年营收增长了8%。马云表示将继续投资人工智能。\n",
     "b.txt": "深圳市南山区的腾讯公司发布了新的大模型。马化腾表示研发投入超过700亿元。\n",

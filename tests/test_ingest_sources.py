@@ -261,3 +261,20 @@ def test_jsonl_line_with_nul_bytes_is_a_binary_line(tmp_path):
     assert [len(d) for d, _ in got] == [1, 0]
     err = got[1][1][0]
     assert (err.line, err.source_path) == (2, "n.jsonl") and err.reason.startswith("binary line")
+
+
+@pytest.mark.parametrize("line, blank", [
+    (b"", True),
+    (b"  \t\r", True),
+    ("\u00a0".encode(), True),                 # NBSP
+    ("\u3000 \u00a0".encode(), True),          # ideographic space
+    (b"\x1c\x1f", True),                        # separators str.strip removes
+    ("\u3000".encode("gb18030"), True),       # a GB18030 file's ideographic space
+    (b"{}", False),
+    ("\u00a0{}".encode(), False),
+    (b"\xff\xfe\x00", False),                  # undecodable: a line to report, not skip
+])
+def test_blank_jsonl_lines_are_whitespace_as_str_strip_sees_it(line, blank):
+    from pipeline.ingest.jsonl import is_blank
+
+    assert is_blank(line) is blank

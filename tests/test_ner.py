@@ -5,8 +5,8 @@ import json
 import pytest
 
 from pipeline.nlp.ner import load_tagger
-from pipeline.nlp.ner.evaluate import score_spans
-from pipeline.nlp.ner.features import Gazetteer, decode, document_sentences, encode, gazetteer_tags
+from tooling.ner.evaluate import score_spans
+from pipeline.nlp.ner.features import NameTypes, decode, document_sentences, encode, gazetteer_tags
 from pipeline.nlp.ner.tagger import MODEL_PATH
 from pipeline.nlp.segment import segment
 
@@ -22,7 +22,7 @@ def test_decode_is_lenient():
 
 
 def test_gazetteer_longest_match():
-    gaz = Gazetteer({"北京": "LOC", "北京市": "LOC", "朝阳区": "LOC", "阿里巴巴": "ORG"})
+    gaz = NameTypes({"北京": "LOC", "北京市": "LOC", "朝阳区": "LOC", "阿里巴巴": "ORG"})
     assert gazetteer_tags("我在北京市朝阳区", gaz) == ["-", "-", "LOCB", "LOCM", "LOCE", "LOCB", "LOCM", "LOCE"]
     assert gazetteer_tags("今天天气很好", gaz) is None
     assert gazetteer_tags("阿里巴巴", dict(gaz)) == ["ORGB", "ORGM", "ORGM", "ORGE"]  # a plain dict works too
@@ -118,7 +118,7 @@ def test_tagger_long_document_offsets():
 
 
 def test_evaluate_ner_cli(tmp_path):
-    from pipeline.__main__ import main
+    from tooling.__main__ import main
 
     bench = tmp_path / "bench.jsonl"
     rows = [

@@ -1,6 +1,8 @@
 """The NumPy BiLSTM-CRF: batched run-time code against a plain one-sentence-at-a-time reference."""
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -150,10 +152,31 @@ def test_model_without_a_field_still_tags():
     assert len(model.tag_sentences([ids], model.convention_vector("b"))[0]) == len(text)
 
 
+PARITY_FIXTURE = Path(__file__).parent / "fixtures" / "ner_parity.npz"
+
+
+def test_numpy_network_gives_the_pytorch_scores_of_the_golden_fixture():
+    """NumPy only (every ``make test``): the scores PyTorch computed for a small network
+    (``python -m tooling.ner.parity_fixture``) are what ``NeuralModel`` computes."""
+    with np.load(PARITY_FIXTURE, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if k != "meta"}
+        meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    assert list(meta["vocabs"]) == [name for name, _ in FIELDS], "re-run python -m tooling.ner.parity_fixture"
+    batch = [arrays.pop(f"ids_{i}") for i in range(3)]
+    expected = [arrays.pop(f"scores_{i}") for i in range(3)]
+    model = NeuralModel(arrays, meta)
+    got = model.emissions(batch, model.convention_vector(CONVENTIONS[meta["convention"]]))
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5)
+    # negative case: another convention gives other scores (the check can fail)
+    other = model.emissions(batch, model.convention_vector(CONVENTIONS[meta["convention"] - 1]))
+    assert not np.allclose(other[0], expected[0], atol=1e-5)
+
+
 def test_exported_network_equals_pytorch():
     """The NumPy run-time network gives PyTorch's own scores (only where the ner-train extra is installed)."""
     torch = pytest.importorskip("torch", reason="torch is in the ner-train extra, not needed to build")
-    from pipeline.nlp.ner.train_neural import _Net
+    from tooling.ner.train_neural import _Net
 
     torch.manual_seed(0)
     vocabs = [["\x00UNK", *[f"{name}{k}" for k in range(9)]] for name, _ in FIELDS]

@@ -19,7 +19,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "raw" / "hangzhou_deepseek.txt"
-DEPLOY_YAML = ROOT / "deploy" / "dagster.yaml"
+DEPLOY_YAML = REPO / "deploy" / "dagster.yaml"
 PG_USER = "dagster"
 PG_PASSWORD = "bench-only-secret"
 PG_DB = "dagster_test"
@@ -43,18 +41,12 @@ def _pg_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PostgresServer:
     """A PostgreSQL cluster in a temp directory, listening on 127.0.0.1:<port>."""
 
     def __init__(self, bin_dir: Path):
         self.bin_dir = bin_dir
-        self.port = _free_port()
+        self.port = free_port()
         self.base = Path(tempfile.mkdtemp(prefix="pg-test-"))
         self.data = self.base / "data"
         self.log = self.base / "server.log"
@@ -155,7 +147,7 @@ def test_sample_release_built_through_postgres_instance(postgres, tmp_path):
     started = time.time()
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, f"build failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
 

@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from pipeline import schema
-from pipeline.evaluation.gold import read_release
+from tooling.evaluation.gold import read_release
 from pipeline.publish import parts, publish_release, serve
 from pipeline.publish.downloads import build_zip
 

@@ -10,7 +10,6 @@ def test_offsets_slice_exactly():
     for tok in tokens:
         assert text[tok.start:tok.end] == tok.word
         assert not tok.word.isspace()
-        assert tok.pos == ""
     # tokens are ordered, non-overlapping, and cover every non-space character
     for a, b in zip(tokens, tokens[1:]):
         assert a.end <= b.start

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from pipeline import schema
-from pipeline.evaluation.gold import build_plain
+from tooling.evaluation.gold import build_plain
 from pipeline.records import Document, DocumentAnalysis, Fact, Mention, Relation, SourceError
-from pipeline.ids import mention_id
+from pipeline.ids import hash16
 from pipeline.tables import build_tables, read_previous_ids
+from conftest import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "hangzhou_deepseek.txt"
 ENTITY_IDS = {"people": "person_id", "firms": "firm_id", "organizations": "org_id", "cities": "city_id", "regions": "region_id"}
 
 
@@ -92,7 +92,7 @@ def test_small_hand_built_dataset():
     assert metric["subject_id"] == firm["firm_id"] and metric["subject_name"] == "阿里巴巴"
     assert len(tables["errors"]) == 1
     assert tables["mentions"]["mention_id"].iloc[0].startswith("men_")
-    assert mention_id("dA", ms[0].start, ms[0].end) in set(tables["mentions"]["mention_id"])
+    assert "men_" + hash16(f"dA:{ms[0].start}:{ms[0].end}") in set(tables["mentions"]["mention_id"])
 
 
 def test_empty_input_gives_every_table():
@@ -156,13 +156,13 @@ def test_row_ids_stored_by_the_worker_equal_the_computed_ones():
     """``with_row_ids`` (per document) and ``ids_column`` (fan-in, old files without IDs) agree."""
     import pyarrow as pa
 
-    from pipeline.ids import METRIC_ID_COLUMNS, MENTION_ID_COLUMNS, ids_column, metric_id, with_row_ids
+    from pipeline.ids import METRIC_ID_COLUMNS, MENTION_ID_COLUMNS, ids_column, with_row_ids
 
     mentions = pa.table({"doc_id": ["d1", "d1", "d2"], "start": [0, 5, 3], "end": [2, 9, 4]})
     facts = pa.table({"doc_id": ["d1"], "start": [10], "end": [20], "metric": ["营收"]})
     m, f = with_row_ids(mentions, facts)
     assert m.column("mention_id").to_pylist() == ids_column(mentions, "mention_id", "men_", MENTION_ID_COLUMNS)
-    assert f.column("metric_id").to_pylist() == [metric_id("d1", 10, 20, "营收")]
+    assert f.column("metric_id").to_pylist() == ["met_" + hash16("d1:10:20:营收")]
     assert ids_column(f, "metric_id", "met_", METRIC_ID_COLUMNS) == f.column("metric_id").to_pylist()
     # a concatenation of new and old files: the old rows' IDs are null and get computed
     mixed = pa.concat_tables([m, mentions], promote_options="default")

@@ -142,3 +142,22 @@ def test_every_check_is_described():
         assert description and isinstance(blocking, bool)
     assert [c for c, (b, _, _) in CHECKS.items() if not b] == ["row_drop"]
 
+
+
+@pytest.mark.parametrize("table, column, value, failing", [
+    # a column of the wrong type: the columns check names it, and every check it keeps from
+    # running reports on its own instead of taking the whole validation down
+    ("metrics", "char_start", "x", {("metrics", "columns"), ("metrics", "offsets")}),
+    ("metrics", "value", "a lot", {("metrics", "columns"), ("metrics", "finite")}),
+    ("people", "name", 7, {("people", "columns")}),
+    # negative case: a right-typed column changes nothing
+    ("metrics", "value", 2.5, set()),
+])
+def test_a_column_of_the_wrong_type_is_reported_per_check(table, column, value, failing):
+    tables = sample_tables()
+    frame = tables[table].astype({column: object})
+    frame[column] = [value] * len(frame)
+    tables[table] = frame
+    outcomes = check_tables(tables)
+    assert {(o.table, o.check) for o in outcomes} == {(t, c) for t in schema.TABLES for c in checks_for(t)}
+    assert failed(outcomes, table) == failing

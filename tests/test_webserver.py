@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,9 +26,8 @@ import pytest
 
 from dagster_instance import fast_temp_dir
 from pipeline import schema
+from conftest import REPO, SAMPLE, free_port
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "raw" / "hangzhou_deepseek.txt"
 NEW_ARTICLE = (
     "# 合肥新能源汽车产业再添新项目\n\n"
     "2024年，合肥市包河区与蔚来汽车签约建设新的研发中心。蔚来创始人李斌表示，"
@@ -41,12 +39,6 @@ LOCATION = "pipeline.definitions"
 REPOSITORY = "__repository__"
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -77,7 +69,7 @@ def server(tmp_path_factory):
         "telemetry:\n  enabled: false\n",
         encoding="utf-8",
     )
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),

@@ -8,7 +8,6 @@
 * ``metadata``: column schemas and previews for the UI
 * ``headless``: ``python -m pipeline build`` and ``build_release()`` on the same instance
 * ``instance``: the project's own Dagster instance folder (telemetry off)
-* ``runstats``: step timings read back from an instance (for the benchmark)
 
 The work itself is in plain packages: ``pipeline.engine`` (units, cache, worker
 pool, the fan-in), ``pipeline.publish``, ``pipeline.nlp``. See docs/dagster.md.

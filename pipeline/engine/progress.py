@@ -4,7 +4,7 @@ A stage loop creates a :class:`Progress` and calls ``update`` for every
 document (source unit) done; every ``interval`` seconds (and at the end) it logs
 ``<stage>: <done>/<total> documents (<k> unchanged), <n> chars, <chars/s> chars/s``. Listeners
 registered with :func:`add_listener` (the headless build's progress bar) are
-called on every update in the same process. No Dagster import.
+called on every update in the same process.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The per-document stages and their cache (no Dagster; also runs in worker processes).
+"""The per-document stages and their cache (also runs in worker processes).
 
 The unit of work and of caching is the *source unit* (``ingest.list_sources``: a
 ``.txt``/``.md`` file, or one record of a ``.jsonl`` file). Three stages turn one
@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
+from pipeline.shaping import shaping_files
 from pipeline.workdir import Workdir, file_identity, records_to_table, table_to_records
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
@@ -47,35 +48,32 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 # What each stage's output depends on (paths relative to pipeline/). A change of
 # any of these files invalidates the stage's stored results (and the later stages');
-# FORMAT_VERSION is bumped when the layout of the stored files changes.
+# FORMAT_VERSION is bumped when the layout of the stored files changes. Only what
+# shapes the tables counts: the tooling (training, evaluation, benchmarks) is a
+# package of its own, and documentation and reports are left out (pipeline.shaping).
 CODE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     DOCUMENTS: ("ingest", "data/ingest", "data/vocab", "vocab.py", "records.py", "rights.py", "data/rights"),
     SEGMENTS: ("nlp/segment.py", "data/jieba_userdict.txt", "records.py"),
     EXTRACTIONS: ("nlp", "data", "vocab.py", "records.py", "ids.py"),
 }
-# Files inside those folders that no per-document stage runs: the resolver and the
-# table builders work on the stored results (the fan-in), so editing them must not
-# invalidate every stored extraction.
-CODE_EXCLUDED = frozenset({"nlp/resolve.py", "nlp/facts_bench.py"})
-FORMAT_VERSION = "1"
-# Below this many characters to (re)compute, a process pool costs more than it
-# saves: each worker first loads the models (seconds), the serial path has them once.
+# Files inside those folders that no per-document stage runs: the resolver works on
+# the stored results (the fan-in), and the release's own texts are not extracted from.
+CODE_EXCLUDED = ("nlp/resolve.py", "data/release/")
+FORMAT_VERSION = "2"  # 2: tokens without the part-of-speech column
+
+
+def stage_files(stage: str, root: Path = PACKAGE_DIR) -> list[Path]:
+    """The source and data files under ``root`` that shape the stage's output (sorted)."""
+    return shaping_files(CODE_DEPENDENCIES[stage], root, CODE_EXCLUDED)
 
 
 @lru_cache(maxsize=None)
-def code_version(stage: str) -> str:
+def code_version(stage: str, root: Path = PACKAGE_DIR) -> str:
     """SHA-256 (first 16 hex) of the source and data files the stage depends on."""
     h = hashlib.sha256(f"{stage}:{FORMAT_VERSION}".encode())
-    for rel in CODE_DEPENDENCIES[stage]:
-        path = PACKAGE_DIR / rel
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for f in files:
-            if not f.is_file() or "__pycache__" in f.parts or f.suffix == ".pyc":
-                continue
-            if f.relative_to(PACKAGE_DIR).as_posix() in CODE_EXCLUDED:
-                continue
-            h.update(str(f.relative_to(PACKAGE_DIR)).encode())
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+    for f in stage_files(stage, root):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()[:16]
 
 
@@ -271,14 +269,12 @@ def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
 
 
 # Tokens are stored compactly: the document's id (dictionary-encoded), int32 start and
-# end, and the part-of-speech flag (dictionary-encoded; "" when not computed). The word
-# itself is not stored: it is ``text[start:end]`` of the document, re-sliced on loading.
-# Files of the older layout (one string ``word`` per token, Token's own columns) still load.
+# end. The word itself is not stored: it is ``text[start:end]`` of the document,
+# re-sliced on loading.
 TOKEN_SCHEMA = pa.schema([
     pa.field("doc_id", pa.dictionary(pa.int32(), pa.string())),
     pa.field("start", pa.int32()),
     pa.field("end", pa.int32()),
-    pa.field("pos", pa.dictionary(pa.int32(), pa.string())),
 ])
 
 
@@ -288,19 +284,15 @@ def tokens_table(doc_tokens: Sequence[tuple[str, Sequence[Token]]]) -> pa.Table:
     doc_index: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
-    tags: list[str] = []
     for i, (_, toks) in enumerate(doc_tokens):
         doc_index += [i] * len(toks)
         starts += [t.start for t in toks]
         ends += [t.end for t in toks]
-        tags += [t.pos for t in toks]
-    pos = pa.array(tags, pa.string()).dictionary_encode()
     return pa.Table.from_arrays(
         [
             pa.DictionaryArray.from_arrays(pa.array(doc_index, pa.int32()), pa.array(doc_ids, pa.string())),
             pa.array(starts, pa.int32()),
             pa.array(ends, pa.int32()),
-            pa.DictionaryArray.from_arrays(pos.indices.cast(pa.int32()), pos.dictionary),
         ],
         schema=TOKEN_SCHEMA,
     )
@@ -308,20 +300,11 @@ def tokens_table(doc_tokens: Sequence[tuple[str, Sequence[Token]]]) -> pa.Table:
 
 def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[Token]]:
     """doc_id -> its Tokens, the words sliced from ``texts`` (doc_id -> normalised text)."""
-    if "word" in table.column_names:  # the older layout
-        doc_ids = table.column("doc_id").to_pylist()
-        out: dict[str, list[Token]] = {}
-        for doc_id, tok in zip(doc_ids, table_to_records(Token, table)):
-            out.setdefault(doc_id, []).append(tok)
-        return out
     doc_col = table.column("doc_id").combine_chunks()
-    pos_col = table.column("pos").combine_chunks()
     doc_index = doc_col.indices.to_numpy(zero_copy_only=False)
     doc_names = doc_col.dictionary.to_pylist()
     starts = table.column("start").to_pylist()
     ends = table.column("end").to_pylist()
-    pos_values = pos_col.dictionary.to_pylist()
-    pos = None if not any(pos_values) else pos_col.to_pylist()
     out: dict[str, list[Token]] = {}
     # tokens are stored document by document: one run of equal doc_id per document
     cuts = [0, *(np.flatnonzero(np.diff(doc_index)) + 1).tolist(), len(doc_index)]
@@ -330,11 +313,7 @@ def tokens_from_table(table: pa.Table, texts: dict[str, str]) -> dict[str, list[
             continue
         doc_id = doc_names[int(doc_index[i])]
         text = texts.get(doc_id, "")
-        if pos is None:
-            toks = [Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j])]
-        else:
-            toks = [Token(s, e, text[s:e], p or "") for s, e, p in zip(starts[i:j], ends[i:j], pos[i:j])]
-        out.setdefault(doc_id, []).extend(toks)
+        out.setdefault(doc_id, []).extend(Token(s, e, text[s:e]) for s, e in zip(starts[i:j], ends[i:j]))
     return out
 
 

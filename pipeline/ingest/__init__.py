@@ -6,7 +6,7 @@
 to), ``structure`` (headings, captions, references, title), ``metadata``
 (dates, front matter), ``jsonl`` (.jsonl records), ``formats`` (HTML, PDF,
 DOCX, RSS/Atom readers), ``sidecar`` (a raw file's ``.meta.json``) and
-``sources`` (listing, keys, assembling Documents). No Dagster import here.
+``sources`` (listing, keys, assembling Documents).
 """
 
 from pipeline.ingest.normalize import normalize_text

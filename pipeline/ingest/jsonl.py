@@ -69,12 +69,28 @@ def index_lines(data: bytes) -> list[JsonlLine]:
         stop = end - 1 if end > start and data[end - 1 : end] == b"\r" else end
         line = data[start:stop]
         pos = end + 1
-        if not line.strip():
+        if is_blank(line):
             continue
         out.append(
             JsonlLine(number, start, stop - start, hashlib.sha256(line).hexdigest(), _peek_id(line))
         )
     return out
+
+
+def is_blank(line: bytes) -> bool:
+    """Whether a line holds only whitespace, as ``str.strip`` sees it (NBSP, ideographic space,
+    U+001C-U+001F ... too), so that a blank line is skipped however it is written."""
+    rest = line.lstrip()
+    if not rest:
+        return True
+    if 0x20 < rest[0] < 0x7F:  # a printable ASCII character: not blank (every JSON record)
+        return False
+    for codec in ("utf-8", "gb18030"):  # the line encodings parse_record reads, through decode_bytes
+        try:
+            return not rest.decode(codec).strip()
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 def _peek_id(line: bytes) -> str | None:

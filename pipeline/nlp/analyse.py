@@ -180,7 +180,7 @@ def _sub_tokens(text: str, tokens: list[Token], starts: list[int], a: int, b: in
             break
         s, e = max(t.start, a), min(t.end, b)
         if s < e:
-            out.append(Token(s - a, e - a, text[s:e], t.pos))
+            out.append(Token(s - a, e - a, text[s:e]))
     return out
 
 

@@ -6,7 +6,7 @@ training sets), so both read a text the same way. From each position the match
 grows one character at a time while the piece is a prefix of some form; the
 longest form found there is taken and the scan goes on after it. Every match
 lies inside the text. Cost: linear in the text's length (times the longest
-form's length). No Dagster import here.
+form's length).
 """
 
 from __future__ import annotations

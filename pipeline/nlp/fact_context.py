@@ -5,7 +5,7 @@ words and periods (sorted, with their start offsets for bisection) and its
 tokens; ``Sentence`` one sentence with its clauses (cut at ，,：:；;（）()) and
 the mentions inside it. ``sentences`` cuts a region of text at 。！？!? and line
 breaks (not at ；, which joins parallel clauses about one subject). Used by
-``facts``, ``subjects`` and ``founding``. No Dagster import here.
+``facts``, ``subjects`` and ``founding``.
 """
 
 from __future__ import annotations

@@ -135,9 +135,6 @@ class Gazetteer:
             return division
         return self.divisions.get(division.city_code) if division.city_code else None
 
-    def province_of(self, division: Division) -> Division:
-        return self.divisions[division.province_code]
-
     def province_name(self, division: Division) -> str:
         """Official name of the province-level division (浙江省; 北京市 for Beijing)."""
         return self.divisions[division.province_code].name
@@ -162,10 +159,6 @@ class Gazetteer:
 
     def country(self, name: str) -> Country | None:
         return self.countries.get(name)
-
-    def all_names(self) -> set[str]:
-        """Every name the gazetteer knows (for dictionary building and matching)."""
-        return set(self.by_name) | set(self.zones) | set(self.shorthands) | set(self.countries)
 
 
 def _in_context(d: Division, context) -> bool:

@@ -16,7 +16,7 @@ metric phrase (as ``facts`` names it) to an indicator ID, or None:
 
 and in both cases the unit fits (元 takes any currency; a counted unit takes
 any counted unit; ``a|b`` lists the units taken). ``indicator_rows()`` gives
-the rows of the published ``indicators`` table. No Dagster import here.
+the rows of the published ``indicators`` table.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ finds the role words of 蔚来创始人李斌 (``person_roles.txt``). ``find_cue
 number inside its clause; ``noun_before`` / ``noun_after`` give the local noun
 phrase used when no cue is found (179个应用场景 -> 应用场景数量). How the pieces
 are combined (营收 + 同比增长 -> 营收同比增长, 成本 + 降低 -> 成本降幅) is
-``facts``' job. No Dagster import here.
+``facts``' job.
 """
 
 from __future__ import annotations

@@ -103,8 +103,7 @@ def _differs(new: pa.ChunkedArray, old: pa.ChunkedArray):
 def _arrow(name: str, frame) -> pa.Table:
     if frame is None:
         frame = schema.empty_frame(name)
-    table = frame if isinstance(frame, pa.Table) else schema.to_arrow(name, frame)
-    return table.select(schema.TABLES[name].column_names)
+    return schema.to_arrow(name, frame)
 
 
 def diff_table(name: str, old, new) -> TableChanges:

@@ -4,7 +4,7 @@ A release needs the digest of each of its files three times (``datapackage.json`
 ``SHA256SUMS``, the catalogue's zip hash). ``sha256_file`` therefore remembers
 digests per file identity (device, inode, size, modification time in ns), which a
 rename keeps and any rewrite changes; the writers that hold a file's bytes anyway
-register its digest with ``remember``. ``verify_sha256sums`` always reads the files.
+register its digest with ``remember``.
 """
 
 from __future__ import annotations
@@ -53,15 +53,3 @@ def write_sha256sums(folder: Path, names: list[str]) -> Path:
     path = folder / "SHA256SUMS"
     path.write_text("".join(lines), encoding="utf-8")
     return path
-
-
-def verify_sha256sums(folder: Path) -> list[str]:
-    """Names listed in ``folder/SHA256SUMS`` whose file is missing or differs (empty: all good)."""
-    folder = Path(folder)
-    bad = []
-    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        digest, name = line.split("  ", 1)
-        path = folder / name
-        if not path.exists() or _sha256_read(path) != digest:
-            bad.append(name)
-    return bad

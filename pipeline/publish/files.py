@@ -20,34 +20,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from pipeline import schema
+from pipeline.schema import to_arrow  # noqa: F401  (the one conversion; callers import it from here too)
 from pipeline.publish import checksums
 
 BOM = "\ufeff".encode("utf-8")
-
-
-def to_arrow(name: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
-    """The table as Arrow, exactly the schema's columns in the schema's order and types.
-
-    An Arrow table that already has exactly the schema's columns and types (list item
-    names included: Parquet reads them back as ``element``) is returned as it is;
-    another one is cast.
-    """
-    if isinstance(frame, pa.Table):
-        target = schema.TABLES[name].arrow_schema()
-        if same_schema(frame.schema, target):
-            return frame
-        missing = [c for c in target.names if c not in frame.column_names]
-        if missing:
-            raise ValueError(f"table {name}: missing columns {missing}")
-        return frame.select(target.names).cast(target)
-    return schema.to_arrow(name, frame)
-
-
-def same_schema(a: pa.Schema, b: pa.Schema) -> bool:
-    """Equal names, types (with list item names) and nullability; metadata ignored."""
-    return a.remove_metadata().to_string(show_field_metadata=False) == b.remove_metadata().to_string(
-        show_field_metadata=False
-    )
 
 
 def _write_bytes(path: Path, data) -> None:

@@ -16,16 +16,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.shaping import shaping_files
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
 REPO_DIR = PACKAGE_DIR.parent
 DISTRIBUTION = "cn-tech-city-dataset"
-# Files under pipeline/data/ that describe the data but do not shape the tables.
-NOT_SHAPING = re.compile(r"(\.md|\.LICENSE|_report(_neural)?\.json|\.py)$")
 
 
 def _sha256(path: Path) -> str:
@@ -67,22 +66,18 @@ def git_commit() -> tuple[str | None, bool]:
 def code_version() -> str:
     """SHA-256 (first 16 hex) of the runtime's Python modules."""
     h = hashlib.sha256()
-    for f in sorted(PACKAGE_DIR.rglob("*.py")):
-        if "__pycache__" in f.parts:
-            continue
-        h.update(f.relative_to(PACKAGE_DIR).as_posix().encode())
-        h.update(_sha256(f).encode())
+    for f in shaping_files(["."], PACKAGE_DIR):
+        if f.suffix == ".py":
+            h.update(f.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(_sha256(f).encode())
     return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
 def data_files() -> dict[str, str]:
     """``data/<path>`` -> sha256 of every model and data file that shapes the tables."""
-    out = {}
-    for f in sorted((PACKAGE_DIR / "data").rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts and not NOT_SHAPING.search(f.name):
-            out[f.relative_to(PACKAGE_DIR).as_posix()] = _sha256(f)
-    return out
+    return {f.relative_to(PACKAGE_DIR).as_posix(): _sha256(f)
+            for f in shaping_files(["data"], PACKAGE_DIR) if f.suffix != ".py"}
 
 
 def provenance() -> dict:

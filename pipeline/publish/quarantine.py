@@ -1,6 +1,6 @@
 """Quarantine, not refusal: a document whose rows fail a row-level check is left out, not the release.
 
-Belongs here (no Dagster): finding the documents behind the rows that fail a
+Belongs here: finding the documents behind the rows that fail a
 *row-level* check of ``validate`` (``ROW_CHECKS``: references, offsets, finite
 numbers, entity names), and rebuilding the tables without them. Each such
 document becomes an ``errors`` row of kind ``quarantined``, with its file, the
@@ -36,7 +36,7 @@ _ROW = re.compile(r"^row (\d+):")
 
 def failing_documents(tables: dict[str, pa.Table]) -> dict[str, tuple[str, str, int]]:
     """doc_id -> (``table.check``, first finding, rows failing) for every document behind a failing row."""
-    arrow = {n: validate._as_arrow(n, t) for n, t in tables.items() if n in schema.TABLES}
+    arrow = validate.arrow_tables(tables)
     out: dict[str, tuple[str, str, int]] = {}
     try:
         for table in schema.TABLES:

@@ -111,10 +111,6 @@ def entities_view_sql() -> str:
     return "CREATE VIEW entities AS\n" + "\nUNION ALL\n".join(parts)
 
 
-def _as_arrow(name: str, table) -> pa.Table:
-    return table if isinstance(table, pa.Table) else schema.to_arrow(name, table)
-
-
 def expected_sql(names: list[str], tokenizer: str) -> dict[str, str]:
     """``sqlite_master.sql`` of every table, index, FTS table and view ``write_sqlite`` creates."""
     out: dict[str, str] = {}
@@ -194,7 +190,7 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
                 con.execute("DROP TABLE temp.gone")
             if len(insert_rows):
                 (top,) = con.execute(f"SELECT coalesce(max(rowid), 0) FROM {_q(name)}").fetchone()
-                _insert(con, t, _as_arrow(name, tables[name]).take(insert_rows))
+                _insert(con, t, schema.to_arrow(name, tables[name]).take(insert_rows))
                 if fts:
                     con.execute(
                         f"INSERT INTO {_q(fts)}(rowid, {cols}) SELECT rowid, {_fts_values(t)} FROM {_q(name)} "
@@ -228,7 +224,7 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
         for name in names:
             t = schema.TABLES[name]
             con.execute(create_table_sql(t))
-            _insert(con, t, _as_arrow(name, tables[name]))
+            _insert(con, t, schema.to_arrow(name, tables[name]))
             for c in index_columns(t):
                 con.execute(f"CREATE INDEX {_q(f'idx_{name}_{c}')} ON {_q(name)}({_q(c)})")
             if t.search_columns:

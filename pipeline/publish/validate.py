@@ -21,11 +21,12 @@ A warning (not blocking): ``row_drop``, a table losing more than a share
 ``CHECKS`` lists which checks apply to which table; the Dagster asset checks
 (``pipeline/defs/checks.py``) are generated from it.
 
-The tables may be pandas DataFrames or Arrow tables. The checks run on Arrow
-(vectorised with ``pyarrow.compute`` where they can be, one pass over Python
-lists where they cannot, e.g. slicing texts); a DataFrame is converted once, and
-one that cannot be converted to the schema's types is checked row by row with
-the pandas versions below (its ``columns`` check already fails).
+The tables may be pandas DataFrames or Arrow tables; every check runs on Arrow
+(vectorised with ``pyarrow.compute`` where it can be, one pass over Python lists
+where it cannot, e.g. slicing texts), one implementation each. A table is
+converted once (``as_arrow``): a column that does not convert to the schema's
+type keeps its own, the ``columns`` check reports it, and every other check still
+reports on its own (a check the wrong type keeps from running fails and says so).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -70,172 +70,22 @@ def _outcome(check: str, table: str, bad: list[str], what: str, blocking: bool =
     )
 
 
-def _is_null(v) -> bool:
-    if v is None or v is pd.NA:
-        return True
-    return isinstance(v, float) and math.isnan(v)
-
-
 def _blank(v) -> bool:
-    return _is_null(v) or (isinstance(v, str) and not v.strip())
-
-
-# --- blocking checks ---------------------------------------------------------------------------
-
-_KIND_OK: dict[str, Callable[[pd.Series], bool]] = {
-    "string": lambda s: pd.api.types.is_string_dtype(s.dtype) or s.dtype == object,
-    "integer": lambda s: pd.api.types.is_integer_dtype(s.dtype) or (s.dtype == object and s.isna().all()),
-    "number": lambda s: pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype),
-    "boolean": lambda s: pd.api.types.is_bool_dtype(s.dtype) or s.dtype == object,
-    "date": lambda s: s.dtype == object or pd.api.types.is_datetime64_any_dtype(s.dtype),
-    "list": lambda s: s.dtype == object,
-}
-
-
-def check_columns(name: str, frame: pd.DataFrame | None) -> CheckOutcome:
-    t = schema.TABLES[name]
-    if frame is None:
-        return CheckOutcome("columns", name, False, True, "table is missing", failures=1)
-    problems = []
-    missing = [c for c in t.column_names if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in t.column_names]
-    if missing:
-        problems.append(f"missing columns: {', '.join(missing)}")
-    if extra:
-        problems.append(f"columns not in the schema: {', '.join(map(str, extra))}")
-    for c in t.columns:
-        if c.name not in frame.columns:
-            continue
-        s = frame[c.name]
-        if not _KIND_OK[c.type](s):
-            problems.append(f"{c.name}: dtype {s.dtype} is not {c.type}")
-        elif not c.nullable and s.isna().any():
-            problems.append(f"{c.name}: {int(s.isna().sum())} nulls in a required column")
-    if not missing and not problems:
-        try:
-            schema.to_arrow(name, frame)
-        except Exception as exc:  # noqa: BLE001 - any conversion failure is the finding
-            problems.append(f"not convertible to the schema's types: {exc}")
-    return _outcome("columns", name, problems, "column problem(s)")
-
-
-def check_primary_key(name: str, frame: pd.DataFrame) -> CheckOutcome:
-    t = schema.TABLES[name]
-    pk = [c for c in t.primary_key if c in frame.columns]
-    required = [c for c in pk if not t.column(c).nullable]
-    bad = []
-    for c in required:
-        empty = frame[c].map(_blank)
-        bad += [f"row {i}: empty {c}" for i in frame.index[empty.to_numpy(dtype=bool)]]
-    keys = frame[pk].astype(object).where(frame[pk].notna(), None)
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        counts = keys[dup].apply(tuple, axis=1).value_counts()
-        bad += [f"{'/'.join(map(str, k))} appears {n} times" for k, n in counts.items()]
-    return _outcome("primary_key", name, bad, "empty or duplicate key(s)")
-
-
-def _ids(tables: dict[str, pd.DataFrame], ref: str) -> set:
-    table, column = ref.split(".")
-    frame = tables.get(table)
-    if frame is None or column not in frame.columns:
-        return set()
-    return set(frame[column].dropna().tolist())
-
-
-def check_foreign_keys(name: str, tables: dict[str, pd.DataFrame]) -> CheckOutcome:
-    t = schema.TABLES[name]
-    frame = tables[name]
-    default_type_column = {"mentions": "entity_type", "metrics": "subject_type"}.get(name)
-    bad = []
-    for fk in t.foreign_keys:
-        type_column = fk.type_column or default_type_column
-        values = frame[fk.column]
-        present = values.notna().to_numpy(dtype=bool)
-        if fk.other_tables and type_column:
-            # Polymorphic: the row's type names the table the ID must be in.
-            id_sets = {
-                etype: _ids(tables, f"{tbl}.{col}") for etype, (tbl, col) in schema.ENTITY_TABLES.items()
-            }
-            any_ids = set().union(*id_sets.values())
-            for i, v, ty in zip(frame.index[present], values[present], frame[type_column][present]):
-                ids = id_sets.get(ty) if not _is_null(ty) else any_ids
-                if ids is None:
-                    bad.append(f"row {i}: {type_column} {ty!r} is not an entity type")
-                elif v not in ids:
-                    bad.append(f"row {i}: {fk.column} {v!r} not found among {ty or 'entities'}")
-        else:
-            ids = _ids(tables, f"{fk.table}.{fk.ref_column}")
-            for ref in fk.other_tables:
-                ids |= _ids(tables, ref)
-            for i, v in zip(frame.index[present], values[present]):
-                if v not in ids:
-                    bad.append(f"row {i}: {fk.column} {v!r} not in {fk.table}.{fk.ref_column}")
-    return _outcome("foreign_keys", name, bad, "unresolved reference(s)")
-
-
-def check_offsets(name: str, tables: dict[str, pd.DataFrame]) -> CheckOutcome:
-    t = schema.TABLES[name]
-    frame = tables[name]
-    docs = tables.get("documents")
-    texts = dict(zip(docs["doc_id"], docs["text"])) if docs is not None else {}
-    bad = []
-    for start_col, end_col, text_col in t.offset_columns:
-        for i, doc, s, e, span in zip(
-            frame.index, frame["doc_id"], frame[start_col], frame[end_col], frame[text_col]
-        ):
-            if doc in texts and _is_null(texts[doc]):
-                continue  # the text is withheld by the release (pipeline.rights): nothing to check against
-            text = texts.get(doc)
-            if text is None:
-                bad.append(f"row {i}: no text for document {doc!r}")
-            elif _is_null(s) or _is_null(e) or not (0 <= s < e <= len(text)):
-                bad.append(f"row {i}: offsets {s}:{e} outside 0:{len(text)} or empty")
-            elif text[int(s) : int(e)] != span:
-                bad.append(f"row {i}: text[{s}:{e}] is {text[int(s):int(e)]!r}, {text_col} is {span!r}")
-    return _outcome("offsets", name, bad, "offset(s) not slicing to the stated text")
-
-
-def check_finite(name: str, frame: pd.DataFrame) -> CheckOutcome:
-    t = schema.TABLES[name]
-    bad = []
-    for c in t.columns:
-        if c.type != "number" or c.name not in frame.columns:
-            continue
-        for i, v in zip(frame.index, frame[c.name].tolist()):
-            if v is None or v is pd.NA:
-                continue  # a null is the columns check's business
-            try:
-                ok = math.isfinite(float(v))
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                bad.append(f"row {i}: {c.name} = {v!r}")
-    return _outcome("finite", name, bad, "value(s) not finite")
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
 def _punctuation_only(text: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSZC" for ch in text)
 
 
-def check_names(name: str, frame: pd.DataFrame) -> CheckOutcome:
-    t = schema.TABLES[name]
-    bad = []
-    for c in t.name_columns:
-        for i, v in zip(frame.index, frame[c]):
-            if _blank(v) or _punctuation_only(str(v)):
-                bad.append(f"row {i}: {c} = {v!r}")
-    return _outcome("names", name, bad, "empty or punctuation-only name(s)")
-
-
 # --- warnings ----------------------------------------------------------------------------------
 
 
 def check_row_drop(
-    name: str, frame: pd.DataFrame, previous: pd.DataFrame | int | None, max_drop_share: float = MAX_DROP_SHARE
+    name: str, rows: int, previous: int | None, max_drop_share: float = MAX_DROP_SHARE
 ) -> CheckOutcome:
-    before = previous if isinstance(previous, int) else (len(previous) if previous is not None else None)
-    after = len(frame)
+    """Warn when the table has fewer than ``1 - max_drop_share`` of the ``previous`` release's rows."""
+    before, after = previous, rows
     if not before or after >= before * (1 - max_drop_share):
         msg = "ok" if before is None else f"ok: {before} → {after} rows"
         return CheckOutcome("row_drop", name, True, False, msg)
@@ -248,22 +98,70 @@ def check_row_drop(
 
 
 
-# --- the same checks on Arrow tables -------------------------------------------------------------
+# --- the tables as Arrow ----------------------------------------------------------------------
+
+UNCONVERTIBLE = b"unconvertible"  # field metadata key: why a column kept a type of its own
 
 
-def _as_arrow(name: str, frame) -> pa.Table | None:
-    """The table as Arrow with the schema's columns and types, or None when it cannot be."""
+def as_arrow(name: str, frame) -> pa.Table | None:
+    """The table as Arrow for the checks (None when missing), column by column: a column
+    takes the schema's type when its own is of the same kind (``_compatible``), else it
+    keeps its own (as text, with the reason in its field metadata, when it has none);
+    columns outside the schema are kept, for the ``columns`` check to name.
+    """
     if frame is None:
         return None
-    target = schema.TABLES[name].arrow_schema()
-    try:
-        if isinstance(frame, pa.Table):
-            from pipeline.publish.files import to_arrow
+    t = schema.TABLES[name]
+    if isinstance(frame, pa.Table) and schema.same_schema(frame.schema, t.arrow_schema()):
+        return frame
+    fields, arrays = [], []
+    names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+    for c in names:
+        array, why = _own_column(frame, c)
+        if c in t.column_names and not why:
+            want = schema.ARROW_TYPES[t.column(c).type]
+            if not array.type.equals(want) and _compatible(array.type, want):
+                try:
+                    array = array.cast(want)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    why = str(exc)
+        fields.append(pa.field(str(c), array.type, metadata={UNCONVERTIBLE: why} if why else None))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
-            return to_arrow(name, frame)
-        return schema.to_arrow(name, frame)
-    except Exception:  # noqa: BLE001 - the columns check reports why
-        return None
+
+def _own_column(frame, column) -> tuple[pa.Array | pa.ChunkedArray, str]:
+    """The column in its own Arrow type, or as text with the reason it has none."""
+    if isinstance(frame, pa.Table):
+        return frame.column(column), ""
+    series = frame[column]
+    try:  # a NaN in a float column stays a NaN (the finite check's business), not a null
+        return pa.array(series, from_pandas=getattr(series.dtype, "kind", "O") != "f"), ""
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+        return pa.array([None if v is None else str(v) for v in series.tolist()], pa.string()), str(exc)
+
+
+def _kind(t: pa.DataType) -> str:
+    for kind, test in (("integer", pa.types.is_integer), ("number", pa.types.is_floating),
+                       ("string", lambda x: pa.types.is_string(x) or pa.types.is_large_string(x)),
+                       ("list", lambda x: pa.types.is_list(x) or pa.types.is_large_list(x)),
+                       ("null", pa.types.is_null)):
+        if test(t):
+            return kind
+    return str(t)
+
+
+def _compatible(own: pa.DataType, want: pa.DataType) -> bool:
+    """Whether a column of type ``own`` is one of ``want``'s kind (an integer is a number; all-null is any)."""
+    a, b = _kind(own), _kind(want)
+    return a == b or a == "null" or (a, b) == ("integer", "number")
+
+
+def _wrong_types(name: str, table: pa.Table) -> list[str]:
+    """The schema columns of the table whose type is not the schema's."""
+    t = schema.TABLES[name]
+    return [c.name for c in t.columns if c.name in table.column_names
+            and not table.column(c.name).type.equals(schema.ARROW_TYPES[c.type])]
 
 
 def _arrow_columns(name: str, table: pa.Table) -> CheckOutcome:
@@ -279,14 +177,12 @@ def _arrow_columns(name: str, table: pa.Table) -> CheckOutcome:
         if c.name not in table.column_names:
             continue
         col = table.column(c.name)
-        want = schema.ARROW_TYPES[c.type]
-        if not col.type.equals(want):
-            try:
-                col = col.cast(want)
-            except Exception:  # noqa: BLE001
-                problems.append(f"{c.name}: type {col.type} is not {c.type}")
-                continue
-        if not c.nullable and col.null_count:
+        why = (table.schema.field(c.name).metadata or {}).get(UNCONVERTIBLE)
+        if why:
+            problems.append(f"{c.name}: not convertible to {c.type}: {why.decode()}")
+        elif not col.type.equals(schema.ARROW_TYPES[c.type]):
+            problems.append(f"{c.name}: type {col.type} is not {c.type}")
+        elif not c.nullable and col.null_count:
             problems.append(f"{c.name}: {col.null_count} nulls in a required column")
     return _outcome("columns", name, problems, "column problem(s)")
 
@@ -491,6 +387,20 @@ def checks_for(table: str) -> list[str]:
     return [c for c, (_b, _d, applies) in CHECKS.items() if applies(t)]
 
 
+ROW_CHECKS: dict[str, Callable] = {
+    "primary_key": lambda name, tables: _arrow_primary_key(name, tables[name]),
+    "foreign_keys": lambda name, tables: _arrow_foreign_keys(name, tables),
+    "offsets": lambda name, tables: _arrow_offsets(name, tables),
+    "finite": lambda name, tables: _arrow_finite(name, tables[name]),
+    "names": lambda name, tables: _arrow_names(name, tables[name]),
+}
+
+
+def arrow_tables(tables: dict) -> dict[str, pa.Table | None]:
+    """Every schema table of ``tables`` as Arrow for the checks (``as_arrow``)."""
+    return {n: as_arrow(n, f) for n, f in tables.items() if n in schema.TABLES}
+
+
 def run_check(
     check: str,
     table: str,
@@ -500,55 +410,27 @@ def run_check(
     _arrow: dict | None = None,
 ) -> CheckOutcome:
     """Run one named check on one table (``tables`` holds every table, for references)."""
-    frame = tables.get(table)
-    arrow = _arrow if _arrow is not None else {n: _as_arrow(n, f) for n, f in tables.items() if n in schema.TABLES}
-    if check == "columns":
-        if isinstance(frame, pa.Table):
-            return _arrow_columns(table, frame)
-        return check_columns(table, frame)
+    arrow = _arrow if _arrow is not None else arrow_tables(tables)
+    frame = arrow.get(table)
     blocking = CHECKS[check][0]
     if frame is None:
         return CheckOutcome(check, table, False, blocking, "table is missing", failures=1)
-    columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
-    missing = [c for c in schema.TABLES[table].column_names if c not in columns]
+    if check == "columns":
+        return _arrow_columns(table, frame)
+    missing = [c for c in schema.TABLES[table].column_names if c not in frame.column_names]
     if missing:
         return CheckOutcome(check, table, False, blocking, f"cannot run: missing columns {missing}", failures=1)
     if check == "row_drop":
         previous = (previous_tables or {}).get(table)
-        if isinstance(previous, pa.Table):
-            previous = previous.num_rows
-        return check_row_drop(table, frame, previous, max_drop_share)
-    fast = arrow.get(table)
-    # the Arrow versions need every table they refer to in Arrow form too
-    if fast is not None and all(arrow.get(n) is not None or tables.get(n) is None for n in tables if n in schema.TABLES):
-        if check == "primary_key":
-            return _arrow_primary_key(table, fast)
-        if check == "foreign_keys":
-            return _arrow_foreign_keys(table, arrow)
-        if check == "offsets":
-            return _arrow_offsets(table, arrow)
-        if check == "finite":
-            return _arrow_finite(table, fast)
-        if check == "names":
-            return _arrow_names(table, fast)
-        raise KeyError(check)
-    if isinstance(frame, pa.Table):  # not convertible to the schema's types: check as pandas
-        frame = frame.to_pandas(types_mapper=schema._pandas_type)
-    pandas_tables = {
-        n: (f.to_pandas(types_mapper=schema._pandas_type) if isinstance(f, pa.Table) else f)
-        for n, f in tables.items()
-    }
-    if check == "primary_key":
-        return check_primary_key(table, frame)
-    if check == "foreign_keys":
-        return check_foreign_keys(table, pandas_tables)
-    if check == "offsets":
-        return check_offsets(table, pandas_tables)
-    if check == "finite":
-        return check_finite(table, frame)
-    if check == "names":
-        return check_names(table, frame)
-    raise KeyError(check)
+        if previous is not None and not isinstance(previous, int):
+            previous = len(previous)
+        return check_row_drop(table, frame.num_rows, previous, max_drop_share)
+    try:
+        return ROW_CHECKS[check](table, arrow)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        wrong = [(n, c) for n, t in arrow.items() if t is not None for c in _wrong_types(n, t)]
+        because = f"columns of the wrong type: {', '.join(f'{n}.{c}' for n, c in wrong)}" if wrong else str(exc)
+        return CheckOutcome(check, table, False, blocking, f"cannot run: {because}", failures=1)
 
 
 def check_tables(
@@ -560,7 +442,7 @@ def check_tables(
     """Every applicable check on every schema table (DataFrames or Arrow tables).
 
     ``previous_tables``: frames or row counts."""
-    arrow = {n: _as_arrow(n, f) for n, f in tables.items() if n in schema.TABLES}
+    arrow = arrow_tables(tables)
     try:
         return [
             run_check(check, table, tables, previous_tables, max_drop_share, _arrow=arrow)

@@ -12,7 +12,7 @@ Writes the generated part of ``docs/reliability.md`` (between the markers
 2. fault points: each kill point of ``faultrun.POINTS``, a full disk during the
    per-document work and during the publish (tmpfs; needs root), two builds at
    once (refused, and waiting), each ``--fault-runs`` times;
-3. time per character (``--scaling FILE``: the JSON of ``pipeline.bench.doc_scaling``).
+3. time per character (``--scaling FILE``: the JSON of ``tooling.bench.doc_scaling``).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def render(hostile: list[dict], fault: list[dict], scaling: list[dict] | None, r
         lines.append(f"| {r['point']} | {r['runs']} | {r['fault_happened']} | {r['corrupted']} | {r['recovered_equal']} | "
                      f"{r['leftovers']} | {cause} | {r['seconds']:.1f} | {r['note']} |")
     if scaling:
-        lines += ["", "### Time per character of one document (`python -m pipeline.bench.doc_scaling`)", "",
+        lines += ["", "### Time per character of one document (`python -m tooling.bench.doc_scaling`)", "",
                   "| text | characters | pieces | segment (s) | analyse (s) | µs per character |", "|---|---:|---:|---:|---:|---:|"]
         for r in scaling:
             lines.append(f"| {r['kind']} | {r['chars']:,} | {r['pieces']} | {r['segment_s']:.2f} | {r['analyse_s']:.2f} | {r['us_per_char']:.1f} |")
@@ -179,7 +179,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/reliability.md"))
     parser.add_argument("--runs", type=int, default=2, help="hostile builds (each from an empty output folder)")
     parser.add_argument("--fault-runs", type=int, default=1)
-    parser.add_argument("--scaling", type=Path, default=None, help="JSON written by pipeline.bench.doc_scaling --json")
+    parser.add_argument("--scaling", type=Path, default=None, help="JSON written by tooling.bench.doc_scaling --json")
     parser.add_argument("--no-faults", action="store_true")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="reliability-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))

@@ -7,9 +7,8 @@ Public interface::
 
 Modules: ``features`` (per-character inputs shared by training and tagging),
 ``neural`` (the network and its decoding), ``tagger`` (the model at run time),
-``clusters`` (word and character clusters from unlabelled text), ``train`` and
-``train_neural`` (``python -m pipeline train-ner``), ``evaluate`` (``python -m pipeline evaluate-ner``), ``data``
-(reading the span-level JSONL benchmarks).
+``clusters`` (reading the word and character clusters). Training and scoring
+are in ``tooling.ner`` (``python -m tooling train-ner|evaluate-ner``).
 """
 
 from pipeline.nlp.ner.tagger import NerTagger, load_tagger

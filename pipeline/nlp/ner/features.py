@@ -6,7 +6,7 @@ length) and the word's dictionary class (``word_positions``: nr / ns / nt / nz
 / j for name classes, "W" another dictionary word, "U" a word jieba's HMM made
 up, "C" a single character); the dictionary's part-of-speech tag of a word
 (``word_pos``); the character type (``char_type``); the longest gazetteer entry
-covering a character (``Gazetteer``, ``gazetteer_tags``); the per-character
+covering a character (``NameTypes``, ``gazetteer_tags``); the per-character
 person-name codes learned from the training sets (``name_codes``) and the
 person-name prior from outside them (``given_name_codes``); the lookup data of
 a model (``Resources``). Labels are BIOES over PER/ORG/LOC: ``encode`` turns
@@ -110,78 +110,53 @@ def char_type(ch: str) -> str:
 
 
 def word_positions(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str]]:
-    """Per character: position tag (B/M/E/S + length), word, word class + position letter.
+    """Per character: word position (B/M/E/S + length), word, word class + position letter.
 
-    Characters outside every word keep S1 / " " / C. Words are written
-    in order (a later one overwrites an earlier one) with whole-slice
-    assignments of per-length patterns, which is what makes this fast.
+    Characters outside every word keep S1 / " " / C; an empty or out-of-range
+    span is no word. Words are written in order (a later one overwrites an
+    earlier one) with whole-slice assignments of per-length patterns.
     """
     n = len(text)
     if any(not 0 <= s < e <= n for s, e in words):
-        return _word_positions_loop(text, words)
+        words = [(s, e) for s, e in words if 0 <= s < e <= n]
     tags = word_tags()
     freq = get_tokenizer().FREQ
     cls = ["C"] * n
-    pos = ["S1"] * n
+    position = ["S1"] * n
     word = [" "] * n
     strs = [text[s:e] for s, e in words]
-    pos_pat = _POS_PATTERNS
+    position_pat = _POSITION_PATTERNS
     cls_pat = _CLS_PATTERNS
     for (s, e), w in zip(words, strs):
         ln = e - s
         wc = word_class(w, tags, freq)
-        p = pos_pat.get(ln)
+        p = position_pat.get(ln)
         if p is None:
-            p = pos_pat[ln] = _pos_pattern(ln)
+            p = position_pat[ln] = _position_pattern(ln)
         k = cls_pat.get((wc, ln))
         if k is None:
             k = cls_pat[(wc, ln)] = [wc + x[0] for x in p]
-        pos[s:e] = p
+        position[s:e] = p
         cls[s:e] = k
         word[s:e] = [w] * ln
-    return pos, word, cls
+    return position, word, cls
 
 
-_POS_PATTERNS: dict[int, list[str]] = {}
+_POSITION_PATTERNS: dict[int, list[str]] = {}
 _CLS_PATTERNS: dict[tuple[str, int], list[str]] = {}
 
 
-def _pos_pattern(ln: int) -> list[str]:
-    """Position tags of the characters of a word of ``ln`` (>= 1) characters."""
+def _position_pattern(ln: int) -> list[str]:
+    """Word-position tags of the characters of a word of ``ln`` (>= 1) characters."""
     if ln == 1:
         return ["S1"]
     lb = str(ln) if ln < 5 else "5"
     return ["B" + lb, *(["M" + lb] * (ln - 2)), "E" + lb]
 
 
-def _word_positions_loop(text: str, words: list[tuple[int, int]]) -> tuple[list[str], list[str], list[str]]:
-    """``word_positions`` character by character, for word spans that are empty or out of range."""
-    n = len(text)
-    tags = word_tags()
-    freq = get_tokenizer().FREQ
-    cls = ["C"] * n
-    pos = ["S1"] * n
-    word = [" "] * n
-    for s, e in words:
-        w = text[s:e]
-        ln = e - s
-        lb = str(ln) if ln < 5 else "5"
-        if ln == 1:
-            pos[s] = "S1"
-        else:
-            pos[s] = "B" + lb
-            for i in range(s + 1, e - 1):
-                pos[i] = "M" + lb
-            pos[e - 1] = "E" + lb
-        wc = word_class(w, tags, freq)
-        for i in range(s, e):
-            word[i] = w
-            cls[i] = wc + pos[i][0]
-    return pos, word, cls
-
-
-class Gazetteer(dict):
-    """{name: type} with its dictionary matcher over the names of 2..MAX_GAZ_LEN characters
+class NameTypes(dict):
+    """The name list of the NER gazetteer feature (``gazetteer.tsv``; not ``nlp.gazetteer.Gazetteer``, the
+    administrative divisions): {name: type} with its dictionary matcher over the names of 2..MAX_GAZ_LEN characters
     (build once, do not mutate)."""
 
     def __init__(self, names: Mapping[str, str] = ()):
@@ -193,8 +168,8 @@ def gazetteer_tags(sent: str, gazetteer: Mapping[str, str] | None) -> list[str] 
     """Leftmost-longest gazetteer entries (``nlp.dictmatch``); per character TYPE+B/M/E/S, or None if no match."""
     if not gazetteer:
         return None
-    if not isinstance(gazetteer, Gazetteer):
-        gazetteer = Gazetteer(gazetteer)
+    if not isinstance(gazetteer, NameTypes):
+        gazetteer = NameTypes(gazetteer)
     tags: list[str] | None = None
     for i, end, t in gazetteer.matcher.scan(sent):
         if tags is None:
@@ -267,8 +242,8 @@ class Resources:
 
     def __init__(self, gazetteer: Mapping[str, str] | None = None, clusters=None,
                  names: Mapping[str, str] | None = None):
-        if gazetteer and not isinstance(gazetteer, Gazetteer):
-            gazetteer = Gazetteer(gazetteer)
+        if gazetteer and not isinstance(gazetteer, NameTypes):
+            gazetteer = NameTypes(gazetteer)
         self.gazetteer = gazetteer or None
         self.word_clusters = clusters.words if clusters else {}
         self.char_clusters = clusters.chars if clusters else {}

@@ -46,8 +46,8 @@ LABELS = ("O", "B-PER", "I-PER", "E-PER", "S-PER", "B-ORG", "I-ORG", "E-ORG", "S
           "B-LOC", "I-LOC", "E-LOC", "S-LOC")
 CONVENTIONS = ("b", "m", "c")
 # (field, embedding size); "char" and "bigram" start from word2vec vectors of unlabelled text
-FIELDS = (("char", 64), ("bigram", 32), ("pos", 8), ("wclass", 8), ("wcoarse", 8), ("wfine", 16),
-          ("ccoarse", 4), ("name", 6), ("gaz", 8), ("ctype", 4), ("wtag", 8),
+FIELDS = (("char", 64), ("bigram", 32), ("word_position", 8), ("wclass", 8), ("wcoarse", 8), ("wfine", 16),
+          ("ccoarse", 4), ("name", 6), ("gaz", 8), ("ctype", 4), ("part_of_speech", 8),
           ("given", 6))
 UNK = 0  # id 0 of every vocabulary: unseen / rare value
 
@@ -55,20 +55,20 @@ UNK = 0  # id 0 of every vocabulary: unseen / rare value
 def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> list[list[str]]:
     """Per field (in ``FIELDS`` order), the value of each character of ``sent`` as a string."""
     n = len(sent)
-    pos, word, cls = word_positions(sent, words)
+    position, word, cls = word_positions(sent, words)
     wcl = res.word_clusters
     ccl = res.char_clusters
     miss = ("-", "-")
     wc = [wcl.get(w, miss) for w in word]
     names = res.names
     gaz = gazetteer_tags(sent, res.gazetteer) or ["-"] * n
-    wpos = word_pos()
+    part_of_speech = word_pos()
     freq = get_tokenizer().FREQ
     given = given_name_codes()
     return [
         list(sent),
         [sent[i:i + 2] for i in range(n - 1)] + [sent[-1:] + "$"] if n else [],
-        pos,
+        position,
         cls,
         [x[0] for x in wc],
         [x[1] for x in wc],
@@ -76,7 +76,7 @@ def sentence_fields(sent: str, words: list[tuple[int, int]], res: Resources) -> 
         [names.get(ch, "x") for ch in sent],
         gaz,
         [char_type(ch) for ch in sent],
-        [wpos.get(w, "n") if freq.get(w) else "U" for w in word],  # "U": a word jieba's HMM made up
+        [part_of_speech.get(w, "n") if freq.get(w) else "U" for w in word],  # "U": a word jieba's HMM made up
         [given.get(ch, "-x-") for ch in sent],
     ]
 

@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 
 from pipeline.nlp.ner import clusters as nerclusters
-from pipeline.nlp.ner.features import Gazetteer, Resources, decode, document_sentences
+from pipeline.nlp.ner.features import NameTypes, Resources, decode, document_sentences
 from pipeline.nlp.ner.neural import NeuralModel
 from pipeline.records import Token
 
@@ -46,7 +46,7 @@ class NerTagger:
         if not self.model_path.is_file():
             raise FileNotFoundError(
                 f"no NER model at {self.model_path}: the pipeline ships pipeline/data/ner/neural.npz "
-                "(restore it from the repository, or train one with `python -m pipeline train-ner`)")
+                "(restore it from the repository, or train one with `python -m tooling train-ner`)")
         self._neural = NeuralBackend(NeuralModel.load(self.model_path), load_resources(self.model_path.parent),
                                      convention)
         self.convention = convention
@@ -104,10 +104,10 @@ def load_resources(model_dir: Path) -> Resources:
             if line and not line.startswith("#"):
                 ch, _, code = line.partition("\t")
                 names[ch] = code
-    return Resources(load_gazetteer(model_dir / "gazetteer.tsv"), nerclusters.load(model_dir / "clusters.tsv"), names)
+    return Resources(load_name_types(model_dir / "gazetteer.tsv"), nerclusters.load(model_dir / "clusters.tsv"), names)
 
 
-def load_gazetteer(path: Path) -> Gazetteer:
+def load_name_types(path: Path) -> NameTypes:
     """``name<TAB>type`` lines (``#`` comments) -> {name: type}; empty if the file is missing."""
     gaz: dict[str, str] = {}
     if path.exists():
@@ -115,7 +115,7 @@ def load_gazetteer(path: Path) -> Gazetteer:
             if line and not line.startswith("#"):
                 name, _, typ = line.partition("\t")
                 gaz[name] = typ
-    return Gazetteer(gaz)
+    return NameTypes(gaz)
 
 
 _lock = threading.Lock()

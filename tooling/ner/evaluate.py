@@ -1,4 +1,4 @@
-"""``python -m pipeline evaluate-ner FILE.jsonl``: span-level scores of the recogniser.
+"""``python -m tooling evaluate-ner FILE.jsonl``: span-level scores of the recogniser.
 
 Exact match of (start, end, type) for PER / ORG / LOC; gold spans of other
 types are ignored. Prints precision, recall and F1 per type and overall, and
@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from pipeline.nlp.ner.data import TYPES, Record, read_jsonl
+from tooling.ner.data import TYPES, Record, read_jsonl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

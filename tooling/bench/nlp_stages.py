@@ -1,6 +1,6 @@
 """Where the per-document time goes: each NLP interface timed on its own, in one process.
 
-``python -m pipeline bench --nlp-stages N`` reads the first N corpus records
+``python -m tooling bench --nlp-stages N`` reads the first N corpus records
 through the real reader (``ingest.read_source``) and times, document by
 document, the public interfaces of ``docs/ARCHITECTURE.md`` in pipeline order:
 ``segment``, ``NerTagger.tag`` (with the tokens), ``recognize``,
@@ -8,7 +8,6 @@ document, the public interfaces of ``docs/ARCHITECTURE.md`` in pipeline order:
 same texts as the yardstick. Models are loaded before timing. The result is
 seconds and characters per second per stage, so that a change in one stage
 shows up directly (the Dagster step times of the main benchmark lump them).
-No Dagster import here.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.bench.measure import CorpusRecord, write_slice
+from tooling.bench.measure import CorpusRecord, write_slice
 
 STAGES = ("read", "segment", "ner_tag", "recognize", "relations", "facts")
 

@@ -1,4 +1,4 @@
-"""``python -m pipeline train-ner``: train the entity recogniser from the public training sets.
+"""``python -m tooling train-ner``: train the entity recogniser from the public training sets.
 
 Reads every ``*.jsonl`` of ``--train-dir`` (default ``../shared/eval/ner/train``:
 CLUENER train, Boson 0-1599, MSRA dev, People's Daily), splits long documents
@@ -32,12 +32,12 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.nlp.ner import clusters as nerclusters
-from pipeline.nlp.ner import data as nerdata
-from pipeline.nlp.ner.features import MAX_GAZ_LEN, Gazetteer, Resources, gazetteer_tags, name_codes
+from pipeline.nlp.ner.features import MAX_GAZ_LEN, NameTypes, Resources, gazetteer_tags, name_codes
+from tooling.ner import clusters as nerclusters
+from tooling.ner import data as nerdata
 
-DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "ner" / "train"
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "ner" / "train"
+DATA_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "data"
 DEFAULT_OUT = DATA_DIR / "ner"
 FOLDS = 5
 
@@ -109,7 +109,7 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 by_name[r.text[s:e]][t] += 1
     gaz = dict(extra or {})
     gaz.update({name: c.most_common(1)[0][0] for name, c in by_name.items()})
-    gaz = Gazetteer(gaz)
+    gaz = NameTypes(gaz)
     hits: Counter = Counter()
     good: Counter = Counter()
     for r in records:
@@ -131,7 +131,7 @@ def build_gazetteer(records: list[nerdata.Record], extra: dict[str, str] | None 
                 i = j + 1
             else:
                 i += 1
-    return Gazetteer({n: t for n, t in gaz.items() if clean_name(n)
+    return NameTypes({n: t for n, t in gaz.items() if clean_name(n)
                       and ((hits[n] and good[n] / hits[n] >= min_precision) or (not hits[n] and n not in by_name))})
 
 
@@ -168,7 +168,7 @@ def holdout_split(records: list[nerdata.Record], k: int) -> tuple[list[nerdata.R
 
 def holdout_scores(dev: list[nerdata.Record], tagger_for) -> dict[str, dict[str, float]]:
     """{training file: {"f1", "PER", "ORG", "LOC"}} of the held-out records, tagged by ``tagger_for(file)``."""
-    from pipeline.nlp.ner.evaluate import score_records
+    from tooling.ner.evaluate import score_records
 
     by_source: dict[str, list[nerdata.Record]] = defaultdict(list)
     for r in dev:
@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     write_names(full_names, args.out / "names.tsv")
     write_gazetteer(full_gaz, args.out / "gazetteer.tsv")
 
-    from pipeline.nlp.ner import train_neural
+    from tooling.ner import train_neural
 
     report = {"train_dir": str(args.train_dir), "records": len(records),
               "chars": sum(len(r.text) for r in records), "held_out": len(dev),

@@ -1,4 +1,4 @@
-"""``python -m pipeline train-ner``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
+"""``python -m tooling train-ner``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
 
 Uses the same training records, jackknifed gazetteer and name codes, and
 word / character clusters that ``train.py`` builds, and its block
@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.nlp.ner import clusters as nerclusters
-from pipeline.nlp.ner import data as nerdata
 from pipeline.nlp.ner.features import MAX_SENT_LEN, Resources, document_sentences, encode
 from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, combine, field_ids, save, sentence_fields
 from pipeline.nlp.segment import segment
+from tooling.ner import clusters as nerclusters
+from tooling.ner import data as nerdata
 
 PRETRAINED = ("char", "bigram")
 MAX_PRETRAINED = {"char": 8000, "bigram": 40000}
@@ -39,7 +39,7 @@ MAX_PRETRAINED = {"char": 8000, "bigram": 40000}
 
 def featurise(records: list[nerdata.Record], folds: list[Resources]):
     """(fields, labels, convention index) per training sentence; record k uses folds[k % len]."""
-    from pipeline.nlp.ner.train import convention_of
+    from tooling.ner.train import convention_of
 
     out = []
     for k, r in enumerate(records):
@@ -309,7 +309,7 @@ def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, d
 def score_holdout(model: NeuralModel, dev, dev_res: Resources) -> dict:
     """F1 per training file of the held-out block, each tagged in its own file's convention."""
     from pipeline.nlp.ner.tagger import NeuralBackend
-    from pipeline.nlp.ner.train import convention_of, holdout_scores
+    from tooling.ner.train import convention_of, holdout_scores
 
     return holdout_scores(dev, lambda source: NeuralBackend(model, dev_res, convention_of(source)))
 

@@ -1,6 +1,6 @@
 """Timings read back from a Dagster instance: how long each run and step took.
 
-Used by the benchmark (``pipeline.bench``) to report the time of each stage of a
+Used by the benchmark (``tooling.bench``) to report the time of each stage of a
 build from the instance's own event log (step start/success markers), so the
 numbers are the ones the Dagster UI shows. Also opens a fresh, persistent
 instance in a given directory (``DAGSTER_HOME`` for one benchmark build).

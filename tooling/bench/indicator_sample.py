@@ -1,12 +1,11 @@
 """A reproducible sample of metric -> indicator mappings, for judging the mapping's precision by hand.
 
-``python -m pipeline.bench.indicator_sample RAW_DIR [RAW_DIR ...] [--n 100] [--seed 13]``
+``python -m tooling.bench.indicator_sample RAW_DIR [RAW_DIR ...] [--n 100] [--seed 13]``
 builds the tables of the raw folders in this process (``evaluation.gold.build_plain``:
 ingest -> analyse -> tables, no Dagster), and prints the share of metrics mapped to
 an indicator and a tab-separated sample of ``n`` mapped rows (metric, unit,
 indicator, span_text, sentence), drawn with ``seed``: a judge marks each row right
 or wrong. The figures and the judged sample are recorded in BENCHMARKS.md.
-No Dagster import here.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pathlib import Path
 
 def sample_rows(raw_dirs: list[Path], n: int, seed: int) -> tuple[int, int, list[dict]]:
     """(metrics, mapped metrics, a sample of n mapped rows)."""
-    from pipeline.evaluation.gold import build_plain
+    from tooling.evaluation.gold import build_plain
 
     rows, total = [], 0
     for raw in raw_dirs:

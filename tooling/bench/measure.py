@@ -12,8 +12,6 @@
   dictionary, HMM on, what a user's own script would do) over the same texts
   in one fresh child process, timing only the cutting (dictionary loading is
   excluded), and returns characters per second.
-
-No Dagster import here.
 """
 
 from __future__ import annotations
@@ -65,21 +63,6 @@ def write_slice(records: list[CorpusRecord], raw_dir: Path, name: str = "corpus.
         for rec in records:
             fh.write(rec.line + "\n")
     return path
-
-
-def tree_rss(proc: psutil.Process) -> int:
-    """RSS in bytes of ``proc`` plus all its live descendants."""
-    total = 0
-    try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:  # exited between listing and reading
-            pass
-    return total
 
 
 class PeakRss:

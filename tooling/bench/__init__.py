@@ -1,4 +1,4 @@
-"""``python -m pipeline bench``: throughput, memory and incremental-rebuild benchmark.
+"""``python -m tooling bench``: throughput, memory and incremental-rebuild benchmark.
 
 For each fraction of the corpus (default 10 %, 25 %, 50 %, 100 % of
 ``../shared/corpus/xwlb.jsonl``) it builds a release from raw to published on
@@ -8,7 +8,7 @@ the time of each Dagster step, the throughput of bare single-process
 ``jieba.posseg.cut`` over the same text and the ratio of the two; then it adds
 one new document and times the incremental rebuild to a new release (and a
 rebuild with nothing changed). ``--json FILE`` writes the results for scripts
-(see ``pipeline.bench.report``); ``--markdown FILE`` writes a Markdown section.
+(see ``tooling.bench.report``); ``--markdown FILE`` writes a Markdown section.
 
 ``--nlp-stages N`` instead times each NLP interface on N documents in one
 process (``nlp_stages``), to see which stage to make faster.
@@ -58,9 +58,9 @@ def resolve_corpus(path: Path | None) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.bench import report
-    from pipeline.bench.measure import load_corpus
-    from pipeline.bench.runner import bench_fraction
+    from tooling.bench import report
+    from tooling.bench.measure import load_corpus
+    from tooling.bench.runner import bench_fraction
 
     corpus = resolve_corpus(args.corpus)
     if corpus is None:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     total_chars = sum(len(r.text) for r in records)
     print(f"corpus {corpus}: {len(records):,} documents, {total_chars:,} characters", flush=True)
     if args.nlp_stages:
-        from pipeline.bench.nlp_stages import format_stage_times, nlp_stage_times
+        from tooling.bench.nlp_stages import format_stage_times, nlp_stage_times
 
         print(format_stage_times(nlp_stage_times(records[: args.nlp_stages])))
         return 0
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: the build failed: {failure}", file=sys.stderr)
     print()
     print(report.text_table(results))
-    command = "python -m pipeline bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "python -m pipeline bench"
+    command = "python -m tooling bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "python -m tooling bench"
     if args.json:
         report.write_json(results, args.json)
         print(f"wrote {args.json}")

@@ -1,10 +1,10 @@
 """Throughput of the metrics stage (number reading + facts) in one process.
 
-``python -m pipeline.nlp.facts_bench [JSONL] [--docs N]`` reads the first N
+``python -m tooling.bench.facts [JSONL] [--docs N]`` reads the first N
 records of a ``.jsonl`` corpus through ingest (normalisation and blocks),
 segments them and recognises entities once (not timed), then times
 ``extract_facts`` over all of them and prints characters per second.
-Used for docs/BENCHMARKS-facts.md; not part of the pipeline. No Dagster import here.
+Used for docs/BENCHMARKS-facts.md; not part of the pipeline.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Benchmark of the front door: a build from the Dagster UI against ``make run``, and disk use.
 
-``python -m pipeline.bench.front_door times --raw DIR [--raw DIR ...]``: for each raw
+``python -m tooling.bench.front_door times --raw DIR [--raw DIR ...]``: for each raw
 folder, a cold build with ``python -m pipeline build`` (what ``make run`` runs) and a
 cold build launched in a real ``dagster-webserver`` the way "Materialize all" does
 (GraphQL ``launchRun`` of ``build_all``, the run in its own process as under
 ``make ui``), each into a fresh output folder and instance; wall seconds from the
 command's start, or from the launch, to the end of the run.
 
-``python -m pipeline.bench.front_door disk --raw DIR --add FILE``: a build of DIR,
+``python -m tooling.bench.front_door disk --raw DIR --add FILE``: a build of DIR,
 then of DIR plus FILE (one more document); the bytes of the release against the raw
 folder's, and the bytes the second release added to the disk (files shared with the
 first release through hard links counted once). For a partitioned release, also the
@@ -152,7 +152,7 @@ def _on_demand(out: Path, release: Path) -> dict:
 
 def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
     from pipeline.defs.headless import build_release
-    from pipeline.defs.runstats import open_instance
+    from tooling.bench.runstats import open_instance
     from pipeline.publish.retention import disk_usage
 
     with tempfile.TemporaryDirectory(prefix="bench-disk-", dir=work) as tmp:
@@ -188,7 +188,7 @@ def disk(raw: Path, add: Path, work: Path | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench.front_door", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench.front_door", description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["times", "disk"])
     parser.add_argument("--raw", type=Path, action="append", required=True)
     parser.add_argument("--add", type=Path, help="disk: the one document added for the second build")

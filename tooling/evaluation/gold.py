@@ -1,8 +1,8 @@
-"""``python -m pipeline evaluate``: build a release from gold sets' texts and score it.
+"""``python -m tooling evaluate``: build a release from gold sets' texts and score it.
 
 Usage::
 
-    python -m pipeline evaluate --gold DIR [--gold DIR ...] [--raw DIR] [--split odd|even|all]
+    python -m tooling evaluate --gold DIR [--gold DIR ...] [--raw DIR] [--split odd|even|all]
                                 [--json FILE] [--engine dagster|plain] [-v]
 
 Each ``--gold`` folder is one *set* of ``*.gold.json`` files. A gold file's
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.evaluation.scoring import format_report, score
+from tooling.evaluation.scoring import format_report, score
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

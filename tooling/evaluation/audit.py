@@ -1,9 +1,9 @@
-"""``python -m pipeline audit-sample``: draw entity rows of a release for a precision audit, reproducibly.
+"""``python -m tooling audit-sample``: draw entity rows of a release for a precision audit, reproducibly.
 
 Usage::
 
-    python -m pipeline audit-sample --release outputs/latest [--n 200] [--seed 12] [--out audit.md]
-    python -m pipeline audit-sample --jsonl corpus.jsonl --docs 300 [--n 200] [--seed 12] [--out audit.md]
+    python -m tooling audit-sample --release outputs/latest [--n 200] [--seed 12] [--out audit.md]
+    python -m tooling audit-sample --jsonl corpus.jsonl --docs 300 [--n 200] [--seed 12] [--out audit.md]
 
 With ``--jsonl``, ``docs`` records of the file are drawn with the same seed and
 built in this process (``evaluation.gold.build_plain``: ingest, analyse, tables;
@@ -71,7 +71,7 @@ def build_subset(jsonl: Path, docs: int, seed: int) -> dict[str, pd.DataFrame]:
     """The tables of ``docs`` records of ``jsonl`` drawn with ``seed``, built in this process."""
     import tempfile
 
-    from pipeline.evaluation.gold import build_plain
+    from tooling.evaluation.gold import build_plain
 
     lines = [ln for ln in jsonl.read_text(encoding="utf-8").splitlines() if ln.strip()]
     picked = sorted(random.Random(seed).sample(range(len(lines)), min(docs, len(lines))))

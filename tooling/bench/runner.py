@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.bench.measure import (
+from tooling.bench.measure import (
     CorpusRecord,
     PeakRss,
     jieba_posseg_throughput,
@@ -76,7 +76,7 @@ def _written_since(out_dir: Path, since: float) -> dict[str, int]:
 
 
 def _timed_build(build_release, instance, raw_dir: Path, out_dir: Path, progress: bool, sampler: PeakRss, phase: str):
-    from pipeline.defs import runstats
+    from tooling.bench import runstats
 
     before = set(runstats.run_ids(instance))
     load_before = os.getloadavg()[0]
@@ -116,8 +116,8 @@ def bench_fraction(
     baseline: bool = True,
     incremental: bool = True,
 ) -> dict:
-    """Measure one fraction of the corpus; returns the result dict (see ``pipeline.bench``)."""
-    from pipeline.defs import runstats
+    """Measure one fraction of the corpus; returns the result dict (see ``tooling.bench``)."""
+    from tooling.bench import runstats
     from pipeline.defs.headless import build_release
 
     chosen = take_fraction(records, fraction)

@@ -1,4 +1,4 @@
 """Evaluation: scoring built releases against gold files (``gold``) and NER benchmarks.
 
-``python -m pipeline evaluate`` is ``pipeline.evaluation.gold``. No Dagster import here.
+``python -m tooling evaluate`` is ``tooling.evaluation.gold``.
 """
