@@ -85,7 +85,7 @@ _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业
 # 门槛, 入选标准: a threshold set for others, not a value of the subject
 _THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
 # 7年净流出164万, 近 6 年第二高: a duration that frames the number or rank right after it
-_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间)")
+_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间|平均|年均)")
 # 这3亿美元, 上述 500 亿元: a number pointed back to, already stated
 _RESTATED_BEFORE = re.compile(r"(?:这|该|上述|这笔|此|前述)\s*$")
 _SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")

@@ -90,7 +90,9 @@ _CLUB_ENTRY = re.compile(r"(?:跻身|进入|迈入|加入|晋级|挤进|入围|�
 _NOT_STRONG = set("调化劲大度势制烈项国者硬")  # 强调, 强化 ...: 强 starting another word
 _MOVE_BEFORE = re.compile(r"(?:升|降|进|退|跌|涨|前移|后移|攀升|跃升|下滑)了?\s*$")
 _RANK_PLACE_AFTER = re.compile(r"\s*(?:之间|开外|以内|以后|之后|左右|上下|之列)")
-_RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*$")
+_RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*(?:近|约|超|第)?\s*$")
+# 19位专家: 位 followed by a noun counts people; 升至19位。 / 全国近80位， is a place in a ranking
+_HAN_NOUN_AFTER = re.compile(r"\s*(?![的和与及之以开、提升跃攀降跌])[\u4e00-\u9fff]")
 _GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
 
 _NOT_BEFORE_CN = set("统唯之其万若第周礼星")  # 统一, 唯一, 之一, 万一 ...
@@ -100,7 +102,7 @@ _ASCII_AFTER = re.compile(r"[A-Za-z_\-]")
 # following the unit, show it is a word instead (升至, 位于, 部门, 台湾, 所有 ...).
 _UNIT_NOT_FOLLOWED = {
     "升": "至到为级值", "位": "于置数", "部": "门署分委长位", "台": "湾阶风", "所": "有以属在谓得",
-    "起": "来步点诉源", "年": "级代期规计", "天": "然下", "周": "边围期年", "片": "区面", "名": "单义字称额",
+    "起": "来步点诉源", "年": "级代期规计", "天": "然下使", "周": "边围期年", "片": "区面", "名": "单义字称额",
     "项": "目", "家": "庭乡电具居", "条": "件例款", "种": "子类", "元": "素", "次": "日",
     "只": "是有要能", "人": "民工才", "块": "头", "张": "力", "户": "口", "座": "谈位", "支": "持付出",
     "份": "额", "套": "餐", "单": "车日月季位元个品体项独一身向笔次", "克": "服", "个": "人性体",
@@ -610,7 +612,9 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
     if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
         # 连升12位, 下降3位: places moved in a ranking, not people
         return _finish(text, s, ue, s, value, "位", "counter", qualifier, ns=s, ne=ne)
-    if unit.surface == "名" and (_RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)):
+    if (unit.surface == "名" or (unit.surface == "位" and not _HAN_NOUN_AFTER.match(text, ue))) and (
+        _RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)
+    ):
         # 排在全国30至40名之间, 掉到了40名开外: places in a ranking, not people
         after = _RANK_PLACE_AFTER.match(text, ue)
         word = after.group(0).strip() if after else ""
