@@ -71,6 +71,7 @@ import re
 from bisect import bisect_left
 
 from pipeline.nlp import metric_names as mn
+from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
@@ -245,7 +246,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             year, period = respectively[q.start]
         else:
             year, period, anchor = _year(d, sent, q.start)
-            if anchor is not None and clause_index(sent, anchor) < ci:
+            if anchor is not None and clause_index(sent, anchor) < ci and not years.is_topic_year(text, sent.start, anchor):
                 # A year stated in an earlier clause dates the numbers of its subject; when the
                 # sentence has moved on to another subject, the year is left empty rather than guessed.
                 key = subject.canonical or subject.text if subject is not None else None
@@ -259,6 +260,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and q.kind != "duration" and not sent_timed \
                     and not _in_quote(text, sent.start, q.start):
                 year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
+            if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
+                year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
@@ -598,6 +601,15 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         if year is None and p.target_year:
             year = p.target_year
     return year, period, used
+
+
+def _fallback_year(d: DocContext, sent: Sentence, q: Quantity, period: str | None) -> int | None:
+    """For a number the rules above left undated: a year later in its clause, else the year of a
+    period named without one (see ``years``)."""
+    end = years.clause_end(d.text, q.end, sent.end)
+    dates = [dt for dt in in_range(d, "dates", q.end, end) if dt.start not in d.consumed]
+    year = years.later_year(d.text, q.end, end, dates, in_range(d, "relatives", q.end, end), d.doc_date)
+    return year if year is not None else years.period_year(d.doc_date, period)
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:
