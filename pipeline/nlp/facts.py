@@ -571,8 +571,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date = None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.start in d.consumed:
-            continue
+        if dt.start in d.consumed or years.is_comparison_base(d.text, dt.start, dt.end):
+            continue  # 较2022年增加了8.7个百分点: the base of a comparison does not date the number
         if dt.year is not None:
             best_date = dt
         elif dt.month is not None and (d.carried is not None or d.doc_date is not None):

@@ -83,6 +83,18 @@ def is_topic_year(text: str, sent_start: int, year_start: int) -> bool:
     return bool(m) and bool(re.search(r"[年月日号度底末初]\s*(?:时|期间)?\s*[，,]$", m.group(0)))
 
 
+_COMPARISON_BEFORE = re.compile(r"(?:较|比|同比|相比|相较|较之|与|跟)\s*$")
+_COMPARISON_AFTER = re.compile(r"[^，,。；;]{0,12}?(?:相比|相较|同期|比较)")
+
+
+def is_comparison_base(text: str, start: int, end: int) -> bool:
+    """Whether the date text[start:end] is the base of a comparison (较2022年, 同比2020年的1.32亿,
+    与2019年相比), which does not date the number compared."""
+    if _COMPARISON_BEFORE.search(text, max(0, start - 3), start):
+        return True
+    return bool(_COMPARISON_AFTER.match(text, end)) and text[max(0, start - 1) : start] in ("与", "和", "跟")
+
+
 def later_year(text: str, pos: int, end: int, dates: list[DateSpan], relatives: list[RelativeYear],
                doc_date: date | None) -> int | None:
     """The first year written after the number at ``pos`` and before ``end`` that dates it, or None."""
