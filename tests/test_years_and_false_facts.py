@@ -1,0 +1,95 @@
+"""Years (pipeline.nlp.years and the dating rules of facts), false facts and the sign
+convention (issue 13 items 4 and 5), table-driven with positive and negative cases.
+
+Texts carry hand-made entity mentions (tests/test_facts helpers), so these test the
+fact rules, not the entity recogniser. The document is dated 2021-07-20 unless a
+case says otherwise.
+"""
+
+from datetime import date
+
+import pytest
+
+from pipeline.nlp import indicators as ind
+from pipeline.nlp import years
+from test_facts import _facts
+
+NAMES = {"宁德": "city", "成都": "city", "蔚来": "firm", "小米": "firm", "华为": "firm", "锴威特": "firm", "阿里巴巴": "firm",
+         "京东": "firm", "网易": "firm"}
+PUBLISHED = date(2021, 7, 20)
+
+
+def _facts_of(text, published=PUBLISHED):
+    return _facts(text, NAMES, published=published)
+
+
+# (text, span of the number, expected year)
+YEARS = [
+    ("小米今年营收增长10%。", "10%", 2021),  # 今年: the document's year
+    ("小米去年营收增长10%。", "10%", 2020),
+    ("小米前年营收增长10%。", "10%", 2019),
+    ("成都上半年GDP增长13.1%。", "13.1%", 2021),  # a period without a year: the document's year
+    ("有175家2021年营业收入同比增长超过40%。", "175家", 2021),  # a year later in the clause
+    ("2020年，小米营收增长19%，华为营收增长3%。", "3%", 2020),  # a year opening the sentence dates every subject
+    ("锴威特在2021年实现营收2.10亿元，同比2020年的1.32亿增长了59.29%。", "59.29%", 2021),  # 同比2020年 is a base
+    ("华为营收较2019年增长3%。", "3%", None),  # a base alone does not date the number
+    ("2019年小米营收增长10%。今年营收增长20%。", "20%", 2021),
+    ("2019年小米营收2000亿元。华为营收3000亿元。", "3000亿元", 2019),  # carried within the paragraph
+    ("2019年小米营收2000亿元。\n华为营收3000亿元。", "3000亿元", 2021),  # not across paragraphs
+    ("小米成立于2010年。华为营收3000亿元。", "3000亿元", None),  # a founding year is not carried
+    ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)
+    ("28岁的张一鸣创业。", "28岁", 2021),  # an age is the age at the document's date
+]
+
+
+@pytest.mark.parametrize("text,span,year", YEARS, ids=[t for t, _, _ in YEARS])
+def test_years(text, span, year):
+    hits = [f for f in _facts_of(text) if f.span_text == span]
+    assert len(hits) == 1, [(f.span_text, f.year) for f in _facts_of(text)]
+    assert hits[0].year == year
+
+
+def test_period_year_in_a_document_of_january_is_the_year_before():
+    assert years.period_year(date(2022, 1, 18), "前三季度") == 2021
+    assert years.period_year(date(2022, 11, 1), "前三季度") == 2022
+    assert years.period_year(date(2022, 11, 1), "十四五") is None
+    assert years.period_year(None, "上半年") is None
+
+
+# (text, span that must not be a fact, a span that must still be one or None)
+FALSE_FACTS = [
+    ("科创板入选门槛为营收10亿元。", "10亿元", None),  # a threshold set for others
+    ("宁德GDP增速连续3年位居全省首位。", "3年", "首位"),  # a time frame of another fact
+    ("成都两年平均增长6.7%。", "两年", "6.7%"),
+    ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
+    ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
+]
+
+
+@pytest.mark.parametrize("text,absent,present", FALSE_FACTS, ids=[t for t, _, _ in FALSE_FACTS])
+def test_false_facts(text, absent, present):
+    spans = [f.span_text for f in _facts_of(text)]
+    if absent is not None:
+        assert absent not in spans
+    if present is not None:
+        assert spans.count(present) == 1, spans
+
+
+# Sign convention (../shared/DATASET.md): a loss is a negative 净利润; a decline a negative change;
+# the direction is never in the name. (text, value, unit, indicator name)
+SIGNS = [
+    ("蔚来净亏损5亿元。", -5e8, "元", "净利润"),
+    ("蔚来净利润5亿元。", 5e8, "元", "净利润"),
+    ("小米营收同比下降5%。", -0.05, "%", "营业收入增速"),
+    ("小米营收同比增长5%。", 0.05, "%", "营业收入增速"),
+]
+
+
+@pytest.mark.parametrize("text,value,unit,indicator", SIGNS, ids=[t for t, *_ in SIGNS])
+def test_sign_convention(text, value, unit, indicator):
+    facts = [f for f in _facts_of(text) if f.unit == unit]
+    assert len(facts) == 1
+    f = facts[0]
+    assert abs(f.value - value) < 1e-9 * abs(value)
+    assert not any(w in f.metric for w in ("亏损", "下降", "减少", "下滑"))
+    assert ind.indicator_for(f.metric, f.unit) == ind.indicator_id(indicator)
