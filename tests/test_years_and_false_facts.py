@@ -37,6 +37,8 @@ YEARS = [
     ("2019年小米营收2000亿元。华为营收3000亿元。", "3000亿元", 2019),  # carried within the paragraph
     ("2019年小米营收2000亿元。\n华为营收3000亿元。", "3000亿元", 2021),  # not across paragraphs
     ("小米成立于2010年。华为营收3000亿元。", "3000亿元", None),  # a founding year is not carried
+    ("宁德时代市值一路上涨，并于去年突破万亿元。", "突破万亿元", 2020),  # 于去年 is a time
+    ("小米营收高于去年的3000亿元。", "3000亿元", 2021),  # 高于去年 is a comparison
     ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)
     ("28岁的张一鸣创业。", "28岁", 2021),  # an age is the age at the document's date
 ]
@@ -47,6 +49,13 @@ def test_years(text, span, year):
     hits = [f for f in _facts_of(text) if f.span_text == span]
     assert len(hits) == 1, [(f.span_text, f.year) for f in _facts_of(text)]
     assert hits[0].year == year
+
+
+@pytest.mark.parametrize("text,year", [("飞步科技成立于2017年8月。", 2017), ("飞步科技成立于2017年。", 2017),
+                                       ("2024年5月12日，飞步科技发布新品。", None)])
+def test_founding_year_with_a_month(text, year):
+    found = [f for f in _facts(text, {"飞步科技": "firm"}) if f.metric == "成立年份"]
+    assert [f.value for f in found] == ([float(year)] if year else [])
 
 
 def test_period_year_in_a_document_of_january_is_the_year_before():
