@@ -102,3 +102,20 @@ def test_sign_convention(text, value, unit, indicator):
     assert abs(f.value - value) < 1e-9 * abs(value)
     assert not any(w in f.metric for w in ("亏损", "下降", "减少", "下滑"))
     assert ind.indicator_for(f.metric, f.unit) == ind.indicator_id(indicator)
+
+
+# A count written without a unit takes the unit of the noun it counts (implied_units.csv);
+# money words still make it 元, and a noun that names nothing counted leaves 个.
+IMPLIED = [
+    ("萝卜快跑第三季度提供了98.8 万订单。", "单"),  # the noun right after the number
+    ("面壁智能累计下载突破 300 万。", "次"),  # the nearest noun before it in the clause
+    ("其创作者已突破两千万。", "人"),
+    ("华为收入突破千亿。", "元"),  # money
+    ("重庆的存量突破千万。", "个"),  # nothing counted is named
+]
+
+
+@pytest.mark.parametrize("text,unit", IMPLIED, ids=[t for t, _ in IMPLIED])
+def test_implied_units(text, unit):
+    facts = _facts_of(text)
+    assert [f.unit for f in facts] == [unit]

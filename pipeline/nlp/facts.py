@@ -75,7 +75,7 @@ from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
-from pipeline.nlp.numbers import Quantity, qualifier_words, read_quantities
+from pipeline.nlp.numbers import Quantity, implied_unit, qualifier_words, read_quantities
 from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
@@ -494,7 +494,8 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
         money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
         if not money and q.value >= 10**8:
             money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
-        unit = "元" if money else "人" if _PEOPLE_WORDS.search(metric or "") else "个"
+        implied = None if money else implied_unit(text, cs, q.start, q.end)  # 98.8 万订单 -> 单
+        unit = "元" if money else implied or ("人" if _PEOPLE_WORDS.search(metric or "") else "个")
     return metric, sign, types, unit
 
 

@@ -669,3 +669,29 @@ def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | 
         return None
     return _finish(text, s, high_q.end, s, low_value, high_q.unit, high_q.kind, high_q.qualifier,
                    high=high_q.value, low_end=le, ns=s, ne=high_q.num_end)
+
+
+# --------------------------------------------------------------------------- implied units
+
+
+@lru_cache(maxsize=1)
+def _implied():
+    rows = _load_csv("implied_units.csv")
+    nouns = {r["noun"]: r["unit"] for r in rows}
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True)))
+    return nouns, pattern
+
+
+def implied_unit(text: str, clause_start: int, start: int, end: int) -> str | None:
+    """The unit of a bare count at text[start:end] (no unit written) from the noun it counts
+    (``pipeline/data/metrics/implied_units.csv``): the noun right after the number (98.8 万订单),
+    else the nearest one before it in its clause (累计下载突破 300 万); None when none is named."""
+    nouns, pattern = _implied()
+    m = pattern.match(text, end)
+    if m is None:
+        m = pattern.match(text, end + 1) if text[end : end + 1] in ("个", "的") else None
+    if m is not None:
+        return nouns[m.group(0)]
+    before = list(pattern.finditer(text, clause_start, start))
+    return nouns[before[-1].group(0)] if before else None
+
