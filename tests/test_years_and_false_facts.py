@@ -72,7 +72,13 @@ FALSE_FACTS = [
     ("成都两年平均增长6.7%。", "两年", "6.7%"),
     ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
     ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
+    ("目前科创板共有428家上市公司。在428家科创板上市公司中，有175家营收增长。", None, "428家"),  # a precise figure named again
 ]
+
+
+def test_round_figures_repeated_are_separate_facts():
+    spans = [f.span_text for f in _facts_of("小米有100家门店。华为有100家门店。")]
+    assert spans == ["100家", "100家"]
 
 
 @pytest.mark.parametrize("text,absent,present", FALSE_FACTS, ids=[t for t, _, _ in FALSE_FACTS])

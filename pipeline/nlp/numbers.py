@@ -75,6 +75,8 @@ _RANK_SCOPE = re.compile(
     r"第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)?\s*(?:和|、|与|及|至|到))\s*$"
 )
 _RANK_LIST_NEXT = re.compile(r"\s*(?:和|、|与|及|至|到)\s*第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)")  # 第7和第11位
+# 打造人工智能全景赋能第一城, 晋级新能源汽车“第一城”: a goal (打造, 建设, 争创 ... in the clause) or a title in quotes
+_TITLE_CITY = re.compile(r"(?:打造|建设|建成|争创|创建|晋级|迈向|冲刺)[^，,。；;]*$|[“「\"][^”」\"，,。；;]*$")
 _RANK_NEXT = re.compile(r"\s*(名|大|城|强|高|位(?![于置]))")
 _ORDINAL_NOT_RANK = re.compile(
     r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
@@ -487,6 +489,8 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
         return None
     if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
         return None
+    if nxt and nxt.group(1) == "城" and _TITLE_CITY.search(text, max(0, s - 30), s):
+        return None  # 打造……“第一城”, 晋级“第一城”: a goal or a title, not a measured rank
     end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城", "高") else e
     scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍|第", scoped.group(0)) else s
     q = _finish(text, s, end, s, value, "rank", "rank", ns=s, ne=e)
@@ -694,4 +698,15 @@ def implied_unit(text: str, clause_start: int, start: int, end: int) -> str | No
         return nouns[m.group(0)]
     before = list(pattern.finditer(text, clause_start, start))
     return nouns[before[-1].group(0)] if before else None
+
+
+def is_exact_repeat(q: Quantity, stated: set) -> bool:
+    """Whether ``q`` repeats an exact count or amount already given in the document: the same value
+    and unit, written as a precise figure (not a round one: 428家, 14324.47亿元, not 100家 or 1万亿元),
+    so that the repeat is the same fact named again (目前科创板共有428家上市公司 ... 在428家科创板
+    上市公司中, 有175家 ...). Shares, ranks and bounds are not repeats (two 9.6% may be two facts)."""
+    if q.kind not in ("counter", "currency") or q.qualifier != "=" or q.high is not None or (q.value, q.unit) not in stated:
+        return False
+    digits = re.sub(r"\D", "", q.text[q.num_start - q.start : q.num_end - q.start])
+    return len(digits.rstrip("0")) >= 3  # 428, 14324.47, 3.14: precise; 100, 5000, 1.3: round
 
