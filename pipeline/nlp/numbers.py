@@ -84,7 +84,11 @@ _ORDINAL_NOT_RANK = re.compile(
 _DURATION_GOVERNOR = re.compile(
     r"(?:领先|提前|落后|延长|缩短|用了|花了|耗时|历时|仅用|为期|长达|用时)[^，,。；;]{0,6}$|(?:不到|近|约|超过|逾|满|达)\s*$"
 )
-_TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那)\s*$")
+_TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那|新的)\s*$")
+# 未来10年、20年, 新的五年甚至十年: a duration listed after a time frame is one too
+_TIME_FRAME_LIST = re.compile(
+    r"(?:过去|未来|最近|今后|此后|此前|这|那|新的)\s*[\d一二三四五六七八九十两]+\s*(?:年|个月|天|周)\s*(?:、|甚至|或者?|乃至|和)\s*$"
+)
 # Characters that make a one-character qualifier the end of another word (节约, 签约, 最近, 赶超).
 _WORD_BEFORE_QUALIFIER = {"约": "节签合制预公条邀契履违缔特婚", "近": "最附邻将接靠亲贴", "超": "赶高", "破": "打攻击"}
 _CLUB_AFTER = re.compile(r"\s*(?:元|美元)?\s*[”」\"]?\s*(?:俱乐部|阵营|城市俱乐部)")
@@ -611,7 +615,7 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
             return None  # 14 年前, 一年来: relative time, not a duration
         if raw == "一" and not _DURATION_GOVERNOR.search(text, max(0, s - 10), s):
             return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
-        if _TIME_FRAME.search(text, max(0, s - 3), s):
+        if _TIME_FRAME.search(text, max(0, s - 3), s) or _TIME_FRAME_LIST.search(text, max(0, s - 16), s):
             return None  # 过去一天, 未来5年: the time frame of something else
     if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
         # 连升12位, 下降3位: places moved in a ranking, not people
