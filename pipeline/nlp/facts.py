@@ -90,7 +90,7 @@ _FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间|平均|�
 # 这3亿美元, 上述 500 亿元: a number pointed back to, already stated
 _RESTATED_BEFORE = re.compile(r"(?:这|该|上述|这笔|此|前述)\s*$")
 _SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
-_CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率
+_CUE_AFTER = re.compile(r"\s?的?\s?(?:(?:Pre-?)?[A-H]\+{0,2}\s?)?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率, 1500 万美元的 A 轮融资
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
 _TO_LEVEL = re.compile(r"\s*了?\s*(?:到|至)")
 _TOPIC = re.compile(r"(?:方面|来看|而言|上看)\s*$")
