@@ -612,7 +612,11 @@ def _fallback_year(d: DocContext, sent: Sentence, q: Quantity, period: str | Non
     end = years.clause_end(d.text, q.end, sent.end)
     dates = [dt for dt in in_range(d, "dates", q.end, end) if dt.start not in d.consumed]
     year = years.later_year(d.text, q.end, end, dates, in_range(d, "relatives", q.end, end), d.doc_date)
-    return year if year is not None else years.period_year(d.doc_date, period)
+    if year is None:
+        year = years.period_year(d.doc_date, period)
+    if year is None and not _names_year(d, sent.start, sent.end) and not _in_quote(d.text, sent.start, q.start):
+        year = years.topic_year(d.dates, d.doc_date, d.consumed)  # a timed paragraph, no time of its own
+    return year
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:

@@ -2,7 +2,7 @@
 
 ``facts`` dates a number by the nearest year before it in its sentence, a year
 carried within the paragraph, or the document's date when the paragraph has no
-time of its own. This module adds the two cases those rules leave open:
+time of its own. This module adds the cases those rules leave open:
 
 - ``later_year``: the year is written *after* the number in the same clause
   (有175家2021年营业收入同比增长..., 15个副省级城市2021年上半年GDP, 这也是今年...):
@@ -12,6 +12,11 @@ time of its own. This module adds the two cases those rules leave open:
   1-9月) in a dated document is in the document's year, or in the year before
   when the period ends after the document's month (a text of January 2022
   speaking of 前三季度 speaks of 2021).
+
+- ``topic_year``: a number in a paragraph that has a time of its own, in a
+  sentence that names none, is in the year the document is about (the year
+  written most often in it, when that is the document's year or the one
+  before; else the document's year).
 
 Durations and ages are never dated here (用了七年, 28岁: gold leaves them
 without a year). Pure functions over the spans of ``dates``; no Dagster import.
@@ -113,3 +118,22 @@ def undated_period(periods: list[PeriodSpan], lo: int, pos: int) -> str | None:
     """The last period phrase in text[lo:pos] (上半年 ... before the number), or None."""
     found = [p.period for p in periods if lo <= p.start < pos and p.target_year is None]
     return found[-1] if found else None
+
+
+def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int | None:
+    """The year a dated document is about: the year written most often in it (ties: the later),
+    when that is the document's year or the year before (a report on 2024 published in January
+    2025); else the document's year. None for an undated document. ``skip``: starts of dates that
+    do not count (founding years)."""
+    if doc_date is None:
+        return None
+    counts: dict[int, int] = {}
+    for dt in dates:
+        if dt.year is not None and dt.start not in skip:
+            counts[dt.year] = counts.get(dt.year, 0) + 1
+    if counts:
+        best = max(counts, key=lambda y: (counts[y], y))
+        if doc_date.year - 1 <= best <= doc_date.year:
+            return best
+    return doc_date.year
+
