@@ -39,6 +39,7 @@ YEARS = [
     ("小米成立于2010年。华为营收3000亿元。", "3000亿元", 2021),  # a founding year is not carried
     ("2020年小米营收增长10%。去年同期营收2000亿元。营收3000亿元。", "3000亿元", 2020),  # the document's topic year
     ("2019年小米营收增长10%。此后营收3000亿元。", "3000亿元", None),  # a sentence that moves the time on
+    ("2020年小米营收增长10%。去年同期营收2000亿元。项目建成后年产值200亿元。", "200亿元", None),  # a plan
     ("宁德时代市值一路上涨，并于去年突破万亿元。", "突破万亿元", 2020),  # 于去年 is a time
     ("小米营收高于去年的3000亿元。", "3000亿元", 2021),  # 高于去年 is a comparison
     ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)

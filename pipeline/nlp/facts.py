@@ -614,7 +614,8 @@ def _fallback_year(d: DocContext, sent: Sentence, q: Quantity, period: str | Non
     year = years.later_year(d.text, q.end, end, dates, in_range(d, "relatives", q.end, end), d.doc_date)
     if year is None:
         year = years.period_year(d.doc_date, period)
-    if year is None and not _names_year(d, sent.start, sent.end) and not _in_quote(d.text, sent.start, q.start):
+    if year is None and not _names_year(d, sent.start, sent.end) and not _in_quote(d.text, sent.start, q.start) \
+            and not years.speaks_of_the_future(d.text, sent.start, sent.end):
         year = years.topic_year(d.dates, d.doc_date, d.consumed)  # a timed paragraph, no time of its own
     return year
 

@@ -16,7 +16,8 @@ time of its own. This module adds the cases those rules leave open:
 - ``topic_year``: a number in a paragraph that has a time of its own, in a
   sentence that names none, is in the year the document is about (the year
   written most often in it, when that is the document's year or the one
-  before; else the document's year).
+  before; else the document's year), unless the sentence states a plan or a
+  forecast (规划, 建成后, 预计, 将达到 ...).
 
 Durations and ages are never dated here (用了七年, 28岁: gold leaves them
 without a year). Pure functions over the spans of ``dates``; no Dagster import.
@@ -118,6 +119,15 @@ def undated_period(periods: list[PeriodSpan], lo: int, pos: int) -> str | None:
     """The last period phrase in text[lo:pos] (上半年 ... before the number), or None."""
     found = [p.period for p in periods if lo <= p.start < pos and p.target_year is None]
     return found[-1] if found else None
+
+
+_FUTURE = re.compile(r"规划|计划|建成后|达产后|投产后|预计|预期|目标|有望|将[会要在达实带成]|力争|到\s*20\d\d")
+
+
+def speaks_of_the_future(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] states a plan or a forecast (规划产能, 建成后, 预计, 将达到): its
+    numbers are not dated by the year the document is about."""
+    return bool(_FUTURE.search(text, start, end))
 
 
 def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int | None:
