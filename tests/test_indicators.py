@@ -20,7 +20,8 @@ def test_the_shipped_file_loads_and_every_id_resolves():
     for i in loaded.values():
         for alias in i.aliases:
             unit = i.unit.split("|")[0]
-            got = ind.indicator_for(alias, unit)
+            phrase = "示范项目" + alias if i.match == "named" else alias  # named: only after a name
+            got = ind.indicator_for(phrase, unit)
             assert got in ids, (alias, unit)
 
 
@@ -59,6 +60,12 @@ MAPPING = [
     ("增加值", "个", None),
     ("副省级城市中数量", "个", None),  # a phrase that ends in a bare 数量
     ("金额", "元", None),  # an amount of what, the phrase does not say
+    ("高校数量", "所", "计数"),  # a count of things the phrase names (match = named)
+    ("示范引领典型案例数量", "个", "计数"),
+    ("城市中数量", "个", None),  # 中 ends no name
+    ("公司中有数量", "家", None),
+    ("两个城市数量", "元", None),  # not a counted unit
+    ("计数", "个", None),  # the name alone names nothing counted
 ]
 
 
