@@ -131,3 +131,21 @@ IMPLIED = [
 def test_implied_units(text, unit):
     facts = _facts_of(text)
     assert [f.unit for f in facts] == [unit]
+
+
+# What a number measures, and so its indicator: (text, span, indicator name or None)
+MEASURES = [
+    ("锂电新能源产业对全市规上工业增加值增长贡献达到93.7%。", "93.7%", "贡献率"),  # not a growth rate
+    ("蔚来的现金及现金等价物、短期投资和定期存款总计达 416 亿元。", "416 亿元", "现金储备"),  # not an investment
+    ("蔚来投资 70 亿元。", "70 亿元", "投资额"),
+    ("华为同时降低 30% 的试制成本。", "30%", "增速"),  # the noun after 的 names what fell (试制成本增幅)
+    ("华为以 18.1% 的份额居首，紧随其后的是小米（17.2%）。", "17.2%", "市场份额"),  # the nearest percentage's name
+]
+
+
+@pytest.mark.parametrize("text,span,indicator", MEASURES, ids=[t for t, *_ in MEASURES])
+def test_what_a_number_measures(text, span, indicator):
+    hits = [f for f in _facts_of(text) if f.span_text == span]
+    assert len(hits) == 1, [(f.span_text, f.metric) for f in _facts_of(text)]
+    f = hits[0]
+    assert ind.indicator_for(f.metric, f.unit) == (ind.indicator_id(indicator) if indicator else None), f.metric
