@@ -78,9 +78,6 @@ FALSE_FACTS = [
     ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
     ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
     ("目前科创板共有428家上市公司。在428家科创板上市公司中，有175家营收增长。", None, "428家"),  # a precise figure named again
-    ("小米成功成为 20 万元以上纯电轿车的销售冠军。", "20 万元以上", None),  # a price class
-    ("作为 20-30 万元新能源市场的标杆车型，特斯拉吸引了大量对手。", "20-30 万元", None),
-    ("小米 SU7 售价 21.59 万元的车型卖得好。", None, "21.59 万元"),  # the price of the thing named
 ]
 
 

@@ -75,7 +75,7 @@ from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
-from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, is_price_class, qualifier_words, read_quantities
+from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, qualifier_words, read_quantities
 from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
@@ -218,8 +218,6 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
         if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
             continue  # 这 3 亿美元将用于……: a restatement of a number already given
-        if is_price_class(text, q):
-            continue  # 20 万元以上纯电轿车, 20-30 万元新能源市场: a price class, not a value
         if is_exact_repeat(q, stated):
             continue  # 在428家科创板上市公司中: the precise figure given before, named again
         stated.add((q.value, q.unit))

@@ -714,24 +714,3 @@ def is_exact_repeat(q: Quantity, stated: set) -> bool:
     digits = re.sub(r"\D", "", q.text[q.num_start - q.start : q.num_end - q.start])
     return len(digits.rstrip("0")) >= 3  # 428, 14324.47, 3.14: precise; 100, 5000, 1.3: round
 
-
-# 20 万元以上纯电轿车, 20-30 万元新能源市场, 定价在 30 万以上的车型, 覆盖 4000-20000 元全价位段:
-# a price written as the class of a product or market, not a value of the subject
-_PRICE_CLASS_AFTER = re.compile(
-    r"\s*(?:元|人民币)?\s*(?:以上|以下|以内|左右|级|档)?\s*的?\s*"
-    r"(?:[\u4e00-\u9fff]{0,4}(?:车型|轿车|汽车|SUV|MPV|电车|车|价位段?|价格段|价格带|价格区间|区间|市场|机型|产品|手机)"
-    r"|全价位)"
-)
-
-
-_PRICE_OF_BEFORE = re.compile(r"(?:售价|定价为|价格为|报价|起售价|指导价)\s*(?:为|是)?\s*$")
-
-
-def is_price_class(text: str, q: Quantity) -> bool:
-    """Whether the amount ``q`` names a price class (20 万元以上纯电轿车, 20-30 万元新能源市场)."""
-    if q.kind not in ("currency", "bare") or q.value >= 10**7:
-        return False  # a class is a price of one thing: below ten million
-    if _PRICE_OF_BEFORE.search(text, max(0, q.start - 5), q.start):
-        return False  # 售价 21.59 万元的车型: the price of the thing named
-    return bool(_PRICE_CLASS_AFTER.match(text, q.end))
-
