@@ -88,7 +88,9 @@ def test_year_carry_takes_a_new_period_and_stops_at_other_years():
     facts = _facts(text, {"星河电子": "firm"}, published=date(2024, 11, 1))
     assert (_one(facts, 1.2e10).year, _one(facts, 4e9).year, _one(facts, 4e9).period) == (2024, 2024, "第三季度")
     assert _one(facts, 3e8).year == 2023  # its own relative year, not the carried one
-    assert _one(facts, 2.5e8).year is None  # after a relative year the carry stops
+    # after a relative year the carry stops: not 2023; the number falls back to the year the
+    # document is about (years.topic_year: here the document's year)
+    assert _one(facts, 2.5e8).year == 2024
     facts = _facts("2022年,星河电子营收100亿元。2023年,其净利润5亿元。", {"星河电子": "firm"})
     assert (_one(facts, 1e10).year, _one(facts, 5e8).year) == (2022, 2023)
     # a sentence that moves the time on (此后, 第三年, 从业26年) is not dated by the earlier year

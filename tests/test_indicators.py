@@ -20,7 +20,8 @@ def test_the_shipped_file_loads_and_every_id_resolves():
     for i in loaded.values():
         for alias in i.aliases:
             unit = i.unit.split("|")[0]
-            got = ind.indicator_for(alias, unit)
+            phrase = "示范项目" + alias if i.match == "named" else alias  # named: only after a name
+            got = ind.indicator_for(phrase, unit)
             assert got in ids, (alias, unit)
 
 
@@ -43,6 +44,28 @@ MAPPING = [
     ("比例", "%", None),  # too generic to say what it measures
     ("数量", "个", None),
     ("", "元", None),
+    # added 2026-12-05
+    ("融资额", "轮", "融资轮数"),  # the unit tells rounds from amounts
+    ("融资额", "元", "融资金额"),
+    ("增长", "百分点", "百分点变化"),
+    ("增长", "%", "增速"),
+    ("营收增长", "倍", "增长倍数"),
+    ("专精特新中小企业数量", "家", "企业数量"),
+    ("副省级城市数量", "个", "城市数量"),
+    ("新型研发机构数量", "个", "机构数量"),
+    ("人口出生率", "%", "出生率"),
+    ("增加值", "元", "工业增加值"),
+    ("累计投入", "元", None),  # 投入 alone: R&D spending or an investment, the phrase does not say
+    ("倍数", "倍", None),
+    ("增加值", "个", None),
+    ("副省级城市中数量", "个", None),  # a phrase that ends in a bare 数量
+    ("金额", "元", None),  # an amount of what, the phrase does not say
+    ("高校数量", "所", "计数"),  # a count of things the phrase names (match = named)
+    ("示范引领典型案例数量", "个", "计数"),
+    ("城市中数量", "个", None),  # 中 ends no name
+    ("公司中有数量", "家", None),
+    ("两个城市数量", "元", None),  # not a counted unit
+    ("计数", "个", None),  # the name alone names nothing counted
 ]
 
 

@@ -75,6 +75,9 @@ _RELATIVE = {
     "当年": (None, "carried"), "同年": (None, "carried"), "该年": (None, "carried"),
     "这一年": (None, "carried"), "那一年": (None, "carried"),
 }
+_BASE_YU = {c + "于" for c in "高低多少大小超快慢好差强弱优劣"}  # 高于去年: a comparison; 并于去年: a time
+# characters that make 后/前 the end of a word (达产后, 建成后, 投产后, 上市后, 提前)
+_ENDS_WITH_FRONT_BACK = {"后年": "产成投建完市立运营工毕", "前年": "提"}
 _RELATIVE_RE = re.compile("|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True)))
 
 
@@ -121,8 +124,10 @@ def find_relative(text: str) -> list[RelativeYear]:
     """Relative year words (今年, 去年, 当年, 同年, 如今 ...), in text order."""
     out = []
     for m in _RELATIVE_RE.finditer(text):
-        if m.start() and text[m.start() - 1] in "比较于与同":
-            continue  # 比去年同期增长: the base of a comparison, not the time of the number
+        if m.start() and text[m.start() - 1] in "比较与同" or text[max(0, m.start() - 2) : m.start()] in _BASE_YU:
+            continue  # 比去年同期增长, 高于去年: the base of a comparison, not the time of the number (但于去年上市 is)
+        if m.start() and text[m.start() - 1] in _ENDS_WITH_FRONT_BACK.get(m.group(0), ""):
+            continue  # 达产后年产值, 建成后年营收, 提前年: 后/前 ends another word (达产后), 年 starts the next
         offset, kind = _RELATIVE[m.group(0)]
         out.append(RelativeYear(m.start(), m.end(), m.group(0), offset, kind))
     return out

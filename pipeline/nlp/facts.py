@@ -71,10 +71,11 @@ import re
 from bisect import bisect_left
 
 from pipeline.nlp import metric_names as mn
+from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
-from pipeline.nlp.numbers import Quantity, qualifier_words, read_quantities
+from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, qualifier_words, read_quantities
 from pipeline.nlp.subjects import choose_subject
 from pipeline.records import Document, Fact, Mention, Token
 
@@ -85,11 +86,11 @@ _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业
 # 门槛, 入选标准: a threshold set for others, not a value of the subject
 _THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
 # 7年净流出164万, 近 6 年第二高: a duration that frames the number or rank right after it
-_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间)")
+_FRAME_AFTER = re.compile(r"\s*(?:来|以来|中|第|最|累计|共|间|平均|年均)")
 # 这3亿美元, 上述 500 亿元: a number pointed back to, already stated
 _RESTATED_BEFORE = re.compile(r"(?:这|该|上述|这笔|此|前述)\s*$")
 _SHARE_OF = re.compile(r"占(?!比)(?:据|到|了)?\s*([^，,。；;]{0,14}?)\s*的?\s*$")
-_CUE_AFTER = re.compile(r"\s?的?\s?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率
+_CUE_AFTER = re.compile(r"\s?的?\s?(?:(?:Pre-?)?[A-H]\+{0,2}\s?)?[\u4e00-\u9fff]{0,3}?")  # 22.2% 的市场份额, 3%的最低税率, 1500 万美元的 A 轮融资
 _PER_SHARE = re.compile(r"\s?(?:/|每)股")
 _TO_LEVEL = re.compile(r"\s*了?\s*(?:到|至)")
 _TOPIC = re.compile(r"(?:方面|来看|而言|上看)\s*$")
@@ -217,6 +218,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
         if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
             continue  # 这 3 亿美元将用于……: a restatement of a number already given
+        if is_exact_repeat(q, stated):
+            continue  # 在428家科创板上市公司中: the precise figure given before, named again
         stated.add((q.value, q.unit))
         subject_hint = None
         if q.kind == "group":
@@ -245,7 +248,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             year, period = respectively[q.start]
         else:
             year, period, anchor = _year(d, sent, q.start)
-            if anchor is not None and clause_index(sent, anchor) < ci:
+            if anchor is not None and clause_index(sent, anchor) < ci and not years.is_topic_year(text, sent.start, anchor):
                 # A year stated in an earlier clause dates the numbers of its subject; when the
                 # sentence has moved on to another subject, the year is left empty rather than guessed.
                 key = subject.canonical or subject.text if subject is not None else None
@@ -259,6 +262,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                     and q.kind != "duration" and not sent_timed \
                     and not _in_quote(text, sent.start, q.start):
                 year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
+            if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
+                year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
@@ -446,7 +451,8 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
             metric, sign = noun + ("变化额" if q.kind in ("currency", "bare") else "变化量"), c.sign
         elif c.kind == "decline":
             # 成本降低了一半 -> 成本增幅 -0.5; 降低存款准备金率0.5个百分点 -> 存款准备金率增幅 -0.005
-            metric, sign = (prefix or _na(d, hit.end, q.start) or _nb(d, hit.start, np_lo)) + c.metric, c.sign
+            noun = prefix or _na(d, hit.end, q.start) or _noun_after_de(text, q.end) or _nb(d, hit.start, np_lo)
+            metric, sign = noun + c.metric, c.sign
         elif c.kind == "share" and c.metric == "占比":
             metric = (prefix or _nb(d, hit.start, np_lo)) + "占比"
         elif c.kind == "share":
@@ -483,16 +489,26 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
             metric = topic.group(1)  # 在人口出生率方面，……分别为0.5%、0.6%: the clause's topic
     if q.kind == "currency" and _PER_SHARE.match(text, q.end):
         metric, types = "股价", ("firm",)  # 1.19 美元/股
-    if metric and q.kind == "percent":
-        sent.last_pct_metric = metric
     if not metric:
         metric = _fallback_metric(d, q, np_lo, ce)
+    if q.kind == "percent":
+        sent.last_pct_metric = metric  # the nearest percentage before (小米（17.2%）) takes its name, however found
     if q.kind == "bare":
         money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
         if not money and q.value >= 10**8:
             money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
-        unit = "元" if money else "人" if _PEOPLE_WORDS.search(metric or "") else "个"
+        implied = None if money else implied_unit(text, cs, q.start, q.end)  # 98.8 万订单 -> 单
+        unit = "元" if money else implied or ("人" if _PEOPLE_WORDS.search(metric or "") else "个")
     return metric, sign, types, unit
+
+
+_DE_NOUN = re.compile(r"\s?的\s?([\u4e00-\u9fff]{2,6})(?=[，,。；;！!？?）)]|$)")
+
+
+def _noun_after_de(text: str, pos: int) -> str | None:
+    """同时降低 30% 的试制成本: the noun after 的 that closes the clause names what fell."""
+    m = _DE_NOUN.match(text, pos)
+    return m.group(1) if m else None
 
 
 def _nb(d: DocContext, pos: int, lo: int) -> str:
@@ -568,8 +584,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date = None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.start in d.consumed:
-            continue
+        if dt.start in d.consumed or years.is_comparison_base(d.text, dt.start, dt.end):
+            continue  # 较2022年增加了8.7个百分点: the base of a comparison does not date the number
         if dt.year is not None:
             best_date = dt
         elif dt.month is not None and (d.carried is not None or d.doc_date is not None):
@@ -598,6 +614,20 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         if year is None and p.target_year:
             year = p.target_year
     return year, period, used
+
+
+def _fallback_year(d: DocContext, sent: Sentence, q: Quantity, period: str | None) -> int | None:
+    """For a number the rules above left undated: a year later in its clause, else the year of a
+    period named without one (see ``years``)."""
+    end = years.clause_end(d.text, q.end, sent.end)
+    dates = [dt for dt in in_range(d, "dates", q.end, end) if dt.start not in d.consumed]
+    year = years.later_year(d.text, q.end, end, dates, in_range(d, "relatives", q.end, end), d.doc_date)
+    if year is None:
+        year = years.period_year(d.doc_date, period)
+    if year is None and not _names_year(d, sent.start, sent.end) and not _in_quote(d.text, sent.start, q.start) \
+            and not years.speaks_of_the_future(d.text, sent.start, sent.end):
+        year = years.topic_year(d.dates, d.doc_date, d.consumed)  # a timed paragraph, no time of its own
+    return year
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:

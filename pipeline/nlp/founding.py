@@ -24,8 +24,8 @@ def founding_facts(d: DocContext, ss: int, se: int) -> list[Fact]:
     text = d.text
     out = []
     for dt in in_range(d, "dates", ss, se):
-        if dt.year is None or dt.month is not None:
-            continue
+        if dt.year is None or dt.day is not None:
+            continue  # 成立于2017年8月 gives the year; a full date (2024年5月12日) is a dateline, not a founding
         subject = None
         pre = text[max(ss, dt.start - 6) : dt.start]
         if re.search(_FOUND_VERB + r"(?:于|在)\s*$", pre):

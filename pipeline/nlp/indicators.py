@@ -13,6 +13,9 @@ metric phrase (as ``facts`` names it) to an indicator ID, or None:
    before names the thing measured: 福安第四期项目总投资 -> 投资额, 全国GDP排名 -> GDP排名);
 3. else it ends with an alias of a ``suffix`` indicator (the generic measures:
    中国资本城市排名 -> 排名, 第二产业占比 -> 占比);
+4. else it ends with an alias of a ``named`` indicator after the name of what
+   is measured: two or more characters that do not end in a function word
+   (示范引领典型案例数量 -> 计数, but not 数量 alone, 城市中数量 or 公司中有数量);
 
 and in both cases the unit fits (元 takes any currency; a counted unit takes
 any counted unit; ``a|b`` lists the units taken). ``indicator_rows()`` gives
@@ -61,8 +64,8 @@ def _read(path: Path) -> list[dict]:
     for i, r in enumerate(rows):
         if not (r.get("name") or "").strip() or not (r.get("unit") or "").strip():
             raise ValueError(f"{path}: row {i + 1} needs a name and a unit")
-        if (r.get("match") or "exact").strip() not in ("exact", "suffix"):
-            raise ValueError(f"{path}: row {i + 1}: match must be exact or suffix")
+        if (r.get("match") or "exact").strip() not in ("exact", "suffix", "named"):
+            raise ValueError(f"{path}: row {i + 1}: match must be exact, suffix or named")
     return rows
 
 
@@ -94,17 +97,27 @@ def _load(paths: tuple[Path, ...]) -> tuple[tuple[str, Indicator], ...]:
 
 
 @lru_cache(maxsize=4)
-def _index(paths: tuple[Path, ...]) -> tuple[dict[str, list[Indicator]], list[tuple[str, Indicator]]]:
+def _index(paths: tuple[Path, ...]):
     exact: dict[str, list[Indicator]] = {}
     suffix: list[tuple[str, Indicator]] = []
+    named: list[tuple[str, Indicator]] = []
     for _, ind in _load(paths):
         for a in ind.aliases:
             if ind.match == "exact":
                 exact.setdefault(a, []).append(ind)
             else:
-                suffix.append((a, ind))
+                (suffix if ind.match == "suffix" else named).append((a, ind))
     suffix.sort(key=lambda x: len(x[0]), reverse=True)
-    return exact, suffix
+    named.sort(key=lambda x: len(x[0]), reverse=True)
+    return exact, suffix, named
+
+
+# what may not end the name of the thing measured (城市中数量, 公司中有数量, 车型来说数量: not a name)
+_NOT_A_NAME_END = set("中有的了说属过在是和与及其内里间上下后前来之等")
+
+
+def _names_a_thing(prefix: str) -> bool:
+    return len(prefix) >= 2 and prefix[-1] not in _NOT_A_NAME_END and not prefix.isdigit()
 
 
 def unit_fits(indicator_unit: str, unit: str | None) -> bool:
@@ -123,7 +136,7 @@ def indicator_for(metric: str | None, unit: str | None, paths: tuple[Path, ...] 
     """The ID of the indicator the metric phrase maps to (see the module docstring), or None."""
     if not metric:
         return None
-    exact, suffix = _index(paths or _paths())
+    exact, suffix, named = _index(paths or _paths())
     for phrase in (metric, _SCOPE.sub("", metric)):
         for ind in exact.get(phrase, ()):
             if unit_fits(ind.unit, unit):
@@ -134,6 +147,9 @@ def indicator_for(metric: str | None, unit: str | None, paths: tuple[Path, ...] 
                 return ind.indicator_id
     for alias, ind in suffix:
         if metric.endswith(alias) and unit_fits(ind.unit, unit):
+            return ind.indicator_id
+    for alias, ind in named:
+        if metric.endswith(alias) and _names_a_thing(metric[: -len(alias)]) and unit_fits(ind.unit, unit):
             return ind.indicator_id
     return None
 

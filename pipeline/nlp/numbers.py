@@ -75,6 +75,8 @@ _RANK_SCOPE = re.compile(
     r"第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)?\s*(?:和|、|与|及|至|到))\s*$"
 )
 _RANK_LIST_NEXT = re.compile(r"\s*(?:和|、|与|及|至|到)\s*第\s*(?:\d{1,3}|[一二三四五六七八九十]+)\s*(?:名|位)")  # 第7和第11位
+# 打造人工智能全景赋能第一城, 晋级新能源汽车“第一城”: a goal (打造, 建设, 争创 ... in the clause) or a title in quotes
+_TITLE_CITY = re.compile(r"(?:打造|建设|建成|争创|创建|晋级|迈向|冲刺)[^，,。；;]*$|[“「\"][^”」\"，,。；;]*$")
 _RANK_NEXT = re.compile(r"\s*(名|大|城|强|高|位(?![于置]))")
 _ORDINAL_NOT_RANK = re.compile(
     r"\s*(个|次|届|代|批|期|季|轮|款|家|股|天|年|月|周|条|项|步|章|节|号|部|座|台|架|艘|件|种|层|阶段|方面|时间|梯队|把手|线|产业|手)"
@@ -82,7 +84,11 @@ _ORDINAL_NOT_RANK = re.compile(
 _DURATION_GOVERNOR = re.compile(
     r"(?:领先|提前|落后|延长|缩短|用了|花了|耗时|历时|仅用|为期|长达|用时)[^，,。；;]{0,6}$|(?:不到|近|约|超过|逾|满|达)\s*$"
 )
-_TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那)\s*$")
+_TIME_FRAME = re.compile(r"(?:过去|未来|最近|今后|此后|此前|今明|前后|这|那|新的)\s*$")
+# 未来10年、20年, 新的五年甚至十年: a duration listed after a time frame is one too
+_TIME_FRAME_LIST = re.compile(
+    r"(?:过去|未来|最近|今后|此后|此前|这|那|新的)\s*[\d一二三四五六七八九十两]+\s*(?:年|个月|天|周)\s*(?:、|甚至|或者?|乃至|和)\s*$"
+)
 # Characters that make a one-character qualifier the end of another word (节约, 签约, 最近, 赶超).
 _WORD_BEFORE_QUALIFIER = {"约": "节签合制预公条邀契履违缔特婚", "近": "最附邻将接靠亲贴", "超": "赶高", "破": "打攻击"}
 _CLUB_AFTER = re.compile(r"\s*(?:元|美元)?\s*[”」\"]?\s*(?:俱乐部|阵营|城市俱乐部)")
@@ -90,7 +96,9 @@ _CLUB_ENTRY = re.compile(r"(?:跻身|进入|迈入|加入|晋级|挤进|入围|�
 _NOT_STRONG = set("调化劲大度势制烈项国者硬")  # 强调, 强化 ...: 强 starting another word
 _MOVE_BEFORE = re.compile(r"(?:升|降|进|退|跌|涨|前移|后移|攀升|跃升|下滑)了?\s*$")
 _RANK_PLACE_AFTER = re.compile(r"\s*(?:之间|开外|以内|以后|之后|左右|上下|之列)")
-_RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*$")
+_RANK_PLACE_BEFORE = re.compile(r"(?:排|排名|排在|排到|位列|名列|位居|居|跌至|跌到|掉到|降至|升至|升到|全国|全球|全省|第)了?(?:全国|全球|全省)?的?\s*(?:近|约|超|第)?\s*$")
+# 19位专家: 位 followed by a noun counts people; 升至19位。 / 全国近80位， is a place in a ranking
+_HAN_NOUN_AFTER = re.compile(r"\s*(?![的和与及之以开、提升跃攀降跌])[\u4e00-\u9fff]")
 _GROUP_NOUN = re.compile(r"(小龙|小虎|小巨人|朵金花)")
 
 _NOT_BEFORE_CN = set("统唯之其万若第周礼星")  # 统一, 唯一, 之一, 万一 ...
@@ -100,7 +108,7 @@ _ASCII_AFTER = re.compile(r"[A-Za-z_\-]")
 # following the unit, show it is a word instead (升至, 位于, 部门, 台湾, 所有 ...).
 _UNIT_NOT_FOLLOWED = {
     "升": "至到为级值", "位": "于置数", "部": "门署分委长位", "台": "湾阶风", "所": "有以属在谓得",
-    "起": "来步点诉源", "年": "级代期规计", "天": "然下", "周": "边围期年", "片": "区面", "名": "单义字称额",
+    "起": "来步点诉源", "年": "级代期规计", "天": "然下使", "周": "边围期年", "片": "区面", "名": "单义字称额",
     "项": "目", "家": "庭乡电具居", "条": "件例款", "种": "子类", "元": "素", "次": "日",
     "只": "是有要能", "人": "民工才", "块": "头", "张": "力", "户": "口", "座": "谈位", "支": "持付出",
     "份": "额", "套": "餐", "单": "车日月季位元个品体项独一身向笔次", "克": "服", "个": "人性体",
@@ -485,6 +493,8 @@ def _read_rank(text: str, m: re.Match) -> Quantity | None:
         return None
     if nxt and nxt.group(1) == "大" and not re.match(r"\s*大[^\s，,。；;]", text[e:]):
         return None
+    if nxt and nxt.group(1) == "城" and _TITLE_CITY.search(text, max(0, s - 30), s):
+        return None  # 打造……“第一城”, 晋级“第一城”: a goal or a title, not a measured rank
     end = nxt.end() if nxt and nxt.group(1) in ("名", "位", "强", "城", "高") else e
     scope_start = scoped.start() if scoped and not re.match(r"排|位|名|居|列|跃|升|降|跻|稳|保|仍|第", scoped.group(0)) else s
     q = _finish(text, s, end, s, value, "rank", "rank", ns=s, ne=e)
@@ -605,12 +615,14 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
             return None  # 14 年前, 一年来: relative time, not a duration
         if raw == "一" and not _DURATION_GOVERNOR.search(text, max(0, s - 10), s):
             return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
-        if _TIME_FRAME.search(text, max(0, s - 3), s):
+        if _TIME_FRAME.search(text, max(0, s - 3), s) or _TIME_FRAME_LIST.search(text, max(0, s - 16), s):
             return None  # 过去一天, 未来5年: the time frame of something else
     if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
         # 连升12位, 下降3位: places moved in a ranking, not people
         return _finish(text, s, ue, s, value, "位", "counter", qualifier, ns=s, ne=ne)
-    if unit.surface == "名" and (_RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)):
+    if (unit.surface == "名" or (unit.surface == "位" and not _HAN_NOUN_AFTER.match(text, ue))) and (
+        _RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)
+    ):
         # 排在全国30至40名之间, 掉到了40名开外: places in a ranking, not people
         after = _RANK_PLACE_AFTER.match(text, ue)
         word = after.group(0).strip() if after else ""
@@ -665,3 +677,40 @@ def _read_range(text: str, s: int, e: int, low: Decimal, blocked) -> Quantity | 
         return None
     return _finish(text, s, high_q.end, s, low_value, high_q.unit, high_q.kind, high_q.qualifier,
                    high=high_q.value, low_end=le, ns=s, ne=high_q.num_end)
+
+
+# --------------------------------------------------------------------------- implied units
+
+
+@lru_cache(maxsize=1)
+def _implied():
+    rows = _load_csv("implied_units.csv")
+    nouns = {r["noun"]: r["unit"] for r in rows}
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True)))
+    return nouns, pattern
+
+
+def implied_unit(text: str, clause_start: int, start: int, end: int) -> str | None:
+    """The unit of a bare count at text[start:end] (no unit written) from the noun it counts
+    (``pipeline/data/metrics/implied_units.csv``): the noun right after the number (98.8 万订单),
+    else the nearest one before it in its clause (累计下载突破 300 万); None when none is named."""
+    nouns, pattern = _implied()
+    m = pattern.match(text, end)
+    if m is None:
+        m = pattern.match(text, end + 1) if text[end : end + 1] in ("个", "的") else None
+    if m is not None:
+        return nouns[m.group(0)]
+    before = list(pattern.finditer(text, clause_start, start))
+    return nouns[before[-1].group(0)] if before else None
+
+
+def is_exact_repeat(q: Quantity, stated: set) -> bool:
+    """Whether ``q`` repeats an exact count or amount already given in the document: the same value
+    and unit, written as a precise figure (not a round one: 428家, 14324.47亿元, not 100家 or 1万亿元),
+    so that the repeat is the same fact named again (目前科创板共有428家上市公司 ... 在428家科创板
+    上市公司中, 有175家 ...). Shares, ranks and bounds are not repeats (two 9.6% may be two facts)."""
+    if q.kind not in ("counter", "currency") or q.qualifier != "=" or q.high is not None or (q.value, q.unit) not in stated:
+        return False
+    digits = re.sub(r"\D", "", q.text[q.num_start - q.start : q.num_end - q.start])
+    return len(digits.rstrip("0")) >= 3  # 428, 14324.47, 3.14: precise; 100, 5000, 1.3: round
+

@@ -1,0 +1,149 @@
+"""Fallback years for a number that the rules of ``facts`` left undated.
+
+``facts`` dates a number by the nearest year before it in its sentence, a year
+carried within the paragraph, or the document's date when the paragraph has no
+time of its own. This module adds the cases those rules leave open:
+
+- ``later_year``: the year is written *after* the number in the same clause
+  (有175家2021年营业收入同比增长..., 15个副省级城市2021年上半年GDP, 这也是今年...):
+  the first explicit year (or 今年/去年 ...) after the number and before the
+  clause ends; a comparison base (较2020年, 同比2020年, 自2004年起) never dates.
+- ``period_year``: a period named without a year (上半年, 前三季度, 第一季度,
+  1-9月) in a dated document is in the document's year, or in the year before
+  when the period ends after the document's month (a text of January 2022
+  speaking of 前三季度 speaks of 2021).
+
+- ``topic_year``: a number in a paragraph that has a time of its own, in a
+  sentence that names none, is in the year the document is about (the year
+  written most often in it, when that is the document's year or the one
+  before; else the document's year), unless the sentence states a plan or a
+  forecast (规划, 建成后, 预计, 将达到 ...).
+
+Durations and ages are never dated here (用了七年, 28岁: gold leaves them
+without a year). Pure functions over the spans of ``dates``; no Dagster import.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pipeline.nlp.dates import DateSpan, PeriodSpan, RelativeYear
+
+UNDATED_KINDS = frozenset({"duration", "age"})
+_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
+# 较2020年, 相比2019年, 自2004年起, 从2010年到: a year that is a base or a start, not the number's time
+_BASE_BEFORE = re.compile(r"(?:较|比|同比|相比|与|自|从|于|到|至)\s*$")
+_BASE_AFTER = re.compile(r"\s*(?:起|以来|开始|相比|同期|前|后|之前|之后)")
+_PERIOD_END_MONTH = {"上半年": 6, "下半年": 12, "全年": 12, "年初": 3, "年中": 6, "年底": 12, "年末": 12}
+_QUARTER = re.compile(r"(前|第)?([一二三四1-4])季度|Q([1-4])")
+_MONTHS = re.compile(r"前(\d{1,2}|[一二三四五六七八九十]{1,2})个月|(?:\d{1,2}|[一二三四五六七八九十]{1,3})-(\d{1,2}|[一二三四五六七八九十]{1,3})月")
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+
+
+def _month_number(s: str) -> int | None:
+    return int(s) if s.isdigit() else _CN.get(s)
+
+
+def period_end_month(period: str) -> int | None:
+    """The last month of a period phrase as ``dates.find_periods`` normalises it, or None."""
+    if period in _PERIOD_END_MONTH:
+        return _PERIOD_END_MONTH[period]
+    m = _QUARTER.fullmatch(period)
+    if m:
+        q = _month_number(m.group(2) or m.group(3))
+        return 3 * q if q else None
+    m = _MONTHS.fullmatch(period)
+    if m:
+        n = _month_number(m.group(1) or m.group(2))
+        return n if n and 1 <= n <= 12 else None
+    return None
+
+
+def period_year(doc_date: date | None, period: str | None) -> int | None:
+    """The year of a period named without one, in a document dated ``doc_date`` (see the module doc)."""
+    if doc_date is None or not period:
+        return None
+    end = period_end_month(period)
+    if end is None:
+        return None
+    return doc_date.year - 1 if end > doc_date.month else doc_date.year
+
+
+def clause_end(text: str, pos: int, limit: int) -> int:
+    """The end of the clause holding ``pos`` (the next comma, semicolon or full stop), at most ``limit``."""
+    m = _CLAUSE_END.search(text, pos, limit)
+    return m.start() if m else limit
+
+
+_TOPIC_LEAD = re.compile(r"\s*(?:在|截至|截止|到|而|但|其中|此外|同时)?\s*$")
+
+
+def is_topic_year(text: str, sent_start: int, year_start: int) -> bool:
+    """Whether the year at ``year_start`` opens its sentence as the time of all that follows
+    (2024 年，阿里巴巴上涨 11%、京东上涨 24% ...): nothing but a connective before it and a comma
+    right after the date."""
+    if not _TOPIC_LEAD.fullmatch(text, sent_start, year_start):
+        return False
+    m = re.compile(r"[^，,。；;]{0,14}?[，,]").match(text, year_start)
+    return bool(m) and bool(re.search(r"[年月日号度底末初]\s*(?:时|期间)?\s*[，,]$", m.group(0)))
+
+
+_COMPARISON_BEFORE = re.compile(r"(?:较|比|同比|相比|相较|较之|与|跟)\s*$")
+_COMPARISON_AFTER = re.compile(r"[^，,。；;]{0,12}?(?:相比|相较|同期|比较)")
+
+
+def is_comparison_base(text: str, start: int, end: int) -> bool:
+    """Whether the date text[start:end] is the base of a comparison (较2022年, 同比2020年的1.32亿,
+    与2019年相比), which does not date the number compared."""
+    if _COMPARISON_BEFORE.search(text, max(0, start - 3), start):
+        return True
+    return bool(_COMPARISON_AFTER.match(text, end)) and text[max(0, start - 1) : start] in ("与", "和", "跟")
+
+
+def later_year(text: str, pos: int, end: int, dates: list[DateSpan], relatives: list[RelativeYear],
+               doc_date: date | None) -> int | None:
+    """The first year written after the number at ``pos`` and before ``end`` that dates it, or None."""
+    for dt in dates:
+        if pos <= dt.start < end and dt.year is not None:
+            if _BASE_BEFORE.search(text, max(0, dt.start - 2), dt.start) or _BASE_AFTER.match(text, dt.end):
+                continue
+            return dt.year
+    for r in relatives:
+        if pos <= r.start < end and r.offset is not None and doc_date is not None:
+            return doc_date.year + r.offset
+    return None
+
+
+def undated_period(periods: list[PeriodSpan], lo: int, pos: int) -> str | None:
+    """The last period phrase in text[lo:pos] (上半年 ... before the number), or None."""
+    found = [p.period for p in periods if lo <= p.start < pos and p.target_year is None]
+    return found[-1] if found else None
+
+
+_FUTURE = re.compile(r"规划|计划|建成后|达产后|投产后|预计|预期|目标|有望|将[会要在达实带成]|力争|到\s*20\d\d")
+
+
+def speaks_of_the_future(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] states a plan or a forecast (规划产能, 建成后, 预计, 将达到): its
+    numbers are not dated by the year the document is about."""
+    return bool(_FUTURE.search(text, start, end))
+
+
+def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int | None:
+    """The year a dated document is about: the year written most often in it (ties: the later),
+    when that is the document's year or the year before (a report on 2024 published in January
+    2025); else the document's year. None for an undated document. ``skip``: starts of dates that
+    do not count (founding years)."""
+    if doc_date is None:
+        return None
+    counts: dict[int, int] = {}
+    for dt in dates:
+        if dt.year is not None and dt.start not in skip:
+            counts[dt.year] = counts.get(dt.year, 0) + 1
+    if counts:
+        best = max(counts, key=lambda y: (counts[y], y))
+        if doc_date.year - 1 <= best <= doc_date.year:
+            return best
+    return doc_date.year
+

@@ -1,0 +1,151 @@
+"""Years (pipeline.nlp.years and the dating rules of facts), false facts and the sign
+convention (issue 13 items 4 and 5), table-driven with positive and negative cases.
+
+Texts carry hand-made entity mentions (tests/test_facts helpers), so these test the
+fact rules, not the entity recogniser. The document is dated 2021-07-20 unless a
+case says otherwise.
+"""
+
+from datetime import date
+
+import pytest
+
+from pipeline.nlp import indicators as ind
+from pipeline.nlp import years
+from test_facts import _facts
+
+NAMES = {"宁德": "city", "成都": "city", "蔚来": "firm", "小米": "firm", "华为": "firm", "锴威特": "firm", "阿里巴巴": "firm",
+         "京东": "firm", "网易": "firm"}
+PUBLISHED = date(2021, 7, 20)
+
+
+def _facts_of(text, published=PUBLISHED):
+    return _facts(text, NAMES, published=published)
+
+
+# (text, span of the number, expected year)
+YEARS = [
+    ("小米今年营收增长10%。", "10%", 2021),  # 今年: the document's year
+    ("小米去年营收增长10%。", "10%", 2020),
+    ("小米前年营收增长10%。", "10%", 2019),
+    ("小米后年营收将达到100亿元。", "100亿元", 2023),
+    ("该项目达产后年产值500亿元。", "500亿元", 2021),  # 达产后 + 年产值, not 后年 (+2)
+    ("成都上半年GDP增长13.1%。", "13.1%", 2021),  # a period without a year: the document's year
+    ("有175家2021年营业收入同比增长超过40%。", "175家", 2021),  # a year later in the clause
+    ("2020年，小米营收增长19%，华为营收增长3%。", "3%", 2020),  # a year opening the sentence dates every subject
+    ("锴威特在2021年实现营收2.10亿元，同比2020年的1.32亿增长了59.29%。", "59.29%", 2021),  # 同比2020年 is a base
+    ("华为营收较2019年增长3%。", "3%", None),  # a base alone does not date the number
+    ("2019年小米营收增长10%。今年营收增长20%。", "20%", 2021),
+    ("2019年小米营收2000亿元。华为营收3000亿元。", "3000亿元", 2019),  # carried within the paragraph
+    ("2019年小米营收2000亿元。\n华为营收3000亿元。", "3000亿元", 2021),  # not across paragraphs
+    ("小米成立于2010年。华为营收3000亿元。", "3000亿元", 2021),  # a founding year is not carried
+    ("2020年小米营收增长10%。去年同期营收2000亿元。营收3000亿元。", "3000亿元", 2020),  # the document's topic year
+    ("2019年小米营收增长10%。此后营收3000亿元。", "3000亿元", None),  # a sentence that moves the time on
+    ("2020年小米营收增长10%。去年同期营收2000亿元。项目建成后年产值200亿元。", "200亿元", None),  # a plan
+    ("宁德时代市值一路上涨，并于去年突破万亿元。", "突破万亿元", 2020),  # 于去年 is a time
+    ("小米营收高于去年的3000亿元。", "3000亿元", 2021),  # 高于去年 is a comparison
+    ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)
+    ("28岁的张一鸣创业。", "28岁", 2021),  # an age is the age at the document's date
+]
+
+
+@pytest.mark.parametrize("text,span,year", YEARS, ids=[t for t, _, _ in YEARS])
+def test_years(text, span, year):
+    hits = [f for f in _facts_of(text) if f.span_text == span]
+    assert len(hits) == 1, [(f.span_text, f.year) for f in _facts_of(text)]
+    assert hits[0].year == year
+
+
+@pytest.mark.parametrize("text,year", [("飞步科技成立于2017年8月。", 2017), ("飞步科技成立于2017年。", 2017),
+                                       ("2024年5月12日，飞步科技发布新品。", None)])
+def test_founding_year_with_a_month(text, year):
+    found = [f for f in _facts(text, {"飞步科技": "firm"}) if f.metric == "成立年份"]
+    assert [f.value for f in found] == ([float(year)] if year else [])
+
+
+def test_period_year_in_a_document_of_january_is_the_year_before():
+    assert years.period_year(date(2022, 1, 18), "前三季度") == 2021
+    assert years.period_year(date(2022, 11, 1), "前三季度") == 2022
+    assert years.period_year(date(2022, 11, 1), "十四五") is None
+    assert years.period_year(None, "上半年") is None
+
+
+# (text, span that must not be a fact, a span that must still be one or None)
+FALSE_FACTS = [
+    ("科创板入选门槛为营收10亿元。", "10亿元", None),  # a threshold set for others
+    ("宁德GDP增速连续3年位居全省首位。", "3年", "首位"),  # a time frame of another fact
+    ("成都两年平均增长6.7%。", "两年", "6.7%"),
+    ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
+    ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
+    ("目前科创板共有428家上市公司。在428家科创板上市公司中，有175家营收增长。", None, "428家"),  # a precise figure named again
+]
+
+
+def test_round_figures_repeated_are_separate_facts():
+    spans = [f.span_text for f in _facts_of("小米有100家门店。华为有100家门店。")]
+    assert spans == ["100家", "100家"]
+
+
+@pytest.mark.parametrize("text,absent,present", FALSE_FACTS, ids=[t for t, _, _ in FALSE_FACTS])
+def test_false_facts(text, absent, present):
+    spans = [f.span_text for f in _facts_of(text)]
+    if absent is not None:
+        assert absent not in spans
+    if present is not None:
+        assert spans.count(present) == 1, spans
+
+
+# Sign convention (../shared/DATASET.md): a loss is a negative 净利润; a decline a negative change;
+# the direction is never in the name. (text, value, unit, indicator name)
+SIGNS = [
+    ("蔚来净亏损5亿元。", -5e8, "元", "净利润"),
+    ("蔚来净利润5亿元。", 5e8, "元", "净利润"),
+    ("蔚来完成了 1500 万美元的 A 轮融资。", 1.5e7, "美元", "融资金额"),  # the measure named after the number
+    ("小米营收同比下降5%。", -0.05, "%", "营业收入增速"),
+    ("小米营收同比增长5%。", 0.05, "%", "营业收入增速"),
+]
+
+
+@pytest.mark.parametrize("text,value,unit,indicator", SIGNS, ids=[t for t, *_ in SIGNS])
+def test_sign_convention(text, value, unit, indicator):
+    facts = [f for f in _facts_of(text) if f.unit == unit]
+    assert len(facts) == 1
+    f = facts[0]
+    assert abs(f.value - value) < 1e-9 * abs(value)
+    assert not any(w in f.metric for w in ("亏损", "下降", "减少", "下滑"))
+    assert ind.indicator_for(f.metric, f.unit) == ind.indicator_id(indicator)
+
+
+# A count written without a unit takes the unit of the noun it counts (implied_units.csv);
+# money words still make it 元, and a noun that names nothing counted leaves 个.
+IMPLIED = [
+    ("萝卜快跑第三季度提供了98.8 万订单。", "单"),  # the noun right after the number
+    ("面壁智能累计下载突破 300 万。", "次"),  # the nearest noun before it in the clause
+    ("其创作者已突破两千万。", "人"),
+    ("华为收入突破千亿。", "元"),  # money
+    ("重庆的存量突破千万。", "个"),  # nothing counted is named
+]
+
+
+@pytest.mark.parametrize("text,unit", IMPLIED, ids=[t for t, _ in IMPLIED])
+def test_implied_units(text, unit):
+    facts = _facts_of(text)
+    assert [f.unit for f in facts] == [unit]
+
+
+# What a number measures, and so its indicator: (text, span, indicator name or None)
+MEASURES = [
+    ("锂电新能源产业对全市规上工业增加值增长贡献达到93.7%。", "93.7%", "贡献率"),  # not a growth rate
+    ("蔚来的现金及现金等价物、短期投资和定期存款总计达 416 亿元。", "416 亿元", "现金储备"),  # not an investment
+    ("蔚来投资 70 亿元。", "70 亿元", "投资额"),
+    ("华为同时降低 30% 的试制成本。", "30%", "增速"),  # the noun after 的 names what fell (试制成本增幅)
+    ("华为以 18.1% 的份额居首，紧随其后的是小米（17.2%）。", "17.2%", "市场份额"),  # the nearest percentage's name
+]
+
+
+@pytest.mark.parametrize("text,span,indicator", MEASURES, ids=[t for t, *_ in MEASURES])
+def test_what_a_number_measures(text, span, indicator):
+    hits = [f for f in _facts_of(text) if f.span_text == span]
+    assert len(hits) == 1, [(f.span_text, f.metric) for f in _facts_of(text)]
+    f = hits[0]
+    assert ind.indicator_for(f.metric, f.unit) == (ind.indicator_id(indicator) if indicator else None), f.metric
