@@ -62,7 +62,7 @@ SUBJECT_CASES = [
     ("carried: no name in the sentence", "蔚来第二季度交付了5.7万辆新车。毛利率为9.7%。", {"蔚来": FIRM}, "",
      [(5.7e4, "辆", "蔚来", "explicit"), (0.097, "%", "蔚来", "carried")]),
     ("anaphora: 该公司 -> the firm just named", "阿里巴巴与腾讯都在加码。腾讯发布财报，该公司营收1611亿元。",
-     {"阿里巴巴": FIRM, "腾讯": FIRM}, "", [(1.611e11, "元", "腾讯", "explicit")]),
+     {"阿里巴巴": FIRM, "腾讯": FIRM}, "", [(1.611e11, "元", "腾讯", "anaphora")]),
     ("anaphora: 公司 -> the document's firm", "群核科技递交招股书。\n群核科技成立于2011年，红杉中国是其股东。\n公司2023年营收6.64亿元。",
      {"群核科技": FIRM, "红杉中国": FIRM}, "群核科技冲刺IPO", [(6.64e8, "元", "群核科技", "anaphora")]),
     ("anaphora: 全市 -> the city", "杭州发布了经济数据。\n全市GDP达到2万亿元。", {"杭州": CITY}, "杭州经济",

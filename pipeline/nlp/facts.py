@@ -172,8 +172,8 @@ def _sentence_topic(d: DocContext, ss: int, se: int) -> Mention | None:
 
 def _note_places(d: DocContext, ss: int, se: int) -> None:
     for m in in_range(d, "mentions", ss, se):
-        if m.entity_type in ("city", "province"):
-            d.prev_place[m.entity_type] = m
+        if m.entity_type in ("city", "province", "person"):
+            d.prev_place[m.entity_type] = m  # the last place or person named, for 全市 / 他
 
 
 def _shift(q: Quantity, off: int) -> Quantity:

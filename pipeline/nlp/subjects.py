@@ -75,9 +75,9 @@ def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
     return sal.main(("firm", "org", "city", "province"))
 
 
-def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...]) -> Mention | None:
+def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...], at=None) -> Mention | None:
     cs = sent.clauses[clause_index(sent, q.start)][0]
-    found = anaphor_before(d.text, cs, q.start) or anaphor_before(d.text, sent.start, cs)
+    found = at or anaphor_before(d.text, cs, q.start) or anaphor_before(d.text, sent.start, cs)
     if found is None:
         return None
     _, word, refers = found
@@ -93,6 +93,9 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
         if q.kind == "rank":
             return None  # 全国30强: the scope of the ranking, not what is ranked
         return sal.mention_of("中国", "country") if sal is not None else None
+    if refers == ("person",):  # 他, 她, 这位: the person last named (this sentence first)
+        named = [m for m in sent.mentions if m.entity_type == "person" and m.end <= q.start]
+        return named[-1] if named else d.prev_place.get("person")
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type not in refers:
         recent = None
@@ -140,7 +143,13 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         before = [m for m in sent.mentions if m.end == paren]
         if before:
             return before[0], "explicit"
-    best, best_score = None, -1e9
+    lead = _topic_anaphor(d, sent, q, ci, types)
+    if lead is not None:
+        return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
+    best, best_score, best_direct = None, -1e9, False
+    scored: list[tuple[Mention, float, bool]] = []  # (mention, score, named in the number's own clause)
+    objects: set[int] = set()
+    topic_named = False
     penalised_end = -10
     vocab = mn.vocabulary()
     sources: list[Mention] = []
@@ -177,11 +186,18 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
             pen = True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
+        if mci == ci and m.end <= sent.last_fact_end <= q.start and \
+                any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
+            pen = True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
         if pen:
             score -= 8
             penalised_end = m.end
         elif m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start) and not _modifies_next(d, sent, m):
             score += 1.5  # the name opening its clause: the grammatical subject
+            if mci < ci:
+                topic_named = True
+        elif mci < ci:
+            objects.add(id(m))  # named inside an earlier clause, not opening it
         if text[m.end : m.end + 1] == "的":
             score += 1
         if types:
@@ -194,10 +210,16 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
         if id(m) in enumerated:
             continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
+        scored.append((m, score, mci == ci and not pen))
+    for m, score, direct in scored:
+        if topic_named and id(m) in objects:
+            score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
         if score > best_score:
-            best, best_score = m, score
+            best, best_score, best_direct = m, score, direct
     if best_score > 0:
-        return best, "explicit"
+        # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
+        # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
+        return best, ("explicit" if best_direct else "carried")
     ana = _resolve_anaphor(d, sent, q, types)
     if ana is not None:
         return ana, "anaphora"
@@ -211,6 +233,31 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
     return None, "none"
+
+
+def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
+    """The referent of a referring word that is the topic of the number's clause chain: it opens the
+    number's clause, or opens the sentence and no clause in between opens with a name (他曾是X的
+    副总，在X工作了15年 -> 他). None when a name stands between it and the number in its clause."""
+    text = d.text
+    cs = sent.clauses[ci][0]
+    if any(cs <= m.start and m.end <= q.start for m in sent.mentions):
+        return None
+    found = anaphor_before(text, cs, q.start)
+    if found is None or not _CLAUSE_LEAD.match(text, cs, found[0]):
+        first_end = sent.clauses[0][1]
+        found = anaphor_before(text, sent.start, min(first_end, q.start))
+        if found is None or not _CLAUSE_LEAD.match(text, sent.start, found[0]) or found[1] == "其":
+            return None
+        for k in range(1, ci + 1):
+            ks = sent.clauses[k][0]
+            if any(ks <= m.start and _CLAUSE_LEAD.match(text, ks, m.start) for m in sent.mentions if m.start < q.start):
+                return None  # a clause in between opens with a name: a new topic
+        if found[2] and "person" not in found[2]:
+            return None  # only personal pronouns chain over clauses naming other entities
+    if found[1] == "其" or not found[2] or "country" in found[2]:
+        return None  # handled by the general rules
+    return _resolve_anaphor(d, sent, q, types, at=found)
 
 
 _ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
