@@ -200,6 +200,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             objects.add(id(m))  # named inside an earlier clause, not opening it
         if text[m.end : m.end + 1] == "的":
             score += 1
+        if types == ("person",) and m.entity_type != "person":
+            continue  # 年龄, 身家: a person's measure is never a firm's or a place's
         if types:
             score += 3 if m.entity_type in types else -2
         if m.entity_type == "person" and "person" not in types:
@@ -237,24 +239,29 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
 
 def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
     """The referent of a referring word that is the topic of the number's clause chain: it opens the
-    number's clause, or opens the sentence and no clause in between opens with a name (他曾是X的
-    副总，在X工作了15年 -> 他). None when a name stands between it and the number in its clause."""
+    number's clause, or (a personal pronoun) an earlier clause, with no clause in between opening
+    with a name (他曾是X的副总，在X工作了15年 -> 他). None when a name stands between it and the
+    number in the number's clause."""
     text = d.text
     cs = sent.clauses[ci][0]
-    if any(cs <= m.start and m.end <= q.start for m in sent.mentions):
-        return None
+    if any(cs <= m.start and m.end <= q.start and not OBJECT_BEFORE.search(text, max(cs, m.start - 8), m.start)
+           for m in sent.mentions):
+        return None  # the clause names its own subject (在NVIDIA: a place, not a subject)
     found = anaphor_before(text, cs, q.start)
     if found is None or not _CLAUSE_LEAD.match(text, cs, found[0]):
-        first_end = sent.clauses[0][1]
-        found = anaphor_before(text, sent.start, min(first_end, q.start))
-        if found is None or not _CLAUSE_LEAD.match(text, sent.start, found[0]) or found[1] == "其":
-            return None
-        for k in range(1, ci + 1):
-            ks = sent.clauses[k][0]
-            if any(ks <= m.start and _CLAUSE_LEAD.match(text, ks, m.start) for m in sent.mentions if m.start < q.start):
+        found = None
+        for k in range(ci - 1, -1, -1):  # the nearest earlier clause opening with a name or a pronoun
+            ks, ke = sent.clauses[k]
+            if any(ks <= m.start < ke and _CLAUSE_LEAD.match(text, ks, m.start) for m in sent.mentions):
                 return None  # a clause in between opens with a name: a new topic
-        if found[2] and "person" not in found[2]:
-            return None  # only personal pronouns chain over clauses naming other entities
+            lead = anaphor_before(text, ks, ke)
+            if lead is not None and _CLAUSE_LEAD.match(text, ks, lead[0]):
+                if "person" not in lead[2]:
+                    return None  # only personal pronouns chain over clauses naming other entities
+                found = lead
+                break
+        if found is None:
+            return None
     if found[1] == "其" or not found[2] or "country" in found[2]:
         return None  # handled by the general rules
     return _resolve_anaphor(d, sent, q, types, at=found)
