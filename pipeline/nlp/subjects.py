@@ -60,10 +60,18 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
         if alt is not None:
             m, method = alt, alt_method
+    if method == "explicit" and m is not None and not _in_clause(d, sent, ci, m):
+        method = "carried"  # named in an earlier clause of the sentence: carried over, not explicit
     if m is None and method != "scoped":
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
     return m, (method if m is not None else "none")
+
+
+def _in_clause(d: DocContext, sent: Sentence, ci: int, m: Mention) -> bool:
+    """Whether ``m`` is named in clause ``ci``, or right before brackets opening it (比亚迪（市值…）)."""
+    cs, ce = sent.clauses[ci]
+    return cs <= m.start < ce or (m.end == cs - 1 and d.text[m.end : m.end + 1] in "（(")
 
 
 def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
@@ -149,6 +157,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     best, best_score, best_direct = None, -1e9, False
     scored: list[tuple[Mention, float, bool]] = []  # (mention, score, named in the number's own clause)
     objects: set[int] = set()
+    rivals: list[Mention] = []  # unpenalised names of the number's clause before it
+    leads: set[int] = set()  # those opening the clause
     topic_named = False
     penalised_end = -10
     vocab = mn.vocabulary()
@@ -213,11 +223,18 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if id(m) in enumerated:
             continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
         scored.append((m, score, mci == ci and not pen))
+        if mci == ci and not pen and m.end <= q.start:
+            rivals.append(m)
+        if mci == ci and not pen and m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start):
+            leads.add(id(m))
     for m, score, direct in scored:
         if topic_named and id(m) in objects:
             score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
         if score > best_score:
             best, best_score, best_direct = m, score, direct
+    if best_score > 0 and best_direct:
+        if id(best) not in leads and any(r is not best and (not types or r.entity_type in types) for r in rivals):
+            best_direct = False  # another name of a fitting type in the clause, neither opening it: uncertain
     if best_score > 0:
         # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
         # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
