@@ -202,7 +202,7 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if pen:
             score -= 8
             penalised_end = m.end
-        elif m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start) and not _modifies_next(d, sent, m):
+        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
             score += 1.5  # the name opening its clause: the grammatical subject
             if mci < ci:
                 topic_named = True
@@ -225,7 +225,7 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         scored.append((m, score, mci == ci and not pen))
         if mci == ci and not pen and m.end <= q.start:
             rivals.append(m)
-        if mci == ci and not pen and m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start):
+        if mci == ci and not pen and m.end <= q.start and _opens_clause(d, sent, m, mcs):
             leads.add(id(m))
     for m, score, direct in scored:
         if topic_named and id(m) in objects:
@@ -307,13 +307,36 @@ def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
     return {id(m) for m in out}
 
 
+_RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
+
+
 def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
-    """蔚来创始人李斌, 杭州的阿里巴巴: ``m`` qualifies the name right after it."""
+    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都: ``m`` qualifies the name right after it."""
     nxt = next((x for x in sent.mentions if x.start >= m.end), None)
     if nxt is None or nxt.start - m.end > 10:
         return False
     gap = d.text[m.end : nxt.start]
-    return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start))
+    return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start)) \
+        or bool(_RELATION_GAP.fullmatch(gap))
+
+
+_ADVERBIAL_END = re.compile(r"(?:会上|上|之中|期间|之际|以来|之前|之后|时)\s*$")
+
+
+def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) -> bool:
+    """Whether ``m`` is the grammatical subject opening its clause: it opens it, or it is the head of
+    a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
+    ce = next((e for s_, e in sent.clauses if s_ == clause_start), sent.end)
+    if _ADVERBIAL_END.search(d.text, clause_start, ce):
+        return False  # 杭州余杭的一场大会上: a setting of place or time, not a subject
+    if _CLAUSE_LEAD.match(d.text, clause_start, m.start):
+        return True
+    prev = None
+    for x in sent.mentions:
+        if clause_start <= x.start and x.end <= m.start:
+            prev = x
+    return prev is not None and _modifies_next(d, sent, prev) and \
+        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start)
 
 
 def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
