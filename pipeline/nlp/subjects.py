@@ -47,6 +47,7 @@ _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
 _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告|研究|调查|监测)?(?:显示|表明|测算|统计|发布的数据)")
 # 由于X..., 受X影响, 得益于X: a clause giving a cause; its names are not the subject of the result
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
+_SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
 _SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
@@ -107,10 +108,25 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type not in refers:
         recent = None
+    if recent is None and refers[0] not in _ORG_TYPES:
+        recent = _place_in_body_name(d, sent, q, refers)  # 深圳市统计局……，全市…… -> 深圳
     main = sal.main(refers) if sal is not None else None
     if word.startswith(("该", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
+
+
+def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tuple[str, ...]) -> Mention | None:
+    """The place a body named earlier in the sentence is named after (深圳市统计局 -> 深圳), when
+    the document names that place elsewhere."""
+    sal = d.salience
+    if sal is None:
+        return None
+    for m in reversed([m for m in sent.mentions if m.end <= q.start and m.entity_type in _ORG_TYPES]):
+        for (name, kind), rep_ in sal.first.items():
+            if kind in refers and len(name) >= 2 and m.text.startswith(name) and m.text != name:
+                return rep_
+    return None
 
 
 def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
@@ -192,6 +208,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if mci < ci and _SPEAKER_AFTER.match(text, m.end):
             sources.append(m)
             continue  # 小米表示，全国销量下降3%: the speaker, not what the number is about
+        if mci < ci and _SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1]):
+            sources.append(m)
+            continue  # 深圳市统计局公布的数据显示，……增长8.3%: the source clause of the number
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
