@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
@@ -301,6 +303,22 @@ def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
     if found[1] == "其" or not found[2] or "country" in found[2]:
         return None  # handled by the general rules
     return _resolve_anaphor(d, sent, q, types, at=found)
+
+
+DISTRIBUTIVE = Path(__file__).resolve().parent.parent / "data" / "metrics" / "distributive_words.txt"
+
+
+@lru_cache(maxsize=1)
+def _distributive() -> re.Pattern:
+    with open(DISTRIBUTIVE, encoding="utf-8") as f:
+        words = sorted({ln.strip() for ln in f if ln.strip() and not ln.startswith("#")}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def distributive_at(text: str, lo: int, hi: int) -> int:
+    """The start of the first word in text[lo:hi] that distributes numbers over names (分别, 分列), or -1."""
+    m = _distributive().search(text, lo, hi)
+    return m.start() if m else -1
 
 
 _ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
