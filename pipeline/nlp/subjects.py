@@ -267,6 +267,10 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     found = anaphor_before(text, cs_, q.start)
     if found is not None and "country" in found[2]:
         return None, "scoped"  # 全国智能手机销量: the country, unnamed here; not the document's firm
+    if sources and (not types or {"city", "province"} & set(types)):
+        place = _place_in_body_name(d, sent, q, ("city", "province"))
+        if place is not None and (not types or place.entity_type in types):
+            return place, "carried"  # 重庆证监局披露的……显示，陆续有约30家企业……: the body's place
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
