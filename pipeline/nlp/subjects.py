@@ -49,6 +49,7 @@ _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
 _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告|研究|调查|监测)?(?:显示|表明|测算|统计|发布的数据)")
 # 由于X..., 受X影响, 得益于X: a clause giving a cause; its names are not the subject of the result
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
+_ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
@@ -200,6 +201,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         else:
             continue
         pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
+        if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
+            pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
         if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
             pen = True  # 仅次于北上深: the whole list is the object
         if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
