@@ -75,6 +75,34 @@ SUBJECT_CASES = [
      {"蔚来": FIRM}, "", [(0.15, "%", "蔚来", "document")]),
     ("carrying stops at a new topic", "蔚来毛利率为9.7%。小鹏汽车也发布了财报。毛利率为14%。", {"蔚来": FIRM, "小鹏汽车": FIRM}, "",
      [(0.14, "%", "小鹏汽车", "carried")]),
+    # explicit is strict: named in the number's own clause, else carried (a filtered table can be trusted)
+    ("carried: a name of an earlier clause of the sentence is not explicit", "蔚来发布财报，第二季度交付5.7万辆。",
+     {"蔚来": FIRM}, "", [(5.7e4, "辆", "蔚来", "carried")]),
+    ("explicit: the name of the number's own clause, not the earlier clause's", "蔚来发布财报，小鹏汽车交付3万辆。",
+     {"蔚来": FIRM, "小鹏汽车": FIRM}, "", [(3e4, "辆", "小鹏汽车", "explicit")]),
+    ("not explicit: a rival name of a fitting type in the clause", "昨天蔚来宣布小鹏汽车交付3万辆。",
+     {"蔚来": FIRM, "小鹏汽车": FIRM}, "", [(3e4, "辆", "小鹏汽车", "carried")]),
+    ("explicit: a list of numbers, each after its own name", "阿里巴巴上涨11%、京东上涨24%、腾讯上涨44%。",
+     {"阿里巴巴": FIRM, "京东": FIRM, "腾讯": FIRM}, "",
+     [(0.11, "%", "阿里巴巴", "explicit"), (0.24, "%", "京东", "explicit"), (0.44, "%", "腾讯", "explicit")]),
+    ("carried: the clause-opening topic, not an earlier clause's object", "在创立公司之前，王兴曾在清华读书，后又成为美团主席，年仅30岁便成名。",
+     {"王兴": PERSON, "清华": "org", "美团": FIRM}, "", [(30, "岁", "王兴", "carried")]),
+    ("carried: the head of a chain of names opening the clause", "而重庆的近邻成都，目前已经有14家科创板上市公司。",
+     {"重庆": CITY, "成都": CITY}, "", [(14, "家", "成都", "carried")]),
+    ("anaphora: a personal pronoun opening an earlier clause stays the topic", "作为摩尔线程创始人，张建中履历显赫，他曾是英伟达副总，在英伟达工作了超过15年。",
+     {"摩尔线程": FIRM, "张建中": PERSON, "英伟达": FIRM}, "", [(15, "年", "张建中", "anaphora")]),
+    ("the pronoun's chain stops at a clause opening with a name", "张建中履历显赫，他曾是英伟达副总，百度员工超过4万人。",
+     {"张建中": PERSON, "英伟达": FIRM, "百度": FIRM}, "", [(4e4, "人", "百度", "explicit")]),
+    ("a person's measure never takes a firm", "后又成为百度事业部主席，年仅30岁便成为工程师。",
+     {"百度": FIRM}, "", [(30, "岁", None, None)]),
+    ("anaphora: 其他 is not 他", "王兴创办美团后，其他公司营收增长10%。", {"王兴": PERSON, "美团": FIRM}, "",
+     [(0.1, "%", "美团", "carried")]),
+    ("not the source: a clause ending in 显示", "深圳市统计局公布的数据显示，上半年，全市工业增加值同比增长8.3%。\n深圳是副省级城市。",
+     {"深圳市统计局": "org", "深圳": CITY}, "", [(0.083, "%", "深圳", "anaphora")]),
+    ("carried: the place a source body is named after", "重庆证监局披露的信息显示，陆续有约30家企业在辅导期。\n重庆是直辖市。",
+     {"重庆证监局": "org", "重庆": CITY, "杭州": CITY}, "", [(30, "家", "重庆", "carried")]),
+    ("explicit: the object's own number before 的", "当年宁德GDP仅470亿元，远低于东莞超3000亿元的经济体量。",
+     {"宁德": CITY, "东莞": CITY}, "", [(4.7e10, "元", "宁德", "explicit"), (3e11, "元", "东莞", "explicit")]),
 ]
 
 
@@ -101,6 +129,9 @@ DISTRIBUTION_CASES = [
      {"天津": CITY, "佛山": CITY}, [("天津", 7), ("佛山", 11), ("天津", 11), ("佛山", 17)]),
     ("numbers before 的 and a list", "排名第一和第二的贵阳和合肥，GDP增幅都很高。", {"贵阳": CITY, "合肥": CITY},
      [("贵阳", 1), ("合肥", 2)]),
+    ("分列: each its own rank", "杭州和武汉的GDP在副省级城市中分列第四和第五位。", {"杭州": CITY, "武汉": CITY},
+     [("杭州", 4), ("武汉", 5)]),
+    ("no distribution without a distributive word", "杭州和武汉的GDP增长了5%。", {"杭州": CITY, "武汉": CITY}, []),
 ]
 
 
