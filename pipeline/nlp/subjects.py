@@ -49,6 +49,8 @@ _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
 _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告|研究|调查|监测)?(?:显示|表明|测算|统计|发布的数据)")
 # 由于X..., 受X影响, 得益于X: a clause giving a cause; its names are not the subject of the result
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
+# after a number: (its metric word) 的 (a short head noun) and then the name it describes
+_DESCRIBES = re.compile(r"[^\s，,。；;：:、的\d（）()“”]{0,3}的[^\s，,。；;：:、的\d（）()“”]{0,4}")
 _ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
@@ -159,9 +161,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         # as long as no other name comes between
         if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
             return sent.last_subject, sent.last_method
-    if text[q.end : q.end + 1] == "的":
-        # 28岁的张一鸣, 市值千亿的宁德时代: the name the quantity describes
-        after = next((m for m in sent.mentions if m.start == q.end + 1), None)
+    if "的" in text[q.end : q.end + 4]:
+        # 28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes
+        after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
         if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
             return after, "explicit"
     paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
