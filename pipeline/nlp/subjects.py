@@ -2,7 +2,18 @@
 
 ``choose_subject`` returns ``(mention, subject_method)``, trying in order:
 
-- ``explicit``: the best-scoring mention of the number's sentence: the same
+- ``explicit``: the best-scoring mention of the number's sentence, kept as
+  ``explicit`` only when it is named in the number's own clause (or right before
+  brackets opening it) and no other name of a fitting type there, neither opening
+  the clause, contests it; a name of an earlier clause is the subject carried over
+  the sentence's topic chain and is labelled ``carried`` (so a table filtered to
+  ``explicit`` can be trusted). Topic chains: the name opening a clause (or the head
+  of a chain of names opening it, 重庆的近邻成都) is the topic of the clauses that
+  follow, over objects named inside them (后又成为百度主席，年仅30岁 -> the topic);
+  a personal pronoun (他/她/这位) opening a clause stays the topic until a clause opens
+  with a name; a clause ending in 显示/表明/数据 names the number's source; a name used
+  by an earlier number of the clause is not the next one's (A上涨11%、B上涨24%); a
+  number describes the name after 的 (400亿元市值的设计公司思瑞浦). Scoring: the same
   clause before the number first, then earlier clauses (其中, possessives
   杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); the grammatical
   subject at the start of a clause is preferred; objects of comparisons and
@@ -14,16 +25,24 @@
   蔚来创始人李斌 (role words: ``data/metrics/person_roles.txt``), else the nearest
   firm before the number in the sentence.
 - ``anaphora``: a referring word before the number (该公司, 公司, 其, 全市, 全省,
-  全国 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
-  document's main firm; the city / province of the paragraph or the document's;
+  全国, 他 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
+  document's main firm; the city / province of the paragraph, or the place a body of
+  the sentence is named after (深圳市统计局……，全市 -> 深圳), or the document's;
+  the person last named (他, 她);
   中国 for 全国/国内/我国 (when the document names it); 其 -> the previous subject.
 - ``carried``: with no name in the sentence before the number, the subject of
   the previous sentence of the paragraph (其高端品牌累计销量...); for a person and
   an organisational metric, the last firm of the paragraph. Carrying stops at a
   paragraph break and at a sentence that names another entity (a new topic).
+  A number whose only names are its sources is about the place the source body
+  is named after (重庆证监局……显示，约30家企业 -> 重庆).
 - ``document``: the document's main entity of a type that fits the metric
   (``salience``: title, lead paragraph, mentions, subjects of other facts).
 - ``none``: nothing fits.
+
+``distributive_at`` finds the words that pair a list of names with a list of
+numbers in order (分别, 分列: ``data/metrics/distributive_words.txt``); the facts
+so paired are ``distributed``.
 
 Each number looks only at the mentions of its own sentence (bisected clause
 offsets), so the work is linear in the length of the document. No Dagster import here.
