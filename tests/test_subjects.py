@@ -69,6 +69,8 @@ SUBJECT_CASES = [
      {"阿里巴巴": FIRM, "腾讯": FIRM}, "", [(1.611e11, "元", "腾讯", "anaphora")]),
     ("anaphora: 公司 -> the document's firm", "群核科技递交招股书。\n群核科技成立于2011年，红杉中国是其股东。\n公司2023年营收6.64亿元。",
      {"群核科技": FIRM, "红杉中国": FIRM}, "群核科技冲刺IPO", [(6.64e8, "元", "群核科技", "anaphora")]),
+    ("anaphora: 该项目 -> the paragraph's firm", "宁德时代在福安投资建设新基地。该项目总投资125亿元。",
+     {"宁德时代": FIRM, "福安": CITY}, "", [(1.25e10, "元", "宁德时代", "anaphora")]),
     ("anaphora: 全市 -> the city", "杭州发布了经济数据。\n全市GDP达到2万亿元。", {"杭州": CITY}, "杭州经济",
      [(2e12, "元", "杭州", "anaphora")]),
     ("document: the main firm of the title and lead", "极氪在纽交所上市，极氪发行价21美元。\n累计交付量突破40万辆。",
