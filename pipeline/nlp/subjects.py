@@ -70,6 +70,7 @@ _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
 # after a number: (its metric word) 的 (a short head noun) and then the name it describes
 _DESCRIBES = re.compile(r"[^\s，,。；;：:、的\d（）()“”]{0,3}的[^\s，,。；;：:、的\d（）()“”]{0,4}")
+_AT_ORG = re.compile(r"\s*(?:曾|曾经|已|也)?(?:在|于|为|代表)\s*")
 _ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
@@ -162,6 +163,8 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
     for m in orgs:
         if m.end <= person.start and roles.fullmatch(d.text, m.end, person.start):
             return m, "explicit"  # X创始人Y, X的CEO Y
+        if person.end <= m.start and _AT_ORG.fullmatch(d.text, person.end, m.start):
+            return m, "explicit"  # 安聪慧在极氪……设定……销量达到65万台: the person's organisation
     before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
     if before:
         return before[-1], "explicit"
