@@ -101,6 +101,8 @@ SUBJECT_CASES = [
      {"张建中": PERSON, "英伟达": FIRM, "百度": FIRM}, "", [(4e4, "人", "百度", "explicit")]),
     ("a person at a firm: the firm for an organisational metric", "安聪慧在极氪设定了计划：到2025年，全年销量达到65万台。",
      {"安聪慧": PERSON, "极氪": FIRM}, "", [(6.5e5, "台", "极氪", "carried")]),
+    ("not explicit: a 分别 list that could not be paired name by name", "特斯拉用了七年，小鹏、理想、蔚来分别用了六年、五年和四年。",
+     {"特斯拉": FIRM, "小鹏": FIRM, "蔚来": FIRM}, "", [(4, "年", "小鹏", "carried")]),
     ("a person's measure never takes a firm", "后又成为百度事业部主席，年仅30岁便成为工程师。",
      {"百度": FIRM}, "", [(30, "岁", None, None)]),
     ("anaphora: 其他 is not 他", "王兴创办美团后，其他公司营收增长10%。", {"王兴": PERSON, "美团": FIRM}, "",

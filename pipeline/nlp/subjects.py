@@ -283,6 +283,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     if best_score > 0 and best_direct:
         if id(best) not in leads and any(r is not best and (not types or r.entity_type in types) for r in rivals):
             best_direct = False  # another name of a fitting type in the clause, neither opening it: uncertain
+        elif distributive_at(text, best.end, q.start) >= 0 and \
+                any(best.end <= r.start and r.end <= distributive_at(text, best.end, q.start) for r in rivals):
+            best_direct = False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
     if best_score > 0:
         # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
         # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
