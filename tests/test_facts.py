@@ -145,12 +145,19 @@ def test_apposition_subject():
         ("宁德时代成立于2011年,总部位于宁德。", {"宁德时代": "firm", "宁德": "city"}, "宁德时代", 2011),
         ("宁德时代于2011年在宁德成立。", {"宁德时代": "firm", "宁德": "city"}, "宁德时代", 2011),
         ("2013年,黄晓煌创办了群核科技。", {"黄晓煌": "person", "群核科技": "firm"}, "群核科技", 2013),
+        ("飞步科技成立于2017年8月,总部位于杭州。", {"飞步科技": "firm", "杭州": "city"}, "飞步科技", 2017),
+        ("图森未来于2015年9月正式成立。", {"图森未来": "firm"}, "图森未来", 2015),
     ],
 )
 def test_founding_years(text, names, subject, year):
     facts = _facts(text, names)
     f = _one(facts, year, "year")
     assert (f.metric, f.subject_text, f.year, f.qualifier) == ("成立年份", subject, year, "=")
+
+
+def test_a_dated_event_other_than_founding_is_no_founding_year():
+    facts = _facts("2017年8月,飞步科技发布了新产品,营收10亿元。", {"飞步科技": "firm"})
+    assert not [f for f in facts if f.metric == "成立年份"]
 
 
 def test_founding_year_is_not_carried_to_later_numbers():

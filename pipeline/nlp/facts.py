@@ -76,7 +76,7 @@ from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
 from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, qualifier_words, read_quantities
-from pipeline.nlp.subjects import choose_subject
+from pipeline.nlp.subjects import choose_subject, distributive_at
 from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
@@ -173,8 +173,8 @@ def _sentence_topic(d: DocContext, ss: int, se: int) -> Mention | None:
 
 def _note_places(d: DocContext, ss: int, se: int) -> None:
     for m in in_range(d, "mentions", ss, se):
-        if m.entity_type in ("city", "province"):
-            d.prev_place[m.entity_type] = m
+        if m.entity_type in ("city", "province", "person"):
+            d.prev_place[m.entity_type] = m  # the last place or person named, for 全市 / 他
 
 
 def _shift(q: Quantity, off: int) -> Quantity:
@@ -335,7 +335,7 @@ def _respectively_subjects(d: DocContext, sent: Sentence, quantities: list[Quant
     text = d.text
     out: dict[int, Mention] = {}
     _pair_before_names(d, sent, quantities, out)
-    pos = text.find("分别", sent.start, sent.end)
+    pos = distributive_at(text, sent.start, sent.end)  # 分别, 分列 (data/metrics/distributive_words.txt)
     if pos < 0:
         return out
     before = [m for m in sent.mentions if m.end <= pos and m.entity_type != "country"]

@@ -18,16 +18,20 @@ from pipeline.records import Fact, Mention
 
 _FOUND_VERB = r"(?:成立|创立|创办|创建|组建|诞生|注册成立|挂牌成立)"
 _FOUND_RE = re.compile(_FOUND_VERB)
+_FOUNDED_AFTER = re.compile(r"\s*(?:正式|宣布)?\s*" + _FOUND_VERB)
 
 
 def founding_facts(d: DocContext, ss: int, se: int) -> list[Fact]:
     text = d.text
     out = []
     for dt in in_range(d, "dates", ss, se):
-        if dt.year is None or dt.day is not None:
-            continue  # 成立于2017年8月 gives the year; a full date (2024年5月12日) is a dateline, not a founding
+        if dt.year is None:
+            continue
         subject = None
         pre = text[max(ss, dt.start - 6) : dt.start]
+        if dt.month is not None and not re.search(_FOUND_VERB + r"(?:于|在)\s*$", pre) \
+                and not _FOUNDED_AFTER.match(text, dt.end):
+            continue  # a month only in 成立于2017年8月 / 2015年9月正式诞生: a founding date, its year the fact
         if re.search(_FOUND_VERB + r"(?:于|在)\s*$", pre):
             # 成立于2009年的阿里云 (attribute: the year is not carried on) / 阿里云成立于2009年
             if text[dt.end : dt.end + 1] == "的":

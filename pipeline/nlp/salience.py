@@ -87,10 +87,20 @@ def _anaphora() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     with open(ANAPHORA, encoding="utf-8") as f:
         rows = list(csv.DictReader(ln for ln in f if ln.strip() and not ln.startswith("#")))
     table = {r["word"]: tuple(t for t in r["types"].split("|") if t) for r in rows}
+    # not_after / not_before: characters that make the word part of another one (其中, 其他, 他们)
+    guard = {r["word"]: ((r.get("not_after") or "").strip(), (r.get("not_before") or "").strip()) for r in rows}
     words = sorted(table, key=len, reverse=True)
-    # 其 is a pronoun unless it starts another word (其中, 其他, 其实 ...)
-    pattern = "|".join(re.escape(w) + ("(?![中他它余实次后间])" if w == "其" else "") for w in words)
+    pattern = "|".join(_guarded(w, *guard[w]) for w in words)
     return re.compile(pattern), table
+
+
+def _guarded(word: str, not_after: str, not_before: str) -> str:
+    out = re.escape(word)
+    if not_after:
+        out = f"(?<![{re.escape(not_after)}])" + out
+    if not_before:
+        out += f"(?![{re.escape(not_before)}])"
+    return out
 
 
 # bare words refer only at the start of a clause (公司营收 ..., 全国GDP ...)

@@ -2,7 +2,18 @@
 
 ``choose_subject`` returns ``(mention, subject_method)``, trying in order:
 
-- ``explicit``: the best-scoring mention of the number's sentence: the same
+- ``explicit``: the best-scoring mention of the number's sentence, kept as
+  ``explicit`` only when it is named in the number's own clause (or right before
+  brackets opening it) and no other name of a fitting type there, neither opening
+  the clause, contests it; a name of an earlier clause is the subject carried over
+  the sentence's topic chain and is labelled ``carried`` (so a table filtered to
+  ``explicit`` can be trusted). Topic chains: the name opening a clause (or the head
+  of a chain of names opening it, 重庆的近邻成都) is the topic of the clauses that
+  follow, over objects named inside them (后又成为百度主席，年仅30岁 -> the topic);
+  a personal pronoun (他/她/这位) opening a clause stays the topic until a clause opens
+  with a name; a clause ending in 显示/表明/数据 names the number's source; a name used
+  by an earlier number of the clause is not the next one's (A上涨11%、B上涨24%); a
+  number describes the name after 的 (400亿元市值的设计公司思瑞浦). Scoring: the same
   clause before the number first, then earlier clauses (其中, possessives
   杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); the grammatical
   subject at the start of a clause is preferred; objects of comparisons and
@@ -14,16 +25,24 @@
   蔚来创始人李斌 (role words: ``data/metrics/person_roles.txt``), else the nearest
   firm before the number in the sentence.
 - ``anaphora``: a referring word before the number (该公司, 公司, 其, 全市, 全省,
-  全国 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
-  document's main firm; the city / province of the paragraph or the document's;
+  全国, 他 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
+  document's main firm; the city / province of the paragraph, or the place a body of
+  the sentence is named after (深圳市统计局……，全市 -> 深圳), or the document's;
+  the person last named (他, 她);
   中国 for 全国/国内/我国 (when the document names it); 其 -> the previous subject.
 - ``carried``: with no name in the sentence before the number, the subject of
   the previous sentence of the paragraph (其高端品牌累计销量...); for a person and
   an organisational metric, the last firm of the paragraph. Carrying stops at a
   paragraph break and at a sentence that names another entity (a new topic).
+  A number whose only names are its sources is about the place the source body
+  is named after (重庆证监局……显示，约30家企业 -> 重庆).
 - ``document``: the document's main entity of a type that fits the metric
   (``salience``: title, lead paragraph, mentions, subjects of other facts).
 - ``none``: nothing fits.
+
+``distributive_at`` finds the words that pair a list of names with a list of
+numbers in order (分别, 分列: ``data/metrics/distributive_words.txt``); the facts
+so paired are ``distributed``.
 
 Each number looks only at the mentions of its own sentence (bisected clause
 offsets), so the work is linear in the length of the document. No Dagster import here.
@@ -33,6 +52,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
@@ -47,6 +68,11 @@ _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
 _SOURCE_AFTER = re.compile(r"\s*的?\s*(?:最新)?(?:数据|统计|测算|报告|研究|调查|监测)?(?:显示|表明|测算|统计|发布的数据)")
 # 由于X..., 受X影响, 得益于X: a clause giving a cause; its names are not the subject of the result
 _CAUSE_CLAUSE = re.compile(r"\s*(?:由于|因为|因|受|得益于|随着|鉴于)")
+# after a number: (its metric word) 的 (a short head noun) and then the name it describes
+_DESCRIBES = re.compile(r"[^\s，,。；;：:、的\d（）()“”]{0,3}的[^\s，,。；;：:、的\d（）()“”]{0,4}")
+_AT_ORG = re.compile(r"\s*(?:曾|曾经|已|也)?(?:在|于|为|代表)\s*")
+_ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
+_SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
 _SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
@@ -60,10 +86,18 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
         if alt is not None:
             m, method = alt, alt_method
+    if method == "explicit" and m is not None and not _in_clause(d, sent, ci, m):
+        method = "carried"  # named in an earlier clause of the sentence: carried over, not explicit
     if m is None and method != "scoped":
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
     return m, (method if m is not None else "none")
+
+
+def _in_clause(d: DocContext, sent: Sentence, ci: int, m: Mention) -> bool:
+    """Whether ``m`` is named in clause ``ci``, or right before brackets opening it (比亚迪（市值…）)."""
+    cs, ce = sent.clauses[ci]
+    return cs <= m.start < ce or (m.end == cs - 1 and d.text[m.end : m.end + 1] in "（(")
 
 
 def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
@@ -75,9 +109,9 @@ def _document_subject(d: DocContext, types: tuple[str, ...]) -> Mention | None:
     return sal.main(("firm", "org", "city", "province"))
 
 
-def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...]) -> Mention | None:
+def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...], at=None) -> Mention | None:
     cs = sent.clauses[clause_index(sent, q.start)][0]
-    found = anaphor_before(d.text, cs, q.start) or anaphor_before(d.text, sent.start, cs)
+    found = at or anaphor_before(d.text, cs, q.start) or anaphor_before(d.text, sent.start, cs)
     if found is None:
         return None
     _, word, refers = found
@@ -93,13 +127,31 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
         if q.kind == "rank":
             return None  # 全国30强: the scope of the ranking, not what is ranked
         return sal.mention_of("中国", "country") if sal is not None else None
+    if refers == ("person",):  # 他, 她, 这位: the person last named (this sentence first)
+        named = [m for m in sent.mentions if m.entity_type == "person" and m.end <= q.start]
+        return named[-1] if named else d.prev_place.get("person")
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type not in refers:
         recent = None
+    if recent is None and refers[0] not in _ORG_TYPES:
+        recent = _place_in_body_name(d, sent, q, refers)  # 深圳市统计局……，全市…… -> 深圳
     main = sal.main(refers) if sal is not None else None
     if word.startswith(("该", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
+
+
+def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tuple[str, ...]) -> Mention | None:
+    """The place a body named earlier in the sentence is named after (深圳市统计局 -> 深圳), when
+    the document names that place elsewhere."""
+    sal = d.salience
+    if sal is None:
+        return None
+    for m in reversed([m for m in sent.mentions if m.end <= q.start and m.entity_type in _ORG_TYPES]):
+        for (name, kind), rep_ in sal.first.items():
+            if kind in refers and len(name) >= 2 and m.text.startswith(name) and m.text != name:
+                return rep_
+    return None
 
 
 def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
@@ -111,6 +163,8 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
     for m in orgs:
         if m.end <= person.start and roles.fullmatch(d.text, m.end, person.start):
             return m, "explicit"  # X创始人Y, X的CEO Y
+        if person.end <= m.start and _AT_ORG.fullmatch(d.text, person.end, m.start):
+            return m, "explicit"  # 安聪慧在极氪……设定……销量达到65万台: the person's organisation
     before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
     if before:
         return before[-1], "explicit"
@@ -129,9 +183,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         # as long as no other name comes between
         if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
             return sent.last_subject, sent.last_method
-    if text[q.end : q.end + 1] == "的":
-        # 28岁的张一鸣, 市值千亿的宁德时代: the name the quantity describes
-        after = next((m for m in sent.mentions if m.start == q.end + 1), None)
+    if "的" in text[q.end : q.end + 4]:
+        # 28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes
+        after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
         if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
             return after, "explicit"
     paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
@@ -140,7 +194,15 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         before = [m for m in sent.mentions if m.end == paren]
         if before:
             return before[0], "explicit"
-    best, best_score = None, -1e9
+    lead = _topic_anaphor(d, sent, q, ci, types)
+    if lead is not None:
+        return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
+    best, best_score, best_direct = None, -1e9, False
+    scored: list[tuple[Mention, float, bool]] = []  # (mention, score, named in the number's own clause)
+    objects: set[int] = set()
+    rivals: list[Mention] = []  # unpenalised names of the number's clause before it
+    leads: set[int] = set()  # those opening the clause
+    topic_named = False
     penalised_end = -10
     vocab = mn.vocabulary()
     sources: list[Mention] = []
@@ -163,6 +225,8 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         else:
             continue
         pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
+        if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
+            pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
         if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
             pen = True  # 仅次于北上深: the whole list is the object
         if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
@@ -173,17 +237,29 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         if mci < ci and _SPEAKER_AFTER.match(text, m.end):
             sources.append(m)
             continue  # 小米表示，全国销量下降3%: the speaker, not what the number is about
+        if mci < ci and _SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1]):
+            sources.append(m)
+            continue  # 深圳市统计局公布的数据显示，……增长8.3%: the source clause of the number
         if _in_other_parens(text, sent.start, m.start, q.start):
             pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
         if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
             pen = True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
+        if mci == ci and m.end <= sent.last_fact_end <= q.start and \
+                any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
+            pen = True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
         if pen:
             score -= 8
             penalised_end = m.end
-        elif m.end <= q.start and _CLAUSE_LEAD.match(text, mcs, m.start) and not _modifies_next(d, sent, m):
+        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
             score += 1.5  # the name opening its clause: the grammatical subject
+            if mci < ci:
+                topic_named = True
+        elif mci < ci:
+            objects.add(id(m))  # named inside an earlier clause, not opening it
         if text[m.end : m.end + 1] == "的":
             score += 1
+        if types == ("person",) and m.entity_type != "person":
+            continue  # 年龄, 身家: a person's measure is never a firm's or a place's
         if types:
             score += 3 if m.entity_type in types else -2
         if m.entity_type == "person" and "person" not in types:
@@ -194,10 +270,26 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
             score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
         if id(m) in enumerated:
             continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
+        scored.append((m, score, mci == ci and not pen))
+        if mci == ci and not pen and m.end <= q.start:
+            rivals.append(m)
+        if mci == ci and not pen and m.end <= q.start and _opens_clause(d, sent, m, mcs):
+            leads.add(id(m))
+    for m, score, direct in scored:
+        if topic_named and id(m) in objects:
+            score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
         if score > best_score:
-            best, best_score = m, score
+            best, best_score, best_direct = m, score, direct
+    if best_score > 0 and best_direct:
+        if id(best) not in leads and any(r is not best and (not types or r.entity_type in types) for r in rivals):
+            best_direct = False  # another name of a fitting type in the clause, neither opening it: uncertain
+        elif distributive_at(text, best.end, q.start) >= 0 and \
+                any(best.end <= r.start and r.end <= distributive_at(text, best.end, q.start) for r in rivals):
+            best_direct = False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
     if best_score > 0:
-        return best, "explicit"
+        # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
+        # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
+        return best, ("explicit" if best_direct else "carried")
     ana = _resolve_anaphor(d, sent, q, types)
     if ana is not None:
         return ana, "anaphora"
@@ -205,12 +297,62 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
     found = anaphor_before(text, cs_, q.start)
     if found is not None and "country" in found[2]:
         return None, "scoped"  # 全国智能手机销量: the country, unnamed here; not the document's firm
+    if sources and (not types or {"city", "province"} & set(types)):
+        place = _place_in_body_name(d, sent, q, ("city", "province"))
+        if place is not None and (not types or place.entity_type in types):
+            return place, "carried"  # 重庆证监局披露的……显示，陆续有约30家企业……: the body's place
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
     return None, "none"
+
+
+def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
+    """The referent of a referring word that is the topic of the number's clause chain: it opens the
+    number's clause, or (a personal pronoun) an earlier clause, with no clause in between opening
+    with a name (他曾是X的副总，在X工作了15年 -> 他). None when a name stands between it and the
+    number in the number's clause."""
+    text = d.text
+    cs = sent.clauses[ci][0]
+    if any(cs <= m.start and m.end <= q.start and not OBJECT_BEFORE.search(text, max(cs, m.start - 8), m.start)
+           for m in sent.mentions):
+        return None  # the clause names its own subject (在NVIDIA: a place, not a subject)
+    found = anaphor_before(text, cs, q.start)
+    if found is None or not _CLAUSE_LEAD.match(text, cs, found[0]):
+        found = None
+        for k in range(ci - 1, -1, -1):  # the nearest earlier clause opening with a name or a pronoun
+            ks, ke = sent.clauses[k]
+            if any(ks <= m.start < ke and _CLAUSE_LEAD.match(text, ks, m.start) for m in sent.mentions):
+                return None  # a clause in between opens with a name: a new topic
+            lead = anaphor_before(text, ks, ke)
+            if lead is not None and _CLAUSE_LEAD.match(text, ks, lead[0]):
+                if "person" not in lead[2]:
+                    return None  # only personal pronouns chain over clauses naming other entities
+                found = lead
+                break
+        if found is None:
+            return None
+    if found[1] == "其" or not found[2] or "country" in found[2]:
+        return None  # handled by the general rules
+    return _resolve_anaphor(d, sent, q, types, at=found)
+
+
+DISTRIBUTIVE = Path(__file__).resolve().parent.parent / "data" / "metrics" / "distributive_words.txt"
+
+
+@lru_cache(maxsize=1)
+def _distributive() -> re.Pattern:
+    with open(DISTRIBUTIVE, encoding="utf-8") as f:
+        words = sorted({ln.strip() for ln in f if ln.strip() and not ln.startswith("#")}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def distributive_at(text: str, lo: int, hi: int) -> int:
+    """The start of the first word in text[lo:hi] that distributes numbers over names (分别, 分列), or -1."""
+    m = _distributive().search(text, lo, hi)
+    return m.start() if m else -1
 
 
 _ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
@@ -236,13 +378,36 @@ def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
     return {id(m) for m in out}
 
 
+_RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
+
+
 def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
-    """蔚来创始人李斌, 杭州的阿里巴巴: ``m`` qualifies the name right after it."""
+    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都: ``m`` qualifies the name right after it."""
     nxt = next((x for x in sent.mentions if x.start >= m.end), None)
     if nxt is None or nxt.start - m.end > 10:
         return False
     gap = d.text[m.end : nxt.start]
-    return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start))
+    return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start)) \
+        or bool(_RELATION_GAP.fullmatch(gap))
+
+
+_ADVERBIAL_END = re.compile(r"(?:会上|上|之中|期间|之际|以来|之前|之后|时)\s*$")
+
+
+def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) -> bool:
+    """Whether ``m`` is the grammatical subject opening its clause: it opens it, or it is the head of
+    a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
+    ce = next((e for s_, e in sent.clauses if s_ == clause_start), sent.end)
+    if _ADVERBIAL_END.search(d.text, clause_start, ce):
+        return False  # 杭州余杭的一场大会上: a setting of place or time, not a subject
+    if _CLAUSE_LEAD.match(d.text, clause_start, m.start):
+        return True
+    prev = None
+    for x in sent.mentions:
+        if clause_start <= x.start and x.end <= m.start:
+            prev = x
+    return prev is not None and _modifies_next(d, sent, prev) and \
+        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start)
 
 
 def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
