@@ -1,0 +1,236 @@
+"""Growth of the fan-in with the corpus: peak RSS and wall time at 1x, 2x, 4x, 8x (issue 18).
+
+A synthetic corpus repeats a ``.jsonl`` corpus (``xwlb.jsonl``) ``k`` times as
+``copy-00.jsonl`` .. ``copy-<k-1>.jsonl``: copy 0 is the corpus unchanged, every
+other copy gives each record a new ID (``<id>-c<k>``) and shuffles its sentences
+(seeded, so the corpus is reproducible), so that every copy is a new set of
+documents (a document's ID is the hash of its text) with the same names, firms and
+figures, as a corpus that grows would have.
+
+Subcommands (self-contained; ``python -m pipeline.bench.growth <cmd> -h``):
+
+* ``generate --corpus X --copies 8 --raw DIR``: write the synthetic corpus;
+* ``sources --raw DIR --out OUT``: the per-document work (segmentation and
+  extraction) of every copy, once (``engine.build.build_sources``);
+* ``replicate --out OUT --copies k --to OUTk``: a work folder for the first ``k``
+  copies, hard links to ``OUT``'s per-unit files (no copy, no NLP again);
+* ``fanin --out OUTk``: the fan-in (``engine.dataset.build_dataset``) in a child
+  process, its peak RSS (sampled) and wall/CPU time per phase, as JSON;
+* ``run --raw DIR --out OUTk``: the whole headless build (``python -m pipeline build``)
+  in a child process, peak RSS of its process tree and wall time;
+* ``compare A B``: the staged tables of two work folders, equal or where they differ.
+
+No Dagster import here (``run`` starts the build as a command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+
+
+def shuffled_text(text: str, rng: random.Random) -> str:
+    """The text's sentences (ending in 。！？!? or a line break) in a random order."""
+    sentences = [s for s in SENTENCE_END.split(text) if s]
+    rng.shuffle(sentences)
+    return "".join(sentences)
+
+
+def generate(corpus: Path, copies: int, raw_dir: Path, seed: int = 18) -> list[Path]:
+    """Write ``copies`` copies of ``corpus`` into ``raw_dir`` (copy 0 unchanged); their paths."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    lines = [ln for ln in corpus.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    paths = []
+    for k in range(copies):
+        path = raw_dir / f"copy-{k:02d}.jsonl"
+        rng = random.Random(seed * 1000 + k)
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            for line in lines:
+                if k == 0:
+                    fh.write(line + "\n")
+                    continue
+                record = json.loads(line)
+                record["id"] = f"{record.get('id', '')}-c{k}"
+                record["text"] = shuffled_text(record.get("text") or "", rng)
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
+def sources(raw_dir: Path, out: Path, workers: int) -> dict:
+    """The per-document work of every unit of ``raw_dir`` into ``out``."""
+    from pipeline.engine.build import build_sources
+
+    started = time.perf_counter()
+    outcome = build_sources(raw_dir, out, workers=workers, log=lambda m: print(m, flush=True))
+    return {"units": outcome.units, "processed": outcome.processed, "chars": outcome.chars_processed,
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def replicate(out: Path, copies: int, to: Path) -> int:
+    """A work folder at ``to`` for the first ``copies`` copy files of ``out``: hard links, a filtered source set."""
+    from pipeline.engine import stages
+    from pipeline.workdir import Workdir, safe_name
+
+    src, dst = Workdir(out), Workdir(to)
+    units = json.loads((src.root / "sources.json").read_text(encoding="utf-8"))["units"]
+    wanted = {f"copy-{k:02d}.jsonl" for k in range(copies)}
+    keep = [[k, h] for k, h in units if stages.partition_of(k) in wanted]
+    linked = 0
+    for stage in stages.STAGES:
+        (dst.root / stage).mkdir(parents=True, exist_ok=True)
+        for key, _ in keep:
+            for part in stages.PARTS[stage]:
+                a, b = src.path(stage, key, part), dst.path(stage, key, part)
+                if a.exists() and not b.exists():
+                    os.link(a, b)
+                    linked += 1
+    for partition in sorted(wanted):
+        for folder in ("partitions", "extracted"):
+            a = src.root / folder / f"{safe_name(partition)}.json"
+            if a.exists():
+                (dst.root / folder).mkdir(parents=True, exist_ok=True)
+                b = dst.root / folder / a.name
+                if not b.exists():
+                    os.link(a, b)
+    (dst.root / "sources.json").write_text(json.dumps({"units": keep}, ensure_ascii=False), encoding="utf-8")
+    return linked
+
+
+def _tree_rss(proc) -> int:
+    import psutil
+
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def measure_command(cmd: list[str], env: dict | None = None, interval: float = 0.05) -> dict:
+    """Run ``cmd``; its wall time, CPU time (children) and the peak summed RSS of its process tree."""
+    import psutil
+
+    started = time.perf_counter()
+    before = os.times()
+    child = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss(proc))
+        time.sleep(interval)
+    output = child.stdout.read().decode("utf-8", "replace")
+    after = os.times()
+    return {
+        "rc": child.returncode, "wall_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round((after.children_user - before.children_user) + (after.children_system - before.children_system), 2),
+        "peak_rss_mb": round(peak / 2**20), "output": output[-3000:],
+    }
+
+
+def fanin_child(out: Path) -> dict:
+    """In this process: the fan-in of ``out``, with the peak RSS of each phase (``PIPELINE_FANIN_PHASES``)."""
+    from pipeline.bench.measure import PeakRss
+    from pipeline.engine import dataset
+
+    rss = PeakRss(interval=0.05)
+    rss.start()
+    phases: dict[str, float] = {}
+    dataset.PHASE_HOOK = lambda name: (phases.__setitem__(name, time.perf_counter()), rss.mark(name))
+    started = time.perf_counter()
+    cpu = time.process_time()
+    tables = dataset.build_dataset(out, log=lambda m: None)
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    rss.stop()
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss.peak / 2**20),
+            "phase_peak_mb": {k: round(v / 2**20) for k, v in rss.marks.items()},
+            "rows": {k: t.num_rows for k, t in tables.items()}}
+
+
+def compare(a: Path, b: Path) -> list[str]:
+    """Where the staged tables of two output folders differ (empty: every table equal)."""
+    import pyarrow.parquet as pq
+
+    from pipeline.engine.dataset import TABLE_NAMES
+    from pipeline.workdir import Workdir
+
+    diffs = []
+    for name in TABLE_NAMES:
+        ta, tb = (pq.read_table(Workdir(x).table_path(name)) for x in (a, b))
+        if not ta.equals(tb):
+            diffs.append(f"{name}: {ta.num_rows} vs {tb.num_rows} rows, differ")
+    return diffs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench.growth", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("generate")
+    p.add_argument("--corpus", type=Path, required=True)
+    p.add_argument("--copies", type=int, default=8)
+    p.add_argument("--raw", type=Path, required=True)
+    p = sub.add_parser("sources")
+    p.add_argument("--raw", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--workers", type=int, default=1)
+    p = sub.add_parser("replicate")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--copies", type=int, required=True)
+    p.add_argument("--to", type=Path, required=True)
+    p = sub.add_parser("fanin")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p = sub.add_parser("run")
+    p.add_argument("--raw", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--workers", type=int, default=1)
+    p = sub.add_parser("compare")
+    p.add_argument("a", type=Path)
+    p.add_argument("b", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "generate":
+        for path in generate(args.corpus, args.copies, args.raw):
+            print(path)
+    elif args.cmd == "sources":
+        print(json.dumps(sources(args.raw, args.out, args.workers)))
+    elif args.cmd == "replicate":
+        print(f"{replicate(args.out, args.copies, args.to)} file(s) linked into {args.to}")
+    elif args.cmd == "fanin":
+        if args.child:
+            print("RESULT " + json.dumps(fanin_child(args.out)), flush=True)
+            return 0
+        result = measure_command([sys.executable, "-m", "pipeline.bench.growth", "fanin", "--child", "--out", str(args.out)])
+        inner = next((json.loads(ln[7:]) for ln in result["output"].splitlines() if ln.startswith("RESULT ")), None)
+        result.pop("output") if inner else None
+        print(json.dumps({**result, "inner": inner}, ensure_ascii=False))
+        return result["rc"]
+    elif args.cmd == "run":
+        result = measure_command([sys.executable, "-m", "pipeline", "build", "--raw", str(args.raw), "--out",
+                                  str(args.out), "--workers", str(args.workers)])
+        print(json.dumps(result, ensure_ascii=False))
+        return result["rc"]
+    elif args.cmd == "compare":
+        diffs = compare(args.a, args.b)
+        print("\n".join(diffs) or "every table equal")
+        return 1 if diffs else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
