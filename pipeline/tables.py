@@ -148,6 +148,7 @@ def build_tables_arrow(
     ``documents`` are left out (``of_documents``: the caller already did). Returns
     Arrow tables with the schema's types.
     """
+    _phase("documents")
     # documents: the first of each doc_id in source-key order
     documents = documents.append_column("_row", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
     documents = documents.sort_by([("source_key", "ascending")]) if documents.num_rows > 1 else documents
@@ -180,7 +181,9 @@ def build_tables_arrow(
         mentions = _in_order(mentions, "doc_id", doc_ids)
         facts = _in_order(facts, "doc_id", doc_ids)
         relations = _in_order(relations, "doc_id", doc_ids)
+    _phase("resolve")
     entities, ids = resolve_table(mentions, previous)
+    _phase("mentions")
 
     # mentions and counts
     stored = [c for c in ("mention_id",) if c in mentions.column_names]
@@ -204,6 +207,7 @@ def build_tables_arrow(
     mention_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count").to_pylist()))
     doc_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count_distinct").to_pylist()))
 
+    _phase("relations")
     spans = _span_lookup(mentions, ids)
 
     # relations -> people.firm_id/role, firms.hq_city_id
@@ -239,7 +243,7 @@ def build_tables_arrow(
                 first_seen.setdefault((subj, obj), order)
             relation_rows.append(_relation_row(r_cols, order, texts, entities[subj], entities[obj], kind, role))
 
-    # metrics
+    _phase("metrics")
     founded: dict[str, Counter] = defaultdict(Counter)
     f_cols = {c: facts.column(c).to_pylist() for c in (
         "doc_id", "start", "end", "metric", "subject_type", "year", "value")}
@@ -279,6 +283,7 @@ def build_tables_arrow(
     })
     out["indicators"] = pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
 
+    _phase("entity_tables")
     rows: dict[str, list[dict]] = {name: [] for name in ("people", "firms", "organizations", "cities", "regions")}
     for eid, e in sorted(entities.items()):
         base = {"aliases": list(e.aliases), "mention_count": mention_count.get(eid, 0), "doc_count": doc_count.get(eid, 0)}
@@ -311,6 +316,7 @@ def build_tables_arrow(
 
     rows["relations"] = _unique_relation_ids(relation_rows)
 
+    _phase("errors_and_sort")
     seen_err: set[tuple] = set()
     rows["errors"] = []
     error_columns = [
@@ -333,6 +339,20 @@ def build_tables_arrow(
             data = out[name].select(target.names).cast(target)
         result[name] = _sorted(name, data)
     return result
+
+
+# Called with the name of each phase of the fan-in as it starts (the growth benchmark's
+# per-phase memory profile, ``pipeline.bench.growth``); None: nothing is called.
+PHASE_HOOK = None
+
+
+def phase(name: str) -> None:
+    """Mark the start of a phase of the fan-in (``PHASE_HOOK``)."""
+    if PHASE_HOOK is not None:
+        PHASE_HOOK(name)
+
+
+_phase = phase
 
 
 SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")

@@ -143,23 +143,78 @@ def measure_command(cmd: list[str], env: dict | None = None, interval: float = 0
     }
 
 
+class PhaseRss:
+    """A background sampler of this process's RSS; ``mark(name)`` starts a phase, ``peaks`` holds each one's peak."""
+
+    def __init__(self, interval: float = 0.02):
+        import threading
+
+        import psutil
+
+        self._proc = psutil.Process(os.getpid())
+        self._interval = interval
+        self._phase = "start"
+        self.peaks: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+        self.arrow_mb: dict[str, int] = {}  # Arrow memory in use as each phase starts
+        self.held_mb: dict[str, int] = {}  # RSS as each phase starts after a collection and trim (GROWTH_TRIM=1)
+        self._since = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        rss = self._proc.memory_info().rss
+        if rss > self.peaks.get(self._phase, 0):
+            self.peaks[self._phase] = rss
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def mark(self, name: str) -> None:
+        self._sample()
+        now = time.perf_counter()
+        self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + now - self._since
+        self._phase, self._since = name, now
+        import pyarrow as pa
+
+        self.arrow_mb[name] = round(pa.total_allocated_bytes() / 2**20)
+        if os.environ.get("GROWTH_TRIM"):  # what is still held as the phase starts (freed memory returned)
+            import ctypes
+            import gc
+
+            gc.collect()
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            self.held_mb[name] = round(self._proc.memory_info().rss / 2**20)
+        self._sample()
+
+    def stop(self) -> None:
+        self.mark("end")
+        self._stop.set()
+        self._thread.join()
+
+
 def fanin_child(out: Path) -> dict:
-    """In this process: the fan-in of ``out``, with the peak RSS of each phase (``PIPELINE_FANIN_PHASES``)."""
-    from pipeline.bench.measure import PeakRss
+    """In this process: the fan-in of ``out``, with the peak RSS and time of each of its phases."""
+    import pyarrow as pa
+
+    from pipeline import tables as tables_module
     from pipeline.engine import dataset
 
-    rss = PeakRss(interval=0.05)
-    rss.start()
-    phases: dict[str, float] = {}
-    dataset.PHASE_HOOK = lambda name: (phases.__setitem__(name, time.perf_counter()), rss.mark(name))
+    rss = PhaseRss()
+    tables_module.PHASE_HOOK = rss.mark
     started = time.perf_counter()
     cpu = time.process_time()
-    tables = dataset.build_dataset(out, log=lambda m: None)
+    with dataset.gc_paused():
+        tables = dataset.build_dataset(out, log=lambda m: None)
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu
     rss.stop()
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss.peak / 2**20),
-            "phase_peak_mb": {k: round(v / 2**20) for k, v in rss.marks.items()},
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(max(rss.peaks.values()) / 2**20),
+            "phase_peak_mb": {k: round(v / 2**20) for k, v in rss.peaks.items()},
+            "phase_s": {k: round(v, 2) for k, v in rss.seconds.items()},
+            "arrow_mb_at_start": rss.arrow_mb, "held_mb_at_start": rss.held_mb, "arrow_pool": pa.default_memory_pool().backend_name,
             "rows": {k: t.num_rows for k, t in tables.items()}}
 
 

@@ -38,6 +38,7 @@ from pipeline.records import Document, Fact, Mention, Relation, SourceError
 from pipeline.workdir import Workdir, file_identity, record_schema
 
 TABLE_NAMES = list(schema.TABLES)
+phase = tables_module.phase  # marks the phases of the fan-in (the growth benchmark's memory profile)
 
 
 def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[str, pa.Table]:
@@ -126,7 +127,9 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     groups: dict[str, list[str]] = {}
     for k in unit_keys:
         groups.setdefault(stages.partition_of(k), []).append(k)
+    phase("read")
     parts = load_results(wd, groups, log)
+    phase("previous_ids")
     previous = previous_ids(output_dir)
     tables, left_out = build_quarantined(parts, lambda p: tables_module.build_tables_arrow(
         p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
@@ -134,6 +137,7 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     if left_out:
         log(f"{left_out} document(s) quarantined: their rows failed a row-level check; they are left out "
             "of the release and listed in the errors table (kind 'quarantined')")
+    phase("write")
     for name in TABLE_NAMES:
         stage_table(wd, name, tables[name])
     return tables
