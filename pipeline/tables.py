@@ -132,6 +132,56 @@ def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
     return out
 
 
+def _document_rows(documents: pa.Table) -> pa.Array:
+    """The row of each published document: the first of each doc_id in source-key order (a text
+    stored by two sources is its first), in that order. Only the key columns are sorted, not the texts."""
+    n = documents.num_rows
+    keys = pa.table({"doc_id": documents.column("doc_id"), "source_key": documents.column("source_key"),
+                     "_row": pa.array(np.arange(n, dtype=np.int64))})
+    if n > 1:
+        keys = keys.sort_by([("source_key", "ascending")])
+    firsts = keys.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
+    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
+    if firsts.num_rows != n:
+        keys = keys.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
+    return keys.column("_row").combine_chunks()
+
+
+TEXT_BATCH = 20_000  # documents whose texts are turned into Python strings at a time
+
+
+def _text_sha256s(texts: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``rights.text_sha256`` of each text, a batch of texts at a time (never every text as Python strings)."""
+    out: list[str] = []
+    for start in range(0, len(texts), TEXT_BATCH):
+        out.extend(text_sha256(t) for t in texts.slice(start, TEXT_BATCH).to_pylist())
+    return pa.array(out, pa.string())
+
+
+def build_documents(documents: pa.Table, rows: pa.Array, doc_ids: pa.Array) -> pa.Table:
+    """The ``documents`` table: the rows ``rows`` of the stored documents (``doc_ids`` their IDs), in
+    primary-key order; each column is taken once, in its final order (the texts are copied once)."""
+    order = pc.sort_indices(doc_ids, null_placement="at_start") if len(doc_ids) > 1 else pa.array(np.arange(len(doc_ids)), pa.int64())
+    final = rows.take(order)
+    keys, paths = (documents.column(c).take(final).to_pylist() for c in ("source_key", "source_path"))
+    text = documents.column("text").take(final)
+    table = pa.table({
+        "doc_id": doc_ids.take(order),
+        "source_path": pa.array([_source_path_of(k, p) for k, p in zip(keys, paths)], pa.string()),
+        "title": pc.fill_null(documents.column("title").take(final), ""),
+        "published_at": documents.column("published_at").take(final),
+        "url": documents.column("url").take(final),
+        "license": _column_or_null(documents, "license", pa.string()).take(final),
+        "accessed_at": _column_or_null(documents, "accessed_at", pa.string()).take(final),
+        "n_chars": pc.cast(pc.utf8_length(text), pa.int64()),
+        "sha256": documents.column("sha256").take(final),
+        "text_sha256": _text_sha256s(text),
+        "text": text,
+    })
+    target = schema.TABLES["documents"].arrow_schema()
+    return table.select(target.names).cast(target)
+
+
 def build_tables_arrow(
     documents: pa.Table,
     mentions: pa.Table,
@@ -149,34 +199,9 @@ def build_tables_arrow(
     Arrow tables with the schema's types.
     """
     _phase("documents")
-    # documents: the first of each doc_id in source-key order
-    documents = documents.append_column("_row", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
-    documents = documents.sort_by([("source_key", "ascending")]) if documents.num_rows > 1 else documents
-    firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
-    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
-    docs = documents
-    if firsts.num_rows != documents.num_rows:  # a text stored by two sources: its first
-        docs = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
-    doc_ids = docs.column("doc_id").combine_chunks()
-    source_paths = [
-        _source_path_of(key, path)
-        for key, path in zip(docs.column("source_key").to_pylist(), docs.column("source_path").to_pylist())
-    ]
-    out: dict[str, pa.Table] = {}
-    out["documents"] = pa.table({
-        "doc_id": doc_ids,
-        "source_path": pa.array(source_paths, pa.string()),
-        "title": pc.fill_null(docs.column("title"), ""),
-        "published_at": docs.column("published_at"),
-        "url": docs.column("url"),
-        "license": _column_or_null(docs, "license", pa.string()),
-        "accessed_at": _column_or_null(docs, "accessed_at", pa.string()),
-        "n_chars": pc.cast(pc.utf8_length(docs.column("text")), pa.int64()),
-        "sha256": docs.column("sha256"),
-        "text_sha256": pa.array([text_sha256(t) for t in docs.column("text").to_pylist()], pa.string()),
-        "text": docs.column("text"),
-    })
-
+    doc_rows = _document_rows(documents)  # the first of each doc_id, in source-key order
+    doc_ids = documents.column("doc_id").take(doc_rows).combine_chunks()
+    out: dict[str, pa.Table] = {"documents": build_documents(documents, doc_rows, doc_ids)}
     if not of_documents:
         mentions = _in_order(mentions, "doc_id", doc_ids)
         facts = _in_order(facts, "doc_id", doc_ids)
@@ -223,10 +248,10 @@ def build_tables_arrow(
     )
     relation_rows: list[dict] = []
     if relations.num_rows:
-        texts = dict(zip(doc_ids.to_pylist(), docs.column("text").to_pylist()))
         r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
                   for c in ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
                             "span_start", "span_end", "sentence")}
+        span_texts = _span_texts(r_cols, doc_rows.take(pc.index_in(r_doc, value_set=doc_ids)), documents.column("text"))
         for order, (subj_types, obj_types) in enumerate(zip(subj_at, obj_at)):
             kind, role = r_cols["kind"][order], r_cols["role"][order] or None
             subj = next(iter(subj_types.values()), None)
@@ -241,7 +266,7 @@ def build_tables_arrow(
                 subj, obj = subj_types["firm"], obj_types["city"]
                 firm_city[subj][obj] += 1
                 first_seen.setdefault((subj, obj), order)
-            relation_rows.append(_relation_row(r_cols, order, texts, entities[subj], entities[obj], kind, role))
+            relation_rows.append(_relation_row(r_cols, order, span_texts[order], entities[subj], entities[obj], kind, role))
 
     _phase("metrics")
     founded: dict[str, Counter] = defaultdict(Counter)
@@ -330,15 +355,20 @@ def build_tables_arrow(
         rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha,
                                "kind": kind or "unreadable", "check": check, "duplicate_of": duplicate_of})
 
-    result: dict[str, pa.Table] = {}
+    result: dict[str, pa.Table] = {"documents": out.pop("documents")}  # built in key order
     for name, table in schema.TABLES.items():
+        if name in result:
+            continue
         target = table.arrow_schema()
-        if name in rows:
-            data = pa.Table.from_pydict({c: [r.get(c) for r in rows[name]] for c in target.names}, schema=target)
+        if name in rows:  # each built table is let go as soon as its sorted copy is made
+            records = rows.pop(name)
+            data = pa.Table.from_pydict({c: [r.get(c) for r in records] for c in target.names}, schema=target)
+            del records
         else:
-            data = out[name].select(target.names).cast(target)
+            data = out.pop(name).select(target.names).cast(target)
         result[name] = _sorted(name, data)
-    return result
+        del data
+    return {name: result[name] for name in schema.TABLES}
 
 
 # Called with the name of each phase of the fan-in as it starts (the growth benchmark's
@@ -359,21 +389,42 @@ SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")
 PERSON_FIRM_KINDS = ("founded", "leads", "works_at")
 
 
-def _relation_row(cols: dict, i: int, texts: dict, subj, obj, kind: str, role: str | None) -> dict:
-    """One ``relations`` row: the resolved subject and object, the evidence span and its sentence."""
-    doc_id = cols["doc_id"][i]
+def _evidence(cols: dict, i: int) -> tuple[int, int]:
+    """The evidence span of relation ``i``: its stated span, or (stored by an older version) the two mentions' extent."""
     start, end = cols["span_start"][i], cols["span_end"][i]
-    if start is None or end is None:  # stored by an older version: the two mentions' extent
+    if start is None or end is None:
         start = min(cols["subject_start"][i], cols["object_start"][i])
         end = max(cols["subject_end"][i], cols["object_end"][i])
-    text = texts.get(doc_id) or ""
+    return start, end
+
+
+def _span_texts(cols: dict, doc_rows: pa.Array, texts: pa.ChunkedArray, batch: int = 2_000) -> list[str]:
+    """The text of each relation's evidence span; ``doc_rows``: each relation's row in ``texts`` (null: none).
+
+    The texts are turned into Python strings only for the documents of ``batch`` relations at a time."""
+    out: list[str] = []
+    rows = doc_rows.to_pylist()
+    for b in range(0, len(rows), batch):
+        block = rows[b:b + batch]
+        wanted = sorted({r for r in block if r is not None})
+        text_of = dict(zip(wanted, texts.take(pa.array(wanted, pa.int64())).to_pylist())) if wanted else {}
+        for i, r in enumerate(block, start=b):
+            start, end = _evidence(cols, i)
+            out.append((text_of.get(r) or "")[start:end])
+    return out
+
+
+def _relation_row(cols: dict, i: int, span_text: str, subj, obj, kind: str, role: str | None) -> dict:
+    """One ``relations`` row: the resolved subject and object, the evidence span and its sentence."""
+    doc_id = cols["doc_id"][i]
+    start, end = _evidence(cols, i)
     return {
         "relation_id": relation_id(doc_id, start, end, kind), "doc_id": doc_id,
         "subject_id": subj.entity_id, "subject_type": subj.entity_type, "subject_name": subj.name,
         "relation": kind,
         "object_id": obj.entity_id, "object_type": obj.entity_type, "object_name": obj.name,
         "role": role if kind in PERSON_FIRM_KINDS else None,
-        "span_text": text[start:end], "sentence": cols["sentence"][i] or "", "char_start": start, "char_end": end,
+        "span_text": span_text, "sentence": cols["sentence"][i] or "", "char_start": start, "char_end": end,
     }
 
 

@@ -131,15 +131,21 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     parts = load_results(wd, groups, log)
     phase("previous_ids")
     previous = previous_ids(output_dir)
-    tables, left_out = build_quarantined(parts, lambda p: tables_module.build_tables_arrow(
+    tables, left_out = build_quarantined(parts, lambda p: _then_checks(tables_module.build_tables_arrow(
         p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
-    ))
+    )))
+    del parts  # the per-document results: not needed once the tables are built
     if left_out:
         log(f"{left_out} document(s) quarantined: their rows failed a row-level check; they are left out "
             "of the release and listed in the errors table (kind 'quarantined')")
     phase("write")
     for name in TABLE_NAMES:
         stage_table(wd, name, tables[name])
+    return tables
+
+
+def _then_checks(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    phase("row_checks")  # the quarantine's row-level checks follow each build
     return tables
 
 
