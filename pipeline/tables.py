@@ -182,6 +182,28 @@ def build_documents(documents: pa.Table, rows: pa.Array, doc_ids: pa.Array) -> p
     return table.select(target.names).cast(target)
 
 
+def _mention_ids(kept: pa.Table):
+    """The ``mention_id`` of each resolved mention: the stored one (an Arrow column, never Python
+    strings when every row has one), computed where missing; two entities on one span (should not
+    happen) keep both rows, the second with an ID that also hashes its entity."""
+    stored = kept.column("mention_id") if "mention_id" in kept.column_names else None
+    if stored is not None and stored.null_count == 0:
+        ids = stored
+    else:
+        ids = pa.array(ids_column(kept, "mention_id", "men_", MENTION_ID_COLUMNS), pa.string())
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return ids
+    m_ids = ids.to_pylist()
+    seen: set[str] = set()
+    m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in MENTION_ID_COLUMNS)
+    eids = kept.column("entity_id").to_pylist()
+    for i, mid in enumerate(m_ids):
+        if mid in seen:
+            m_ids[i] = mid = "men_" + hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
+        seen.add(mid)
+    return pa.array(m_ids, pa.string())
+
+
 def build_tables_arrow(
     documents: pa.Table,
     mentions: pa.Table,
@@ -214,17 +236,8 @@ def build_tables_arrow(
     stored = [c for c in ("mention_id",) if c in mentions.column_names]
     kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
     kept = kept.filter(pc.is_valid(ids))
-    m_ids = ids_column(kept, "mention_id", "men_", MENTION_ID_COLUMNS)
-    if len(set(m_ids)) != len(m_ids):  # two entities on one span (should not happen): keep both, distinct IDs
-        seen: set[str] = set()
-        m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in MENTION_ID_COLUMNS)
-        eids = kept.column("entity_id").to_pylist()
-        for i, mid in enumerate(m_ids):
-            if mid in seen:
-                m_ids[i] = mid = "men_" + hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
-            seen.add(mid)
     out["mentions"] = pa.table({
-        "mention_id": pa.array(m_ids, pa.string()), "entity_id": kept.column("entity_id"),
+        "mention_id": _mention_ids(kept), "entity_id": kept.column("entity_id"),
         "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
         "char_start": kept.column("start"), "char_end": kept.column("end"), "text": kept.column("text"),
     })
