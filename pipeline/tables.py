@@ -161,7 +161,7 @@ def _text_sha256s(texts: pa.ChunkedArray | pa.Array) -> pa.Array:
 def build_documents(documents: pa.Table, rows: pa.Array, doc_ids: pa.Array) -> pa.Table:
     """The ``documents`` table: the rows ``rows`` of the stored documents (``doc_ids`` their IDs), in
     primary-key order; each column is taken once, in its final order (the texts are copied once)."""
-    order = pc.sort_indices(doc_ids, null_placement="at_start") if len(doc_ids) > 1 else pa.array(np.arange(len(doc_ids)), pa.int64())
+    order = pc.array_sort_indices(doc_ids, null_placement="at_start") if len(doc_ids) > 1 else pa.array(np.arange(len(doc_ids)), pa.int64())
     final = rows.take(order)
     keys, paths = (documents.column(c).take(final).to_pylist() for c in ("source_key", "source_path"))
     text = documents.column("text").take(final)
@@ -411,10 +411,14 @@ def _evidence(cols: dict, i: int) -> tuple[int, int]:
     return start, end
 
 
-def _span_texts(cols: dict, doc_rows: pa.Array, texts: pa.ChunkedArray, batch: int = 2_000) -> list[str]:
+RELATION_BATCH = 2_000  # relations whose documents' texts are turned into Python strings at a time
+
+
+def _span_texts(cols: dict, doc_rows: pa.Array, texts: pa.ChunkedArray) -> list[str]:
     """The text of each relation's evidence span; ``doc_rows``: each relation's row in ``texts`` (null: none).
 
-    The texts are turned into Python strings only for the documents of ``batch`` relations at a time."""
+    The texts are turned into Python strings only for the documents of ``RELATION_BATCH`` relations at a time."""
+    batch = RELATION_BATCH
     out: list[str] = []
     rows = doc_rows.to_pylist()
     for b in range(0, len(rows), batch):
