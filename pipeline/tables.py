@@ -75,13 +75,6 @@ DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_a
                     "license", "accessed_at")
 
 
-def _subject_methods(facts: pa.Table, subject_ids: list) -> list[str]:
-    """Each fact's subject_method (``none`` where its subject resolved to no entity, or the facts were
-    stored by a version that did not record it)."""
-    methods = facts.column("subject_method").to_pylist() if "subject_method" in facts.column_names else [None] * facts.num_rows
-    return [(m or "none") if sid else "none" for m, sid in zip(methods, subject_ids)]
-
-
 def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
     """The rows of ``table`` whose ``column`` is among ``values``, in their order."""
     return table.filter(pc.is_in(table.column(column), value_set=values))
@@ -104,13 +97,14 @@ def _span_lookup(mentions: pa.Table, ids) -> pa.Table:
     return table.filter(pc.is_valid(ids))
 
 
-def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
-    """For each query (doc, start, end columns), per row: entity_type -> entity ID of the mention
-    on exactly that span (the last such mention, as a dict filled in mention order would hold).
+def _entity_at(spans: pa.Table, *queries: tuple) -> list[dict[int, dict[str, str]]]:
+    """For each query (doc, start, end columns): row -> {entity_type: entity ID} of the mentions on
+    exactly that row's span (the last such mention per type, as a dict filled in mention order
+    would hold); rows on no mention's span are absent (not an empty dict each).
 
     One hash join for all queries, built on the queries (smaller than the mentions)."""
     sizes = [len(q[0]) for q in queries]
-    out = [[{} for _ in range(n)] for n in sizes]
+    out: list[dict[int, dict[str, str]]] = [{} for _ in sizes]
     if not sum(sizes) or not spans.num_rows:
         return out
     parts = []
@@ -126,9 +120,10 @@ def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
     joined = spans.join(query, keys=["doc_id", "start", "end"], join_type="inner", use_threads=False)
     if joined.num_rows > 1:
         joined = joined.sort_by([("_row", "ascending")])
-    flat = [d for rows in out for d in rows]
+    bounds = np.cumsum([0, *sizes]).tolist()
     for q, etype, eid in zip(*(joined.column(c).to_pylist() for c in ("_q", "entity_type", "eid"))):
-        flat[q][etype] = eid
+        which = int(np.searchsorted(bounds, q, side="right")) - 1
+        out[which].setdefault(q - bounds[which], {})[etype] = eid
     return out
 
 
@@ -204,6 +199,68 @@ def _mention_ids(kept: pa.Table):
     return pa.array(m_ids, pa.string())
 
 
+FACT_BATCH = 50_000  # facts whose columns are turned into Python values at a time
+
+
+def _first_of_each(ids) -> pa.Array | None:
+    """The rows holding the first of each ID, in order; None when every ID is distinct."""
+    if pc.count_distinct(ids).as_py() == len(ids) and ids.null_count == 0:
+        return None
+    firsts = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids), dtype=np.int64))})
+    firsts = firsts.group_by(["id"], use_threads=False).aggregate([("_row", "min")])
+    return pa.array(np.sort(firsts.column("_row_min").to_numpy()), pa.int64())
+
+
+def build_metrics(facts: pa.Table, subject_at: dict[int, dict[str, str]], entities: dict) -> tuple[pa.Table, dict]:
+    """The ``metrics`` table (one row per metric ID: its first fact) and the founding years stated
+    about each firm (firm ID -> Counter of years). ``subject_at``: fact row -> {entity type: entity ID}
+    of the mentions on its subject span. The facts are read a batch (``FACT_BATCH``) at a time."""
+    if "metric_id" in facts.column_names and facts.column("metric_id").null_count == 0:
+        f_ids = facts.column("metric_id")
+    else:
+        f_ids = pa.array(ids_column(facts, "metric_id", "met_", METRIC_ID_COLUMNS), pa.string())
+    keep = _first_of_each(f_ids)
+    kept_facts = facts.take(keep) if keep is not None else facts
+    rows = keep.to_numpy() if keep is not None else np.arange(facts.num_rows)
+    methods = kept_facts.column("subject_method") if "subject_method" in kept_facts.column_names else None
+    founded: dict[str, Counter] = defaultdict(Counter)
+    subject_ids: list = []
+    indicator_ids: list = []
+    subject_methods: list = []
+    for b in range(0, kept_facts.num_rows, FACT_BATCH):
+        part = kept_facts.slice(b, FACT_BATCH)
+        cols = {c: part.column(c).to_pylist() for c in ("subject_type", "metric", "unit", "year", "value")}
+        method = methods.slice(b, FACT_BATCH).to_pylist() if methods is not None else [None] * part.num_rows
+        for j, row in enumerate(rows[b:b + FACT_BATCH].tolist()):
+            found = subject_at.get(row)
+            subj = None
+            if found:
+                stype = cols["subject_type"][j]
+                subj = found.get(stype) if stype else None
+                if not subj:
+                    subj = next((found[t] for t in SUBJECT_TYPES if t in found), None)
+            ent = entities.get(subj) if subj else None
+            sid = ent.entity_id if ent else None
+            subject_ids.append(sid)
+            subject_methods.append((method[j] or "none") if sid else "none")
+            indicator_ids.append(indicator_for(cols["metric"][j], cols["unit"][j]))
+            if ent is not None and ent.entity_type == "firm" and cols["metric"][j] == FOUNDED_METRIC:
+                year = cols["year"][j] if cols["year"][j] is not None else int(cols["value"][j])
+                founded[ent.entity_id][year] += 1
+    table = pa.table({
+        "metric_id": f_ids.take(keep) if keep is not None else f_ids,
+        "doc_id": kept_facts.column("doc_id"),
+        "subject_id": pa.array(subject_ids, pa.string()),
+        "subject_type": pa.array([entities[e].entity_type if e else None for e in subject_ids], pa.string()),
+        "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
+        **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
+        "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
+        "indicator_id": pa.array(indicator_ids, pa.string()),
+        "subject_method": pa.array(subject_methods, pa.string()),
+    })
+    return table, founded
+
+
 def build_tables_arrow(
     documents: pa.Table,
     mentions: pa.Table,
@@ -265,7 +322,8 @@ def build_tables_arrow(
                   for c in ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
                             "span_start", "span_end", "sentence")}
         span_texts = _span_texts(r_cols, doc_rows.take(pc.index_in(r_doc, value_set=doc_ids)), documents.column("text"))
-        for order, (subj_types, obj_types) in enumerate(zip(subj_at, obj_at)):
+        for order in range(relations.num_rows):
+            subj_types, obj_types = subj_at.get(order, {}), obj_at.get(order, {})
             kind, role = r_cols["kind"][order], r_cols["role"][order] or None
             subj = next(iter(subj_types.values()), None)
             obj = next(iter(obj_types.values()), None)
@@ -282,43 +340,7 @@ def build_tables_arrow(
             relation_rows.append(_relation_row(r_cols, order, span_texts[order], entities[subj], entities[obj], kind, role))
 
     _phase("metrics")
-    founded: dict[str, Counter] = defaultdict(Counter)
-    f_cols = {c: facts.column(c).to_pylist() for c in (
-        "doc_id", "start", "end", "metric", "subject_type", "year", "value")}
-    f_ids = ids_column(facts, "metric_id", "met_", METRIC_ID_COLUMNS)
-    keep: list[int] = []
-    subject_ids: list = []
-    metric_ids: set[str] = set()
-    for i, mid in enumerate(f_ids):
-        if mid in metric_ids:
-            continue
-        metric_ids.add(mid)
-        keep.append(i)
-        found = subject_at[i]
-        subj = None
-        if found:
-            stype = f_cols["subject_type"][i]
-            subj = found.get(stype) if stype else None
-            if not subj:
-                subj = next((found[t] for t in SUBJECT_TYPES if t in found), None)
-        ent = entities.get(subj) if subj else None
-        subject_ids.append(ent.entity_id if ent else None)
-        if ent is not None and ent.entity_type == "firm" and f_cols["metric"][i] == FOUNDED_METRIC:
-            year = f_cols["year"][i] if f_cols["year"][i] is not None else int(f_cols["value"][i])
-            founded[ent.entity_id][year] += 1
-    kept_facts = facts.take(pa.array(keep, pa.int64())) if len(keep) != facts.num_rows else facts
-    out["metrics"] = pa.table({
-        "metric_id": pa.array([f_ids[i] for i in keep], pa.string()),
-        "doc_id": kept_facts.column("doc_id"),
-        "subject_id": pa.array(subject_ids, pa.string()),
-        "subject_type": pa.array([entities[e].entity_type if e else None for e in subject_ids], pa.string()),
-        "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
-        **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
-        "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
-        "indicator_id": pa.array([indicator_for(m, u) for m, u in zip(kept_facts.column("metric").to_pylist(),
-                                                                     kept_facts.column("unit").to_pylist())], pa.string()),
-        "subject_method": pa.array(_subject_methods(kept_facts, subject_ids), pa.string()),
-    })
+    out["metrics"], founded = build_metrics(facts, subject_at, entities)
     out["indicators"] = pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
 
     _phase("entity_tables")

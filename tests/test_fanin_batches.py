@@ -1,7 +1,7 @@
 """The fan-in in batches (issue 18): the same tables whatever the batch sizes.
 
 The fan-in turns texts and per-document counts into Python values a batch at a time
-(``tables.TEXT_BATCH``, ``tables.RELATION_BATCH``, ``resolve.PER_DOCUMENT_BATCH``) and
+(``tables.TEXT_BATCH``, ``RELATION_BATCH``, ``FACT_BATCH``, ``resolve.PER_DOCUMENT_BATCH``) and
 checks offsets a batch of documents at a time (``validate.OFFSET_BATCH_CHARS``). With
 every batch made tiny (one or two documents), the staged tables must be byte for byte
 those of one batch, on the sample corpus and on a few hundred ``xwlb.jsonl`` records.
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = {  # (module, constant, value): every batch one or two documents / rows
     "text": (tables_module, "TEXT_BATCH", 1),
     "relations": (tables_module, "RELATION_BATCH", 2),
+    "facts": (tables_module, "FACT_BATCH", 2),
     "per_document": (resolve, "PER_DOCUMENT_BATCH", 3),
     "offsets": (validate, "OFFSET_BATCH_CHARS", 1),
 }
