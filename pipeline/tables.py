@@ -87,14 +87,15 @@ def _sorted(name: str, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending", "at_start") for k in schema.TABLES[name].primary_key])
 
 
-def _span_lookup(mentions: pa.Table, ids) -> pa.Table:
-    """The resolved mentions: doc_id, start, end, entity_type, entity ID (eid) and row number."""
-    table = pa.table({
-        "doc_id": mentions.column("doc_id"), "start": mentions.column("start"), "end": mentions.column("end"),
-        "entity_type": mentions.column("entity_type"), "eid": ids,
-        "_row": pa.array(np.arange(mentions.num_rows, dtype=np.int64)),
+def _span_lookup(kept: pa.Table) -> pa.Table:
+    """The resolved mentions (``kept``: in mention order, with their ``entity_id``) as the span
+    lookup of ``_entity_at``: doc_id, start, end, entity_type, entity ID (eid) and row number.
+    The columns are those of ``kept``, not copies."""
+    return pa.table({
+        "doc_id": kept.column("doc_id"), "start": kept.column("start"), "end": kept.column("end"),
+        "entity_type": kept.column("entity_type"), "eid": kept.column("entity_id"),
+        "_row": pa.array(np.arange(kept.num_rows, dtype=np.int64)),
     })
-    return table.filter(pc.is_valid(ids))
 
 
 def _entity_at(spans: pa.Table, *queries: tuple) -> list[dict[int, dict[str, str]]]:
@@ -303,7 +304,8 @@ def build_tables_arrow(
     doc_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count_distinct").to_pylist()))
 
     _phase("relations")
-    spans = _span_lookup(mentions, ids)
+    spans = _span_lookup(kept)
+    del kept
 
     # relations -> people.firm_id/role, firms.hq_city_id
     person_firm: dict[str, Counter] = defaultdict(Counter)
