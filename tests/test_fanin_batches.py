@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pytest
 
 from pipeline import tables as tables_module
@@ -142,3 +143,37 @@ def test_offsets_check_finds_the_same_rows_in_any_batches(start, end, text, ok, 
     assert outcome.passed is ok
     if not ok:
         assert outcome.details and outcome.details[0].startswith("row 1:")
+
+
+def test_quarantine_rebuild_reads_the_texts_again(tmp_path):
+    """The fan-in lets the stored texts go after a build; a rebuild without a quarantined document
+    reads them again: every other document keeps its text, and its rows are those of a clean build."""
+    import pyarrow.parquet as pq
+
+    from pipeline.engine import stages
+    from pipeline.workdir import Workdir
+
+    raw = tmp_path / "raw"
+    write_jsonl(raw / "feed.jsonl", synthetic_records(4))
+    (raw / "hangzhou_deepseek.txt").write_bytes((ROOT / "raw" / "hangzhou_deepseek.txt").read_bytes())
+    out = tmp_path / "out"
+    build_sources(raw, out, workers=1, log=lambda _m: None)
+    clean = dataset.build_dataset(out, log=lambda _m: None)
+    wd = Workdir(out)
+    path = wd.path(stages.EXTRACTIONS, "hangzhou_deepseek.txt", "mentions")
+    stored = pq.read_table(path)
+    texts = stored.column("text").to_pylist()
+    texts[0] = "不对"  # the first mention no longer slices to its text: its document is quarantined
+    pq.write_table(stored.set_column(stored.column_names.index("text"), "text", pa.array(texts, pa.string())), path)
+    built = dataset.build_dataset(out, log=lambda _m: None)
+    kinds = built["errors"].column("kind").to_pylist()
+    assert kinds.count("quarantined") == 1
+    assert built["documents"].num_rows == clean["documents"].num_rows - 1
+    assert built["documents"].column("text").null_count == 0
+    kept = set(built["documents"].column("doc_id").to_pylist())
+    for name in ("documents", "mentions"):
+        expected = clean[name].filter(pa.compute.is_in(clean[name].column("doc_id"), value_set=pa.array(sorted(kept))))
+        assert built[name].select(["doc_id"]).equals(expected.select(["doc_id"])), name
+    assert built["documents"].column("text").equals(
+        clean["documents"].filter(pa.compute.is_in(clean["documents"].column("doc_id"),
+                                                   value_set=pa.array(sorted(kept)))).column("text"))

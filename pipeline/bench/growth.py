@@ -270,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.child:
             print("RESULT " + json.dumps(fanin_child(args.out)), flush=True)
             return 0
-        result = measure_command([sys.executable, "-m", "pipeline.bench.growth", "fanin", "--child", "--out", str(args.out)])
+        # the child runs this file as a script, so that PYTHONPATH chooses the pipeline measured (another checkout's too)
+        result = measure_command([sys.executable, str(Path(__file__).resolve()), "fanin", "--child", "--out", str(args.out)])
         inner = next((json.loads(ln[7:]) for ln in result["output"].splitlines() if ln.startswith("RESULT ")), None)
         result.pop("output") if inner else None
         print(json.dumps({**result, "inner": inner}, ensure_ascii=False))

@@ -131,9 +131,19 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     parts = load_results(wd, groups, log)
     phase("previous_ids")
     previous = previous_ids(output_dir)
-    tables, left_out = build_quarantined(parts, lambda p: _then_checks(tables_module.build_tables_arrow(
-        p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
-    )))
+
+    def build(p: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        if "text" not in p["documents"].column_names:  # a rebuild after a quarantine: the texts again
+            p["documents"] = with_texts(wd, groups, p["documents"])
+        tables = tables_module.build_tables_arrow(
+            p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
+        )
+        # the texts are in the documents table now: the stored ones are let go during the checks
+        p["documents"] = p["documents"].drop_columns(["text"])
+        phase("row_checks")  # the quarantine's row-level checks follow each build
+        return tables
+
+    tables, left_out = build_quarantined(parts, build)
     del parts  # the per-document results: not needed once the tables are built
     if left_out:
         log(f"{left_out} document(s) quarantined: their rows failed a row-level check; they are left out "
@@ -144,9 +154,13 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     return tables
 
 
-def _then_checks(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    phase("row_checks")  # the quarantine's row-level checks follow each build
-    return tables
+def with_texts(wd: Workdir, groups: dict[str, list[str]], documents: pa.Table) -> pa.Table:
+    """``documents`` (as ``load_results`` gives them, without their ``text``) with their texts read again."""
+    stored = stages.read_part_by_partition(wd, stages.DOCUMENTS, "documents", groups)
+    if stored is None:
+        return documents.append_column("text", pa.nulls(documents.num_rows, pa.string()))
+    at = pc.index_in(documents.column("doc_id"), value_set=stored.column("doc_id").combine_chunks())
+    return documents.append_column("text", stored.column("text").take(at))
 
 
 @contextmanager
