@@ -4,10 +4,12 @@
 DataFrame per table of ``schema.TABLES`` (``build_tables_arrow`` does the work, over
 Arrow tables of the records, which is how the dataset assets call it: columns are
 joined and counted with ``pyarrow.compute``; Python loops run over entities,
-relations and facts, not over mentions), with exactly the schema's columns and
-dtypes, sorted by primary key, such that every ``mentions.entity_id`` and
-``metrics.subject_id`` is a row of an entity table and every ``doc_id`` is a row
-of ``documents``. ``read_previous_ids(release_dir)`` reads the entity IDs of a
+relations and facts, not over mentions, and turn a batch of rows into Python
+values at a time: ``TEXT_BATCH``, ``RELATION_BATCH``, ``FACT_BATCH``), with exactly
+the schema's columns and dtypes, sorted by primary key (``documents`` built directly
+in key order, each text copied once; every other table let go as soon as its sorted
+copy is made), such that every ``mentions.entity_id`` and ``metrics.subject_id`` is
+a row of an entity table and every ``doc_id`` is a row of ``documents``. ``read_previous_ids(release_dir)`` reads the entity IDs of a
 published release so that entities keep their IDs (``nlp.resolve``).
 
 Column rules:

@@ -8,7 +8,8 @@ entities across documents keeping the IDs of the previous release
 ``<out>/work/tables/``. No NLP runs here.
 
 The results are read and joined as Arrow tables (``tables.build_tables_arrow``),
-never as one Python object per mention. :func:`read_staged_arrow` reads the
+never as one Python object per mention; the stored texts are let go once the
+documents table holds them (a quarantine rebuild reads them again: ``with_texts``). :func:`read_staged_arrow` reads the
 staged tables back; it keeps the tables this process last wrote or read, keyed
 by the file's identity (inode, size, mtime), so the checks and the release step
 of an in-process run do not decode the files again. That cache is only a read
