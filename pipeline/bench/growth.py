@@ -127,19 +127,30 @@ def measure_command(cmd: list[str], env: dict | None = None, interval: float = 0
     import psutil
 
     started = time.perf_counter()
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     before = os.times()
     child = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     proc = psutil.Process(child.pid)
     peak = 0
+    timeline: list[list] = []  # [seconds since start, RSS MB of the tree], at most one a second
+    chunks: list[bytes] = []
+    reader = __import__("threading").Thread(target=lambda: chunks.extend(iter(lambda: child.stdout.read(65536), b"")),
+                                            daemon=True)
+    reader.start()
     while child.poll() is None:
-        peak = max(peak, _tree_rss(proc))
+        rss = _tree_rss(proc)
+        peak = max(peak, rss)
+        now = time.perf_counter() - started
+        if not timeline or now - timeline[-1][0] >= 1.0:
+            timeline.append([round(now, 1), round(rss / 2**20)])
         time.sleep(interval)
-    output = child.stdout.read().decode("utf-8", "replace")
+    reader.join()
+    output = b"".join(chunks).decode("utf-8", "replace")
     after = os.times()
     return {
-        "rc": child.returncode, "wall_s": round(time.perf_counter() - started, 2),
+        "rc": child.returncode, "started_at": started_at, "wall_s": round(time.perf_counter() - started, 2),
         "cpu_s": round((after.children_user - before.children_user) + (after.children_system - before.children_system), 2),
-        "peak_rss_mb": round(peak / 2**20), "output": output[-3000:],
+        "peak_rss_mb": round(peak / 2**20), "timeline": timeline, "output": output[-20000:],
     }
 
 
@@ -193,6 +204,14 @@ class PhaseRss:
         self.mark("end")
         self._stop.set()
         self._thread.join()
+
+
+_LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+\d]+ - dagster - \w+ - \S+ - \S+ - (\w+) - (.{0,80})")
+
+
+def step_times(log: str) -> list[list[str]]:
+    """(time, step, message) of each line a step logged (to place the RSS timeline: ``started_at``)."""
+    return [list(m.groups()) for m in map(_LOG_LINE.match, log.splitlines()) if m]
 
 
 def fanin_child(out: Path) -> dict:
@@ -278,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         return result["rc"]
     elif args.cmd == "run":
         result = measure_command([sys.executable, "-m", "pipeline", "build", "--raw", str(args.raw), "--out",
-                                  str(args.out), "--workers", str(args.workers)])
+                                  str(args.out), "--workers", str(args.workers), "--no-progress", "--verbose"])
+        result["steps"] = step_times(result.pop("output"))
         print(json.dumps(result, ensure_ascii=False))
         return result["rc"]
     elif args.cmd == "compare":
