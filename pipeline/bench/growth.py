@@ -76,6 +76,83 @@ def sources(raw_dir: Path, out: Path, workers: int) -> dict:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
+REPLICA_SUFFIX = "\n〔复本〕"  # what a replicated copy's texts end with (no name, no number)
+
+
+def extend(raw_dir: Path, out: Path, sources: list[int], targets: list[int]) -> int:
+    """Copies ``targets`` of the corpus made from copies ``sources`` (one each) *with their per-document
+    results*, for a machine that cannot afford the NLP of every copy: each record of the target
+    copy is the source copy's record with a new ID and ``REPLICA_SUFFIX`` after its text (a new
+    document: its ID is the hash of its text), and its stored results are the source record's
+    (the suffix holds nothing to extract; every offset stays valid) under the new document ID,
+    with the fingerprints a build of it would write, so that a build finds them current."""
+    import pyarrow as pa
+
+    from pipeline.engine import stages
+    from pipeline.engine.build import FileSummary, write_record, write_source_set
+    from pipeline.ids import hash_ids, _key_columns, MENTION_ID_COLUMNS, METRIC_ID_COLUMNS
+    from pipeline.ingest import list_sources, read_source
+    from pipeline.records import Document, SourceError
+    from pipeline.workdir import Workdir, records_to_table
+
+    wd = Workdir(out)
+    for src, dst in zip(sources, targets):
+        with open(raw_dir / f"copy-{src:02d}.jsonl", encoding="utf-8") as fh, \
+                open(raw_dir / f"copy-{dst:02d}.jsonl", "w", encoding="utf-8", newline="\n") as w:
+            for line in fh:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                base = str(record.get("id", "")).split("-c")[0]
+                record["id"] = f"{base}-c{dst}"
+                record["text"] = (record.get("text") or "") + REPLICA_SUFFIX
+                w.write(json.dumps(record, ensure_ascii=False) + "\n")
+    units = list_sources(raw_dir)
+    by_file: dict[str, list] = {}
+    for u in units:
+        by_file.setdefault(stages.partition_of(u.key), []).append(u)
+    made = 0
+    for src, dst in zip(sources, targets):
+        partition = f"copy-{dst:02d}.jsonl"
+        summary = FileSummary(partition, stages.partition_hash(partition, [(u.key, u.sha256) for u in by_file[partition]]),
+                              units=len(by_file[partition]))
+        fingerprints = {}
+        for s_unit, unit in zip(by_file[f"copy-{src:02d}.jsonl"], by_file[partition]):
+            docs, errors = read_source(raw_dir, unit.key)
+            fp_doc = stages.fingerprint(stages.DOCUMENTS, unit.sha256 or "missing")
+            fp_seg = stages.fingerprint(stages.SEGMENTS, fp_doc)
+            fp_ext = stages.fingerprint(stages.EXTRACTIONS, fp_seg)
+            chars = sum(len(d.text) for d in docs)
+            wd.write(stages.DOCUMENTS, unit.key, "documents", records_to_table(Document, docs), fp_doc,
+                     extra={"documents": len(docs), "chars": chars})
+            wd.write(stages.DOCUMENTS, unit.key, "errors", records_to_table(SourceError, list(errors)), fp_doc)
+            wd.write(stages.SEGMENTS, unit.key, "tokens", wd.read(stages.SEGMENTS, s_unit.key, "tokens"), fp_seg)
+            new_id = docs[0].doc_id if docs else None
+            for part in stages.PARTS[stages.EXTRACTIONS]:
+                table = wd.read(stages.EXTRACTIONS, s_unit.key, part).replace_schema_metadata(None)
+                if new_id is not None and "doc_id" in table.column_names and table.num_rows:
+                    table = table.set_column(table.column_names.index("doc_id"), "doc_id",
+                                             pa.array([new_id] * table.num_rows, pa.string()))
+                    for column, prefix, keys in (("mention_id", "men_", MENTION_ID_COLUMNS),
+                                                 ("metric_id", "met_", METRIC_ID_COLUMNS)):
+                        if column in table.column_names:
+                            ids = hash_ids(prefix, *_key_columns(table, keys))
+                            table = table.set_column(table.column_names.index(column), column, pa.array(ids, pa.string()))
+                wd.write(stages.EXTRACTIONS, unit.key, part, table, fp_ext)
+            fingerprints[unit.key] = fp_ext
+            summary.documents += len(docs)
+            summary.chars += chars
+            summary.errors.extend({"line": e.line, "reason": e.reason} for e in errors)
+            made += 1
+        wd.write_manifest(partition, [(u.key, u.sha256) for u in by_file[partition]])
+        write_record(wd, partition, fingerprints, summary)
+    done = {stages.partition_of(k) for k, _ in json.loads((wd.root / "sources.json").read_text())["units"]} \
+        if (wd.root / "sources.json").exists() else set()
+    done |= {f"copy-{k:02d}.jsonl" for k in [*sources, *targets]}
+    write_source_set(wd, [u for u in units if stages.partition_of(u.key) in done])
+    return made
+
+
 def replicate(out: Path, copies: int, to: Path) -> int:
     """A work folder at ``to`` for the first ``copies`` copy files of ``out``: hard links, a filtered source set."""
     from pipeline.engine import stages
@@ -263,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--raw", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--workers", type=int, default=1)
+    p = sub.add_parser("extend")
+    p.add_argument("--raw", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--sources", type=int, nargs="+", required=True)
+    p.add_argument("--targets", type=int, nargs="+", required=True)
     p = sub.add_parser("replicate")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--copies", type=int, required=True)
@@ -283,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
     elif args.cmd == "sources":
         print(json.dumps(sources(args.raw, args.out, args.workers)))
+    elif args.cmd == "extend":
+        print(f"{extend(args.raw, args.out, args.sources, args.targets)} unit(s) replicated")
     elif args.cmd == "replicate":
         print(f"{replicate(args.out, args.copies, args.to)} file(s) linked into {args.to}")
     elif args.cmd == "fanin":
