@@ -280,10 +280,9 @@ def build_tables_arrow(
     ``documents`` are left out (``of_documents``: the caller already did). Returns
     Arrow tables with the schema's types.
     """
-    _phase("documents")
     doc_rows = _document_rows(documents)  # the first of each doc_id, in source-key order
     doc_ids = documents.column("doc_id").take(doc_rows).combine_chunks()
-    out: dict[str, pa.Table] = {"documents": build_documents(documents, doc_rows, doc_ids)}
+    out: dict[str, pa.Table] = {}  # the documents table is made last: its texts are a copy
     if not of_documents:
         mentions = _in_order(mentions, "doc_id", doc_ids)
         facts = _in_order(facts, "doc_id", doc_ids)
@@ -296,6 +295,7 @@ def build_tables_arrow(
     stored = [c for c in ("mention_id",) if c in mentions.column_names]
     kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
     kept = kept.filter(pc.is_valid(ids))
+    del ids
     out["mentions"] = pa.table({
         "mention_id": _mention_ids(kept), "entity_id": kept.column("entity_id"),
         "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
@@ -320,6 +320,7 @@ def build_tables_arrow(
         (r_doc, relations.column("object_start"), relations.column("object_end")),
         (facts.column("doc_id"), facts.column("subject_start"), facts.column("subject_end")),
     )
+    del spans
     relation_rows: list[dict] = []
     if relations.num_rows:
         r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
@@ -394,9 +395,9 @@ def build_tables_arrow(
         rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha,
                                "kind": kind or "unreadable", "check": check, "duplicate_of": duplicate_of})
 
-    result: dict[str, pa.Table] = {"documents": out.pop("documents")}  # built in key order
+    result: dict[str, pa.Table] = {}
     for name, table in schema.TABLES.items():
-        if name in result:
+        if name == "documents":
             continue
         target = table.arrow_schema()
         if name in rows:  # each built table is let go as soon as its sorted copy is made
@@ -407,6 +408,8 @@ def build_tables_arrow(
             data = out.pop(name).select(target.names).cast(target)
         result[name] = _sorted(name, data)
         del data
+    _phase("documents")
+    result["documents"] = build_documents(documents, doc_rows, doc_ids)  # built in key order
     return {name: result[name] for name in schema.TABLES}
 
 
