@@ -86,10 +86,15 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     analysed = {p: [k for k in keys if k in kept] for p, keys in present.items()}
 
     def by_document(table: pa.Table) -> pa.Table:
+        """The rows of the kept documents, in their order (no copy when they already are)."""
         rank = pc.index_in(table.column("doc_id"), value_set=doc_ids)
-        table = table.filter(pc.is_valid(rank))
+        if rank.null_count:
+            table = table.filter(pc.is_valid(rank))
+            rank = pc.drop_null(rank)
         if table.num_rows > 1:
-            table = table.take(pc.sort_indices(pc.drop_null(rank)))  # stable: keeps each document's order
+            order = rank.to_numpy() if isinstance(rank, pa.Array) else rank.combine_chunks().to_numpy()
+            if (np.diff(order) < 0).any():
+                table = table.take(pc.sort_indices(rank))  # stable: keeps each document's order
         return table
 
     return {
