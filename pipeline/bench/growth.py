@@ -268,6 +268,8 @@ class PhaseRss:
         import pyarrow as pa
 
         self.arrow_mb[name] = round(pa.total_allocated_bytes() / 2**20)
+        if os.environ.get("GROWTH_RELEASE"):  # what returning the pool's unused memory at each phase would save
+            pa.default_memory_pool().release_unused()
         if os.environ.get("GROWTH_TRIM"):  # what is still held as the phase starts (freed memory returned)
             import ctypes
             import gc
