@@ -12,6 +12,9 @@ Subcommands (self-contained; ``python -m pipeline.bench.growth <cmd> -h``):
 * ``generate --corpus X --copies 8 --raw DIR``: write the synthetic corpus;
 * ``sources --raw DIR --out OUT``: the per-document work (segmentation and
   extraction) of every copy, once (``engine.build.build_sources``);
+* ``extend --raw DIR --out OUT --sources 0 1 --targets 2 3``: copies made from
+  others *with* their stored results (new IDs, a marker line after each text),
+  when the NLP of every copy cannot be afforded;
 * ``replicate --out OUT --copies k --to OUTk``: a work folder for the first ``k``
   copies, hard links to ``OUT``'s per-unit files (no copy, no NLP again);
 * ``fanin --out OUTk``: the fan-in (``engine.dataset.build_dataset``) in a child
