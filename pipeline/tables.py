@@ -4,10 +4,12 @@
 DataFrame per table of ``schema.TABLES`` (``build_tables_arrow`` does the work, over
 Arrow tables of the records, which is how the dataset assets call it: columns are
 joined and counted with ``pyarrow.compute``; Python loops run over entities,
-relations and facts, not over mentions), with exactly the schema's columns and
-dtypes, sorted by primary key, such that every ``mentions.entity_id`` and
-``metrics.subject_id`` is a row of an entity table and every ``doc_id`` is a row
-of ``documents``. ``read_previous_ids(release_dir)`` reads the entity IDs of a
+relations and facts, not over mentions, and turn a batch of rows into Python
+values at a time: ``TEXT_BATCH``, ``RELATION_BATCH``, ``FACT_BATCH``), with exactly
+the schema's columns and dtypes, sorted by primary key (``documents`` built directly
+in key order, each text copied once; every other table let go as soon as its sorted
+copy is made), such that every ``mentions.entity_id`` and ``metrics.subject_id`` is
+a row of an entity table and every ``doc_id`` is a row of ``documents``. ``read_previous_ids(release_dir)`` reads the entity IDs of a
 published release so that entities keep their IDs (``nlp.resolve``).
 
 Column rules:
@@ -75,13 +77,6 @@ DOCUMENT_COLUMNS = ("doc_id", "source_key", "source_path", "title", "published_a
                     "license", "accessed_at")
 
 
-def _subject_methods(facts: pa.Table, subject_ids: list) -> list[str]:
-    """Each fact's subject_method (``none`` where its subject resolved to no entity, or the facts were
-    stored by a version that did not record it)."""
-    methods = facts.column("subject_method").to_pylist() if "subject_method" in facts.column_names else [None] * facts.num_rows
-    return [(m or "none") if sid else "none" for m, sid in zip(methods, subject_ids)]
-
-
 def _in_order(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
     """The rows of ``table`` whose ``column`` is among ``values``, in their order."""
     return table.filter(pc.is_in(table.column(column), value_set=values))
@@ -94,23 +89,25 @@ def _sorted(name: str, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending", "at_start") for k in schema.TABLES[name].primary_key])
 
 
-def _span_lookup(mentions: pa.Table, ids) -> pa.Table:
-    """The resolved mentions: doc_id, start, end, entity_type, entity ID (eid) and row number."""
-    table = pa.table({
-        "doc_id": mentions.column("doc_id"), "start": mentions.column("start"), "end": mentions.column("end"),
-        "entity_type": mentions.column("entity_type"), "eid": ids,
-        "_row": pa.array(np.arange(mentions.num_rows, dtype=np.int64)),
+def _span_lookup(kept: pa.Table) -> pa.Table:
+    """The resolved mentions (``kept``: in mention order, with their ``entity_id``) as the span
+    lookup of ``_entity_at``: doc_id, start, end, entity_type, entity ID (eid) and row number.
+    The columns are those of ``kept``, not copies."""
+    return pa.table({
+        "doc_id": kept.column("doc_id"), "start": kept.column("start"), "end": kept.column("end"),
+        "entity_type": kept.column("entity_type"), "eid": kept.column("entity_id"),
+        "_row": pa.array(np.arange(kept.num_rows, dtype=np.int64)),
     })
-    return table.filter(pc.is_valid(ids))
 
 
-def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
-    """For each query (doc, start, end columns), per row: entity_type -> entity ID of the mention
-    on exactly that span (the last such mention, as a dict filled in mention order would hold).
+def _entity_at(spans: pa.Table, *queries: tuple) -> list[dict[int, dict[str, str]]]:
+    """For each query (doc, start, end columns): row -> {entity_type: entity ID} of the mentions on
+    exactly that row's span (the last such mention per type, as a dict filled in mention order
+    would hold); rows on no mention's span are absent (not an empty dict each).
 
     One hash join for all queries, built on the queries (smaller than the mentions)."""
     sizes = [len(q[0]) for q in queries]
-    out = [[{} for _ in range(n)] for n in sizes]
+    out: list[dict[int, dict[str, str]]] = [{} for _ in sizes]
     if not sum(sizes) or not spans.num_rows:
         return out
     parts = []
@@ -126,10 +123,145 @@ def _entity_at(spans: pa.Table, *queries: tuple) -> list[list[dict[str, str]]]:
     joined = spans.join(query, keys=["doc_id", "start", "end"], join_type="inner", use_threads=False)
     if joined.num_rows > 1:
         joined = joined.sort_by([("_row", "ascending")])
-    flat = [d for rows in out for d in rows]
+    bounds = np.cumsum([0, *sizes]).tolist()
     for q, etype, eid in zip(*(joined.column(c).to_pylist() for c in ("_q", "entity_type", "eid"))):
-        flat[q][etype] = eid
+        which = int(np.searchsorted(bounds, q, side="right")) - 1
+        out[which].setdefault(q - bounds[which], {})[etype] = eid
     return out
+
+
+def _document_rows(documents: pa.Table) -> pa.Array:
+    """The row of each published document: the first of each doc_id in source-key order (a text
+    stored by two sources is its first), in that order. Only the key columns are sorted, not the texts."""
+    n = documents.num_rows
+    keys = pa.table({"doc_id": documents.column("doc_id"), "source_key": documents.column("source_key"),
+                     "_row": pa.array(np.arange(n, dtype=np.int64))})
+    if n > 1:
+        keys = keys.sort_by([("source_key", "ascending")])
+    firsts = keys.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
+    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
+    if firsts.num_rows != n:
+        keys = keys.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
+    return keys.column("_row").combine_chunks()
+
+
+TEXT_BATCH = 20_000  # documents whose texts are turned into Python strings at a time
+
+
+def _text_sha256s(texts: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``rights.text_sha256`` of each text, a batch of texts at a time (never every text as Python strings)."""
+    out: list[str] = []
+    for start in range(0, len(texts), TEXT_BATCH):
+        out.extend(text_sha256(t) for t in texts.slice(start, TEXT_BATCH).to_pylist())
+    return pa.array(out, pa.string())
+
+
+def build_documents(documents: pa.Table, rows: pa.Array, doc_ids: pa.Array) -> pa.Table:
+    """The ``documents`` table: the rows ``rows`` of the stored documents (``doc_ids`` their IDs), in
+    primary-key order; each column is taken once, in its final order (the texts are copied once)."""
+    order = pc.array_sort_indices(doc_ids, null_placement="at_start") if len(doc_ids) > 1 else pa.array(np.arange(len(doc_ids)), pa.int64())
+    final = rows.take(order)
+    keys, paths = (documents.column(c).take(final).to_pylist() for c in ("source_key", "source_path"))
+    text = documents.column("text").take(final)
+    table = pa.table({
+        "doc_id": doc_ids.take(order),
+        "source_path": pa.array([_source_path_of(k, p) for k, p in zip(keys, paths)], pa.string()),
+        "title": pc.fill_null(documents.column("title").take(final), ""),
+        "published_at": documents.column("published_at").take(final),
+        "url": documents.column("url").take(final),
+        "license": _column_or_null(documents, "license", pa.string()).take(final),
+        "accessed_at": _column_or_null(documents, "accessed_at", pa.string()).take(final),
+        "n_chars": pc.cast(pc.utf8_length(text), pa.int64()),
+        "sha256": documents.column("sha256").take(final),
+        "text_sha256": _text_sha256s(text),
+        "text": text,
+    })
+    target = schema.TABLES["documents"].arrow_schema()
+    return table.select(target.names).cast(target)
+
+
+def _mention_ids(kept: pa.Table):
+    """The ``mention_id`` of each resolved mention: the stored one (an Arrow column, never Python
+    strings when every row has one), computed where missing; two entities on one span (should not
+    happen) keep both rows, the second with an ID that also hashes its entity."""
+    stored = kept.column("mention_id") if "mention_id" in kept.column_names else None
+    if stored is not None and stored.null_count == 0:
+        ids = stored
+    else:
+        ids = pa.array(ids_column(kept, "mention_id", "men_", MENTION_ID_COLUMNS), pa.string())
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return ids
+    m_ids = ids.to_pylist()
+    seen: set[str] = set()
+    m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in MENTION_ID_COLUMNS)
+    eids = kept.column("entity_id").to_pylist()
+    for i, mid in enumerate(m_ids):
+        if mid in seen:
+            m_ids[i] = mid = "men_" + hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
+        seen.add(mid)
+    return pa.array(m_ids, pa.string())
+
+
+FACT_BATCH = 50_000  # facts whose columns are turned into Python values at a time
+
+
+def _first_of_each(ids) -> pa.Array | None:
+    """The rows holding the first of each ID, in order; None when every ID is distinct."""
+    if pc.count_distinct(ids).as_py() == len(ids) and ids.null_count == 0:
+        return None
+    firsts = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids), dtype=np.int64))})
+    firsts = firsts.group_by(["id"], use_threads=False).aggregate([("_row", "min")])
+    return pa.array(np.sort(firsts.column("_row_min").to_numpy()), pa.int64())
+
+
+def build_metrics(facts: pa.Table, subject_at: dict[int, dict[str, str]], entities: dict) -> tuple[pa.Table, dict]:
+    """The ``metrics`` table (one row per metric ID: its first fact) and the founding years stated
+    about each firm (firm ID -> Counter of years). ``subject_at``: fact row -> {entity type: entity ID}
+    of the mentions on its subject span. The facts are read a batch (``FACT_BATCH``) at a time."""
+    if "metric_id" in facts.column_names and facts.column("metric_id").null_count == 0:
+        f_ids = facts.column("metric_id")
+    else:
+        f_ids = pa.array(ids_column(facts, "metric_id", "met_", METRIC_ID_COLUMNS), pa.string())
+    keep = _first_of_each(f_ids)
+    kept_facts = facts.take(keep) if keep is not None else facts
+    rows = keep.to_numpy() if keep is not None else np.arange(facts.num_rows)
+    methods = kept_facts.column("subject_method") if "subject_method" in kept_facts.column_names else None
+    founded: dict[str, Counter] = defaultdict(Counter)
+    subject_ids: list = []
+    indicator_ids: list = []
+    subject_methods: list = []
+    for b in range(0, kept_facts.num_rows, FACT_BATCH):
+        part = kept_facts.slice(b, FACT_BATCH)
+        cols = {c: part.column(c).to_pylist() for c in ("subject_type", "metric", "unit", "year", "value")}
+        method = methods.slice(b, FACT_BATCH).to_pylist() if methods is not None else [None] * part.num_rows
+        for j, row in enumerate(rows[b:b + FACT_BATCH].tolist()):
+            found = subject_at.get(row)
+            subj = None
+            if found:
+                stype = cols["subject_type"][j]
+                subj = found.get(stype) if stype else None
+                if not subj:
+                    subj = next((found[t] for t in SUBJECT_TYPES if t in found), None)
+            ent = entities.get(subj) if subj else None
+            sid = ent.entity_id if ent else None
+            subject_ids.append(sid)
+            subject_methods.append((method[j] or "none") if sid else "none")
+            indicator_ids.append(indicator_for(cols["metric"][j], cols["unit"][j]))
+            if ent is not None and ent.entity_type == "firm" and cols["metric"][j] == FOUNDED_METRIC:
+                year = cols["year"][j] if cols["year"][j] is not None else int(cols["value"][j])
+                founded[ent.entity_id][year] += 1
+    table = pa.table({
+        "metric_id": f_ids.take(keep) if keep is not None else f_ids,
+        "doc_id": kept_facts.column("doc_id"),
+        "subject_id": pa.array(subject_ids, pa.string()),
+        "subject_type": pa.array([entities[e].entity_type if e else None for e in subject_ids], pa.string()),
+        "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
+        **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
+        "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
+        "indicator_id": pa.array(indicator_ids, pa.string()),
+        "subject_method": pa.array(subject_methods, pa.string()),
+    })
+    return table, founded
 
 
 def build_tables_arrow(
@@ -148,55 +280,24 @@ def build_tables_arrow(
     ``documents`` are left out (``of_documents``: the caller already did). Returns
     Arrow tables with the schema's types.
     """
-    # documents: the first of each doc_id in source-key order
-    documents = documents.append_column("_row", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
-    documents = documents.sort_by([("source_key", "ascending")]) if documents.num_rows > 1 else documents
-    firsts = documents.append_column("_pos", pa.array(np.arange(documents.num_rows, dtype=np.int64)))
-    firsts = firsts.group_by(["doc_id"], use_threads=False).aggregate([("_pos", "min")])
-    docs = documents
-    if firsts.num_rows != documents.num_rows:  # a text stored by two sources: its first
-        docs = documents.take(pa.array(np.sort(firsts.column("_pos_min").to_numpy()), pa.int64()))
-    doc_ids = docs.column("doc_id").combine_chunks()
-    source_paths = [
-        _source_path_of(key, path)
-        for key, path in zip(docs.column("source_key").to_pylist(), docs.column("source_path").to_pylist())
-    ]
-    out: dict[str, pa.Table] = {}
-    out["documents"] = pa.table({
-        "doc_id": doc_ids,
-        "source_path": pa.array(source_paths, pa.string()),
-        "title": pc.fill_null(docs.column("title"), ""),
-        "published_at": docs.column("published_at"),
-        "url": docs.column("url"),
-        "license": _column_or_null(docs, "license", pa.string()),
-        "accessed_at": _column_or_null(docs, "accessed_at", pa.string()),
-        "n_chars": pc.cast(pc.utf8_length(docs.column("text")), pa.int64()),
-        "sha256": docs.column("sha256"),
-        "text_sha256": pa.array([text_sha256(t) for t in docs.column("text").to_pylist()], pa.string()),
-        "text": docs.column("text"),
-    })
-
+    doc_rows = _document_rows(documents)  # the first of each doc_id, in source-key order
+    doc_ids = documents.column("doc_id").take(doc_rows).combine_chunks()
+    out: dict[str, pa.Table] = {}  # the documents table is made last: its texts are a copy
     if not of_documents:
         mentions = _in_order(mentions, "doc_id", doc_ids)
         facts = _in_order(facts, "doc_id", doc_ids)
         relations = _in_order(relations, "doc_id", doc_ids)
+    _phase("resolve")
     entities, ids = resolve_table(mentions, previous)
+    _phase("mentions")
 
     # mentions and counts
     stored = [c for c in ("mention_id",) if c in mentions.column_names]
     kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
     kept = kept.filter(pc.is_valid(ids))
-    m_ids = ids_column(kept, "mention_id", "men_", MENTION_ID_COLUMNS)
-    if len(set(m_ids)) != len(m_ids):  # two entities on one span (should not happen): keep both, distinct IDs
-        seen: set[str] = set()
-        m_doc, m_start, m_end = (kept.column(c).to_pylist() for c in MENTION_ID_COLUMNS)
-        eids = kept.column("entity_id").to_pylist()
-        for i, mid in enumerate(m_ids):
-            if mid in seen:
-                m_ids[i] = mid = "men_" + hash16(f"{m_doc[i]}:{m_start[i]}:{m_end[i]}:{eids[i]}")
-            seen.add(mid)
+    del ids
     out["mentions"] = pa.table({
-        "mention_id": pa.array(m_ids, pa.string()), "entity_id": kept.column("entity_id"),
+        "mention_id": _mention_ids(kept), "entity_id": kept.column("entity_id"),
         "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
         "char_start": kept.column("start"), "char_end": kept.column("end"), "text": kept.column("text"),
     })
@@ -204,7 +305,9 @@ def build_tables_arrow(
     mention_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count").to_pylist()))
     doc_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count_distinct").to_pylist()))
 
-    spans = _span_lookup(mentions, ids)
+    _phase("relations")
+    spans = _span_lookup(kept)
+    del kept
 
     # relations -> people.firm_id/role, firms.hq_city_id
     person_firm: dict[str, Counter] = defaultdict(Counter)
@@ -217,13 +320,15 @@ def build_tables_arrow(
         (r_doc, relations.column("object_start"), relations.column("object_end")),
         (facts.column("doc_id"), facts.column("subject_start"), facts.column("subject_end")),
     )
+    del spans
     relation_rows: list[dict] = []
     if relations.num_rows:
-        texts = dict(zip(doc_ids.to_pylist(), docs.column("text").to_pylist()))
         r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
                   for c in ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
                             "span_start", "span_end", "sentence")}
-        for order, (subj_types, obj_types) in enumerate(zip(subj_at, obj_at)):
+        span_texts = _span_texts(r_cols, doc_rows.take(pc.index_in(r_doc, value_set=doc_ids)), documents.column("text"))
+        for order in range(relations.num_rows):
+            subj_types, obj_types = subj_at.get(order, {}), obj_at.get(order, {})
             kind, role = r_cols["kind"][order], r_cols["role"][order] or None
             subj = next(iter(subj_types.values()), None)
             obj = next(iter(obj_types.values()), None)
@@ -237,48 +342,13 @@ def build_tables_arrow(
                 subj, obj = subj_types["firm"], obj_types["city"]
                 firm_city[subj][obj] += 1
                 first_seen.setdefault((subj, obj), order)
-            relation_rows.append(_relation_row(r_cols, order, texts, entities[subj], entities[obj], kind, role))
+            relation_rows.append(_relation_row(r_cols, order, span_texts[order], entities[subj], entities[obj], kind, role))
 
-    # metrics
-    founded: dict[str, Counter] = defaultdict(Counter)
-    f_cols = {c: facts.column(c).to_pylist() for c in (
-        "doc_id", "start", "end", "metric", "subject_type", "year", "value")}
-    f_ids = ids_column(facts, "metric_id", "met_", METRIC_ID_COLUMNS)
-    keep: list[int] = []
-    subject_ids: list = []
-    metric_ids: set[str] = set()
-    for i, mid in enumerate(f_ids):
-        if mid in metric_ids:
-            continue
-        metric_ids.add(mid)
-        keep.append(i)
-        found = subject_at[i]
-        subj = None
-        if found:
-            stype = f_cols["subject_type"][i]
-            subj = found.get(stype) if stype else None
-            if not subj:
-                subj = next((found[t] for t in SUBJECT_TYPES if t in found), None)
-        ent = entities.get(subj) if subj else None
-        subject_ids.append(ent.entity_id if ent else None)
-        if ent is not None and ent.entity_type == "firm" and f_cols["metric"][i] == FOUNDED_METRIC:
-            year = f_cols["year"][i] if f_cols["year"][i] is not None else int(f_cols["value"][i])
-            founded[ent.entity_id][year] += 1
-    kept_facts = facts.take(pa.array(keep, pa.int64())) if len(keep) != facts.num_rows else facts
-    out["metrics"] = pa.table({
-        "metric_id": pa.array([f_ids[i] for i in keep], pa.string()),
-        "doc_id": kept_facts.column("doc_id"),
-        "subject_id": pa.array(subject_ids, pa.string()),
-        "subject_type": pa.array([entities[e].entity_type if e else None for e in subject_ids], pa.string()),
-        "subject_name": pa.array([entities[e].name if e else None for e in subject_ids], pa.string()),
-        **{c: kept_facts.column(c) for c in ("metric", "value", "unit", "qualifier", "year", "period", "span_text", "sentence")},
-        "char_start": kept_facts.column("start"), "char_end": kept_facts.column("end"),
-        "indicator_id": pa.array([indicator_for(m, u) for m, u in zip(kept_facts.column("metric").to_pylist(),
-                                                                     kept_facts.column("unit").to_pylist())], pa.string()),
-        "subject_method": pa.array(_subject_methods(kept_facts, subject_ids), pa.string()),
-    })
+    _phase("metrics")
+    out["metrics"], founded = build_metrics(facts, subject_at, entities)
     out["indicators"] = pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
 
+    _phase("entity_tables")
     rows: dict[str, list[dict]] = {name: [] for name in ("people", "firms", "organizations", "cities", "regions")}
     for eid, e in sorted(entities.items()):
         base = {"aliases": list(e.aliases), "mention_count": mention_count.get(eid, 0), "doc_count": doc_count.get(eid, 0)}
@@ -311,6 +381,7 @@ def build_tables_arrow(
 
     rows["relations"] = _unique_relation_ids(relation_rows)
 
+    _phase("errors_and_sort")
     seen_err: set[tuple] = set()
     rows["errors"] = []
     error_columns = [
@@ -326,34 +397,80 @@ def build_tables_arrow(
 
     result: dict[str, pa.Table] = {}
     for name, table in schema.TABLES.items():
+        if name == "documents":
+            continue
         target = table.arrow_schema()
-        if name in rows:
-            data = pa.Table.from_pydict({c: [r.get(c) for r in rows[name]] for c in target.names}, schema=target)
+        if name in rows:  # each built table is let go as soon as its sorted copy is made
+            records = rows.pop(name)
+            data = pa.Table.from_pydict({c: [r.get(c) for r in records] for c in target.names}, schema=target)
+            del records
         else:
-            data = out[name].select(target.names).cast(target)
+            data = out.pop(name).select(target.names).cast(target)
         result[name] = _sorted(name, data)
-    return result
+        del data
+    _phase("documents")
+    result["documents"] = build_documents(documents, doc_rows, doc_ids)  # built in key order
+    return {name: result[name] for name in schema.TABLES}
+
+
+# Called with the name of each phase of the fan-in as it starts (the growth benchmark's
+# per-phase memory profile, ``tooling.bench.growth``); None: nothing is called.
+PHASE_HOOK = None
+
+
+def phase(name: str) -> None:
+    """Mark the start of a phase of the fan-in (``PHASE_HOOK``)."""
+    if PHASE_HOOK is not None:
+        PHASE_HOOK(name)
+
+
+_phase = phase
 
 
 SUBJECT_TYPES = ("firm", "person", "org", "city", "province", "country")
 PERSON_FIRM_KINDS = ("founded", "leads", "works_at")
 
 
-def _relation_row(cols: dict, i: int, texts: dict, subj, obj, kind: str, role: str | None) -> dict:
-    """One ``relations`` row: the resolved subject and object, the evidence span and its sentence."""
-    doc_id = cols["doc_id"][i]
+def _evidence(cols: dict, i: int) -> tuple[int, int]:
+    """The evidence span of relation ``i``: its stated span, or (stored by an older version) the two mentions' extent."""
     start, end = cols["span_start"][i], cols["span_end"][i]
-    if start is None or end is None:  # stored by an older version: the two mentions' extent
+    if start is None or end is None:
         start = min(cols["subject_start"][i], cols["object_start"][i])
         end = max(cols["subject_end"][i], cols["object_end"][i])
-    text = texts.get(doc_id) or ""
+    return start, end
+
+
+RELATION_BATCH = 2_000  # relations whose documents' texts are turned into Python strings at a time
+
+
+def _span_texts(cols: dict, doc_rows: pa.Array, texts: pa.ChunkedArray) -> list[str]:
+    """The text of each relation's evidence span; ``doc_rows``: each relation's row in ``texts`` (null: none).
+
+    The texts are turned into Python strings only for the documents of ``RELATION_BATCH`` relations at a time."""
+    batch = RELATION_BATCH
+    out: list[str] = []
+    rows = doc_rows.to_pylist()
+    for b in range(0, len(rows), batch):
+        block = rows[b:b + batch]
+        wanted = sorted({r for r in block if r is not None})
+        text_of = dict(zip(wanted, texts.take(pa.array(wanted, pa.int64())).to_pylist())) if wanted else {}
+        for i, r in enumerate(block, start=b):
+            start, end = _evidence(cols, i)
+            out.append((text_of.get(r) or "")[start:end])
+    return out
+
+
+def _relation_row(cols: dict, i: int, span_text: str, subj, obj, kind: str, role: str | None) -> dict:
+    """One ``relations`` row: the resolved subject and object, the evidence span and its sentence."""
+    doc_id = cols["doc_id"][i]
+    start, end = _evidence(cols, i)
     return {
         "relation_id": relation_id(doc_id, start, end, kind), "doc_id": doc_id,
         "subject_id": subj.entity_id, "subject_type": subj.entity_type, "subject_name": subj.name,
         "relation": kind,
         "object_id": obj.entity_id, "object_type": obj.entity_type, "object_name": obj.name,
         "role": role if kind in PERSON_FIRM_KINDS else None,
-        "span_text": text[start:end], "sentence": cols["sentence"][i] or "", "char_start": start, "char_end": end,
+        "span_text": span_text, "sentence": cols["sentence"][i] or "", "char_start": start, "char_end": end,
     }
 
 

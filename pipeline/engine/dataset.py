@@ -8,7 +8,8 @@ entities across documents keeping the IDs of the previous release
 ``<out>/work/tables/``. No NLP runs here.
 
 The results are read and joined as Arrow tables (``tables.build_tables_arrow``),
-never as one Python object per mention. :func:`read_staged_arrow` reads the
+never as one Python object per mention; the stored texts are let go once the
+documents table holds them (a quarantine rebuild reads them again: ``with_texts``). :func:`read_staged_arrow` reads the
 staged tables back; it keeps the tables this process last wrote or read, keyed
 by the file's identity (inode, size, mtime), so the checks and the release step
 of an in-process run do not decode the files again. That cache is only a read
@@ -38,6 +39,7 @@ from pipeline.records import Document, Fact, Mention, Relation, SourceError
 from pipeline.workdir import Workdir, file_identity, record_schema
 
 TABLE_NAMES = list(schema.TABLES)
+phase = tables_module.phase  # marks the phases of the fan-in (the growth benchmark's memory profile)
 
 
 def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[str, pa.Table]:
@@ -84,10 +86,15 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     analysed = {p: [k for k in keys if k in kept] for p, keys in present.items()}
 
     def by_document(table: pa.Table) -> pa.Table:
+        """The rows of the kept documents, in their order (no copy when they already are)."""
         rank = pc.index_in(table.column("doc_id"), value_set=doc_ids)
-        table = table.filter(pc.is_valid(rank))
+        if rank.null_count:
+            table = table.filter(pc.is_valid(rank))
+            rank = pc.drop_null(rank)
         if table.num_rows > 1:
-            table = table.take(pc.sort_indices(pc.drop_null(rank)))  # stable: keeps each document's order
+            order = rank.to_numpy() if isinstance(rank, pa.Array) else rank.combine_chunks().to_numpy()
+            if (np.diff(order) < 0).any():
+                table = table.take(pc.sort_indices(rank))  # stable: keeps each document's order
         return table
 
     return {
@@ -126,17 +133,40 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     groups: dict[str, list[str]] = {}
     for k in unit_keys:
         groups.setdefault(stages.partition_of(k), []).append(k)
+    phase("read")
     parts = load_results(wd, groups, log)
+    phase("previous_ids")
     previous = previous_ids(output_dir)
-    tables, left_out = build_quarantined(parts, lambda p: tables_module.build_tables_arrow(
-        p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
-    ))
+
+    def build(p: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        if "text" not in p["documents"].column_names:  # a rebuild after a quarantine: the texts again
+            p["documents"] = with_texts(wd, groups, p["documents"])
+        tables = tables_module.build_tables_arrow(
+            p["documents"], p["mentions"], p["facts"], p["relations"], p["errors"], previous, of_documents=True,
+        )
+        # the texts are in the documents table now: the stored ones are let go during the checks
+        p["documents"] = p["documents"].drop_columns(["text"])
+        phase("row_checks")  # the quarantine's row-level checks follow each build
+        return tables
+
+    tables, left_out = build_quarantined(parts, build)
+    del parts  # the per-document results: not needed once the tables are built
     if left_out:
         log(f"{left_out} document(s) quarantined: their rows failed a row-level check; they are left out "
             "of the release and listed in the errors table (kind 'quarantined')")
+    phase("write")
     for name in TABLE_NAMES:
         stage_table(wd, name, tables[name])
     return tables
+
+
+def with_texts(wd: Workdir, groups: dict[str, list[str]], documents: pa.Table) -> pa.Table:
+    """``documents`` (as ``load_results`` gives them, without their ``text``) with their texts read again."""
+    stored = stages.read_part_by_partition(wd, stages.DOCUMENTS, "documents", groups)
+    if stored is None:
+        return documents.append_column("text", pa.nulls(documents.num_rows, pa.string()))
+    at = pc.index_in(documents.column("doc_id"), value_set=stored.column("doc_id").combine_chunks())
+    return documents.append_column("text", stored.column("text").take(at))
 
 
 @contextmanager

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -259,12 +259,9 @@ def _resolve_named_table(etype, table: pa.Table, previous, entities, ids):
         if etype == "org" and org_kind:
             kinds[node][org_kind] += k
         counts[form] += k
-    per_doc: dict[str, Counter] = defaultdict(Counter)
     in_docs = _first_rows(named.select(["doc_id", "form", "_row"]), ["doc_id", "form"], count=True)
-    for doc, form, k in zip(*(in_docs.column(c).to_pylist() for c in ("doc_id", "form", "_row_count"))):
-        per_doc[doc][form] += k
 
-    node_id = _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entities)
+    node_id = _cluster(etype, uf, counts, lex_name, kinds, lambda: _per_document(in_docs), lex, previous, entities)
     forms = pc.unique(named.column("form").combine_chunks())
     form_ids = pa.array([node_id[f] for f in forms.to_pylist()], pa.string())
     values = form_ids.take(pc.index_in(rows.column("form"), value_set=forms))  # null for blank forms
@@ -283,8 +280,44 @@ def _scatter(n: int, mask, values) -> pa.Array:
     return values.take(take)
 
 
+PER_DOCUMENT_BATCH = 50_000  # (document, form) rows turned into Python values at a time
+
+
+def _per_document(in_docs: pa.Table) -> Iterator[Counter]:
+    """Each document's forms and their mentions (a Counter, forms in order of first mention), one
+    document at a time, documents in order of first mention; ``in_docs``: one row per (doc_id, form)
+    with its count, in order of first mention.
+
+    A document's mentions are consecutive rows (the mentions are read document by document), so
+    its forms are too, and the counters are made one document at a time, never all at once; where
+    a document's rows are not consecutive, every counter is made first (the same result)."""
+    docs = in_docs.column("doc_id")
+    n = len(docs)
+    if n > 1:
+        runs = 1 + pc.sum(pc.not_equal(docs.slice(1), docs.slice(0, n - 1))).as_py()
+        if runs != pc.count_distinct(docs).as_py():
+            per_doc: dict[str, Counter] = defaultdict(Counter)
+            for doc, form, k in zip(*(in_docs.column(c).to_pylist() for c in ("doc_id", "form", "_row_count"))):
+                per_doc[doc][form] += k
+            yield from per_doc.values()
+            return
+    doc, counts = None, None
+    for start in range(0, n, PER_DOCUMENT_BATCH):
+        part = in_docs.slice(start, PER_DOCUMENT_BATCH)
+        for d, form, k in zip(*(part.column(c).to_pylist() for c in ("doc_id", "form", "_row_count"))):
+            if counts is None or d != doc:
+                if counts is not None:
+                    yield counts
+                doc, counts = d, Counter()
+            counts[form] += k
+    if counts is not None:
+        yield counts
+
+
 def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entities) -> dict[str, str]:
-    """The alias rules over the forms, then one entity per cluster: node -> entity ID."""
+    """The alias rules over the forms, then one entity per cluster: node -> entity ID.
+
+    ``per_doc()``: an iterator over the documents' form counters (``_per_document``)."""
     forms = sorted(counts)
     # case variants of Latin names
     by_fold: dict[str, list[str]] = defaultdict(list)
@@ -305,7 +338,7 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
             if full and len(full) == 1:
                 uf.union(f, next(iter(full)))
         # near-duplicates within one document
-        for doc_counts in per_doc.values():
+        for doc_counts in per_doc():
             names = [f for f in doc_counts if len(f) == 3 and not is_latin(f)]
             for i, x in enumerate(names):
                 for y in names[i + 1 :]:
@@ -336,7 +369,7 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
 
             units = set(typing_rules().unit_suffixes)
             # prefixes within one document: 阿里 -> 阿里巴巴
-            for doc_counts in per_doc.values():
+            for doc_counts in per_doc():
                 fs = list(doc_counts)
                 for f in fs:
                     if len(f) < 2 or is_latin(f):

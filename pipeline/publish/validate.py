@@ -271,31 +271,38 @@ def _utf32(column) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.uint32), starts, lengths
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
     data = arr.buffers()[2]
-    raw = data.to_pybytes()[offsets[0]:offsets[-1]] if data is not None else b""
-    points = np.frombuffer(raw.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    # only the bytes of these values (a slice shares the whole column's buffer)
+    raw = str(memoryview(data)[offsets[0]:offsets[-1]], "utf-8") if data is not None else ""
+    points = np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32)
     return points, starts, lengths
 
 
-_POINTS: list = []  # [(documents table, its code points)]: the last one, shared by mentions and metrics
+_POINTS: list = []  # kept for callers that clear it; the texts' code points are no longer cached
+OFFSET_BATCH_CHARS = 4_000_000  # document characters decoded to code points at a time
 
 
-def _document_points(docs: pa.Table | None):
-    if docs is None:
-        return _utf32(pa.array([], pa.string()))
-    if _POINTS and _POINTS[0][0] is docs:
-        return _POINTS[0][1]
-    points = _utf32(docs.column("text"))
-    _POINTS[:] = [(docs, points)]
-    return points
+def _document_batches(lengths: np.ndarray, limit: int = OFFSET_BATCH_CHARS) -> list[tuple[int, int]]:
+    """Consecutive row ranges [a, b) of documents holding about ``limit`` characters each."""
+    out, a, total = [], 0, 0
+    for i, n in enumerate(lengths.tolist()):
+        if total and total + n > limit:
+            out.append((a, i))
+            a, total = i, 0
+        total += n
+    if a < len(lengths):
+        out.append((a, len(lengths)))
+    return out
 
 
 def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcome:
-    """Vectorised: every slice of every document is compared at once, code point by code point."""
+    """Vectorised: every slice of every document is compared, code point by code point, the
+    documents' texts decoded a batch of documents at a time (``OFFSET_BATCH_CHARS``)."""
     t = schema.TABLES[name]
     table = tables[name]
     docs = tables.get("documents")
     doc_ids = docs.column("doc_id").combine_chunks() if docs is not None else pa.array([], pa.string())
-    text, text_at, text_len = _document_points(docs)
+    texts = docs.column("text") if docs is not None else pa.chunked_array([], pa.string())
+    text_len = pc.fill_null(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     text_present = (pc.is_valid(docs.column("text")).to_numpy(zero_copy_only=False)
                     if docs is not None and "text" in docs.column_names else np.zeros(0, dtype=bool))
     bad: list[tuple[int, str]] = []
@@ -319,14 +326,19 @@ def _arrow_offsets(name: str, tables: dict[str, pa.Table | None]) -> CheckOutcom
         span, span_at, span_len = _utf32(span_col)
         same_len = in_range & (e - s == span_len) & pc.is_valid(span_col).to_numpy(zero_copy_only=False)
         rows = np.flatnonzero(same_len)
-        lens = span_len[rows]
         differs = np.zeros(n, dtype=bool)
-        if lens.sum():
-            which = np.repeat(rows, lens)
+        for a, b in _document_batches(text_len) if len(rows) else []:
+            these = rows[(d[rows] >= a) & (d[rows] < b)]
+            lens = span_len[these]
+            if not lens.sum():
+                continue
+            text, text_at, _ = _utf32(texts.slice(a, b - a))
+            which = np.repeat(these, lens)
             k = np.arange(lens.sum(), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
-            at_text = text_at[d[which]] + s[which] + k
+            at_text = text_at[d[which] - a] + s[which] + k
             at_span = span_at[which] + k
             differs[which[text[at_text] != span[at_span]]] = True
+            del text, text_at, which, k, at_text, at_span
         for i in np.flatnonzero(~has_doc & ~withheld):
             bad.append((i, f"row {i}: no text for document {table.column('doc_id')[i].as_py()!r}"))
         for i in np.flatnonzero(has_doc & ~in_range):
