@@ -37,7 +37,7 @@ def _head_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_head_nouns))
     gap = "".join(sorted(rules.list_head_gap_chars))
     # the head noun ends the phrase: 等品牌活动, 等企业单位 are other heads
-    return re.compile(rf"(?:等|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
+    return re.compile(rf"(?:等(?:在内的)?|在内的|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
                       rf"(?![{''.join(sorted(rules.list_head_continuations))}])")
 
 
@@ -46,6 +46,14 @@ def _lead_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_lead_nouns))
     verbs = "|".join(map(re.escape, rules.list_lead_verbs))
     return re.compile(rf"(?:{nouns})\s*(?:{verbs})\s*[:：]?")
+
+
+@functools.lru_cache(maxsize=2)
+def _head_lead_re(rules: Rules) -> re.Pattern:
+    """A business head noun before a list (合作伙伴包括A、B, 投资机构，例如A、B)."""
+    nouns = "|".join(map(re.escape, rules.list_head_nouns))
+    verbs = "|".join(map(re.escape, rules.list_head_lead_verbs))
+    return re.compile(rf"(?:{nouns})\s*[，,]?\s*(?:{verbs})\s*[:：]?")
 
 
 @functools.lru_cache(maxsize=2)
@@ -68,29 +76,52 @@ def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
         if count is not None and len(items) != count:
             continue  # A、B、C 3家企业: the count must be the list's (not 共有620家企业)
         out += items
-    for m in lead.finditer(text):
+    for m in (*lead.finditer(text), *_head_lead_re(rules).finditer(text)):
         end = m.end()
         stop = end
         while stop < len(text) and text[stop] not in _CLAUSE_LEFT and stop - end < 120 and text[stop] != "等":
             stop += 1
-        out += _items(text, end, stop, rules, need_two=True)
+        out += _items(text, end, stop, rules, need_two=True, opener=False)
     return sorted(set(out))
 
 
 def _left_bound(text: str, pos: int) -> int:
-    """Start of the clause that ends at ``pos`` (at most 120 characters back)."""
+    """Start of the clause that ends at ``pos`` (at most 120 characters back); a short bracket
+    (和玉资本（MSA）领投) is part of the clause."""
     lo = max(0, pos - 120)
-    for i in range(pos - 1, lo - 1, -1):
+    i = pos - 1
+    while i >= lo:
+        if text[i] in ")）":
+            k = _open_of(text, i, lo)
+            if k is not None:
+                i = k - 1
+                continue
         if text[i] in _CLAUSE_LEFT:
             return i + 1
+        i -= 1
     return lo
 
 
-def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> list[tuple[int, int, str]]:
-    """The names of the list text[start:end] (items split at 、 和 与 及 以及)."""
+def _open_of(text: str, close: int, lo: int) -> int | None:
+    """Offset of the bracket that opens the one closing at ``close`` (within 16 characters, no clause break)."""
+    for k in range(close - 1, max(lo, close - 16) - 1, -1):
+        if text[k] in "(（":
+            return k
+        if text[k] in "，,。；;\n)）":
+            return None
+    return None
+
+
+def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
+           opener: bool = True) -> list[tuple[int, int, str]]:
+    """The names of the list text[start:end] (items split at 、 和 与 及 以及); ``opener``: the first
+    item may open with a verb (又有, 包括) that is no part of its name."""
     pieces: list[tuple[int, int]] = []
     pos = start
     for sep in _SEP.finditer(text, start, end):
+        before = text[pos : sep.start()].strip()
+        if len(sep.group()) == 1 and sep.group() != "、" and (not before or before.endswith(rules.list_openers_long)):
+            continue  # 获得和玉资本: after a verb (or at the start) 和 is a name's first character
         pieces.append((pos, sep.start()))
         pos = sep.end()
     pieces.append((pos, end))
@@ -103,36 +134,43 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
             s += 1
         while e > s and (text[e - 1].isspace() or text[e - 1] in _QUOTES):
             e -= 1
-        if k == 0:
+        if k == 0 and opener:
             s = _after_opener(text, s, e, rules)
         if k == len(pieces) - 1:
             e = _strip_tail(text, s, e, counts=not need_two)
+        if e > s and text[e - 1] in ")）":  # 和玉资本（MSA）: the bracket is no part of the name
+            k_open = _open_of(text, e - 1, s)
+            if k_open is not None:
+                e = k_open
         item = text[s:e]
         for word in ("旗下", "的"):  # 华为旗下哈勃投资, 刚刚过会的英集芯: the item is the last name
             if word in item and len(item) - item.rindex(word) - len(word) >= 2:
                 s += item.rindex(word) + len(word)
                 item = text[s:e]
-        if not 2 <= len(item) <= 12 or not _ITEM.match(item) or item.isdigit():
+        typed = rules.org_type(item)
+        longest = 20 if typed else 12  # 北京市人工智能产业投资基金: a name with a suffix may be long
+        if not 2 <= len(item) <= longest or not _ITEM.match(item) or item.isdigit() or item in rules.list_invest_verbs:
             continue
         if any(r in item for r in rules.person_cues) or item in rules.not_entities or item[0] in rules.bad_initials:
             continue
         if len(pieces) == 1 and common_word(item, 1000):
             continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
-        typed = rules.org_type(item)
-        if typed is None and lex.lookup(item) is None and _opens_with_word(item):
+        if typed is None and lex.lookup(item) is None and _opens_with_word(item, lex):
             return []  # 强化养老院, 继续办好传统医学论坛: a clause, not a list of names
         out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
     return out
 
 
-def _opens_with_word(item: str) -> bool:
-    """Does a name longer than two characters open with an ordinary word that is no place (强化|养老院)?"""
+def _opens_with_word(item: str, lex) -> bool:
+    """Does a name longer than two characters open with an ordinary word that is no place and no
+    known name (强化|养老院, but not 华为|海思)?"""
     if len(item) <= 2:
         return False
     gaz = load_gazetteer()
     for L in (2, 3):
         head = item[:L]
-        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries:
+        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries \
+                and lex.lookup(head) is None:
             return True
     return False
 
@@ -159,15 +197,24 @@ def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:
 
 
 def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
-    """The first item starts after the last opener word in it (面壁智能合作伙伴包括|华为, 又有|唯捷创芯)."""
+    """The first item starts after the last opener word in it (面壁智能合作伙伴包括|华为, 又有|唯捷创芯),
+    or after a one-character verb that follows a name (飞步科技为|中国邮政)."""
     best = s
     for w in rules.list_openers:
-        if len(w) < 2:
-            continue
         i = text.rfind(w, s, e)
-        if i >= 0 and i + len(w) > best and e - (i + len(w)) >= 2:
+        if i < 0 or i + len(w) <= best or e - (i + len(w)) < 2:
+            continue
+        if len(w) >= 2 or _names_a_body(text[s:i], rules):
             best = i + len(w)
     return _strip_opener(text, best, e, rules)
+
+
+def _names_a_body(piece: str, rules: Rules) -> bool:
+    """Is ``piece`` (the words before a one-character verb) a name: known, or with a firm/org suffix?"""
+    if len(piece) < 2:
+        return False
+    typed = rules.org_type(piece)
+    return get_matcher().lexicon.lookup(piece) is not None or (typed is not None and typed[0] in ("firm", "org"))
 
 
 def _strip_tail(text: str, s: int, e: int, counts: bool) -> int:
@@ -256,9 +303,25 @@ def _role_org(text: str, role_start: int, role: str, rules: Rules) -> list[tuple
     name = text[s:e]
     if not 2 <= len(name) <= 12 or not _ITEM.match(name) or name in rules.not_entities:
         return []
+    while name.endswith("兼") and len(name) > 3:  # 蓝色光标|副董事长兼|COO熊剑: an earlier role of the same person
+        head = name[:-1]
+        held = next((r for r in sorted(rules.role_org_roles, key=len, reverse=True) if head.endswith(r)), None)
+        if held is None:
+            return []
+        e -= 1 + len(held)
+        name = text[s:e]
+        while name.endswith(rules.role_modifiers):
+            e -= len(next(m for m in rules.role_modifiers if name.endswith(m)))
+            name = text[s:e]
     while name.endswith(rules.role_modifiers):  # 汇丰控股集团|行政|总裁: the modifier belongs to the role
         e -= len(next(m for m in rules.role_modifiers if name.endswith(m)))
         name = text[s:e]
+    for m in rules.role_modifiers_after_firm:  # 源码资本|投资|副总裁, but 险峰投资|合伙人
+        rest = name[: -len(m)]
+        if name.endswith(m) and (rules.org_type(rest) or (None,))[0] == "firm":
+            e -= len(m)
+            name = rest
+            break
     if len(name) < 2:
         return []
     if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name in rules.generic:

@@ -277,6 +277,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     cands.extend(_place_org_rule(text, resolved, rules))
 
     cands = [c for c in cands if not _described(text, c, rules)]
+    cands = _drop_firm_stem_people(text, cands, rules)
     chosen = _select(cands)
     abbreviations = _abbreviations(text, chosen, skipped)
     if abbreviations:
@@ -359,6 +360,21 @@ def _unbalanced_open(name: str) -> int | None:
     return first if depth else None
 
 
+def _unbalanced_close(stem: str) -> int | None:
+    """Offset just after the last opening bracket of ``stem`` that is not closed in it (None if all are)."""
+    depth, last = 0, None
+    for i in range(len(stem) - 1, -1, -1):
+        ch = stem[i]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            if depth:
+                depth -= 1
+            else:
+                return i + 1
+    return last
+
+
 def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
     """Drop leading words that are no part of a name found by context: common words (反思, 嘉宾),
     verbs and function words (有, 是), while at least two characters are left; a known name stays."""
@@ -378,6 +394,22 @@ def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], ru
                 or (len(w) >= 2 and common_word(w, 300) and not place)):
             return s
         s = tokens[i].end
+
+
+def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """高榕创投 ... 高榕从天使轮开始: a person span that is the stem of a firm of the document
+    (the firm's name minus a suffix such as 创投, 资本, 科技) names that firm, not a person."""
+    stems = set()
+    for c in cands:
+        if c.type == "firm" and c.org_kind != UNTYPED:
+            name = text[c.start : c.end]
+            for suffix in rules.stem_alias_suffixes:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    stems.add(name[: -len(suffix)])
+                    break
+    if not stems:
+        return cands
+    return [c for c in cands if not (c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in stems)]
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
@@ -572,6 +604,7 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
         return (
             text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
             or after.startswith(rules.firm_after)
+            or _role_after(after, rules)
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
@@ -600,6 +633,19 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             neighbours += by_name.get(name, [])
         queue += [u for u in neighbours if id(u) not in done and in_context(u)]
     return kept + promoted
+
+
+def _role_after(after: str, rules: Rules) -> bool:
+    """Does ``after`` open with a business role, maybe behind modifiers (副董事长, 联合创始人, 的首席科学家)?"""
+    rest = after[1:] if after.startswith("的") else after
+    changed = True
+    while changed:
+        changed = False
+        for m in rules.role_modifiers:
+            if rest.startswith(m) and len(rest) > len(m):
+                rest, changed = rest[len(m):], True
+                break
+    return rest.startswith(tuple(rules.role_org_roles))
 
 
 _FUNDING_AFTER = re.compile(r"\s*(?:宣布|正式|已经|已)?(?:完成|获得|拿下|斩获)(?:了)?[^，,。；;]{0,10}?融资")
@@ -641,6 +687,11 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
+        cut = _unbalanced_close(text[pos:ms])
+        if cut is not None:  # ATL（香港新能源科技有限公司）: the registered name starts inside the bracket
+            pos += cut
+            if ms - pos < 2:
+                continue
         while True:  # 他来到|中国华能集团有限公司, 根据XX有限公司: drop leading pronouns, verbs, common words
             tok = starting_at.get(pos)
             if tok is None or ms - tok.end < 2:
@@ -803,7 +854,7 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     return out
 
 
-_ABBREV = re.compile(r"[(（](?:以下简称|以下称|下称|简称)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:

@@ -68,6 +68,7 @@ class Rules:
         self.description_heads = tuple(d["description_heads"])
         self.role_org_roles = frozenset(d["role_org_roles"])
         self.role_modifiers = tuple(d["role_modifiers"])
+        self.role_modifiers_after_firm = tuple(d["role_modifiers_after_firm"])
         self.unit_suffixes = tuple(sorted(d["unit_suffixes"], key=len, reverse=True))
         self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
         self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
@@ -75,8 +76,10 @@ class Rules:
         self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
         self.list_lead_nouns = tuple(d["list_lead_nouns"])
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
+        self.list_head_lead_verbs = tuple(sorted(d["list_head_lead_verbs"], key=len, reverse=True))
         self.list_invest_verbs = tuple(sorted(d["list_invest_verbs"], key=len, reverse=True))
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
+        self.list_openers_long = tuple(w for w in self.list_openers if len(w) >= 2)
         self.surnames: set[str] = set(vocab.surnames())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
