@@ -151,7 +151,10 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
         longest = 20 if typed else 12  # 北京市人工智能产业投资基金: a name with a suffix may be long
         if not 2 <= len(item) <= longest or not _ITEM.match(item) or item.isdigit() or item in rules.list_invest_verbs:
             continue
-        if any(r in item for r in rules.person_cues) or item in rules.not_entities or item[0] in rules.bad_initials:
+        conj_name = item[0] in "和与" and len(item) >= 4 and typed is not None  # 获得|和玉资本
+        if any(r in item for r in rules.person_cues) or item in rules.not_entities or (
+            item[0] in rules.bad_initials and not conj_name
+        ):
             continue
         if len(pieces) == 1 and common_word(item, 1000):
             continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
@@ -190,10 +193,18 @@ def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:
         changed = False
         for w in rules.list_openers:
             if text.startswith(w, s) and e - s - len(w) >= 2:
+                if len(w) == 1 and _one_char_stem(text[s + 1 : e], rules):
+                    continue  # 获得|和玉资本: 和 opens the name (玉资本 would be a one-character stem)
                 s += len(w)
                 changed = True
                 break
     return s
+
+
+def _one_char_stem(rest: str, rules: Rules) -> bool:
+    """Is ``rest`` (up to a bracket) one character and a firm suffix (玉资本)?"""
+    name = re.split(r"[(（]", rest, maxsplit=1)[0]
+    return any(name.endswith(x) and len(name) - len(x) == 1 for x in rules.firm_suffixes)
 
 
 def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
@@ -219,6 +230,8 @@ def _names_a_body(piece: str, rules: Rules) -> bool:
 
 def _strip_tail(text: str, s: int, e: int, counts: bool) -> int:
     """A trailing 等 (and, before a head noun, a count: 晶华微5家 -> 晶华微)."""
+    if text.endswith("在内的", s, e) and e - s >= 5:
+        e -= 3  # A、B在内的六家车企
     while e > s and (text[e - 1] in "等 " or (counts and (text[e - 1].isdigit() or text[e - 1] in "家两二三四五六七八九十几多"))):
         e -= 1
     return e

@@ -140,7 +140,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             ):
                 continue
             cands.append(_lex_cand(s, e, entry))
-            unit = _unit_end(text, e, entry, rules, token_ends)
+            unit = _unit_end(text, s, e, entry, rules, token_ends)
             if unit:  # 华为云, 比亚迪半导体: a unit of the firm, named as a firm of its own
                 cands.append(_Cand(s, unit, "firm", None, text[s:unit], "rule"))
         elif kind == "country":
@@ -250,12 +250,14 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                     continue
             if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
                 continue  # CEO Amnon Shashua: a person (the Latin rule)
-            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]):
+            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]) and not (
+                s == 0 or text[s - 1] in _ITEM_OPENERS
+            ):  # (、和利资本: after a separator the character opens the name)
                 s += 1  # 嘉宾有|绿动资本: a verb or function word glued on the left is no part of the name
                 name = text[s:e]
             if _DESCRIBED.search(text, max(0, s - 10), s) and name.endswith(rules.description_heads):
                 continue  # 一家很大的冷链物流公司: a description, not a name
-            c = _org_cand(s, e, name, rules, lex, gaz, "model")
+            c = _org_cand(s, e, name, rules, lex, gaz, "model", opened=s == 0 or text[s - 1] in _ITEM_OPENERS)
             if c is not None:
                 cands.append(c)
         # LOC spans only confirm gazetteer names (above); unknown places are not kept.
@@ -272,6 +274,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
+    cands.extend(_short_form_cands(text, m, token_starts, token_ends, skipped))
     cands = _promote_untyped(text, cands, rules)
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -334,11 +337,14 @@ def _cuts_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
     return False
 
 
-def _unit_end(text: str, e: int, entry: LexiconEntry, rules: Rules, token_ends: set[int]) -> int | None:
+def _unit_end(text: str, s: int, e: int, entry: LexiconEntry, rules: Rules, token_ends: set[int]) -> int | None:
     """End of ``<known firm><unit suffix>`` when the suffix ends a word (华为云|和), else None."""
     if entry.type != "firm":
         return None
+    full_name = (rules.org_type(text[s:e]) or (None,))[0] == "firm"
     for suffix in rules.unit_suffixes:
+        if full_name and suffix in rules.firm_suffixes:
+            continue  # 源码资本|投资副总裁: a name with a firm suffix takes no second one
         end = e + len(suffix)
         if text.startswith(suffix, e) and (end == len(text) or end in token_ends or not _CJK.match(text[end])):
             if text.startswith(rules.not_after_suffix, end):
@@ -532,7 +538,9 @@ def _place_cand(gaz, s: int, e: int, d: Division, source: str) -> _Cand | None:
     return _Cand(s, e, "city", city.code, city.display_name, source)
 
 
-def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) -> _Cand | None:
+def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, opened: bool = False) -> _Cand | None:
+    """A firm or organisation candidate for a model ORG span (``opened``: it follows a separator or
+    punctuation, so a leading 和 or 与 is part of the name: 、和利资本)."""
     entry = lex.lookup(name)
     if entry is not None:
         if entry.type in ("stop", "product", "person"):
@@ -552,7 +560,7 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) ->
         return None
     if name.endswith(rules.not_org_suffixes):
         return None  # 马斯克团队: a team, not a firm
-    if name[0] in rules.bad_initials or name.count("“") != name.count("”") or name.count("《") != name.count("》"):
+    if (name[0] in rules.bad_initials and not (opened and name[0] in "和与")) or name.count("“") != name.count("”") or name.count("《") != name.count("》"):
         return None  # 年全国资本, 《中国共产党: a cut in the wrong place
     place = _leading_place(name, gaz)
     if place and (len(name) - len(place) < 2 or gaz.candidates(name[len(place):]) or name[len(place):] in gaz.countries):
@@ -648,12 +656,26 @@ def _role_after(after: str, rules: Rules) -> bool:
     return rest.startswith(tuple(rules.role_org_roles))
 
 
+_ITEM_OPENERS = set("、，,。；;：:（(“「『\n ")
 _FUNDING_AFTER = re.compile(r"\s*(?:宣布|正式|已经|已)?(?:完成|获得|拿下|斩获)(?:了)?[^，,。；;]{0,10}?融资")
 _ENUM = {"、", "和", "与", "及", ",", "，", "/"}
 _GROUP_AFTER = re.compile(  # (、Y、Z)等行业巨头 / 和Y这样的企业
     r"^(?:[、和与及][\u4e00-\u9fffA-Za-z]{1,8}?){0,4}(?:等|这样的|这类|之类的)"
     r"(?:[\u4e00-\u9fff]{0,4}?)(?:企业|公司|巨头|厂商|品牌|车企|大厂|独角兽|龙头)"
 )
+
+
+def _short_form_cands(text: str, m: Matcher, token_starts, token_ends, skipped) -> list[_Cand]:
+    """Short forms of known firms (理想 for 理想汽车, 长城 for 长城汽车, 美的 for 美的集团): ordinary words
+    too, so each occurrence is a firm only in a firm context (``_promote_untyped``: 理想创始人李想,
+    小鹏、理想、蔚来)."""
+    short = m.short_forms
+    out = []
+    for s, e, form in occurrences(text, short):
+        if s in token_starts and e in token_ends and not skipped(s, e):
+            entry = short[form]
+            out.append(_Cand(s, e, "firm", entry.name, entry.name, "rule", UNTYPED))
+    return out
 
 
 def _leading_place(name: str, gaz) -> str | None:

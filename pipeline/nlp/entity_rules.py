@@ -64,6 +64,7 @@ class Rules:
         self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
         self.rule_org_suffixes = dict(d["rule_org_suffixes"])
         self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        self.short_form_suffixes = tuple(sorted(d["short_form_suffixes"], key=len, reverse=True))
         self.leading_function_chars = frozenset(str(d["leading_function_chars"]))
         self.description_heads = tuple(d["description_heads"])
         self.role_org_roles = frozenset(d["role_org_roles"])
@@ -142,12 +143,28 @@ class Matcher:
             if not is_latin(form):
                 self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
         self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
+        self.short_forms = _short_forms(self.lexicon, rules().short_form_suffixes, self.forms)
         self.matcher = DictMatcher(self.forms)
 
     def scan(self, text: str):
         """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``)."""
         for s, e, (kind, payload) in self.matcher.scan(text):
             yield s, e, kind, payload
+
+
+def _short_forms(lexicon, suffixes: tuple[str, ...], known) -> dict[str, LexiconEntry]:
+    """Forms of known firms without their business suffix (理想汽车 -> 理想), where that stem is no
+    name of its own (not a lexicon or gazetteer form) and has at least two characters."""
+    out: dict[str, LexiconEntry] = {}
+    for form, entry in lexicon.forms.items():
+        if entry.type != "firm" or is_latin(form):
+            continue
+        for suffix in suffixes:
+            stem = form[: -len(suffix)]
+            if form.endswith(suffix) and len(stem) >= 2 and stem not in known and lexicon.lookup(stem) is None:
+                out.setdefault(stem, entry)
+                break
+    return out
 
 
 @functools.lru_cache(maxsize=4)
