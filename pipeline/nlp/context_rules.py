@@ -37,7 +37,7 @@ def _head_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_head_nouns))
     gap = "".join(sorted(rules.list_head_gap_chars))
     # the head noun ends the phrase: 等品牌活动, 等企业单位 are other heads
-    return re.compile(rf"(?:等(?:在内的)?|在内的|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
+    return re.compile(rf"(?:等(?:在内的)?|在内的|(?<![、和与及\d])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
                       rf"(?![{''.join(sorted(rules.list_head_continuations))}])")
 
 
@@ -149,7 +149,7 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
                 item = text[s:e]
         typed = rules.org_type(item)
         longest = 20 if typed else 12  # 北京市人工智能产业投资基金: a name with a suffix may be long
-        if not 2 <= len(item) <= longest or not _ITEM.match(item) or item.isdigit() or item in rules.list_invest_verbs:
+        if not 2 <= len(item) <= longest or not _ITEM.match(item) or _NUMBER_ITEM.match(item) or item in rules.list_invest_verbs:
             continue
         conj_name = item[0] in "和与" and len(item) >= 4 and typed is not None  # 获得|和玉资本
         if any(r in item for r in rules.person_cues) or item in rules.not_entities or (
@@ -178,6 +178,7 @@ def _opens_with_word(item: str, lex) -> bool:
     return False
 
 
+_NUMBER_ITEM = re.compile(r"^[\d.]+[家个只所]?$")  # 85家、78家、62家公司: counts, not names
 _NUMS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 

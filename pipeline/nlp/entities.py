@@ -44,6 +44,7 @@ mention keeps its own span and ID. Text in ``references`` blocks is skipped
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ NEAR = 80  # characters: how close a city or province must be to confirm one of 
 PRIORITY = {"lexicon": 4, "gazetteer": 3, "shorthand": 3, "model": 2, "rule": 1, "propagation": 0}
 _NUMERALS = set("0123456789一二三四五六七八九十百千万亿零两几数")
 _CJK = CJK_NAME
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\. [A-Z0-9][A-Za-z0-9]*|[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
@@ -242,6 +243,9 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if code:  # 创耀科技(688259.SH): the code is no part of the name
                 e = s + code.start()
                 name = text[s:e]
+            while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
+                e -= 1  # NEOM）: a closing bracket of the text around the name
+                name = text[s:e]
             cut = _unbalanced_open(name)
             if cut is not None:  # ATL（香港新能源科技有限公司: the name ends before the open bracket
                 e = s + cut
@@ -250,6 +254,13 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                     continue
             if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
                 continue  # CEO Amnon Shashua: a person (the Latin rule)
+            under = max(name.rfind("旗下的") + 3, name.rfind("旗下") + 2) if "旗下" in name else -1
+            if under > 0 and len(name) - under >= 2:
+                s += under  # 事业群旗下优图实验室: the unit is the name after 旗下
+                name = text[s:e]
+            if len(name) >= 4 and name[0] in rules.former_prefixes and lex.lookup(name[1:3]) is not None:
+                s += 1  # 前滴滴研究院: a former unit of a known firm; 前 belongs to the role after it
+                name = text[s:e]
             while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]) and not (
                 s == 0 or text[s - 1] in _ITEM_OPENERS
             ):  # (、和利资本: after a separator the character opens the name)
@@ -279,6 +290,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
     cands.extend(_place_org_rule(text, resolved, rules))
 
+    _units_under_firms(text, cands)
     cands = [c for c in cands if not _described(text, c, rules)]
     cands = _drop_firm_stem_people(text, cands, rules)
     chosen = _select(cands)
@@ -400,6 +412,30 @@ def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], ru
                 or (len(w) >= 2 and common_word(w, 300) and not place)):
             return s
         s = tokens[i].end
+
+
+def _units_under_firms(text: str, cands: list[_Cand]) -> None:
+    """腾讯旗下优图实验室: a research unit named right after ``<firm>旗下(的)`` is the firm's, a firm."""
+    firm_ends = {c.end for c in cands if c.type == "firm" and c.org_kind != UNTYPED}
+    for c in cands:
+        if c.type != "org" or c.org_kind != "research":
+            continue
+        for cue in ("旗下的", "旗下"):
+            k = c.start - len(cue)
+            if text.startswith(cue, k) and _firm_in_clause_before(text, k, firm_ends):
+                c.type, c.org_kind, c.key, c.canonical = "firm", None, None, text[c.start : c.end]
+                break
+
+
+def _firm_in_clause_before(text: str, pos: int, firm_ends: set[int]) -> bool:
+    """Does a firm end at ``pos`` or within the 16 characters of the same clause before it
+    (腾讯|云与智慧产业事业群|旗下)?"""
+    for k in range(pos, max(0, pos - 16) - 1, -1):
+        if k in firm_ends:
+            return True
+        if k < pos and text[k] in "，,。；;：:！!？?\n、":
+            return False
+    return False
 
 
 def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
@@ -549,8 +585,16 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, op
     for L in range(len(name) - 1, 1, -1):  # 宁德时代市场部, 特斯拉上海工厂: the known firm is the mention
         head = lex.lookup(name[:L])
         if head is not None and head.type in ("firm", "org") and not (head.ambiguous and name[:L] == head.name):
-            if name[L:] in rules.firm_suffixes:
+            rest = name[L:]
+            if head.type == "org" and rest in rules.firm_suffixes:
+                return None  # 科创板公司: firms of a market or body, no name
+            if rest in rules.firm_suffixes:
                 break  # 比亚迪集团: the firm's fuller name
+            if head.type == "firm" and rest in rules.unit_suffixes:
+                return _Cand(s, e, "firm", None, name, source)  # 滴滴研究院, 雅虎中国研究院: a unit of the firm
+            rest_type = rules.org_type("某" + rest)
+            if head.type == "org" and rest_type and rest_type[0] == "org" and rest_type[1] == head.kind:
+                return _Cand(s, e, "org", head.name, head.name, "lexicon", head.kind)  # 纳斯达克证券交易所
             return _Cand(s, s + L, head.type, head.name, head.name, "lexicon", head.kind if head.type == "org" else None)
     if name.startswith(rules.generic_prefixes):
         return None  # 全球头部科技公司
@@ -613,6 +657,7 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
             or after.startswith(rules.firm_after)
             or _role_after(after, rules)
+            or _source_of_figures(before, after, rules)
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
@@ -797,7 +842,9 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if type_ == "firm" and descriptive(stem_text + w, rules):
             continue
         s, e = stem[0].start, tok.end
-        if len(stem_text) >= 3 and stem_text[0] in rules.leading_function_chars and not in_dictionary(stem[0].word):
+        if len(stem_text) >= 3 and stem_text[0] in rules.former_prefixes and get_matcher().lexicon.lookup(stem[1].word if len(stem) > 1 else "") is not None:
+            s += 1  # 前|滴滴|研究院: a former unit of a known firm
+        elif len(stem_text) >= 3 and stem_text[0] in rules.leading_function_chars and not in_dictionary(stem[0].word):
             s += 1  # 嘉宾|有绿动|资本: jieba glued a verb to an unknown name
         if skipped(s, e):
             continue
@@ -834,6 +881,17 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
             continue
         after = text[e : e + 8].lstrip()
         before = text[max(0, s - 8) : s].rstrip()
+        if run in rules.latin_common_words:
+            continue  # IPO, GDP, AI: terms, not names
+        if any(w.rstrip(".") in rules.latin_firm_words for w in words[1:]):
+            out.append(_Cand(s, e, "firm", run, run, "rule"))  # Counterpoint Research, ... Investment Corp. V
+            short = " ".join(words[: next(k for k, w in enumerate(words) if k and w.rstrip(".") in rules.latin_firm_words)])
+            out += [_Cand(i, j, "firm", run, run, "rule") for i, j in _whole_latin_words(text, short) if not s <= i < e]
+            continue
+        suffix = _LATIN_SUFFIX(rules).match(text, e)
+        if suffix and (run.isupper() or run[0].isupper()) and not text.startswith(rules.not_after_suffix, suffix.end()):
+            out.append(_Cand(s, suffix.end(), "firm", None, text[s : suffix.end()], "rule"))  # IDG 资本
+            continue
         if _PERSONISH.match(run):
             if any(c in before[-1:] + after[:1] for c in _LIST_SEPARATORS) and _near_person(s, e, persons, text):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
@@ -844,7 +902,32 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
             continue
         if after.startswith(rules.latin_firm_cues) or (len(run) >= 3 and after.lstrip("的").startswith(rules.latin_firm_role_cues)):
             out.append(_Cand(s, e, "firm", None, run, "rule"))
+        elif len(run) >= 3 and (before.endswith(rules.firm_before) or _source_of_figures(before, after, rules)):
+            out.append(_Cand(s, e, "firm", None, run, "rule"))  # 自动驾驶企业 Waymo, 根据 Counterpoint 发布的数据
     return out
+
+
+def _whole_latin_words(text: str, form: str) -> list[tuple[int, int]]:
+    """Offsets of ``form`` in ``text`` where no Latin letter or digit is glued to either side."""
+    out = []
+    for mt in re.finditer(re.escape(form), text):
+        i, j = mt.span()
+        if (i == 0 or not (text[i - 1].isascii() and text[i - 1].isalnum())) and (
+            j == len(text) or not (text[j].isascii() and text[j].isalnum())
+        ):
+            out.append((i, j))
+    return out
+
+
+def _source_of_figures(before: str, after: str, rules: Rules) -> bool:
+    """Is the name between ``before`` and ``after`` cited as the source of figures (根据X发布的数据, 据X统计)?"""
+    return before.endswith(rules.source_cue_before) and after.startswith(rules.source_cue_after)
+
+
+@functools.lru_cache(maxsize=2)
+def _LATIN_SUFFIX(rules: Rules) -> re.Pattern:
+    """A firm suffix right after a Latin name (IDG 资本, NIO 公司)."""
+    return re.compile(r" ?(?:" + "|".join(map(re.escape, sorted(rules.rule_firm_suffixes, key=len, reverse=True))) + ")")
 
 
 def _near_person(s: int, e: int, persons, text: str) -> bool:
@@ -886,6 +969,7 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
     resolver uses to join them (and propagation carries to other occurrences).
     """
     out = []
+    by_span = {(c.start, c.end): c for c in chosen}
     for c in chosen:
         if c.type not in ("firm", "org") or c.source == "lexicon":
             continue
@@ -893,6 +977,8 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
         if not m or skipped(m.start(1), m.end(1)):
             continue
         short = m.group(1)
+        if c.key is not None and c.key != text[c.start : c.end]:
+            continue  # this short form was linked to an earlier full name already
         if len(short) >= c.length or short.isdigit():
             continue
         entry = get_matcher().lexicon.lookup(short)
@@ -901,13 +987,18 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
             continue
         full = text[c.start : c.end]
         c.key, c.canonical = full, full
+        there = by_span.get((m.start(1), m.end(1)))
+        if there is not None and there.type == c.type and there.source != "lexicon":
+            there.key, there.canonical = full, full  # the model found the short form too: the same firm
+            continue
         out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
     return out
 
 
 def _select(cands: list[_Cand]) -> list[_Cand]:
-    """Non-overlapping candidates: longest first, then by source priority, then leftmost."""
-    order = sorted(cands, key=lambda c: (-c.length, -PRIORITY.get(c.source, 0), c.start))
+    """Non-overlapping candidates: longest first, then by source priority, then leftmost, then one
+    tied to a full name (a key) before one that is not."""
+    order = sorted(cands, key=lambda c: (-c.length, -PRIORITY.get(c.source, 0), c.start, c.key is None))
     used: set[int] = set()
     out = []
     for c in order:
