@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.nlp.entity_rules import Rules, common_word, get_matcher
+from pipeline.nlp.entity_rules import Rules, common_word, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import load_gazetteer
 
 _ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
@@ -274,15 +274,18 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     out = []
     for m in roles.finditer(text):
         s = m.end()
-        if s >= len(text) or text[s] not in rules.surnames:
+        if s >= len(text):
             continue
+        rare = text[s] not in rules.surnames  # CTO楼天城: a rare surname, taken only in a three-character name
         for n in (3, 2):
             e = s + n
-            if e > len(text):
+            if e > len(text) or (rare and n != 3):
                 continue
             name = text[s:e]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
                 continue
+            if rare and (name[0] in rules.bad_initials or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (1, 3), (0, 3)))):
+                continue  # CEO表示了, 总裁周一: words, not a name
             nxt = text[e : e + 4]
             if e == len(text) or text[e] in _NAME_END or _ADVERB_AFTER.match(nxt):
                 if n == 3 and _ADVERB_AFTER.match(text[e - 1 : e + 3]) and text[e - 1] in "均也都皆亦曾将已还又就便才正":

@@ -234,6 +234,12 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
                 e -= 1  # 龚轶均为: 均 belongs to the verb after the name
                 name = text[s:e]
+            elif len(name) == 3 and _verb_across_end(e, token_at, tokens):
+                e -= 1  # 韩旭|成为: the last character opens the verb after the name
+                name = text[s:e]
+            if len(name) >= 3 and name[-1] == "于" and e < len(text) and text[e].isdigit():
+                e -= 1  # 劳伦斯·斯泰恩于2016年: 于 is the preposition of the date
+                name = text[s:e]
             if name in vetoed:
                 continue  # 台风“杜苏芮”: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
@@ -288,6 +294,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     cands.extend(_short_form_cands(text, m, token_starts, token_ends, skipped))
     cands = _promote_untyped(text, cands, rules)
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
+    _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
 
     _units_under_firms(text, cands)
@@ -436,6 +443,17 @@ def _firm_in_clause_before(text: str, pos: int, firm_ends: set[int]) -> bool:
         if k < pos and text[k] in "，,。；;：:！!？?\n、":
             return False
     return False
+
+
+def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
+    """Does a verb token of two or more characters start at the name's last character and run past
+    its end (韩旭|成为), the name's first two characters being a token of their own?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    i = token_at.get(e - 1)
+    if i is None or i == 0 or tokens[i].end <= e or tokens[i - 1].end != e - 1 or tokens[i - 1].start != e - 3:
+        return False
+    return word_pos().get(tokens[i].word, "").startswith("v")
 
 
 def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
@@ -905,6 +923,16 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
         elif len(run) >= 3 and (before.endswith(rules.firm_before) or _source_of_figures(before, after, rules)):
             out.append(_Cand(s, e, "firm", None, run, "rule"))  # 自动驾驶企业 Waymo, 根据 Counterpoint 发布的数据
     return out
+
+
+def _link_short_latin_forms(text: str, cands: list[_Cand]) -> None:
+    """Counterpoint ... Counterpoint Research: every firm candidate of the short form (the model's
+    too) is tied to the full name the Latin rule found."""
+    full = {text[c.start : c.end]: c.key for c in cands
+            if c.type == "firm" and c.source == "rule" and c.key and c.key != text[c.start : c.end] and c.key.isascii()}
+    for c in cands:
+        if c.type == "firm" and c.key is None and text[c.start : c.end] in full:
+            c.key = c.canonical = full[text[c.start : c.end]]
 
 
 def _whole_latin_words(text: str, form: str) -> list[tuple[int, int]]:

@@ -111,7 +111,7 @@ class Rules:
             return all(parts) and 3 <= len(name) <= 16
         if not 2 <= len(name) <= 4:
             return False
-        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家":
+        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏":
             return False
         if len(name) == 2 and name.startswith(self.nickname):
             return False
