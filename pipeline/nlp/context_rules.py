@@ -284,9 +284,11 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
             name = text[s:e]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
                 continue
-            if rare and (name[0] in rules.bad_initials or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (1, 3), (0, 3)))):
+            if rare and (name[0] in rules.bad_initials or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
                 continue  # CEO表示了, 总裁周一: words, not a name
             nxt = text[e : e + 4]
+            if n == 3 and _verb_word(text[e - 1 : e + 1]):
+                continue  # 韩旭|成为CTO: the last character opens a verb
             if e == len(text) or text[e] in _NAME_END or _ADVERB_AFTER.match(nxt):
                 if n == 3 and _ADVERB_AFTER.match(text[e - 1 : e + 3]) and text[e - 1] in "均也都皆亦曾将已还又就便才正":
                     continue  # 龚轶均为: 均 belongs to the verb
@@ -297,6 +299,13 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
                         out += _role_org(text, m.start(), m.group(), rules)
                 break
     return out
+
+
+def _verb_word(word: str) -> bool:
+    """Is ``word`` a frequent verb of the dictionary (成为, 表示)?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    return len(word) == 2 and common_word(word, 1000) and word_pos().get(word, "").startswith("v")
 
 
 _ORG_STOP = set("，,。；;：:！!？?、（()）“”\"「」《》 \n的是在和与及为由被将向对从给")

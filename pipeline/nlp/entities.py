@@ -237,7 +237,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             elif len(name) == 3 and _verb_across_end(e, token_at, tokens):
                 e -= 1  # 韩旭|成为: the last character opens the verb after the name
                 name = text[s:e]
-            if len(name) >= 3 and name[-1] == "于" and e < len(text) and text[e].isdigit():
+            if len(name) >= 3 and name[-1] == "于" and text[e : e + 2].lstrip()[:1].isdigit():
                 e -= 1  # 劳伦斯·斯泰恩于2016年: 于 is the preposition of the date
                 name = text[s:e]
             if name in vetoed:
@@ -443,6 +443,17 @@ def _firm_in_clause_before(text: str, pos: int, firm_ends: set[int]) -> bool:
         if k < pos and text[k] in "，,。；;：:！!？?\n、":
             return False
     return False
+
+
+_CLAUSE_POS = ("v", "u", "p", "r", "m", "d", "c", "b")
+
+
+def _clause_word(word: str) -> bool:
+    """Is ``word`` a verb, pronoun, numeral, adverb, preposition, conjunction, particle or attributive
+    by the dictionary's part of speech (参与, 所在, 大型, 地, 任)? Brand stems have none (宇树, 西南)."""
+    from pipeline.nlp.ner.features import word_pos
+
+    return word_pos().get(word, "").startswith(_CLAUSE_POS)
 
 
 def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
@@ -781,7 +792,8 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             tok = starting_at.get(pos)
             if tok is None or ms - tok.end < 2:
                 break
-            if not (tok.word in rules.bad_initials or (len(tok.word) >= 2 and common_word(tok.word, 300))):
+            if not (tok.word in rules.bad_initials or (len(tok.word) >= 2 and common_word(tok.word, 300))
+                    or _clause_word(tok.word)):
                 break
             rest = text[tok.end : ms]
             if gaz_like(tok.word) or rest in rules.generic or rest in rules.firm_suffixes:
@@ -839,7 +851,11 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
-        if not stem:
+        while stem and _clause_word(stem[0].word):
+            stem.pop(0)  # 地|参与|公司, 买入|东亚股份, 任|西南证券: a verb or function word opens the clause
+            j = -2
+        if not stem or any(_clause_word(t.word) for t in stem):
+            continue  # 杜风|所在|银行: a clause, not a name
             continue
         stem_text = "".join(t.word for t in stem)
         if not 2 <= len(stem_text) <= 4 or any(t.word in rules.generic for t in stem):
