@@ -284,8 +284,13 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
             name = text[s:e]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
                 continue
-            if rare and (name[0] in rules.bad_initials or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
-                continue  # CEO表示了, 总裁周一: words, not a name
+            if rare and (name[0] in rules.bad_initials or name[0] in _ADVERBS or _verb_word(name[1:3])
+                         or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
+                continue  # CEO表示了, 负责人均回应, 总裁周一: words, not a name
+            if rules.honorific(name):
+                continue  # 理财经理施先生
+            if n == 3 and name[2] in "说称":
+                continue  # 总裁杨科说，: the name ends before the verb of speech
             nxt = text[e : e + 4]
             if n == 3 and _verb_word(text[e - 1 : e + 1]):
                 continue  # 韩旭|成为CTO: the last character opens a verb
@@ -299,6 +304,9 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
                         out += _role_org(text, m.start(), m.group(), rules)
                 break
     return out
+
+
+_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 
 
 def _verb_word(word: str) -> bool:

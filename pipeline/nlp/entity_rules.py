@@ -61,6 +61,7 @@ class Rules:
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
         self.title_suffixes = tuple(d["title_suffixes"])
+        self.honorifics = frozenset(d["honorifics"])
         self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
@@ -102,6 +103,13 @@ class Rules:
                 return (type_, kind)
         return None
 
+    def honorific(self, name: str) -> bool:
+        """Is ``name`` a surname and a form of address (王先生, 李主任, 欧阳女士, 付某)?"""
+        for k in (1, 2):
+            if name[:k] in self.surnames and name[k:] in self.honorifics:
+                return True
+        return False
+
     def person_ok(self, name: str) -> bool:
         """Is ``name`` (a model PER span) plausibly a person's name?"""
         if name in self.not_entities or not CJK_NAME.match(name):
@@ -117,6 +125,8 @@ class Rules:
             return False
         if len(name) == 2 and name.endswith(self.title_suffixes):
             return False  # 安总, 王董: a surname and a title, not a full name
+        if self.honorific(name):
+            return False  # 张先生, 李经理, 付某: a surname and a form of address
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
         if name[0] in self.surnames or name[:2] in self.surnames:
