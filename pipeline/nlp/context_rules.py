@@ -151,6 +151,8 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
         longest = 20 if typed else 12  # 北京市人工智能产业投资基金: a name with a suffix may be long
         if not 2 <= len(item) <= longest or not _ITEM.match(item) or _NUMBER_ITEM.match(item) or item in rules.list_invest_verbs:
             continue
+        if item.endswith("的") or (lex.lookup(item) is None and (_verb_word(item) or (typed is None and len(item) == 2 and _pos_verb(item)))):
+            return []  # 包括上市和未上市的: verbs and attributes, not a list of names
         conj_name = item[0] in "和与" and len(item) >= 4 and typed is not None  # 获得|和玉资本
         if any(r in item for r in rules.person_cues) or item in rules.not_entities or (
             item[0] in rules.bad_initials and not conj_name
@@ -307,6 +309,13 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 
 _ADVERBS = set("均也都皆亦曾将已还又就便才正")
+
+
+def _pos_verb(word: str) -> bool:
+    """Is ``word`` a verb by the dictionary's part of speech (上市)?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    return word_pos().get(word, "").startswith("v")
 
 
 def _verb_word(word: str) -> bool:

@@ -63,7 +63,8 @@ _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\. [A-Z0-9][A-Za-z0-9]*|[ \-.&'
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
-_DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家)[\u4e00-\u9fff]{0,6}?的?$")
+_DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家|\d+家|各大|所有|个)[\u4e00-\u9fff]{0,6}?的?$")
+_QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有")
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -485,8 +486,25 @@ def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
     """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm."""
-    return (c.type == "firm" and c.source != "lexicon" and text[c.start : c.end].endswith(rules.description_heads)
-            and bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start)))
+    if c.type != "firm" or c.source == "lexicon":
+        return False
+    name = text[c.start : c.end]
+    if not name.endswith(rules.description_heads + ("银行",)):
+        return False
+    if _QUANTIFIED.search(name):
+        return True  # 40家大型基金公司, 国内所有航空公司, 各大银行
+    if name.endswith("公司") and c.key is None and _common_stem(name[:-2]):
+        return True  # 建筑公司, 物流公司: an industry and 公司
+    return bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start))
+
+
+def _common_stem(stem: str) -> bool:
+    """Is ``stem`` made of frequent dictionary words only (建筑, 大型基金, 当事建筑), not a brand?"""
+    if not stem or not _CJK.match(stem):
+        return False
+    from pipeline.nlp.segment import segment
+
+    return all(common_word(t.word, 2000) or _clause_word(t.word) for t in segment(stem))
 
 
 def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
