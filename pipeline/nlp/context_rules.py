@@ -258,7 +258,8 @@ def stock_code_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 
 _NAME_END = set("，,。；;：:！!？?、 （()）“”\"的了是在和与及等也都曾将已说称表")
-_ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为|介绍|透露|强调|坦言)")
+_ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为|介绍|透露|强调|坦言"
+                           r"|成为|担任|出任|加入|创办|创立)")
 
 
 def role_person_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:

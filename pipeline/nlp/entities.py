@@ -283,7 +283,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     # 3. rules
     role_orgs = []
     for s, e, t in role_org_spans(text, rules):
-        s = _trim_left(s, e, token_at, tokens, rules, lex)
+        s = _trim_left(text, s, e, token_at, tokens, rules, lex)
         if e - s >= 5 and text[s] in rules.leading_function_chars:
             s += 1  # 嘉宾有|绿动资本 (jieba: 有绿|动): a verb glued on the left
         role_orgs.append((s, e, t))
@@ -401,7 +401,7 @@ def _unbalanced_close(stem: str) -> int | None:
     return last
 
 
-def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
+def _trim_left(text: str, s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
     """Drop leading words that are no part of a name found by context: common words (反思, 嘉宾),
     verbs and function words (有, 是), while at least two characters are left; a known name stays."""
     while True:
@@ -419,6 +419,8 @@ def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], ru
         if not (w in rules.stem_delimiters or (len(w) == 1 and w in rules.leading_function_chars)
                 or (len(w) >= 2 and common_word(w, 300) and not place)):
             return s
+        if w not in rules.stem_delimiters and in_dictionary(text[tokens[i].end : e]):
+            return s  # 蓝色|光标: the rest alone is an ordinary word, so the whole is the name
         s = tokens[i].end
 
 
@@ -869,10 +871,11 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
-        while stem and _clause_word(stem[0].word):
-            stem.pop(0)  # 地|参与|公司, 买入|东亚股份, 任|西南证券: a verb or function word opens the clause
+        last = max((k for k, t in enumerate(stem) if _clause_word(t.word)), default=-1)
+        if last >= 0:  # 地|参与|公司, 翁振杰|任|西南证券: the name starts after the last verb or function word
+            stem = stem[last + 1 :]
             j = -2
-        if not stem or any(_clause_word(t.word) for t in stem):
+        if not stem:
             continue  # 杜风|所在|银行: a clause, not a name
             continue
         stem_text = "".join(t.word for t in stem)

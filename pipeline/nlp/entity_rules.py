@@ -69,6 +69,8 @@ class Rules:
         self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
         self.rule_org_suffixes = dict(d["rule_org_suffixes"])
         self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        # the resolver's: longest first, so 科技股份有限公司 goes before 有限公司
+        self.resolver_stem_suffixes = tuple(sorted(d["resolver_stem_suffixes"], key=len, reverse=True))
         self.short_form_suffixes = tuple(sorted(d["short_form_suffixes"], key=len, reverse=True))
         self.leading_function_chars = frozenset(str(d["leading_function_chars"]))
         self.description_heads = tuple(d["description_heads"])
