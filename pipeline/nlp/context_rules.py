@@ -138,6 +138,8 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
             s = _after_opener(text, s, e, rules)
         if k == len(pieces) - 1:
             e = _strip_tail(text, s, e, counts=not need_two)
+        while e - s > 2 and text[e - 1] in _ADVERBS:
+            e -= 1  # 汇付天下已|和40家大型基金公司: the adverb belongs to the verb after the name
         if e > s and text[e - 1] in ")）":  # 和玉资本（MSA）: the bracket is no part of the name
             k_open = _open_of(text, e - 1, s)
             if k_open is not None:
