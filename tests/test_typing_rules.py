@@ -103,6 +103,9 @@ CASES = [
     ("description/industry", "当事建筑公司拖欠工程款。", set(), {("当事建筑公司", "firm"), ("建筑公司", "firm")}),
     ("clause/verb stem", "我可以更加深入地参与公司产品发展。", set(), {("地参与公司", "firm")}),
     ("clause/verb before a name", "目前，翁振杰任西南证券董事。", set(), {("任西南证券", "firm"), ("翁振杰任西南证券", "firm")}),
+    # the country a firm's name opens with is named too
+    ("country in a fund's name", "投资方包括文莱主权财富基金、红杉中国等机构。", {("文莱", "country"), ("文莱主权财富基金", "firm")}, set()),
+    ("no country in a plain firm name", "红杉中国领投。", set(), {("中国", "country")}),
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
 ]

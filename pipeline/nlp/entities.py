@@ -534,8 +534,8 @@ def _inside_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
 
 
 def _leading_cities(text: str, chosen: list[_Cand], gaz, rules: Rules) -> list[_Cand]:
-    """The city a firm or organisation name opens with (深圳英集芯科技股份有限公司, 厦门大学): the text
-    names that city too. A nested mention, so that the city is counted; only a city-level name that
+    """The city (or country) a firm or organisation name opens with (深圳英集芯科技股份有限公司, 厦门大学,
+    文莱主权财富基金): the text names that place too. A nested mention, so that the city is counted; only a city-level name that
     needs no confirmation (not 朝阳, 中山), and for a firm a prefecture-level one in a name the text
     spells out (a registered name, a fund), not a known brand."""
     out = []
@@ -543,6 +543,11 @@ def _leading_cities(text: str, chosen: list[_Cand], gaz, rules: Rules) -> list[_
         if c.type not in ("firm", "org") or (c.type == "firm" and c.source in ("lexicon", "propagation")):
             continue  # a known brand (宁德时代) does not name its city
         name = text[c.start : c.end]
+        country = next((name[:L] for L in range(min(len(name) - 2, 6), 1, -1) if name[:L] in gaz.countries), None)
+        if country is not None:  # 沙特新未来城, 文莱主权财富基金: the text names the country too
+            k = gaz.country(country)
+            out.append(_Cand(c.start, c.start + len(country), "country", k.code, k.name, "gazetteer"))
+            continue
         for L in range(min(len(name) - 2, 5), 1, -1):
             d = gaz.place(name[:L])
             if d is None or not d.is_city or name[:L] in rules.ambiguous_places:
