@@ -106,6 +106,10 @@ CASES = [
     # the country a firm's name opens with is named too
     ("country in a fund's name", "投资方包括文莱主权财富基金、红杉中国等机构。", {("文莱", "country"), ("文莱主权财富基金", "firm")}, set()),
     ("no country in a plain firm name", "红杉中国领投。", set(), {("中国", "country")}),
+    # found by the precision audit: a source of figures is no firm by itself, clause stems are no names
+    ("source/customs are no firm", "据广州海关统计，进出境旅客增长。", set(), {("广州海关", "firm")}),
+    ("clause/adverb and attribute stem", "推动更多优质文化科技卫生资源直达乡村。", set(), {("优质文化科技", "firm")}),
+    ("description/count inside", "国航、东航、南航、海航四家航空公司增加航班。", {("国航", "firm")}, {("海航四家航空公司", "firm")}),
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
 ]

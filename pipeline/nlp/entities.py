@@ -64,7 +64,7 @@ _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
 _DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家|\d+家|各大|所有|个)[\u4e00-\u9fff]{0,6}?的?$")
-_QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有")
+_QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有|[\d几多数两三四五六七八九十]+家")
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -711,7 +711,6 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
             or after.startswith(rules.firm_after)
             or _role_after(after, rules)
-            or _source_of_figures(before, after, rules)
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
@@ -876,13 +875,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
-        last = max((k for k, t in enumerate(stem) if _clause_word(t.word)), default=-1)
-        if last >= 0:  # 地|参与|公司, 翁振杰|任|西南证券: the name starts after the last verb or function word
-            stem = stem[last + 1 :]
-            j = -2
-        if not stem:
-            continue  # 杜风|所在|银行: a clause, not a name
-            continue
+        if not stem or any(_clause_word(t.word) for t in stem):
+            continue  # 地|参与|公司, 杜风|所在|银行, 更多|优质|文化科技: a clause, not a name
         stem_text = "".join(t.word for t in stem)
         if not 2 <= len(stem_text) <= 4 or any(t.word in rules.generic for t in stem):
             continue
