@@ -110,6 +110,7 @@ CASES = [
     ("source/customs are no firm", "据广州海关统计，进出境旅客增长。", set(), {("广州海关", "firm")}),
     ("clause/adverb and attribute stem", "推动更多优质文化科技卫生资源直达乡村。", set(), {("优质文化科技", "firm")}),
     ("description/count inside", "国航、东航、南航、海航四家航空公司增加航班。", {("国航", "firm")}, {("海航四家航空公司", "firm")}),
+    ("role/a clause before the role", "李强听取了集团董事长赵国华的介绍。", {("赵国华", "person")}, {("李强听取了集团", "firm")}),
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
 ]

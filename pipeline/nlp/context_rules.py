@@ -314,6 +314,22 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 _ADVERBS = set("均也都皆亦曾将已还又就便才正")
 
 
+def _after_last_verb(text: str, s: int, e: int) -> int:
+    """Where the name before a role starts: after the last verb or particle among its words
+    (李强|听取|了|集团 -> 集团), so that a clause is never taken for a name."""
+    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.segment import segment
+
+    pos = s
+    for t in segment(text[s:e]):
+        if len(t.word) >= 1 and word_pos().get(t.word, "").startswith(("v", "u")) and t.word not in _NAME_VERBS:
+            pos = s + t.end
+    return pos if e - pos >= 2 else e
+
+
+_NAME_VERBS = frozenset(("投资", "创新", "发展", "联合", "控股", "建设", "咨询", "传媒", "动力", "管理"))
+
+
 def _pos_verb(word: str) -> bool:
     """Is ``word`` a verb by the dictionary's part of speech (上市)?"""
     from pipeline.nlp.ner.features import word_pos
@@ -368,6 +384,8 @@ def _role_org(text: str, role_start: int, role: str, rules: Rules) -> list[tuple
             e -= len(m)
             name = rest
             break
+    s = _after_last_verb(text, s, e)  # 李强听取了|集团董事长: a clause before the name
+    name = text[s:e]
     if len(name) < 2:
         return []
     if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name in rules.generic:
