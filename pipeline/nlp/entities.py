@@ -495,7 +495,7 @@ def _described(text: str, c: _Cand, rules: Rules) -> bool:
         return False
     if _QUANTIFIED.search(name):
         return True  # 40家大型基金公司, 国内所有航空公司, 各大银行
-    if name.endswith("公司") and c.key is None and _common_stem(name[:-2]):
+    if name.endswith("公司") and not name.endswith("有限公司") and c.key is None and _common_stem(name[:-2]):
         return True  # 建筑公司, 物流公司: an industry and 公司
     return bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start))
 
