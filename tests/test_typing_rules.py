@@ -68,6 +68,51 @@ CASES = [
     # the city a registered name opens with is named too; a brand's is not
     ("city in a registered name", "同意深圳英集芯科技股份有限公司注册。", {("深圳", "city"), ("深圳英集芯科技股份有限公司", "firm")}, set()),
     ("city in a brand", "宁德时代发布新电池。", {("宁德时代", "firm")}, {("宁德", "city")}),
+    # lists led by a business head noun (合作伙伴包括A、B) and A、B在内的N家企业
+    ("list/head noun before", "最多第三方合作伙伴的公司，包括如祺出行、支付宝、锦江出租等。",
+     {("如祺出行", "firm"), ("锦江出租", "firm")}, {("祺出行", "firm")}),
+    ("list/head noun before/verbs", "互联网企业，包括上市和未上市的，全部是VIE结构。", set(), {("上市", "firm")}),
+    ("list/在内的", "包括乐道、智界、岚图在内的三家车企发布了新产品。", {("岚图", "firm"), ("智界", "firm")}, {("岚图在内的", "firm")}),
+    ("list/counts are no names", "分别包含85家、78家、62家公司。", set(), {("85家", "firm"), ("78家", "firm")}),
+    ("list/bracket and 和 after a verb", "飞步科技获得和玉资本（MSA）领投、青松基金跟投的融资。",
+     {("和玉资本", "firm"), ("青松基金", "firm")}, {("玉资本", "firm"), ("领投", "firm")}),
+    ("list/long suffixed name", "北京市人工智能产业投资基金与清科创投跟投。", {("北京市人工智能产业投资基金", "firm")}, set()),
+    # short forms of known firms: a firm in a firm context, a word elsewhere
+    ("short form/in a list", "特斯拉用了七年，小鹏、理想、蔚来分别用了六年、五年和四年。", {("理想", "firm")}, set()),
+    ("short form/before a role", "理想创始人李想现身蔚来展台。", {("理想", "firm"), ("李想", "person")}, set()),
+    ("short form/a word", "理想很丰满，长城很长。", set(), {("理想", "firm"), ("长城", "firm")}),
+    # role cues: chains of roles, modifiers, rare surnames in three-character names
+    ("role/chain", "蓝色光标副董事长兼COO熊剑表示看好。", {("蓝色光标", "firm"), ("熊剑", "person")}, set()),
+    ("role/modifier after a firm suffix", "源码资本投资副总裁李露霖表示看好。", {("源码资本", "firm")}, {("源码资本投资", "firm")}),
+    ("role/rare surname", "CTO楼天城曾在谷歌工作。", {("楼天城", "person")}, set()),
+    ("role/verb after the name", "总裁韩旭成为董事长。", {("韩旭", "person")}, {("韩旭成", "person")}),
+    ("role/no verb phrase", "相关负责人均回应称已整改。", set(), {("均回应", "person")}),
+    ("role/form of address", "理财经理施先生说，利率下调了。", set(), {("施先生", "person")}),
+    # Latin company names and the source of figures
+    ("latin/company words", "Hennessy Capital Investment Corp. V 宣布合并。", {("Hennessy Capital Investment Corp. V", "firm")}, set()),
+    ("latin/source of figures", "根据 Counterpoint 发布的相关数据显示，销量增长。", {("Counterpoint", "firm")}, set()),
+    ("latin/suffix", "获得红杉中国和 IDG 资本的天使轮融资。", {("IDG 资本", "firm")}, set()),
+    ("latin/a term", "半导体企业 IPO 数量显著增长。", set(), {("IPO", "firm")}),
+    # units of firms: research units of a known firm, units under 旗下
+    ("unit/research unit of a known firm", "他是前滴滴研究院院长。", {("滴滴研究院", "firm")}, {("滴滴研究院", "org")}),
+    ("unit/旗下", "腾讯旗下优图实验室负责人贾佳亚表示。", {("优图实验室", "firm")}, {("优图实验室", "org")}),
+    ("unit/research institute alone", "之江实验室发布了新模型。", {("之江实验室", "org")}, {("之江实验室", "firm")}),
+    # descriptions and clauses are no firms
+    ("description/quantified", "汇付天下已和40家大型基金公司、国内所有航空公司合作。", set(),
+     {("40家大型基金公司", "firm"), ("国内所有航空公司", "firm")}),
+    ("description/industry", "当事建筑公司拖欠工程款。", set(), {("当事建筑公司", "firm"), ("建筑公司", "firm")}),
+    ("clause/verb stem", "我可以更加深入地参与公司产品发展。", set(), {("地参与公司", "firm")}),
+    ("clause/verb before a name", "目前，翁振杰任西南证券董事。", set(), {("任西南证券", "firm"), ("翁振杰任西南证券", "firm")}),
+    # the country a firm's name opens with is named too
+    ("country in a fund's name", "投资方包括文莱主权财富基金、红杉中国等机构。", {("文莱", "country"), ("文莱主权财富基金", "firm")}, set()),
+    ("no country in a plain firm name", "红杉中国领投。", set(), {("中国", "country")}),
+    # found by the precision audit: a source of figures is no firm by itself, clause stems are no names
+    ("source/customs are no firm", "据广州海关统计，进出境旅客增长。", set(), {("广州海关", "firm")}),
+    ("clause/adverb and attribute stem", "推动更多优质文化科技卫生资源直达乡村。", set(), {("优质文化科技", "firm")}),
+    ("description/count inside", "国航、东航、南航、海航四家航空公司增加航班。", {("国航", "firm")}, {("海航四家航空公司", "firm")}),
+    ("role/a clause before the role", "李强听取了集团董事长赵国华的介绍。", {("赵国华", "person")}, {("李强听取了集团", "firm")}),
+    # abbreviations with a colon
+    ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
 ]
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.nlp.entity_rules import Rules, common_word, get_matcher
+from pipeline.nlp.entity_rules import Rules, common_word, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import load_gazetteer
 
 _ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
@@ -37,7 +37,7 @@ def _head_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_head_nouns))
     gap = "".join(sorted(rules.list_head_gap_chars))
     # the head noun ends the phrase: 等品牌活动, 等企业单位 are other heads
-    return re.compile(rf"(?:等|(?<![、和与及])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
+    return re.compile(rf"(?:等(?:在内的)?|在内的|(?<![、和与及\d])(?P<count>\d+|[两二三四五六七八九十]+)家)([{gap}]{{0,10}}?)(?:{nouns})"
                       rf"(?![{''.join(sorted(rules.list_head_continuations))}])")
 
 
@@ -46,6 +46,14 @@ def _lead_re(rules: Rules) -> re.Pattern:
     nouns = "|".join(map(re.escape, rules.list_lead_nouns))
     verbs = "|".join(map(re.escape, rules.list_lead_verbs))
     return re.compile(rf"(?:{nouns})\s*(?:{verbs})\s*[:：]?")
+
+
+@functools.lru_cache(maxsize=2)
+def _head_lead_re(rules: Rules) -> re.Pattern:
+    """A business head noun before a list (合作伙伴包括A、B, 投资机构，例如A、B)."""
+    nouns = "|".join(map(re.escape, rules.list_head_nouns))
+    verbs = "|".join(map(re.escape, rules.list_head_lead_verbs))
+    return re.compile(rf"(?:{nouns})\s*[，,]?\s*(?:{verbs})\s*[:：]?")
 
 
 @functools.lru_cache(maxsize=2)
@@ -68,29 +76,52 @@ def list_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
         if count is not None and len(items) != count:
             continue  # A、B、C 3家企业: the count must be the list's (not 共有620家企业)
         out += items
-    for m in lead.finditer(text):
+    for m in (*lead.finditer(text), *_head_lead_re(rules).finditer(text)):
         end = m.end()
         stop = end
         while stop < len(text) and text[stop] not in _CLAUSE_LEFT and stop - end < 120 and text[stop] != "等":
             stop += 1
-        out += _items(text, end, stop, rules, need_two=True)
+        out += _items(text, end, stop, rules, need_two=True, opener=False)
     return sorted(set(out))
 
 
 def _left_bound(text: str, pos: int) -> int:
-    """Start of the clause that ends at ``pos`` (at most 120 characters back)."""
+    """Start of the clause that ends at ``pos`` (at most 120 characters back); a short bracket
+    (和玉资本（MSA）领投) is part of the clause."""
     lo = max(0, pos - 120)
-    for i in range(pos - 1, lo - 1, -1):
+    i = pos - 1
+    while i >= lo:
+        if text[i] in ")）":
+            k = _open_of(text, i, lo)
+            if k is not None:
+                i = k - 1
+                continue
         if text[i] in _CLAUSE_LEFT:
             return i + 1
+        i -= 1
     return lo
 
 
-def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> list[tuple[int, int, str]]:
-    """The names of the list text[start:end] (items split at 、 和 与 及 以及)."""
+def _open_of(text: str, close: int, lo: int) -> int | None:
+    """Offset of the bracket that opens the one closing at ``close`` (within 16 characters, no clause break)."""
+    for k in range(close - 1, max(lo, close - 16) - 1, -1):
+        if text[k] in "(（":
+            return k
+        if text[k] in "，,。；;\n)）":
+            return None
+    return None
+
+
+def _items(text: str, start: int, end: int, rules: Rules, need_two: bool,
+           opener: bool = True) -> list[tuple[int, int, str]]:
+    """The names of the list text[start:end] (items split at 、 和 与 及 以及); ``opener``: the first
+    item may open with a verb (又有, 包括) that is no part of its name."""
     pieces: list[tuple[int, int]] = []
     pos = start
     for sep in _SEP.finditer(text, start, end):
+        before = text[pos : sep.start()].strip()
+        if len(sep.group()) == 1 and sep.group() != "、" and (not before or before.endswith(rules.list_openers_long)):
+            continue  # 获得和玉资本: after a verb (or at the start) 和 is a name's first character
         pieces.append((pos, sep.start()))
         pos = sep.end()
     pieces.append((pos, end))
@@ -103,40 +134,55 @@ def _items(text: str, start: int, end: int, rules: Rules, need_two: bool) -> lis
             s += 1
         while e > s and (text[e - 1].isspace() or text[e - 1] in _QUOTES):
             e -= 1
-        if k == 0:
+        if k == 0 and opener:
             s = _after_opener(text, s, e, rules)
         if k == len(pieces) - 1:
             e = _strip_tail(text, s, e, counts=not need_two)
+        while e - s > 2 and text[e - 1] in _ADVERBS:
+            e -= 1  # 汇付天下已|和40家大型基金公司: the adverb belongs to the verb after the name
+        if e > s and text[e - 1] in ")）":  # 和玉资本（MSA）: the bracket is no part of the name
+            k_open = _open_of(text, e - 1, s)
+            if k_open is not None:
+                e = k_open
         item = text[s:e]
         for word in ("旗下", "的"):  # 华为旗下哈勃投资, 刚刚过会的英集芯: the item is the last name
             if word in item and len(item) - item.rindex(word) - len(word) >= 2:
                 s += item.rindex(word) + len(word)
                 item = text[s:e]
-        if not 2 <= len(item) <= 12 or not _ITEM.match(item) or item.isdigit():
+        typed = rules.org_type(item)
+        longest = 20 if typed else 12  # 北京市人工智能产业投资基金: a name with a suffix may be long
+        if not 2 <= len(item) <= longest or not _ITEM.match(item) or _NUMBER_ITEM.match(item) or item in rules.list_invest_verbs:
             continue
-        if any(r in item for r in rules.person_cues) or item in rules.not_entities or item[0] in rules.bad_initials:
+        if item.endswith("的") or (lex.lookup(item) is None and (_verb_word(item) or (typed is None and len(item) == 2 and _pos_verb(item)))):
+            return []  # 包括上市和未上市的: verbs and attributes, not a list of names
+        conj_name = item[0] in "和与" and len(item) >= 4 and typed is not None  # 获得|和玉资本
+        if any(r in item for r in rules.person_cues) or item in rules.not_entities or (
+            item[0] in rules.bad_initials and not conj_name
+        ):
             continue
         if len(pieces) == 1 and common_word(item, 1000):
             continue  # 等企业 after one ordinary word (这些等企业): a list needs two names to type a common word
-        typed = rules.org_type(item)
-        if typed is None and lex.lookup(item) is None and _opens_with_word(item):
+        if typed is None and lex.lookup(item) is None and _opens_with_word(item, lex):
             return []  # 强化养老院, 继续办好传统医学论坛: a clause, not a list of names
         out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
     return out
 
 
-def _opens_with_word(item: str) -> bool:
-    """Does a name longer than two characters open with an ordinary word that is no place (强化|养老院)?"""
+def _opens_with_word(item: str, lex) -> bool:
+    """Does a name longer than two characters open with an ordinary word that is no place and no
+    known name (强化|养老院, but not 华为|海思)?"""
     if len(item) <= 2:
         return False
     gaz = load_gazetteer()
     for L in (2, 3):
         head = item[:L]
-        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries:
+        if len(item) > L and common_word(head, 1000) and not gaz.candidates(head) and head not in gaz.countries \
+                and lex.lookup(head) is None:
             return True
     return False
 
 
+_NUMBER_ITEM = re.compile(r"^[\d.]+[家个只所]?$")  # 85家、78家、62家公司: counts, not names
 _NUMS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -152,26 +198,45 @@ def _strip_opener(text: str, s: int, e: int, rules: Rules) -> int:
         changed = False
         for w in rules.list_openers:
             if text.startswith(w, s) and e - s - len(w) >= 2:
+                if len(w) == 1 and _one_char_stem(text[s + 1 : e], rules):
+                    continue  # 获得|和玉资本: 和 opens the name (玉资本 would be a one-character stem)
                 s += len(w)
                 changed = True
                 break
     return s
 
 
+def _one_char_stem(rest: str, rules: Rules) -> bool:
+    """Is ``rest`` (up to a bracket) one character and a firm suffix (玉资本)?"""
+    name = re.split(r"[(（]", rest, maxsplit=1)[0]
+    return any(name.endswith(x) and len(name) - len(x) == 1 for x in rules.firm_suffixes)
+
+
 def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
-    """The first item starts after the last opener word in it (面壁智能合作伙伴包括|华为, 又有|唯捷创芯)."""
+    """The first item starts after the last opener word in it (面壁智能合作伙伴包括|华为, 又有|唯捷创芯),
+    or after a one-character verb that follows a name (飞步科技为|中国邮政)."""
     best = s
     for w in rules.list_openers:
-        if len(w) < 2:
-            continue
         i = text.rfind(w, s, e)
-        if i >= 0 and i + len(w) > best and e - (i + len(w)) >= 2:
+        if i < 0 or i + len(w) <= best or e - (i + len(w)) < 2:
+            continue
+        if len(w) >= 2 or _names_a_body(text[s:i], rules):
             best = i + len(w)
     return _strip_opener(text, best, e, rules)
 
 
+def _names_a_body(piece: str, rules: Rules) -> bool:
+    """Is ``piece`` (the words before a one-character verb) a name: known, or with a firm/org suffix?"""
+    if len(piece) < 2:
+        return False
+    typed = rules.org_type(piece)
+    return get_matcher().lexicon.lookup(piece) is not None or (typed is not None and typed[0] in ("firm", "org"))
+
+
 def _strip_tail(text: str, s: int, e: int, counts: bool) -> int:
     """A trailing 等 (and, before a head noun, a count: 晶华微5家 -> 晶华微)."""
+    if text.endswith("在内的", s, e) and e - s >= 5:
+        e -= 3  # A、B在内的六家车企
     while e > s and (text[e - 1] in "等 " or (counts and (text[e - 1].isdigit() or text[e - 1] in "家两二三四五六七八九十几多"))):
         e -= 1
     return e
@@ -195,7 +260,8 @@ def stock_code_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 
 _NAME_END = set("，,。；;：:！!？?、 （()）“”\"的了是在和与及等也都曾将已说称表")
-_ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为|介绍|透露|强调|坦言)")
+_ADVERB_AFTER = re.compile(r"[均也都皆亦曾将已还又就便才正]?(?:为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为|介绍|透露|强调|坦言"
+                           r"|成为|担任|出任|加入|创办|创立)")
 
 
 def role_person_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
@@ -213,16 +279,26 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     out = []
     for m in roles.finditer(text):
         s = m.end()
-        if s >= len(text) or text[s] not in rules.surnames:
+        if s >= len(text):
             continue
+        rare = text[s] not in rules.surnames  # CTO楼天城: a rare surname, taken only in a three-character name
         for n in (3, 2):
             e = s + n
-            if e > len(text):
+            if e > len(text) or (rare and n != 3):
                 continue
             name = text[s:e]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", name):
                 continue
+            if rare and (name[0] in rules.bad_initials or name[0] in _ADVERBS or _verb_word(name[1:3])
+                         or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
+                continue  # CEO表示了, 负责人均回应, 总裁周一: words, not a name
+            if rules.honorific(name):
+                continue  # 理财经理施先生
+            if n == 3 and name[2] in "说称":
+                continue  # 总裁杨科说，: the name ends before the verb of speech
             nxt = text[e : e + 4]
+            if n == 3 and _verb_word(text[e - 1 : e + 1]):
+                continue  # 韩旭|成为CTO: the last character opens a verb
             if e == len(text) or text[e] in _NAME_END or _ADVERB_AFTER.match(nxt):
                 if n == 3 and _ADVERB_AFTER.match(text[e - 1 : e + 3]) and text[e - 1] in "均也都皆亦曾将已还又就便才正":
                     continue  # 龚轶均为: 均 belongs to the verb
@@ -233,6 +309,39 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
                         out += _role_org(text, m.start(), m.group(), rules)
                 break
     return out
+
+
+_ADVERBS = set("均也都皆亦曾将已还又就便才正")
+
+
+def _after_last_verb(text: str, s: int, e: int) -> int:
+    """Where the name before a role starts: after the last verb or particle among its words
+    (李强|听取|了|集团 -> 集团), so that a clause is never taken for a name."""
+    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.segment import segment
+
+    pos = s
+    for t in segment(text[s:e]):
+        if len(t.word) >= 1 and word_pos().get(t.word, "").startswith(("v", "u")) and t.word not in _NAME_VERBS:
+            pos = s + t.end
+    return pos if e - pos >= 2 else e
+
+
+_NAME_VERBS = frozenset(("投资", "创新", "发展", "联合", "控股", "建设", "咨询", "传媒", "动力", "管理"))
+
+
+def _pos_verb(word: str) -> bool:
+    """Is ``word`` a verb by the dictionary's part of speech (上市)?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    return word_pos().get(word, "").startswith("v")
+
+
+def _verb_word(word: str) -> bool:
+    """Is ``word`` a frequent verb of the dictionary (成为, 表示)?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    return len(word) == 2 and common_word(word, 1000) and word_pos().get(word, "").startswith("v")
 
 
 _ORG_STOP = set("，,。；;：:！!？?、（()）“”\"「」《》 \n的是在和与及为由被将向对从给")
@@ -256,9 +365,27 @@ def _role_org(text: str, role_start: int, role: str, rules: Rules) -> list[tuple
     name = text[s:e]
     if not 2 <= len(name) <= 12 or not _ITEM.match(name) or name in rules.not_entities:
         return []
+    while name.endswith("兼") and len(name) > 3:  # 蓝色光标|副董事长兼|COO熊剑: an earlier role of the same person
+        head = name[:-1]
+        held = next((r for r in sorted(rules.role_org_roles, key=len, reverse=True) if head.endswith(r)), None)
+        if held is None:
+            return []
+        e -= 1 + len(held)
+        name = text[s:e]
+        while name.endswith(rules.role_modifiers):
+            e -= len(next(m for m in rules.role_modifiers if name.endswith(m)))
+            name = text[s:e]
     while name.endswith(rules.role_modifiers):  # 汇丰控股集团|行政|总裁: the modifier belongs to the role
         e -= len(next(m for m in rules.role_modifiers if name.endswith(m)))
         name = text[s:e]
+    for m in rules.role_modifiers_after_firm:  # 源码资本|投资|副总裁, but 险峰投资|合伙人
+        rest = name[: -len(m)]
+        if name.endswith(m) and (rules.org_type(rest) or (None,))[0] == "firm":
+            e -= len(m)
+            name = rest
+            break
+    s = _after_last_verb(text, s, e)  # 李强听取了|集团董事长: a clause before the name
+    name = text[s:e]
     if len(name) < 2:
         return []
     if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name in rules.generic:

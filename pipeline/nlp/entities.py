@@ -44,6 +44,7 @@ mention keeps its own span and ID. Text in ``references`` blocks is skipped
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,11 +59,12 @@ NEAR = 80  # characters: how close a city or province must be to confirm one of 
 PRIORITY = {"lexicon": 4, "gazetteer": 3, "shorthand": 3, "model": 2, "rule": 1, "propagation": 0}
 _NUMERALS = set("0123456789一二三四五六七八九十百千万亿零两几数")
 _CJK = CJK_NAME
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\. [A-Z0-9][A-Za-z0-9]*|[ \-.&'][A-Za-z0-9]+)*")
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
-_DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家)[\u4e00-\u9fff]{0,6}?的?$")
+_DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家|\d+家|各大|所有|个)[\u4e00-\u9fff]{0,6}?的?$")
+_QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有|[\d几多数两三四五六七八九十]+家")
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -140,7 +142,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             ):
                 continue
             cands.append(_lex_cand(s, e, entry))
-            unit = _unit_end(text, e, entry, rules, token_ends)
+            unit = _unit_end(text, s, e, entry, rules, token_ends)
             if unit:  # 华为云, 比亚迪半导体: a unit of the firm, named as a firm of its own
                 cands.append(_Cand(s, unit, "firm", None, text[s:unit], "rule"))
         elif kind == "country":
@@ -233,6 +235,12 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
                 e -= 1  # 龚轶均为: 均 belongs to the verb after the name
                 name = text[s:e]
+            elif len(name) == 3 and _verb_across_end(e, token_at, tokens):
+                e -= 1  # 韩旭|成为: the last character opens the verb after the name
+                name = text[s:e]
+            if len(name) >= 3 and name[-1] == "于" and text[e : e + 2].lstrip()[:1].isdigit():
+                e -= 1  # 劳伦斯·斯泰恩于2016年: 于 is the preposition of the date
+                name = text[s:e]
             if name in vetoed:
                 continue  # 台风“杜苏芮”: a storm, not a person
             if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
@@ -242,6 +250,9 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             if code:  # 创耀科技(688259.SH): the code is no part of the name
                 e = s + code.start()
                 name = text[s:e]
+            while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
+                e -= 1  # NEOM）: a closing bracket of the text around the name
+                name = text[s:e]
             cut = _unbalanced_open(name)
             if cut is not None:  # ATL（香港新能源科技有限公司: the name ends before the open bracket
                 e = s + cut
@@ -250,12 +261,21 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
                     continue
             if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
                 continue  # CEO Amnon Shashua: a person (the Latin rule)
-            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]):
+            under = max(name.rfind("旗下的") + 3, name.rfind("旗下") + 2) if "旗下" in name else -1
+            if under > 0 and len(name) - under >= 2:
+                s += under  # 事业群旗下优图实验室: the unit is the name after 旗下
+                name = text[s:e]
+            if len(name) >= 4 and name[0] in rules.former_prefixes and lex.lookup(name[1:3]) is not None:
+                s += 1  # 前滴滴研究院: a former unit of a known firm; 前 belongs to the role after it
+                name = text[s:e]
+            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]) and not (
+                s == 0 or text[s - 1] in _ITEM_OPENERS
+            ):  # (、和利资本: after a separator the character opens the name)
                 s += 1  # 嘉宾有|绿动资本: a verb or function word glued on the left is no part of the name
                 name = text[s:e]
             if _DESCRIBED.search(text, max(0, s - 10), s) and name.endswith(rules.description_heads):
                 continue  # 一家很大的冷链物流公司: a description, not a name
-            c = _org_cand(s, e, name, rules, lex, gaz, "model")
+            c = _org_cand(s, e, name, rules, lex, gaz, "model", opened=s == 0 or text[s - 1] in _ITEM_OPENERS)
             if c is not None:
                 cands.append(c)
         # LOC spans only confirm gazetteer names (above); unknown places are not kept.
@@ -263,7 +283,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     # 3. rules
     role_orgs = []
     for s, e, t in role_org_spans(text, rules):
-        s = _trim_left(s, e, token_at, tokens, rules, lex)
+        s = _trim_left(text, s, e, token_at, tokens, rules, lex)
         if e - s >= 5 and text[s] in rules.leading_function_chars:
             s += 1  # 嘉宾有|绿动资本 (jieba: 有绿|动): a verb glued on the left
         role_orgs.append((s, e, t))
@@ -272,11 +292,15 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
+    cands.extend(_short_form_cands(text, m, token_starts, token_ends, skipped))
     cands = _promote_untyped(text, cands, rules)
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
+    _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
 
+    _units_under_firms(text, cands)
     cands = [c for c in cands if not _described(text, c, rules)]
+    cands = _drop_firm_stem_people(text, cands, rules)
     chosen = _select(cands)
     abbreviations = _abbreviations(text, chosen, skipped)
     if abbreviations:
@@ -333,11 +357,14 @@ def _cuts_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
     return False
 
 
-def _unit_end(text: str, e: int, entry: LexiconEntry, rules: Rules, token_ends: set[int]) -> int | None:
+def _unit_end(text: str, s: int, e: int, entry: LexiconEntry, rules: Rules, token_ends: set[int]) -> int | None:
     """End of ``<known firm><unit suffix>`` when the suffix ends a word (华为云|和), else None."""
     if entry.type != "firm":
         return None
+    full_name = (rules.org_type(text[s:e]) or (None,))[0] == "firm"
     for suffix in rules.unit_suffixes:
+        if full_name and suffix in rules.firm_suffixes:
+            continue  # 源码资本|投资副总裁: a name with a firm suffix takes no second one
         end = e + len(suffix)
         if text.startswith(suffix, e) and (end == len(text) or end in token_ends or not _CJK.match(text[end])):
             if text.startswith(rules.not_after_suffix, end):
@@ -359,7 +386,22 @@ def _unbalanced_open(name: str) -> int | None:
     return first if depth else None
 
 
-def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
+def _unbalanced_close(stem: str) -> int | None:
+    """Offset just after the last opening bracket of ``stem`` that is not closed in it (None if all are)."""
+    depth, last = 0, None
+    for i in range(len(stem) - 1, -1, -1):
+        ch = stem[i]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            if depth:
+                depth -= 1
+            else:
+                return i + 1
+    return last
+
+
+def _trim_left(text: str, s: int, e: int, token_at: dict[int, int], tokens: list[Token], rules: Rules, lex) -> int:
     """Drop leading words that are no part of a name found by context: common words (反思, 嘉宾),
     verbs and function words (有, 是), while at least two characters are left; a known name stays."""
     while True:
@@ -377,13 +419,94 @@ def _trim_left(s: int, e: int, token_at: dict[int, int], tokens: list[Token], ru
         if not (w in rules.stem_delimiters or (len(w) == 1 and w in rules.leading_function_chars)
                 or (len(w) >= 2 and common_word(w, 300) and not place)):
             return s
+        if w not in rules.stem_delimiters and in_dictionary(text[tokens[i].end : e]):
+            return s  # 蓝色|光标: the rest alone is an ordinary word, so the whole is the name
         s = tokens[i].end
+
+
+def _units_under_firms(text: str, cands: list[_Cand]) -> None:
+    """腾讯旗下优图实验室: a research unit named right after ``<firm>旗下(的)`` is the firm's, a firm."""
+    firm_ends = {c.end for c in cands if c.type == "firm" and c.org_kind != UNTYPED}
+    for c in cands:
+        if c.type != "org" or c.org_kind != "research":
+            continue
+        for cue in ("旗下的", "旗下"):
+            k = c.start - len(cue)
+            if text.startswith(cue, k) and _firm_in_clause_before(text, k, firm_ends):
+                c.type, c.org_kind, c.key, c.canonical = "firm", None, None, text[c.start : c.end]
+                break
+
+
+def _firm_in_clause_before(text: str, pos: int, firm_ends: set[int]) -> bool:
+    """Does a firm end at ``pos`` or within the 16 characters of the same clause before it
+    (腾讯|云与智慧产业事业群|旗下)?"""
+    for k in range(pos, max(0, pos - 16) - 1, -1):
+        if k in firm_ends:
+            return True
+        if k < pos and text[k] in "，,。；;：:！!？?\n、":
+            return False
+    return False
+
+
+_CLAUSE_POS = ("v", "u", "p", "r", "m", "d", "c", "b")
+
+
+def _clause_word(word: str) -> bool:
+    """Is ``word`` a verb, pronoun, numeral, adverb, preposition, conjunction, particle or attributive
+    by the dictionary's part of speech (参与, 所在, 大型, 地, 任)? Brand stems have none (宇树, 西南)."""
+    from pipeline.nlp.ner.features import word_pos
+
+    return word_pos().get(word, "").startswith(_CLAUSE_POS)
+
+
+def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
+    """Does a verb token of two or more characters start at the name's last character and run past
+    its end (韩旭|成为), the name's first two characters being a token of their own?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    i = token_at.get(e - 1)
+    if i is None or i == 0 or tokens[i].end <= e or tokens[i - 1].end != e - 1 or tokens[i - 1].start != e - 3:
+        return False
+    return word_pos().get(tokens[i].word, "").startswith("v")
+
+
+def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """高榕创投 ... 高榕从天使轮开始: a person span that is the stem of a firm of the document
+    (the firm's name minus a suffix such as 创投, 资本, 科技) names that firm, not a person."""
+    stems = set()
+    for c in cands:
+        if c.type == "firm" and c.org_kind != UNTYPED:
+            name = text[c.start : c.end]
+            for suffix in rules.stem_alias_suffixes:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    stems.add(name[: -len(suffix)])
+                    break
+    if not stems:
+        return cands
+    return [c for c in cands if not (c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in stems)]
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
     """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm."""
-    return (c.type == "firm" and c.source != "lexicon" and text[c.start : c.end].endswith(rules.description_heads)
-            and bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start)))
+    if c.type != "firm" or c.source == "lexicon":
+        return False
+    name = text[c.start : c.end]
+    if not name.endswith(rules.description_heads + ("银行",)):
+        return False
+    if _QUANTIFIED.search(name):
+        return True  # 40家大型基金公司, 国内所有航空公司, 各大银行
+    if name.endswith("公司") and not name.endswith("有限公司") and c.key is None and _common_stem(name[:-2]):
+        return True  # 建筑公司, 物流公司: an industry and 公司
+    return bool(_DESCRIBED.search(text, max(0, c.start - 10), c.start))
+
+
+def _common_stem(stem: str) -> bool:
+    """Is ``stem`` made of frequent dictionary words only (建筑, 大型基金, 当事建筑), not a brand?"""
+    if not stem or not _CJK.match(stem):
+        return False
+    from pipeline.nlp.segment import segment
+
+    return all(common_word(t.word, 2000) or _clause_word(t.word) for t in segment(stem))
 
 
 def _is_parent(parents: list[Division], divisions: list[Division]) -> bool:
@@ -411,8 +534,8 @@ def _inside_word(s: int, e: int, cover: list[int], tokens: list[Token]) -> bool:
 
 
 def _leading_cities(text: str, chosen: list[_Cand], gaz, rules: Rules) -> list[_Cand]:
-    """The city a firm or organisation name opens with (深圳英集芯科技股份有限公司, 厦门大学): the text
-    names that city too. A nested mention, so that the city is counted; only a city-level name that
+    """The city (or country) a firm or organisation name opens with (深圳英集芯科技股份有限公司, 厦门大学,
+    文莱主权财富基金): the text names that place too. A nested mention, so that the city is counted; only a city-level name that
     needs no confirmation (not 朝阳, 中山), and for a firm a prefecture-level one in a name the text
     spells out (a registered name, a fund), not a known brand."""
     out = []
@@ -420,6 +543,11 @@ def _leading_cities(text: str, chosen: list[_Cand], gaz, rules: Rules) -> list[_
         if c.type not in ("firm", "org") or (c.type == "firm" and c.source in ("lexicon", "propagation")):
             continue  # a known brand (宁德时代) does not name its city
         name = text[c.start : c.end]
+        country = next((name[:L] for L in range(min(len(name) - 2, 6), 1, -1) if name[:L] in gaz.countries), None)
+        if country is not None:  # 沙特新未来城, 文莱主权财富基金: the text names the country too
+            k = gaz.country(country)
+            out.append(_Cand(c.start, c.start + len(country), "country", k.code, k.name, "gazetteer"))
+            continue
         for L in range(min(len(name) - 2, 5), 1, -1):
             d = gaz.place(name[:L])
             if d is None or not d.is_city or name[:L] in rules.ambiguous_places:
@@ -500,7 +628,9 @@ def _place_cand(gaz, s: int, e: int, d: Division, source: str) -> _Cand | None:
     return _Cand(s, e, "city", city.code, city.display_name, source)
 
 
-def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) -> _Cand | None:
+def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, opened: bool = False) -> _Cand | None:
+    """A firm or organisation candidate for a model ORG span (``opened``: it follows a separator or
+    punctuation, so a leading 和 or 与 is part of the name: 、和利资本)."""
     entry = lex.lookup(name)
     if entry is not None:
         if entry.type in ("stop", "product", "person"):
@@ -509,8 +639,16 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) ->
     for L in range(len(name) - 1, 1, -1):  # 宁德时代市场部, 特斯拉上海工厂: the known firm is the mention
         head = lex.lookup(name[:L])
         if head is not None and head.type in ("firm", "org") and not (head.ambiguous and name[:L] == head.name):
-            if name[L:] in rules.firm_suffixes:
+            rest = name[L:]
+            if head.type == "org" and rest in rules.firm_suffixes:
+                return None  # 科创板公司: firms of a market or body, no name
+            if rest in rules.firm_suffixes:
                 break  # 比亚迪集团: the firm's fuller name
+            if head.type == "firm" and rest in rules.unit_suffixes:
+                return _Cand(s, e, "firm", None, name, source)  # 滴滴研究院, 雅虎中国研究院: a unit of the firm
+            rest_type = rules.org_type("某" + rest)
+            if head.type == "org" and rest_type and rest_type[0] == "org" and rest_type[1] == head.kind:
+                return _Cand(s, e, "org", head.name, head.name, "lexicon", head.kind)  # 纳斯达克证券交易所
             return _Cand(s, s + L, head.type, head.name, head.name, "lexicon", head.kind if head.type == "org" else None)
     if name.startswith(rules.generic_prefixes):
         return None  # 全球头部科技公司
@@ -520,7 +658,7 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str) ->
         return None
     if name.endswith(rules.not_org_suffixes):
         return None  # 马斯克团队: a team, not a firm
-    if name[0] in rules.bad_initials or name.count("“") != name.count("”") or name.count("《") != name.count("》"):
+    if (name[0] in rules.bad_initials and not (opened and name[0] in "和与")) or name.count("“") != name.count("”") or name.count("《") != name.count("》"):
         return None  # 年全国资本, 《中国共产党: a cut in the wrong place
     place = _leading_place(name, gaz)
     if place and (len(name) - len(place) < 2 or gaz.candidates(name[len(place):]) or name[len(place):] in gaz.countries):
@@ -572,6 +710,7 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
         return (
             text[c.start : c.end] in firm_names  # the same name is a firm elsewhere in the document
             or after.startswith(rules.firm_after)
+            or _role_after(after, rules)
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
@@ -602,12 +741,39 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
     return kept + promoted
 
 
+def _role_after(after: str, rules: Rules) -> bool:
+    """Does ``after`` open with a business role, maybe behind modifiers (副董事长, 联合创始人, 的首席科学家)?"""
+    rest = after[1:] if after.startswith("的") else after
+    changed = True
+    while changed:
+        changed = False
+        for m in rules.role_modifiers:
+            if rest.startswith(m) and len(rest) > len(m):
+                rest, changed = rest[len(m):], True
+                break
+    return rest.startswith(tuple(rules.role_org_roles))
+
+
+_ITEM_OPENERS = set("、，,。；;：:（(“「『\n ")
 _FUNDING_AFTER = re.compile(r"\s*(?:宣布|正式|已经|已)?(?:完成|获得|拿下|斩获)(?:了)?[^，,。；;]{0,10}?融资")
 _ENUM = {"、", "和", "与", "及", ",", "，", "/"}
 _GROUP_AFTER = re.compile(  # (、Y、Z)等行业巨头 / 和Y这样的企业
     r"^(?:[、和与及][\u4e00-\u9fffA-Za-z]{1,8}?){0,4}(?:等|这样的|这类|之类的)"
     r"(?:[\u4e00-\u9fff]{0,4}?)(?:企业|公司|巨头|厂商|品牌|车企|大厂|独角兽|龙头)"
 )
+
+
+def _short_form_cands(text: str, m: Matcher, token_starts, token_ends, skipped) -> list[_Cand]:
+    """Short forms of known firms (理想 for 理想汽车, 长城 for 长城汽车, 美的 for 美的集团): ordinary words
+    too, so each occurrence is a firm only in a firm context (``_promote_untyped``: 理想创始人李想,
+    小鹏、理想、蔚来)."""
+    short = m.short_forms
+    out = []
+    for s, e, form in occurrences(text, short):
+        if s in token_starts and e in token_ends and not skipped(s, e):
+            entry = short[form]
+            out.append(_Cand(s, e, "firm", entry.name, entry.name, "rule", UNTYPED))
+    return out
 
 
 def _leading_place(name: str, gaz) -> str | None:
@@ -641,11 +807,17 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
+        cut = _unbalanced_close(text[pos:ms])
+        if cut is not None:  # ATL（香港新能源科技有限公司）: the registered name starts inside the bracket
+            pos += cut
+            if ms - pos < 2:
+                continue
         while True:  # 他来到|中国华能集团有限公司, 根据XX有限公司: drop leading pronouns, verbs, common words
             tok = starting_at.get(pos)
             if tok is None or ms - tok.end < 2:
                 break
-            if not (tok.word in rules.bad_initials or (len(tok.word) >= 2 and common_word(tok.word, 300))):
+            if not (tok.word in rules.bad_initials or (len(tok.word) >= 2 and common_word(tok.word, 300))
+                    or _clause_word(tok.word)):
                 break
             rest = text[tok.end : ms]
             if gaz_like(tok.word) or rest in rules.generic or rest in rules.firm_suffixes:
@@ -703,8 +875,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
-        if not stem:
-            continue
+        if not stem or any(_clause_word(t.word) for t in stem):
+            continue  # 地|参与|公司, 杜风|所在|银行, 更多|优质|文化科技: a clause, not a name
         stem_text = "".join(t.word for t in stem)
         if not 2 <= len(stem_text) <= 4 or any(t.word in rules.generic for t in stem):
             continue
@@ -724,7 +896,9 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if type_ == "firm" and descriptive(stem_text + w, rules):
             continue
         s, e = stem[0].start, tok.end
-        if len(stem_text) >= 3 and stem_text[0] in rules.leading_function_chars and not in_dictionary(stem[0].word):
+        if len(stem_text) >= 3 and stem_text[0] in rules.former_prefixes and get_matcher().lexicon.lookup(stem[1].word if len(stem) > 1 else "") is not None:
+            s += 1  # 前|滴滴|研究院: a former unit of a known firm
+        elif len(stem_text) >= 3 and stem_text[0] in rules.leading_function_chars and not in_dictionary(stem[0].word):
             s += 1  # 嘉宾|有绿动|资本: jieba glued a verb to an unknown name
         if skipped(s, e):
             continue
@@ -761,6 +935,17 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
             continue
         after = text[e : e + 8].lstrip()
         before = text[max(0, s - 8) : s].rstrip()
+        if run in rules.latin_common_words:
+            continue  # IPO, GDP, AI: terms, not names
+        if any(w.rstrip(".") in rules.latin_firm_words for w in words[1:]):
+            out.append(_Cand(s, e, "firm", run, run, "rule"))  # Counterpoint Research, ... Investment Corp. V
+            short = " ".join(words[: next(k for k, w in enumerate(words) if k and w.rstrip(".") in rules.latin_firm_words)])
+            out += [_Cand(i, j, "firm", run, run, "rule") for i, j in _whole_latin_words(text, short) if not s <= i < e]
+            continue
+        suffix = _LATIN_SUFFIX(rules).match(text, e)
+        if suffix and (run.isupper() or run[0].isupper()) and not text.startswith(rules.not_after_suffix, suffix.end()):
+            out.append(_Cand(s, suffix.end(), "firm", None, text[s : suffix.end()], "rule"))  # IDG 资本
+            continue
         if _PERSONISH.match(run):
             if any(c in before[-1:] + after[:1] for c in _LIST_SEPARATORS) and _near_person(s, e, persons, text):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
@@ -771,7 +956,42 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
             continue
         if after.startswith(rules.latin_firm_cues) or (len(run) >= 3 and after.lstrip("的").startswith(rules.latin_firm_role_cues)):
             out.append(_Cand(s, e, "firm", None, run, "rule"))
+        elif len(run) >= 3 and (before.endswith(rules.firm_before) or _source_of_figures(before, after, rules)):
+            out.append(_Cand(s, e, "firm", None, run, "rule"))  # 自动驾驶企业 Waymo, 根据 Counterpoint 发布的数据
     return out
+
+
+def _link_short_latin_forms(text: str, cands: list[_Cand]) -> None:
+    """Counterpoint ... Counterpoint Research: every firm candidate of the short form (the model's
+    too) is tied to the full name the Latin rule found."""
+    full = {text[c.start : c.end]: c.key for c in cands
+            if c.type == "firm" and c.source == "rule" and c.key and c.key != text[c.start : c.end] and c.key.isascii()}
+    for c in cands:
+        if c.type == "firm" and c.key is None and text[c.start : c.end] in full:
+            c.key = c.canonical = full[text[c.start : c.end]]
+
+
+def _whole_latin_words(text: str, form: str) -> list[tuple[int, int]]:
+    """Offsets of ``form`` in ``text`` where no Latin letter or digit is glued to either side."""
+    out = []
+    for mt in re.finditer(re.escape(form), text):
+        i, j = mt.span()
+        if (i == 0 or not (text[i - 1].isascii() and text[i - 1].isalnum())) and (
+            j == len(text) or not (text[j].isascii() and text[j].isalnum())
+        ):
+            out.append((i, j))
+    return out
+
+
+def _source_of_figures(before: str, after: str, rules: Rules) -> bool:
+    """Is the name between ``before`` and ``after`` cited as the source of figures (根据X发布的数据, 据X统计)?"""
+    return before.endswith(rules.source_cue_before) and after.startswith(rules.source_cue_after)
+
+
+@functools.lru_cache(maxsize=2)
+def _LATIN_SUFFIX(rules: Rules) -> re.Pattern:
+    """A firm suffix right after a Latin name (IDG 资本, NIO 公司)."""
+    return re.compile(r" ?(?:" + "|".join(map(re.escape, sorted(rules.rule_firm_suffixes, key=len, reverse=True))) + ")")
 
 
 def _near_person(s: int, e: int, persons, text: str) -> bool:
@@ -803,7 +1023,7 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     return out
 
 
-_ABBREV = re.compile(r"[(（](?:以下简称|以下称|下称|简称)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
@@ -813,6 +1033,7 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
     resolver uses to join them (and propagation carries to other occurrences).
     """
     out = []
+    by_span = {(c.start, c.end): c for c in chosen}
     for c in chosen:
         if c.type not in ("firm", "org") or c.source == "lexicon":
             continue
@@ -820,6 +1041,8 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
         if not m or skipped(m.start(1), m.end(1)):
             continue
         short = m.group(1)
+        if c.key is not None and c.key != text[c.start : c.end]:
+            continue  # this short form was linked to an earlier full name already
         if len(short) >= c.length or short.isdigit():
             continue
         entry = get_matcher().lexicon.lookup(short)
@@ -828,13 +1051,18 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
             continue
         full = text[c.start : c.end]
         c.key, c.canonical = full, full
+        there = by_span.get((m.start(1), m.end(1)))
+        if there is not None and there.type == c.type and there.source != "lexicon":
+            there.key, there.canonical = full, full  # the model found the short form too: the same firm
+            continue
         out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
     return out
 
 
 def _select(cands: list[_Cand]) -> list[_Cand]:
-    """Non-overlapping candidates: longest first, then by source priority, then leftmost."""
-    order = sorted(cands, key=lambda c: (-c.length, -PRIORITY.get(c.source, 0), c.start))
+    """Non-overlapping candidates: longest first, then by source priority, then leftmost, then one
+    tied to a full name (a key) before one that is not."""
+    order = sorted(cands, key=lambda c: (-c.length, -PRIORITY.get(c.source, 0), c.start, c.key is None))
     used: set[int] = set()
     out = []
     for c in order:

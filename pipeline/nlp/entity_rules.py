@@ -54,9 +54,14 @@ class Rules:
         self.person_cues = tuple(d["person_cues"])
         self.latin_firm_cues = tuple(d["latin_firm_cues"])
         self.latin_firm_role_cues = tuple(d["latin_firm_role_cues"])
+        self.latin_firm_words = frozenset(d["latin_firm_words"])
+        self.latin_common_words = frozenset(d["latin_common_words"])
+        self.source_cue_before = tuple(d["source_cue_before"])
+        self.source_cue_after = tuple(d["source_cue_after"])
         self.not_entities = set(d["not_entities"])
         self.nickname = tuple(d["nickname_prefixes"])
         self.title_suffixes = tuple(d["title_suffixes"])
+        self.honorifics = frozenset(d["honorifics"])
         self.translit = set(vocab.transliteration_chars())
         self.ambiguous_places = set(d.get("ambiguous_places") or ())
         self.place_name_suffixes = tuple(d["place_name_suffixes"])
@@ -64,10 +69,15 @@ class Rules:
         self.rule_weak_firm_suffixes = frozenset(d["rule_weak_firm_suffixes"])
         self.rule_org_suffixes = dict(d["rule_org_suffixes"])
         self.stem_alias_suffixes = tuple(d["stem_alias_suffixes"])
+        # the resolver's: longest first, so 科技股份有限公司 goes before 有限公司
+        self.resolver_stem_suffixes = tuple(sorted(d["resolver_stem_suffixes"], key=len, reverse=True))
+        self.short_form_suffixes = tuple(sorted(d["short_form_suffixes"], key=len, reverse=True))
         self.leading_function_chars = frozenset(str(d["leading_function_chars"]))
         self.description_heads = tuple(d["description_heads"])
         self.role_org_roles = frozenset(d["role_org_roles"])
         self.role_modifiers = tuple(d["role_modifiers"])
+        self.former_prefixes = frozenset(str(d["former_prefixes"]))
+        self.role_modifiers_after_firm = tuple(d["role_modifiers_after_firm"])
         self.unit_suffixes = tuple(sorted(d["unit_suffixes"], key=len, reverse=True))
         self.place_organs = tuple(sorted(d["place_organs"], key=len, reverse=True))
         self.list_head_nouns = tuple(sorted(d["list_head_nouns"], key=len, reverse=True))
@@ -75,8 +85,10 @@ class Rules:
         self.list_head_gap_chars = frozenset(str(d["list_head_gap_chars"]).replace(" ", ""))
         self.list_lead_nouns = tuple(d["list_lead_nouns"])
         self.list_lead_verbs = tuple(d["list_lead_verbs"])
+        self.list_head_lead_verbs = tuple(sorted(d["list_head_lead_verbs"], key=len, reverse=True))
         self.list_invest_verbs = tuple(sorted(d["list_invest_verbs"], key=len, reverse=True))
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
+        self.list_openers_long = tuple(w for w in self.list_openers if len(w) >= 2)
         self.surnames: set[str] = set(vocab.surnames())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
@@ -93,6 +105,13 @@ class Rules:
                 return (type_, kind)
         return None
 
+    def honorific(self, name: str) -> bool:
+        """Is ``name`` a surname and a form of address (王先生, 李主任, 欧阳女士, 付某)?"""
+        for k in (1, 2):
+            if name[:k] in self.surnames and name[k:] in self.honorifics:
+                return True
+        return False
+
     def person_ok(self, name: str) -> bool:
         """Is ``name`` (a model PER span) plausibly a person's name?"""
         if name in self.not_entities or not CJK_NAME.match(name):
@@ -102,12 +121,14 @@ class Rules:
             return all(parts) and 3 <= len(name) <= 16
         if not 2 <= len(name) <= 4:
             return False
-        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家":
+        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏":
             return False
         if len(name) == 2 and name.startswith(self.nickname):
             return False
         if len(name) == 2 and name.endswith(self.title_suffixes):
             return False  # 安总, 王董: a surname and a title, not a full name
+        if self.honorific(name):
+            return False  # 张先生, 李经理, 付某: a surname and a form of address
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
         if name[0] in self.surnames or name[:2] in self.surnames:
@@ -139,12 +160,28 @@ class Matcher:
             if not is_latin(form):
                 self.forms[form] = ("lexicon", entry)  # lexicon wins over a place of the same name (阿里)
         self.latin: dict[str, LexiconEntry] = {f: e for f, e in self.lexicon.forms.items() if is_latin(f)}
+        self.short_forms = _short_forms(self.lexicon, rules().short_form_suffixes, self.forms)
         self.matcher = DictMatcher(self.forms)
 
     def scan(self, text: str):
         """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``)."""
         for s, e, (kind, payload) in self.matcher.scan(text):
             yield s, e, kind, payload
+
+
+def _short_forms(lexicon, suffixes: tuple[str, ...], known) -> dict[str, LexiconEntry]:
+    """Forms of known firms without their business suffix (理想汽车 -> 理想), where that stem is no
+    name of its own (not a lexicon or gazetteer form) and has at least two characters."""
+    out: dict[str, LexiconEntry] = {}
+    for form, entry in lexicon.forms.items():
+        if entry.type != "firm" or is_latin(form):
+            continue
+        for suffix in suffixes:
+            stem = form[: -len(suffix)]
+            if form.endswith(suffix) and len(stem) >= 2 and stem not in known and lexicon.lookup(stem) is None:
+                out.setdefault(stem, entry)
+                break
+    return out
 
 
 @functools.lru_cache(maxsize=4)

@@ -57,10 +57,6 @@ from pipeline.nlp.lexicon import is_latin, load_lexicon
 from pipeline.records import DocumentAnalysis, Mention
 
 ID_PREFIX = {"person": "per_", "firm": "firm_", "org": "org_"}
-FIRM_SUFFIXES = (
-    "科技股份有限公司", "股份有限公司", "科技有限公司", "有限责任公司", "有限公司", "科技集团", "控股集团",
-    "集团", "科技", "公司", "股份", "控股", "量化", "资本", "投资", "技术", "智能",
-)
 
 PreviousIds = dict[tuple[str, str], str]  # (entity_type, name or alias) -> entity ID
 MentionKey = tuple[str, int, int, str]  # (doc_id, start, end, entity_type)
@@ -347,11 +343,14 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
                             uf.union(x, y)
     elif etype in ("firm", "org"):
         # stems: 宇树 -> 宇树科技 (dataset-wide, only when one fuller form fits)
+        from pipeline.nlp.entity_rules import rules as typing_rules
+
+        stem_suffixes = typing_rules().resolver_stem_suffixes
         stems: dict[str, set[str]] = defaultdict(set)
         for f in forms:
             stem = f
             while True:  # 蔚来控股有限公司 -> 蔚来控股 -> 蔚来
-                suffix = next((x for x in FIRM_SUFFIXES if stem.endswith(x) and len(stem) - len(x) >= 2), None)
+                suffix = next((x for x in stem_suffixes if stem.endswith(x) and len(stem) - len(x) >= 2), None)
                 if suffix is None:
                     break
                 stem = stem[: -len(suffix)]
