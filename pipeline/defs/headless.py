@@ -38,6 +38,7 @@ from pipeline.defs.jobs import BUILD_JOB_NAME
 from pipeline.buildlock import BuildLocked, build_lock, clean_temporaries
 from pipeline.defs.resources import DEFAULT_OUTPUT_DIR, DEFAULT_RAW_DIR, env_config, env_or
 from pipeline.engine import progress as progress_mod
+from pipeline.publish.datapackage import read_datapackage, table_row_counts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
@@ -205,7 +206,6 @@ def package_version() -> str:
 
 def _latest_release(out: Path) -> tuple[str, Path, dict] | None:
     """(version, folder, datapackage) of ``<out>/latest``, or None."""
-    from pipeline.publish.datapackage import read_datapackage, table_row_counts
 
     latest = out / "latest"
     if not latest.is_dir():
