@@ -10,7 +10,7 @@ The number reader (``numbers``) skips every numeral inside one of these spans;
 ``facts`` uses them to date each quantity; ``document_date`` is the date a document
 speaks from (``published_at``, else a dateline in its first lines), which anchors
 今年/去年/前年 and months written without a year. Offsets are character offsets
-into the text given, end exclusive. No Dagster import here.
+into the text given, end exclusive.
 """
 
 from __future__ import annotations

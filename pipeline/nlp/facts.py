@@ -62,7 +62,7 @@ founding year the year expression (1999年). A range (3至5亿元) gives two fac
 the lower bound (qualifier >=, span the lower number) and the upper bound
 (qualifier <=, span the whole range); negated (亏损 3至5亿元), the two swap.
 Exact duplicates within a document (same subject, metric, value, unit, year,
-qualifier: 杭州六小龙 written five times) are kept once. No Dagster import here.
+qualifier: 杭州六小龙 written five times) are kept once.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@
 a fact with metric 成立年份, unit ``year``, value = year = the year (span: the
 year expression). A year used as an attribute (成立于2009年的阿里云) is marked
 consumed so that it does not date the other numbers of the sentence.
-No Dagster import here.
 """
 
 from __future__ import annotations

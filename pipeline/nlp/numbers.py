@@ -18,7 +18,6 @@ the article 一 (一个, 一家, 一度, 一起), fixed expressions
 Words and units are data: ``pipeline/data/metrics/units.csv`` and
 ``qualifiers.csv``. Finding candidates is one compiled regex over the text;
 the work per candidate looks only at a few characters around it.
-No Dagster import here.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ those types), else None: a document about five cities has no main city.
 
 ``anaphor_before(text, lo, hi)`` finds a referring word in text[lo:hi] (该公司,
 公司, 其, 全市, 全省, 全国 ...; ``data/metrics/anaphora.csv``) and the entity type it
-refers to. Who it refers to is ``subjects``' job. No Dagster import here.
+refers to. Who it refers to is ``subjects``' job.
 """
 
 from __future__ import annotations

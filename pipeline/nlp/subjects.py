@@ -45,7 +45,7 @@ numbers in order (分别, 分列: ``data/metrics/distributive_words.txt``); the 
 so paired are ``distributed``.
 
 Each number looks only at the mentions of its own sentence (bisected clause
-offsets), so the work is linear in the length of the document. No Dagster import here.
+offsets), so the work is linear in the length of the document.
 """
 
 from __future__ import annotations
