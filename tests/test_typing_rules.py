@@ -137,6 +137,35 @@ def test_typing_rule(rule, text, present, absent):
     assert not (absent & got), f"{rule}: unexpected {absent & got}"
 
 
+def _typed_with_model(text: str, model_orgs: list[str]) -> set[tuple[str, str]]:
+    """Typed names when the model tags each of ``model_orgs`` (first occurrence) as ORG."""
+    spans = [(text.index(n), text.index(n) + len(n), "ORG") for n in model_orgs]
+    doc = Document("d", "", "", "", None, None, text, "")
+    return {(m.text, m.entity_type) for m in recognize(doc, segment(text), spans)}
+
+
+# (case, text, model ORG spans, (name, type) expected, (name, type) that must not appear)
+PUBLIC_BODY_CASES = [
+    ("policy bank", "国家开发银行向该项目提供贷款。", ["国家开发银行"], {("国家开发银行", "org")}, {("国家开发银行", "firm")}),
+    ("multilateral bank", "亚洲基础设施投资银行参与了融资。", ["亚洲基础设施投资银行"], {("亚洲基础设施投资银行", "org")},
+     {("亚洲基础设施投资银行", "firm")}),
+    ("foreign central bank", "澳大利亚储备银行宣布加息。", ["澳大利亚储备银行"], {("澳大利亚储备银行", "org")},
+     {("澳大利亚储备银行", "firm")}),
+    ("commercial bank stays a firm", "宁波银行发布年报。", ["宁波银行"], {("宁波银行", "firm")}, {("宁波银行", "org")}),
+    ("unknown commercial bank stays a firm", "青禾农商银行发布年报。", ["青禾农商银行"], {("青禾农商银行", "firm")}, set()),
+    ("event ordinal", "第六届跨国公司领导人峰会开幕。", ["第六届跨国公司"], set(), {("第六届跨国公司", "firm")}),
+    ("batch ordinal", "第三批专精特新企业名单公布，涉及科技公司。", ["第三批专精特新企业"], set(),
+     {("第三批专精特新企业", "firm")}),
+]
+
+
+@pytest.mark.parametrize("case,text,model_orgs,present,absent", PUBLIC_BODY_CASES, ids=[c[0] for c in PUBLIC_BODY_CASES])
+def test_public_bodies_and_events(case, text, model_orgs, present, absent):
+    got = _typed_with_model(text, model_orgs)
+    assert present <= got, f"{case}: missing {present - got} in {got}"
+    assert not (absent & got), f"{case}: unexpected {absent & got}"
+
+
 def test_name_at_the_end_of_the_text():
     text = "马云创办了阿里巴巴"
     doc = Document("d", "", "", "", None, None, text, "")

@@ -488,10 +488,13 @@ def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
-    """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm."""
+    """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm;
+    so does a name opened by the ordinal of an event or batch (第六届跨国公司…)."""
     if c.type != "firm" or c.source == "lexicon":
         return False
     name = text[c.start : c.end]
+    if rules.event_ordinal.match(name):
+        return True  # 第六届跨国公司…: an event or batch, not a name
     if not name.endswith(rules.description_heads + ("银行",)):
         return False
     if _QUANTIFIED.search(name):

@@ -48,6 +48,7 @@ class Rules:
         self.generic_prefixes = tuple(w for w in d["generic_stem_words"] if len(w) >= 2)
         self.firm_after = tuple(d["firm_context_after"])
         self.firm_before = tuple(d["firm_context_before"])
+        self.event_ordinal = re.compile(rf"^第[0-9一二三四五六七八九十百千两]+[{re.escape(str(d['event_ordinal_units']))}]")
         self.object_cues_founding = frozenset(d["object_cues_founding"])
         self.object_cues = tuple(sorted({*d["object_cues_founding"], *d["object_cues_other"]}, key=len, reverse=True))
         self.object_end_words = frozenset(d["object_end_words"])
