@@ -114,8 +114,8 @@ CASES = [
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
     # founding and listing objects: the name after 创立的 / 创办了 / 上市的 ... is a firm, model or not
-    ("object/founding", "他随后创立的星河智行、她创立的青禾知远和他人创立的牧原未来科技。",
-     {("星河智行", "firm"), ("青禾知远", "firm"), ("牧原未来科技", "firm")}, set()),
+    ("object/founding", "他随后创立的星河智行、她创立的青禾知远和他人创立的牧溪科技。",
+     {("星河智行", "firm"), ("青禾知远", "firm"), ("牧溪科技", "firm")}, set()),
     ("object/common word after founding verb", "毕业后他创办了搜狗，后来又离开。", {("搜狗", "firm")}, set()),
     ("object/propagates in the document", "获得大众投资的灵犀智驾，其团队来自高校。灵犀智驾今年扩张。",
      {("灵犀智驾", "firm")}, {("灵犀", "person")}),
@@ -127,6 +127,11 @@ CASES = [
     ("object/a role is no name", "红杉投资的创始合伙人张明出席。", set(), {("创始合伙人张明", "firm")}),
     ("object/ordinary frequent word", "他创办的学校很有名。", set(), {("学校", "firm")}),
     ("object/a place", "他投资的上海项目很多。", set(), {("上海", "firm")}),
+    ("object/ordinary words", "当年创建了东北地区第一个合作社，又创立了60多个特色品牌。", set(),
+     {("东北地区", "firm"), ("60", "firm"), ("东北", "firm")}),
+    ("object/hatching is no founding", "大户代养新孵化的小蚕。", set(), {("小蚕", "firm")}),
+    ("object/a popular choice", "这里成为企业扩大投资的热门之选。", set(), {("热门之选", "firm")}),
+    ("object/a long phrase after a listing verb", "确保正在集中上市的秋粮颗粒归仓。", set(), {("秋粮颗粒归仓", "firm")}),
 ]
 
 

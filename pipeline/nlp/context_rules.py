@@ -450,6 +450,11 @@ def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
         founding = m.group() in rules.object_cues_founding
         if not founding and (in_dictionary(name) or any(common_word(w, rules.object_other_max_word_frequency) for w in words)):
             continue  # 上市的|进程, 投资的|项目
+        if not founding and len(name) > 4 and rules.org_type(name) is None:
+            continue  # 集中上市的|秋粮颗粒归仓: a longer object needs a suffix (投资的|小马智行 is short)
+        stem = words[:-1] if any(words[-1] == x for x, _t, _k in rules.suffixes) else words  # 牧月|科技: the stem
+        if len(words) > 1 and any(common_word(w, rules.object_max_frequency) for w in stem):
+            continue  # 创立了江泽民|国防: ordinary words, no name
         if _object_name(name, rules, gaz, lex):
             typed = rules.org_type(name)
             out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
@@ -474,7 +479,7 @@ def _modifier_word(word: str) -> bool:
 
 def _object_name(name: str, rules: Rules, gaz, lex) -> bool:
     """Is ``name`` (the words after a founding cue) a name rather than a description?"""
-    if len(name) < 2 or not _ITEM.match(name) or name in rules.not_entities or name in rules.generic:
+    if len(name) < 2 or not _ITEM.match(name) or name.isdigit() or name in rules.not_entities or name in rules.generic:
         return False
     if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name.startswith(
             (*rules.person_cues, *rules.role_org_roles)):
