@@ -131,6 +131,9 @@ CASES = [
      {("东北地区", "firm"), ("60", "firm"), ("东北", "firm")}),
     ("object/hatching is no founding", "大户代养新孵化的小蚕。", set(), {("小蚕", "firm")}),
     ("object/a popular choice", "这里成为企业扩大投资的热门之选。", set(), {("热门之选", "firm")}),
+    # a one-character word after a Latin letter belongs to the name before a role (B站的CEO)
+    ("role/mixed Latin name", "这个班还出了B站的CEO陈睿。", {("B站", "firm"), ("陈睿", "person")}, {("出了B站", "firm")}),
+    ("role/clause before a role", "李强听取了集团董事长王明的汇报。", set(), {("集团", "firm"), ("了集团", "firm")}),
     ("object/a long phrase after a listing verb", "确保正在集中上市的秋粮颗粒归仓。", set(), {("秋粮颗粒归仓", "firm")}),
 ]
 

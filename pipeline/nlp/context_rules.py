@@ -322,6 +322,8 @@ def _after_last_verb(text: str, s: int, e: int) -> int:
 
     pos = s
     for t in segment(text[s:e]):
+        if len(t.word) == 1 and t.start > 0 and text[s + t.start - 1].isascii() and text[s + t.start - 1].isalnum():
+            continue  # B站, A股: one character after a Latin letter belongs to a mixed name
         if len(t.word) >= 1 and word_pos().get(t.word, "").startswith(("v", "u")) and t.word not in _NAME_VERBS:
             pos = s + t.end
     return pos if e - pos >= 2 else e
