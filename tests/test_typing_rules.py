@@ -113,13 +113,15 @@ CASES = [
     ("role/a clause before the role", "李强听取了集团董事长赵国华的介绍。", {("赵国华", "person")}, {("李强听取了集团", "firm")}),
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
-    # founding and listing objects: the name after 创立的 / 创办了 / 上市的 ... is a firm, model or not
+    # founding and investment objects: the name after 创立的 / 创办了 / 投资的 ... is a firm, model or not
     ("object/founding", "他随后创立的星河智行、她创立的青禾知远和他人创立的牧溪科技。",
      {("星河智行", "firm"), ("青禾知远", "firm"), ("牧溪科技", "firm")}, set()),
     ("object/common word after founding verb", "毕业后他创办了搜狗，后来又离开。", {("搜狗", "firm")}, set()),
     ("object/propagates in the document", "获得大众投资的灵犀智驾，其团队来自高校。灵犀智驾今年扩张。",
      {("灵犀智驾", "firm")}, {("灵犀", "person")}),
-    ("object/ends before an adverb", "此前上市的青禾知远都宣称自己领先。", {("青禾知远", "firm")}, {("青禾知远都", "firm")}),
+    ("object/ends before an adverb", "韩旭创立的青禾知远都宣称自己领先。", {("青禾知远", "firm")}, {("青禾知远都", "firm")}),
+    ("object/a launched product", "新上市的宝马3系长轴距版和上市的G5车型。", set(), {("宝马3", "firm"), ("G5车型", "firm")}),
+    ("object/a count of firms", "已经创立的3家农商行都是独立法人。", set(), {("3家农商行", "firm")}),
     ("object/a quantity is no name", "他创办了一家咨询公司。", set(), {("一家咨询公司", "firm"), ("一家", "firm")}),
     ("object/a described object", "他联合创立了全美最大的户外媒体公司。", set(), {("全美", "firm"), ("全美最大", "firm")}),
     ("object/a thing after a listing verb", "公司暂停在美国上市的进程，并撤回上市的申请。", set(),

@@ -421,12 +421,12 @@ _OBJECT_END = set("，,。；;：:！!？?、（()）“”\"「」『』《》 
 
 def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     """The name right after a founding or listing phrase (``object_cues_*``: 王劲创立的|中智行,
-    王小川后来创办了|搜狗, 此前上市的|文远知行): a firm (an organisation when its suffix says so),
+    王小川后来创办了|搜狗, 获得丰田投资的|小马智行): a firm (an organisation when its suffix says so),
     also when the model tags nothing.
 
     The name runs over the words after the cue up to a separator, a function word, an adjective,
     an adverb or a frequent verb (文远知行|都宣称); a described or generic object (一家公司,
-    自己的企业, 全美最大的…公司, 上市的|进程) is no name. After a founding verb the name may be an
+    自己的企业, 全美最大的…公司, 投资的|项目) is no name. After a founding verb the name may be an
     ordinary, if rare, word (搜狗); after the other cues it must be no dictionary word.
     """
     from pipeline.nlp.segment import segment
@@ -451,9 +451,9 @@ def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
             continue  # 创立了全美|最大的…公司: the words describe the object
         founding = m.group() in rules.object_cues_founding
         if not founding and (in_dictionary(name) or any(common_word(w, rules.object_other_max_word_frequency) for w in words)):
-            continue  # 上市的|进程, 投资的|项目
+            continue  # 投资的|项目, 投资的|热门之选
         if not founding and len(name) > 4 and rules.org_type(name) is None:
-            continue  # 集中上市的|秋粮颗粒归仓: a longer object needs a suffix (投资的|小马智行 is short)
+            continue  # a longer object with no suffix is a phrase (…的秋粮颗粒归仓); 投资的|小马智行 is short
         stem = words[:-1] if any(words[-1] == x for x, _t, _k in rules.suffixes) else words  # 牧月|科技: the stem
         if len(words) > 1 and any(common_word(w, rules.object_max_frequency) for w in stem):
             continue  # 创立了江泽民|国防: ordinary words, no name
@@ -481,7 +481,7 @@ def _modifier_word(word: str) -> bool:
 
 def _object_name(name: str, rules: Rules, gaz, lex) -> bool:
     """Is ``name`` (the words after a founding cue) a name rather than a description?"""
-    if len(name) < 2 or not _ITEM.match(name) or name.isdigit() or name in rules.not_entities or name in rules.generic:
+    if len(name) < 2 or not _ITEM.match(name) or name[0].isdigit() or name in rules.not_entities or name in rules.generic:
         return False
     if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name.startswith(
             (*rules.person_cues, *rules.role_org_roles)):
