@@ -113,6 +113,30 @@ CASES = [
     ("role/a clause before the role", "李强听取了集团董事长赵国华的介绍。", {("赵国华", "person")}, {("李强听取了集团", "firm")}),
     # abbreviations with a colon
     ("abbreviation", "同意深圳英集芯科技股份有限公司（以下简称：英集芯）注册。", {("英集芯", "firm")}, set()),
+    # founding and investment objects: the name after 创立的 / 创办了 / 投资的 ... is a firm, model or not
+    ("object/founding", "他随后创立的星河智行、她创立的青禾知远和他人创立的牧溪科技。",
+     {("星河智行", "firm"), ("青禾知远", "firm"), ("牧溪科技", "firm")}, set()),
+    ("object/common word after founding verb", "毕业后他创办了搜狗，后来又离开。", {("搜狗", "firm")}, set()),
+    ("object/propagates in the document", "获得大众投资的灵犀智驾，其团队来自高校。灵犀智驾今年扩张。",
+     {("灵犀智驾", "firm")}, {("灵犀", "person")}),
+    ("object/ends before an adverb", "韩旭创立的青禾知远都宣称自己领先。", {("青禾知远", "firm")}, {("青禾知远都", "firm")}),
+    ("object/a launched product", "新上市的宝马3系长轴距版和上市的G5车型。", set(), {("宝马3", "firm"), ("G5车型", "firm")}),
+    ("object/a count of firms", "已经创立的3家农商行都是独立法人。", set(), {("3家农商行", "firm")}),
+    ("object/a quantity is no name", "他创办了一家咨询公司。", set(), {("一家咨询公司", "firm"), ("一家", "firm")}),
+    ("object/a described object", "他联合创立了全美最大的户外媒体公司。", set(), {("全美", "firm"), ("全美最大", "firm")}),
+    ("object/a thing after a listing verb", "公司暂停在美国上市的进程，并撤回上市的申请。", set(),
+     {("进程", "firm"), ("申请", "firm")}),
+    ("object/a role is no name", "红杉投资的创始合伙人张明出席。", set(), {("创始合伙人张明", "firm")}),
+    ("object/ordinary frequent word", "他创办的学校很有名。", set(), {("学校", "firm")}),
+    ("object/a place", "他投资的上海项目很多。", set(), {("上海", "firm")}),
+    ("object/ordinary words", "当年创建了东北地区第一个合作社，又创立了60多个特色品牌。", set(),
+     {("东北地区", "firm"), ("60", "firm"), ("东北", "firm")}),
+    ("object/hatching is no founding", "大户代养新孵化的小蚕。", set(), {("小蚕", "firm")}),
+    ("object/a popular choice", "这里成为企业扩大投资的热门之选。", set(), {("热门之选", "firm")}),
+    # a one-character word after a Latin letter belongs to the name before a role (B站的CEO)
+    ("role/mixed Latin name", "这个班还出了B站的CEO陈睿。", {("B站", "firm"), ("陈睿", "person")}, {("出了B站", "firm")}),
+    ("role/clause before a role", "李强听取了集团董事长王明的汇报。", set(), {("集团", "firm"), ("了集团", "firm")}),
+    ("object/a long phrase after a listing verb", "确保正在集中上市的秋粮颗粒归仓。", set(), {("秋粮颗粒归仓", "firm")}),
 ]
 
 
@@ -121,6 +145,35 @@ def test_typing_rule(rule, text, present, absent):
     got = _typed(text)
     assert present <= got, f"{rule}: missing {present - got} in {got}"
     assert not (absent & got), f"{rule}: unexpected {absent & got}"
+
+
+def _typed_with_model(text: str, model_orgs: list[str]) -> set[tuple[str, str]]:
+    """Typed names when the model tags each of ``model_orgs`` (first occurrence) as ORG."""
+    spans = [(text.index(n), text.index(n) + len(n), "ORG") for n in model_orgs]
+    doc = Document("d", "", "", "", None, None, text, "")
+    return {(m.text, m.entity_type) for m in recognize(doc, segment(text), spans)}
+
+
+# (case, text, model ORG spans, (name, type) expected, (name, type) that must not appear)
+PUBLIC_BODY_CASES = [
+    ("policy bank", "国家开发银行向该项目提供贷款。", ["国家开发银行"], {("国家开发银行", "org")}, {("国家开发银行", "firm")}),
+    ("multilateral bank", "亚洲基础设施投资银行参与了融资。", ["亚洲基础设施投资银行"], {("亚洲基础设施投资银行", "org")},
+     {("亚洲基础设施投资银行", "firm")}),
+    ("foreign central bank", "澳大利亚储备银行宣布加息。", ["澳大利亚储备银行"], {("澳大利亚储备银行", "org")},
+     {("澳大利亚储备银行", "firm")}),
+    ("commercial bank stays a firm", "宁波银行发布年报。", ["宁波银行"], {("宁波银行", "firm")}, {("宁波银行", "org")}),
+    ("unknown commercial bank stays a firm", "青禾农商银行发布年报。", ["青禾农商银行"], {("青禾农商银行", "firm")}, set()),
+    ("event ordinal", "第六届跨国公司领导人峰会开幕。", ["第六届跨国公司"], set(), {("第六届跨国公司", "firm")}),
+    ("batch ordinal", "第三批专精特新企业名单公布，涉及科技公司。", ["第三批专精特新企业"], set(),
+     {("第三批专精特新企业", "firm")}),
+]
+
+
+@pytest.mark.parametrize("case,text,model_orgs,present,absent", PUBLIC_BODY_CASES, ids=[c[0] for c in PUBLIC_BODY_CASES])
+def test_public_bodies_and_events(case, text, model_orgs, present, absent):
+    got = _typed_with_model(text, model_orgs)
+    assert present <= got, f"{case}: missing {present - got} in {got}"
+    assert not (absent & got), f"{case}: unexpected {absent & got}"
 
 
 def test_name_at_the_end_of_the_text():

@@ -322,6 +322,8 @@ def _after_last_verb(text: str, s: int, e: int) -> int:
 
     pos = s
     for t in segment(text[s:e]):
+        if len(t.word) == 1 and t.start > 0 and text[s + t.start - 1].isascii() and text[s + t.start - 1].isalnum():
+            continue  # B站, A股: one character after a Latin letter belongs to a mixed name
         if len(t.word) >= 1 and word_pos().get(t.word, "").startswith(("v", "u")) and t.word not in _NAME_VERBS:
             pos = s + t.end
     return pos if e - pos >= 2 else e
@@ -411,3 +413,90 @@ def _role_re(rules: Rules) -> re.Pattern:
     roles = sorted({*c.founder_roles, *c.top_roles, *c.other_roles, *c.party_roles} - {"员工", "高管", "前员工", "投资人"},
                    key=len, reverse=True)
     return re.compile("|".join(re.escape(r) for r in roles if not r.isascii()) + r"|CEO|CTO|CFO|COO")
+
+
+_OBJECT_STOP_POS = ("d", "p", "c", "u", "r", "m", "q", "f", "a", "b")
+_OBJECT_END = set("，,。；;：:！!？?、（()）“”\"「」『』《》 \n\t")
+
+
+def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    """The name right after a founding or listing phrase (``object_cues_*``: 王劲创立的|中智行,
+    王小川后来创办了|搜狗, 获得丰田投资的|小马智行): a firm (an organisation when its suffix says so),
+    also when the model tags nothing.
+
+    The name runs over the words after the cue up to a separator, a function word, an adjective,
+    an adverb or a frequent verb (文远知行|都宣称); a described or generic object (一家公司,
+    自己的企业, 全美最大的…公司, 投资的|项目) is no name. After a founding verb the name may be an
+    ordinary, if rare, word (搜狗); after the other cues it must be no dictionary word.
+    """
+    from pipeline.nlp.segment import segment
+
+    gaz, lex = load_gazetteer(), get_matcher().lexicon
+    out = []
+    for m in _object_cue_re(rules).finditer(text):
+        s = m.end()
+        if s >= len(text) or text[s] in _OBJECT_END or text.startswith(rules.object_not_openers, s):
+            continue
+        window = text[s : s + 12]
+        stop = next((k for k, ch in enumerate(window) if ch in _OBJECT_END), len(window))
+        words, e, modifier = [], s, False
+        for t in segment(window[:stop]):
+            if _object_stop_word(t.word, rules) or e - s + len(t.word) > 8:
+                modifier = _modifier_word(t.word)
+                break
+            words.append(t.word)
+            e = s + t.end
+        name = text[s:e]
+        if not words or modifier or (text.startswith("的", e) and not text.startswith(rules.firm_after, e)):
+            continue  # 创立了全美|最大的…公司: the words describe the object
+        founding = m.group() in rules.object_cues_founding
+        if not founding and (in_dictionary(name) or any(common_word(w, rules.object_other_max_word_frequency) for w in words)):
+            continue  # 投资的|项目, 投资的|热门之选
+        if not founding and len(name) > 4 and rules.org_type(name) is None:
+            continue  # a longer object with no suffix is a phrase (…的秋粮颗粒归仓); 投资的|小马智行 is short
+        stem = words[:-1] if any(words[-1] == x for x, _t, _k in rules.suffixes) else words  # 牧月|科技: the stem
+        if len(words) > 1 and any(common_word(w, rules.object_max_frequency) for w in stem):
+            continue  # 创立了江泽民|国防: ordinary words, no name
+        if _object_name(name, rules, gaz, lex):
+            typed = rules.org_type(name)
+            out.append((s, e, typed[0] if typed and typed[0] in ("firm", "org") else "firm"))
+    return out
+
+
+def _object_stop_word(word: str, rules: Rules) -> bool:
+    """Does ``word`` end a name after a founding cue (都, 和, 的, 两只, 宣称, 旗下)?"""
+    from pipeline.nlp.ner.features import word_pos
+
+    pos = word_pos().get(word, "")
+    return (pos.startswith(_OBJECT_STOP_POS) or _verb_word(word) or (len(word) == 1 and pos.startswith("v"))
+            or word in rules.object_end_words)
+
+
+def _modifier_word(word: str) -> bool:
+    """An adjective or distinguishing word (最大, 紧凑型): the words before it describe a thing."""
+    from pipeline.nlp.ner.features import word_pos
+
+    return word_pos().get(word, "").startswith(("a", "b"))
+
+
+def _object_name(name: str, rules: Rules, gaz, lex) -> bool:
+    """Is ``name`` (the words after a founding cue) a name rather than a description?"""
+    if len(name) < 2 or not _ITEM.match(name) or name[0].isdigit() or name in rules.not_entities or name in rules.generic:
+        return False
+    if name[0] in rules.bad_initials or name.startswith(rules.generic_prefixes) or name.startswith(
+            (*rules.person_cues, *rules.role_org_roles)):
+        return False  # 险峰投资的|创始合伙人陈科屹: a role, not a name
+    if common_word(name, rules.object_max_frequency) or gaz.place(name) is not None or gaz.country(name) is not None:
+        return False
+    entry = lex.lookup(name)
+    if entry is not None and entry.type not in ("firm", "org"):
+        return False  # a person, product or stop word of the lexicon
+    typed = rules.org_type(name)
+    if typed and typed[0] == "none":
+        return False
+    return not (typed is None and name.endswith(rules.description_heads))
+
+
+@functools.lru_cache(maxsize=2)
+def _object_cue_re(rules: Rules) -> re.Pattern:
+    return re.compile("|".join(re.escape(c) for c in rules.object_cues))

@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
-from pipeline.nlp.context_rules import list_spans, role_org_spans, role_person_spans, stock_code_spans
+from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -287,7 +287,8 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if e - s >= 5 and text[s] in rules.leading_function_chars:
             s += 1  # 嘉宾有|绿动资本 (jieba: 有绿|动): a verb glued on the left
         role_orgs.append((s, e, t))
-    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules), *role_orgs]:
+    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules), *role_orgs,
+                    *object_name_spans(text, rules)]:
         if e - s >= 2 and not skipped(s, e) and text[s:e] not in stops:
             cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
@@ -487,10 +488,13 @@ def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
-    """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm."""
+    """一家很大的冷链物流公司: a firm-like name after 一家 / 这家 ... ending in 公司 describes a firm;
+    so does a name opened by the ordinal of an event or batch (第六届跨国公司…)."""
     if c.type != "firm" or c.source == "lexicon":
         return False
     name = text[c.start : c.end]
+    if rules.event_ordinal.match(name):
+        return True  # 第六届跨国公司…: an event or batch, not a name
     if not name.endswith(rules.description_heads + ("银行",)):
         return False
     if _QUANTIFIED.search(name):
