@@ -2,7 +2,7 @@
 
 Used by ``nlp.entities`` (which turns the spans into candidates and settles
 overlaps); every word list is data in ``pipeline/data/vocab/typing_rules.yaml``
-(``entity_rules.Rules``). No Dagster import here.
+(``entity_rules.Rules``).
 
 - ``list_spans``: the names of a list that a business head noun types
   (A、B、C等企业, A、B和C 5家半导体企业, X的投资方包括A、B, 由A、B联合领投):
