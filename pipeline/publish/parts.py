@@ -175,25 +175,18 @@ def read_table(release_dir: Path, name: str, columns: list[str] | None = None) -
 
 def read_release_arrow(release_dir: Path) -> dict[str, pa.Table]:
     """Every schema table present in a release folder (either layout), as Arrow."""
-    from pipeline.publish.files import to_arrow
-
     tables = {}
     for name in schema.TABLES:
         table = read_table(release_dir, name)
         if table is not None:
-            tables[name] = to_arrow(name, table)
+            tables[name] = schema.to_arrow(name, table)
     return tables
 
 
 def read_frame(release_dir: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
     """One table as pandas (nullable dtypes, as ``pandas.read_parquet`` gives them), either layout."""
-    single = Path(release_dir) / f"{name}.parquet"
-    if single.exists():
-        return pd.read_parquet(single, columns=columns)
-    paths = part_paths(release_dir, name)
-    if not paths:
-        return None
-    return pd.concat([pd.read_parquet(p, columns=columns) for p in paths], ignore_index=True)
+    table = read_table(release_dir, name, columns)
+    return None if table is None else table.to_pandas()
 
 
 def read_release_frames(release_dir: Path, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
