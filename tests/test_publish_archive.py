@@ -1,4 +1,5 @@
-"""The zip writer (``pipeline.publish.archive``) streams its members: same cuts, same bytes.
+"""Publishing streams its files: the zip writer (``pipeline.publish.archive``) and the CSV writer
+(``pipeline.publish.files``) give the same bytes as when they held a whole file.
 
 The members are read in blocks (``SCAN_BLOCK``, ``COPY_BLOCK``, ``BATCH_BYTES``); the cuts, the
 zip's bytes and its chunk index must not depend on those block sizes, and the zip must hold every
@@ -113,3 +114,39 @@ def test_zip_that_reuses_the_previous_chunks_holds_the_new_bytes(tmp_path, monke
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.testzip() is None
         assert zf.read("dataset-v2/big.csv") == (tmp_path / "big.csv").read_bytes()
+
+
+def _csv_table():
+    import pyarrow as pa
+
+    return pa.table({
+        "text": pa.array(["x", None, 'a "quote"', "中,文", "two\nlines", "ok"] * 5),
+        "n": pa.array([1, None, 3, 4, 5, 6] * 5, pa.int64()),
+        "tags": pa.array([["a", "b"], None, [], ["c"], ["d|e"], ["f"]] * 5, pa.list_(pa.string())),
+    })
+
+
+@pytest.mark.parametrize("rows", [1, 7, 30, 100_000])
+@pytest.mark.parametrize("count", [0, 1, 30])
+def test_csv_in_pieces_equals_the_csv_of_the_whole_table(rows, count):
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    from pipeline.publish import files
+
+    table = _csv_table().slice(0, count)
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(files.csv_ready(table), sink)
+    assert b"".join(p.to_pybytes() for p in files.csv_pieces(table, rows)) == sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize("cuts", [[], [0], [12], [5, 6, 29], [30]])
+def test_csv_of_a_table_in_parts_equals_the_csv_of_the_whole(tmp_path, cuts):
+    from pipeline.publish import files
+
+    table = _csv_table()
+    bounds = [0, *cuts, table.num_rows]
+    files.write_csv(table, tmp_path / "whole.csv")
+    files.write_csv_parts([table.slice(a, b - a) for a, b in zip(bounds, bounds[1:])], tmp_path / "parts.csv")
+    assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert checksums.sha256_file(tmp_path / "parts.csv") == hashlib.sha256((tmp_path / "whole.csv").read_bytes()).hexdigest()
