@@ -21,7 +21,7 @@ import pytest
 
 from pipeline import schema
 from tooling.evaluation.gold import read_release
-from pipeline.publish import parts, publish_release, serve
+from pipeline.publish import files, parts, publish_release, serve
 from pipeline.publish.downloads import build_zip
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -204,6 +204,10 @@ def test_zip_on_demand(tmp_path, small_parts):
     assert csv_sums.returncode == 0
     for table in schema.TABLES:  # every table as CSV, in the single-file release's format
         assert (top / f"{table}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    for table in ("documents", "mentions"):  # written part by part: the bytes of the whole table's CSV
+        assert len(parts.part_paths(result.path, table)) > 1
+        files.write_csv(files.to_arrow(table, parts.read_table(result.path, table)), tmp_path / "whole.csv")
+        assert (top / f"{table}.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert len(pd.read_csv(top / "mentions.csv", encoding="utf-8-sig")) == 60
     assert _sha256sum_ok(result.path)  # the release's own SHA256SUMS untouched
     assert build_zip(tmp_path) == path  # built once, then reused

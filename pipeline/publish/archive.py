@@ -23,14 +23,20 @@ release can reuse them (the technique of ``pigz``):
   copied from the previous zip instead of being deflated again.
 
 Chunks deflated anew are compressed on two threads (zlib releases the GIL).
+No member is read whole: the cuts are found in 8 MiB blocks, then the chunks
+are read, deflated and written 8 MiB at a time, and each member's local header
+(CRC-32, compressed size) is written again once its data is out, so memory does
+not grow with the files (a release's SQLite file can be a gigabyte).
 The zip is written by hand (no ZIP64: an archive of 4 GiB or more falls back
-to ``zipfile``); its SHA-256 is computed while writing and registered with
-``checksums``.
+to ``zipfile``); its SHA-256 is read back once it is written and registered
+with ``checksums``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import json
 import os
 import struct
@@ -53,41 +59,70 @@ THREADS = 2
 FINAL_BLOCK = b"\x03\x00"  # an empty final block with fixed Huffman codes
 LIMIT = 0xFFFF_FFFF - (64 << 20)  # stay well below the sizes that need ZIP64
 INDEX_FORMAT = 1
+SCAN_BLOCK = 8 << 20  # bytes read at a time to find the cuts
+COPY_BLOCK = 1 << 20  # bytes read at a time to store a member
+BATCH_BYTES = 8 << 20  # bytes of chunks read (and deflated on the threads) at a time
 
 
 def chunk_ends(data: bytes | memoryview) -> list[int]:
     """End offsets of the content-defined chunks of ``data`` (the last one is ``len(data)``)."""
-    n = len(data)
+    return list(_ends_from_cuts(_line_cuts(io.BytesIO(data)), len(data)))
+
+
+def file_chunk_ends(path: Path) -> list[int]:
+    """``chunk_ends`` of a file's bytes, read in ``SCAN_BLOCK`` pieces (never the whole file)."""
+    n = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        return list(_ends_from_cuts(_line_cuts(fh), n))
+
+
+def _line_cuts(fh, block: int = SCAN_BLOCK):
+    """Cut candidates of the stream ``fh``, in order: a line end + 1 where the hash of the line's
+    length, the previous line's and the 12 bytes around the line end (clipped to the stream) has
+    its ``CUT_MASK`` bits 0. Reads ``block`` bytes at a time (plus 4 bytes before, 8 after)."""
+    block = max(block, 8)  # the next block holds the 8 bytes after ``current``
+    before = b""  # the 4 bytes before ``current``
+    offset = 0  # stream offset of ``current``
+    last_nl, last_len = -1, 0
+    current = fh.read(block)
+    while current:
+        following = fh.read(block)
+        arr = np.frombuffer(before + current + following[:8], dtype=np.uint8)
+        base = offset - len(before)  # stream offset of arr[0]
+        nl = np.flatnonzero(np.frombuffer(current, dtype=np.uint8) == 10) + offset
+        if len(nl):
+            lens = np.diff(nl, prepend=last_nl).astype(np.uint64)
+            prev = np.concatenate([np.array([last_len], np.uint64), lens[:-1]])
+            h = lens * np.uint64(0x9E3779B97F4A7C15) + prev * np.uint64(0xC2B2AE3D27D4EB4F)
+            for k in range(-4, 9):
+                if k:
+                    h = h * np.uint64(0x100000001B3) + arr[np.clip(nl + k - base, 0, len(arr) - 1)].astype(np.uint64)
+            h ^= h >> np.uint64(29)
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(32)
+            yield from (nl[(h & np.uint64(CUT_MASK)) == 0] + 1).tolist()
+            last_nl, last_len = int(nl[-1]), int(lens[-1])
+        before = (before + current)[-4:]
+        offset += len(current)
+        current = following
+
+
+def _ends_from_cuts(cuts, n: int):
+    """Chunk ends from the cut candidates: chunks of ``MIN_CHUNK`` to ``MAX_CHUNK`` bytes, the last ending at ``n``."""
     if n <= MIN_CHUNK:
-        return [n]
-    arr = np.frombuffer(data, dtype=np.uint8)
-    step = 1 << 22  # in blocks: a boolean array of the whole file costs more in page faults than the scan
-    nl = np.concatenate([np.flatnonzero(arr[i:i + step] == 10) + i for i in range(0, n, step)])
-    cuts: list[int] = []
-    if len(nl):
-        # the line's length, the previous line's, and the 12 bytes around the line end
-        lens = np.diff(nl, prepend=-1).astype(np.uint64)
-        prev = np.concatenate([np.zeros(1, np.uint64), lens[:-1]])
-        h = lens * np.uint64(0x9E3779B97F4A7C15) + prev * np.uint64(0xC2B2AE3D27D4EB4F)
-        for k in range(-4, 9):
-            if k:
-                h = h * np.uint64(0x100000001B3) + arr[np.clip(nl + k, 0, n - 1)].astype(np.uint64)
-        h ^= h >> np.uint64(29)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(32)
-        cuts = (nl[(h & np.uint64(CUT_MASK)) == 0] + 1).tolist()
-    ends: list[int] = []
-    start = 0
-    for c in cuts + [n]:
+        yield n
+        return
+    start = last = 0
+    for c in itertools.chain(cuts, [n]):
         while c - start > MAX_CHUNK:  # no cut for long: fixed steps from the last cut
             start += MAX_CHUNK
-            ends.append(start)
+            last = start
+            yield start
         if c - start >= MIN_CHUNK or c == n:
-            ends.append(c)
-            start = c
-    if ends[-1] != n:
-        ends.append(n)
-    return ends
+            last = start = c
+            yield c
+    if last != n:
+        yield n
 
 
 def _deflate(chunk) -> bytes:
@@ -150,7 +185,6 @@ def write_zip(
                     old_chunks[digest] = (offset, length)
             old_zip = open(old_path, "rb")
     dostime, dosdate = _dos_time(created)
-    sha = hashlib.sha256()
     central = []
     index: dict = {"format": INDEX_FORMAT, "members": {}}
     reused = fresh = 0
@@ -161,7 +195,6 @@ def write_zip(
         nonlocal pos
         at = pos
         out.write(data)
-        sha.update(data)
         pos += len(data)
         return at
 
@@ -169,53 +202,26 @@ def write_zip(
         with ThreadPoolExecutor(THREADS) as pool:
             for name in names:
                 arcname = f"dataset-{version}/{name}".encode("utf-8")
-                with open(folder / name, "rb") as fh:
-                    data = fh.read()
-                crc = zlib.crc32(data)
+                source = folder / name
+                size = os.path.getsize(source)
                 stored = Path(name).suffix in STORED_SUFFIXES
                 method = 0 if stored else 8
-                view = memoryview(data)
-                pieces: list = []  # bytes, or (offset, length) in the previous zip
-                digests: list[str] = []
-                if stored:
-                    pieces = [view]
-                else:
-                    start = 0
-                    todo: list[int] = []
-                    for end in chunk_ends(view):
-                        chunk = view[start:end]
-                        digest = hashlib.sha1(chunk).hexdigest()
-                        digests.append(digest)
-                        if digest in old_chunks:
-                            pieces.append(old_chunks[digest])
-                            reused += 1
-                        else:
-                            pieces.append(chunk)
-                            todo.append(len(pieces) - 1)
-                            fresh += 1
-                        start = end
-                    for i, packed in zip(todo, pool.map(_deflate, [pieces[i] for i in todo])):
-                        pieces[i] = packed
-                    pieces.append(FINAL_BLOCK)
-                csize = sum(p[1] if isinstance(p, tuple) else len(p) for p in pieces)
-                header = struct.pack(
-                    "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, dostime, dosdate,
-                    crc, csize, len(data), len(arcname), 0,
-                ) + arcname
-                offset = emit(header)
-                chunks = []
-                for k, p in enumerate(pieces):
-                    if isinstance(p, tuple):
-                        old_zip.seek(p[0])
-                        p = old_zip.read(p[1])
-                    at = emit(p)
-                    if not stored and k < len(digests):
-                        chunks.append([digests[k], at, len(p)])
+                offset = emit(_local_header(method, dostime, dosdate, 0, 0, size, arcname))  # sizes patched below
+                with open(source, "rb") as fh:
+                    if stored:
+                        crc, csize, chunks = _store(fh, emit), size, []
+                    else:
+                        crc, csize, chunks, r, f = _deflate_chunks(fh, file_chunk_ends(source), old_chunks, old_zip, pool, emit)
+                        reused, fresh = reused + r, fresh + f
+                end = pos
+                out.seek(offset)
+                out.write(_local_header(method, dostime, dosdate, crc, csize, size, arcname))
+                out.seek(end)
                 if chunks:
                     index["members"][name] = chunks
                 central.append(struct.pack(
                     "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, dostime, dosdate,
-                    crc, csize, len(data), len(arcname), 0, 0, 0, 0, 0o644 << 16, offset,
+                    crc, csize, size, len(arcname), 0, 0, 0, 0, 0o644 << 16, offset,
                 ) + arcname)
         cd_offset = pos
         for entry in central:
@@ -225,10 +231,68 @@ def write_zip(
         out.close()
         if old_zip is not None:
             old_zip.close()
-    checksums.remember(path, sha.hexdigest())
+    checksums.sha256_file(path)  # read once, in blocks: each header is patched after its member's data
     index["zip_bytes"] = pos
     index["chunks_reused"], index["chunks_deflated"] = reused, fresh
     return path, index
+
+
+def _local_header(method: int, dostime: int, dosdate: int, crc: int, csize: int, size: int, arcname: bytes) -> bytes:
+    return struct.pack(
+        "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, dostime, dosdate, crc, csize, size, len(arcname), 0,
+    ) + arcname
+
+
+def _store(fh, emit) -> int:
+    """Copy ``fh`` into the zip in ``COPY_BLOCK`` pieces; its CRC-32."""
+    crc = 0
+    while block := fh.read(COPY_BLOCK):
+        crc = zlib.crc32(block, crc)
+        emit(block)
+    return crc
+
+
+def _deflate_chunks(fh, ends: list[int], old_chunks: dict, old_zip, pool, emit) -> tuple:
+    """Deflate ``fh`` chunk by chunk into the zip, ``BATCH_BYTES`` of chunks at a time (the new
+    ones on ``pool``); a chunk found in ``old_chunks`` is copied from ``old_zip``.
+    Returns (CRC-32, compressed size, [[SHA-1, offset, length] per chunk], reused, deflated)."""
+    crc = csize = reused = fresh = 0
+    chunks: list = []
+    start = 0
+    batch: list = []  # (digest, raw chunk or None, offset in the old zip or None)
+
+    def flush() -> None:
+        nonlocal csize
+        packed = iter(pool.map(_deflate, [raw for _, raw, _ in batch if raw is not None]))
+        for digest, raw, old in batch:
+            if raw is None:
+                old_zip.seek(old[0])
+                data = old_zip.read(old[1])
+            else:
+                data = next(packed)
+            chunks.append([digest, emit(data), len(data)])
+            csize += len(data)
+        batch.clear()
+
+    held = 0
+    for end in ends:
+        raw = fh.read(end - start)
+        start = end
+        crc = zlib.crc32(raw, crc)
+        digest = hashlib.sha1(raw).hexdigest()
+        if digest in old_chunks:
+            batch.append((digest, None, old_chunks[digest]))
+            reused += 1
+        else:
+            batch.append((digest, raw, None))
+            held += len(raw)
+            fresh += 1
+        if held >= BATCH_BYTES:
+            flush()
+            held = 0
+    flush()
+    emit(FINAL_BLOCK)
+    return crc, csize + len(FINAL_BLOCK), chunks, reused, fresh
 
 
 def _write_zip64(folder: Path, names: list[str], version: str, created: datetime, path: Path) -> Path:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import shutil
 
+import pyarrow.parquet as pq
+
 from pipeline import schema
 from pipeline.publish import archive, checksums, files, parts, retention, sqlite
 from pipeline.publish.datapackage import read_datapackage
@@ -90,9 +92,9 @@ def _stage(folder: Path, stage: Path) -> list[str]:
     for table in schema.TABLES:
         if (stage / f"{table}.csv").exists():
             continue
-        data = parts.read_table(folder, table)
-        if data is not None:
-            files.write_csv(files.to_arrow(table, data), stage / f"{table}.csv")
+        paths = parts.table_files(folder, table)
+        if paths:  # part by part: one part in memory at a time
+            files.write_csv_parts((files.to_arrow(table, pq.read_table(p)) for p in paths), stage / f"{table}.csv")
             csvs.append(f"{table}.csv")
     if csvs:
         # (not checksums.write_sha256sums: stage/SHA256SUMS is a hard link to the release's file)

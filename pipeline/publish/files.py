@@ -53,16 +53,38 @@ def csv_ready(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
+CSV_ROWS = 100_000  # rows made into CSV at a time (the whole CSV is never held in memory)
+
+
+def csv_pieces(table: pa.Table, rows: int = CSV_ROWS, header: bool = True):
+    """The table's CSV (header, values quoted where needed, lists joined) as Arrow buffers
+    of ``rows`` rows each; joined, the bytes of one ``pyarrow.csv.write_csv`` of the table."""
+    for start in range(0, max(table.num_rows, 1), rows):
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(
+            csv_ready(table.slice(start, rows)),
+            sink,
+            write_options=pa_csv.WriteOptions(include_header=header and start == 0, quoting_style="needed"),
+        )
+        yield sink.getvalue()
+
+
 def write_csv(table: pa.Table, path: Path) -> None:
-    """Write an Arrow table as CSV: UTF-8 with BOM, header, lists joined with '|'."""
-    sink = pa.BufferOutputStream()
-    sink.write(BOM)
-    pa_csv.write_csv(
-        csv_ready(table),
-        sink,
-        write_options=pa_csv.WriteOptions(include_header=True, quoting_style="needed"),
-    )
-    _write_bytes(path, sink.getvalue())
+    """Write an Arrow table as CSV: UTF-8 with BOM, header, lists joined with '|' (in pieces)."""
+    write_csv_parts([table], path)
+
+
+def write_csv_parts(tables, path: Path) -> None:
+    """``write_csv`` of the tables one after another (one header), holding one table at a time:
+    the CSV of a partitioned table, read part by part."""
+    digest = hashlib.sha256(BOM)
+    with open(path, "wb") as fh:
+        fh.write(BOM)
+        for k, table in enumerate(tables):
+            for piece in csv_pieces(table, header=k == 0):
+                digest.update(piece)
+                fh.write(piece)
+    checksums.remember(path, digest.hexdigest())
 
 
 @lru_cache(maxsize=None)

@@ -162,6 +162,12 @@ def is_partitioned_release(release_dir: Path) -> bool:
     return any(part_paths(release_dir, name) for name in PARTITIONED_TABLES)
 
 
+def table_files(release_dir: Path, name: str) -> list[Path]:
+    """The Parquet files of one table, in order: ``<name>.parquet`` or its parts; empty if absent."""
+    single = Path(release_dir) / f"{name}.parquet"
+    return [single] if single.exists() else part_paths(release_dir, name)
+
+
 def read_table(release_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table | None:
     """One table of a release as Arrow, from ``<name>.parquet`` or the ``<name>/`` parts; None if absent."""
     single = Path(release_dir) / f"{name}.parquet"

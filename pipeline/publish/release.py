@@ -56,7 +56,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 from pipeline import rights, schema
 from pipeline.publish import (archive, catalog, changes, checksums, datapackage, extras, files, parts,
@@ -153,9 +152,8 @@ def fingerprint(tables: dict, code_version: str | None = None) -> str:
         if arrow.num_rows:
             arrow = arrow.sort_by([(c, "ascending") for c in t.primary_key])
         h.update(f"table={name}\n{arrow.schema.to_string(show_schema_metadata=False)}\n".encode())
-        sink = pa.BufferOutputStream()
-        pa_csv.write_csv(files.csv_ready(arrow), sink)
-        h.update(sink.getvalue().to_pybytes())
+        for piece in files.csv_pieces(arrow):
+            h.update(piece)
     return h.hexdigest()
 
 
