@@ -1,6 +1,7 @@
 """The runtime's command line: ``python -m pipeline build|serve``.
 
-Evaluation, benchmarks and NER training are ``python -m tooling <command>``.
+Evaluation, benchmarks and NER training are ``python -m tooling <command>``;
+``python -m pipeline <that command>`` is forwarded there.
 Each command lives in the module that owns the work; this file only dispatches
 (``dispatch``, also used by ``tooling/__main__.py``). A command module exposes
 ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -17,8 +18,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("pipeline.publish.serve", "browse and download the latest release with Datasette"),
     "zip": ("pipeline.publish.downloads", "build the one-file download of a release (default latest) into <out>/downloads/"),
 }
-# Commands of the tooling package (``python -m tooling``), named here only to point there.
+# Commands of the tooling package (``python -m tooling``). ``python -m pipeline <one of these>``
+# is forwarded there (the documented ``python -m pipeline evaluate`` keeps working); the
+# module is named as a string, so the runtime package itself never imports the tooling.
 TOOLING_COMMANDS = ("evaluate", "audit-sample", "evaluate-ner", "train-ner", "bench")
+TOOLING_MAIN = "tooling.__main__"
 
 
 def dispatch(prog: str, description: str, commands: dict[str, tuple[str, str]], argv: list[str]) -> int:
@@ -41,8 +45,7 @@ def dispatch(prog: str, description: str, commands: dict[str, tuple[str, str]], 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in TOOLING_COMMANDS:
-        print(f"`{argv[0]}` is a tooling command: python -m tooling {' '.join(argv)}", file=sys.stderr)
-        return 2
+        return importlib.import_module(TOOLING_MAIN).main(argv)
     return dispatch("python -m pipeline", __doc__.splitlines()[0], COMMANDS, argv)
 
 

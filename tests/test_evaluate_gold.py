@@ -166,3 +166,14 @@ def test_a_set_without_numbered_files_is_not_split(tmp_path):
     (tmp_path / "sample.gold.json").write_text(json.dumps({"doc": "a.txt"}), encoding="utf-8")
     golds = ev.load_golds(tmp_path)
     assert ev.select(golds, "even") == golds == ev.select(golds, "odd")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "evaluate-ner", "audit-sample"])
+def test_python_m_pipeline_forwards_tooling_commands(command, capsys):
+    """``python -m pipeline evaluate`` (the documented form) runs the tooling command, not an error."""
+    from pipeline.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    assert f"python -m tooling {command}" in capsys.readouterr().out
