@@ -52,6 +52,7 @@ class Entry:
     chunk: str
     spans: dict[str, tuple[int, int]]
     meta: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> pipeline.* metadata
+    made: int = 0  # when the unit's results were computed (ns since the epoch; kept when repacked)
 
 
 def write_ipc_atomic(table: pa.Table, path: Path) -> None:
@@ -155,9 +156,9 @@ class ChunkStore:
         return table.take(pa.array(take))
 
     # ---- writing -------------------------------------------------------------
-    def compact(self, parts: Sequence[str], loose: Iterable[tuple[str, str, Callable[[str], pa.Table], dict]],
+    def compact(self, parts: Sequence[str], loose: Iterable[tuple[str, str, Callable[[str], pa.Table], dict, int]],
                 order: Sequence[str] = ()) -> tuple[int, list[str]]:
-        """Pack the per-unit results ``loose`` (key, fingerprint, part -> table, part -> metadata) and the
+        """Pack the per-unit results ``loose`` (key, fingerprint, part -> table, part -> metadata, when made) and the
         live units of under-full chunks into new chunks; returns (chunks written, keys compacted from ``loose``).
 
         ``order``: the unit keys in the order the fan-in reads them (the chunks follow it).
@@ -174,7 +175,7 @@ class ChunkStore:
             return 0, []
         repack = [(k, entries[k]) for c in underfull for k in live[c] if k not in loose_keys]
         rank = {k: i for i, k in enumerate(order)}
-        items: list[tuple[str, object]] = [*((k, e) for k, e in repack), *((k, (fp, get, meta)) for k, fp, get, meta in loose)]
+        items: list[tuple[str, object]] = [*repack, *((k, rest) for k, *rest in loose)]
         items.sort(key=lambda item: (rank.get(item[0], len(rank)), item[0]))
         written = 0
         for start in range(0, len(items), CHUNK_UNITS):
@@ -186,13 +187,13 @@ class ChunkStore:
                 for k, item in batch:
                     if isinstance(item, Entry):
                         t = self.read_unit(k, part)
-                        fp, meta = item.fingerprint, item.meta
+                        fp, meta, made = item.fingerprint, item.meta, item.made
                     else:
-                        fp, get, meta = item
+                        fp, get, meta, made = item
                         t = get(part)
                     t = t.replace_schema_metadata(None)
                     tables.append(t)
-                    e = new.setdefault(k, Entry(fp, chunk, {}, dict(meta)))
+                    e = new.setdefault(k, Entry(fp, chunk, {}, dict(meta), made))
                     e.spans[part] = (offset, t.num_rows)
                     offset += t.num_rows
                 table = pa.concat_tables(tables, promote_options="default").unify_dictionaries().combine_chunks()
@@ -246,6 +247,7 @@ def _entries_to_table(entries: dict[str, Entry], parts: Sequence[str]) -> pa.Tab
         "chunk": pa.array([entries[k].chunk for k in keys], pa.string()),
         "meta": pa.array([json.dumps(entries[k].meta, ensure_ascii=False) if entries[k].meta else None
                           for k in keys], pa.string()),
+        "made": pa.array([entries[k].made for k in keys], pa.int64()),
     }
     for part in parts:
         spans = [entries[k].spans.get(part) for k in keys]
@@ -262,5 +264,5 @@ def _entries_from_table(table: pa.Table) -> dict[str, Entry]:
         spans = {p: (cols[f"{p}.offset"][i], cols[f"{p}.rows"][i]) for p in parts
                  if cols[f"{p}.offset"][i] is not None}
         meta = json.loads(cols["meta"][i]) if cols["meta"][i] else {}
-        out[key] = Entry(cols["fingerprint"][i], cols["chunk"][i], spans, meta)
+        out[key] = Entry(cols["fingerprint"][i], cols["chunk"][i], spans, meta, cols["made"][i])
     return out

@@ -181,9 +181,9 @@ class Workdir:
             return None
         return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
 
-    def loose_units(self, asset: str, parts: Sequence[str]) -> list[tuple[str, str, Callable, dict]]:
+    def loose_units(self, asset: str, parts: Sequence[str]) -> list[tuple[str, str, Callable, dict, int]]:
         """The units with a complete set of per-unit files (every part, one fingerprint):
-        (key, fingerprint, part -> table, part -> metadata)."""
+        (key, fingerprint, part -> table, part -> metadata, when written (ns))."""
         folder = self.asset_dir(asset)
         if not folder.is_dir():
             return []
@@ -202,8 +202,9 @@ class Workdir:
                 continue  # an incomplete unit (a worker lost between its parts): computed again
             key = keys.pop().decode("utf-8")
             extras = {p: m for p, m in ((p, _pipeline_meta(metas[p], skip=_OWN_META)) for p in parts) if m}
+            made = max((folder / f"{stem}.{p}.parquet").stat().st_mtime_ns for p in parts)
             out.append((key, fps.pop().decode("utf-8"),
-                        lambda p, _s=stem: pq.ParquetFile(folder / f"{_s}.{p}.parquet").read(), extras))
+                        lambda p, _s=stem: pq.ParquetFile(folder / f"{_s}.{p}.parquet").read(), extras, made))
         return out
 
     def compact(self, asset: str, parts: Sequence[str], order: Sequence[str] = ()) -> tuple[int, int]:

@@ -5,6 +5,7 @@ half-written chunk is never read, and an incremental build recomputes exactly th
 from __future__ import annotations
 
 import json
+import time
 
 import pyarrow as pa
 import pytest
@@ -201,8 +202,12 @@ def test_incremental_build_recomputes_exactly_the_changed_units(tmp_path, monkey
     changed[0] = ("n0", "第0条：马化腾在深圳创办了腾讯公司。")  # n0 changed
     changed.append(("n9", "第9条：雷军在北京创办了小米公司。"))  # n9 added
     feed(changed)
+    since = time.time_ns()
     outcome = build_sources(raw, out, **quiet)
     assert outcome.processed == 2
+    for s in stages.STAGES:  # the index tells when each unit's results were computed
+        made = {k for k, e in wd.chunks(s).entries().items() if e.made >= since}
+        assert made == {"feed.jsonl#n0", "feed.jsonl#n9"}, s
     built = dataset.build_dataset(out, log=lambda _m: None)
     assert built["documents"].num_rows == 8
     assert "腾讯" in "".join(built["mentions"].column("text").to_pylist())
