@@ -121,11 +121,21 @@ class Workdir:
         return _pipeline_meta(meta)
 
     def has(self, asset: str, key: str, part: str) -> bool:
-        """True when the unit's part is stored (as a per-unit file or in a chunk)."""
-        if self.path(asset, key, part).exists():
-            return True
-        entry = self.chunks(asset).entry(key)
-        return entry is not None and part in entry.spans
+        """True when the unit's part is stored (in a chunk or as a per-unit file)."""
+        return not self.missing(asset, [key], [part])
+
+    def missing(self, asset: str, keys: Iterable[str], parts: Sequence[str]) -> list[str]:
+        """The units of ``keys`` that lack one of ``parts`` (one index lookup each; a file test
+        only for the units not in a chunk)."""
+        entries = self.chunks(asset).entries()
+        out = []
+        for key in keys:
+            entry = entries.get(key)
+            if entry is not None and all(p in entry.spans for p in parts):
+                continue
+            if not all((entry is not None and p in entry.spans) or self.path(asset, key, p).exists() for p in parts):
+                out.append(key)
+        return out
 
     def is_current(self, asset: str, key: str, parts: Sequence[str], fingerprint: str) -> bool:
         """True when every part of the partition exists and was made with ``fingerprint``."""
@@ -169,9 +179,11 @@ class Workdir:
                     tables.append(t)
                 run.clear()
 
+        folder = self.asset_dir(asset)
+        loose = {e.name for e in os.scandir(folder)} if folder.is_dir() else set()  # one listing, no stat per unit
         for k in keys:
             path = self.path(asset, k, part)
-            if path.exists():
+            if path.name in loose:
                 flush()
                 tables.append(pq.ParquetFile(path).read().replace_schema_metadata(None))
             else:

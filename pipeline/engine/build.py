@@ -262,9 +262,8 @@ def _record_current(wd: Workdir, record: dict | None, units: stages.Units) -> bo
     for key, sha in units:
         if recorded.get(key) != stages.expected_extraction_fingerprint(sha):
             return False
-        if not all(wd.has(stage, key, part) for stage in stages.STAGES for part in stages.PARTS[stage]):
-            return False
-    return True
+    keys = [k for k, _ in units]
+    return not any(wd.missing(stage, keys, stages.PARTS[stage]) for stage in stages.STAGES)
 
 
 def prune_records(wd: Workdir, keep_partitions: list[str]) -> None:

@@ -49,8 +49,7 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     is one document: the first), and the mentions, facts and relations of each document
     after those of the documents before it (the order resolution reads them in).
     """
-    missing = [k for keys in groups.values() for k in keys
-               if not wd.has(stages.EXTRACTIONS, k, "mentions")]
+    missing = wd.missing(stages.EXTRACTIONS, [k for keys in groups.values() for k in keys], ["mentions"])
     if missing and log:
         log(f"{len(missing)} document(s) have no stored extraction yet and are left out "
             f"(build the sources first): {missing[:10]}")
