@@ -2,24 +2,28 @@
 
 The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
 
-* per-document results, one Parquet file per (stage, source unit, part):
+* per-document results: first one Parquet file per (stage, source unit, part),
   ``work/<asset>/<safe key>.<part>.parquet`` (for example
-  ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``);
+  ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``),
+  written by the workers; at the end of a build these per-unit files are compacted
+  into per-batch chunks, ``work/chunks/<asset>/`` (``pipeline.chunks``: a few Arrow
+  IPC files per thousand units and an index of unit -> fingerprint, chunk, rows).
+  A unit's per-unit file, while there is one, supersedes its chunk row;
 * per-file manifests ``work/partitions/<safe file key>.json``: the source units
   (key, sha256) a raw file held when it was last read;
 * staged tables, one per published table: ``work/tables/<name>.parquet``,
   written by the dataset assets and read by the checks and the release;
 * besides these (written by ``pipeline.engine`` and ``pipeline.publish``):
-  ``work/sources.json`` (the current source set), ``work/bundle.<stage>/`` (a
-  file's per-unit results concatenated, for reading a large archive as one file),
-  ``work/extracted/`` (each file's extraction fingerprints, documents and errors:
+  ``work/sources.json`` (the current source set), ``work/format.json`` (the
+  layout version of the work folder: a folder of another layout has its
+  per-document results removed and computed again), ``work/extracted/`` (each file's extraction fingerprints, documents and errors:
   a quick "is everything current" test), ``work/zip-index/`` (the
   pieces of each release's zip, reused by the next one) and ``work/last_build.json``
   (what the last headless build saw, so an unchanged rebuild makes no run).
 
 Partition keys (``news/a.txt``, ``feed.jsonl#L12``, Chinese file names ...) are
-mapped to safe, unique file names by :func:`safe_name`. Each per-document file
-carries a *fingerprint* in its Parquet metadata: a hash of its inputs and of
+mapped to safe, unique file names by :func:`safe_name`. Each unit's stored results
+carry a *fingerprint* (in the Parquet metadata, or the chunk index): a hash of its inputs and of
 the code that made it, so a stage can tell that a stored result is still valid
 and skip the work (see ``pipeline.engine.stages``).
 
@@ -36,17 +40,26 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import types
 import typing
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.chunks import CHUNKS_DIR, ChunkStore
+
 FINGERPRINT_KEY = b"pipeline.fingerprint"
+PARTITION_KEY = b"pipeline.partition_key"
+_OWN_META = (FINGERPRINT_KEY, PARTITION_KEY)
 WORK_DIR = "work"
+FORMAT_FILE = "format.json"
+# 3: per-document results compacted into per-batch chunks (work/chunks/); 2 and before: one
+# Parquet file per unit and part, plus work/bundle.<stage>/ (no format recorded)
+WORK_FORMAT = 3
 TABLES_DIR = "tables"
 T = TypeVar("T")
 
@@ -73,33 +86,56 @@ class Workdir:
         self.output_dir = Path(output_dir).resolve()
         self.root = self.output_dir / WORK_DIR
 
-    # ---- per-document files -------------------------------------------------
+    # ---- per-document results: per-unit files, compacted into chunks ------------
     def asset_dir(self, asset: str) -> Path:
         return self.root / asset
 
     def path(self, asset: str, key: str, part: str) -> Path:
+        """The per-unit file of a unit's part (present until the unit is compacted into a chunk)."""
         return self.asset_dir(asset) / f"{safe_name(key)}.{part}.parquet"
 
-    def fingerprint(self, asset: str, key: str, part: str) -> str | None:
-        """The fingerprint stored in a per-document file, or None when absent/unreadable."""
-        path = self.path(asset, key, part)
+    def chunks(self, asset: str) -> ChunkStore:
+        return ChunkStore(self.root / CHUNKS_DIR / asset)
+
+    def _loose_meta(self, asset: str, key: str, part: str) -> dict[bytes, bytes] | None:
         try:
-            meta = pq.read_schema(path).metadata or {}
+            return pq.read_schema(self.path(asset, key, part)).metadata or {}
         except (OSError, pa.ArrowInvalid):
             return None
+
+    def fingerprint(self, asset: str, key: str, part: str) -> str | None:
+        """The fingerprint of a unit's stored part (its per-unit file first, else its chunk row), or None."""
+        meta = self._loose_meta(asset, key, part)
+        if meta is None:
+            entry = self.chunks(asset).entry(key)
+            return entry.fingerprint if entry is not None and part in entry.spans else None
         value = meta.get(FINGERPRINT_KEY)
         return value.decode("utf-8") if value is not None else None
 
     def metadata(self, asset: str, key: str, part: str) -> dict[str, str]:
-        """The ``pipeline.*`` metadata of a per-document file (empty when absent/unreadable)."""
-        try:
-            meta = pq.read_schema(self.path(asset, key, part)).metadata or {}
-        except (OSError, pa.ArrowInvalid):
-            return {}
-        return {
-            k.decode()[len("pipeline."):]: v.decode("utf-8")
-            for k, v in meta.items() if k.startswith(b"pipeline.")
-        }
+        """The ``pipeline.*`` metadata of a unit's stored part (empty when absent/unreadable)."""
+        meta = self._loose_meta(asset, key, part)
+        if meta is None:
+            entry = self.chunks(asset).entry(key)
+            return dict(entry.meta.get(part, {})) if entry is not None and part in entry.spans else {}
+        return _pipeline_meta(meta)
+
+    def has(self, asset: str, key: str, part: str) -> bool:
+        """True when the unit's part is stored (in a chunk or as a per-unit file)."""
+        return not self.missing(asset, [key], [part])
+
+    def missing(self, asset: str, keys: Iterable[str], parts: Sequence[str]) -> list[str]:
+        """The units of ``keys`` that lack one of ``parts`` (one index lookup each; a file test
+        only for the units not in a chunk)."""
+        entries = self.chunks(asset).entries()
+        out = []
+        for key in keys:
+            entry = entries.get(key)
+            if entry is not None and all(p in entry.spans for p in parts):
+                continue
+            if not all((entry is not None and p in entry.spans) or self.path(asset, key, p).exists() for p in parts):
+                out.append(key)
+        return out
 
     def is_current(self, asset: str, key: str, parts: Sequence[str], fingerprint: str) -> bool:
         """True when every part of the partition exists and was made with ``fingerprint``."""
@@ -107,10 +143,12 @@ class Workdir:
 
     def write(self, asset: str, key: str, part: str, table: pa.Table, fingerprint: str,
               extra: dict[str, str] | None = None) -> Path:
-        """Write a per-document file atomically, with its fingerprint (and ``extra``) in the metadata."""
+        """Write a per-unit file atomically, with its fingerprint (and ``extra``) in the metadata.
+
+        It supersedes the unit's chunk row, if any, until the next compaction."""
         meta = dict(table.schema.metadata or {})
         meta[FINGERPRINT_KEY] = fingerprint.encode("utf-8")
-        meta[b"pipeline.partition_key"] = key.encode("utf-8")
+        meta[PARTITION_KEY] = key.encode("utf-8")
         for k, v in (extra or {}).items():
             meta[f"pipeline.{k}".encode()] = str(v).encode("utf-8")
         path = self.path(asset, key, part)
@@ -118,22 +156,126 @@ class Workdir:
         return path
 
     def read(self, asset: str, key: str, part: str) -> pa.Table:
-        return pq.read_table(self.path(asset, key, part))
+        """A unit's stored part: its per-unit file (with its metadata), else its rows in a chunk."""
+        path = self.path(asset, key, part)
+        try:
+            return pq.ParquetFile(path).read()  # half the time of pq.read_table on small files
+        except FileNotFoundError:
+            table = self.chunks(asset).read_unit(key, part)
+            if table is None:
+                raise
+            return table
 
-    def prune(self, asset: str, keep_keys: Iterable[str]) -> list[Path]:
-        """Delete the files of partitions that no longer exist; returns the deleted paths."""
+    def read_units(self, asset: str, part: str, keys: Sequence[str]) -> pa.Table | None:
+        """One part over the units ``keys`` (those stored), one unit after the other; None when none is."""
+        store = self.chunks(asset)
+        tables: list[pa.Table] = []
+        run: list[str] = []  # consecutive units read from chunks together
+
+        def flush() -> None:
+            if run:
+                t = store.read_units(part, run)
+                if t is not None:
+                    tables.append(t)
+                run.clear()
+
+        folder = self.asset_dir(asset)
+        loose = {e.name for e in os.scandir(folder)} if folder.is_dir() else set()  # one listing, no stat per unit
+        for k in keys:
+            path = self.path(asset, k, part)
+            if path.name in loose:
+                flush()
+                tables.append(pq.ParquetFile(path).read().replace_schema_metadata(None))
+            else:
+                run.append(k)
+        flush()
+        if not tables:
+            return None
+        return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+
+    def loose_units(self, asset: str, parts: Sequence[str]) -> list[tuple[str, str, Callable, dict, int]]:
+        """The units with a complete set of per-unit files (every part, one fingerprint):
+        (key, fingerprint, part -> table, part -> metadata, when written (ns))."""
         folder = self.asset_dir(asset)
         if not folder.is_dir():
             return []
-        keep = {safe_name(k) for k in keep_keys}
-        removed = []
+        stems: dict[str, set[str]] = {}
         for path in folder.glob("*.parquet"):
+            stem, part = path.name[: -len(".parquet")].rsplit(".", 1)
+            stems.setdefault(stem, set()).add(part)
+        out = []
+        for stem, have in sorted(stems.items()):
+            if not set(parts) <= have:
+                continue
+            metas = {p: pq.read_schema(folder / f"{stem}.{p}.parquet").metadata or {} for p in parts}
+            fps = {m.get(FINGERPRINT_KEY) for m in metas.values()}
+            keys = {m.get(PARTITION_KEY) for m in metas.values()}
+            if len(fps) != 1 or len(keys) != 1 or None in fps or None in keys:
+                continue  # an incomplete unit (a worker lost between its parts): computed again
+            key = keys.pop().decode("utf-8")
+            extras = {p: m for p, m in ((p, _pipeline_meta(metas[p], skip=_OWN_META)) for p in parts) if m}
+            made = max((folder / f"{stem}.{p}.parquet").stat().st_mtime_ns for p in parts)
+            out.append((key, fps.pop().decode("utf-8"),
+                        lambda p, _s=stem: pq.ParquetFile(folder / f"{_s}.{p}.parquet").read(), extras, made))
+        return out
+
+    def compact(self, asset: str, parts: Sequence[str], order: Sequence[str] = ()) -> tuple[int, int]:
+        """Move the complete per-unit files of ``asset`` into chunks (``ChunkStore.compact``), then
+        remove them; returns (chunks written, units compacted)."""
+        loose = self.loose_units(asset, parts)
+        written, keys = self.chunks(asset).compact(parts, loose, order)
+        for key in keys:  # only now that the index points to their chunk
+            for part in parts:
+                self.path(asset, key, part).unlink(missing_ok=True)
+        return written, len(keys)
+
+    def forget(self, asset: str, keys: Iterable[str], parts: Sequence[str]) -> None:
+        """Remove the stored results of ``keys`` (per-unit files and chunk rows)."""
+        keys = list(keys)
+        for key in keys:
+            for part in parts:
+                self.path(asset, key, part).unlink(missing_ok=True)
+        self.chunks(asset).forget(keys, parts)
+
+    def prune(self, asset: str, keep_keys: Iterable[str], parts: Sequence[str] = ()) -> int:
+        """Delete the stored results of units that no longer exist; returns how many units' results went."""
+        keep_keys = list(keep_keys)
+        keep = {safe_name(k) for k in keep_keys}
+        removed = set()
+        folder = self.asset_dir(asset)
+        for path in folder.glob("*.parquet") if folder.is_dir() else []:
             # safe names may contain dots; the stem is everything before ".<part>.parquet"
             stem = path.name[: -len(".parquet")].rsplit(".", 1)[0]
             if stem not in keep:
                 path.unlink(missing_ok=True)
-                removed.append(path)
-        return removed
+                removed.add(stem)
+        dropped = self.chunks(asset).drop(keep_keys, parts)
+        return len(removed | {safe_name(k) for k in dropped})
+
+    # ---- the layout version of the work folder ---------------------------------
+    def ensure_format(self, per_document_dirs: Iterable[str]) -> bool:
+        """Make the work folder one of ``WORK_FORMAT``: in a folder of another layout (or of none
+        recorded), the per-document results are removed (they are computed again; no reader of
+        an old layout is kept). True when something was reset."""
+        marker = self.root / FORMAT_FILE
+        try:
+            current = json.loads(marker.read_text(encoding="utf-8")).get("work_format")
+        except (OSError, ValueError, AttributeError):
+            current = None
+        if current == WORK_FORMAT:
+            return False
+        folders = [self.root / d for d in per_document_dirs] + [self.root / CHUNKS_DIR, self.root / "extracted"]
+        folders += list(self.root.glob("bundle.*")) if self.root.is_dir() else []
+        reset = False
+        for folder in folders:
+            if folder.is_dir():
+                shutil.rmtree(folder)
+                reset = True
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"work_format": WORK_FORMAT}), encoding="utf-8")
+        os.replace(tmp, marker)
+        return reset
 
     # ---- partition manifests -------------------------------------------------
     def manifest_path(self, partition: str) -> Path:
@@ -180,6 +322,14 @@ class Workdir:
 
     def read_table(self, name: str) -> pa.Table:
         return pq.read_table(self.table_path(name))
+
+
+def _pipeline_meta(meta: dict[bytes, bytes], skip: Sequence[bytes] = ()) -> dict[str, str]:
+    """The ``pipeline.*`` entries of a file's metadata, without the prefix."""
+    return {
+        k.decode()[len("pipeline."):]: v.decode("utf-8")
+        for k, v in meta.items() if k.startswith(b"pipeline.") and k not in skip
+    }
 
 
 def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int]:

@@ -122,8 +122,8 @@ def test_lifecycle_unchanged_added_broken(world):
     before = _sha_tree(first_release)
     wd = Workdir(out)
     sample_key = SAMPLE.name
-    extraction_file = wd.path(stages.EXTRACTIONS, sample_key, "mentions")
-    mtime = extraction_file.stat().st_mtime_ns
+    stored_at = wd.chunks(stages.EXTRACTIONS).entry(sample_key)  # the unit's chunk row
+    assert stored_at is not None and not wd.path(stages.EXTRACTIONS, sample_key, "mentions").exists()
 
     # 1. nothing changed since the last build: no run at all, no new release
     runs_before = len(instance.get_run_records())
@@ -148,7 +148,8 @@ def test_lifecycle_unchanged_added_broken(world):
     docs = pq.read_table(Path(second.release_path) / "documents.parquet")
     assert sorted(docs["source_path"].to_pylist()) == ["hangzhou_deepseek.txt", "shenzhen.md"]
     assert _sha_tree(first_release) == before
-    assert extraction_file.stat().st_mtime_ns == mtime, "the unchanged document was analysed again"
+    assert wd.chunks(stages.EXTRACTIONS).entry(sample_key).fingerprint == stored_at.fingerprint, \
+        "the unchanged document was analysed again"
     assert _sources_metadata(instance)["units_processed"] == 1
     entity_ids = set(pq.read_table(first_release / "cities.parquet")["city_id"].to_pylist())
     assert entity_ids <= set(pq.read_table(Path(second.release_path) / "cities.parquet")["city_id"].to_pylist())
@@ -180,7 +181,7 @@ def test_lifecycle_unchanged_added_broken(world):
     assert fourth.success and fourth.published
     docs = pq.read_table(Path(fourth.release_path) / "documents.parquet")["source_path"].to_pylist()
     assert "shenzhen.md" not in docs
-    assert not wd.path(stages.EXTRACTIONS, "shenzhen.md", "mentions").exists()
+    assert not wd.has(stages.EXTRACTIONS, "shenzhen.md", "mentions")
     changes = (Path(fourth.release_path) / "CHANGES.md").read_text(encoding="utf-8")
     assert "1 source file(s) removed" in changes and "- shenzhen.md (1 document)" in changes
 

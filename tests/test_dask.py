@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import schema
+from pipeline.workdir import Workdir
 from sample_corpus import synthetic_records, write_jsonl
 from processes import stop
 from conftest import REPO, free_port
@@ -89,9 +90,13 @@ def assert_tables_equal(a: dict, b: dict) -> None:
 
 
 def units_written(out: Path, since: float) -> set[str]:
-    """Units whose extraction files were (re)written after ``since``."""
+    """Units whose extraction results were (re)computed after ``since`` (per-unit files, or the
+    time the chunk index keeps for each unit)."""
     folder = out / "work" / EXTRACTIONS_DIR
-    return {f.name.split(".mentions.parquet")[0] for f in folder.glob("*.mentions.parquet") if f.stat().st_mtime >= since}
+    loose = {f.name.split(".mentions.parquet")[0] for f in folder.glob("*.mentions.parquet")
+             if f.stat().st_mtime >= since}
+    entries = Workdir(out).chunks(EXTRACTIONS_DIR).entries()
+    return loose | {k for k, e in entries.items() if e.made >= since * 1e9}
 
 
 # ---- the executor alone ----------------------------------------------------------

@@ -80,8 +80,8 @@ def test_records_round_trip_with_fingerprint(tmp_path):
     empty = records_to_table(Fact, [])
     assert empty.num_rows == 0 and str(empty.schema.field("value").type) == "double"
     wd.write("source_documents", "b.txt", "documents", records_to_table(Document, []), "fp")
-    removed = wd.prune("source_documents", ["a.txt"])
-    assert [p.name for p in removed] == [f"{safe_name('b.txt')}.documents.parquet"]
+    assert wd.prune("source_documents", ["a.txt"], ["documents"]) == 1  # b.txt's results
+    assert not wd.has("source_documents", "b.txt", "documents")
     assert pq.read_table(wd.path("source_documents", "a.txt", "documents")).num_rows == 1
 
 
@@ -122,10 +122,12 @@ def _jsonl_feed(tmp_path, texts: list[str]):
 def _stored(out) -> dict:
     from pipeline.engine import stages
 
+    from pipeline.engine.build import read_source_set
+
     wd = Workdir(out)
     return {
-        (stage, path.name): (pq.read_table(path).to_pylist(), pq.read_schema(path).metadata)
-        for stage in stages.STAGES for path in sorted(wd.asset_dir(stage).glob("*.parquet"))
+        (stage, f"{key}.{part}"): (wd.read(stage, key, part).to_pylist(), wd.fingerprint(stage, key, part))
+        for stage in stages.STAGES for key, _ in read_source_set(wd) for part in stages.PARTS[stage]
     }
 
 
@@ -148,7 +150,7 @@ def test_build_sources_in_a_pool_matches_serial(tmp_path):
         assert [f.documents for f in again.files] == [f.documents for f in outcome.files]
         assert len(read_source_set(Workdir(out))) == 7
     assert results[1] == results[2]
-    assert any(rows for (stage, name), (rows, _) in results[2].items() if ".mentions." in name)
+    assert any(rows for (stage, name), (rows, _) in results[2].items() if name.endswith(".mentions"))
 
 
 def test_rebuild_one_source_and_errors(tmp_path):

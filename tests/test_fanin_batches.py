@@ -148,8 +148,6 @@ def test_offsets_check_finds_the_same_rows_in_any_batches(start, end, text, ok, 
 def test_quarantine_rebuild_reads_the_texts_again(tmp_path):
     """The fan-in lets the stored texts go after a build; a rebuild without a quarantined document
     reads them again: every other document keeps its text, and its rows are those of a clean build."""
-    import pyarrow.parquet as pq
-
     from pipeline.engine import stages
     from pipeline.workdir import Workdir
 
@@ -160,11 +158,14 @@ def test_quarantine_rebuild_reads_the_texts_again(tmp_path):
     build_sources(raw, out, workers=1, log=lambda _m: None)
     clean = dataset.build_dataset(out, log=lambda _m: None)
     wd = Workdir(out)
-    path = wd.path(stages.EXTRACTIONS, "hangzhou_deepseek.txt", "mentions")
-    stored = pq.read_table(path)
+    key = "hangzhou_deepseek.txt"
+    stored = wd.read(stages.EXTRACTIONS, key, "mentions")
     texts = stored.column("text").to_pylist()
     texts[0] = "不对"  # the first mention no longer slices to its text: its document is quarantined
-    pq.write_table(stored.set_column(stored.column_names.index("text"), "text", pa.array(texts, pa.string())), path)
+    # a per-unit file supersedes the unit's chunk row
+    wd.write(stages.EXTRACTIONS, key, "mentions",
+             stored.set_column(stored.column_names.index("text"), "text", pa.array(texts, pa.string())),
+             wd.fingerprint(stages.EXTRACTIONS, key, "mentions"))
     built = dataset.build_dataset(out, log=lambda _m: None)
     kinds = built["errors"].column("kind").to_pylist()
     assert kinds.count("quarantined") == 1

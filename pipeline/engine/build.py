@@ -13,6 +13,8 @@ It writes, under ``<out>/work/``:
 * ``sources.json``: the current source set (every unit key and its sha256, in
   listing order), what the dataset step builds the tables from. A deleted file
   is absent from it, so its rows leave the next release;
+* the units' results (``pipeline.workdir``): the per-unit files the stages write,
+  compacted at the end of the build into per-batch chunks (``stages.compact``);
 * ``extracted/<file>.json`` per raw file: its units' fingerprints and its
   documents and errors, so that the next build tells in one read that a file
   (e.g. an archive of thousands of records) is current, and the ``sources``
@@ -117,6 +119,8 @@ def build_sources(
     raw, out = Path(raw_dir).resolve(), Path(output_dir).resolve()
     units = list_units(raw, allow_empty, out)
     wd = Workdir(out)
+    if stages.reset_old_work_format(wd):
+        log("the work folder was of an older layout: its per-document results are computed again")
     grouped = stages.group_units(units)
     rebuild = set(rebuild)
     unknown = rebuild - set(grouped)
@@ -195,6 +199,9 @@ def build_sources(
         for future in as_completed(futures):
             collect(futures[future], future.result())
     progress.finish()
+    chunks, compacted = stages.compact(wd, [u.key for u in units])
+    if compacted:
+        log(f"compacted {compacted} per-unit result set(s) (unit x stage) into {chunks} chunk(s)")
     for partition, punits in grouped.items():
         s = summaries[partition]
         wd.write_manifest(partition, punits)
@@ -255,9 +262,8 @@ def _record_current(wd: Workdir, record: dict | None, units: stages.Units) -> bo
     for key, sha in units:
         if recorded.get(key) != stages.expected_extraction_fingerprint(sha):
             return False
-        if not all(wd.path(stage, key, part).exists() for stage in stages.STAGES for part in stages.PARTS[stage]):
-            return False
-    return True
+    keys = [k for k, _ in units]
+    return not any(wd.missing(stage, keys, stages.PARTS[stage]) for stage in stages.STAGES)
 
 
 def prune_records(wd: Workdir, keep_partitions: list[str]) -> None:
@@ -271,10 +277,8 @@ def prune_records(wd: Workdir, keep_partitions: list[str]) -> None:
 
 def forget_file(wd: Workdir, partition: str, keys: list[str]) -> None:
     """Remove the stored results of one raw file, so that the next build computes them again."""
-    for key in keys:
-        for stage in stages.STAGES:
-            for part in stages.PARTS[stage]:
-                wd.path(stage, key, part).unlink(missing_ok=True)
+    for stage in stages.STAGES:
+        wd.forget(stage, keys, stages.PARTS[stage])
     _record_path(wd, partition).unlink(missing_ok=True)
 
 

@@ -49,8 +49,7 @@ def load_results(wd: Workdir, groups: dict[str, list[str]], log=None) -> dict[st
     is one document: the first), and the mentions, facts and relations of each document
     after those of the documents before it (the order resolution reads them in).
     """
-    missing = [k for keys in groups.values() for k in keys
-               if not wd.path(stages.EXTRACTIONS, k, "mentions").exists()]
+    missing = wd.missing(stages.EXTRACTIONS, [k for keys in groups.values() for k in keys], ["mentions"])
     if missing and log:
         log(f"{len(missing)} document(s) have no stored extraction yet and are left out "
             f"(build the sources first): {missing[:10]}")
@@ -124,10 +123,9 @@ def build_dataset(output_dir: Path, log=print) -> dict[str, pa.Table]:
     unit_keys = [k for k, _ in units]
     partitions = list(dict.fromkeys(stages.partition_of(k) for k in unit_keys))
     for stage in stages.STAGES:
-        removed = wd.prune(stage, unit_keys)
+        removed = wd.prune(stage, unit_keys, stages.PARTS[stage])
         if removed:
-            log(f"{stage}: removed {len(removed)} file(s) of deleted sources")
-        wd.prune(f"bundle.{stage}", partitions)
+            log(f"{stage}: removed the results of {removed} deleted source unit(s)")
     wd.prune_manifests(partitions)
     prune_records(wd, partitions)
     groups: dict[str, list[str]] = {}

@@ -16,7 +16,8 @@ extraction (not reading) for all.
 
 A *fused* segmentation job (``StageJob.fused``) also extracts from the tokens it
 holds, in one worker pass; ``pipeline.engine.build`` maps these jobs over the
-units. This module also reads the stored results back (``read_part_by_partition``).
+units. This module also reads the stored results back (``read_part_by_partition``), and
+compacts the per-unit files of a build into per-batch chunks (``compact``, ``pipeline.chunks``).
 """
 
 from __future__ import annotations
@@ -30,12 +31,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.ids import with_row_ids
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
 from pipeline.shaping import shaping_files
-from pipeline.workdir import Workdir, file_identity, records_to_table, table_to_records
+from pipeline.workdir import Workdir, records_to_table, table_to_records
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # pipeline/
 
@@ -374,54 +374,29 @@ def is_current(job: StageJob) -> bool:
 
 
 def _read(wd: Workdir, stage: str, key: str, part: str) -> pa.Table:
-    """``wd.read``, through ``ParquetFile``: the same table (and metadata) in about half the
-    time of ``pq.read_table`` for these small files (no dataset discovery per file)."""
-    return pq.ParquetFile(wd.path(stage, key, part)).read()
-
-
-def read_part(wd: Workdir, stage: str, part: str, keys: Iterable[str]) -> pa.Table | None:
-    """Concatenate one part of a stage's results over the units ``keys`` (None when there is none)."""
-    tables = [_read(wd, stage, k, part) for k in keys if wd.path(stage, k, part).exists()]
-    if not tables:
-        return None
-    return pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="default")
+    """A unit's stored part (its per-unit file, else its rows in a chunk)."""
+    return wd.read(stage, key, part)
 
 
 def read_part_by_partition(wd: Workdir, stage: str, part: str, groups: dict[str, list[str]]) -> pa.Table | None:
-    """One part of a stage's results over partitions -> unit keys, through per-partition bundles.
+    """One part of a stage's results over partitions -> unit keys (in that order), None when there is none.
 
-    A partition of many units (a .jsonl archive) is read from a *bundle*: one
-    Parquet file per (stage, part, partition) under ``work/bundles/``, rebuilt
-    when the fingerprints of its units changed. Reading a large archive's
-    results is then one file, not thousands.
+    The units compacted into chunks (``pipeline.chunks``) are read a chunk at a time, so a
+    large archive's results are a few files, not thousands.
     """
-    tables = []
-    for partition, keys in groups.items():
-        if len(keys) <= 1:
-            t = read_part(wd, stage, part, keys)
-        else:
-            t = _bundle(wd, stage, part, partition, keys)
-        if t is not None:
-            tables.append(t.replace_schema_metadata(None))
-    if not tables:
-        return None
-    return pa.concat_tables(tables, promote_options="default")
+    keys = [k for ks in groups.values() for k in ks]
+    return wd.read_units(stage, part, keys)
 
 
-def _bundle(wd: Workdir, stage: str, part: str, partition: str, keys: list[str]) -> pa.Table | None:
-    present = []  # unit files are replaced whole, so their identity stands for their content
-    for k in keys:
-        try:
-            present.append((k, file_identity(wd.path(stage, k, part))))
-        except FileNotFoundError:
-            continue
-    if not present:
-        return None
-    digest = hashlib.sha256("\n".join(f"{k}\t{fp}" for k, fp in present).encode()).hexdigest()[:32]
-    bundle = f"bundle.{stage}"
-    if wd.fingerprint(bundle, partition, part) == digest:
-        return wd.read(bundle, partition, part)
-    table = read_part(wd, stage, part, [k for k, _ in present])
-    wd.write(bundle, partition, part, table, digest)
-    del table  # one chunk per unit file: read back as the warm path does (a few large chunks; at 8x
-    return wd.read(bundle, partition, part)  # the cold fan-in's peak fell from ~3.3 to the warm path's ~2.5 GB)
+def compact(wd: Workdir, order: Sequence[str] = ()) -> tuple[int, int]:
+    """Compact every stage's per-unit files into chunks; (chunks written, unit results compacted)."""
+    chunks = units = 0
+    for stage in STAGES:
+        c, u = wd.compact(stage, PARTS[stage], order)
+        chunks, units = chunks + c, units + u
+    return chunks, units
+
+
+def reset_old_work_format(wd: Workdir) -> bool:
+    """Remove the per-document results of a work folder of an older layout (``Workdir.ensure_format``)."""
+    return wd.ensure_format(STAGES)

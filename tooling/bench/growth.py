@@ -153,6 +153,7 @@ def extend(raw_dir: Path, out: Path, sources: list[int], targets: list[int]) -> 
         if (wd.root / "sources.json").exists() else set()
     done |= {f"copy-{k:02d}.jsonl" for k in [*sources, *targets]}
     write_source_set(wd, [u for u in units if stages.partition_of(u.key) in done])
+    stages.compact(wd, [u.key for u in units])  # into chunks, as a build leaves its results
     return made
 
 
@@ -174,6 +175,14 @@ def replicate(out: Path, copies: int, to: Path) -> int:
                 if a.exists() and not b.exists():
                     os.link(a, b)
                     linked += 1
+    for stage in stages.STAGES:  # the chunks whole: the dataset step drops the other copies' units
+        folder = src.chunks(stage).folder
+        for a in folder.iterdir() if folder.is_dir() else []:
+            b = dst.chunks(stage).folder / a.name
+            if not a.name.startswith(".") and not b.exists():
+                b.parent.mkdir(parents=True, exist_ok=True)
+                os.link(a, b)
+                linked += 1
     for partition in sorted(wanted):
         for folder in ("partitions", "extracted"):
             a = src.root / folder / f"{safe_name(partition)}.json"
@@ -182,6 +191,8 @@ def replicate(out: Path, copies: int, to: Path) -> int:
                 b = dst.root / folder / a.name
                 if not b.exists():
                     os.link(a, b)
+    if (src.root / "format.json").exists() and not (dst.root / "format.json").exists():
+        os.link(src.root / "format.json", dst.root / "format.json")
     (dst.root / "sources.json").write_text(json.dumps({"units": keep}, ensure_ascii=False), encoding="utf-8")
     return linked
 

@@ -1,0 +1,268 @@
+"""Per-batch chunk files: many source units' stored results in a few files.
+
+A worker writes each unit's results as small per-unit files (``Workdir.write``,
+atomically), so a lost worker's unit is simply run again and an incremental
+build recomputes only the changed units. At 10^10 characters those would be
+tens of millions of files, so once a build's per-document work is done its
+completed unit files are *compacted* (:meth:`ChunkStore.compact`) into chunk
+files, and the per-unit files are removed:
+
+* ``work/chunks/<stage>/<chunk>.<part>.arrow``: one Arrow IPC file per (batch,
+  part), the units' rows one unit after the other (up to ``CHUNK_UNITS`` units);
+* ``work/chunks/<stage>/index.arrow``: one row per unit: its key, the
+  fingerprint of its results, its chunk, and per part the offset and number of
+  its rows in that chunk (and the per-part metadata, e.g. document counts).
+
+A per-unit file, when there is one, supersedes the unit's chunk row (it is newer:
+the unit was computed again since); the next compaction moves it into a new chunk
+and points the index there. A unit that is removed (``drop``) leaves the index;
+a chunk no row of the index points to is deleted, and chunks that hold fewer than
+half of ``CHUNK_UNITS`` live units are packed together again.
+
+Crash safety: a chunk file and the index are written to a temporary name and
+renamed into place; a chunk is referenced only by an index written after it, and
+the per-unit files are removed only after that index is in place. A half-written
+or orphaned chunk is therefore never read, and is deleted by the next compaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+CHUNKS_DIR = "chunks"
+INDEX_FILE = "index.arrow"
+CHUNK_UNITS = int(os.environ.get("PIPELINE_CHUNK_UNITS", "") or 1000)  # units per chunk (at most)
+COMPRESSION = "lz4"  # Arrow IPC buffer compression (fast to decode)
+
+
+@dataclass
+class Entry:
+    """Where one unit's results of one stage are: its chunk and, per part, (offset, rows)."""
+
+    fingerprint: str
+    chunk: str
+    spans: dict[str, tuple[int, int]]
+    meta: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> pipeline.* metadata
+    made: int = 0  # when the unit's results were computed (ns since the epoch; kept when repacked)
+
+
+def write_ipc_atomic(table: pa.Table, path: Path) -> None:
+    """``table`` as one Arrow IPC file at ``path``, written to a temporary name and renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    options = ipc.IpcWriteOptions(compression=COMPRESSION)
+    with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    os.replace(tmp, path)
+
+
+def read_ipc(path: Path) -> pa.Table:
+    with pa.memory_map(str(path), "r") as source:
+        return ipc.open_file(source).read_all()
+
+
+# the chunk tables this process read last (a worker reading several units of one chunk
+# decodes it once); keyed by path and file identity, so a rewritten file is read afresh
+_RECENT: dict[tuple, pa.Table] = {}
+_RECENT_MAX = 4
+# the loaded indexes, by path and file identity
+_INDEXES: dict[Path, tuple[tuple, dict[str, Entry]]] = {}
+
+
+def _identity(path: Path) -> tuple:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class ChunkStore:
+    """The chunk files and index of one stage (``work/chunks/<stage>/``)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.index_path = self.folder / INDEX_FILE
+
+    # ---- the index -----------------------------------------------------------
+    def entries(self) -> dict[str, Entry]:
+        """unit key -> Entry (empty when nothing was compacted yet); cached while the index is unchanged."""
+        try:
+            ident = _identity(self.index_path)
+        except FileNotFoundError:
+            return {}
+        known = _INDEXES.get(self.index_path)
+        if known is not None and known[0] == ident:
+            return known[1]
+        entries = _entries_from_table(read_ipc(self.index_path))
+        _INDEXES[self.index_path] = (ident, entries)
+        return entries
+
+    def entry(self, key: str) -> Entry | None:
+        return self.entries().get(key)
+
+    def _write_index(self, entries: dict[str, Entry], parts: Sequence[str]) -> None:
+        write_ipc_atomic(_entries_to_table(entries, parts), self.index_path)
+        _INDEXES[self.index_path] = (_identity(self.index_path), entries)
+
+    # ---- reading -------------------------------------------------------------
+    def chunk_path(self, chunk: str, part: str) -> Path:
+        return self.folder / f"{chunk}.{part}.arrow"
+
+    def _chunk_table(self, chunk: str, part: str) -> pa.Table:
+        path = self.chunk_path(chunk, part)
+        cache_key = (path, _identity(path))
+        table = _RECENT.get(cache_key)
+        if table is None:
+            table = read_ipc(path)
+            if len(_RECENT) >= _RECENT_MAX:
+                _RECENT.pop(next(iter(_RECENT)))
+            _RECENT[cache_key] = table
+        return table
+
+    def read_unit(self, key: str, part: str) -> pa.Table | None:
+        """One unit's rows of one part (None when the unit has no chunk row for it)."""
+        e = self.entry(key)
+        if e is None or part not in e.spans:
+            return None
+        offset, rows = e.spans[part]
+        return self._chunk_table(e.chunk, part).slice(offset, rows)
+
+    def read_units(self, part: str, keys: Sequence[str]) -> pa.Table | None:
+        """The rows of ``keys`` (those that have a chunk row), one unit after the other in the order given."""
+        entries = self.entries()
+        wanted = [(k, entries[k]) for k in keys if k in entries and part in entries[k].spans]
+        if not wanted:
+            return None
+        chunks = list(dict.fromkeys(e.chunk for _, e in wanted))
+        bases, tables, base = {}, [], 0
+        for c in chunks:
+            t = read_ipc(self.chunk_path(c, part))  # whole chunks: not kept in the small cache
+            bases[c] = base
+            base += t.num_rows
+            tables.append(t)
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        rows = [np.arange(bases[e.chunk] + e.spans[part][0], bases[e.chunk] + sum(e.spans[part]), dtype=np.int64)
+                for _, e in wanted]
+        take = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        if len(take) == table.num_rows and np.array_equal(take, np.arange(table.num_rows)):
+            return table  # the chunks hold exactly these units, in this order
+        return table.take(pa.array(take))
+
+    # ---- writing -------------------------------------------------------------
+    def compact(self, parts: Sequence[str], loose: Iterable[tuple[str, str, Callable[[str], pa.Table], dict, int]],
+                order: Sequence[str] = ()) -> tuple[int, list[str]]:
+        """Pack the per-unit results ``loose`` (key, fingerprint, part -> table, part -> metadata, when made) and the
+        live units of under-full chunks into new chunks; returns (chunks written, keys compacted from ``loose``).
+
+        ``order``: the unit keys in the order the fan-in reads them (the chunks follow it).
+        """
+        entries = dict(self.entries())
+        loose = list(loose)
+        loose_keys = {k for k, *_ in loose}
+        live: dict[str, list[str]] = {}
+        for k, e in entries.items():
+            live.setdefault(e.chunk, []).append(k)
+        underfull = [c for c, ks in live.items() if len(ks) - len(loose_keys.intersection(ks)) < CHUNK_UNITS / 2]
+        if not loose and len(underfull) <= 1:
+            self._delete_unreferenced(entries)
+            return 0, []
+        repack = [(k, entries[k]) for c in underfull for k in live[c] if k not in loose_keys]
+        rank = {k: i for i, k in enumerate(order)}
+        items: list[tuple[str, object]] = [*repack, *((k, rest) for k, *rest in loose)]
+        items.sort(key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+        written = 0
+        for start in range(0, len(items), CHUNK_UNITS):
+            batch = items[start:start + CHUNK_UNITS]
+            chunk = f"{time.time_ns():x}-{os.getpid()}-{written}"
+            new: dict[str, Entry] = {}
+            for part in parts:
+                tables, offset = [], 0
+                for k, item in batch:
+                    if isinstance(item, Entry):
+                        t = self.read_unit(k, part)
+                        fp, meta, made = item.fingerprint, item.meta, item.made
+                    else:
+                        fp, get, meta, made = item
+                        t = get(part)
+                    t = t.replace_schema_metadata(None)
+                    tables.append(t)
+                    e = new.setdefault(k, Entry(fp, chunk, {}, dict(meta), made))
+                    e.spans[part] = (offset, t.num_rows)
+                    offset += t.num_rows
+                table = pa.concat_tables(tables, promote_options="default").unify_dictionaries().combine_chunks()
+                write_ipc_atomic(table, self.chunk_path(chunk, part))
+            entries.update(new)
+            written += 1
+        self._write_index(entries, parts)
+        self._delete_unreferenced(entries)
+        return written, [k for k, *_ in loose]
+
+    def drop(self, keep_keys: Iterable[str], parts: Sequence[str]) -> list[str]:
+        """Remove the units not in ``keep_keys`` from the index (and the chunks left without a unit)."""
+        entries = self.entries()
+        if not entries:
+            return []
+        keep = set(keep_keys)
+        removed = [k for k in entries if k not in keep]
+        if removed:
+            left = {k: e for k, e in entries.items() if k in keep}
+            self._write_index(left, parts)
+            self._delete_unreferenced(left)
+        return removed
+
+    def forget(self, keys: Iterable[str], parts: Sequence[str]) -> None:
+        """Remove ``keys`` from the index (their results are computed again)."""
+        entries = self.entries()
+        keys = set(keys)
+        if keys & entries.keys():
+            self.drop([k for k in entries if k not in keys], parts)
+
+    def _delete_unreferenced(self, entries: dict[str, Entry]) -> None:
+        """Delete the chunk files no index row points to (superseded, emptied, or orphaned by a crash)."""
+        if not self.folder.is_dir():
+            return
+        used = {e.chunk for e in entries.values()}
+        for path in self.folder.iterdir():
+            if path.name == INDEX_FILE:
+                continue
+            if path.name.startswith(".") or path.name.split(".", 1)[0] not in used:
+                path.unlink(missing_ok=True)
+
+    def files(self) -> list[Path]:
+        return sorted(self.folder.iterdir()) if self.folder.is_dir() else []
+
+
+def _entries_to_table(entries: dict[str, Entry], parts: Sequence[str]) -> pa.Table:
+    keys = list(entries)
+    columns = {
+        "key": pa.array(keys, pa.string()),
+        "fingerprint": pa.array([entries[k].fingerprint for k in keys], pa.string()),
+        "chunk": pa.array([entries[k].chunk for k in keys], pa.string()),
+        "meta": pa.array([json.dumps(entries[k].meta, ensure_ascii=False) if entries[k].meta else None
+                          for k in keys], pa.string()),
+        "made": pa.array([entries[k].made for k in keys], pa.int64()),
+    }
+    for part in parts:
+        spans = [entries[k].spans.get(part) for k in keys]
+        columns[f"{part}.offset"] = pa.array([s[0] if s else None for s in spans], pa.int64())
+        columns[f"{part}.rows"] = pa.array([s[1] if s else None for s in spans], pa.int64())
+    return pa.table(columns)
+
+
+def _entries_from_table(table: pa.Table) -> dict[str, Entry]:
+    parts = [n[: -len(".offset")] for n in table.column_names if n.endswith(".offset")]
+    cols = {n: table.column(n).to_pylist() for n in table.column_names}
+    out = {}
+    for i, key in enumerate(cols["key"]):
+        spans = {p: (cols[f"{p}.offset"][i], cols[f"{p}.rows"][i]) for p in parts
+                 if cols[f"{p}.offset"][i] is not None}
+        meta = json.loads(cols["meta"][i]) if cols["meta"][i] else {}
+        out[key] = Entry(cols["fingerprint"][i], cols["chunk"][i], spans, meta, cols["made"][i])
+    return out
