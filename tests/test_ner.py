@@ -6,7 +6,10 @@ import pytest
 
 from pipeline.nlp.ner import load_tagger
 from tooling.ner.evaluate import score_spans
-from pipeline.nlp.ner.features import NameTypes, decode, document_sentences, encode, gazetteer_tags
+from pipeline.nlp.ner.bioes import decode, encode
+from pipeline.nlp.ner.input_fields import gazetteer_tags
+from pipeline.nlp.ner.resources import NameTypes
+from pipeline.nlp.ner.sentences import document_sentences
 from pipeline.nlp.ner.tagger import MODEL_PATH
 from pipeline.nlp.segment import segment
 
@@ -40,7 +43,7 @@ def test_sentences_and_word_spans_offsets():
 
 
 def test_name_codes():
-    from pipeline.nlp.ner.features import name_codes
+    from tooling.ner.name_codes import name_codes
 
     codes = name_codes([("王小明和王芳来了", [(0, 3, "PER"), (4, 6, "PER")]), ("王先生", [(0, 1, "PER")]),
                         ("小明小", [])])

@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.nlp.ner.features import Resources, given_name_codes
-from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, field_ids, sentence_fields
+from pipeline.nlp.ner.bioes import LABELS
+from pipeline.nlp.ner.input_fields import FIELDS, field_ids, sentence_fields
+from pipeline.nlp.ner.model import CONVENTIONS, NeuralModel
+from pipeline.nlp.ner.resources import Resources, given_name_codes
 from pipeline.nlp.segment import segment
 
 
@@ -65,7 +67,7 @@ def test_batched_emissions_equal_the_reference():
 
 
 def test_ensemble_averages_networks_and_stores_shared_arrays_once():
-    from pipeline.nlp.ner.neural import combine
+    from pipeline.nlp.ner.model import combine
 
     (a1, meta), (a2, _) = _random_model(seed=4), _random_model(seed=5)
     a2["emb_bigram"] = a1["emb_bigram"]  # e.g. frozen word2vec vectors

@@ -18,7 +18,7 @@ def _relative(files):
 
 @pytest.mark.parametrize("stage, path, counted", [
     (stages.EXTRACTIONS, "nlp/entities.py", True),
-    (stages.EXTRACTIONS, "nlp/ner/neural.py", True),
+    (stages.EXTRACTIONS, "nlp/ner/network.py", True),
     (stages.EXTRACTIONS, "data/ner/neural.npz", True),
     (stages.EXTRACTIONS, "data/lexicon", True),          # a folder: some file under it
     (stages.DOCUMENTS, "ingest/sources.py", True),

@@ -317,7 +317,7 @@ _ADVERBS = set("均也都皆亦曾将已还又就便才正")
 def _after_last_verb(text: str, s: int, e: int) -> int:
     """Where the name before a role starts: after the last verb or particle among its words
     (李强|听取|了|集团 -> 集团), so that a clause is never taken for a name."""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
     from pipeline.nlp.segment import segment
 
     pos = s
@@ -334,14 +334,14 @@ _NAME_VERBS = frozenset(("投资", "创新", "发展", "联合", "控股", "建�
 
 def _pos_verb(word: str) -> bool:
     """Is ``word`` a verb by the dictionary's part of speech (上市)?"""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     return word_pos().get(word, "").startswith("v")
 
 
 def _verb_word(word: str) -> bool:
     """Is ``word`` a frequent verb of the dictionary (成为, 表示)?"""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     return len(word) == 2 and common_word(word, 1000) and word_pos().get(word, "").startswith("v")
 
@@ -465,7 +465,7 @@ def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 def _object_stop_word(word: str, rules: Rules) -> bool:
     """Does ``word`` end a name after a founding cue (都, 和, 的, 两只, 宣称, 旗下)?"""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     pos = word_pos().get(word, "")
     return (pos.startswith(_OBJECT_STOP_POS) or _verb_word(word) or (len(word) == 1 and pos.startswith("v"))
@@ -474,7 +474,7 @@ def _object_stop_word(word: str, rules: Rules) -> bool:
 
 def _modifier_word(word: str) -> bool:
     """An adjective or distinguishing word (最大, 紧凑型): the words before it describe a thing."""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     return word_pos().get(word, "").startswith(("a", "b"))
 

@@ -1,7 +1,7 @@
 """The one dictionary matcher: leftmost-longest, non-overlapping matches of a fixed set of forms.
 
 Used by entity typing (``entity_rules.Matcher``: lexicon and gazetteer names)
-and by the NER features (``ner.features.gazetteer_tags``: names seen in the
+and by the NER features (``ner.input_fields.gazetteer_tags``: names seen in the
 training sets), so both read a text the same way. From each position the match
 grows one character at a time while the piece is a prefix of some form; the
 longest form found there is taken and the scan goes on after it. Every match

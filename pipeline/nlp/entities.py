@@ -455,7 +455,7 @@ _CLAUSE_POS = ("v", "u", "p", "r", "m", "d", "c", "b")
 def _clause_word(word: str) -> bool:
     """Is ``word`` a verb, pronoun, numeral, adverb, preposition, conjunction, particle or attributive
     by the dictionary's part of speech (参与, 所在, 大型, 地, 任)? Brand stems have none (宇树, 西南)."""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     return word_pos().get(word, "").startswith(_CLAUSE_POS)
 
@@ -463,7 +463,7 @@ def _clause_word(word: str) -> bool:
 def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> bool:
     """Does a verb token of two or more characters start at the name's last character and run past
     its end (韩旭|成为), the name's first two characters being a token of their own?"""
-    from pipeline.nlp.ner.features import word_pos
+    from pipeline.nlp.ner.dictionary_tags import word_pos
 
     i = token_at.get(e - 1)
     if i is None or i == 0 or tokens[i].end <= e or tokens[i - 1].end != e - 1 or tokens[i - 1].start != e - 3:
@@ -833,7 +833,7 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
 
 def _visit_verb(tok: Token, prev: Token | None, rules: Rules) -> bool:
     """Is ``tok`` a verb said of the person (or title) right before it (习近平总书记|来到, 他|考察了)?"""
-    from pipeline.nlp.ner.features import word_pos, word_tags
+    from pipeline.nlp.ner.dictionary_tags import word_pos, word_tags
     from pipeline.nlp.relations import cues
 
     if prev is None or not word_pos().get(tok.word.rstrip("了过着") or tok.word, "").startswith("v"):

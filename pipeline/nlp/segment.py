@@ -9,7 +9,7 @@ within a process (the same words as jieba's cut: see ``_cut``). Whitespace is
 not returned as tokens. Part-of-speech is
 not computed here: ``jieba.posseg`` is several times slower and nothing
 downstream needs it (the NER model reads a word's usual part of speech from
-the dictionary, ``ner.features.parts_of_speech``).
+the dictionary, ``ner.dictionary_tags.word_pos``).
 
 ``split_sentences(text)`` cuts text into sentence spans (end punctuation,
 newlines, and a length cap) for the stages that work sentence by sentence.

@@ -2,10 +2,10 @@
 
 ``python -m tooling.ner.parity_fixture [OUT]`` (needs torch: the ``ner-train``
 extra) builds a small random ``train_neural._Net`` over every field of
-``neural.FIELDS``, exports it as ``train-ner`` does, and writes the exported
+``input_fields.FIELDS``, exports it as ``train-ner`` does, and writes the exported
 arrays, three sentences of input ids and PyTorch's emission scores for them to
 ``tests/fixtures/ner_parity.npz``. ``tests/test_ner_neural.py`` then checks, with
-NumPy only (every ``make test``), that ``neural.NeuralModel`` gives those scores.
+NumPy only (every ``make test``), that ``model.NeuralModel`` gives those scores.
 Re-run it when the network or its fields change.
 """
 
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.nlp.ner.neural import FIELDS
+from pipeline.nlp.ner.input_fields import FIELDS
 from tooling.ner.train_neural import _Net
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ner_parity.npz"
 LENGTHS = (8, 5, 2)  # sentences of a batch, longest first (packed sequences)
-CONVENTION = 1  # the convention the scores are computed for (index into neural.CONVENTIONS)
+CONVENTION = 1  # the convention the scores are computed for (index into model.CONVENTIONS)
 
 
 def build(seed: int = 0) -> dict[str, np.ndarray]:

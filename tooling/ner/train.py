@@ -8,10 +8,10 @@ administrative divisions and country names from ``pipeline/data/gazetteer/``).
 The gazetteer feature is computed jackknife-style in training (for each fifth
 of the records, from the entity names of the other four fifths) so that the
 model learns how far to trust a gazetteer hit on names it has not been
-trained on; the per-character name codes (``features.name_codes``: how often
+trained on; the per-character name codes (``name_codes.py``: how often
 a character starts / continues a person name) are jackknifed the same way.
 
-Then it trains the shipped model, the BiLSTM-CRF of ``neural.py``
+Then it trains the shipped model, the BiLSTM-CRF of ``pipeline.nlp.ner.model``
 (``train_neural.py``, PyTorch: the ``ner-train`` extra), written as
 ``neural.npz`` with ``training_report_neural.json``, ``gazetteer.tsv``,
 ``names.tsv`` and ``clusters.tsv`` into ``--out`` (default
@@ -32,9 +32,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.nlp.ner.features import MAX_GAZ_LEN, NameTypes, Resources, gazetteer_tags, name_codes
+from pipeline.nlp.ner.input_fields import gazetteer_tags
+from pipeline.nlp.ner.resources import MAX_GAZ_LEN, NameTypes, Resources
 from tooling.ner import clusters as nerclusters
 from tooling.ner import data as nerdata
+from tooling.ner.name_codes import name_codes
 
 DEFAULT_TRAIN_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "ner" / "train"
 DATA_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "data"

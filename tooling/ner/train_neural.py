@@ -1,4 +1,4 @@
-"""``python -m tooling train-ner``: train the BiLSTM-CRF of ``neural.py`` with PyTorch.
+"""``python -m tooling train-ner``: train the BiLSTM-CRF of ``pipeline.nlp.ner.model`` with PyTorch.
 
 Uses the same training records, jackknifed gazetteer and name codes, and
 word / character clusters that ``train.py`` builds, and its block
@@ -6,7 +6,7 @@ holdout (``--holdout K``). Before training, character and bigram vectors are
 learned with word2vec from unlabelled text (the corpus plus the training
 texts, never the test sets) and cached (``pipeline/cache.py``); the network
 starts from them. Each epoch's model is exported to NumPy and, with a
-holdout, scored through ``neural.NeuralModel`` itself (so the exported
+holdout, scored through ``model.NeuralModel`` itself (so the exported
 run-time path is what is measured). What is written to ``--out``/``neural.npz``
 is the mean of the last ``--average-last`` epochs' weights, or with 0 the best
 epoch on the holdout (the last epoch without one); with several ``--seeds``,
@@ -27,8 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.nlp.ner.features import MAX_SENT_LEN, Resources, document_sentences, encode
-from pipeline.nlp.ner.neural import CONVENTIONS, FIELDS, LABELS, NeuralModel, combine, field_ids, save, sentence_fields
+from pipeline.nlp.ner.bioes import LABELS, encode
+from pipeline.nlp.ner.input_fields import FIELDS, field_ids, sentence_fields
+from pipeline.nlp.ner.model import CONVENTIONS, NeuralModel, combine, save
+from pipeline.nlp.ner.resources import Resources
+from pipeline.nlp.ner.sentences import MAX_SENT_LEN, document_sentences
 from pipeline.nlp.segment import segment
 from tooling.ner import clusters as nerclusters
 from tooling.ner import data as nerdata
@@ -117,7 +120,7 @@ def build_vocabs(data, pretrained: dict, min_count: int = 2) -> list[list[str]]:
 
 
 class _Net:
-    """The PyTorch twin of ``neural.NeuralModel`` (built lazily so that torch is imported only to train)."""
+    """The PyTorch twin of ``model.NeuralModel`` (built lazily so that torch is imported only to train)."""
 
     def __init__(self, vocabs, pretrained, hidden: int, dropout: float, frozen: tuple[str, ...] = ()):
         import torch

@@ -1,4 +1,4 @@
-"""Word and character clusters, input fields of the BiLSTM-CRF (``neural.sentence_fields``): reading ``clusters.tsv``.
+"""Word and character clusters, input fields of the BiLSTM-CRF (``input_fields.sentence_fields``): reading ``clusters.tsv``.
 
 Built once by ``python -m tooling train-ner --clusters`` (``tooling.ner.clusters.build``): the unlabelled corpus
 (``../shared/corpus/xwlb.jsonl``, ``../shared/corpus/news/*.txt`` and the texts of the NER training files, never

@@ -2,12 +2,13 @@
 
 ``NerTagger.tag(text, tokens)`` splits ``text`` into sentences, tags them and
 decodes BIOES labels into spans ``(start, end, type)`` with offsets into
-``text``. The model is ``neural.npz``, a character BiLSTM-CRF (``neural.py``)
-trained by ``train-ner`` from the public training sets and run with NumPy:
-embeddings of the character, its bigram, jieba's word position and class, the
-word / character clusters, name codes and gazetteer tags; all sentences of a
-text are run as one batch. It reads the data shipped beside it
-(``gazetteer.tsv``, ``clusters.tsv``, ``names.tsv``). A missing model file is
+``text``. The model is ``neural.npz``, a character BiLSTM-CRF (``model.py``)
+trained by ``train-ner`` from the public training sets and run with NumPy: the
+sentences (``sentences.py``) become input fields (``input_fields.py``), the
+network (``network.py``) scores BIOES labels (``bioes.py``) and CRF decoding
+(``decoding.py``) picks them; all sentences of a text are run as one batch. It
+reads the data shipped beside it (``resources.py``: ``gazetteer.tsv``,
+``clusters.tsv``, ``names.tsv``). A missing model file is
 an error (``FileNotFoundError``), never a silent fallback to another tagger.
 
 The model is trained on four datasets that draw entity boundaries differently
@@ -26,16 +27,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from pipeline.nlp.ner import clusters as nerclusters
-from pipeline.nlp.ner.features import NameTypes, Resources, decode, document_sentences
-from pipeline.nlp.ner.neural import NeuralModel
+from pipeline.nlp.ner.bioes import Span, decode
+from pipeline.nlp.ner.model import NeuralModel
+from pipeline.nlp.ner.resources import Resources, load_resources
+from pipeline.nlp.ner.sentences import document_sentences
 from pipeline.records import Token
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "ner"
-MODEL_PATH = MODEL_DIR / "neural.npz"  # the BiLSTM-CRF (neural.py)
+MODEL_PATH = MODEL_DIR / "neural.npz"  # the BiLSTM-CRF (model.py)
 DEFAULT_CONVENTION = "b"
-
-Span = tuple[int, int, str]
 
 
 class NerTagger:
@@ -65,7 +65,7 @@ class NerTagger:
 
 
 class NeuralBackend:
-    """Tagging with ``neural.NeuralModel``: all sentences of a text in one batch."""
+    """Tagging with ``model.NeuralModel``: all sentences of a text in one batch."""
 
     def __init__(self, model: NeuralModel, resources: Resources, convention: str | None):
         self.model = model
@@ -93,29 +93,6 @@ class NeuralBackend:
         for s, labels in zip(offsets, self.model.tag_sentences(batch, self.conv)):
             spans.extend((s + a, s + b, t) for a, b, t in decode(labels))
         return spans
-
-
-def load_resources(model_dir: Path) -> Resources:
-    """The input data shipped beside the model: gazetteer, word / character clusters, name codes."""
-    names: dict[str, str] = {}
-    names_path = model_dir / "names.tsv"
-    if names_path.exists():
-        for line in names_path.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                ch, _, code = line.partition("\t")
-                names[ch] = code
-    return Resources(load_name_types(model_dir / "gazetteer.tsv"), nerclusters.load(model_dir / "clusters.tsv"), names)
-
-
-def load_name_types(path: Path) -> NameTypes:
-    """``name<TAB>type`` lines (``#`` comments) -> {name: type}; empty if the file is missing."""
-    gaz: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                name, _, typ = line.partition("\t")
-                gaz[name] = typ
-    return NameTypes(gaz)
 
 
 _lock = threading.Lock()
