@@ -250,6 +250,291 @@ def _start_copy(source: Path, target: Path) -> threading.Thread | None:
     return thread
 
 
+@dataclass
+class _Release:
+    """What one publish knows before it writes: the tables as published and the facts recorded about them."""
+
+    tables: dict[str, pa.Table]  # schema order, converted to Arrow, text policy applied
+    text_policy: str
+    row_counts: dict[str, int]
+    partitioned: bool
+    now: datetime
+    made_by: dict  # provenance.provenance()
+    code_version: str
+    fingerprint: str
+    license: str
+    title: str
+    description: str
+    sources: list[dict]
+
+
+@dataclass
+class _Previous:
+    """The latest release folder before this publish (all None for a first release)."""
+
+    existing: list[str]
+    version: str | None
+    folder: Path | None
+    package: dict | None
+
+
+@dataclass
+class _Written:
+    """What writing the release folder produced, for the result and the zip index."""
+
+    diff: list
+    zip_index: object | None
+
+
+def _prepared_tables(tables: dict, check: bool, publish_text: str | None) -> tuple[dict[str, pa.Table], str]:
+    """The schema's tables, checked (``ReleaseBlocked`` on a blocking failure), as Arrow, with the text policy."""
+    tables = complete_tables(tables)
+    if check:
+        # on the tables as given (a DataFrame that cannot be converted is a finding, not a crash)
+        failures = validate.blocking_failures(validate.check_tables(tables))
+        if failures:
+            raise ReleaseBlocked(failures)
+    tables = {n: files.to_arrow(n, t) for n, t in tables.items()}  # converted once
+    text_policy = rights.publish_text_policy(publish_text)
+    tables["documents"] = rights.apply_text_policy(tables["documents"], text_policy)
+    return tables, text_policy
+
+
+def _utc(now: datetime | None) -> datetime:
+    now = now or datetime.now(timezone.utc)
+    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
+
+
+def _previous_release(out_dir: Path, releases_dir: Path) -> _Previous:
+    """The latest release folder and its ``datapackage.json``, after cleaning up interrupted publishes."""
+    _clean_incomplete(releases_dir)
+    _repair_catalog(out_dir)
+    existing = versions.existing_versions(releases_dir)
+    previous = existing[-1] if existing else None
+    folder = releases_dir / previous if previous else None
+    return _Previous(existing, previous, folder, datapackage.read_datapackage(folder) if folder else None)
+
+
+def _unchanged_result(out_dir: Path, release: _Release, prev: _Previous) -> ReleaseResult | None:
+    """The result "nothing to publish" when the tables equal the latest release's (repairing ``latest``
+    and ``releases.json`` after an interrupted publish); None when a new release is due."""
+    if not prev.package or prev.package.get("fingerprint") != release.fingerprint:
+        return None
+    if os.path.realpath(out_dir / "latest") != os.path.realpath(prev.folder):
+        switch_latest(out_dir, prev.version)  # repair after an interrupted publish
+    if prev.version not in {e["version"] for e in catalog.read_catalog(out_dir)}:
+        catalog.add_to_catalog(out_dir, prev.version)
+    return ReleaseResult(
+        version=prev.version,
+        path=prev.folder,
+        created=prev.package.get("created"),
+        row_counts=release.row_counts,
+        published=False,
+        reason=f"unchanged: the tables and code version equal release {prev.version}",
+        previous_version=prev.version,
+        zip_path=_zip_of(prev.folder, prev.version),
+        fingerprint=release.fingerprint,
+    )
+
+
+def _write_tables_and_compare(work: Path, release: _Release, prev: _Previous):
+    """Write every table's files while comparing the tables with the previous release's.
+
+    Arrow's Parquet and CSV writers and hashlib release the GIL: two threads
+    write the tables side by side, and compare them with the previous release.
+    Returns ({table: file names}, {partitioned table: documents per part},
+    the previous release's tables or None, the per-table diff).
+    """
+    tables = release.tables
+    previous_layout = datapackage.parts_layout(prev.package)
+    docs_per_part: dict[str, int] = {}
+
+    def write_table(item: tuple[str, pa.Table]) -> tuple[str, list[str]]:
+        name, table = item
+        if release.partitioned and name in parts.PARTITIONED_TABLES:
+            every = docs_per_part[name] = parts.docs_per_part(table, previous_layout.get(name))
+            return name, parts.write_parts(name, table, work, every)
+        # a partitioned release has no CSV (the zip built on demand carries them: `downloads`)
+        return name, [p.name for p in files.write_table_files(name, table, work, csv=not release.partitioned)]
+
+    def compare() -> tuple[dict | None, list]:
+        before = files.read_release_arrow(prev.folder) if prev.folder else None
+        return before, changes.diff_tables(before, tables)
+
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+        compared = pool.submit(compare)
+        by_table = dict(pool.map(write_table, sorted(tables.items(), key=lambda item: -item[1].nbytes)))
+        previous_tables, diff = compared.result()
+    return by_table, docs_per_part, previous_tables, diff
+
+
+def _write_changes_file(work: Path, version: str, created: str, release: _Release, prev: _Previous,
+                        previous_tables: dict | None, diff: list) -> str:
+    """``CHANGES.md`` against the previous release (by primary key, and the sources added / removed)."""
+    (work / "CHANGES.md").write_text(
+        changes.render_changes(version, prev.version, diff, created, sources=changes.source_changes(
+            previous_tables.get("documents") if previous_tables else None, release.tables["documents"])),
+        encoding="utf-8",
+    )
+    return "CHANGES.md"
+
+
+def _write_database_and_extras(work: Path, version: str, created: str, release: _Release, prev: _Previous,
+                               previous_tables: dict | None, diff: list,
+                               copier: threading.Thread | None, sqlite_copy: Path) -> tuple[list[str], dict]:
+    """README, dictionary, citation and DuckDB (which releases the GIL) beside the SQLite file.
+
+    Returns the names of the files written here besides the extras, and the extras' datapackage entries.
+    """
+    tables = release.tables
+    names: list[str] = []
+    with ThreadPoolExecutor(max_workers=1) as side:
+        extras_done = side.submit(
+            extras.write_release_extras,
+            work, tables, version=version, created=created, title=release.title,
+            description=release.description, license=release.license, text_policy=release.text_policy,
+            previous=prev.version, previous_dir=prev.folder,
+            changes=_sqlite_changes(diff, previous_tables, tables) if previous_tables is not None else None,
+            databases=not release.partitioned,
+        )
+        if copier is not None:
+            copier.join()
+        if not release.partitioned:  # a partitioned release has no database file: `serve` builds one on demand
+            _write_sqlite(tables, work / SQLITE_NAME, prev.folder, previous_tables, diff,
+                          sqlite_copy if copier is not None else None)
+            names.append(SQLITE_NAME)
+        extra_files = extras_done.result()
+    return names, extra_files
+
+
+SQLITE_RESOURCE = {
+    "name": "dataset-sqlite",
+    "format": "sqlite",
+    "mediatype": "application/vnd.sqlite3",
+    "title": "All tables in one SQLite database",
+    "description": "Primary and foreign keys, indexes on IDs and names, "
+    "FTS5 full-text search (trigram) in <table>_fts.",
+}
+CHANGES_RESOURCE = {
+    "name": "changes",
+    "format": "md",
+    "mediatype": "text/markdown",
+    "title": "Changes since the previous release",
+}
+
+
+def _write_package(work: Path, version: str, created: str, release: _Release,
+                   table_files: dict[str, list[str]], docs_per_part: dict[str, int], extra_files: dict) -> str:
+    """``datapackage.json`` with the release's provenance."""
+    package = datapackage.build_datapackage(
+        work,
+        tables=list(release.tables),
+        version=version,
+        created=created,
+        title=release.title,
+        description=release.description,
+        license=release.license,
+        sources=release.sources,
+        fingerprint=release.fingerprint,
+        code_version=release.code_version,
+        row_counts=release.row_counts,
+        parts={name: (table_files[name], every) for name, every in docs_per_part.items()},
+        extra_files={
+            **({} if release.partitioned else {SQLITE_NAME: SQLITE_RESOURCE}),
+            "CHANGES.md": CHANGES_RESOURCE,
+            **extra_files,
+        },
+        properties={"text_policy": release.text_policy,
+                    **{f"texts_{k}": v for k, v in rights.text_counts(release.tables["documents"]).items()}},
+    )
+    package["provenance"] = release.made_by
+    datapackage.write_datapackage(work, package)
+    return "datapackage.json"
+
+
+def _write_zip(out_dir: Path, work: Path, version: str, release: _Release, prev: _Previous, names: list[str]):
+    """The release's zip, reusing the previous zip's unchanged deflated pieces; returns its chunk index
+    (None for a partitioned release, whose zip is built on demand: `python -m pipeline zip`)."""
+    if release.partitioned:
+        return None
+    old_index = archive.read_index(out_dir / ZIP_INDEX_DIR, prev.version) if prev.version else None
+    old_zip = prev.folder / f"dataset-{prev.version}.zip" if prev.folder else None
+    _zip, index = archive.write_zip(
+        work, sorted(names) + ["SHA256SUMS"], version, release.now,
+        previous=(old_zip, old_index) if old_index else None,
+    )
+    return index
+
+
+def _seal(work: Path, previous_dir: Path | None) -> None:
+    """Make the release read-only and hard-link the files equal to the previous release's."""
+    for path in work.rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)  # a release is never modified once written (folders stay writable)
+    retention.link_unchanged(work, previous_dir)  # files equal to the previous release's: stored once
+
+
+def _write_release_folder(work: Path, version: str, created: str, release: _Release, prev: _Previous,
+                          copier: threading.Thread | None, sqlite_copy: Path, out_dir: Path) -> _Written:
+    """Every file of the release into ``work``: tables, CHANGES.md, SQLite and extras, datapackage.json,
+    SHA256SUMS, zip; then sealed."""
+    table_files, docs_per_part, previous_tables, diff = _write_tables_and_compare(work, release, prev)
+    names: list[str] = [n for name in release.tables for n in table_files[name]]
+    names.append(_write_changes_file(work, version, created, release, prev, previous_tables, diff))
+    database, extra_files = _write_database_and_extras(work, version, created, release, prev, previous_tables,
+                                                       diff, copier, sqlite_copy)
+    names += database
+    names += list(extra_files)
+    names.append(_write_package(work, version, created, release, table_files, docs_per_part, extra_files))
+    checksums.write_sha256sums(work, names)
+    index = _write_zip(out_dir, work, version, release, prev, names)
+    _seal(work, prev.folder)
+    return _Written(diff, index)
+
+
+def _publish_new_release(out_dir: Path, releases_dir: Path, release: _Release, prev: _Previous,
+                         keep: int) -> ReleaseResult:
+    """Write the release into a temporary folder, rename it into place, switch ``latest``, update the catalogue."""
+    version = versions.next_version(prev.existing, release.now)
+    created = _iso(release.now)
+    work = releases_dir / f"{INCOMPLETE_PREFIX}{version}-{os.getpid()}"
+    work.mkdir()
+    sqlite_copy = work / f".previous-{SQLITE_NAME}"
+    copier = (_start_copy(prev.folder / SQLITE_NAME, sqlite_copy)
+              if prev.folder and not release.partitioned else None)
+    try:
+        written = _write_release_folder(work, version, created, release, prev, copier, sqlite_copy, out_dir)
+        final = releases_dir / version
+        os.rename(work, final)
+        if written.zip_index:
+            try:
+                archive.write_index(out_dir / ZIP_INDEX_DIR, version, written.zip_index)
+            except OSError:
+                pass  # only a cache for the next zip: the next release writes its zip whole
+    except BaseException:
+        if copier is not None:
+            copier.join()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    switch_latest(out_dir, version)  # from here on the release is published (`latest` is the authority)
+    warning = _repair_catalog(out_dir, version)
+    retention.prune_releases(out_dir, keep)
+    previous = prev.version
+    return ReleaseResult(
+        version=version,
+        path=final,
+        created=created,
+        row_counts=release.row_counts,
+        published=True,
+        reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)") + warning,
+        previous_version=previous,
+        zip_path=_zip_of(final, version),
+        fingerprint=release.fingerprint,
+        changes={c.table: {"added": len(c.added), "removed": len(c.removed), "changed": len(c.changed)}
+                 for c in written.diff},
+    )
+
+
 def publish_release(
     tables: dict[str, pd.DataFrame],
     out_dir: Path,
@@ -282,177 +567,28 @@ def publish_release(
     """
     out_dir = Path(out_dir)
     releases_dir = out_dir / "releases"
-    tables = complete_tables(tables)
-    if check:
-        # on the tables as given (a DataFrame that cannot be converted is a finding, not a crash)
-        failures = validate.blocking_failures(validate.check_tables(tables))
-        if failures:
-            raise ReleaseBlocked(failures)
-    tables = {n: files.to_arrow(n, t) for n, t in tables.items()}  # converted once
-    text_policy = rights.publish_text_policy(publish_text)
-    tables["documents"] = rights.apply_text_policy(tables["documents"], text_policy)
+    tables, text_policy = _prepared_tables(tables, check, publish_text)
     releases_dir.mkdir(parents=True, exist_ok=True)
-    row_counts = {n: int(t.num_rows) for n, t in tables.items()}
-    partitioned = parts.is_partitioned(tables, parts.partition_above(partition_above))
-    now = now or datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
     made_by = provenance.provenance()
     code_version = code_version or made_by["code_version"]
-    fp = fingerprint(tables, code_version + ":" + provenance.data_digest(made_by))
-
-    with _publish_lock(out_dir):
-        _clean_incomplete(releases_dir)
-        _repair_catalog(out_dir)
-        existing = versions.existing_versions(releases_dir)
-        previous = existing[-1] if existing else None
-        previous_dir = releases_dir / previous if previous else None
-        previous_package = datapackage.read_datapackage(previous_dir) if previous_dir else None
-        if previous_package and previous_package.get("fingerprint") == fp:
-            if os.path.realpath(out_dir / "latest") != os.path.realpath(previous_dir):
-                switch_latest(out_dir, previous)  # repair after an interrupted publish
-            if previous not in {e["version"] for e in catalog.read_catalog(out_dir)}:
-                catalog.add_to_catalog(out_dir, previous)
-            return ReleaseResult(
-                version=previous,
-                path=previous_dir,
-                created=previous_package.get("created"),
-                row_counts=row_counts,
-                published=False,
-                reason=f"unchanged: the tables and code version equal release {previous}",
-                previous_version=previous,
-                zip_path=_zip_of(previous_dir, previous),
-                fingerprint=fp,
-            )
-        check_shrink(previous_package, row_counts.get("documents", 0), allow_shrink)
-
-        version = versions.next_version(existing, now)
-        created = _iso(now)
-        work = releases_dir / f"{INCOMPLETE_PREFIX}{version}-{os.getpid()}"
-        work.mkdir()
-        sqlite_copy = work / f".previous-{SQLITE_NAME}"
-        copier = _start_copy(previous_dir / SQLITE_NAME, sqlite_copy) if previous_dir and not partitioned else None
-        previous_layout = datapackage.parts_layout(previous_package)
-        docs_per_part: dict[str, int] = {}
-
-        def write_table(item: tuple[str, pa.Table]) -> tuple[str, list[str]]:
-            name, table = item
-            if partitioned and name in parts.PARTITIONED_TABLES:
-                every = docs_per_part[name] = parts.docs_per_part(table, previous_layout.get(name))
-                return name, parts.write_parts(name, table, work, every)
-            # a partitioned release has no CSV (the zip built on demand carries them: `downloads`)
-            return name, [p.name for p in files.write_table_files(name, table, work, csv=not partitioned)]
-
-        try:
-            # Arrow's Parquet and CSV writers and hashlib release the GIL: two threads
-            # write the tables side by side, and compare them with the previous release.
-            def compare() -> tuple[dict | None, list]:
-                before = files.read_release_arrow(previous_dir) if previous_dir else None
-                return before, changes.diff_tables(before, tables)
-
-            with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
-                compared = pool.submit(compare)
-                by_table = dict(pool.map(write_table, sorted(tables.items(), key=lambda item: -item[1].nbytes)))
-                previous_tables, diff = compared.result()
-            names: list[str] = [n for name in tables for n in by_table[name]]
-            (work / "CHANGES.md").write_text(
-                changes.render_changes(version, previous, diff, created, sources=changes.source_changes(
-                    previous_tables.get("documents") if previous_tables else None, tables["documents"])),
-                encoding="utf-8",
-            )
-            names.append("CHANGES.md")
-            # README, dictionary, citation and DuckDB (which releases the GIL) beside the SQLite
-            with ThreadPoolExecutor(max_workers=1) as side:
-                extras_done = side.submit(
-                    extras.write_release_extras,
-                    work, tables, version=version, created=created, title=title, description=description,
-                    license=license, text_policy=text_policy, previous=previous, previous_dir=previous_dir,
-                    changes=_sqlite_changes(diff, previous_tables, tables) if previous_tables is not None else None,
-                    databases=not partitioned,
-                )
-                if copier is not None:
-                    copier.join()
-                if not partitioned:  # a partitioned release has no database file: `serve` builds one on demand
-                    _write_sqlite(tables, work / SQLITE_NAME, previous_dir, previous_tables, diff,
-                                  sqlite_copy if copier is not None else None)
-                    names.append(SQLITE_NAME)
-                extra_files = extras_done.result()
-            names += list(extra_files)
-
-            package = datapackage.build_datapackage(
-                work,
-                tables=list(tables),
-                version=version,
-                created=created,
-                title=title,
-                description=description,
-                license=license,
-                sources=sources,
-                fingerprint=fp,
-                code_version=code_version,
-                row_counts=row_counts,
-                parts={name: (by_table[name], every) for name, every in docs_per_part.items()},
-                extra_files={
-                    **({} if partitioned else {SQLITE_NAME: {
-                        "name": "dataset-sqlite",
-                        "format": "sqlite",
-                        "mediatype": "application/vnd.sqlite3",
-                        "title": "All tables in one SQLite database",
-                        "description": "Primary and foreign keys, indexes on IDs and names, "
-                        "FTS5 full-text search (trigram) in <table>_fts.",
-                    }}),
-                    "CHANGES.md": {
-                        "name": "changes",
-                        "format": "md",
-                        "mediatype": "text/markdown",
-                        "title": "Changes since the previous release",
-                    },
-                    **extra_files,
-                },
-                properties={"text_policy": text_policy,
-                            **{f"texts_{k}": v for k, v in rights.text_counts(tables["documents"]).items()}},
-            )
-            package["provenance"] = made_by
-            datapackage.write_datapackage(work, package)
-            names.append("datapackage.json")
-            checksums.write_sha256sums(work, names)
-            index = None
-            if not partitioned:  # a partitioned release's zip is built on demand (`python -m pipeline zip`)
-                old_index = archive.read_index(out_dir / ZIP_INDEX_DIR, previous) if previous else None
-                old_zip = previous_dir / f"dataset-{previous}.zip" if previous_dir else None
-                _zip, index = archive.write_zip(
-                    work, sorted(names) + ["SHA256SUMS"], version, now,
-                    previous=(old_zip, old_index) if old_index else None,
-                )
-            for path in work.rglob("*"):
-                if path.is_file():
-                    path.chmod(0o444)  # a release is never modified once written (folders stay writable)
-            retention.link_unchanged(work, previous_dir)  # files equal to the previous release's: stored once
-            final = releases_dir / version
-            os.rename(work, final)
-            if index:
-                try:
-                    archive.write_index(out_dir / ZIP_INDEX_DIR, version, index)
-                except OSError:
-                    pass  # only a cache for the next zip: the next release writes its zip whole
-        except BaseException:
-            if copier is not None:
-                copier.join()
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        switch_latest(out_dir, version)  # from here on the release is published (`latest` is the authority)
-        warning = _repair_catalog(out_dir, version)
-        retention.prune_releases(out_dir, keep)
-
-    return ReleaseResult(
-        version=version,
-        path=final,
-        created=created,
-        row_counts=row_counts,
-        published=True,
-        reason=f"new release {version}" + (f" (previous: {previous})" if previous else " (first release)") + warning,
-        previous_version=previous,
-        zip_path=_zip_of(final, version),
-        fingerprint=fp,
-        changes={c.table: {"added": len(c.added), "removed": len(c.removed), "changed": len(c.changed)} for c in diff},
+    release = _Release(
+        tables=tables,
+        text_policy=text_policy,
+        row_counts={n: int(t.num_rows) for n, t in tables.items()},
+        partitioned=parts.is_partitioned(tables, parts.partition_above(partition_above)),
+        now=_utc(now),
+        made_by=made_by,
+        code_version=code_version,
+        fingerprint=fingerprint(tables, code_version + ":" + provenance.data_digest(made_by)),
+        license=license,
+        title=title,
+        description=description,
+        sources=sources,
     )
+    with _publish_lock(out_dir):
+        prev = _previous_release(out_dir, releases_dir)
+        unchanged = _unchanged_result(out_dir, release, prev)
+        if unchanged is not None:
+            return unchanged
+        check_shrink(prev.package, release.row_counts.get("documents", 0), allow_shrink)
+        return _publish_new_release(out_dir, releases_dir, release, prev, keep)
