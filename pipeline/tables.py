@@ -290,127 +290,239 @@ def build_tables_arrow(
     _phase("resolve")
     entities, ids = resolve_table(mentions, previous)
     _phase("mentions")
-
-    # mentions and counts
-    stored = [c for c in ("mention_id",) if c in mentions.column_names]
-    kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
-    kept = kept.filter(pc.is_valid(ids))
+    kept = _resolved_mentions(mentions, ids)
     del ids
-    out["mentions"] = pa.table({
-        "mention_id": _mention_ids(kept), "entity_id": kept.column("entity_id"),
-        "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
-        "char_start": kept.column("start"), "char_end": kept.column("end"), "text": kept.column("text"),
-    })
-    per_entity = kept.group_by(["entity_id"], use_threads=False).aggregate([("doc_id", "count"), ("doc_id", "count_distinct")])
-    mention_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count").to_pylist()))
-    doc_count = dict(zip(per_entity.column("entity_id").to_pylist(), per_entity.column("doc_id_count_distinct").to_pylist()))
+    out["mentions"] = build_mentions(kept)
+    counts = _MentionCounts.of(kept)
 
     _phase("relations")
-    spans = _span_lookup(kept)
-    del kept
-
-    # relations -> people.firm_id/role, firms.hq_city_id
-    person_firm: dict[str, Counter] = defaultdict(Counter)
-    firm_city: dict[str, Counter] = defaultdict(Counter)
-    first_seen: dict[tuple, int] = {}
     r_doc = relations.column("doc_id")
     subj_at, obj_at, subject_at = _entity_at(
-        spans,
+        _span_lookup(kept),
         (r_doc, relations.column("subject_start"), relations.column("subject_end")),
         (r_doc, relations.column("object_start"), relations.column("object_end")),
         (facts.column("doc_id"), facts.column("subject_start"), facts.column("subject_end")),
     )
-    del spans
-    relation_rows: list[dict] = []
-    if relations.num_rows:
-        r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
-                  for c in ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
-                            "span_start", "span_end", "sentence")}
-        span_texts = _span_texts(r_cols, doc_rows.take(pc.index_in(r_doc, value_set=doc_ids)), documents.column("text"))
-        for order in range(relations.num_rows):
-            subj_types, obj_types = subj_at.get(order, {}), obj_at.get(order, {})
-            kind, role = r_cols["kind"][order], r_cols["role"][order] or None
-            subj = next(iter(subj_types.values()), None)
-            obj = next(iter(obj_types.values()), None)
-            if not subj or not obj or subj == obj or kind not in schema.RELATION_KINDS:
-                continue
-            if kind in PERSON_FIRM_KINDS and "person" in subj_types and "firm" in obj_types:
-                subj, obj = subj_types["person"], obj_types["firm"]
-                person_firm[subj][(obj, role)] += 1 + (kind in ("founded", "leads"))
-                first_seen.setdefault((subj, obj, role), order)
-            elif kind == "headquartered_in" and "firm" in subj_types and "city" in obj_types:
-                subj, obj = subj_types["firm"], obj_types["city"]
-                firm_city[subj][obj] += 1
-                first_seen.setdefault((subj, obj), order)
-            relation_rows.append(_relation_row(r_cols, order, span_texts[order], entities[subj], entities[obj], kind, role))
+    del kept
+    relation_rows, said = _relation_rows(relations, subj_at, obj_at, entities,
+                                         documents.column("text"), doc_rows.take(pc.index_in(r_doc, value_set=doc_ids)))
 
     _phase("metrics")
     out["metrics"], founded = build_metrics(facts, subject_at, entities)
-    out["indicators"] = pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
+    out["indicators"] = build_indicators()
 
     _phase("entity_tables")
-    rows: dict[str, list[dict]] = {name: [] for name in ("people", "firms", "organizations", "cities", "regions")}
-    for eid, e in sorted(entities.items()):
-        base = {"aliases": list(e.aliases), "mention_count": mention_count.get(eid, 0), "doc_count": doc_count.get(eid, 0)}
-        if e.entity_type == "person":
-            firm_id = role = None
-            if person_firm.get(eid):
-                (firm_id, role), _n = max(
-                    person_firm[eid].items(), key=lambda kv: (kv[1], -first_seen[(eid, *kv[0])])
-                )
-            rows["people"].append({"person_id": eid, "name": e.name, **base, "firm_id": firm_id, "role": role or None})
-        elif e.entity_type == "firm":
-            hq = None
-            if firm_city.get(eid):
-                hq, _n = max(firm_city[eid].items(), key=lambda kv: (kv[1], -first_seen[(eid, kv[0])]))
-            year = founded[eid].most_common(1)[0][0] if founded.get(eid) else None
-            rows["firms"].append({"firm_id": eid, "name": e.name, **base, "hq_city_id": hq, "founded_year": year})
-        elif e.entity_type == "org":
-            rows["organizations"].append({"org_id": eid, "name": e.name, **base, "kind": e.attrs.get("kind", "other")})
-        elif e.entity_type == "city":
-            rows["cities"].append(
-                {
-                    "city_id": eid, "name": e.name, "full_name": e.attrs["full_name"], "province": e.attrs["province"],
-                    "level": e.attrs["level"], **base,
-                }
-            )
-        else:  # province, country
-            rows["regions"].append(
-                {"region_id": eid, "name": e.name, "full_name": e.attrs["full_name"], "level": e.attrs["level"], **base}
-            )
-
-    rows["relations"] = _unique_relation_ids(relation_rows)
+    ordered = sorted(entities.items())
+    out["people"] = build_people(ordered, counts, said)
+    out["firms"] = build_firms(ordered, counts, said, founded)
+    out["organizations"] = build_organizations(ordered, counts)
+    out["cities"] = build_cities(ordered, counts)
+    out["regions"] = build_regions(ordered, counts)
+    out["relations"] = build_relations(relation_rows)
+    del relation_rows
 
     _phase("errors_and_sort")
-    seen_err: set[tuple] = set()
-    rows["errors"] = []
-    error_columns = [
-        errors.column(c).to_pylist() if c in errors.column_names else [None] * errors.num_rows
-        for c in ("source_path", "line", "reason", "sha256", "kind", "check", "duplicate_of")
-    ]
-    for path, line, reason, sha, kind, check, duplicate_of in zip(*error_columns):
-        if (path, line) in seen_err:
-            continue
-        seen_err.add((path, line))
-        rows["errors"].append({"source_path": path, "line": line, "reason": reason, "sha256": sha,
-                               "kind": kind or "unreadable", "check": check, "duplicate_of": duplicate_of})
-
+    out["errors"] = build_errors(errors)
     result: dict[str, pa.Table] = {}
-    for name, table in schema.TABLES.items():
-        if name == "documents":
-            continue
-        target = table.arrow_schema()
-        if name in rows:  # each built table is let go as soon as its sorted copy is made
-            records = rows.pop(name)
-            data = pa.Table.from_pydict({c: [r.get(c) for r in records] for c in target.names}, schema=target)
-            del records
-        else:
-            data = out.pop(name).select(target.names).cast(target)
-        result[name] = _sorted(name, data)
-        del data
+    for name in schema.TABLES:
+        if name != "documents":  # each built table is let go as soon as its sorted copy is made
+            result[name] = _sorted(name, _typed(name, out.pop(name)))
     _phase("documents")
     result["documents"] = build_documents(documents, doc_rows, doc_ids)  # built in key order
     return {name: result[name] for name in schema.TABLES}
+
+
+def _typed(name: str, table: pa.Table) -> pa.Table:
+    """``table`` with exactly the schema's columns of table ``name``, in order, with its types."""
+    target = schema.TABLES[name].arrow_schema()
+    return table.select(target.names).cast(target)
+
+
+def _rows_table(name: str, records: list[dict]) -> pa.Table:
+    """Table ``name`` from row dicts (a column absent from a row is null)."""
+    target = schema.TABLES[name].arrow_schema()
+    return pa.Table.from_pydict({c: [r.get(c) for r in records] for c in target.names}, schema=target)
+
+
+def _resolved_mentions(mentions: pa.Table, ids: pa.Array) -> pa.Table:
+    """The mentions that resolved to an entity, in mention order, with their ``entity_id``."""
+    stored = [c for c in ("mention_id",) if c in mentions.column_names]
+    kept = mentions.select(["doc_id", "start", "end", "entity_type", "text", *stored]).append_column("entity_id", ids)
+    return kept.filter(pc.is_valid(ids))
+
+
+def build_mentions(kept: pa.Table) -> pa.Table:
+    """The ``mentions`` table from the resolved mentions."""
+    return pa.table({
+        "mention_id": _mention_ids(kept), "entity_id": kept.column("entity_id"),
+        "entity_type": kept.column("entity_type"), "doc_id": kept.column("doc_id"),
+        "char_start": kept.column("start"), "char_end": kept.column("end"), "text": kept.column("text"),
+    })
+
+
+class _MentionCounts:
+    """Per entity ID: mentions in all documents (``mention_count``) and documents with a mention (``doc_count``)."""
+
+    def __init__(self, mentions: dict[str, int], documents: dict[str, int]):
+        self.mentions = mentions
+        self.documents = documents
+
+    @classmethod
+    def of(cls, kept: pa.Table) -> "_MentionCounts":
+        per_entity = kept.group_by(["entity_id"], use_threads=False).aggregate(
+            [("doc_id", "count"), ("doc_id", "count_distinct")])
+        eids = per_entity.column("entity_id").to_pylist()
+        return cls(dict(zip(eids, per_entity.column("doc_id_count").to_pylist())),
+                   dict(zip(eids, per_entity.column("doc_id_count_distinct").to_pylist())))
+
+    def columns(self, eid: str, entity) -> dict:
+        """The columns every entity table has: aliases, mention_count, doc_count."""
+        return {"aliases": list(entity.aliases), "mention_count": self.mentions.get(eid, 0),
+                "doc_count": self.documents.get(eid, 0)}
+
+
+class _RelationTallies:
+    """What the relations say about the entity tables: a person's firm and role, a firm's head-quarters city.
+
+    The relation stated most often wins (founded and leads count double); ties: the first stated.
+    """
+
+    def __init__(self):
+        self.person_firm: dict[str, Counter] = defaultdict(Counter)
+        self.firm_city: dict[str, Counter] = defaultdict(Counter)
+        self.first_seen: dict[tuple, int] = {}
+
+    def add(self, order: int, kind: str, role: str | None, subj_types: dict, obj_types: dict) -> tuple[str, str] | None:
+        """Count relation ``order`` when it is person -> firm or firm -> city; returns its (subject, object) then."""
+        if kind in PERSON_FIRM_KINDS and "person" in subj_types and "firm" in obj_types:
+            subj, obj = subj_types["person"], obj_types["firm"]
+            self.person_firm[subj][(obj, role)] += 1 + (kind in ("founded", "leads"))
+            self.first_seen.setdefault((subj, obj, role), order)
+            return subj, obj
+        if kind == "headquartered_in" and "firm" in subj_types and "city" in obj_types:
+            subj, obj = subj_types["firm"], obj_types["city"]
+            self.firm_city[subj][obj] += 1
+            self.first_seen.setdefault((subj, obj), order)
+            return subj, obj
+        return None
+
+    def employer(self, eid: str) -> tuple[str | None, str | None]:
+        """(firm ID, role) of a person, or (None, None)."""
+        if not self.person_firm.get(eid):
+            return None, None
+        (firm_id, role), _n = max(self.person_firm[eid].items(), key=lambda kv: (kv[1], -self.first_seen[(eid, *kv[0])]))
+        return firm_id, role
+
+    def headquarters(self, eid: str) -> str | None:
+        """City ID of a firm's head-quarters, or None."""
+        if not self.firm_city.get(eid):
+            return None
+        hq, _n = max(self.firm_city[eid].items(), key=lambda kv: (kv[1], -self.first_seen[(eid, kv[0])]))
+        return hq
+
+
+RELATION_COLUMNS = ("doc_id", "kind", "role", "subject_start", "subject_end", "object_start", "object_end",
+                    "span_start", "span_end", "sentence")
+
+
+def _relation_rows(relations: pa.Table, subj_at: dict, obj_at: dict, entities: dict, texts: pa.ChunkedArray,
+                   doc_rows: pa.Array) -> tuple[list[dict], _RelationTallies]:
+    """One ``relations`` row per stated relation whose subject and object resolve to two entities, and the
+    tallies of person -> firm and firm -> city relations. ``subj_at`` / ``obj_at``: relation row ->
+    {entity type: entity ID} on its subject / object span; ``doc_rows``: each relation's row in ``texts``."""
+    said = _RelationTallies()
+    rows: list[dict] = []
+    if not relations.num_rows:
+        return rows, said
+    r_cols = {c: relations.column(c).to_pylist() if c in relations.column_names else [None] * relations.num_rows
+              for c in RELATION_COLUMNS}
+    span_texts = _span_texts(r_cols, doc_rows, texts)
+    for order in range(relations.num_rows):
+        subj_types, obj_types = subj_at.get(order, {}), obj_at.get(order, {})
+        kind, role = r_cols["kind"][order], r_cols["role"][order] or None
+        subj = next(iter(subj_types.values()), None)
+        obj = next(iter(obj_types.values()), None)
+        if not subj or not obj or subj == obj or kind not in schema.RELATION_KINDS:
+            continue
+        typed = said.add(order, kind, role, subj_types, obj_types)
+        if typed is not None:
+            subj, obj = typed
+        rows.append(_relation_row(r_cols, order, span_texts[order], entities[subj], entities[obj], kind, role))
+    return rows, said
+
+
+def build_relations(relation_rows: list[dict]) -> pa.Table:
+    """The ``relations`` table: one row per document, subject, relation and object."""
+    return _rows_table("relations", _unique_relation_ids(relation_rows))
+
+
+def build_indicators() -> pa.Table:
+    """The ``indicators`` table: the indicator vocabulary (``nlp.indicators``)."""
+    return pa.Table.from_pylist(indicator_rows(), schema=schema.TABLES["indicators"].arrow_schema())
+
+
+def build_people(entities: list[tuple], counts: _MentionCounts, said: _RelationTallies) -> pa.Table:
+    """The ``people`` table; ``entities``: (entity ID, entity) pairs sorted by ID."""
+    rows = []
+    for eid, e in entities:
+        if e.entity_type == "person":
+            firm_id, role = said.employer(eid)
+            rows.append({"person_id": eid, "name": e.name, **counts.columns(eid, e), "firm_id": firm_id,
+                         "role": role or None})
+    return _rows_table("people", rows)
+
+
+def build_firms(entities: list[tuple], counts: _MentionCounts, said: _RelationTallies,
+                founded: dict[str, Counter]) -> pa.Table:
+    """The ``firms`` table (``founded``: firm ID -> Counter of the founding years stated about it)."""
+    rows = []
+    for eid, e in entities:
+        if e.entity_type == "firm":
+            year = founded[eid].most_common(1)[0][0] if founded.get(eid) else None
+            rows.append({"firm_id": eid, "name": e.name, **counts.columns(eid, e),
+                         "hq_city_id": said.headquarters(eid), "founded_year": year})
+    return _rows_table("firms", rows)
+
+
+def build_organizations(entities: list[tuple], counts: _MentionCounts) -> pa.Table:
+    """The ``organizations`` table."""
+    rows = [{"org_id": eid, "name": e.name, **counts.columns(eid, e), "kind": e.attrs.get("kind", "other")}
+            for eid, e in entities if e.entity_type == "org"]
+    return _rows_table("organizations", rows)
+
+
+def build_cities(entities: list[tuple], counts: _MentionCounts) -> pa.Table:
+    """The ``cities`` table."""
+    rows = [{"city_id": eid, "name": e.name, "full_name": e.attrs["full_name"], "province": e.attrs["province"],
+             "level": e.attrs["level"], **counts.columns(eid, e)}
+            for eid, e in entities if e.entity_type == "city"]
+    return _rows_table("cities", rows)
+
+
+def build_regions(entities: list[tuple], counts: _MentionCounts) -> pa.Table:
+    """The ``regions`` table: provinces and countries (every entity type without a table of its own)."""
+    rows = [{"region_id": eid, "name": e.name, "full_name": e.attrs["full_name"], "level": e.attrs["level"],
+             **counts.columns(eid, e)}
+            for eid, e in entities if e.entity_type not in ("person", "firm", "org", "city")]
+    return _rows_table("regions", rows)
+
+
+ERROR_COLUMNS = ("source_path", "line", "reason", "sha256", "kind", "check", "duplicate_of")
+
+
+def build_errors(errors: pa.Table) -> pa.Table:
+    """The ``errors`` table: one row per source path and line (the first error stated)."""
+    seen: set[tuple] = set()
+    rows = []
+    columns = [errors.column(c).to_pylist() if c in errors.column_names else [None] * errors.num_rows
+               for c in ERROR_COLUMNS]
+    for path, line, reason, sha, kind, check, duplicate_of in zip(*columns):
+        if (path, line) in seen:
+            continue
+        seen.add((path, line))
+        rows.append({"source_path": path, "line": line, "reason": reason, "sha256": sha,
+                     "kind": kind or "unreadable", "check": check, "duplicate_of": duplicate_of})
+    return _rows_table("errors", rows)
 
 
 # Called with the name of each phase of the fan-in as it starts (the growth benchmark's
