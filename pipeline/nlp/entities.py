@@ -85,105 +85,157 @@ class _Cand:
         return self.end - self.start
 
 
+class _Text:
+    """One document as the typing steps read it: text, tokens and their indexes, model spans, data."""
+
+    def __init__(self, doc: Document, tokens: list[Token], ner_spans):
+        text = self.text = doc.text
+        self.tokens = tokens
+        self.rules, self.gaz, self.matcher = rules_mod.rules(), load_gazetteer(), get_matcher()
+        self.lex = self.matcher.lexicon
+        self.skip = [(b.start, b.end) for b in doc.blocks if b.kind == "references"]
+        self.ner = [(s, e, t) for s, e, t in ner_spans if not self.skipped(s, e)]
+        self.loc_starts_by_end: dict[int, list[int]] = {}
+        for ls, le in ((s, e) for s, e, t in self.ner if t == "LOC"):
+            self.loc_starts_by_end.setdefault(le, []).append(ls)
+        self.org_spans = [(s, e) for s, e, t in self.ner if t == "ORG"]
+        self.token_starts = {t.start for t in tokens}
+        self.token_ends = {t.end for t in tokens}
+        self.token_at = {t.start: i for i, t in enumerate(tokens)}
+        self.token_cover = _token_cover(tokens, len(text))
+        self.in_quote = _quoted_spans(text)
+
+    def skipped(self, s: int, e: int) -> bool:
+        """Is text[s:e] in a ``references`` block (not typed)?"""
+        return any(s < be and e > bs for bs, be in self.skip)
+
+
+@dataclass
+class _DictionaryMatches:
+    """What the dictionary scan found: candidates, places and zones to confirm, stop words and products seen."""
+
+    cands: list[_Cand]
+    places: list[tuple[int, int, str, bool]]  # start, end, name, confirmed
+    zones: list[tuple[int, int, str]]
+    stops: set[str]
+
+
 def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     """Typed, non-overlapping entity mentions of ``doc`` (sorted by offset)."""
-    text = doc.text
-    if not text:
+    if not doc.text:
         return []
-    rules, gaz, m = rules_mod.rules(), load_gazetteer(), get_matcher()
-    lex = m.lexicon
-    skip = [(b.start, b.end) for b in doc.blocks if b.kind == "references"]
+    t = _Text(doc, tokens, ner_spans)
+    found = _dictionary_matches(t)  # 1. dictionary matches
+    context, anchors = _place_context(t, found.places)
+    resolved = _resolve_places(t, found.places, context, anchors)
+    cands = [*found.cands, *_place_cands(t, resolved), *_zone_cands(t, found.zones, context)]
+    cands += _model_cands(t, found.stops)  # 2. model spans
+    cands = _rule_cands(t, cands, found.stops, resolved)  # 3. rules
+    chosen = _choose(t, cands)  # 4. overlaps settled, propagation
+    return [
+        Mention(doc.doc_id, c.start, c.end, t.text[c.start : c.end], c.type, c.key, c.canonical, c.source, c.org_kind)
+        for c in chosen
+    ]
 
-    def skipped(s: int, e: int) -> bool:
-        return any(s < be and e > bs for bs, be in skip)
 
-    ner = [(s, e, t) for s, e, t in ner_spans if not skipped(s, e)]
-    loc_spans = [(s, e) for s, e, t in ner if t == "LOC"]
-    loc_starts_by_end: dict[int, list[int]] = {}
-    for ls, le in loc_spans:
-        loc_starts_by_end.setdefault(le, []).append(ls)
-    org_spans = [(s, e) for s, e, t in ner if t == "ORG"]
-    token_starts = {t.start for t in tokens}
-    token_ends = {t.end for t in tokens}
-    token_at = {t.start: i for i, t in enumerate(tokens)}
-    token_cover = _token_cover(tokens, len(text))
-    in_quote = _quoted_spans(text)
-    cands: list[_Cand] = []
-    pending_places: list[tuple[int, int, str, bool]] = []  # start, end, name, confirmed
-    pending_zones: list[tuple[int, int, str]] = []
-    stops: set[str] = set()
+def _dictionary_matches(t: _Text) -> _DictionaryMatches:
+    """Leftmost-longest lexicon and gazetteer matches: lexicon, country and shorthand candidates now; places
+    and zones later, once the document's other places are known."""
+    text, gaz = t.text, t.gaz
+    out = _DictionaryMatches([], [], [], set())
     prev_end, prev_codes = -1, set()
-
-    # 1. dictionary matches
-    for s, e, kind, payload in m.scan(text):
-        if skipped(s, e):
+    for s, e, kind, payload in t.matcher.scan(text):
+        if t.skipped(s, e):
             continue
-        form = text[s:e]
-        if e - s == 2 and s not in token_starts and e not in token_ends:
+        if e - s == 2 and s not in t.token_starts and e not in t.token_ends:
             continue  # 加纳 inside 增加|纳税: a two-character name must start or end a word
         if kind == "lexicon":
-            entry: LexiconEntry = payload
-            if entry.type in ("stop", "product"):
-                stops.add(form)
+            cands = _lexicon_cands(t, s, e, payload, out.stops)
+            if cands is None:
                 continue
-            if len(form) == 2 and s > 0 and text[s - 1] in _NUMERALS:
-                continue  # 一百度
-            if (
-                len(form) == 2 and form != entry.name and entry.type != "person"
-                and not (s in token_starts and e in token_ends)
-            ):
-                continue  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
-            if _inside_known_word(s, e, token_at, tokens):
-                continue  # 伊利 inside 伊利诺伊州
-            if len(form) <= 3 and entry.type != "person" and _cuts_word(s, e, token_cover, tokens):
-                continue  # 美团 across 美|团队: a short name inside an ordinary word
-            if entry.ambiguous and form == entry.name and not (
-                (s, e) in org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
-            ):
-                continue
-            cands.append(_lex_cand(s, e, entry))
-            unit = _unit_end(text, s, e, entry, rules, token_ends)
-            if unit:  # 华为云, 比亚迪半导体: a unit of the firm, named as a firm of its own
-                cands.append(_Cand(s, unit, "firm", None, text[s:unit], "rule"))
+            out.cands.extend(cands)
         elif kind == "country":
             c = gaz.country(payload)
-            cands.append(_Cand(s, e, "country", c.code, c.name, "gazetteer"))
-        elif _quoted_part(s, e, in_quote, text):
+            out.cands.append(_Cand(s, e, "country", c.code, c.name, "gazetteer"))
+        elif _quoted_part(s, e, t.in_quote, text):
             continue  # 「长沙号」, “深圳号”: a ship or product named after a place
         elif kind == "zone":
-            pending_zones.append((s, e, payload))
+            out.zones.append((s, e, payload))
         elif kind == "shorthand":
-            members = gaz.expand_shorthand(payload)
-            # 北上广深: one city per character; a region's abbreviation (京津冀, with a province) names no city
-            if len(members) == e - s and all(d.is_city for d in members):
-                for k, d in enumerate(members):
-                    cands.append(_place_cand(gaz, s + k, s + k + 1, d, "shorthand"))
+            out.cands.extend(_shorthand_cands(gaz, s, e, payload))
         else:  # division
-            if _inside_word(s, e, token_cover, tokens):
+            if _inside_word(s, e, t.token_cover, t.tokens):
                 continue  # 海城市 inside 沿海|城市: a place name inside an ordinary word
-            cands_d = gaz.candidates(payload)
-            # 余杭区: the official name (not when the official name is a common word: 城区, 矿区)
-            full = payload == cands_d[0].name and payload != cands_d[0].short_name and payload not in rules.ambiguous_places
-            after_parent = prev_end == s and any(d.city_code in prev_codes or d.province_code in prev_codes for d in cands_d)
-            # the model tags exactly this name (or 浙江缙云: a place and this name) as a place; not
-            # enough for a name that is also a common word (南海 the sea, 港口, 运河)
-            tagged = any(
-                ls == s or (ls < s and _is_parent(gaz.candidates(text[ls:s]), cands_d)) for ls in loc_starts_by_end.get(e, ())
-            ) and not common_word(payload, 1000)
-            confirmed = full or after_parent or tagged
-            pending_places.append((s, e, payload, confirmed))
-            prev_codes = {cands_d[0].code, cands_d[0].city_code, cands_d[0].province_code}
+            confirmed, prev_codes = _division_match(t, s, e, payload, prev_end, prev_codes)
+            out.places.append((s, e, payload, confirmed))
             prev_end = e
             continue
         prev_end = -1
+    return out
 
-    # places: unambiguous high-level names first, they give the context for the rest
+
+def _lexicon_cands(t: _Text, s: int, e: int, entry: LexiconEntry, stops: set[str]) -> list[_Cand] | None:
+    """The candidates of a lexicon match (the name, and a unit of the firm named after it), or None when the
+    match is no mention here (a stop word or product is added to ``stops``)."""
+    text, rules, tokens = t.text, t.rules, t.tokens
+    form = text[s:e]
+    if entry.type in ("stop", "product"):
+        stops.add(form)
+        return None
+    if len(form) == 2 and s > 0 and text[s - 1] in _NUMERALS:
+        return None  # 一百度
+    if (
+        len(form) == 2 and form != entry.name and entry.type != "person"
+        and not (s in t.token_starts and e in t.token_ends)
+    ):
+        return None  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
+    if _inside_known_word(s, e, t.token_at, tokens):
+        return None  # 伊利 inside 伊利诺伊州
+    if len(form) <= 3 and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
+        return None  # 美团 across 美|团队: a short name inside an ordinary word
+    if entry.ambiguous and form == entry.name and not (
+        (s, e) in t.org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
+    ):
+        return None
+    cands = [_lex_cand(s, e, entry)]
+    unit = _unit_end(text, s, e, entry, rules, t.token_ends)
+    if unit:  # 华为云, 比亚迪半导体: a unit of the firm, named as a firm of its own
+        cands.append(_Cand(s, unit, "firm", None, text[s:unit], "rule"))
+    return cands
+
+
+def _shorthand_cands(gaz, s: int, e: int, payload) -> list[_Cand]:
+    """北上广深: one city per character; a region's abbreviation (京津冀, with a province) names no city."""
+    members = gaz.expand_shorthand(payload)
+    if len(members) == e - s and all(d.is_city for d in members):
+        return [_place_cand(gaz, s + k, s + k + 1, d, "shorthand") for k, d in enumerate(members)]
+    return []
+
+
+def _division_match(t: _Text, s: int, e: int, name: str, prev_end: int, prev_codes: set) -> tuple[bool, set]:
+    """Is the division name at text[s:e] confirmed by the text itself? And the codes it gives the next match."""
+    gaz, rules = t.gaz, t.rules
+    cands_d = gaz.candidates(name)
+    # 余杭区: the official name (not when the official name is a common word: 城区, 矿区)
+    full = name == cands_d[0].name and name != cands_d[0].short_name and name not in rules.ambiguous_places
+    after_parent = prev_end == s and any(d.city_code in prev_codes or d.province_code in prev_codes for d in cands_d)
+    # the model tags exactly this name (or 浙江缙云: a place and this name) as a place; not
+    # enough for a name that is also a common word (南海 the sea, 港口, 运河)
+    tagged = any(
+        ls == s or (ls < s and _is_parent(gaz.candidates(t.text[ls:s]), cands_d))
+        for ls in t.loc_starts_by_end.get(e, ())
+    ) and not common_word(name, 1000)
+    return full or after_parent or tagged, {cands_d[0].code, cands_d[0].city_code, cands_d[0].province_code}
+
+
+def _place_context(t: _Text, places: list[tuple[int, int, str, bool]]) -> tuple[set[str], list[tuple[int, set[str]]]]:
+    """The codes of the places that need no confirmation (unambiguous high-level names, confirmed names):
+    all of them (the document's context) and each with its position (anchors, in text order)."""
     context: set[str] = set()
-    anchors: list[tuple[int, set[str]]] = []  # (position, codes) of places that need no confirmation
-    resolved: list[tuple[int, int, Division]] = []
-    for s, e, name, ok in pending_places:
-        d = gaz.place(name)
-        if d is not None and d.level in ("province", "municipality", "prefecture") and name not in rules.ambiguous_places:
+    anchors: list[tuple[int, set[str]]] = []
+    for s, e, name, ok in places:
+        d = t.gaz.place(name)
+        if d is not None and d.level in ("province", "municipality", "prefecture") and name not in t.rules.ambiguous_places:
             codes = {d.code, d.province_code}
         elif d is not None and ok:
             codes = {d.code, d.city_code, d.province_code} - {""}
@@ -191,15 +243,24 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
             continue
         context |= codes
         anchors.append((s, codes))
+    return context, anchors
+
+
+def _resolve_places(t: _Text, places: list[tuple[int, int, str, bool]], context: set[str],
+                    anchors: list[tuple[int, set[str]]]) -> list[tuple[int, int, Division]]:
+    """The divisions the place matches name, read in the document's ``context`` (``_place_context``); a name
+    that needs confirmation is kept when confirmed here or elsewhere, or near its city or province."""
+    gaz, rules = t.gaz, t.rules
     anchor_pos = [pos for pos, _codes in anchors]  # sorted: pending places are in text order
     # a confirmed name counts everywhere in the document, unless it is also a common word (港口, 资源)
-    confirmed_names = {name for _s, _e, name, ok in pending_places if ok and not common_word(name, 1000)}
-    for s, e, name, ok in pending_places:
+    confirmed_names = {name for _s, _e, name, ok in places if ok and not common_word(name, 1000)}
+    resolved: list[tuple[int, int, Division]] = []
+    for s, e, name, ok in places:
         d = gaz.place(name, context)
         if d is None:
             continue
         needs_confirmation = d.level not in ("province", "municipality", "prefecture") or name in rules.ambiguous_places
-        aligned = s in token_starts and e in token_ends
+        aligned = s in t.token_starts and e in t.token_ends
         if needs_confirmation and not (ok or name in confirmed_names):
             # 义乌 near 浙江 or 杭州; 余杭 near 杭州 -- within the sentence around it
             parent = d.province_code if d.level == "county_city" else d.city_code
@@ -210,20 +271,36 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         if needs_confirmation and len(name) == 2 and not aligned:
             continue  # 龙里 inside 小龙|里
         resolved.append((s, e, d))
-    for s, e, d in resolved:
-        cand = _place_cand(gaz, s, e, d, "gazetteer")
-        if cand is not None:
-            cands.append(cand)
-    # zones: the official name of 3+ characters (未来科技城) stands alone; an alias or a short name
-    # (临港, 张江) counts only where the document also names its city or province
-    for s, e, name in pending_zones:
-        zname, city = gaz.zone(name)
-        if (name == zname and len(name) >= 3) or city.code in context or city.province_code in context:
-            cands.append(_Cand(s, e, "city", city.code, city.display_name, "gazetteer"))
+    return resolved
 
-    # 2. model spans
-    vetoed = _storm_names(text, ner, rules)
-    for s, e, t in ner:
+
+def _place_cands(t: _Text, resolved: list[tuple[int, int, Division]]) -> list[_Cand]:
+    out = []
+    for s, e, d in resolved:
+        cand = _place_cand(t.gaz, s, e, d, "gazetteer")
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _zone_cands(t: _Text, zones: list[tuple[int, int, str]], context: set[str]) -> list[_Cand]:
+    """Zones: the official name of 3+ characters (未来科技城) stands alone; an alias or a short name
+    (临港, 张江) counts only where the document also names its city or province."""
+    out = []
+    for s, e, name in zones:
+        zname, city = t.gaz.zone(name)
+        if (name == zname and len(name) >= 3) or city.code in context or city.province_code in context:
+            out.append(_Cand(s, e, "city", city.code, city.display_name, "gazetteer"))
+    return out
+
+
+def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
+    """The model's PER and ORG spans, trimmed and typed; LOC spans only confirm gazetteer names (above):
+    unknown places are not kept."""
+    text, rules = t.text, t.rules
+    vetoed = _storm_names(text, t.ner, rules)
+    out = []
+    for s, e, typ in t.ner:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -231,74 +308,107 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         name = text[s:e]
         if not name or name in rules.not_entities or name in stops:
             continue
-        if t == "PER":
-            if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
-                e -= 1  # 龚轶均为: 均 belongs to the verb after the name
-                name = text[s:e]
-            elif len(name) == 3 and _verb_across_end(e, token_at, tokens):
-                e -= 1  # 韩旭|成为: the last character opens the verb after the name
-                name = text[s:e]
-            if len(name) >= 3 and name[-1] == "于" and text[e : e + 2].lstrip()[:1].isdigit():
-                e -= 1  # 劳伦斯·斯泰恩于2016年: 于 is the preposition of the date
-                name = text[s:e]
-            if name in vetoed:
-                continue  # 台风“杜苏芮”: a storm, not a person
-            if rules.person_ok(name) and gaz.place(name) is None and lex.lookup(name) is None and gaz.country(name) is None:
-                cands.append(_Cand(s, e, "person", None, name, "model"))
-        elif t == "ORG":
-            code = _STOCK_CODE.search(name)
-            if code:  # 创耀科技(688259.SH): the code is no part of the name
-                e = s + code.start()
-                name = text[s:e]
-            while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
-                e -= 1  # NEOM）: a closing bracket of the text around the name
-                name = text[s:e]
-            cut = _unbalanced_open(name)
-            if cut is not None:  # ATL（香港新能源科技有限公司: the name ends before the open bracket
-                e = s + cut
-                name = text[s:e]
-                if len(name) < 2:
-                    continue
-            if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
-                continue  # CEO Amnon Shashua: a person (the Latin rule)
-            under = max(name.rfind("旗下的") + 3, name.rfind("旗下") + 2) if "旗下" in name else -1
-            if under > 0 and len(name) - under >= 2:
-                s += under  # 事业群旗下优图实验室: the unit is the name after 旗下
-                name = text[s:e]
-            if len(name) >= 4 and name[0] in rules.former_prefixes and lex.lookup(name[1:3]) is not None:
-                s += 1  # 前滴滴研究院: a former unit of a known firm; 前 belongs to the role after it
-                name = text[s:e]
-            while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]) and not (
-                s == 0 or text[s - 1] in _ITEM_OPENERS
-            ):  # (、和利资本: after a separator the character opens the name)
-                s += 1  # 嘉宾有|绿动资本: a verb or function word glued on the left is no part of the name
-                name = text[s:e]
-            if _DESCRIBED.search(text, max(0, s - 10), s) and name.endswith(rules.description_heads):
-                continue  # 一家很大的冷链物流公司: a description, not a name
-            c = _org_cand(s, e, name, rules, lex, gaz, "model", opened=s == 0 or text[s - 1] in _ITEM_OPENERS)
-            if c is not None:
-                cands.append(c)
-        # LOC spans only confirm gazetteer names (above); unknown places are not kept.
+        if typ == "PER":
+            c = _model_person(t, s, e, vetoed)
+        elif typ == "ORG":
+            c = _model_org(t, s, e)
+        else:
+            c = None
+        if c is not None:
+            out.append(c)
+    return out
 
-    # 3. rules
+
+def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
+    """A model PER span as a person, its end trimmed of the word after the name."""
+    text, rules, gaz = t.text, t.rules, t.gaz
+    name = text[s:e]
+    if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
+        e -= 1  # 龚轶均为: 均 belongs to the verb after the name
+        name = text[s:e]
+    elif len(name) == 3 and _verb_across_end(e, t.token_at, t.tokens):
+        e -= 1  # 韩旭|成为: the last character opens the verb after the name
+        name = text[s:e]
+    if len(name) >= 3 and name[-1] == "于" and text[e : e + 2].lstrip()[:1].isdigit():
+        e -= 1  # 劳伦斯·斯泰恩于2016年: 于 is the preposition of the date
+        name = text[s:e]
+    if name in vetoed:
+        return None  # 台风“杜苏芮”: a storm, not a person
+    if rules.person_ok(name) and gaz.place(name) is None and t.lex.lookup(name) is None and gaz.country(name) is None:
+        return _Cand(s, e, "person", None, name, "model")
+    return None
+
+
+def _model_org(t: _Text, s: int, e: int) -> _Cand | None:
+    """A model ORG span as a firm or org: trimmed of stock codes, stray brackets and words glued on the left."""
+    text, rules, lex = t.text, t.rules, t.lex
+    name = text[s:e]
+    code = _STOCK_CODE.search(name)
+    if code:  # 创耀科技(688259.SH): the code is no part of the name
+        e = s + code.start()
+        name = text[s:e]
+    while name and name[-1] in ")）" and name.count(name[-1]) > name.count("(" if name[-1] == ")" else "（"):
+        e -= 1  # NEOM）: a closing bracket of the text around the name
+        name = text[s:e]
+    cut = _unbalanced_open(name)
+    if cut is not None:  # ATL（香港新能源科技有限公司: the name ends before the open bracket
+        e = s + cut
+        name = text[s:e]
+        if len(name) < 2:
+            return None
+    if _PERSONISH.match(name) and text[max(0, s - 12):s].rstrip().endswith(rules.person_cues):
+        return None  # CEO Amnon Shashua: a person (the Latin rule)
+    under = max(name.rfind("旗下的") + 3, name.rfind("旗下") + 2) if "旗下" in name else -1
+    if under > 0 and len(name) - under >= 2:
+        s += under  # 事业群旗下优图实验室: the unit is the name after 旗下
+        name = text[s:e]
+    if len(name) >= 4 and name[0] in rules.former_prefixes and lex.lookup(name[1:3]) is not None:
+        s += 1  # 前滴滴研究院: a former unit of a known firm; 前 belongs to the role after it
+        name = text[s:e]
+    while len(name) >= 4 and name[0] in rules.leading_function_chars and _CJK.match(name[0]) and not (
+        s == 0 or text[s - 1] in _ITEM_OPENERS
+    ):  # (、和利资本: after a separator the character opens the name)
+        s += 1  # 嘉宾有|绿动资本: a verb or function word glued on the left is no part of the name
+        name = text[s:e]
+    if _DESCRIBED.search(text, max(0, s - 10), s) and name.endswith(rules.description_heads):
+        return None  # 一家很大的冷链物流公司: a description, not a name
+    return _org_cand(s, e, name, rules, lex, t.gaz, "model", opened=s == 0 or text[s - 1] in _ITEM_OPENERS)
+
+
+def _context_rule_spans(t: _Text) -> list[tuple[int, int, str]]:
+    """Spans of the context rules (``nlp.context_rules``): lists with a head noun, stock codes, role cues."""
+    text, rules = t.text, t.rules
     role_orgs = []
-    for s, e, t in role_org_spans(text, rules):
-        s = _trim_left(text, s, e, token_at, tokens, rules, lex)
+    for s, e, typ in role_org_spans(text, rules):
+        s = _trim_left(text, s, e, t.token_at, t.tokens, rules, t.lex)
         if e - s >= 5 and text[s] in rules.leading_function_chars:
             s += 1  # 嘉宾有|绿动资本 (jieba: 有绿|动): a verb glued on the left
-        role_orgs.append((s, e, t))
-    for s, e, t in [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules), *role_orgs,
-                    *object_name_spans(text, rules)]:
+        role_orgs.append((s, e, typ))
+    return [*list_spans(text, rules), *stock_code_spans(text, rules), *role_person_spans(text, rules), *role_orgs,
+            *object_name_spans(text, rules)]
+
+
+def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list[_Cand]:
+    """``cands`` plus the rules' candidates (context rules, suffixes, registered names, short forms, Latin
+    names, place + org); untyped names promoted where the context types them."""
+    text, rules, tokens, skipped = t.text, t.rules, t.tokens, t.skipped
+    for s, e, typ in _context_rule_spans(t):
         if e - s >= 2 and not skipped(s, e) and text[s:e] not in stops:
-            cands.append(_Cand(s, e, t, None, text[s:e], "rule"))
-    cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
+            cands.append(_Cand(s, e, typ, None, text[s:e], "rule"))
+    cands.extend(_suffix_rule(text, tokens, rules, t.gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
-    cands.extend(_short_form_cands(text, m, token_starts, token_ends, skipped))
+    cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
     cands = _promote_untyped(text, cands, rules)
-    cands.extend(_latin_rule(text, rules, m, skipped, cands))
+    cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
+    return cands
 
+
+def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """The mentions: overlaps settled (``_select``), bracketed abbreviations, every other occurrence of an
+    accepted name, leading cities; sorted by offset."""
+    text, rules, skipped = t.text, t.rules, t.skipped
     _units_under_firms(text, cands)
     cands = [c for c in cands if not _described(text, c, rules)]
     cands = _drop_firm_stem_people(text, cands, rules)
@@ -309,13 +419,10 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
         chosen = _select(cands)
     # every other occurrence of an accepted name; longer names win over shorter ones
     # found there (the second 王兴兴 is not the lexicon's 王兴)
-    chosen = _select(cands + _propagate(text, chosen, skipped, token_starts, token_ends))
-    chosen += _leading_cities(text, chosen, gaz, rules)
+    chosen = _select(cands + _propagate(text, chosen, skipped, t.token_starts, t.token_ends))
+    chosen += _leading_cities(text, chosen, t.gaz, rules)
     chosen.sort(key=lambda c: (c.start, c.end, c.type, c.key or ""))
-    return [
-        Mention(doc.doc_id, c.start, c.end, text[c.start : c.end], c.type, c.key, c.canonical, c.source, c.org_kind)
-        for c in chosen
-    ]
+    return chosen
 
 
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "\"": "\""}
