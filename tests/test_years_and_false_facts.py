@@ -46,6 +46,10 @@ YEARS = [
     ("小米营收高于去年的3000亿元。", "3000亿元", 2021),  # 高于去年 is a comparison
     ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)
     ("28岁的张一鸣创业。", "28岁", 2021),  # an age is the age at the document's date
+    ("十年前，28岁的张一鸣创业。", "28岁", 2011),  # N年前 opening a clause: from the document's date
+    ("早在 5 年前，小米营收2000亿元。", "2000亿元", 2016),
+    ("小米成立3年前营收2000亿元。", "2000亿元", None),  # 3年前 of another event: not from the document
+    ("相比2019年的融资，估值折价50%，当时小米的估值为100亿美元。", "100亿美元", 2019),  # 当时: the last year named
 ]
 
 
