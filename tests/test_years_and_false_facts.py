@@ -49,6 +49,7 @@ YEARS = [
     ("十年前，28岁的张一鸣创业。", "28岁", 2011),  # N年前 opening a clause: from the document's date
     ("早在 5 年前，小米营收2000亿元。", "2000亿元", 2016),
     ("小米成立3年前营收2000亿元。", "2000亿元", None),  # 3年前 of another event: not from the document
+    ("据统计，在手机销量在2020年下降3%的情况下，华为份额为18%，其后是小米（17%）。", "17%", 2020),  # a 在…的情况下 frame
     ("相比2019年的融资，估值折价50%，当时小米的估值为100亿美元。", "100亿美元", 2019),  # 当时: the last year named
 ]
 
@@ -65,6 +66,17 @@ def test_years(text, span, year):
 def test_founding_year_with_a_month(text, year):
     found = [f for f in _facts(text, {"飞步科技": "firm"}) if f.metric == "成立年份"]
     assert [f.value for f in found] == ([float(year)] if year else [])
+
+
+@pytest.mark.parametrize("text,framed", [
+    ("据统计，在手机销量在2024年第四季度下降3%的情况下，华为份额为18%。", True),
+    ("在2024年疫情期间，华为份额为18%。", True),
+    ("华为在2024年第四季度份额为18%，小米17%。", False),  # the clause is the subject's own
+    ("在2024年，华为份额为18%。", True),  # the year opening the sentence
+    ("华为份额在2024年下降3%的情况下仍为18%。", False),  # no clause break: not a frame
+])
+def test_a_year_in_a_framing_clause_dates_the_whole_sentence(text, framed):
+    assert years.is_topic_year(text, 0, text.index("2024")) is framed
 
 
 def test_period_year_in_a_document_of_january_is_the_year_before():
