@@ -73,6 +73,8 @@ def test_founding_year_with_a_month(text, year):
     ("在2024年疫情期间，华为份额为18%。", True),
     ("华为在2024年第四季度份额为18%，小米17%。", False),  # the clause is the subject's own
     ("在2024年，华为份额为18%。", True),  # the year opening the sentence
+    ("同年 2024年12 月，华为份额为18%。", True),  # after a relative year word
+    ("据称2024年12 月，华为份额为18%。", False),
     ("华为份额在2024年下降3%的情况下仍为18%。", False),  # no clause break: not a frame
 ])
 def test_a_year_in_a_framing_clause_dates_the_whole_sentence(text, framed):

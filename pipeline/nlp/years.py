@@ -76,7 +76,8 @@ def clause_end(text: str, pos: int, limit: int) -> int:
     return m.start() if m else limit
 
 
-_TOPIC_LEAD = re.compile(r"\s*(?:在|截至|截止|到|而|但|其中|此外|同时)?\s*$")
+# 在, 截至 ...; 同年 12 月，/ 今年 3 月，: a relative year before the month opens the sentence too
+_TOPIC_LEAD = re.compile(r"\s*(?:在|截至|截止|到|而|但|其中|此外|同时)?\s*(?:同年|当年|今年|去年|前年|次年|该年)?\s*$")
 
 
 def is_topic_year(text: str, sent_start: int, year_start: int) -> bool:
