@@ -96,7 +96,21 @@ FALSE_FACTS = [
     ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
     ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
     ("目前科创板共有428家上市公司。在428家科创板上市公司中，有175家营收增长。", None, "428家"),  # a precise figure named again
+    ("小米成为 20 万元以上纯电轿车的销售冠军。", "20 万元以上", "冠军"),  # a price class, not a value
+    ("蔚来夺得 20 万以上中国纯电品牌销量冠军。", "20 万以上", "冠军"),
+    ("蔚来定价在 30 万以上的车型。", None, "30 万以上"),  # a price of the subject (以上 + 的)
+    ("小米推出 25 款以上全新产品。", None, "25 款以上"),  # a count, not a class bound
+    ("目前全国共有15个副省级城市。15个副省级城市中，成都GDP增长10%。", None, "15个"),  # the same group counted again
+    ("蔚来每 8 个月提升一倍。即每过 8 个月，成本减半。", None, "8 个月"),  # a period restated in its paragraph
 ]
+
+
+@pytest.mark.parametrize("text,count", [
+    ("小米有15个门店。华为有15个工厂。", 2),  # the same count of other things: two facts
+    ("蔚来用了8个月。\n小米用了8个月。", 2),  # the same duration in another paragraph
+])
+def test_equal_values_of_different_things_are_kept(text, count):
+    assert len(_facts_of(text)) == count, [f.span_text for f in _facts_of(text)]
 
 
 def test_round_figures_repeated_are_separate_facts():

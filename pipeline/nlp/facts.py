@@ -193,7 +193,6 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     respectively = _respectively_years(d, sent, quantities)
     paired = _respectively_subjects(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
-    stated = d.stated
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
     sent_timed = _names_year(d, sent.start, sent.end)
@@ -204,23 +203,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         cs, ce = sent.clauses[ci]
         lo = max(cs, prev_end_in_clause.get(ci, cs))
         prev_end_in_clause[ci] = q.end
-        if _CONVERSION.search(text, max(cs, q.start - 6), q.start):
-            continue  # 8020 亿美元（约合 57130 亿元）: the same value in another currency
-        if any(m.end > q.num_start for m in in_range(d, "mentions", max(0, q.num_start - 12), q.num_end)):
-            continue  # 三只松鼠, 六个核桃: a number inside a name
-        if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
-            continue  # 两家公司, 三位创始人: descriptive small counts written in words
-        if q.kind == "duration" and _time_frame(text, q, ce, quantities):
-            continue  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
-        if _THRESHOLD_BEFORE.search(text, cs, q.start):
-            continue  # 入选门槛为营收10亿元: a threshold, not a fact about the subject
-        if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
-            continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
-        if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
-            continue  # 这 3 亿美元将用于……: a restatement of a number already given
-        if is_exact_repeat(q, stated):
-            continue  # 在428家科创板上市公司中: the precise figure given before, named again
-        stated.add((q.value, q.unit))
+        if _not_a_fact(d, q, cs, ce, quantities):
+            continue
         subject_hint = None
         if q.kind == "group":
             subject_hint = next((m for m in sent.mentions if m.end == q.start and m.entity_type in _CITY_TYPES), None)
@@ -292,6 +276,76 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
                             **base, **subj))
     return out
+
+
+def _not_a_fact(d: DocContext, q: Quantity, cs: int, ce: int, quantities: list[Quantity]) -> bool:
+    """Whether the quantity ``q`` (in the clause text[cs:ce]) is no fact of its own (see the module
+    doc, *what is not a fact*); a quantity kept is noted in ``d.stated`` for later restatements."""
+    text, stated = d.text, d.stated
+    if _CONVERSION.search(text, max(cs, q.start - 6), q.start):
+        return True  # 8020 亿美元（约合 57130 亿元）: the same value in another currency
+    if any(m.end > q.num_start for m in in_range(d, "mentions", max(0, q.num_start - 12), q.num_end)):
+        return True  # 三只松鼠, 六个核桃: a number inside a name
+    if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
+        return True  # 两家公司, 三位创始人: descriptive small counts written in words
+    if q.kind == "duration" and _time_frame(text, q, ce, quantities):
+        return True  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
+    if _THRESHOLD_BEFORE.search(text, cs, q.start) or _class_bound(text, q):
+        return True  # 入选门槛为营收10亿元; 20 万元以上纯电轿车: a threshold or a class, not a fact about the subject
+    if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
+        return True  # 在百强城市中: the ranking named as a group, not a rank of the subject
+    if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
+        return True  # 这 3 亿美元将用于……: a restatement of a number already given
+    if is_exact_repeat(q, stated) or _restated_count(d, q, cs) or _restated_duration(d, q):
+        return True  # 在428家科创板上市公司中; 15个副省级城市 named again; 每过 8 个月: the figure given before, named again
+    stated.add((q.value, q.unit))
+    return False
+
+
+# 20 万元以上纯电轿车, 10亿元以上项目: an amount bounding a class of things named right after it
+_CLASS_BOUND_AFTER = re.compile(r"\s*(?![的之和与及或，,。；;、])[\u4e00-\u9fff]")
+
+
+def _class_bound(text: str, q: Quantity) -> bool:
+    """An amount with 以上/以下 that qualifies the noun right after it (20 万以上中国纯电品牌,
+    20 万元以上纯电轿车的销售冠军): a price class, not a value (定价在 30 万以上的车型 is one;
+    推出 25 款以上全新产品 counts things, also one)."""
+    if q.kind not in ("currency", "bare") or not q.text.endswith(("以上", "以下")):
+        return False
+    return bool(_CLASS_BOUND_AFTER.match(text, q.end))
+
+
+_COUNTED_NOUN = re.compile(r"\s*([\u4e00-\u9fff]{2,5})")
+
+
+def _restated_count(d: DocContext, q: Quantity, cs: int) -> bool:
+    """A count naming the same group again (15个副省级城市 ... 15个副省级城市中 ...): the same exact
+    count of the same noun (the next 2-5 characters) already given in the document, with no name
+    before it in its clause (小米有100家门店。华为有100家门店。 are two facts)."""
+    if q.kind != "counter" or q.qualifier != "=" or q.high is not None:
+        return False
+    if in_range(d, "mentions", cs, q.start):
+        return False
+    m = _COUNTED_NOUN.match(d.text, q.end)
+    if m is None:
+        return False
+    key = ("count-noun", q.value, q.unit, m.group(1)[:4])
+    if key in d.stated:
+        return True
+    d.stated.add(key)
+    return False
+
+
+def _restated_duration(d: DocContext, q: Quantity) -> bool:
+    """The same duration again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
+    restated, not a second fact."""
+    if q.kind != "duration":
+        return False
+    key = ("duration", d.text.rfind("\n", 0, q.start), q.value, q.unit)
+    if key in d.stated:
+        return True
+    d.stated.add(key)
+    return False
 
 
 _PLURAL_PRONOUN = re.compile(r"它们|他们|两者|二者|两地|两市|两家|双方|三者|三家")
