@@ -108,6 +108,10 @@ FALSE_FACTS = [
 @pytest.mark.parametrize("text,count", [
     ("小米有15个门店。华为有15个工厂。", 2),  # the same count of other things: two facts
     ("蔚来用了8个月。\n小米用了8个月。", 2),  # the same duration in another paragraph
+    ("小米市值突破1万亿港元。\n最终，小米市值突破了 1 万亿港元大关。", 1),  # the same fact stated again
+    ("小米营收增长9.6%。\n华为营收增长9.6%。", 2),  # another subject
+    ("小米营收增长9.6%，净利润增长9.6%。", 2),  # another indicator
+    ("小米位居全国第一。\n小米销量全国第一。", 2),  # ranks of two measures are never merged
 ])
 def test_equal_values_of_different_things_are_kept(text, count):
     assert len(_facts_of(text)) == count, [f.span_text for f in _facts_of(text)]

@@ -75,6 +75,7 @@ from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
+from pipeline.nlp.indicators import indicator_for
 from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, qualifier_words, read_quantities
 from pipeline.nlp.subjects import choose_subject, distributive_at
 from pipeline.records import Document, Fact, Mention, Token
@@ -142,7 +143,7 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             _carry(d, ss, se, {f.start for f in founding})
             d.prev_org = _last_org(d, ss, se) or d.prev_org
             _note_places(d, ss, se)
-    return _dedupe(facts)
+    return _drop_restatements(_dedupe(facts))
 
 
 def _topic(sent: Sentence) -> Mention | None:
@@ -767,6 +768,25 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
     for f in facts:
         key = (f.metric, f.value, f.unit, f.qualifier, f.year, f.subject_text, f.subject_type)
         if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _drop_restatements(facts: list[Fact]) -> list[Fact]:
+    """The same value of the same indicator about the same subject, stated again later in the
+    document (a title repeated in the body, 一年内卖出了 80 万台 after 销量飙升至 80 万台, 29岁的何晓飞
+    in two paragraphs), is one fact: the first is kept. Ranks (全国第一 of two different measures),
+    facts without a subject or an indicator, and bounds of ranges are never merged."""
+    seen, out = set(), []
+    for f in facts:
+        if f.subject_text is None or f.unit == "rank" or f.qualifier in (">=", "<="):
+            out.append(f)
+            continue
+        indicator = indicator_for(f.metric, f.unit)
+        key = (f.subject_text, f.value, f.unit, indicator)
+        if indicator is not None and key in seen:
             continue
         seen.add(key)
         out.append(f)
