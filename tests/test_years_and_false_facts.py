@@ -185,3 +185,29 @@ def test_what_a_number_measures(text, span, indicator):
     assert len(hits) == 1, [(f.span_text, f.metric) for f in _facts_of(text)]
     f = hits[0]
     assert ind.indicator_for(f.metric, f.unit) == (ind.indicator_id(indicator) if indicator else None), f.metric
+
+
+def _blocks(text):
+    """Line blocks: lines opening with # are headings, the others body."""
+    from pipeline.records import Block
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append(Block(pos, pos + len(line), "heading" if line.startswith("#") else "body"))
+        pos += len(line) + 1
+    return out
+
+
+# (text with headings, span, year): a year in a heading dates its section
+SECTIONS = [
+    ("## 2019年回顾\n小米营收增长10%。\n华为营收3000亿元。", "3000亿元", 2019),  # every paragraph of the section
+    ("## 2019年上半年\n小米营收3000亿元。", "3000亿元", 2019),
+    ("## 去年回顾\n小米营收3000亿元。", "3000亿元", 2020),  # a relative year from the document's date
+    ("## 2019年回顾\n小米营收增长10%。\n## 展望\n华为营收3000亿元。", "3000亿元", 2021),  # a new heading ends it
+    ("## 2019年回顾\n2020年小米营收3000亿元。", "3000亿元", 2020),  # the paragraph's own year wins
+]
+
+
+@pytest.mark.parametrize("text,span,year", SECTIONS, ids=[t for t, _, _ in SECTIONS])
+def test_a_year_in_a_heading_dates_its_section(text, span, year):
+    hits = [f for f in _facts(text, NAMES, published=PUBLISHED, blocks=_blocks(text)) if f.span_text == span]
+    assert [f.year for f in hits] == [year]

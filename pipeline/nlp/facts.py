@@ -114,8 +114,11 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     regions = [(b.start, b.end) for b in doc.prose_blocks()] if doc.blocks else [(0, len(text))]
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
+    section = _section_years(doc, d)
     for rs, re_ in regions:
         d.prev_subject, d.carried, d.prev_org, d.prev_place, d.para_timed = None, None, None, {}, False
+        if rs in section:
+            d.carried, d.para_timed = section[rs], True  # ## 2024年上半年: the heading's year dates its section
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -144,6 +147,32 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             d.prev_org = _last_org(d, ss, se) or d.prev_org
             _note_places(d, ss, se)
     return _drop_restatements(_dedupe(facts))
+
+
+def _section_years(doc: Document, d: DocContext) -> dict[int, tuple[int, str | None]]:
+    """Start of each body block -> (year, period) of the heading of its section, where that heading
+    names a year (2024年回顾, 2023 年上半年, 今年以来 in a dated document); a heading without a year
+    ends the section's year. The title is not a section heading."""
+    out: dict[int, tuple[int, str | None]] = {}
+    current = None
+    for b in doc.blocks:
+        if b.kind == "heading":
+            current = _heading_year(d, b.start, b.end)
+        elif b.kind == "body" and current is not None:
+            out[b.start] = current
+    return out
+
+
+def _heading_year(d: DocContext, start: int, end: int) -> tuple[int, str | None] | None:
+    dated = [dt for dt in in_range(d, "dates", start, end) if dt.year is not None]
+    periods = in_range(d, "periods", start, end)
+    period = periods[-1].period if periods else None
+    if dated:
+        return dated[-1].year, period or _date_period(dated[-1])
+    rel = [r for r in in_range(d, "relatives", start, end) if r.offset is not None]
+    if rel and d.doc_date is not None:
+        return d.doc_date.year + rel[-1].offset, period
+    return None
 
 
 def _topic(sent: Sentence) -> Mention | None:
