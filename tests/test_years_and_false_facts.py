@@ -163,6 +163,12 @@ IMPLIED = [
 ]
 
 
+IMPLIED += [
+    ("宁德首个步入千亿的不锈钢新材料产业。", "元"),  # an industry's level is its output value
+    ("百图生科发布千亿参数大模型。", "个"),
+]
+
+
 @pytest.mark.parametrize("text,unit", IMPLIED, ids=[t for t, _ in IMPLIED])
 def test_implied_units(text, unit):
     facts = _facts_of(text)

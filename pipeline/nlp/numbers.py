@@ -638,6 +638,10 @@ def _read_latin_magnitude(text: str, s: int, e: int, value: Decimal) -> Quantity
     return _finish(text, s, m.end(), s, value, "个", "counter", ns=s, ne=m.end())
 
 
+_ROUND_MAGNITUDES = {"万", "十万", "百万", "千万", "亿", "十亿", "百亿", "千亿", "万亿"}
+_ENTRY_BEFORE = re.compile(r"(?:跻身|迈入|步入|跨入|迈进|晋级|晋身|挺进)\s*[“「\"]?\s*$")
+
+
 def _read_without_unit(text, s, e, ne, raw, arabic, value, has_mag, qualifier) -> Quantity | None:
     """A numeral with no unit after it: 两成, 30强, 六小龙, 4B, 突破千亿 (a bare magnitude) or nothing."""
     cm = _CHENG.match(text, e)
@@ -659,6 +663,12 @@ def _read_without_unit(text, s, e, ne, raw, arabic, value, has_mag, qualifier) -
     if _CLUB_AFTER.match(text, e) and _CLUB_ENTRY.search(text, max(0, s - 16), s):
         # 跻身“GDP万亿俱乐部”: entering a club of a threshold states the value is at least it
         return Quantity(s, e, text[s:e], value, "", "bare", ">=", s, e)
+    if raw in _ROUND_MAGNITUDES and qualifier == "=" and _ENTRY_BEFORE.search(text, max(0, s - 6), s):
+        # 迈入“万亿工业时代”, 步入千亿的产业: entering a level states the value is at least it
+        return _finish(text, s, e, s, value, "", "bare", ">=", ns=s, ne=ne)
+    if raw in _ROUND_MAGNITUDES and qualifier == "=" and _implied()[1].match(text, e):
+        # 千亿参数, 千万用户: a round magnitude counting the noun right after it
+        return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
     if not arabic and not _has_prefix_qualifier(text, s) and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
         return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
     return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
