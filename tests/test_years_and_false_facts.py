@@ -112,6 +112,8 @@ FALSE_FACTS = [
     ("小米营收增长9.6%。\n华为营收增长9.6%。", 2),  # another subject
     ("小米营收增长9.6%，净利润增长9.6%。", 2),  # another indicator
     ("小米位居全国第一。\n小米销量全国第一。", 2),  # ranks of two measures are never merged
+    ("2019年小米营收增长9.6%。\n2020年小米营收增长9.6%。", 2),  # two years written: two facts
+    ("蔚来用了3年。小米也用了3年。", 2),  # another subject's duration in the same paragraph
 ])
 def test_equal_values_of_different_things_are_kept(text, count):
     assert len(_facts_of(text)) == count, [f.span_text for f in _facts_of(text)]
@@ -166,6 +168,8 @@ IMPLIED = [
 IMPLIED += [
     ("宁德首个步入千亿的不锈钢新材料产业。", "元"),  # an industry's level is its output value
     ("百图生科发布千亿参数大模型。", "个"),
+    ("宁德还将争取迈入“万亿工业时代”。", "元"),
+    ("宁德规上工业企业突破千万。", "家"),  # 工业 elsewhere in the clause: not a level (企业 counted)
 ]
 
 

@@ -82,7 +82,9 @@ from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
 _MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
-                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量|产业|工业")
+                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+# 万亿工业时代, 千亿级产业, 步入千亿的不锈钢新材料产业: a magnitude naming an industry's level is its output value
+_INDUSTRY_LEVEL = re.compile(r"\s*(?:元)?\s*(?:级)?\s*[”」\"]?\s*的?[\u4e00-\u9fff]{0,8}?(?:产业|工业)")
 _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
 # 门槛, 入选标准: a threshold set for others, not a value of the subject
 _THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
@@ -326,7 +328,7 @@ def _not_a_fact(d: DocContext, q: Quantity, cs: int, ce: int, quantities: list[Q
         return True  # 在百强城市中: the ranking named as a group, not a rank of the subject
     if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
         return True  # 这 3 亿美元将用于……: a restatement of a number already given
-    if is_exact_repeat(q, stated) or _restated_count(d, q, cs) or _restated_duration(d, q):
+    if is_exact_repeat(q, stated) or _restated_count(d, q, cs) or _restated_duration(d, q, cs):
         return True  # 在428家科创板上市公司中; 15个副省级城市 named again; 每过 8 个月: the figure given before, named again
     stated.add((q.value, q.unit))
     return False
@@ -366,11 +368,11 @@ def _restated_count(d: DocContext, q: Quantity, cs: int) -> bool:
     return False
 
 
-def _restated_duration(d: DocContext, q: Quantity) -> bool:
+def _restated_duration(d: DocContext, q: Quantity, cs: int) -> bool:
     """The same duration again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
     restated, not a second fact."""
-    if q.kind != "duration":
-        return False
+    if q.kind != "duration" or in_range(d, "mentions", cs, q.start):
+        return False  # 蔚来用了3年，小米也用了3年: another subject's duration
     key = ("duration", d.text.rfind("\n", 0, q.start), q.value, q.unit)
     if key in d.stated:
         return True
@@ -578,7 +580,7 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
     if q.kind == "percent":
         sent.last_pct_metric = metric  # the nearest percentage before (小米（17.2%）) takes its name, however found
     if q.kind == "bare":
-        money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
+        money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3))) or bool(_INDUSTRY_LEVEL.match(text, q.end))
         if not money and q.value >= 10**8:
             money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
         implied = None if money else implied_unit(text, cs, q.start, q.end)  # 98.8 万订单 -> 单
@@ -806,17 +808,20 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
 def _drop_restatements(facts: list[Fact]) -> list[Fact]:
     """The same value of the same indicator about the same subject, stated again later in the
     document (a title repeated in the body, 一年内卖出了 80 万台 after 销量飙升至 80 万台, 29岁的何晓飞
-    in two paragraphs), is one fact: the first is kept. Ranks (全国第一 of two different measures),
-    facts without a subject or an indicator, and bounds of ranges are never merged."""
-    seen, out = set(), []
+    in two paragraphs), is one fact: the first is kept. Two years written (2022 and 2023 both
+    10%) are two facts; ranks (全国第一 of two different measures), facts without a subject or an
+    indicator, and bounds of ranges are never merged."""
+    seen: dict[tuple, list] = {}
+    out = []
     for f in facts:
         if f.subject_text is None or f.unit == "rank" or f.qualifier in (">=", "<="):
             out.append(f)
             continue
         indicator = indicator_for(f.metric, f.unit)
         key = (f.subject_text, f.value, f.unit, indicator)
-        if indicator is not None and key in seen:
+        years_seen = seen.setdefault(key, []) if indicator is not None else []
+        if any(y is None or f.year is None or y == f.year for y in years_seen):
             continue
-        seen.add(key)
+        years_seen.append(f.year)
         out.append(f)
     return out
