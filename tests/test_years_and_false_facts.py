@@ -114,6 +114,7 @@ FALSE_FACTS = [
     ("小米位居全国第一。\n小米销量全国第一。", 2),  # ranks of two measures are never merged
     ("2019年小米营收增长9.6%。\n2020年小米营收增长9.6%。", 2),  # two years written: two facts
     ("蔚来用了3年。小米也用了3年。", 2),  # another subject's duration in the same paragraph
+    ("全国默哀3分钟，鸣笛3分钟。", 2),  # equal durations of different things (no 每)
 ])
 def test_equal_values_of_different_things_are_kept(text, count):
     assert len(_facts_of(text)) == count, [f.span_text for f in _facts_of(text)]

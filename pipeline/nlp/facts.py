@@ -368,11 +368,16 @@ def _restated_count(d: DocContext, q: Quantity, cs: int) -> bool:
     return False
 
 
+_PERIODIC_BEFORE = re.compile(r"每(?:过|隔)?\s*$")
+
+
 def _restated_duration(d: DocContext, q: Quantity, cs: int) -> bool:
-    """The same duration again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
-    restated, not a second fact."""
+    """The same period again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
+    (after 每) restated, not a second fact."""
     if q.kind != "duration" or in_range(d, "mentions", cs, q.start):
         return False  # 蔚来用了3年，小米也用了3年: another subject's duration
+    if not _PERIODIC_BEFORE.search(d.text, max(cs, q.start - 3), q.start):
+        return False  # 默哀3分钟，鸣笛3分钟: equal durations of different things
     key = ("duration", d.text.rfind("\n", 0, q.start), q.value, q.unit)
     if key in d.stated:
         return True
