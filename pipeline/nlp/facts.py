@@ -374,15 +374,15 @@ _PERIODIC_BEFORE = re.compile(r"每(?:过|隔)?\s*$")
 def _restated_duration(d: DocContext, q: Quantity, cs: int) -> bool:
     """The same period again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
     (after 每) restated, not a second fact."""
-    if q.kind != "duration" or in_range(d, "mentions", cs, q.start):
-        return False  # 蔚来用了3年，小米也用了3年: another subject's duration
-    if not _PERIODIC_BEFORE.search(d.text, max(cs, q.start - 3), q.start):
-        return False  # 默哀3分钟，鸣笛3分钟: equal durations of different things
+    if q.kind != "duration":
+        return False
     key = ("duration", d.text.rfind("\n", 0, q.start), q.value, q.unit)
-    if key in d.stated:
-        return True
-    d.stated.add(key)
-    return False
+    if key not in d.stated:
+        d.stated.add(key)
+        return False
+    if in_range(d, "mentions", cs, q.start):
+        return False  # 蔚来用了3年，小米也用了3年: another subject's duration
+    return bool(_PERIODIC_BEFORE.search(d.text, max(cs, q.start - 3), q.start))  # not 默哀3分钟，鸣笛3分钟
 
 
 _PLURAL_PRONOUN = re.compile(r"它们|他们|两者|二者|两地|两市|两家|双方|三者|三家")
@@ -811,7 +811,7 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
 
 
 def _drop_restatements(facts: list[Fact]) -> list[Fact]:
-    """The same value of the same indicator about the same subject, stated again later in the
+    """The same value of the same indicator and metric name about the same subject, stated again later in the
     document (a title repeated in the body, 一年内卖出了 80 万台 after 销量飙升至 80 万台, 29岁的何晓飞
     in two paragraphs), is one fact: the first is kept. Two years written (2022 and 2023 both
     10%) are two facts; ranks (全国第一 of two different measures), facts without a subject or an
@@ -823,7 +823,7 @@ def _drop_restatements(facts: list[Fact]) -> list[Fact]:
             out.append(f)
             continue
         indicator = indicator_for(f.metric, f.unit)
-        key = (f.subject_text, f.value, f.unit, indicator)
+        key = (f.subject_text, f.value, f.unit, indicator, f.metric)
         years_seen = seen.setdefault(key, []) if indicator is not None else []
         if any(y is None or f.year is None or y == f.year for y in years_seen):
             continue
