@@ -177,3 +177,19 @@ def test_python_m_pipeline_forwards_tooling_commands(command, capsys):
         main([command, "--help"])
     assert stop.value.code == 0
     assert f"python -m tooling {command}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("units_years, with_year, with_year_all", [
+    # (unit, year) of each metric of a dated document
+    ([("元", 2024), ("%", None)], 0.5, 0.5),
+    ([("元", 2024), ("年", None), ("月", None)], 1.0, 1 / 3),   # durations (用了七年, 37 个月) are not in the denominator
+    ([("岁", None), ("year", 2021), ("个", 2021)], 2 / 3, 2 / 3),  # ages and founding years are
+])
+def test_share_with_a_year_leaves_durations_out(units_years, with_year, with_year_all):
+    text = "x" * 10
+    metrics = [{**_metric(i, 1.0, unit, 0, 1), "year": year} for i, (unit, year) in enumerate(units_years)]
+    tables = _tables(text, [], {}, metrics)
+    tables["documents"]["published_at"] = pd.Timestamp("2024-05-01")
+    r = ev.score(tables, [{"doc": "a.txt", "metrics": []}])
+    assert r["metrics_with_year_in_dated_docs"] == pytest.approx(with_year, abs=1e-3)
+    assert r["metrics_with_year_all_in_dated_docs"] == pytest.approx(with_year_all, abs=1e-3)

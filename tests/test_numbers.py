@@ -229,6 +229,26 @@ CASES = [
     ("在未来10年、20年，我们希望", []),  # time frames, listed
     ("新的五年甚至十年又展开", []),
     ("公司成立了10年、20年", [("10年", D(10), "年", "="), ("20年", D(20), "年", "=")]),
+    # --- Latin magnitude letters (issue 13: a number glued to Latin letters)
+    ("模型参数仅仅 4B，但", [("4B", D("4e9"), "个", "=")]),
+    ("营收4.5B美元", [("4.5B美元", D("4.5e9"), "美元", "=")]),
+    ("融资$5M，", [("$5M", D("5e6"), "美元", "=")]),
+    ("A4B芯片", []),  # a model code
+    ("Qwen-7B-Instruct", []),
+    ("7B-Instruct模型", []),
+    ("100M宽带", []),  # M without a dollar sign may be another unit
+    ("3M公司", []),
+    # --- idioms with a numeral and a qualifier-like word before it
+    ("华为真的「轻舟已过万重山」了吗？", []),
+    ("营收已过万亿元", [("过万亿元", D("1e12"), "元", ">")]),
+    # --- bare round magnitudes: a level entered, a count of the noun after them
+    ("宁德还将争取迈入“万亿工业时代”。", [("万亿", D("1e12"), "", ">=")]),
+    ("宁德首个步入千亿的不锈钢产业", [("千亿", D("1e11"), "", ">=")]),
+    ("千亿参数跨模态大模型", [("千亿", D("1e11"), "", "=")]),
+    ("拥有千万用户", [("千万", D("1e7"), "", "=")]),
+    ("千万不要放弃", []),  # an adverb
+    ("万人空巷", []),
+    ("迈入新时代", []),
 ]
 
 

@@ -46,6 +46,11 @@ YEARS = [
     ("小米营收高于去年的3000亿元。", "3000亿元", 2021),  # 高于去年 is a comparison
     ("成都用了七年。", "七年", None),  # durations have no year (gold leaves them undated)
     ("28岁的张一鸣创业。", "28岁", 2021),  # an age is the age at the document's date
+    ("十年前，28岁的张一鸣创业。", "28岁", 2011),  # N年前 opening a clause: from the document's date
+    ("早在 5 年前，小米营收2000亿元。", "2000亿元", 2016),
+    ("小米成立3年前营收2000亿元。", "2000亿元", None),  # 3年前 of another event: not from the document
+    ("据统计，在手机销量在2020年下降3%的情况下，华为份额为18%，其后是小米（17%）。", "17%", 2020),  # a 在…的情况下 frame
+    ("相比2019年的融资，估值折价50%，当时小米的估值为100亿美元。", "100亿美元", 2019),  # 当时: the last year named
 ]
 
 
@@ -63,6 +68,19 @@ def test_founding_year_with_a_month(text, year):
     assert [f.value for f in found] == ([float(year)] if year else [])
 
 
+@pytest.mark.parametrize("text,framed", [
+    ("据统计，在手机销量在2024年第四季度下降3%的情况下，华为份额为18%。", True),
+    ("在2024年疫情期间，华为份额为18%。", True),
+    ("华为在2024年第四季度份额为18%，小米17%。", False),  # the clause is the subject's own
+    ("在2024年，华为份额为18%。", True),  # the year opening the sentence
+    ("同年 2024年12 月，华为份额为18%。", True),  # after a relative year word
+    ("据称2024年12 月，华为份额为18%。", False),
+    ("华为份额在2024年下降3%的情况下仍为18%。", False),  # no clause break: not a frame
+])
+def test_a_year_in_a_framing_clause_dates_the_whole_sentence(text, framed):
+    assert years.is_topic_year(text, 0, text.index("2024")) is framed
+
+
 def test_period_year_in_a_document_of_january_is_the_year_before():
     assert years.period_year(date(2022, 1, 18), "前三季度") == 2021
     assert years.period_year(date(2022, 11, 1), "前三季度") == 2022
@@ -78,7 +96,28 @@ FALSE_FACTS = [
     ("蔚来融资3亿美元。这3亿美元将用于研发。", None, "3亿美元"),  # a restatement gives one fact
     ("小米市值超过6000亿港元，约合5000亿元人民币。", "5000亿元", None),  # a currency conversion
     ("目前科创板共有428家上市公司。在428家科创板上市公司中，有175家营收增长。", None, "428家"),  # a precise figure named again
+    ("小米成为 20 万元以上纯电轿车的销售冠军。", "20 万元以上", "冠军"),  # a price class, not a value
+    ("蔚来夺得 20 万以上中国纯电品牌销量冠军。", "20 万以上", "冠军"),
+    ("蔚来定价在 30 万以上的车型。", None, "30 万以上"),  # a price of the subject (以上 + 的)
+    ("小米推出 25 款以上全新产品。", None, "25 款以上"),  # a count, not a class bound
+    ("目前全国共有15个副省级城市。15个副省级城市中，成都GDP增长10%。", None, "15个"),  # the same group counted again
+    ("蔚来每 8 个月提升一倍。即每过 8 个月，成本减半。", None, "8 个月"),  # a period restated in its paragraph
 ]
+
+
+@pytest.mark.parametrize("text,count", [
+    ("小米有15个门店。华为有15个工厂。", 2),  # the same count of other things: two facts
+    ("蔚来用了8个月。\n小米用了8个月。", 2),  # the same duration in another paragraph
+    ("小米市值突破1万亿港元。\n最终，小米市值突破了 1 万亿港元大关。", 1),  # the same fact stated again
+    ("小米营收增长9.6%。\n华为营收增长9.6%。", 2),  # another subject
+    ("小米营收增长9.6%，净利润增长9.6%。", 2),  # another indicator
+    ("小米位居全国第一。\n小米销量全国第一。", 2),  # ranks of two measures are never merged
+    ("2019年小米营收增长9.6%。\n2020年小米营收增长9.6%。", 2),  # two years written: two facts
+    ("蔚来用了3年。小米也用了3年。", 2),  # another subject's duration in the same paragraph
+    ("全国默哀3分钟，鸣笛3分钟。", 2),  # equal durations of different things (no 每)
+])
+def test_equal_values_of_different_things_are_kept(text, count):
+    assert len(_facts_of(text)) == count, [f.span_text for f in _facts_of(text)]
 
 
 def test_round_figures_repeated_are_separate_facts():
@@ -127,6 +166,14 @@ IMPLIED = [
 ]
 
 
+IMPLIED += [
+    ("宁德首个步入千亿的不锈钢新材料产业。", "元"),  # an industry's level is its output value
+    ("百图生科发布千亿参数大模型。", "个"),
+    ("宁德还将争取迈入“万亿工业时代”。", "元"),
+    ("宁德规上工业企业突破千万。", "家"),  # 工业 elsewhere in the clause: not a level (企业 counted)
+]
+
+
 @pytest.mark.parametrize("text,unit", IMPLIED, ids=[t for t, _ in IMPLIED])
 def test_implied_units(text, unit):
     facts = _facts_of(text)
@@ -149,3 +196,29 @@ def test_what_a_number_measures(text, span, indicator):
     assert len(hits) == 1, [(f.span_text, f.metric) for f in _facts_of(text)]
     f = hits[0]
     assert ind.indicator_for(f.metric, f.unit) == (ind.indicator_id(indicator) if indicator else None), f.metric
+
+
+def _blocks(text):
+    """Line blocks: lines opening with # are headings, the others body."""
+    from pipeline.records import Block
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append(Block(pos, pos + len(line), "heading" if line.startswith("#") else "body"))
+        pos += len(line) + 1
+    return out
+
+
+# (text with headings, span, year): a year in a heading dates its section
+SECTIONS = [
+    ("## 2019年回顾\n小米营收增长10%。\n华为营收3000亿元。", "3000亿元", 2019),  # every paragraph of the section
+    ("## 2019年上半年\n小米营收3000亿元。", "3000亿元", 2019),
+    ("## 去年回顾\n小米营收3000亿元。", "3000亿元", 2020),  # a relative year from the document's date
+    ("## 2019年回顾\n小米营收增长10%。\n## 展望\n华为营收3000亿元。", "3000亿元", 2021),  # a new heading ends it
+    ("## 2019年回顾\n2020年小米营收3000亿元。", "3000亿元", 2020),  # the paragraph's own year wins
+]
+
+
+@pytest.mark.parametrize("text,span,year", SECTIONS, ids=[t for t, _, _ in SECTIONS])
+def test_a_year_in_a_heading_dates_its_section(text, span, year):
+    hits = [f for f in _facts(text, NAMES, published=PUBLISHED, blocks=_blocks(text)) if f.span_text == span]
+    assert [f.year for f in hits] == [year]

@@ -4,7 +4,7 @@
 2024 年 9 月 30 日, 2月21日, 二〇二三年, 2022全年); ``find_periods(text)``
 returns period phrases within a year (前三季度, 上半年, 第三季度, 前 9 个月,
 1 至 9 月, 十四五 ...); ``find_relative(text)`` returns words that point to a
-year relative to something else (今年, 去年, 当年, 同年, 如今 ...).
+year relative to something else (今年, 去年, 十年前, 当年, 同年, 当时, 如今 ...).
 
 The number reader (``numbers``) skips every numeral inside one of these spans;
 ``facts`` uses them to date each quantity; ``document_date`` is the date a document
@@ -73,12 +73,16 @@ _RELATIVE = {
     "如今": (0, "published"), "目前": (0, "published"), "现在": (0, "published"), "当前": (0, "published"),
     "截至目前": (0, "published"), "今天": (0, "published"),
     "当年": (None, "carried"), "同年": (None, "carried"), "该年": (None, "carried"),
-    "这一年": (None, "carried"), "那一年": (None, "carried"),
+    "这一年": (None, "carried"), "那一年": (None, "carried"), "当时": (None, "carried"),
 }
 _BASE_YU = {c + "于" for c in "高低多少大小超快慢好差强弱优劣"}  # 高于去年: a comparison; 并于去年: a time
 # characters that make 后/前 the end of a word (达产后, 建成后, 投产后, 上市后, 提前)
 _ENDS_WITH_FRONT_BACK = {"后年": "产成投建完市立运营工毕", "前年": "提"}
 _RELATIVE_RE = re.compile("|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True)))
+# 十年前，28岁的张一鸣; 早在 5 年前: N years before the document's date, when the phrase opens its clause
+# (成立3年前 and N年后 count from another event, not from the document)
+_YEARS_AGO_RE = re.compile(r"(?:^|(?<=[，,。；;：:！？!?\n“「（(])|(?<=早在|就在|大约|大概)|(?<=[在约]))\s*"
+                           r"(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,3})\s*年前(?!后)")
 
 
 def _cn_year(s: str) -> int:
@@ -130,7 +134,30 @@ def find_relative(text: str) -> list[RelativeYear]:
             continue  # 达产后年产值, 建成后年营收, 提前年: 后/前 ends another word (达产后), 年 starts the next
         offset, kind = _RELATIVE[m.group(0)]
         out.append(RelativeYear(m.start(), m.end(), m.group(0), offset, kind))
+    out.extend(_years_ago(text))
+    return sorted(out, key=lambda r: r.start)
+
+
+def _years_ago(text: str) -> list[RelativeYear]:
+    """十年前, 5 年前 opening a clause: the year N years before the document's date."""
+    out = []
+    for m in _YEARS_AGO_RE.finditer(text):
+        n = m.group("n")
+        years = int(n) if n.isdigit() else _cn_small_int(n)
+        if years:
+            out.append(RelativeYear(m.start("n"), m.end(), text[m.start("n") : m.end()], -years, "published"))
     return out
+
+
+def _cn_small_int(s: str) -> int | None:
+    """一 .. 九十九 written in Chinese numerals (十, 十五, 二十, 两), else None."""
+    digits = {**_CN_DIGITS, "两": 2}
+    if "十" not in s:
+        return digits.get(s) if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    t = digits.get(tens, 0) if tens else 1
+    o = digits.get(ones, 0) if ones else 0
+    return t * 10 + o if (not tens or tens in digits) and (not ones or ones in digits) else None
 
 
 _DATE_LINE_CHARS = 400  # where a dateline may be: the first lines of the text

@@ -75,6 +75,7 @@ from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, clauses, in_range, sentences, subject_fields
 from pipeline.nlp.founding import founding_facts
+from pipeline.nlp.indicators import indicator_for
 from pipeline.nlp.numbers import Quantity, implied_unit, is_exact_repeat, qualifier_words, read_quantities
 from pipeline.nlp.subjects import choose_subject, distributive_at
 from pipeline.records import Document, Fact, Mention, Token
@@ -82,6 +83,8 @@ from pipeline.records import Document, Fact, Mention, Token
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
 _MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
                           r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+# 万亿工业时代, 千亿级产业, 步入千亿的不锈钢新材料产业: a magnitude naming an industry's level is its output value
+_INDUSTRY_LEVEL = re.compile(r"\s*(?:元)?\s*(?:级)?\s*[”」\"]?\s*的?[\u4e00-\u9fff]{0,8}?(?:产业|工业)")
 _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
 # 门槛, 入选标准: a threshold set for others, not a value of the subject
 _THRESHOLD_BEFORE = re.compile(r"(?:门槛|准入线|入围线|起征点|标准线)")
@@ -113,8 +116,11 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     regions = [(b.start, b.end) for b in doc.prose_blocks()] if doc.blocks else [(0, len(text))]
     d = DocContext.build(doc, tokens, mentions)
     facts: list[Fact] = []
+    section = _section_years(doc, d)
     for rs, re_ in regions:
         d.prev_subject, d.carried, d.prev_org, d.prev_place, d.para_timed = None, None, None, {}, False
+        if rs in section:
+            d.carried, d.para_timed = section[rs], True  # ## 2024年上半年: the heading's year dates its section
         quantities = [q for q in read_quantities(text[rs:re_])]
         qi = 0
         for ss, se in sentences(text, rs, re_):
@@ -142,7 +148,33 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             _carry(d, ss, se, {f.start for f in founding})
             d.prev_org = _last_org(d, ss, se) or d.prev_org
             _note_places(d, ss, se)
-    return _dedupe(facts)
+    return _drop_restatements(_dedupe(facts))
+
+
+def _section_years(doc: Document, d: DocContext) -> dict[int, tuple[int, str | None]]:
+    """Start of each body block -> (year, period) of the heading of its section, where that heading
+    names a year (2024年回顾, 2023 年上半年, 今年以来 in a dated document); a heading without a year
+    ends the section's year. The title is not a section heading."""
+    out: dict[int, tuple[int, str | None]] = {}
+    current = None
+    for b in doc.blocks:
+        if b.kind == "heading":
+            current = _heading_year(d, b.start, b.end)
+        elif b.kind == "body" and current is not None:
+            out[b.start] = current
+    return out
+
+
+def _heading_year(d: DocContext, start: int, end: int) -> tuple[int, str | None] | None:
+    dated = [dt for dt in in_range(d, "dates", start, end) if dt.year is not None]
+    periods = in_range(d, "periods", start, end)
+    period = periods[-1].period if periods else None
+    if dated:
+        return dated[-1].year, period or _date_period(dated[-1])
+    rel = [r for r in in_range(d, "relatives", start, end) if r.offset is not None]
+    if rel and d.doc_date is not None:
+        return d.doc_date.year + rel[-1].offset, period
+    return None
 
 
 def _topic(sent: Sentence) -> Mention | None:
@@ -193,7 +225,6 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
     respectively = _respectively_years(d, sent, quantities)
     paired = _respectively_subjects(d, sent, quantities)
     prev_end_in_clause: dict[int, int] = {}
-    stated = d.stated
     year_subject: dict[int, str | None] = {}  # start of a year expression -> subject of its first fact
     carried = d.carried
     sent_timed = _names_year(d, sent.start, sent.end)
@@ -204,23 +235,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         cs, ce = sent.clauses[ci]
         lo = max(cs, prev_end_in_clause.get(ci, cs))
         prev_end_in_clause[ci] = q.end
-        if _CONVERSION.search(text, max(cs, q.start - 6), q.start):
-            continue  # 8020 亿美元（约合 57130 亿元）: the same value in another currency
-        if any(m.end > q.num_start for m in in_range(d, "mentions", max(0, q.num_start - 12), q.num_end)):
-            continue  # 三只松鼠, 六个核桃: a number inside a name
-        if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
-            continue  # 两家公司, 三位创始人: descriptive small counts written in words
-        if q.kind == "duration" and _time_frame(text, q, ce, quantities):
-            continue  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
-        if _THRESHOLD_BEFORE.search(text, cs, q.start):
-            continue  # 入选门槛为营收10亿元: a threshold, not a fact about the subject
-        if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
-            continue  # 在百强城市中: the ranking named as a group, not a rank of the subject
-        if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
-            continue  # 这 3 亿美元将用于……: a restatement of a number already given
-        if is_exact_repeat(q, stated):
-            continue  # 在428家科创板上市公司中: the precise figure given before, named again
-        stated.add((q.value, q.unit))
+        if _not_a_fact(d, q, cs, ce, quantities):
+            continue
         subject_hint = None
         if q.kind == "group":
             subject_hint = next((m for m in sent.mentions if m.end == q.start and m.entity_type in _CITY_TYPES), None)
@@ -292,6 +308,81 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             out.append(Fact(start=q.start, end=q.end, span_text=q.text, value=float(value), qualifier=qualifier,
                             **base, **subj))
     return out
+
+
+def _not_a_fact(d: DocContext, q: Quantity, cs: int, ce: int, quantities: list[Quantity]) -> bool:
+    """Whether the quantity ``q`` (in the clause text[cs:ce]) is no fact of its own (see the module
+    doc, *what is not a fact*); a quantity kept is noted in ``d.stated`` for later restatements."""
+    text, stated = d.text, d.stated
+    if _CONVERSION.search(text, max(cs, q.start - 6), q.start):
+        return True  # 8020 亿美元（约合 57130 亿元）: the same value in another currency
+    if any(m.end > q.num_start for m in in_range(d, "mentions", max(0, q.num_start - 12), q.num_end)):
+        return True  # 三只松鼠, 六个核桃: a number inside a name
+    if q.kind == "counter" and not text[q.num_start].isdigit() and q.value < 10:
+        return True  # 两家公司, 三位创始人: descriptive small counts written in words
+    if q.kind == "duration" and _time_frame(text, q, ce, quantities):
+        return True  # 连续四个月突破 50%, 四年内增长了五倍: the time frame of another number
+    if _THRESHOLD_BEFORE.search(text, cs, q.start) or _class_bound(text, q):
+        return True  # 入选门槛为营收10亿元; 20 万元以上纯电轿车: a threshold or a class, not a fact about the subject
+    if q.kind == "rank" and text[q.num_end : q.end].endswith("强") and re.match(r"\s*(?:城市)?\s*(?:中|里|之中|榜单中)", text[q.end : q.end + 6]):
+        return True  # 在百强城市中: the ranking named as a group, not a rank of the subject
+    if _RESTATED_BEFORE.search(text, max(cs, q.start - 3), q.start) and (q.value, q.unit) in stated:
+        return True  # 这 3 亿美元将用于……: a restatement of a number already given
+    if is_exact_repeat(q, stated) or _restated_count(d, q, cs) or _restated_duration(d, q, cs):
+        return True  # 在428家科创板上市公司中; 15个副省级城市 named again; 每过 8 个月: the figure given before, named again
+    stated.add((q.value, q.unit))
+    return False
+
+
+# 20 万元以上纯电轿车, 10亿元以上项目: an amount bounding a class of things named right after it
+_CLASS_BOUND_AFTER = re.compile(r"\s*(?![的之和与及或，,。；;、])[\u4e00-\u9fff]")
+
+
+def _class_bound(text: str, q: Quantity) -> bool:
+    """An amount with 以上/以下 that qualifies the noun right after it (20 万以上中国纯电品牌,
+    20 万元以上纯电轿车的销售冠军): a price class, not a value (定价在 30 万以上的车型 is one;
+    推出 25 款以上全新产品 counts things, also one)."""
+    if q.kind not in ("currency", "bare") or not q.text.endswith(("以上", "以下")):
+        return False
+    return bool(_CLASS_BOUND_AFTER.match(text, q.end))
+
+
+_COUNTED_NOUN = re.compile(r"\s*([\u4e00-\u9fff]{2,5})")
+
+
+def _restated_count(d: DocContext, q: Quantity, cs: int) -> bool:
+    """A count naming the same group again (15个副省级城市 ... 15个副省级城市中 ...): the same exact
+    count of the same noun (the next 2-5 characters) already given in the document, with no name
+    before it in its clause (小米有100家门店。华为有100家门店。 are two facts)."""
+    if q.kind != "counter" or q.qualifier != "=" or q.high is not None:
+        return False
+    if in_range(d, "mentions", cs, q.start):
+        return False
+    m = _COUNTED_NOUN.match(d.text, q.end)
+    if m is None:
+        return False
+    key = ("count-noun", q.value, q.unit, m.group(1)[:4])
+    if key in d.stated:
+        return True
+    d.stated.add(key)
+    return False
+
+
+_PERIODIC_BEFORE = re.compile(r"每(?:过|隔)?\s*$")
+
+
+def _restated_duration(d: DocContext, q: Quantity, cs: int) -> bool:
+    """The same period again in its paragraph (平均每 8 个月提升一倍。即……每过 8 个月……): a period
+    (after 每) restated, not a second fact."""
+    if q.kind != "duration":
+        return False
+    key = ("duration", d.text.rfind("\n", 0, q.start), q.value, q.unit)
+    if key not in d.stated:
+        d.stated.add(key)
+        return False
+    if in_range(d, "mentions", cs, q.start):
+        return False  # 蔚来用了3年，小米也用了3年: another subject's duration
+    return bool(_PERIODIC_BEFORE.search(d.text, max(cs, q.start - 3), q.start))  # not 默哀3分钟，鸣笛3分钟
 
 
 _PLURAL_PRONOUN = re.compile(r"它们|他们|两者|二者|两地|两市|两家|双方|三者|三家")
@@ -494,7 +585,7 @@ def _metric(d: DocContext, sent: Sentence, q: Quantity, ci: int, lo: int):
     if q.kind == "percent":
         sent.last_pct_metric = metric  # the nearest percentage before (小米（17.2%）) takes its name, however found
     if q.kind == "bare":
-        money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3)))
+        money = money or bool(_MONEY_WORDS.search(text, cs, min(ce, q.end + 3))) or bool(_INDUSTRY_LEVEL.match(text, q.end))
         if not money and q.value >= 10**8:
             money = bool(_MONEY_WORDS.search(text, sent.start, sent.end))  # 破千亿的水平 in a sentence on profits
         implied = None if money else implied_unit(text, cs, q.start, q.end)  # 98.8 万订单 -> 单
@@ -715,5 +806,27 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
         if key in seen:
             continue
         seen.add(key)
+        out.append(f)
+    return out
+
+
+def _drop_restatements(facts: list[Fact]) -> list[Fact]:
+    """The same value of the same indicator and metric name about the same subject, stated again later in the
+    document (a title repeated in the body, 一年内卖出了 80 万台 after 销量飙升至 80 万台, 29岁的何晓飞
+    in two paragraphs), is one fact: the first is kept. Two years written (2022 and 2023 both
+    10%) are two facts; ranks (全国第一 of two different measures), facts without a subject or an
+    indicator, and bounds of ranges are never merged."""
+    seen: dict[tuple, list] = {}
+    out = []
+    for f in facts:
+        if f.subject_text is None or f.unit == "rank" or f.qualifier in (">=", "<="):
+            out.append(f)
+            continue
+        indicator = indicator_for(f.metric, f.unit)
+        key = (f.subject_text, f.value, f.unit, indicator, f.metric)
+        years_seen = seen.setdefault(key, []) if indicator is not None else []
+        if any(y is None or f.year is None or y == f.year for y in years_seen):
+            continue
+        years_seen.append(f.year)
         out.append(f)
     return out

@@ -527,35 +527,71 @@ def _glued_to_acronym(text: str, s: int, e: int) -> bool:
 def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool = True) -> Quantity | None:
     raw = text[s:e]
     arabic = raw[0].isdigit()
-    before = text[s - 1] if s else ""
-    # Context that makes a numeral part of a name or code, not a quantity.
-    if arabic:
-        if allow_range and before and _ASCII_WORD.match(before) and _glued_to_acronym(text, s, e):
-            before = ""  # GDP6.1%, ARR1亿美元: an acronym written against its number
-        if allow_range and before and (_ASCII_WORD.match(before) or before in ".:：#") \
-                and not (before == "-" and s >= 2 and ("\u4e00" <= text[s - 2] <= "\u9fff" or text[s - 2] in "：:，,（( ")):
-            return None  # Grok-3, A320, v2.1, 12:30 (not the upper bound of 10-15%; 增长-3% is a sign)
-        if allow_range and re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]):
-            return None  # Model - 3
-    else:
-        if before in _NOT_BEFORE_CN:
-            return None  # 统一, 唯一, 之一, 万一
-        if re.search(r"(?:几|数|若干)$", text[max(0, s - 2) : s]) or text[e : e + 1] == "几":
-            return None  # 几百亿, 数十倍, 十几: vague amounts
-        if before == "上" and raw[0] in "百千万亿":
-            return None  # 上百家, 上千人
-        if before and before in "多余" and raw[0] in "百千万亿":
-            return None  # the 亿 of 7400多亿元 was read with 7400
-        if raw == "一" and before and before in "有那这每哪某另":
-            return None  # 有一天, 每一年
+    if _in_name_or_code(text, s, e, raw, arabic, allow_range):
+        return None
     if raw.endswith("点"):
         return None
     value = parse_number(raw)
     if value is None or (value == 0 and not arabic):
         return None
+    value, e, ne, has_mag, qualifier = _with_magnitude(text, e, raw, arabic, value, blocked)
+    if allow_range and qualifier == "=":
+        rq = _read_range(text, s, e, value, blocked)
+        if rq is not None:
+            return rq
+    pct = _PCT.match(text, e)
+    unit, ue = _unit_at(text, e)
+    if unit is not None and unit.surface == "度" and not has_mag:
+        unit, ue = None, e  # 400亿度 is electricity; 30度 may be a temperature or an angle
+    if pct is not None:
+        unit, ue = _tables()[0][pct.group(1)], pct.end()
+    if unit is None:
+        return _read_without_unit(text, s, e, ne, raw, arabic, value, has_mag, qualifier)
+    pure_mag = not arabic and all(c in "十百千万亿" for c in raw)
+    if pure_mag and not _has_prefix_qualifier(text, s) and qualifier == "=" and unit.kind != "currency":
+        return None  # 万人, 百家, 千家: idioms unless 超/近 says it is an amount
+    if unit.kind in ("counter", "measure", "multiple", "age") and raw == "一":
+        return None  # the article 一: 一个, 一家, 一位
+    if unit.kind == "duration" and _no_duration(text, s, ue, raw):
+        return None
+    rank = _rank_place(text, s, ue, ne, value, unit, qualifier)
+    if rank is not None:
+        return rank
+    value *= unit.factor
+    if "多" in unit.surface:
+        qualifier = ">"  # 3个多小时
+    am = _APPROX_SUFFIX.match(text, ue)
+    if am and unit.kind == "multiple":  # 六倍多
+        qualifier, ue = ">", am.end()
+    return _finish(text, s, ue, s, value, unit.unit, unit.kind, qualifier, ns=s, ne=ne)
+
+
+def _in_name_or_code(text: str, s: int, e: int, raw: str, arabic: bool, allow_range: bool) -> bool:
+    """Context that makes the numeral text[s:e] part of a name or a code, or a vague amount."""
+    before = text[s - 1] if s else ""
+    if arabic:
+        if allow_range and before and _ASCII_WORD.match(before) and _glued_to_acronym(text, s, e):
+            return False  # GDP6.1%, ARR1亿美元: an acronym written against its number
+        if allow_range and before and (_ASCII_WORD.match(before) or before in ".:：#") \
+                and not (before == "-" and s >= 2 and ("\u4e00" <= text[s - 2] <= "\u9fff" or text[s - 2] in "：:，,（( ")):
+            return True  # Grok-3, A320, v2.1, 12:30 (not the upper bound of 10-15%; 增长-3% is a sign)
+        return bool(allow_range and re.search(r"[A-Za-z][-–]\s$", text[max(0, s - 3) : s]))  # Model - 3
+    if before in _NOT_BEFORE_CN:
+        return True  # 统一, 唯一, 之一, 万一
+    if re.search(r"(?:几|数|若干)$", text[max(0, s - 2) : s]) or text[e : e + 1] == "几":
+        return True  # 几百亿, 数十倍, 十几: vague amounts
+    if before == "上" and raw[0] in "百千万亿":
+        return True  # 上百家, 上千人
+    if before and before in "多余" and raw[0] in "百千万亿":
+        return True  # the 亿 of 7400多亿元 was read with 7400
+    return raw == "一" and bool(before) and before in "有那这每哪某另"  # 有一天, 每一年
+
+
+def _with_magnitude(text: str, e: int, raw: str, arabic: bool, value: Decimal, blocked):
+    """The magnitude and 多/余 written after a numeral: (value, end, end of the number proper,
+    whether a 万/亿 magnitude is in it, qualifier)."""
     ne = e
     has_mag = any(c in "万亿" for c in raw)
-    pure_mag = not arabic and all(c in "十百千万亿" for c in raw)
     if arabic:
         mm = _MAG_RE.match(text, e)
         if mm and not _covered(blocked, mm.start(1), mm.end(1)):
@@ -573,67 +609,94 @@ def _read_plain_unsigned(text: str, s: int, e: int, blocked, allow_range: bool =
                 value *= _MAG_VALUE[c]
             e = mm.end()
             has_mag = True
-    if allow_range and qualifier == "=":
-        rq = _read_range(text, s, e, value, blocked)
-        if rq is not None:
-            return rq
-    prefix_q = _prefix_qualifier(text, s)[0] != "=" or text[s - 2 : s] in ("高达", "多达")
-    pct = _PCT.match(text, e)
-    unit, ue = _unit_at(text, e)
-    if unit is not None and unit.surface == "度" and not has_mag:
-        unit, ue = None, e  # 400亿度 is electricity; 30度 may be a temperature or an angle
-    if pct is not None:
-        unit, ue = _tables()[0][pct.group(1)], pct.end()
-    if unit is None:
-        cm = _CHENG.match(text, e)
-        if cm and value <= 10 and not has_mag:  # 两成, 九成以上 (not 一成不变, 八成为)
-            return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
-        sm = re.compile(r"\s?强").match(text, e)
-        if sm and text[sm.end() : sm.end() + 1] not in _NOT_STRONG and value >= 3 and qualifier == "=":
-            # 全国30强, 百强城市, 十强: the top N of a ranking
-            end = sm.end()
-            return _finish(text, s, end, s, value, "rank", "rank", "<=", ns=s, ne=e)
-        gm = _GROUP_NOUN.match(text, e)
-        if gm and not arabic and value >= 2:
-            return Quantity(s, gm.end(), text[s : gm.end()], value, "家", "group", "=", s, e)
-        if not has_mag:
-            return None  # a bare numeral: list numbering, codes, names
-        if _CLUB_AFTER.match(text, e) and _CLUB_ENTRY.search(text, max(0, s - 16), s):
-            # 跻身“GDP万亿俱乐部”: entering a club of a threshold states the value is at least it
-            return Quantity(s, e, text[s:e], value, "", "bare", ">=", s, e)
-        if not arabic and not prefix_q and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
-            return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
+    return value, e, ne, has_mag, qualifier
+
+
+def _has_prefix_qualifier(text: str, s: int) -> bool:
+    return _prefix_qualifier(text, s)[0] != "=" or text[s - 2 : s] in ("高达", "多达")
+
+
+# 4B, 70B (参数): B (billion) right after a number, not part of a longer Latin word or a model
+# name (7B-Instruct); K, M and T only after a dollar sign ($5M), where they cannot be other units
+_LATIN_MAG = re.compile(r"(?P<l>B)(?![A-Za-z0-9]|-[A-Za-z])")
+_LATIN_MAG_DOLLAR = re.compile(r"(?P<l>[KMBT])(?![A-Za-z0-9]|-[A-Za-z])")
+_LATIN_MAG_VALUE = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+
+
+def _read_latin_magnitude(text: str, s: int, e: int, value: Decimal) -> Quantity | None:
+    """模型参数仅仅 4B -> 4e9 个; $5M -> 5e6 美元; a currency written after the letter is its unit."""
+    dollar = text[max(0, s - 1) : s] == "$"
+    m = (_LATIN_MAG_DOLLAR if dollar else _LATIN_MAG).match(text, e)
+    if m is None or (s and re.match(r"[A-Za-z]", text[s - 1])):
+        return None
+    value *= _LATIN_MAG_VALUE[m.group("l")]
+    unit, ue = _unit_at(text, m.end())
+    if unit is not None and unit.kind == "currency":
+        return _finish(text, s, ue, s, value * unit.factor, unit.unit, "currency", ns=s, ne=m.end())
+    if dollar:
+        return _finish(text, s - 1, m.end(), s - 1, value, "美元", "currency", ns=s - 1, ne=m.end())
+    return _finish(text, s, m.end(), s, value, "个", "counter", ns=s, ne=m.end())
+
+
+_ROUND_MAGNITUDES = {"万", "十万", "百万", "千万", "亿", "十亿", "百亿", "千亿", "万亿"}
+_ENTRY_BEFORE = re.compile(r"(?:跻身|迈入|步入|跨入|迈进|晋级|晋身|挺进)\s*[“「\"]?\s*$")
+
+
+def _read_without_unit(text, s, e, ne, raw, arabic, value, has_mag, qualifier) -> Quantity | None:
+    """A numeral with no unit after it: 两成, 30强, 六小龙, 4B, 突破千亿 (a bare magnitude) or nothing."""
+    cm = _CHENG.match(text, e)
+    if cm and value <= 10 and not has_mag:  # 两成, 九成以上 (not 一成不变, 八成为)
+        return _finish(text, s, cm.end(), s, value / 10, "%", "percent", qualifier, ns=s, ne=cm.end())
+    sm = re.compile(r"\s?强").match(text, e)
+    if sm and text[sm.end() : sm.end() + 1] not in _NOT_STRONG and value >= 3 and qualifier == "=":
+        # 全国30强, 百强城市, 十强: the top N of a ranking
+        return _finish(text, s, sm.end(), s, value, "rank", "rank", "<=", ns=s, ne=e)
+    gm = _GROUP_NOUN.match(text, e)
+    if gm and not arabic and value >= 2:
+        return Quantity(s, gm.end(), text[s : gm.end()], value, "家", "group", "=", s, e)
+    if arabic and not has_mag and qualifier == "=":
+        lq = _read_latin_magnitude(text, s, e, value)
+        if lq is not None:
+            return lq
+    if not has_mag:
+        return None  # a bare numeral: list numbering, codes, names
+    if _CLUB_AFTER.match(text, e) and _CLUB_ENTRY.search(text, max(0, s - 16), s):
+        # 跻身“GDP万亿俱乐部”: entering a club of a threshold states the value is at least it
+        return Quantity(s, e, text[s:e], value, "", "bare", ">=", s, e)
+    if raw in _ROUND_MAGNITUDES and qualifier == "=" and _ENTRY_BEFORE.search(text, max(0, s - 6), s):
+        # 迈入“万亿工业时代”, 步入千亿的产业: entering a level states the value is at least it
+        return _finish(text, s, e, s, value, "", "bare", ">=", ns=s, ne=ne)
+    if raw in _ROUND_MAGNITUDES and qualifier == "=" and _implied()[1].match(text, e):
+        # 千亿参数, 千万用户: a round magnitude counting the noun right after it
         return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
-    if pure_mag and not prefix_q and qualifier == "=" and unit.kind != "currency":
-        return None  # 万人, 百家, 千家: idioms unless 超/近 says it is an amount
-    if unit.kind in ("counter", "measure", "multiple", "age") and raw == "一":
-        return None  # the article 一: 一个, 一家, 一位
-    if unit.kind == "duration":
-        after = text[ue : ue + 3].lstrip("多余")[:2]
-        if after[:1] in ("前", "后", "来", "间", "里", "之") or after in ("以来", "一度"):
-            return None  # 14 年前, 一年来: relative time, not a duration
-        if raw == "一" and not _DURATION_GOVERNOR.search(text, max(0, s - 10), s):
-            return None  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
-        if _TIME_FRAME.search(text, max(0, s - 3), s) or _TIME_FRAME_LIST.search(text, max(0, s - 16), s):
-            return None  # 过去一天, 未来5年: the time frame of something else
+    if not arabic and not _has_prefix_qualifier(text, s) and qualifier == "=" and not text[e : e + 2] in ("规模", "量级"):
+        return None  # 亿万, 万人空巷, 千万不要: a bare Chinese magnitude needs 超/突破/近 before it
+    return _finish(text, s, e, s, value, "", "bare", qualifier, ns=s, ne=ne)
+
+
+def _no_duration(text: str, s: int, ue: int, raw: str) -> bool:
+    """Whether a numeral with a time unit (text[s:ue]) is no duration: relative time (14 年前),
+    the article 一 (关键一年), a time frame of something else (过去一天, 未来5年)."""
+    after = text[ue : ue + 3].lstrip("多余")[:2]
+    if after[:1] in ("前", "后", "来", "间", "里", "之") or after in ("以来", "一度"):
+        return True  # 14 年前, 一年来: relative time, not a duration
+    if raw == "一" and not _DURATION_GOVERNOR.search(text, max(0, s - 10), s):
+        return True  # 关键一年, 过去一天: 一 + a time word is an article unless a verb measures it (领先Meta一年)
+    return bool(_TIME_FRAME.search(text, max(0, s - 3), s) or _TIME_FRAME_LIST.search(text, max(0, s - 16), s))
+
+
+def _rank_place(text: str, s: int, ue: int, ne: int, value: Decimal, unit, qualifier: str) -> Quantity | None:
+    """连升12位 (places moved), 排在全国30至40名之间, 掉到了40名开外 (places in a ranking), else None."""
     if unit.surface == "位" and _MOVE_BEFORE.search(text, max(0, s - 4), s):
-        # 连升12位, 下降3位: places moved in a ranking, not people
         return _finish(text, s, ue, s, value, "位", "counter", qualifier, ns=s, ne=ne)
     if (unit.surface == "名" or (unit.surface == "位" and not _HAN_NOUN_AFTER.match(text, ue))) and (
         _RANK_PLACE_AFTER.match(text, ue) or _RANK_PLACE_BEFORE.search(text, max(0, s - 8), s)
     ):
-        # 排在全国30至40名之间, 掉到了40名开外: places in a ranking, not people
         after = _RANK_PLACE_AFTER.match(text, ue)
         word = after.group(0).strip() if after else ""
         qualifier = {"开外": ">", "以后": ">", "之后": ">", "以内": "<=", "之列": "<="}.get(word, qualifier)
         return _finish(text, s, ue, s, value, "rank", "rank", qualifier, ns=s, ne=ne)
-    value *= unit.factor
-    if "多" in unit.surface:
-        qualifier = ">"  # 3个多小时
-    am = _APPROX_SUFFIX.match(text, ue)
-    if am and unit.kind == "multiple":  # 六倍多
-        qualifier, ue = ">", am.end()
-    return _finish(text, s, ue, s, value, unit.unit, unit.kind, qualifier, ns=s, ne=ne)
+    return None
 
 
 _NUMERAL_RE = re.compile(rf"{_AR}|{_CN}")

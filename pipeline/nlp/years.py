@@ -76,17 +76,32 @@ def clause_end(text: str, pos: int, limit: int) -> int:
     return m.start() if m else limit
 
 
-_TOPIC_LEAD = re.compile(r"\s*(?:在|截至|截止|到|而|但|其中|此外|同时)?\s*$")
+# 在, 截至 ...; 同年 12 月，/ 今年 3 月，: a relative year before the month opens the sentence too
+_TOPIC_LEAD = re.compile(r"\s*(?:在|截至|截止|到|而|但|其中|此外|同时)?\s*(?:同年|当年|今年|去年|前年|次年|该年)?\s*$")
 
 
 def is_topic_year(text: str, sent_start: int, year_start: int) -> bool:
     """Whether the year at ``year_start`` opens its sentence as the time of all that follows
     (2024 年，阿里巴巴上涨 11%、京东上涨 24% ...): nothing but a connective before it and a comma
-    right after the date."""
+    right after the date; or it is in an opening 在…的情况下 / 在…期间 clause."""
+    if _frames_the_sentence(text, sent_start, year_start):
+        return True
     if not _TOPIC_LEAD.fullmatch(text, sent_start, year_start):
         return False
     m = re.compile(r"[^，,。；;]{0,14}?[，,]").match(text, year_start)
     return bool(m) and bool(re.search(r"[年月日号度底末初]\s*(?:时|期间)?\s*[，,]$", m.group(0)))
+
+
+_FRAME_CLAUSE_END = re.compile(r"[^，,。；;]{0,40}?(?:的情况下|的背景下|之际|期间)\s*[，,]")
+_FRAME_CLAUSE_OPEN = re.compile(r"\s*(?:而|但|其中|此外|同时)?\s*在")
+
+
+def _frames_the_sentence(text: str, sent_start: int, year_start: int) -> bool:
+    """Whether the year at ``year_start`` is inside a 在…的情况下 / 在…期间 clause, which frames
+    the rest of the sentence (在中国手机销量在 2024 年第四季度同比下降 3.2% 的情况下，华为 ... 小米 ...)."""
+    cut = max(text.rfind(c, sent_start, year_start) for c in "，,；;")
+    clause_start = sent_start if cut < 0 else cut + 1
+    return bool(_FRAME_CLAUSE_OPEN.match(text, clause_start)) and bool(_FRAME_CLAUSE_END.match(text, year_start))
 
 
 _COMPARISON_BEFORE = re.compile(r"(?:较|比|同比|相比|相较|较之|与|跟)\s*$")

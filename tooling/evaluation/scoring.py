@@ -30,6 +30,14 @@ Counts are summed over documents (micro-average). Diagnostics besides P/R/F1:
 the year and qualifier of value+unit matches, the sign agreement, the subject
 precision of metrics whose subject is ``explicit``, the share of metrics with
 a year in dated documents, and the share mapped to an indicator.
+
+The share with a year counts the metrics whose value refers to a year (the contract's
+``year``: "the year the value refers to"): a duration (用了七年, 37 个月, unit 年/月/天 ...)
+is a length of time, not a quantity observed in a year, and the gold conventions leave
+durations undated and make time frames attributes of other facts, so durations are left out
+of its denominator (``metrics_with_year_in_dated_docs``); the share over every metric, durations
+included, is reported beside it (``metrics_with_year_all_in_dated_docs``). Founding years
+(unit ``year``) and ages (岁, dated in the gold) stay in both.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ METRIC_LEVELS = ("metrics_value", "metrics_value_unit", "metrics_value_unit_subj
 SCORED = (*(k for k, _g, _t in ENTITY_KINDS), "relations", *METRIC_LEVELS)
 RELATIVE_TOLERANCE = 1e-3
 YEAR_UNITS = {"year", "年"}
+# units of a length of time (pipeline/data/metrics/units.csv, kind duration): not dated (see the module doc)
+DURATION_UNITS = {"年", "月", "季度", "周", "天", "日", "小时", "分钟", "秒"}
 
 
 # -- small helpers ------------------------------------------------------------------------
@@ -247,7 +257,7 @@ class Counts:
     def report(self) -> dict:
         out = {k: prf(*self.c[k]) for k in SCORED}
         for name in ("metrics_year_correct", "metrics_qualifier_correct", "metrics_sign_agreement",
-                     "explicit_subject_precision", "metrics_with_year_in_dated_docs", "metrics_with_indicator"):
+                     "explicit_subject_precision", "metrics_with_year_in_dated_docs", "metrics_with_year_all_in_dated_docs", "metrics_with_indicator"):
             ok, of = self.diag.get(name, (0, 0))
             out[name] = round(ok / of, 4) if of else None
             out[name + "_n"] = of
@@ -349,7 +359,9 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
         if str(p.get("subject_method")) == "explicit":
             counts.ratio("explicit_subject_precision", int(i in subject_ok), 1)
     if view.published_at is not None:
-        counts.ratio("metrics_with_year_in_dated_docs", sum(not _isna(p.get("year")) for p in preds), len(preds))
+        dated = [p for p in preds if str(p.get("unit")) not in DURATION_UNITS]
+        counts.ratio("metrics_with_year_in_dated_docs", sum(not _isna(p.get("year")) for p in dated), len(dated))
+        counts.ratio("metrics_with_year_all_in_dated_docs", sum(not _isna(p.get("year")) for p in preds), len(preds))
     if "indicator_id" in frame.columns:
         counts.ratio("metrics_with_indicator", sum(not _isna(p.get("indicator_id")) for p in preds), len(preds))
     if details is not None:
@@ -390,7 +402,7 @@ def format_report(report: dict, title: str | None = None) -> str:
         r = report[key]
         lines.append(f"{key:<30}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}{r['tp']:>6}{r['predicted']:>6}{r['gold']:>6}")
     for key in ("metrics_year_correct", "metrics_qualifier_correct", "metrics_sign_agreement", "explicit_subject_precision",
-                "metrics_with_year_in_dated_docs", "metrics_with_indicator"):
+                "metrics_with_year_in_dated_docs", "metrics_with_year_all_in_dated_docs", "metrics_with_indicator"):
         v = report.get(key)
         lines.append(f"{key:<30}{'-' if v is None else f'{v:.3f}':>7}   (of {report.get(key + '_n', 0)})")
     for d in report.get("details", []):
