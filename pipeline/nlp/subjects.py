@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -175,126 +176,198 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
 
 
 def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> tuple[Mention | None, str]:
-    text = d.text
-    cs, _ = sent.clauses[ci]
-    own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
-    if not own and sent.last_subject is not None and anaphor_before(text, cs, q.start) is None:
-        # 其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: the sentence goes on about the same subject
-        # as long as no other name comes between
-        if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
-            return sent.last_subject, sent.last_method
-    if "的" in text[q.end : q.end + 4]:
-        # 28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes
-        after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
-        if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
-            return after, "explicit"
-    paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
-    if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
-        # 相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them
-        before = [m for m in sent.mentions if m.end == paren]
-        if before:
-            return before[0], "explicit"
+    """The steps, in order: the sentence's subject going on, the name the number describes, the name
+    before brackets holding it, a referring word opening the chain, the best-scored name of the
+    sentence, then the fallbacks (anaphora, a source body's place, the previous sentence's subject)."""
+    for step in (_sentence_goes_on, _described_name, _bracketed_name):
+        found = step(d, sent, q, ci, types)
+        if found is not None:
+            return found
     lead = _topic_anaphor(d, sent, q, ci, types)
     if lead is not None:
         return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
-    best, best_score, best_direct = None, -1e9, False
-    scored: list[tuple[Mention, float, bool]] = []  # (mention, score, named in the number's own clause)
-    objects: set[int] = set()
-    rivals: list[Mention] = []  # unpenalised names of the number's clause before it
-    leads: set[int] = set()  # those opening the clause
-    topic_named = False
-    penalised_end = -10
-    vocab = mn.vocabulary()
-    sources: list[Mention] = []
-    clause_starts = [c[0] for c in sent.clauses]
-    enumerated = _enumerated(d, sent, q)
-    for m in sent.mentions:
-        if m.start < q.end and q.start < m.end:
-            continue
-        if m.text in vocab:
-            continue  # 毛利率 recognised as a name: a metric word is never the subject
-        mci = max(0, bisect_right(clause_starts, m.start) - 1)
-        mcs = clause_starts[mci]
-        if m.end <= q.start:
-            if mci == ci:
-                score = 10.0 - min(3.0, (q.start - m.end) / 15)
-            else:
-                score = 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
-        elif mci == ci:
-            score = 3.0 - min(2.0, (m.start - q.end) / 10)
-        else:
-            continue
-        pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
-        if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
-            pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
-        if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
-            pen = True  # 仅次于北上深: the whole list is the object
-        if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
-            pen = True  # 作为Deepseek母公司的幻方量化: the subject is after 的
-        if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
-            sources.append(m)
-            continue  # 根据国金证券的测算: the source of the number is never its subject
-        if mci < ci and _SPEAKER_AFTER.match(text, m.end):
-            sources.append(m)
-            continue  # 小米表示，全国销量下降3%: the speaker, not what the number is about
-        if mci < ci and _SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1]):
-            sources.append(m)
-            continue  # 深圳市统计局公布的数据显示，……增长8.3%: the source clause of the number
-        if _in_other_parens(text, sent.start, m.start, q.start):
-            pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
-        if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
-            pen = True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
-        if mci == ci and m.end <= sent.last_fact_end <= q.start and \
-                any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
-            pen = True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
-        if pen:
-            score -= 8
-            penalised_end = m.end
-        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
-            score += 1.5  # the name opening its clause: the grammatical subject
-            if mci < ci:
-                topic_named = True
-        elif mci < ci:
-            objects.add(id(m))  # named inside an earlier clause, not opening it
-        if text[m.end : m.end + 1] == "的":
-            score += 1
-        if types == ("person",) and m.entity_type != "person":
-            continue  # 年龄, 身家: a person's measure is never a firm's or a place's
-        if types:
-            score += 3 if m.entity_type in types else -2
-        if m.entity_type == "person" and "person" not in types:
-            score -= 3
-        if m.entity_type == "country" and "country" not in types:
-            if q.kind == "rank":
-                continue  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
-            score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
-        if id(m) in enumerated:
-            continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
-        scored.append((m, score, mci == ci and not pen))
-        if mci == ci and not pen and m.end <= q.start:
-            rivals.append(m)
-        if mci == ci and not pen and m.end <= q.start and _opens_clause(d, sent, m, mcs):
-            leads.add(id(m))
-    for m, score, direct in scored:
-        if topic_named and id(m) in objects:
-            score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
-        if score > best_score:
-            best, best_score, best_direct = m, score, direct
-    if best_score > 0 and best_direct:
-        if id(best) not in leads and any(r is not best and (not types or r.entity_type in types) for r in rivals):
-            best_direct = False  # another name of a fitting type in the clause, neither opening it: uncertain
-        elif distributive_at(text, best.end, q.start) >= 0 and \
-                any(best.end <= r.start and r.end <= distributive_at(text, best.end, q.start) for r in rivals):
-            best_direct = False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
+    ballot = _Ballot.collect(d, sent, q, ci, types)
+    best, best_score, direct = ballot.best()
     if best_score > 0:
         # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
         # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
-        return best, ("explicit" if best_direct else "carried")
+        return best, ("explicit" if direct and ballot.certain(d, q, best, types) else "carried")
+    return _fallback(d, sent, q, ci, types, ballot.sources)
+
+
+def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: with no name in the number's clause, the
+    sentence goes on about the subject of its last fact as long as no other name comes between."""
+    text, cs = d.text, sent.clauses[ci][0]
+    if sent.last_subject is None or anaphor_before(text, cs, q.start) is not None:
+        return None
+    if any(cs <= m.start and m.end <= q.start for m in sent.mentions):
+        return None
+    if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
+        return sent.last_subject, sent.last_method
+    return None
+
+
+def _described_name(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes."""
+    text = d.text
+    if "的" not in text[q.end : q.end + 4] or q.kind not in ("age", "currency", "counter"):
+        return None
+    after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
+    if after is not None and (not types or after.entity_type in types):
+        return after, "explicit"
+    return None
+
+
+def _bracketed_name(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them."""
+    text = d.text
+    paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
+    if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
+        before = [m for m in sent.mentions if m.end == paren]
+        if before:
+            return before[0], "explicit"
+    return None
+
+
+@dataclass
+class _Ballot:
+    """The names of a sentence scored as the subject of one number, and what was learnt on the way."""
+    scored: list = field(default_factory=list)  # (mention, score, named in the number's own clause, unpenalised)
+    objects: set = field(default_factory=set)  # ids of names inside an earlier clause, not opening it
+    rivals: list = field(default_factory=list)  # unpenalised names of the number's clause before it
+    leads: set = field(default_factory=set)  # ids of those opening the clause
+    sources: list = field(default_factory=list)  # names that are the number's source or speaker
+    topic_named: bool = False  # an earlier clause opens with a name (a topic chain)
+    penalised_end: int = -10
+
+    @classmethod
+    def collect(cls, d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> "_Ballot":
+        b = cls()
+        vocab = mn.vocabulary()
+        clause_starts = [c[0] for c in sent.clauses]
+        enumerated = _enumerated(d, sent, q)
+        for m in sent.mentions:
+            if (m.start < q.end and q.start < m.end) or m.text in vocab:
+                continue  # the number itself; 毛利率 recognised as a name: a metric word is never the subject
+            mci = max(0, bisect_right(clause_starts, m.start) - 1)
+            score = _position_score(q, m, ci, mci)
+            if score is None:
+                continue
+            if _is_source(d, sent, q, m, ci, mci):
+                b.sources.append(m)
+                continue
+            b.add(d, sent, q, ci, types, m, mci, score, enumerated)
+        return b
+
+    def add(self, d, sent, q, ci, types, m, mci, score, enumerated) -> None:
+        text = d.text
+        mcs = sent.clauses[mci][0]
+        pen = _set_aside(d, sent, q, m, ci, mci, self.penalised_end)
+        if pen:
+            score -= 8
+            self.penalised_end = m.end
+        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
+            score += 1.5  # the name opening its clause: the grammatical subject
+            if mci < ci:
+                self.topic_named = True
+        elif mci < ci:
+            self.objects.add(id(m))  # named inside an earlier clause, not opening it
+        if text[m.end : m.end + 1] == "的":
+            score += 1
+        typed = _type_score(q, m, types)
+        if typed is None or id(m) in enumerated:
+            return  # a type that cannot be the subject; 国芯科技、创耀科技 6家半导体企业: what is counted
+        self.scored.append((m, score + typed, mci == ci and not pen))
+        if mci == ci and not pen and m.end <= q.start:
+            self.rivals.append(m)
+            if _opens_clause(d, sent, m, mcs):
+                self.leads.add(id(m))
+
+    def best(self) -> tuple[Mention | None, float, bool]:
+        best, best_score, best_direct = None, -1e9, False
+        for m, score, direct in self.scored:
+            if self.topic_named and id(m) in self.objects:
+                score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
+            if score > best_score:
+                best, best_score, best_direct = m, score, direct
+        return best, best_score, best_direct
+
+    def certain(self, d: DocContext, q: Quantity, best: Mention, types: tuple[str, ...]) -> bool:
+        """Whether a name of the number's clause is certain enough to be ``explicit``."""
+        if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
+            return False  # another name of a fitting type in the clause, neither opening it: uncertain
+        dist = distributive_at(d.text, best.end, q.start)
+        if dist >= 0 and any(best.end <= r.start and r.end <= dist for r in self.rivals):
+            return False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
+        return True
+
+
+def _position_score(q: Quantity, m: Mention, ci: int, mci: int) -> float | None:
+    """The base score of a name by where it stands: the number's clause before it first, then earlier
+    clauses, then after it in its clause; None for a name of a later clause."""
+    if m.end <= q.start:
+        if mci == ci:
+            return 10.0 - min(3.0, (q.start - m.end) / 15)
+        return 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
+    if mci == ci:
+        return 3.0 - min(2.0, (m.start - q.end) / 10)
+    return None
+
+
+def _is_source(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int) -> bool:
+    """根据国金证券的测算, 小米表示，……, 深圳市统计局公布的数据显示，……: the source or speaker of a number."""
+    text = d.text
+    if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
+        return True
+    return mci < ci and (bool(_SPEAKER_AFTER.match(text, m.end)) or bool(_SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1])))
+
+
+def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int, penalised_end: int) -> bool:
+    """Whether a name is an object, a cause, a dateline or an earlier number's subject, not this one's."""
+    text = d.text
+    pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
+    if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
+        pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
+    if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
+        return True  # 仅次于北上深: the whole list is the object
+    if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
+        return True  # 作为Deepseek母公司的幻方量化: the subject is after 的
+    if _in_other_parens(text, sent.start, m.start, q.start):
+        return True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
+    mcs = sent.clauses[mci][0]
+    if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
+        return True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
+    if mci == ci and m.end <= sent.last_fact_end <= q.start and \
+            any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
+        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
+    return pen
+
+
+def _type_score(q: Quantity, m: Mention, types: tuple[str, ...]) -> float | None:
+    """How well a name's type fits the metric; None when it cannot be the subject at all."""
+    if types == ("person",) and m.entity_type != "person":
+        return None  # 年龄, 身家: a person's measure is never a firm's or a place's
+    score = 0.0
+    if types:
+        score += 3 if m.entity_type in types else -2
+    if m.entity_type == "person" and "person" not in types:
+        score -= 3
+    if m.entity_type == "country" and "country" not in types:
+        if q.kind == "rank":
+            return None  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
+        score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
+    return score
+
+
+def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...], sources: list) -> tuple[Mention | None, str]:
+    """No name of the sentence fits: a referring word, the place a source body is named after, or the
+    previous sentence's subject."""
+    text = d.text
     ana = _resolve_anaphor(d, sent, q, types)
     if ana is not None:
         return ana, "anaphora"
-    cs_ = sent.clauses[ci][0]
-    found = anaphor_before(text, cs_, q.start)
+    found = anaphor_before(text, sent.clauses[ci][0], q.start)
     if found is not None and "country" in found[2]:
         return None, "scoped"  # 全国智能手机销量: the country, unnamed here; not the document's firm
     if sources and (not types or {"city", "province"} & set(types)):
