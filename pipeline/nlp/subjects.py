@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
 from pipeline.nlp.numbers import Quantity
@@ -281,8 +282,8 @@ class _Ballot:
         self.scored.append((m, score + typed, mci == ci and not pen))
         if mci == ci and not pen and m.end <= q.start:
             self.rivals.append(m)
-            if _opens_clause(d, sent, m, mcs):
-                self.leads.add(id(m))
+        if mci == ci and _is_clause_subject(d, sent, q, m, mcs, pen):
+            self.leads.add(id(m))
 
     def best(self) -> tuple[Mention | None, float, bool]:
         best, best_score, best_direct = None, -1e9, False
@@ -295,12 +296,36 @@ class _Ballot:
 
     def certain(self, d: DocContext, q: Quantity, best: Mention, types: tuple[str, ...]) -> bool:
         """Whether a name of the number's clause is certain enough to be ``explicit``."""
+        if id(best) not in self.leads:
+            return False  # not the grammatical subject of the clause (an object, a name after the number)
         if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
             return False  # another name of a fitting type in the clause, neither opening it: uncertain
         dist = distributive_at(d.text, best.end, q.start)
         if dist >= 0 and any(best.end <= r.start and r.end <= dist for r in self.rivals):
             return False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
         return True
+
+
+_DESCRIBED_GAP = re.compile(r"[^，,。；;：:、\d]{0,8}的\s*")
+_OWN_NUMBER_GAP = re.compile(r"\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+
+
+def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
+    """Whether ``m`` is what the number's clause states the number of, by grammar: the name opening
+    the clause or its segment of a list (A上涨11%、B上涨24%), the head the number describes
+    (排名第五的重庆, 36岁联合创始人陈默), or the name owning it (接近小鹏汽车的 73 亿美元)."""
+    text = d.text
+    if m.start >= q.end:
+        return bool(_DESCRIBED_GAP.fullmatch(text, q.end, m.start) or mn.person_roles().fullmatch(text, q.end, m.start))
+    if _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start):
+        return True
+    if pen:
+        return False
+    if _opens_clause(d, sent, m, clause_start):
+        return True
+    seg = max(clause_start, text.rfind("、", clause_start, m.start) + 1, sent.last_fact_end if sent.last_fact_end <= m.start else 0)
+    return seg > clause_start and not any(seg <= x.start and x.end <= m.start for x in sent.mentions) and \
+        cr.opens_clause(d, seg, m)
 
 
 def _position_score(q: Quantity, m: Mention, ci: int, mci: int) -> float | None:
@@ -464,7 +489,7 @@ def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
         or bool(_RELATION_GAP.fullmatch(gap))
 
 
-_ADVERBIAL_END = re.compile(r"(?:会上|上|之中|期间|之际|以来|之前|之后|时)\s*$")
+_ADVERBIAL_END = re.compile(r"(?:会上|(?<!以)上|之中|期间|之际|以来|之前|之后|时)\s*$")
 
 
 def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) -> bool:
@@ -475,6 +500,9 @@ def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) 
         return False  # 杭州余杭的一场大会上: a setting of place or time, not a subject
     if _CLAUSE_LEAD.match(d.text, clause_start, m.start):
         return True
+    if "、" not in d.text[clause_start : m.start] and cr.opens_clause(d, clause_start, m) and \
+            not any(clause_start <= x.start and x.end <= m.start for x in sent.mentions):
+        return True  # 2021年，合肥GDP达1.14万亿; 2024年第四季度华为营收: only time words or adverbs before it
     prev = None
     for x in sent.mentions:
         if clause_start <= x.start and x.end <= m.start:
