@@ -138,7 +138,7 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if recent is None and refers[0] not in _ORG_TYPES:
         recent = _place_in_body_name(d, sent, q, refers)  # 深圳市统计局……，全市…… -> 深圳
     main = sal.main(refers) if sal is not None else None
-    if word.startswith(("该", "全", "本市", "本省")):
+    if word.startswith(("该", "这", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
 
@@ -159,7 +159,7 @@ def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tupl
 def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
     """A firm for an organisational metric chosen as a person's: 蔚来创始人李斌 -> 蔚来; else the
     nearest firm before the number in the sentence; else, when the person was carried from an
-    earlier sentence, the last firm of the paragraph."""
+    earlier sentence, the last firm of the paragraph; else the document's main entity of a fitting type."""
     orgs = [m for m in sent.mentions if m.entity_type in _ORG_TYPES and m.entity_type in types]
     roles = mn.person_roles()
     for m in orgs:
@@ -173,6 +173,9 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
     prev = d.prev_org
     if person.start < sent.start and prev is not None and prev.entity_type in types:
         return prev, "carried"
+    main = _document_subject(d, types)
+    if main is not None and main.entity_type != "person":
+        return main, "document"  # 雷军提出……交付目标为30万辆: the firm the document is about, not the speaker
     return None, "none"
 
 
