@@ -64,6 +64,8 @@ from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
 
 OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|连超|赶超|反超|超|击败|战胜|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
+# 超越了沈阳, 仅次于北京, 领先Meta: the object of a comparison is never what the number is about
+_COMPARED_BEFORE = re.compile(r"(?:仅次于|领先于?|超越|超过|连超|赶超|反超|击败|战胜|落后于?|低于|高于|不及|相比|比)了?\s*$")
 _APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
 # 根据国金证券的测算, 据海关统计, 乘联会数据显示: the source of a number, not what it is about
 _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
@@ -196,7 +198,7 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
         # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
         return best, ("explicit" if direct and ballot.certain(d, q, best, types) else "carried")
-    return _fallback(d, sent, q, ci, types, ballot.sources)
+    return _fallback(d, sent, q, ci, types, ballot.sources + ballot.compared)
 
 
 def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
@@ -242,6 +244,7 @@ class _Ballot:
     rivals: list = field(default_factory=list)  # unpenalised names of the number's clause before it
     leads: set = field(default_factory=set)  # ids of those opening the clause
     sources: list = field(default_factory=list)  # names that are the number's source or speaker
+    compared: list = field(default_factory=list)  # names that are the objects of a comparison
     topic_named: bool = False  # an earlier clause opens with a name (a topic chain)
     penalised_end: int = -10
 
@@ -260,6 +263,9 @@ class _Ballot:
                 continue
             if _is_source(d, sent, q, m, ci, mci):
                 b.sources.append(m)
+                continue
+            if _is_compared(d, sent, q, m) or (b.compared and _continues_list(d, b.compared[-1], m)):
+                b.compared.append(m)  # 连超龙岩、莆田和三明: the whole list is the object
                 continue
             b.add(d, sent, q, ci, types, m, mci, score, enumerated)
         return b
@@ -349,6 +355,20 @@ def _is_source(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
         return True
     return mci < ci and (bool(_SPEAKER_AFTER.match(text, m.end)) or bool(_SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1])))
+
+
+def _is_compared(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool:
+    """GDP总量超越了沈阳，位居第13位: the object of a comparison before the number, unless the number is
+    its own (远低于东莞超3000亿元的经济体量, 接近小鹏汽车的 73 亿美元)."""
+    text = d.text
+    if m.end > q.start or not _COMPARED_BEFORE.search(text, max(sent.start, m.start - 6), m.start):
+        return False
+    return not (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) or _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start))
+
+
+def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
+    """Whether ``m`` is the next member of a list after ``prev`` (龙岩、莆田和三明)."""
+    return prev.end <= m.start and re.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", d.text[prev.end : m.start]) is not None
 
 
 def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int, penalised_end: int) -> bool:
