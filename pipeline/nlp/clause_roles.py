@@ -9,7 +9,8 @@ preposition of its clause before it is governed by that word, an object or an ad
 ``governor_before(d, lo, pos)`` is the last verb or preposition word of text[lo:pos]
 outside names, role words (图灵奖得主姚期智: 得主 is listed as a verb in jieba's
 dictionary but is a role) and phrases qualifying the name with 的 (来自西南的成都), or None. ``opens_clause(d, clause_start, m)`` is whether
-``m`` stands before any such word of its clause. Parts of speech are jieba's
+``m`` stands before any such word of its clause; ``agent_of_relative(d, m)`` whether it is
+the agent of a relative clause (小米发布的数据), not the subject of its clause. Parts of speech are jieba's
 dictionary tags (``ner.features.word_pos``: the same for a word wherever it occurs),
 read from the document's tokens, so the test costs a bisection and a few look-ups.
 Words that lead a clause without governing what follows (截至, 据悉 ...) are listed
@@ -69,3 +70,19 @@ def governor_before(d: DocContext, lo: int, pos: int) -> str | None:
 def opens_clause(d: DocContext, clause_start: int, m: Mention) -> bool:
     """Whether ``m`` stands before every verb and preposition of its clause (its grammatical subject)."""
     return governor_before(d, clause_start, m.start) is None
+
+
+def agent_of_relative(d: DocContext, m: Mention) -> bool:
+    """Whether ``m`` is the agent of a relative clause qualifying a later noun (“浙江经信”公布的……名单,
+    小米发布的数据): a verb right after it, then 的. Such a name is not the subject of its clause."""
+    text = d.text
+    pos = m.end
+    while pos < len(text) and text[pos] in "”\"」』 ":
+        pos += 1
+    i = bisect_left(d.token_starts, pos)
+    if i >= len(d.tokens) or d.tokens[i].start != pos:
+        return False
+    t = d.tokens[i]
+    if t.word in ("所", "已", "曾", "刚") and i + 1 < len(d.tokens):
+        t = d.tokens[i + 1]
+    return is_governing(t.word) and text.startswith("的", t.end)

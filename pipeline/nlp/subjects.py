@@ -326,11 +326,12 @@ def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, c
     text = d.text
     if m.start >= q.end:
         return bool(_DESCRIBED_GAP.fullmatch(text, q.end, m.start) or mn.person_roles().fullmatch(text, q.end, m.start))
-    if _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start):
-        return True
+    if _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start) or \
+            (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end)):
+        return True  # 接近小鹏汽车的 73 亿美元, 远低于东莞超3000亿元的经济体量
     if pen:
         return False
-    if _opens_clause(d, sent, m, clause_start):
+    if _opens_clause(d, sent, m, clause_start, by_grammar=True):
         return True
     seg = max(clause_start, text.rfind("、", clause_start, m.start) + 1, sent.last_fact_end if sent.last_fact_end <= m.start else 0)
     return seg > clause_start and not any(seg <= x.start and x.end <= m.start for x in sent.mentions) and \
@@ -363,7 +364,9 @@ def _is_compared(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool
     text = d.text
     if m.end > q.start or not _COMPARED_BEFORE.search(text, max(sent.start, m.start - 6), m.start):
         return False
-    return not (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) or _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start))
+    own = (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end)) or \
+        _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start)
+    return not own
 
 
 def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
@@ -515,15 +518,16 @@ def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
 _ADVERBIAL_END = re.compile(r"(?:会上|(?<!以)上|之中|期间|之际|以来|之前|之后|时)\s*$")
 
 
-def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) -> bool:
-    """Whether ``m`` is the grammatical subject opening its clause: it opens it, or it is the head of
-    a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
+def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int, by_grammar: bool = False) -> bool:
+    """Whether ``m`` is the grammatical subject opening its clause: it opens it (after a lead word;
+    ``by_grammar``: after any words but verbs and prepositions, ``clause_roles``), or it is the head
+    of a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
     ce = next((e for s_, e in sent.clauses if s_ == clause_start), sent.end)
     if _ADVERBIAL_END.search(d.text, clause_start, ce):
         return False  # 杭州余杭的一场大会上: a setting of place or time, not a subject
     if _CLAUSE_LEAD.match(d.text, clause_start, m.start):
         return True
-    if "、" not in d.text[clause_start : m.start] and cr.opens_clause(d, clause_start, m) and \
+    if by_grammar and "、" not in d.text[clause_start : m.start] and cr.opens_clause(d, clause_start, m) and not cr.agent_of_relative(d, m) and \
             not any(clause_start <= x.start and x.end <= m.start for x in sent.mentions):
         return True  # 2021年，合肥GDP达1.14万亿; 2024年第四季度华为营收: only time words or adverbs before it
     prev = None
@@ -531,7 +535,7 @@ def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) 
         if clause_start <= x.start and x.end <= m.start:
             prev = x
     return prev is not None and _modifies_next(d, sent, prev) and \
-        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start)
+        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start, by_grammar)
 
 
 def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
