@@ -66,6 +66,7 @@ from pipeline.records import Mention
 OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|连超|赶超|反超|超|击败|战胜|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
 # 超越了沈阳, 仅次于北京, 领先Meta: the object of a comparison is never what the number is about
 _COMPARED_BEFORE = re.compile(r"(?:仅次于|领先于?|超越|超过|连超|赶超|反超|击败|战胜|落后于?|低于|高于|不及|相比|比)了?\s*$")
+_CIRCUMSTANCE_END = re.compile(r"[^，,。；;]{0,12}?(?:的)?(?:情况下|背景下|前提下|形势下|之际|同时)")
 _APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
 # 根据国金证券的测算, 据海关统计, 乘联会数据显示: the source of a number, not what it is about
 _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
@@ -85,6 +86,7 @@ _SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|�
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
                    metric: str) -> tuple[Mention | None, str]:
     """(the mention ``q`` is about, how it was found: explicit, anaphora, carried, document or none)."""
+    types = types or _types_of_noun_after(d, sent, q)
     m, method = _choose(d, sent, q, ci, types)
     if m is not None and m.entity_type == "person" and types and "person" not in types:
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
@@ -96,6 +98,16 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
     return m, (method if m is not None else "none")
+
+
+_NOUN_AFTER = re.compile(r"\s*的\s*([^\s，,。；;：:、的\d（）()“”]{1,6})")
+
+
+def _types_of_noun_after(d: DocContext, sent: Sentence, q: Quantity) -> tuple[str, ...]:
+    """超出18年的工作经验 -> person: the types of the noun a number qualifies with 的, when the metric
+    name did not say (``metric_subject_types.csv``)."""
+    m = _NOUN_AFTER.match(d.text, q.end, sent.end)
+    return mn.subject_types_for(m.group(1)) if m else ()
 
 
 def _in_clause(d: DocContext, sent: Sentence, ci: int, m: Mention) -> bool:
@@ -183,9 +195,9 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
 
 def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> tuple[Mention | None, str]:
     """The steps, in order: the sentence's subject going on, the name the number describes, the name
-    before brackets holding it, a referring word opening the chain, the best-scored name of the
+    before brackets holding it, the head of a 作为 apposition, a referring word opening the chain, the best-scored name of the
     sentence, then the fallbacks (anaphora, a source body's place, the previous sentence's subject)."""
-    for step in (_sentence_goes_on, _described_name, _bracketed_name):
+    for step in (_sentence_goes_on, _described_name, _bracketed_name, _apposition_head):
         found = step(d, sent, q, ci, types)
         if found is not None:
             return found
@@ -233,6 +245,25 @@ def _bracketed_name(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) 
         before = [m for m in sent.mentions if m.end == paren]
         if before:
             return before[0], "explicit"
+    return None
+
+
+_AS_CLAUSE = re.compile(r"\s*(?:而|但|同时)?\s*作为")
+
+
+def _apposition_head(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """作为20-30万元市场的标杆车型，特斯拉 Model Y 吸引了……: a number in a clause opened by 作为 that
+    names nobody describes the subject of the next clause."""
+    cs, ce = sent.clauses[ci]
+    if ci + 1 >= len(sent.clauses) or not _AS_CLAUSE.match(d.text, cs):
+        return None
+    if any(cs <= m.start < ce for m in sent.mentions):
+        return None
+    ns = sent.clauses[ci + 1][0]
+    head = next((m for m in sent.mentions if m.start >= ns), None)
+    if head is not None and head.start < sent.clauses[ci + 1][1] and _opens_clause(d, sent, head, ns, by_grammar=True) \
+            and (not types or head.entity_type in types):
+        return head, "carried"
     return None
 
 
@@ -380,6 +411,9 @@ def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
     if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
         pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
+    if pen and m.end <= q.start and text[max(sent.start, m.start - 1) : m.start] == "在" and \
+            _CIRCUMSTANCE_END.match(text, q.end):
+        pen = False  # 在中国智能手机销量同比下降3.2%的情况下: 在 opens a clause whose subject is the name
     if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
         return True  # 仅次于北上深: the whole list is the object
     if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
