@@ -196,7 +196,10 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
 def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> tuple[Mention | None, str]:
     """The steps, in order: the sentence's subject going on, the name the number describes, the name
     before brackets holding it, the head of a 作为 apposition, a referring word opening the chain, the best-scored name of the
-    sentence, then the fallbacks (anaphora, a source body's place, the previous sentence's subject)."""
+    sentence, then the fallbacks (anaphora, a source body's place, the previous sentence's subject).
+    ``group``: the number is shared by the names a count of the sentence enumerated (one fact about
+    the group, as its first name, labelled ``distributed`` by ``facts``; the gold files state such a
+    shared ranking once, with the members as alternatives)."""
     for step in (_sentence_goes_on, _described_name, _bracketed_name, _apposition_head):
         found = step(d, sent, q, ci, types)
         if found is not None:
@@ -221,6 +224,8 @@ def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types
         return None
     if any(cs <= m.start and m.end <= q.start for m in sent.mentions):
         return None
+    if len(sent.counted) >= 2 and not any(sent.counted[-1].end <= m.start < q.start for m in sent.mentions):
+        return sent.counted[0], "group"  # 杭州、广州、成都5座城市，在省会城市中排名前五: each of them
     if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
         return sent.last_subject, sent.last_method
     return None
@@ -284,7 +289,10 @@ class _Ballot:
         b = cls()
         vocab = mn.vocabulary()
         clause_starts = [c[0] for c in sent.clauses]
-        enumerated = _enumerated(d, sent, q)
+        counted = _enumerated(d, sent, q)
+        if len(counted) >= 2:
+            sent.counted = counted
+        enumerated = {id(m) for m in counted}
         for m in sent.mentions:
             if (m.start < q.end and q.start < m.end) or m.text in vocab:
                 continue  # the number itself; 毛利率 recognised as a name: a metric word is never the subject
@@ -516,24 +524,24 @@ def distributive_at(text: str, lo: int, hi: int) -> int:
 _ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
 
 
-def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
+def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
     """国芯科技(688262.SH)、…、臻镭科技(688270.SH) 6家半导体企业: a list of two or more names right
     before a count enumerates what is counted; those names are not its subject."""
     if q.kind != "counter":
-        return set()
+        return []
     before = [m for m in sent.mentions if m.end <= q.start]
     if len(before) < 2 or not _ENUM_GAP.fullmatch(d.text, before[-1].end, q.start):
-        return set()
+        return []
     last = before[-1]
     if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, last.start - 3) : last.start]):
-        return set()  # the name before the count is not the end of a list
+        return []  # the name before the count is not the end of a list
     out = [last]
     for m in reversed(before[:-1]):
         if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, out[-1].start - 3) : out[-1].start]) \
                 or out[-1].start - m.end > 24:
             break
         out.append(m)
-    return {id(m) for m in out}
+    return out[::-1]
 
 
 _RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
