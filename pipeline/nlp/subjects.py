@@ -220,12 +220,12 @@ def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types
     """其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: with no name in the number's clause, the
     sentence goes on about the subject of its last fact as long as no other name comes between."""
     text, cs = d.text, sent.clauses[ci][0]
-    if sent.last_subject is None or anaphor_before(text, cs, q.start) is not None:
-        return None
-    if any(cs <= m.start and m.end <= q.start for m in sent.mentions):
+    if anaphor_before(text, cs, q.start) is not None or any(cs <= m.start and m.end <= q.start for m in sent.mentions):
         return None
     if len(sent.counted) >= 2 and not any(sent.counted[-1].end <= m.start < q.start for m in sent.mentions):
         return sent.counted[0], "group"  # 杭州、广州、成都5座城市，在省会城市中排名前五: each of them
+    if sent.last_subject is None:
+        return None
     if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
         return sent.last_subject, sent.last_method
     return None
