@@ -3,9 +3,12 @@
 ``choose_subject`` returns ``(mention, subject_method)``, trying in order:
 
 - ``explicit``: the best-scoring mention of the number's sentence, kept as
-  ``explicit`` only when it is named in the number's own clause (or right before
-  brackets opening it) and no other name of a fitting type there, neither opening
-  the clause, contests it; a name of an earlier clause is the subject carried over
+  ``explicit`` only when it is the grammatical subject of the number's own clause
+  (``clause_roles``: before every verb and preposition of the clause or of its list
+  segment, A上涨11%、B上涨24%; the head the number describes, 排名第五的重庆; the owner
+  of X的N; or right before brackets opening it) and no other name of a fitting type
+  there, neither opening the clause, contests it; a name governed by a verb or a
+  preposition of the clause (帮助海淀区吸引了……, 在中国……的情况下) is labelled ``carried``; a name of an earlier clause is the subject carried over
   the sentence's topic chain and is labelled ``carried`` (so a table filtered to
   ``explicit`` can be trusted). Topic chains: the name opening a clause (or the head
   of a chain of names opening it, 重庆的近邻成都) is the topic of the clauses that
@@ -17,13 +20,18 @@
   clause before the number first, then earlier clauses (其中, possessives
   杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); the grammatical
   subject at the start of a clause is preferred; objects of comparisons and
-  locations (仅次于北上深, 领先Meta, 在杭州, 与X), names inside a cause clause (由于X,
+  locations (仅次于北上深, 领先Meta, 在杭州, 与X; the object of a comparison, 超越了沈阳, is never
+  chosen: the number goes back to the previous sentence's subject), names inside a cause clause (由于X,
   受X影响), datelines in brackets and metric words mistaken for names are set
   aside; types that fit the metric are preferred (a ranking of cities -> city; 营收
   -> firm); persons and countries only when the metric suits them. A person is not
   the subject of an organisational metric when a firm is at hand: the firm of
   蔚来创始人李斌 (role words: ``data/metrics/person_roles.txt``), else the nearest
-  firm before the number in the sentence.
+  firm before the number in the sentence, else the document's main firm (``document``).
+  A metric with no type of its own takes the type of the noun the number qualifies
+  (超出18年的工作经验 -> person). A number in a 作为 apposition naming nobody is about
+  the next clause's subject (``carried``); a number after a count that enumerated a
+  list (A、B、C 5座城市，排名前五) is about that group (``distributed``).
 - ``anaphora``: a referring word before the number (该公司, 公司, 其, 全市, 全省,
   全国, 他 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
   document's main firm; the city / province of the paragraph, or the place a body of
