@@ -191,7 +191,7 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
             return m, "explicit"  # 安聪慧在极氪……设定……销量达到65万台: the person's organisation
     before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
     if before:
-        return before[-1], "explicit"
+        return before[-1], "carried"  # the nearest firm: a guess, not the clause's grammar
     prev = d.prev_org
     if person.start < sent.start and prev is not None and prev.entity_type in types:
         return prev, "carried"
