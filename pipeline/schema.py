@@ -279,8 +279,8 @@ METRICS = Table(
         _c("char_start", "integer", "Offset of span_text in the document text."),
         _c("char_end", "integer", "End offset (exclusive) of span_text in the document text."),
         _c("indicator_id", "string", "The indicator (indicators table) the metric phrase maps to, where one does.", nullable=True),
-        _c("subject_method", "string", "How the subject was found: explicit (named in the clause), carried (from an "
-           "earlier sentence), anaphora (公司, 该公司, 全市 ...), distributed (one of a list sharing the number), "
+        _c("subject_method", "string", "How the subject was found: explicit (the grammatical subject of the number's clause), carried (from an "
+           "earlier clause or sentence, or named in the clause but governed by a verb or preposition), anaphora (公司, 该公司, 全市 ...), distributed (one of a list sharing the number), "
            "document (the document's main entity) or none."),
     ),
     primary_key=("metric_id",),

@@ -70,6 +70,7 @@ class Sentence:
     subjects: list = field(default_factory=list)  # the subjects of the sentence's facts, in order
     group: list = field(default_factory=list)  # a list of names that shared or split numbers (A、B分别...)
     last_fact_end: int = 0  # end of the last fact given a subject
+    counted: list = field(default_factory=list)  # names a count enumerated (A、B、C 5座城市), in order
     clause_starts: list | None = None  # the clauses' starts, for bisection
 
 

@@ -256,6 +256,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
         else:
             subject, method = choose_subject(d, sent, q, ci, types, metric)
         shared = _shared_by_list(d, sent, subject, q) if method == "explicit" else []
+        if method == "group":  # A、B、C 5座城市，排名前五: one fact about the group the count enumerated
+            method, sent.group = "distributed", list(sent.counted)
         if shared:
             method = "distributed"
         if method == "explicit" and d.salience is not None:

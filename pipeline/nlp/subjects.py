@@ -3,9 +3,12 @@
 ``choose_subject`` returns ``(mention, subject_method)``, trying in order:
 
 - ``explicit``: the best-scoring mention of the number's sentence, kept as
-  ``explicit`` only when it is named in the number's own clause (or right before
-  brackets opening it) and no other name of a fitting type there, neither opening
-  the clause, contests it; a name of an earlier clause is the subject carried over
+  ``explicit`` only when it is the grammatical subject of the number's own clause
+  (``clause_roles``: before every verb and preposition of the clause or of its list
+  segment, A上涨11%、B上涨24%; the head the number describes, 排名第五的重庆; the owner
+  of X的N; or right before brackets opening it) and no other name of a fitting type
+  there, neither opening the clause, contests it; a name governed by a verb or a
+  preposition of the clause (帮助海淀区吸引了……, 在中国……的情况下) is labelled ``carried``; a name of an earlier clause is the subject carried over
   the sentence's topic chain and is labelled ``carried`` (so a table filtered to
   ``explicit`` can be trusted). Topic chains: the name opening a clause (or the head
   of a chain of names opening it, 重庆的近邻成都) is the topic of the clauses that
@@ -17,13 +20,18 @@
   clause before the number first, then earlier clauses (其中, possessives
   杭州的私募资金 and apposition 作为X的Y -> Y fall out of this); the grammatical
   subject at the start of a clause is preferred; objects of comparisons and
-  locations (仅次于北上深, 领先Meta, 在杭州, 与X), names inside a cause clause (由于X,
+  locations (仅次于北上深, 领先Meta, 在杭州, 与X; the object of a comparison, 超越了沈阳, is never
+  chosen: the number goes back to the previous sentence's subject), names inside a cause clause (由于X,
   受X影响), datelines in brackets and metric words mistaken for names are set
   aside; types that fit the metric are preferred (a ranking of cities -> city; 营收
   -> firm); persons and countries only when the metric suits them. A person is not
   the subject of an organisational metric when a firm is at hand: the firm of
   蔚来创始人李斌 (role words: ``data/metrics/person_roles.txt``), else the nearest
-  firm before the number in the sentence.
+  firm before the number in the sentence, else the document's main firm (``document``).
+  A metric with no type of its own takes the type of the noun the number qualifies
+  (超出18年的工作经验 -> person). A number in a 作为 apposition naming nobody is about
+  the next clause's subject (``carried``); a number after a count that enumerated a
+  list (A、B、C 5座城市，排名前五) is about that group (``distributed``).
 - ``anaphora``: a referring word before the number (该公司, 公司, 其, 全市, 全省,
   全国, 他 ...: ``data/metrics/anaphora.csv``) -> the firm of the paragraph or the
   document's main firm; the city / province of the paragraph, or the place a body of
@@ -52,9 +60,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
 from pipeline.nlp.numbers import Quantity
@@ -62,6 +72,9 @@ from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
 
 OBJECT_BEFORE = re.compile(r"(?:仅次于|领先于?(?:第[一二三四五六七八九十\d]+名?)?|超越|超过了?|连超|赶超|反超|超|击败|战胜|落后于?|低于|高于|相比|不及|相当于|对比|比|向|给|对|位于|来自|在|于|与|和|以及|投资了?|收购了?|入股|持有了?|持股|控股)\s*$")
+# 超越了沈阳, 仅次于北京, 领先Meta: the object of a comparison is never what the number is about
+_COMPARED_BEFORE = re.compile(r"(?:仅次于|领先于?|超越|超过|连超|赶超|反超|击败|战胜|落后于?|低于|高于|不及|相比|比)了?\s*$")
+_CIRCUMSTANCE_END = re.compile(r"[^，,。；;]{0,12}?(?:的)?(?:情况下|背景下|前提下|形势下|之际|同时)")
 _APPOSITION = re.compile(r"作为[^，,。；;的]{0,20}$")
 # 根据国金证券的测算, 据海关统计, 乘联会数据显示: the source of a number, not what it is about
 _SOURCE_BEFORE = re.compile(r"(?:根据|据|按照|依据)\s*$")
@@ -81,6 +94,7 @@ _SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|�
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
                    metric: str) -> tuple[Mention | None, str]:
     """(the mention ``q`` is about, how it was found: explicit, anaphora, carried, document or none)."""
+    types = types or _types_of_noun_after(d, sent, q)
     m, method = _choose(d, sent, q, ci, types)
     if m is not None and m.entity_type == "person" and types and "person" not in types:
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
@@ -92,6 +106,16 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
     return m, (method if m is not None else "none")
+
+
+_NOUN_AFTER = re.compile(r"\s*的\s*([^\s，,。；;：:、的\d（）()“”]{1,6})")
+
+
+def _types_of_noun_after(d: DocContext, sent: Sentence, q: Quantity) -> tuple[str, ...]:
+    """超出18年的工作经验 -> person: the types of the noun a number qualifies with 的, when the metric
+    name did not say (``metric_subject_types.csv``)."""
+    m = _NOUN_AFTER.match(d.text, q.end, sent.end)
+    return mn.subject_types_for(m.group(1)) if m else ()
 
 
 def _in_clause(d: DocContext, sent: Sentence, ci: int, m: Mention) -> bool:
@@ -136,7 +160,7 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if recent is None and refers[0] not in _ORG_TYPES:
         recent = _place_in_body_name(d, sent, q, refers)  # 深圳市统计局……，全市…… -> 深圳
     main = sal.main(refers) if sal is not None else None
-    if word.startswith(("该", "全", "本市", "本省")):
+    if word.startswith(("该", "这", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
 
@@ -157,7 +181,7 @@ def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tupl
 def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Mention, types) -> tuple[Mention | None, str]:
     """A firm for an organisational metric chosen as a person's: 蔚来创始人李斌 -> 蔚来; else the
     nearest firm before the number in the sentence; else, when the person was carried from an
-    earlier sentence, the last firm of the paragraph."""
+    earlier sentence, the last firm of the paragraph; else the document's main entity of a fitting type."""
     orgs = [m for m in sent.mentions if m.entity_type in _ORG_TYPES and m.entity_type in types]
     roles = mn.person_roles()
     for m in orgs:
@@ -167,134 +191,284 @@ def _organisation_instead(d: DocContext, sent: Sentence, q: Quantity, person: Me
             return m, "explicit"  # 安聪慧在极氪……设定……销量达到65万台: the person's organisation
     before = [m for m in orgs if m.end <= q.start and not OBJECT_BEFORE.search(d.text, max(sent.start, m.start - 8), m.start)]
     if before:
-        return before[-1], "explicit"
+        return before[-1], "carried"  # the nearest firm: a guess, not the clause's grammar
     prev = d.prev_org
     if person.start < sent.start and prev is not None and prev.entity_type in types:
         return prev, "carried"
+    main = _document_subject(d, types)
+    if main is not None and main.entity_type != "person":
+        return main, "document"  # 雷军提出……交付目标为30万辆: the firm the document is about, not the speaker
     return None, "none"
 
 
 def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> tuple[Mention | None, str]:
-    text = d.text
-    cs, _ = sent.clauses[ci]
-    own = [m for m in sent.mentions if cs <= m.start and m.end <= q.start]
-    if not own and sent.last_subject is not None and anaphor_before(text, cs, q.start) is None:
-        # 其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: the sentence goes on about the same subject
-        # as long as no other name comes between
-        if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
-            return sent.last_subject, sent.last_method
-    if "的" in text[q.end : q.end + 4]:
-        # 28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes
-        after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
-        if after is not None and (not types or after.entity_type in types) and q.kind in ("age", "currency", "counter"):
-            return after, "explicit"
-    paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
-    if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
-        # 相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them
-        before = [m for m in sent.mentions if m.end == paren]
-        if before:
-            return before[0], "explicit"
+    """The steps, in order: the sentence's subject going on, the name the number describes, the name
+    before brackets holding it, the head of a 作为 apposition, a referring word opening the chain, the best-scored name of the
+    sentence, then the fallbacks (anaphora, a source body's place, the previous sentence's subject).
+    ``group``: the number is shared by the names a count of the sentence enumerated (one fact about
+    the group, as its first name, labelled ``distributed`` by ``facts``; the gold files state such a
+    shared ranking once, with the members as alternatives)."""
+    for step in (_sentence_goes_on, _described_name, _bracketed_name, _apposition_head):
+        found = step(d, sent, q, ci, types)
+        if found is not None:
+            return found
     lead = _topic_anaphor(d, sent, q, ci, types)
     if lead is not None:
         return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
-    best, best_score, best_direct = None, -1e9, False
-    scored: list[tuple[Mention, float, bool]] = []  # (mention, score, named in the number's own clause)
-    objects: set[int] = set()
-    rivals: list[Mention] = []  # unpenalised names of the number's clause before it
-    leads: set[int] = set()  # those opening the clause
-    topic_named = False
-    penalised_end = -10
-    vocab = mn.vocabulary()
-    sources: list[Mention] = []
-    clause_starts = [c[0] for c in sent.clauses]
-    enumerated = _enumerated(d, sent, q)
-    for m in sent.mentions:
-        if m.start < q.end and q.start < m.end:
-            continue
-        if m.text in vocab:
-            continue  # 毛利率 recognised as a name: a metric word is never the subject
-        mci = max(0, bisect_right(clause_starts, m.start) - 1)
-        mcs = clause_starts[mci]
-        if m.end <= q.start:
-            if mci == ci:
-                score = 10.0 - min(3.0, (q.start - m.end) / 15)
-            else:
-                score = 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
-        elif mci == ci:
-            score = 3.0 - min(2.0, (m.start - q.end) / 10)
-        else:
-            continue
-        pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
-        if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
-            pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
-        if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
-            pen = True  # 仅次于北上深: the whole list is the object
-        if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
-            pen = True  # 作为Deepseek母公司的幻方量化: the subject is after 的
-        if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
-            sources.append(m)
-            continue  # 根据国金证券的测算: the source of the number is never its subject
-        if mci < ci and _SPEAKER_AFTER.match(text, m.end):
-            sources.append(m)
-            continue  # 小米表示，全国销量下降3%: the speaker, not what the number is about
-        if mci < ci and _SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1]):
-            sources.append(m)
-            continue  # 深圳市统计局公布的数据显示，……增长8.3%: the source clause of the number
-        if _in_other_parens(text, sent.start, m.start, q.start):
-            pen = True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
-        if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
-            pen = True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
-        if mci == ci and m.end <= sent.last_fact_end <= q.start and \
-                any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
-            pen = True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
-        if pen:
-            score -= 8
-            penalised_end = m.end
-        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
-            score += 1.5  # the name opening its clause: the grammatical subject
-            if mci < ci:
-                topic_named = True
-        elif mci < ci:
-            objects.add(id(m))  # named inside an earlier clause, not opening it
-        if text[m.end : m.end + 1] == "的":
-            score += 1
-        if types == ("person",) and m.entity_type != "person":
-            continue  # 年龄, 身家: a person's measure is never a firm's or a place's
-        if types:
-            score += 3 if m.entity_type in types else -2
-        if m.entity_type == "person" and "person" not in types:
-            score -= 3
-        if m.entity_type == "country" and "country" not in types:
-            if q.kind == "rank":
-                continue  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
-            score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
-        if id(m) in enumerated:
-            continue  # 国芯科技、创耀科技 6家半导体企业: the names are what is counted
-        scored.append((m, score, mci == ci and not pen))
-        if mci == ci and not pen and m.end <= q.start:
-            rivals.append(m)
-        if mci == ci and not pen and m.end <= q.start and _opens_clause(d, sent, m, mcs):
-            leads.add(id(m))
-    for m, score, direct in scored:
-        if topic_named and id(m) in objects:
-            score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
-        if score > best_score:
-            best, best_score, best_direct = m, score, direct
-    if best_score > 0 and best_direct:
-        if id(best) not in leads and any(r is not best and (not types or r.entity_type in types) for r in rivals):
-            best_direct = False  # another name of a fitting type in the clause, neither opening it: uncertain
-        elif distributive_at(text, best.end, q.start) >= 0 and \
-                any(best.end <= r.start and r.end <= distributive_at(text, best.end, q.start) for r in rivals):
-            best_direct = False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
+    ballot = _Ballot.collect(d, sent, q, ci, types)
+    best, best_score, direct = ballot.best()
     if best_score > 0:
         # ``explicit`` only for a name in the number's own clause; a name of an earlier clause
         # of the sentence is the subject carried over a topic chain (precision of ``explicit``)
-        return best, ("explicit" if best_direct else "carried")
+        return best, ("explicit" if direct and ballot.certain(d, q, best, types) else "carried")
+    return _fallback(d, sent, q, ci, types, ballot.sources + ballot.compared)
+
+
+def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """其中私募基金规模...; 同比增长 18.9%，环比收窄 2.7%: with no name in the number's clause, the
+    sentence goes on about the subject of its last fact as long as no other name comes between."""
+    text, cs = d.text, sent.clauses[ci][0]
+    if anaphor_before(text, cs, q.start) is not None or any(cs <= m.start and m.end <= q.start for m in sent.mentions):
+        return None
+    if len(sent.counted) >= 2 and not any(sent.counted[-1].end <= m.start < q.start for m in sent.mentions):
+        return sent.counted[0], "group"  # 杭州、广州、成都5座城市，在省会城市中排名前五: each of them
+    if sent.last_subject is None:
+        return None
+    if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
+        return sent.last_subject, sent.last_method
+    return None
+
+
+def _described_name(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """28岁的张一鸣, 市值千亿的宁德时代, 400亿元市值的设计公司思瑞浦: the name the quantity describes."""
+    text = d.text
+    if "的" not in text[q.end : q.end + 4] or q.kind not in ("age", "currency", "counter"):
+        return None
+    after = next((m for m in sent.mentions if q.end < m.start <= q.end + 9 and _DESCRIBES.fullmatch(text, q.end, m.start)), None)
+    if after is not None and (not types or after.entity_type in types):
+        return after, "explicit"
+    return None
+
+
+def _bracketed_name(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """相当于比亚迪（市值 8481 亿元）: a number in brackets is about the name just before them."""
+    text = d.text
+    paren = max(text.rfind("（", sent.start, q.start), text.rfind("(", sent.start, q.start))
+    if paren > 0 and not re.search(r"[）)]", text[paren : q.start]):
+        before = [m for m in sent.mentions if m.end == paren]
+        if before:
+            return before[0], "explicit"
+    return None
+
+
+_AS_CLAUSE = re.compile(r"\s*(?:而|但|同时)?\s*作为")
+
+
+def _apposition_head(d: DocContext, sent: Sentence, q: Quantity, ci: int, types) -> tuple[Mention, str] | None:
+    """作为20-30万元市场的标杆车型，特斯拉 Model Y 吸引了……: a number in a clause opened by 作为 that
+    names nobody describes the subject of the next clause."""
+    cs, ce = sent.clauses[ci]
+    if ci + 1 >= len(sent.clauses) or not _AS_CLAUSE.match(d.text, cs):
+        return None
+    if any(cs <= m.start < ce for m in sent.mentions):
+        return None
+    ns = sent.clauses[ci + 1][0]
+    head = next((m for m in sent.mentions if m.start >= ns), None)
+    if head is not None and head.start < sent.clauses[ci + 1][1] and _opens_clause(d, sent, head, ns, by_grammar=True) \
+            and (not types or head.entity_type in types):
+        return head, "carried"
+    return None
+
+
+@dataclass
+class _Ballot:
+    """The names of a sentence scored as the subject of one number, and what was learnt on the way."""
+    scored: list = field(default_factory=list)  # (mention, score, named in the number's own clause, unpenalised)
+    objects: set = field(default_factory=set)  # ids of names inside an earlier clause, not opening it
+    rivals: list = field(default_factory=list)  # unpenalised names of the number's clause before it
+    leads: set = field(default_factory=set)  # ids of those opening the clause
+    sources: list = field(default_factory=list)  # names that are the number's source or speaker
+    compared: list = field(default_factory=list)  # names that are the objects of a comparison
+    topic_named: bool = False  # an earlier clause opens with a name (a topic chain)
+    penalised_end: int = -10
+
+    @classmethod
+    def collect(cls, d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> "_Ballot":
+        b = cls()
+        vocab = mn.vocabulary()
+        clause_starts = [c[0] for c in sent.clauses]
+        counted = _enumerated(d, sent, q)
+        if len(counted) >= 2:
+            sent.counted = counted
+        enumerated = {id(m) for m in counted}
+        for m in sent.mentions:
+            if (m.start < q.end and q.start < m.end) or m.text in vocab:
+                continue  # the number itself; 毛利率 recognised as a name: a metric word is never the subject
+            mci = max(0, bisect_right(clause_starts, m.start) - 1)
+            score = _position_score(q, m, ci, mci)
+            if score is None:
+                continue
+            if _is_source(d, sent, q, m, ci, mci):
+                b.sources.append(m)
+                continue
+            if _is_compared(d, sent, q, m) or (b.compared and _continues_list(d, b.compared[-1], m)):
+                b.compared.append(m)  # 连超龙岩、莆田和三明: the whole list is the object
+                continue
+            b.add(d, sent, q, ci, types, m, mci, score, enumerated)
+        return b
+
+    def add(self, d, sent, q, ci, types, m, mci, score, enumerated) -> None:
+        text = d.text
+        mcs = sent.clauses[mci][0]
+        pen = _set_aside(d, sent, q, m, ci, mci, self.penalised_end)
+        if pen:
+            score -= 8
+            self.penalised_end = m.end
+        elif m.end <= q.start and _opens_clause(d, sent, m, mcs) and not _modifies_next(d, sent, m):
+            score += 1.5  # the name opening its clause: the grammatical subject
+            if mci < ci:
+                self.topic_named = True
+        elif mci < ci:
+            self.objects.add(id(m))  # named inside an earlier clause, not opening it
+        if text[m.end : m.end + 1] == "的":
+            score += 1
+        typed = _type_score(q, m, types)
+        if typed is None or id(m) in enumerated:
+            return  # a type that cannot be the subject; 国芯科技、创耀科技 6家半导体企业: what is counted
+        self.scored.append((m, score + typed, mci == ci and not pen))
+        if mci == ci and not pen and m.end <= q.start:
+            self.rivals.append(m)
+        if mci == ci and _is_clause_subject(d, sent, q, m, mcs, pen):
+            self.leads.add(id(m))
+
+    def best(self) -> tuple[Mention | None, float, bool]:
+        best, best_score, best_direct = None, -1e9, False
+        for m, score, direct in self.scored:
+            if self.topic_named and id(m) in self.objects:
+                score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
+            if score > best_score:
+                best, best_score, best_direct = m, score, direct
+        return best, best_score, best_direct
+
+    def certain(self, d: DocContext, q: Quantity, best: Mention, types: tuple[str, ...]) -> bool:
+        """Whether a name of the number's clause is certain enough to be ``explicit``."""
+        if id(best) not in self.leads:
+            return False  # not the grammatical subject of the clause (an object, a name after the number)
+        if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
+            return False  # another name of a fitting type in the clause, neither opening it: uncertain
+        dist = distributive_at(d.text, best.end, q.start)
+        if dist >= 0 and any(best.end <= r.start and r.end <= dist for r in self.rivals):
+            return False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
+        return True
+
+
+_DESCRIBED_GAP = re.compile(r"[^，,。；;：:、\d]{0,8}的\s*")
+_OWN_NUMBER_GAP = re.compile(r"\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+
+
+def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
+    """Whether ``m`` is what the number's clause states the number of, by grammar: the name opening
+    the clause or its segment of a list (A上涨11%、B上涨24%), the head the number describes
+    (排名第五的重庆, 36岁联合创始人陈默), or the name owning it (接近小鹏汽车的 73 亿美元)."""
+    text = d.text
+    if m.start >= q.end:
+        return bool(_DESCRIBED_GAP.fullmatch(text, q.end, m.start) or mn.person_roles().fullmatch(text, q.end, m.start))
+    if _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start) or \
+            (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end)):
+        return True  # 接近小鹏汽车的 73 亿美元, 远低于东莞超3000亿元的经济体量
+    if pen:
+        return False
+    if _opens_clause(d, sent, m, clause_start, by_grammar=True):
+        return True
+    seg = max(clause_start, text.rfind("、", clause_start, m.start) + 1, sent.last_fact_end if sent.last_fact_end <= m.start else 0)
+    return seg > clause_start and not any(seg <= x.start and x.end <= m.start for x in sent.mentions) and \
+        cr.opens_clause(d, seg, m)
+
+
+def _position_score(q: Quantity, m: Mention, ci: int, mci: int) -> float | None:
+    """The base score of a name by where it stands: the number's clause before it first, then earlier
+    clauses, then after it in its clause; None for a name of a later clause."""
+    if m.end <= q.start:
+        if mci == ci:
+            return 10.0 - min(3.0, (q.start - m.end) / 15)
+        return 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
+    if mci == ci:
+        return 3.0 - min(2.0, (m.start - q.end) / 10)
+    return None
+
+
+def _is_source(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int) -> bool:
+    """根据国金证券的测算, 小米表示，……, 深圳市统计局公布的数据显示，……: the source or speaker of a number."""
+    text = d.text
+    if _SOURCE_BEFORE.search(text, max(sent.start, m.start - 3), m.start) or _SOURCE_AFTER.match(text, m.end):
+        return True
+    return mci < ci and (bool(_SPEAKER_AFTER.match(text, m.end)) or bool(_SOURCE_CLAUSE_END.search(text, m.end, sent.clauses[mci][1])))
+
+
+def _is_compared(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool:
+    """GDP总量超越了沈阳，位居第13位: the object of a comparison before the number, unless the number is
+    its own (远低于东莞超3000亿元的经济体量, 接近小鹏汽车的 73 亿美元)."""
+    text = d.text
+    if m.end > q.start or not _COMPARED_BEFORE.search(text, max(sent.start, m.start - 6), m.start):
+        return False
+    own = (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end)) or \
+        _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start)
+    return not own
+
+
+def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
+    """Whether ``m`` is the next member of a list after ``prev`` (龙岩、莆田和三明)."""
+    return prev.end <= m.start and re.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", d.text[prev.end : m.start]) is not None
+
+
+def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int, penalised_end: int) -> bool:
+    """Whether a name is an object, a cause, a dateline or an earlier number's subject, not this one's."""
+    text = d.text
+    pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
+    if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
+        pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
+    if pen and m.end <= q.start and text[max(sent.start, m.start - 1) : m.start] == "在" and \
+            _CIRCUMSTANCE_END.match(text, q.end):
+        pen = False  # 在中国智能手机销量同比下降3.2%的情况下: 在 opens a clause whose subject is the name
+    if not pen and (m.start == penalised_end or (m.start - penalised_end == 1 and text[m.start - 1] in "、和与及")):
+        return True  # 仅次于北上深: the whole list is the object
+    if _APPOSITION.search(text, max(sent.start, m.start - 24), m.start) and "的" in text[m.end : m.end + 6]:
+        return True  # 作为Deepseek母公司的幻方量化: the subject is after 的
+    if _in_other_parens(text, sent.start, m.start, q.start):
+        return True  # （央视网消息）, （记者 X）: a dateline or aside, not the subject of the number
+    mcs = sent.clauses[mci][0]
+    if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
+        return True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
+    if mci == ci and m.end <= sent.last_fact_end <= q.start and \
+            any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
+        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
+    return pen
+
+
+def _type_score(q: Quantity, m: Mention, types: tuple[str, ...]) -> float | None:
+    """How well a name's type fits the metric; None when it cannot be the subject at all."""
+    if types == ("person",) and m.entity_type != "person":
+        return None  # 年龄, 身家: a person's measure is never a firm's or a place's
+    score = 0.0
+    if types:
+        score += 3 if m.entity_type in types else -2
+    if m.entity_type == "person" and "person" not in types:
+        score -= 3
+    if m.entity_type == "country" and "country" not in types:
+        if q.kind == "rank":
+            return None  # 中国汽车品牌成交均价 TOP1: the scope of a ranking, not what is ranked
+        score -= 2  # 中国资本第四城, 全国: a scope more often than the subject
+    return score
+
+
+def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...], sources: list) -> tuple[Mention | None, str]:
+    """No name of the sentence fits: a referring word, the place a source body is named after, or the
+    previous sentence's subject."""
+    text = d.text
     ana = _resolve_anaphor(d, sent, q, types)
     if ana is not None:
         return ana, "anaphora"
-    cs_ = sent.clauses[ci][0]
-    found = anaphor_before(text, cs_, q.start)
+    found = anaphor_before(text, sent.clauses[ci][0], q.start)
     if found is not None and "country" in found[2]:
         return None, "scoped"  # 全国智能手机销量: the country, unnamed here; not the document's firm
     if sources and (not types or {"city", "province"} & set(types)):
@@ -358,24 +532,24 @@ def distributive_at(text: str, lo: int, hi: int) -> int:
 _ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
 
 
-def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> set:
+def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
     """国芯科技(688262.SH)、…、臻镭科技(688270.SH) 6家半导体企业: a list of two or more names right
     before a count enumerates what is counted; those names are not its subject."""
     if q.kind != "counter":
-        return set()
+        return []
     before = [m for m in sent.mentions if m.end <= q.start]
     if len(before) < 2 or not _ENUM_GAP.fullmatch(d.text, before[-1].end, q.start):
-        return set()
+        return []
     last = before[-1]
     if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, last.start - 3) : last.start]):
-        return set()  # the name before the count is not the end of a list
+        return []  # the name before the count is not the end of a list
     out = [last]
     for m in reversed(before[:-1]):
         if not re.search(r"[、和与及]\s*$", d.text[max(sent.start, out[-1].start - 3) : out[-1].start]) \
                 or out[-1].start - m.end > 24:
             break
         out.append(m)
-    return {id(m) for m in out}
+    return out[::-1]
 
 
 _RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
@@ -391,23 +565,27 @@ def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
         or bool(_RELATION_GAP.fullmatch(gap))
 
 
-_ADVERBIAL_END = re.compile(r"(?:会上|上|之中|期间|之际|以来|之前|之后|时)\s*$")
+_ADVERBIAL_END = re.compile(r"(?:会上|(?<!以)上|之中|期间|之际|以来|之前|之后|时)\s*$")
 
 
-def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int) -> bool:
-    """Whether ``m`` is the grammatical subject opening its clause: it opens it, or it is the head of
-    a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
+def _opens_clause(d: DocContext, sent: Sentence, m: Mention, clause_start: int, by_grammar: bool = False) -> bool:
+    """Whether ``m`` is the grammatical subject opening its clause: it opens it (after a lead word;
+    ``by_grammar``: after any words but verbs and prepositions, ``clause_roles``), or it is the head
+    of a chain of names opening it, each qualifying the next (杭州的阿里巴巴, 重庆的近邻成都)."""
     ce = next((e for s_, e in sent.clauses if s_ == clause_start), sent.end)
     if _ADVERBIAL_END.search(d.text, clause_start, ce):
         return False  # 杭州余杭的一场大会上: a setting of place or time, not a subject
     if _CLAUSE_LEAD.match(d.text, clause_start, m.start):
         return True
+    if by_grammar and "、" not in d.text[clause_start : m.start] and cr.opens_clause(d, clause_start, m) and not cr.agent_of_relative(d, m) and \
+            not any(clause_start <= x.start and x.end <= m.start for x in sent.mentions):
+        return True  # 2021年，合肥GDP达1.14万亿; 2024年第四季度华为营收: only time words or adverbs before it
     prev = None
     for x in sent.mentions:
         if clause_start <= x.start and x.end <= m.start:
             prev = x
     return prev is not None and _modifies_next(d, sent, prev) and \
-        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start)
+        next((x for x in sent.mentions if x.start >= prev.end), None) is m and _opens_clause(d, sent, prev, clause_start, by_grammar)
 
 
 def _in_other_parens(text: str, lo: int, pos: int, qpos: int) -> bool:
