@@ -61,6 +61,7 @@ _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
 _LEADING_SPACE = re.compile(r"\s*")
 _TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
 _LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
+_LIST_SEP_INSIDE = re.compile(r"^\s*、")  # a list goes on right after the first name
 
 
 @dataclass(frozen=True)
@@ -459,153 +460,257 @@ def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
     return [(k, role_phrase.strip() if k == "works_at" and len(parts) > 1 else "、".join(v)) for k, v in kinds.items()]
 
 
+@dataclass
+class _Sentence:
+    """One sentence under reading: its mentions (``sm``), the lists they form, and how relations are added."""
+
+    text: str
+    ss: int
+    se: int
+    sm: list[Mention]
+    add: object
+    topic_at: object
+    prev_sent: object
+    runs: list[list[int]]
+    run_starts: list[int]
+    run_of: dict[int, list[int]]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.ss, self.se)
+
+    def members(self, k: int) -> list[Mention]:
+        """The list (A、B和C) ``sm[k]`` belongs to."""
+        return [self.sm[j] for j in self.run_of[k]]
+
+
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
-    p = _patterns()
-    sent = (ss, se)
+    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
+    s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
+    for a_i, b_i, between in _nearby_pairs(s):
+        for rule in _PAIR_RULES:
+            rule(s, a_i, b_i, between)
+    for rule in _CLAUSE_RULES:
+        rule(s)
+
+
+def _read_sentence(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> _Sentence:
     runs, run_starts = _runs(text, sm)
     run_of = {k: r for r in runs for k in r}
     for k in range(len(sm)):  # a modifier (the firm of 华为创始人任正非) is a run of its own here
         run_of.setdefault(k, [k])
+    return _Sentence(text, ss, se, sm, add, topic_at, prev_sent, runs, run_starts, run_of)
 
-    def members(k: int) -> list[Mention]:
-        return [sm[j] for j in run_of[k]]
 
+def _nearby_pairs(s: _Sentence):
+    """(a_i, b_i, text between): each mention with the next seven after it, in one sentence."""
+    sm = s.sm
     for a_i, a in enumerate(sm):
         for b_i in range(a_i + 1, min(len(sm), a_i + 8)):
             b = sm[b_i]
-            between = text[a.end : b.start]
+            between = s.text[a.end : b.start]
             if b.start < a.end or _SENT_END.search(between):
                 break
-            # ORG ROLE PERSON
-            if a.entity_type in ORGS and b.entity_type == "person":
-                m = p["org_role_person"].match(between)
-                # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
-                # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
-                # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
-                if m and m.group("comma") and (p["founded_by_after"].match(text, b.end, se)
-                                               or not _noun_phrase_clause(text, ss, a)):
-                    m = None
-                if m:
-                    people = [b]
-                    for c_i in range(b_i + 1, len(sm)):  # 联合创始人彭军和楼天城
-                        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(text[people[-1].end : sm[c_i].start]):
-                            break
-                        people.append(sm[c_i])
-                    for person in people:
-                        for kind, role in _role_kinds(m.group("role"), a):
-                            add(kind, person, a, role, sent)
-            # PERSON 担任 ORG ROLE
-            if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
-                m = p["role_after"].match(text, b.end, se)
-                if m:
-                    for kind, role in _role_kinds(m.group("role"), b):
-                        add(kind, a, b, role, sent)
-            # PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM
-            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
-                    p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
-                if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
-                    for x in members(a_i) if a.entity_type == "person" else [a]:
-                        add("founded", x, b, "创始人" if x.entity_type == "person" else "", sent)
-            # PERSON，ORG ROLE (何晓飞，浙江大学教授)
-            if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
-                m = p["role_after"].match(text, b.end, se)
-                if m and p["role_ends_clause"].match(text, m.end(), se):
-                    for kind, role in _role_kinds(m.group("role"), b):
-                        add(kind, a, b, role, sent)
-            # PERSON (悄悄)加入 ORG
-            if a.entity_type == "person" and b.entity_type in ORGS and p["joins"].match(between):
-                add("works_at", a, b, "", sent)
-            # ORG 由 PERSON 创办
-            if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
-                if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
-                    for x in members(b_i):
-                        add("founded", x, a, "创始人", sent)
-            # A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份
-            if a.entity_type in ("firm", "org", "person", "city") and b.entity_type == "firm" and a_i in run_of and run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
-                if (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, se)
-                        or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, se)
-                        or p["holds"].match(between) and p["holds_after"].match(text, b.end, se)):
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # A 旗下 B -> B subsidiary_of A
-            if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
-                add("subsidiary_of", b, a, "", sent)
-            # B 是 A 的子公司
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_is"].match(between):
-                if p["child_tail"].match(text, b.end, se):
-                    add("subsidiary_of", a, b, "", sent)
-            # B 由 A 孵化
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_by"].match(between):
-                if p["child_by_tail"].match(text, b.end, se):
-                    add("subsidiary_of", a, b, "", sent)
-            # PERSON 毕业于 ORG / ORG 校友 PERSON
-            if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
-                add("alumnus_of", a, b, "", sent)
-            if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
-                add("alumnus_of", b, a, "", sent)
-            # A(的)母公司(的)B
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["parent_of"].match(between):
-                add("subsidiary_of", a, b, "", sent)
-            # CITY 诞生了 A和B
-            if a.entity_type == "city" and b.entity_type in ORGS and p["born_in"].match(between):
-                for x in members(b_i):
-                    add("founded_in", x, a, "", sent)
-            # PERSON(的) ORG 毕业生; 与 PERSON2 是校友
-            if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
-                if p["alumnus_tail"].match(text, b.end, se):
-                    add("alumnus_of", a, b, "", sent)
-                    for c in sm[b_i + 1 :]:
-                        if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, se):
-                            add("alumnus_of", c, b, "", sent)
-                            break
-            # 由 A 和 B 合资建设的 C
-            if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
-                head = run_of[a_i]
-                if _ends(p["by"], text, ss, sm[head[0]].start):
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # A、B 纷纷投资 C
-            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["invest_object"].match(between):
-                if run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # FIRM (的) 总部位于 CITY
-            if a.entity_type in ORGS and b.entity_type == "city" and p["hq_after_firm"].match(between):
-                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
-            # FIRM 自成立以来一直落户于 CITY (nothing named in between)
-            if a.entity_type in ORGS and b.entity_type == "city" and b_i == a_i + 1 and p["settled"].match(between):
-                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
-            # A(、B)(都)是 C 的(早期)投资人 / 股东
-            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
-                if p["investor_of_after"].match(text, b.end, se) and b_i not in run_of[a_i]:
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # 总部位于 CITY 的 FIRM
-            if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
-                if _ends(p["hq"], text, ss, _first_place(text, sm, a_i).start):
-                    add("headquartered_in", b, a, "", sent)
-            # 在 CITY 成立(的) FIRM
-            if a.entity_type == "city" and b.entity_type in ORGS and p["founded_in_after"].match(between):
-                if _ends(p["founded_in_before"], text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
-                    add("founded_in", b, a, "", sent)
-            # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
-            if a.entity_type in ORGS and b.entity_type == "city":
-                city = _last_place(text, sm, b_i)
-                if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
-                    # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
-                    after = next((m for m in sm if m.start >= city.end), None)
-                    if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
-                        add("founded_in", after, city, "", sent)
-                    else:
-                        add("founded_in", a, city, "", sent)
-                elif p["founded_at"].match(between):
-                    add("founded_in", a, city, "", sent)
+            yield a_i, b_i, between
 
-    _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
-    _studies_and_jobs(text, ss, se, sm, runs, add, prev_sent[3] if prev_sent else None)
-    _headquarters_clauses(text, ss, se, sm, add, topic_at)
-    _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
-    _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
+
+# -- pair rules: (sentence, index of the first mention, index of the second, text between) ----------
+def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG ROLE PERSON (吉利控股集团创始人李书福, 联合创始人彭军和楼天城)."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if not (a.entity_type in ORGS and b.entity_type == "person"):
+        return
+    m = p["org_role_person"].match(between)
+    # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
+    # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
+    # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
+    if m and m.group("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
+                                   or not _noun_phrase_clause(s.text, s.ss, a)):
+        m = None
+    if not m:
+        return
+    people = [b]
+    for c_i in range(b_i + 1, len(sm)):
+        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(s.text[people[-1].end : sm[c_i].start]):
+            break
+        people.append(sm[c_i])
+    for person in people:
+        for kind, role in _role_kinds(m.group("role"), a):
+            s.add(kind, person, a, role, s.span)
+
+
+def _person_verb_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON 担任 ORG ROLE (安聪慧担任极氪 CEO)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
+        m = p["role_after"].match(s.text, b.end, s.se)
+        if m:
+            for kind, role in _role_kinds(m.group("role"), b):
+                s.add(kind, a, b, role, s.span)
+
+
+def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
+            p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
+        if _LIST_SEP_INSIDE.search(between):
+            return  # 由王劲创立的中智行、韩旭创立的文远知行: 中智行 founded nothing
+        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
+            for x in s.members(a_i) if a.entity_type == "person" else [a]:
+                s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
+
+
+def _person_comma_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON，ORG ROLE (何晓飞，浙江大学教授)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
+        m = p["role_after"].match(s.text, b.end, s.se)
+        if m and p["role_ends_clause"].match(s.text, m.end(), s.se):
+            for kind, role in _role_kinds(m.group("role"), b):
+                s.add(kind, a, b, role, s.span)
+
+
+def _person_joins(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON (悄悄)加入 ORG."""
+    a, b = s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and _patterns()["joins"].match(between):
+        s.add("works_at", a, b, "", s.span)
+
+
+def _founded_by_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG 由 PERSON(和PERSON) 创办."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
+        if p["founded_by_after"].match(s.text, run_end(s.text, s.sm, s.run_of[b_i]), s.se):
+            for x in s.members(b_i):
+                s.add("founded", x, a, "创始人", s.span)
+
+
+def _invests_in_firm(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份 / A、B 纷纷投资 C."""
+    p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type not in ("firm", "org", "person", "city") or b.entity_type != "firm":
+        return
+    if s.run_of[a_i][-1] != a_i or b_i in s.run_of[a_i]:
+        return
+    stated = (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, s.se)
+              or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, s.se)
+              or p["holds"].match(between) and p["holds_after"].match(text, b.end, s.se)
+              or a.entity_type != "city" and p["invest_object"].match(between))
+    if stated:
+        for x in s.members(a_i):
+            s.add("invested_in", x, b, "", s.span)
+
+
+def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A 旗下 B; B 是 A 的子公司; B 由 A 孵化; B(的)母公司 A -> B subsidiary_of A."""
+    p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
+        s.add("subsidiary_of", b, a, "", s.span)
+    if a.entity_type == "firm" and b.entity_type in ORGS:
+        if (p["child_is"].match(between) and p["child_tail"].match(text, b.end, s.se)
+                or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
+                or p["parent_of"].match(between)):
+            s.add("subsidiary_of", a, b, "", s.span)
+
+
+def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON 毕业于 ORG; ORG 校友 PERSON; PERSON(的) ORG 毕业生(，与 PERSON2 是校友)."""
+    p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
+        s.add("alumnus_of", a, b, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
+        s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
+        if p["alumnus_tail"].match(text, b.end, s.se):
+            s.add("alumnus_of", a, b, "", s.span)
+            for c in sm[b_i + 1 :]:
+                if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, s.se):
+                    s.add("alumnus_of", c, b, "", s.span)
+                    break
+
+
+def _joint_venture(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """由 A 和 B 合资建设的 C."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
+        if _ends(p["by"], s.text, s.ss, sm[s.run_of[a_i][0]].start):
+            for x in s.members(a_i):
+                s.add("invested_in", x, b, "", s.span)
+
+
+def _investor_of(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A(、B)(都)是 C 的(早期)投资人 / 股东."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
+        if p["investor_of_after"].match(s.text, b.end, s.se) and b_i not in s.run_of[a_i]:
+            for x in s.members(a_i):
+                s.add("invested_in", x, b, "", s.span)
+
+
+def _headquarters_pairs(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """FIRM (的) 总部位于 CITY; FIRM 自成立以来一直落户于 CITY; 总部位于 CITY 的 FIRM."""
+    p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type in ORGS and b.entity_type == "city":
+        if p["hq_after_firm"].match(between) or b_i == a_i + 1 and p["settled"].match(between):
+            s.add("headquartered_in", a, _last_place(text, sm, b_i), "", s.span)
+    if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
+        if _ends(p["hq"], text, s.ss, _first_place(text, sm, a_i).start):
+            s.add("headquartered_in", b, a, "", s.span)
+
+
+def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """在 CITY 成立的 FIRM; FIRM (于YEAR) 在 CITY 成立; FIRM 成立于 CITY; CITY 诞生了 A和B."""
+    p, sm, a, b, text, se = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text, s.se
+    if a.entity_type == "city" and b.entity_type in ORGS:
+        if p["founded_in_after"].match(between) and between.rstrip().endswith("的"):
+            if _ends(p["founded_in_before"], text, s.ss, _first_place(text, sm, a_i).start):
+                s.add("founded_in", b, a, "", s.span)
+        if p["born_in"].match(between):
+            for x in s.members(b_i):
+                s.add("founded_in", x, a, "", s.span)
+    if a.entity_type in ORGS and b.entity_type == "city":
+        city = _last_place(text, sm, b_i)
+        if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
+            # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
+            after = next((m for m in sm if m.start >= city.end), None)
+            if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
+                s.add("founded_in", after, city, "", s.span)
+            else:
+                s.add("founded_in", a, city, "", s.span)
+        elif p["founded_at"].match(between):
+            s.add("founded_in", a, city, "", s.span)
+
+
+_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins,
+               _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
+               _headquarters_pairs, _founding_places)
+
+
+# -- clause rules: a cue word and the lists around it, with references to the sentence's topic ----------
+def _investor_list_rule(s: _Sentence) -> None:
+    _investor_lists(s.text, s.ss, s.se, s.sm, s.runs, s.run_starts, s.add, s.topic_at)
+
+
+def _studies_and_jobs_rule(s: _Sentence) -> None:
+    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None)
+
+
+def _headquarters_clause_rule(s: _Sentence) -> None:
+    _headquarters_clauses(s.text, s.ss, s.se, s.sm, s.add, s.topic_at)
+
+
+def _opening_role_rule(s: _Sentence) -> None:
+    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent)
+
+
+def _founded_by_reference_rule(s: _Sentence) -> None:
+    _founded_by_reference(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.topic_at)
+
+
+_CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
+                 _founded_by_reference_rule)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
