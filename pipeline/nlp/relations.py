@@ -82,6 +82,15 @@ class Cues:
     unit_nouns: tuple[str, ...]
     hedges: tuple[str, ...]
     hedge_exceptions: tuple[str, ...]
+    role_verbs: tuple[str, ...]
+    source_before: tuple[str, ...]
+    spawn_verbs: tuple[str, ...]
+    list_openers: tuple[str, ...]
+    place_references: tuple[str, ...]
+    located_verbs: tuple[str, ...]
+    birth_verbs: tuple[str, ...]
+    legal_forms: tuple[str, ...]
+    seat_words: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -109,12 +118,24 @@ def _patterns() -> dict[str, re.Pattern]:
     part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
+    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"  # an aside after a name: 优图实验室（X lab）负责人
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
-        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        "org_role_person": re.compile(rf"{paren}?(?P<comma>[,，]?)\s*(?:其)?\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
+        "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
+        # PERSON 担任 CEO (no organisation after the role)
+        "takes_role": re.compile(rf"{paren}?\s*(?:也|还|则|将|已|曾|随后|后来|正式|同时|并)?\s*(?:{_alt(c.role_verbs)})(?:了)?\s*(?P<role>{phrase})"),
+        "source_before": re.compile(rf"(?:{_alt(c.source_before)})\s*$"),
+        # A、B等企业皆坐落于此
+        "located_here": re.compile(rf"\s*(?:等[^，,。；;]{{0,10}}?)?\s*(?:皆|都|均|也|同样|全都)?\s*(?:{_alt(c.located_verbs)})\s*(?:{_alt(c.place_references)})"),
+        "spawn_verb": re.compile(rf"(?:{_alt(c.spawn_verbs)})"),
+        "list_opener": re.compile(rf"\s*(?:{_alt(c.list_openers)})\s*[:：]?"),
+        "birth_clause": re.compile(rf"\s*(?:先后|相继|陆续|还|也|更是)?\s*(?:{_alt(c.birth_verbs)})"),
+        "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
         # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
-        "apposition_comma": re.compile(r"\s*[,，]\s*$"),
+        "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
         "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
         # PERSON (曾)加入 / 在ORG工作: works_at with no role
         "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
@@ -210,6 +231,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     ms = _outermost(sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")),
                            key=lambda m: (m.start, -m.end)))
     out: list[Relation] = []
+    pairs: list[tuple] = []  # (subject, object) identities of ``out``, row by row
     seen: set[tuple] = set()
     bounds = _sentences(text)
     by_start = {m.start: m for m in ms}
@@ -235,6 +257,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         ss, se = min(ss, _sentence_start(text, cs)), max(se, ce)
         out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
                             cs, ce, text[ss:se].strip()))
+        pairs.append(tuple((m.key or m.canonical or m.text, m.entity_type) for m in (subj, obj)))
 
     ms_starts = [m.start for m in ms]
     i = 0
@@ -254,8 +277,17 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                                if m.end <= pe and m.entity_type == "person"}
                     lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
-    return out
+            cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
+                             if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before)
+    return _strongest_roles(out, pairs)
+
+
+def _strongest_roles(out: list[Relation], pairs: list[tuple]) -> list[Relation]:
+    """A person who founded or leads an organisation does not also merely work there (挖来高管X担任CFO):
+    ``works_at`` is dropped where the same two entities have ``founded`` or ``leads``."""
+    strong = {pair for r, pair in zip(out, pairs) if r.kind in ("founded", "leads")}
+    return [r for r, pair in zip(out, pairs) if not (r.kind == "works_at" and pair in strong)]
 
 
 _PRONOUN = re.compile(r"(?<![其吉利排])[他她](?![们人国乡处日者物])")
@@ -474,6 +506,7 @@ class _Sentence:
     runs: list[list[int]]
     run_starts: list[int]
     run_of: dict[int, list[int]]
+    cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
 
     @property
     def span(self) -> tuple[int, int]:
@@ -484,9 +517,11 @@ class _Sentence:
         return [self.sm[j] for j in self.run_of[k]]
 
 
-def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
+def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
+                        cities_before: list[Mention] = ()) -> None:
     """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
+    s.cities_before = list(cities_before)
     for a_i, b_i, between in _nearby_pairs(s):
         for rule in _PAIR_RULES:
             rule(s, a_i, b_i, between)
@@ -557,7 +592,9 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
         if _LIST_SEP_INSIDE.search(between):
             return  # 由王劲创立的中智行、韩旭创立的文远知行: 中智行 founded nothing
         if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
-            for x in s.members(a_i) if a.entity_type == "person" else [a]:
+            # the founders: the list of people the founder is one of (the firm before 、韩旭 is none of them)
+            founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
+            for x in founders:
                 s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
 
 
@@ -709,8 +746,164 @@ def _founded_by_reference_rule(s: _Sentence) -> None:
     _founded_by_reference(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.topic_at)
 
 
+# -- clause rules over cue-word classes (relation_cues.yaml), argument order from punctuation ------------
+def _role_without_organisation(s: _Sentence) -> None:
+    """PERSON 担任 CEO / 韩旭成为CTO, with no organisation after the role: the role is at the organisation
+    the person joins, the nearest one the sentence names before the person (see ``_employer_before``)."""
+    p = _patterns()
+    for k, person in enumerate(s.sm):
+        if person.entity_type != "person":
+            continue
+        m = p["takes_role"].match(s.text, person.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        if any(person.end <= x.start < m.end() for x in s.sm):
+            continue  # 担任百度…架构师: an organisation is named after the verb (a pair rule reads it)
+        org = _employer_before(s, k)
+        if org is not None:
+            for kind, role in _role_kinds(m.group("role"), org):
+                s.add(kind, person, org, role, s.span)
+
+
+def _employer_before(s: _Sentence, k: int) -> Mention | None:
+    """The nearest organisation before ``sm[k]`` in its sentence that is no one's apposition (百度…首席科学家韩旭),
+    not a place someone comes from (从摩根大通挖来), not one of a list (A和B: which one?), else None."""
+    p = _patterns()
+    for j in range(k - 1, -1, -1):
+        o = s.sm[j]
+        if o.entity_type == "person" and j < k - 1:
+            nxt = s.sm[j + 1]
+            if not (nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
+                return None  # another person before: the role may be theirs to give
+        if o.entity_type not in ORGS:
+            continue
+        nxt = s.sm[j + 1]
+        if nxt.entity_type == "person" and p["org_role_person"].match(s.text[o.end:nxt.start]):
+            continue
+        if _ends(p["source_before"], s.text, s.ss, o.start):
+            continue
+        if len(s.run_of[j]) > 1:
+            return None
+        return o
+    return None
+
+
+def _appositive_chains(s: _Sentence) -> None:
+    """ORG1（…）ROLE1、ORG2 ROLE2 PERSON (优图实验室负责人、香港中文大学教授贾佳亚): ORG1's role too."""
+    p = _patterns()
+    for b_i, person in enumerate(s.sm):
+        if person.entity_type != "person" or b_i < 2:
+            continue
+        a_i = b_i - 1
+        if s.sm[a_i].entity_type not in ORGS or not p["org_role_person"].match(s.text[s.sm[a_i].end:person.start]):
+            continue
+        while a_i > 0:
+            prev = s.sm[a_i - 1]
+            link = p["apposition_link"].fullmatch(s.text, prev.end, s.sm[a_i].start)
+            if prev.entity_type not in ORGS or link is None:
+                break
+            for kind, role in _role_kinds(link.group("role"), prev):
+                s.add(kind, person, prev, role, s.span)
+            a_i -= 1
+
+
+def _located_here(s: _Sentence) -> None:
+    """A、B等企业皆坐落于此: the place 此 refers to (``_place_referred``) is where the firms are seated."""
+    p = _patterns()
+    for run in s.runs:
+        firms = [s.sm[k] for k in run if s.sm[k].entity_type in ORGS]
+        if not firms or len(firms) != len(run):
+            continue
+        m = p["located_here"].match(s.text, s.sm[run[-1]].end, s.se)
+        if m is None:
+            continue
+        city = _place_referred(s, s.sm[run[0]].start)
+        if city is not None:
+            for firm in firms:
+                s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, city.start)), s.se))
+
+
+def _place_referred(s: _Sentence, pos: int) -> Mention | None:
+    """The city a word like 此 refers to: the last city of the sentence before ``pos``, else the city the
+    previous sentence (of the same paragraph) opens with, or the only city it names."""
+    before = [m for m in s.sm if m.end <= pos and m.entity_type == "city"]
+    if before:
+        return before[-1]
+    if s.prev_sent is None or not s.cities_before:
+        return None
+    _ps, _pe, lead, _lone = s.prev_sent
+    if lead is not None and lead.entity_type == "city" and _among(lead, s.cities_before):
+        return lead
+    return s.cities_before[0] if len({m.text for m in s.cities_before}) == 1 else None
+
+
+def _spawned_firms(s: _Sentence) -> None:
+    """A 孵化出(三家创企，分别是)B、C和D: every firm of the list after the verb is a subsidiary of A,
+    the nearest organisation before the verb."""
+    p = _patterns()
+    for v in p["spawn_verb"].finditer(s.text, s.ss, s.se):
+        parent = next((m for m in reversed(s.sm) if m.end <= v.start() and m.entity_type in ORGS), None)
+        if parent is None or any(m.entity_type == "person" and parent.end <= m.start < v.start() for m in s.sm):
+            continue
+        end = _list_region_end(s, v.end())
+        for child in s.sm:
+            if v.end() <= child.start and child.end <= end and child.entity_type == "firm":
+                s.add("subsidiary_of", child, parent, "", s.span)
+
+
+def _list_region_end(s: _Sentence, pos: int) -> int:
+    """Where a list after a cue at ``pos`` ends: the end of its clause, or of the next one when that
+    opens with 分别是 / 包括 / 即 (孵化出三家创企，分别是A、B和C)."""
+    p = _patterns()
+    clause_end = _CLAUSE_END.search(s.text, pos, s.se)
+    end = clause_end.start() if clause_end else s.se
+    if clause_end and p["list_opener"].match(s.text, clause_end.end(), s.se):
+        nxt = _CLAUSE_END.search(s.text, clause_end.end(), s.se)
+        end = nxt.start() if nxt else s.se
+    return end
+
+
+def _born_in_clause(s: _Sentence) -> None:
+    """以…晋江为例，诞生了安踏、特步: a clause opening with 诞生了 names firms founded in the last city
+    of the clause before."""
+    p = _patterns()
+    clause_starts = [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, s.se)]
+    for cs in clause_starts:
+        m = p["birth_clause"].match(s.text, cs, s.se)
+        if m is None:
+            continue
+        city = next((x for x in reversed(s.sm) if x.end <= cs and x.entity_type == "city"), None)
+        if city is None or any(x.entity_type in ("person", *ORGS) and city.end <= x.start < cs for x in s.sm):
+            continue
+        end = _list_region_end(s, m.end())
+        for firm in s.sm:
+            if m.end() <= firm.start and firm.end <= end and firm.entity_type in ORGS:
+                s.add("founded_in", firm, city, "", s.span)
+
+
+def _seat_city(s: _Sentence) -> None:
+    """宁德时代…，连带其所在的福建小城宁德 / 宁德时代所在的宁德: the city the firm is in."""
+    p = _patterns()
+    for k, city in enumerate(s.sm):
+        if city.entity_type != "city":
+            continue
+        m = _ends(p["seat"], s.text, s.ss, _first_place(s.text, s.sm, k).start)
+        if m is None:
+            continue
+        firm = None
+        if m.group().startswith("其"):
+            firm = s.topic_at(m.start(), ())
+        else:
+            firm = next((x for x in reversed(s.sm) if x.end <= m.start() and s.text[x.end:m.start()].strip() == ""), None)
+        if firm is not None and firm.entity_type == "firm" and not any(
+                x.entity_type in ORGS and firm.end <= x.start < city.start for x in s.sm):
+            s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
+
+
+
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
-                 _founded_by_reference_rule)
+                 _founded_by_reference_rule, _role_without_organisation,
+                 _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
