@@ -91,6 +91,7 @@ class Cues:
     birth_verbs: tuple[str, ...]
     legal_forms: tuple[str, ...]
     seat_words: tuple[str, ...]
+    zone_nouns: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -119,6 +120,8 @@ def _patterns() -> dict[str, re.Pattern]:
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
     paren = r"(?:\s*[（(][^）)]{0,24}[）)])"  # an aside after a name: 优图实验室（X lab）负责人
+    # a zone of a city after it (厦门火炬高新区（翔安）注册成立): the firm is still set up in the city
+    zone = rf"(?:[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.zone_nouns)}))"
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
@@ -133,6 +136,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "spawn_verb": re.compile(rf"(?:{_alt(c.spawn_verbs)})"),
         "list_opener": re.compile(rf"\s*(?:{_alt(c.list_openers)})\s*[:：]?"),
         "birth_clause": re.compile(rf"\s*(?:先后|相继|陆续|还|也|更是)?\s*(?:{_alt(c.birth_verbs)})"),
+        "city_firms": re.compile(r"\s*(?:的)?\s*(?:迎来了?|新增了?|又有|还有|有)?(?:(?!收购|投资|入股|控股|合作|起诉|并购|签约|联手|携手|打败|超过|击败|和|与|、)[^，,。；;、]){0,12}?(?:公司|企业)(?:中有[\d两二三四五六七八九十几]+家|之一)?\s*(?:——|—|：|:)?\s*"),
         "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
         # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
         "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
@@ -188,8 +192,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
-        "set_up_object": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_in_tail": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
+        "set_up_object": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{{0,16}}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        "founded_in_tail": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
         "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
@@ -280,7 +284,30 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
             cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
                              if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
             _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before)
+    _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
+
+
+def _registered_seats(text: str, mentions: list[Mention], out: list[Relation], pairs: list[tuple], add) -> None:
+    """苏州最近过会的公司——苏州锴威特半导体股份有限公司: a registered name (ending in a legal form such as
+    股份有限公司) that opens with a city, in a sentence that names that city on its own before it, gives the
+    city the firm is seated in (headquartered_in), unless the text already states where the firm is seated
+    or was set up. The registered name alone is not enough (同意深圳英集芯科技股份有限公司…注册上市)."""
+    forms = cues().legal_forms
+    placed = {pair[0] for r, pair in zip(out, pairs) if r.kind in ("headquartered_in", "founded_in")}
+    cities = {m.start: m for m in mentions if m.entity_type == "city"}
+    for firm in mentions:
+        city = cities.get(firm.start)
+        if firm.entity_type != "firm" or city is None or city.end >= firm.end or not firm.text.endswith(forms):
+            continue
+        if (firm.key or firm.canonical or firm.text, "firm") in placed:
+            continue
+        ss = _sentence_start(text, firm.start)
+        if not any(m.entity_type == "city" and m.text == city.text and ss <= m.start and m.end <= firm.start
+                   for m in mentions):
+            continue
+        end = _SENT_END.search(text, firm.end)
+        add("headquartered_in", firm, city, "", (ss, end.end() if end else len(text)))
 
 
 def _strongest_roles(out: list[Relation], pairs: list[tuple]) -> list[Relation]:
@@ -711,7 +738,7 @@ def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
         city = _last_place(text, sm, b_i)
         if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
             # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
-            after = next((m for m in sm if m.start >= city.end), None)
+            after = next((m for m in sm if m.start >= city.end and m.entity_type in ORGS), None)
             if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
                 s.add("founded_in", after, city, "", s.span)
             else:
@@ -782,7 +809,7 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
             continue
         if _ends(p["source_before"], s.text, s.ss, o.start):
             continue
-        if len(s.run_of[j]) > 1:
+        if sum(s.sm[x].entity_type in ORGS for x in s.run_of[j]) > 1:
             return None
         return o
     return None
@@ -881,6 +908,29 @@ def _born_in_clause(s: _Sentence) -> None:
                 s.add("founded_in", firm, city, "", s.span)
 
 
+def _city_firm_list(s: _Sentence) -> None:
+    """苏州新上市的4家公司中有3家——A、B、C / 合肥最新一家上市公司X: a clause that opens with a city and
+    describes firms of it (公司 / 企业, then a dash, a colon or the names) gives where those firms are seated."""
+    p = _patterns()
+    for k, city in enumerate(s.sm):
+        if city.entity_type != "city" or not _opens_clause(s.text, s.ss, city.start):
+            continue
+        nxt = k + 1
+        if nxt >= len(s.sm) or s.sm[nxt].entity_type not in ORGS:
+            continue
+        if not p["city_firms"].fullmatch(s.text, city.end, s.sm[nxt].start):
+            continue
+        for firm in s.members(nxt):
+            if firm.entity_type in ORGS:
+                s.add("headquartered_in", firm, city, "", s.span)
+
+
+def _opens_clause(text: str, ss: int, pos: int) -> bool:
+    """Is ``pos`` the start of a clause (after the sentence start or a comma, spaces and quotes aside)?"""
+    lead = text[ss:pos].rstrip("“\"「《『 ")
+    return lead == "" or lead[-1] in "，,：:；;。\n"
+
+
 def _seat_city(s: _Sentence) -> None:
     """宁德时代…，连带其所在的福建小城宁德 / 宁德时代所在的宁德: the city the firm is in."""
     p = _patterns()
@@ -903,7 +953,8 @@ def _seat_city(s: _Sentence) -> None:
 
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
-                 _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city)
+                 _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
+                 _city_firm_list)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
