@@ -394,15 +394,31 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         paragraph.append(para)
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
-        topic = None
-        if sm and sm[0].entity_type in ORGS:
-            first = sm[0]
-            lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
-            listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
-            if _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before) and not listed:
-                topic = first
-        own.append(topic)
+        own.append(_opening_topic(text, ss, sm, c))
     return Topics(tuple(own), tuple(paragraph))
+
+
+def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
+    """The organisation a sentence opens with: its first name, after a short lead (今年1月上市的X); or the
+    head of a modifier that names something else, after a time at most (3月刚科创板过会的唯捷创芯: 唯捷创芯)."""
+    if not sm:
+        return None
+    first = sm[0]
+    listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
+    lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
+    if first.entity_type in ORGS and _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before):
+        return None if listed else first
+    if len(sm) < 2 or sm[1].entity_type not in ORGS or listed or not _TIME_LEAD.fullmatch(lead):
+        return None
+    modifier = text[first.end:sm[1].start].strip()
+    listed = len(sm) > 2 and _LIST_SEP.match(text[sm[1].end:sm[2].start])
+    if modifier.endswith("的") and len(modifier) <= _MODIFIER_MAX and not re.search(r"[，,、。；;]", modifier) and not listed:
+        return sm[1]
+    return None
+
+
+_TIME_LEAD = re.compile(r"[\d\s年月日号今去明前本上下半季度初底末]*(?:刚刚|刚|已经|已|最近|近日|此前|新近)?")
+_MODIFIER_MAX = 14  # characters of a modifier before a sentence's topic (3月刚科创板过会的)
 
 
 def _noun_phrase_clause(text: str, ss: int, m: Mention) -> bool:
