@@ -60,7 +60,8 @@ _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
 _LEADING_SPACE = re.compile(r"\s*")
 _TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
-_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
+# list separators, after an aside at most (沙特新未来城（NEOM）、加拿大…基金)
+_LIST_SEP = re.compile(r"^\s*(?:[（(][^）)（(]{0,24}[）)])?\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
 _LIST_SEP_INSIDE = re.compile(r"^\s*、")  # a list goes on right after the first name
 
 
@@ -129,6 +130,14 @@ def _patterns() -> dict[str, re.Pattern]:
         # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
         "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
         # PERSON 担任 CEO (no organisation after the role)
+        # PERSON 为公司实际控制人 / 是该公司的董事长: the role of the organisation the text is about
+        "person_reference_role": re.compile(rf"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|担任|出任|任|兼任)\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})"),
+        # a clause with no subject of its own (，更是百度历史上最年轻的T10工程师): ORG then the role
+        "subjectless_role": re.compile(r"\s*(?:更|也|还|则|并|后|后来|现|曾|同时|此前)?\s*(?:又)?\s*(?:是|为|成为|担任|出任)\s*$"),
+        "role_after_modifier": re.compile(rf"\s*(?:[^，,。；;的]{{0,10}}的)?\s*(?P<role>{phrase})"),
+        # A、B 分别持股20%和10% / A持有其12.5%的股份: shareholders of the firm the text is about
+        "holds_stake": re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:分别|合计|共同|直接|间接|则|也|还|仍)?\s*(?:持股|持有(?:其|公司|该公司)?\s*[\d.]+\s*%|持有(?:其|公司|该公司)[^，,。；;]{0,6}?(?:股份|股权))"),
+        "joins_alone": re.compile(r"\s*(?:也|还|则|随后|后来|同时)?\s*(?:一同|一起|随之|同时|先后|相继)?\s*(?:加盟|加入)(?:了)?\s*(?:[,，。；;！!]|$)"),
         "takes_role": re.compile(rf"{paren}?\s*(?:也|还|则|将|已|曾|随后|后来|正式|同时|并)?\s*(?:{_alt(c.role_verbs)})(?:了)?\s*(?P<role>{phrase})"),
         "source_before": re.compile(rf"(?:{_alt(c.source_before)})\s*$"),
         # A、B等企业皆坐落于此
@@ -212,7 +221,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
         "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
         "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
-        "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
+        # 获得了A的投资; 吸引了包括A、B等在内的投资方; 完成了5.45亿美元的A的融资
+        "obtain_before": re.compile(r"(?:(?:获得|获|拿到|拿下|斩获|得到|接受|吸引)(?:了)?\s*(?:包括|来自)?|完成了?\s*[\d.,\s]*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)的)\s*$"),
         "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
         # quick checks: a sentence without any of these words has no relation of that family
         "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
@@ -924,6 +934,74 @@ def _born_in_clause(s: _Sentence) -> None:
                 s.add("founded_in", firm, city, "", s.span)
 
 
+def _reference_roles(s: _Sentence) -> None:
+    """X为公司实际控制人 / Y是该公司的董事长: PERSON + 是/为/担任 + a word referring back + ROLE."""
+    p = _patterns()
+    for person in s.sm:
+        if person.entity_type != "person":
+            continue
+        m = p["person_reference_role"].match(s.text, person.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        topic = s.topic_at(m.start(), (person,))
+        if topic is not None and topic.entity_type in ORGS:
+            for kind, role in _role_kinds(m.group("role"), topic):
+                s.add(kind, person, topic, role, (min(s.ss, _sentence_start(s.text, topic.start)), s.se))
+
+
+def _subjectless_roles(s: _Sentence) -> None:
+    """楼天城曾在X从事研发，更是百度历史上最年轻的T10工程师: a later clause with no subject of its own
+    (是/为/担任 + ORG + role) speaks of the person the sentence opens with."""
+    p = _patterns()
+    opener = s.sm[0] if s.sm and s.sm[0].entity_type == "person" and _TIME_LEAD.fullmatch(
+        s.text[s.ss:s.sm[0].start].strip().rstrip("，,")) else None
+    if opener is None:
+        return
+    for k, org in enumerate(s.sm):
+        if org.entity_type not in ORGS:
+            continue
+        cs = max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, org.start)])
+        if cs == s.ss or not p["subjectless_role"].fullmatch(s.text, cs, org.start):
+            continue
+        m = p["role_after_modifier"].match(s.text, org.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        if any(org.end <= x.start < m.end() for x in s.sm):
+            continue
+        for kind, role in _role_kinds(m.group("role"), org):
+            s.add(kind, opener, org, role, s.span)
+
+
+def _joins_alone(s: _Sentence) -> None:
+    """前滴滴高级总监杨庆雄也一同加盟: joining with no organisation named after the verb: the organisation
+    the sentence names before the person (``_employer_before``)."""
+    p = _patterns()
+    for k, person in enumerate(s.sm):
+        if person.entity_type == "person" and p["joins_alone"].match(s.text, person.end, s.se):
+            org = _employer_before(s, k)
+            if org is not None:
+                s.add("works_at", person, org, "", s.span)
+
+
+def _shareholdings(s: _Sentence) -> None:
+    """A、B分别持股20%和10% / A持有公司12.5%的股份: the holders (firms and organisations) invested in
+    the firm the sentence is about, or the nearest earlier one of its paragraph."""
+    p = _patterns()
+    for run, run_start in zip(s.runs, s.run_starts):
+        holders = [s.sm[k] for k in run if s.sm[k].entity_type in ORGS]
+        if not holders or len(holders) != len(run):
+            continue
+        if not p["holds_stake"].match(s.text, s.sm[run[-1]].end, s.se):
+            continue
+        if _ends(p["object_marker"], s.text, s.ss, run_start) or _ends(p["toward_before"], s.text, s.ss, run_start):
+            continue
+        firm = s.topic_at(run_start, tuple(holders))
+        if firm is None or firm.entity_type != "firm":
+            continue
+        for x in holders:
+            s.add("invested_in", x, firm, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
+
+
 def _city_firm_list(s: _Sentence) -> None:
     """苏州新上市的4家公司中有3家——A、B、C / 合肥最新一家上市公司X: a clause that opens with a city and
     describes firms of it (公司 / 企业, then a dash, a colon or the names) gives where those firms are seated."""
@@ -970,7 +1048,7 @@ def _seat_city(s: _Sentence) -> None:
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
                  _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
-                 _city_firm_list)
+                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
