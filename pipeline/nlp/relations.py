@@ -824,9 +824,11 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
     p = _patterns()
     for j in range(k - 1, -1, -1):
         o = s.sm[j]
-        if o.entity_type == "person" and j < k - 1:
+        if o.entity_type == "person":
             nxt = s.sm[j + 1]
-            if not (nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
+            if j == k - 1 and _LIST_SEP.match(s.text[o.end:nxt.start]):
+                continue  # 韩旭和杨庆雄一同加盟: one list
+            if not (j < k - 1 and nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
                 return None  # another person before: the role may be theirs to give
         if o.entity_type not in ORGS:
             continue
