@@ -39,6 +39,18 @@ X对A、B的投资, A向X投资, A持有X股份, A领投了X的融资, A是X的�
 jobs (考入/被保送到/在X攻读博士学位/获得X博士学位/曾在X工作/加入X), PERSON，ORG ROLE,
 a unit's role (自动驾驶事业部的首席科学家: works_at), B由A孵化, FIRM…成立了(…公司)FIRM.
 
+Structure: ``_sentence_relations`` reads one sentence into a ``_Sentence`` (mentions, lists, topic), runs
+the pair rules (``_PAIR_RULES``: two nearby names and the words between) and then the clause rules
+(``_CLAUSE_RULES``: a cue word of a class in the cue file and the lists around it, the argument order
+from punctuation: the clause a name opens, a list announced by 分别是/包括, a word referring back). Clause
+rules added 2026-12-05: a role with no organisation after it (彭军担任 CEO: the nearest organisation
+before, not one after 从, not one of a list), chains of appositions and asides (优图实验室（X lab）负责人、
+香港中文大学教授贾佳亚; 荣秀丽（天语手机创办人）), 孵化出 lists (subsidiary_of), A、B等企业坐落于此 (此 = the
+city before), a city's list of firms (苏州新上市的公司——A、B), 其所在的CITY, 诞生了 clauses, roles via a
+word referring back (X为公司实控人), subjectless clauses (，更是百度…工程师), shareholdings (A持股20%); a
+registered name opening with a city the sentence names on its own gives headquartered_in. A works_at
+is dropped where the same two entities have founded or leads.
+
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
 the organisation to head its clause; a reference with no topic yields nothing.
