@@ -248,3 +248,65 @@ def test_a_name_after_the_investors_that_does_something_else_is_no_investor():
     rels = _relations("面壁智能完成融资，由龙芯创投领投，清科创投跟投，万甲资本担任本轮独家财务顾问。",
                       [("面壁智能", F), ("龙芯创投", F), ("清科创投", F), ("万甲资本", F)])
     assert rels == {("invested_in", "龙芯创投", "面壁智能"), ("invested_in", "清科创投", "面壁智能")}
+
+
+# Clause-level capabilities driven by the cue-word classes of relation_cues.yaml: (text, names, expected).
+# Each kind has a case where the relation holds and one where the same words must yield nothing.
+CLAUSE_CASES = [
+    # a role with no organisation after it: the nearest organisation named before the person
+    ("他们在硅谷成立了小马智行，彭军担任 CEO。", [("小马智行", F), ("彭军", P)], {("leads", "彭军", "小马智行")}),
+    ("小马智行从摩根大通挖来劳伦斯担任 CFO。", [("小马智行", F), ("摩根大通", F), ("劳伦斯", P)],
+     {("leads", "劳伦斯", "小马智行")}),
+    ("百度和腾讯合作，张三担任 CEO。", [("百度", F), ("腾讯", F), ("张三", P)], set()),  # which one? nothing
+    # appositions: an aside after the organisation, a chain of roles, the role in brackets after the person
+    ("优图实验室（X lab）负责人、香港中文大学教授贾佳亚出席。", [("优图实验室", O), ("香港中文大学", O), ("贾佳亚", P)],
+     {("leads", "贾佳亚", "优图实验室"), ("works_at", "贾佳亚", "香港中文大学")}),
+    ("荣秀丽（天语手机创办人）出席。", [("荣秀丽", P), ("天语手机", F)], {("founded", "荣秀丽", "天语手机")}),
+    ("小马智行，其CEO彭军表示。", [("小马智行", F), ("彭军", P)], {("leads", "彭军", "小马智行")}),
+    ("王五为公司实际控制人。", [("王五", P)], set()),  # 公司 with no organisation before it
+    ("极氪发布新车。王五为公司实际控制人。", [("极氪", F), ("王五", P)], {("leads", "王五", "极氪")}),
+    ("楼天城曾在谷歌从事研发，更是百度历史上最年轻的工程师。", [("楼天城", P), ("谷歌", F), ("百度", F)],
+     {("works_at", "楼天城", "百度")}),
+    ("景驰科技引入了韩旭，前滴滴高级总监杨庆雄也一同加盟。", [("景驰科技", F), ("韩旭", P), ("滴滴", F), ("杨庆雄", P)],
+     {("works_at", "杨庆雄", "滴滴"), ("works_at", "杨庆雄", "景驰科技")}),  # 滴滴 is his apposition, not whom he joins
+    ("景驰科技成立后，韩旭说杨庆雄也一同加盟。", [("景驰科技", F), ("韩旭", P), ("杨庆雄", P)], set()),  # another person between
+    # subsidiaries across a list announced by a cue verb
+    ("景驰科技孵化出三家创企，分别是由王劲创立的中智行、韩旭创立的文远知行和牧月科技。",
+     [("景驰科技", F), ("王劲", P), ("中智行", F), ("韩旭", P), ("文远知行", F), ("牧月科技", F)],
+     {("subsidiary_of", "中智行", "景驰科技"), ("subsidiary_of", "文远知行", "景驰科技"), ("subsidiary_of", "牧月科技", "景驰科技"),
+      ("founded", "王劲", "中智行"), ("founded", "韩旭", "文远知行")}),
+    ("景驰科技孵化出三家创企，此后与文远知行合作。", [("景驰科技", F), ("文远知行", F)], set()),
+    # headquarters: 此 refers to a city; a city's list of firms; a registered name with the city named on its own
+    ("佛山的陶瓷产业发达。美的、格兰仕等大型企业皆坐落于此。", [("佛山", C), ("美的", F), ("格兰仕", F)],
+     {("headquartered_in", "美的", "佛山"), ("headquartered_in", "格兰仕", "佛山")}),
+    ("美的、格兰仕等大型企业皆坐落于此。", [("美的", F), ("格兰仕", F)], set()),  # no place to refer to
+    ("今年，苏州新上市的4家公司中有3家——国芯科技、创耀科技。", [("苏州", C), ("国芯科技", F), ("创耀科技", F)],
+     {("headquartered_in", "国芯科技", "苏州"), ("headquartered_in", "创耀科技", "苏州")}),
+    ("苏州收购了一家公司——国芯科技。", [("苏州", C), ("国芯科技", F)], set()),
+    ("苏州最近过会的公司——苏州锴威特半导体股份有限公司。",
+     [("苏州", C), ("苏州锴威特半导体股份有限公司", F)],
+     {("headquartered_in", "苏州锴威特半导体股份有限公司", "苏州")}),
+    ("CATL市值上涨，连带其所在的福建小城宁德。", [("CATL", F), ("宁德", C)], {("headquartered_in", "CATL", "宁德")}),
+    # founded_in: across a zone of the city; a clause opening with 诞生了
+    ("宁德时代在厦门火炬高新区注册成立“厦门时代新能源科技有限公司”。",
+     [("宁德时代", F), ("厦门", C), ("厦门时代新能源科技有限公司", F)],
+     {("founded_in", "厦门时代新能源科技有限公司", "厦门"), ("founded", "宁德时代", "厦门时代新能源科技有限公司")}),
+    ("以晋江为例，诞生了安踏、特步等多家知名品牌。", [("晋江", C), ("安踏", F), ("特步", F)],
+     {("founded_in", "安踏", "晋江"), ("founded_in", "特步", "晋江")}),
+    # invested_in: 吸引了包括…在内的投资方 (through an aside); 完成了…的A的融资; shareholdings of the topic firm
+    ("小马智行吸引了包括新未来城（NEOM）、安大略教师基金等在内的投资方。",
+     [("小马智行", F), ("新未来城", F), ("安大略教师基金", F)],
+     {("invested_in", "新未来城", "小马智行"), ("invested_in", "安大略教师基金", "小马智行")}),
+    ("小马智行成功完成了 5.45 亿美元的丰田的融资。", [("小马智行", F), ("丰田", F)], {("invested_in", "丰田", "小马智行")}),
+    ("文远知行招股书显示，启明创投、日产分别持股 5.2% 和 3.1%。", [("文远知行", F), ("启明创投", F), ("日产", F)],
+     {("invested_in", "启明创投", "文远知行"), ("invested_in", "日产", "文远知行")}),
+    ("启明创投、日产分别持股 5.2% 和 3.1%。", [("启明创投", F), ("日产", F)], set()),  # whose shares? nothing
+    # a worker and a leader of one organisation: the stronger relation only
+    ("小马智行从摩根大通挖来高管劳伦斯担任 CFO。", [("小马智行", F), ("摩根大通", F), ("劳伦斯", P)],
+     {("leads", "劳伦斯", "小马智行"), ("works_at", "劳伦斯", "摩根大通")}),  # 高管 at the one he came from
+]
+
+
+@pytest.mark.parametrize("text,names,expected", CLAUSE_CASES)
+def test_clause_level_relations(text, names, expected):
+    assert _relations(text, names) == expected

@@ -39,6 +39,18 @@ X对A、B的投资, A向X投资, A持有X股份, A领投了X的融资, A是X的�
 jobs (考入/被保送到/在X攻读博士学位/获得X博士学位/曾在X工作/加入X), PERSON，ORG ROLE,
 a unit's role (自动驾驶事业部的首席科学家: works_at), B由A孵化, FIRM…成立了(…公司)FIRM.
 
+Structure: ``_sentence_relations`` reads one sentence into a ``_Sentence`` (mentions, lists, topic), runs
+the pair rules (``_PAIR_RULES``: two nearby names and the words between) and then the clause rules
+(``_CLAUSE_RULES``: a cue word of a class in the cue file and the lists around it, the argument order
+from punctuation: the clause a name opens, a list announced by 分别是/包括, a word referring back). Clause
+rules added 2026-12-05: a role with no organisation after it (彭军担任 CEO: the nearest organisation
+before, not one after 从, not one of a list), chains of appositions and asides (优图实验室（X lab）负责人、
+香港中文大学教授贾佳亚; 荣秀丽（天语手机创办人）), 孵化出 lists (subsidiary_of), A、B等企业坐落于此 (此 = the
+city before), a city's list of firms (苏州新上市的公司——A、B), 其所在的CITY, 诞生了 clauses, roles via a
+word referring back (X为公司实控人), subjectless clauses (，更是百度…工程师), shareholdings (A持股20%); a
+registered name opening with a city the sentence names on its own gives headquartered_in. A works_at
+is dropped where the same two entities have founded or leads.
+
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
 the organisation to head its clause; a reference with no topic yields nothing.
@@ -60,7 +72,9 @@ _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
 _LEADING_SPACE = re.compile(r"\s*")
 _TOPIC_LEAD = re.compile(r"(?:[^。；;]{0,13}(?:的|，|,|名为|叫做|即))?")
-_LIST_SEP = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
+# list separators, after an aside at most (沙特新未来城（NEOM）、加拿大…基金)
+_LIST_SEP = re.compile(r"^\s*(?:[（(][^）)（(]{0,24}[）)])?\s*(?:、|,|，|和|与|及|以及|还有|跟|同|/)\s*$")
+_LIST_SEP_INSIDE = re.compile(r"^\s*、")  # a list goes on right after the first name
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,16 @@ class Cues:
     unit_nouns: tuple[str, ...]
     hedges: tuple[str, ...]
     hedge_exceptions: tuple[str, ...]
+    role_verbs: tuple[str, ...]
+    source_before: tuple[str, ...]
+    spawn_verbs: tuple[str, ...]
+    list_openers: tuple[str, ...]
+    place_references: tuple[str, ...]
+    located_verbs: tuple[str, ...]
+    birth_verbs: tuple[str, ...]
+    legal_forms: tuple[str, ...]
+    seat_words: tuple[str, ...]
+    zone_nouns: tuple[str, ...]
 
     @functools.cached_property
     def roles(self) -> tuple[str, ...]:
@@ -108,12 +132,35 @@ def _patterns() -> dict[str, re.Pattern]:
     part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
+    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"  # an aside after a name: 优图实验室（X lab）负责人
+    # a zone of a city after it (厦门火炬高新区（翔安）注册成立): the firm is still set up in the city
+    zone = rf"(?:[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.zone_nouns)}))"
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
-        "org_role_person": re.compile(rf"(?P<comma>[,，]?)\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        "org_role_person": re.compile(rf"{paren}?(?P<comma>[,，]?)\s*(?:其)?\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
+        # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
+        "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
+        # PERSON 担任 CEO (no organisation after the role)
+        # PERSON 为公司实际控制人 / 是该公司的董事长: the role of the organisation the text is about
+        "person_reference_role": re.compile(rf"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|担任|出任|任|兼任)\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})"),
+        # a clause with no subject of its own (，更是百度历史上最年轻的T10工程师): ORG then the role
+        "subjectless_role": re.compile(r"\s*(?:更|也|还|则|并|后|后来|现|曾|同时|此前)?\s*(?:又)?\s*(?:是|为|成为|担任|出任)\s*$"),
+        "role_after_modifier": re.compile(rf"\s*(?:[^，,。；;的]{{0,10}}的)?\s*(?P<role>{phrase})"),
+        # A、B 分别持股20%和10% / A持有其12.5%的股份: shareholders of the firm the text is about
+        "holds_stake": re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:分别|合计|共同|直接|间接|则|也|还|仍)?\s*(?:持股|持有(?:其|公司|该公司)?\s*[\d.]+\s*%|持有(?:其|公司|该公司)[^，,。；;]{0,6}?(?:股份|股权))"),
+        "joins_alone": re.compile(r"\s*(?:也|还|则|随后|后来|同时)?\s*(?:一同|一起|随之|同时|先后|相继)?\s*(?:加盟|加入)(?:了)?\s*(?:[,，。；;！!]|$)"),
+        "takes_role": re.compile(rf"{paren}?\s*(?:也|还|则|将|已|曾|随后|后来|正式|同时|并)?\s*(?:{_alt(c.role_verbs)})(?:了)?\s*(?P<role>{phrase})"),
+        "source_before": re.compile(rf"(?:{_alt(c.source_before)})\s*$"),
+        # A、B等企业皆坐落于此
+        "located_here": re.compile(rf"\s*(?:等[^，,。；;]{{0,10}}?)?\s*(?:皆|都|均|也|同样|全都)?\s*(?:{_alt(c.located_verbs)})\s*(?:{_alt(c.place_references)})"),
+        "spawn_verb": re.compile(rf"(?:{_alt(c.spawn_verbs)})"),
+        "list_opener": re.compile(rf"\s*(?:{_alt(c.list_openers)})\s*[:：]?"),
+        "birth_clause": re.compile(rf"\s*(?:先后|相继|陆续|还|也|更是)?\s*(?:{_alt(c.birth_verbs)})"),
+        "city_firms": re.compile(r"\s*(?:的)?\s*(?:迎来了?|新增了?|又有|还有|有)?(?:(?!收购|投资|入股|控股|合作|起诉|并购|签约|联手|携手|打败|超过|击败|和|与|、)[^，,。；;、]){0,12}?(?:公司|企业)(?:中有[\d两二三四五六七八九十几]+家|之一)?\s*(?:——|—|：|:)?\s*"),
+        "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
         # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
-        "apposition_comma": re.compile(r"\s*[,，]\s*$"),
+        "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
         "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
         # PERSON (曾)加入 / 在ORG工作: works_at with no role
         "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
@@ -166,8 +213,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
-        "set_up_object": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_in_tail": re.compile(r"\s*(?:[（(][^）)]{0,12}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
+        "set_up_object": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{{0,16}}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        "founded_in_tail": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
         "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
@@ -186,7 +233,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
         "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
         "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
-        "obtain_before": re.compile(r"(?:获得|获|拿到|拿下|斩获|得到|接受)(?:了)?\s*$"),
+        # 获得了A的投资; 吸引了包括A、B等在内的投资方; 完成了5.45亿美元的A的融资
+        "obtain_before": re.compile(r"(?:(?:获得|获|拿到|拿下|斩获|得到|接受|吸引)(?:了)?\s*(?:包括|来自)?|完成了?\s*[\d.,\s]*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)的)\s*$"),
         "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
         # quick checks: a sentence without any of these words has no relation of that family
         "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
@@ -209,6 +257,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     ms = _outermost(sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")),
                            key=lambda m: (m.start, -m.end)))
     out: list[Relation] = []
+    pairs: list[tuple] = []  # (subject, object) identities of ``out``, row by row
     seen: set[tuple] = set()
     bounds = _sentences(text)
     by_start = {m.start: m for m in ms}
@@ -234,6 +283,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         ss, se = min(ss, _sentence_start(text, cs)), max(se, ce)
         out.append(Relation(doc.doc_id, kind, subj.start, subj.end, obj.start, obj.end, role.strip(),
                             cs, ce, text[ss:se].strip()))
+        pairs.append(tuple((m.key or m.canonical or m.text, m.entity_type) for m in (subj, obj)))
 
     ms_starts = [m.start for m in ms]
     i = 0
@@ -253,8 +303,40 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                                if m.end <= pe and m.entity_type == "person"}
                     lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev)
-    return out
+            cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
+                             if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before)
+    _registered_seats(text, mentions, out, pairs, add)
+    return _strongest_roles(out, pairs)
+
+
+def _registered_seats(text: str, mentions: list[Mention], out: list[Relation], pairs: list[tuple], add) -> None:
+    """苏州最近过会的公司——苏州锴威特半导体股份有限公司: a registered name (ending in a legal form such as
+    股份有限公司) that opens with a city, in a sentence that names that city on its own before it, gives the
+    city the firm is seated in (headquartered_in), unless the text already states where the firm is seated
+    or was set up. The registered name alone is not enough (同意深圳英集芯科技股份有限公司…注册上市)."""
+    forms = cues().legal_forms
+    placed = {pair[0] for r, pair in zip(out, pairs) if r.kind in ("headquartered_in", "founded_in")}
+    cities = {m.start: m for m in mentions if m.entity_type == "city"}
+    for firm in mentions:
+        city = cities.get(firm.start)
+        if firm.entity_type != "firm" or city is None or city.end >= firm.end or not firm.text.endswith(forms):
+            continue
+        if (firm.key or firm.canonical or firm.text, "firm") in placed:
+            continue
+        ss = _sentence_start(text, firm.start)
+        if not any(m.entity_type == "city" and m.text == city.text and ss <= m.start and m.end <= firm.start
+                   for m in mentions):
+            continue
+        end = _SENT_END.search(text, firm.end)
+        add("headquartered_in", firm, city, "", (ss, end.end() if end else len(text)))
+
+
+def _strongest_roles(out: list[Relation], pairs: list[tuple]) -> list[Relation]:
+    """A person who founded or leads an organisation does not also merely work there (挖来高管X担任CFO):
+    ``works_at`` is dropped where the same two entities have ``founded`` or ``leads``."""
+    strong = {pair for r, pair in zip(out, pairs) if r.kind in ("founded", "leads")}
+    return [r for r, pair in zip(out, pairs) if not (r.kind == "works_at" and pair in strong)]
 
 
 _PRONOUN = re.compile(r"(?<![其吉利排])[他她](?![们人国乡处日者物])")
@@ -334,15 +416,31 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         paragraph.append(para)
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
-        topic = None
-        if sm and sm[0].entity_type in ORGS:
-            first = sm[0]
-            lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
-            listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
-            if _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before) and not listed:
-                topic = first
-        own.append(topic)
+        own.append(_opening_topic(text, ss, sm, c))
     return Topics(tuple(own), tuple(paragraph))
+
+
+def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
+    """The organisation a sentence opens with: its first name, after a short lead (今年1月上市的X); or the
+    head of a modifier that names something else, after a time at most (3月刚科创板过会的唯捷创芯: 唯捷创芯)."""
+    if not sm:
+        return None
+    first = sm[0]
+    listed = len(sm) > 1 and _LIST_SEP.match(text[first.end:sm[1].start])
+    lead = text[ss:first.start].strip().rstrip("“\"「《『 ")
+    if first.entity_type in ORGS and _TOPIC_LEAD.fullmatch(lead) and not lead.endswith(c.non_topic_before):
+        return None if listed else first
+    if len(sm) < 2 or sm[1].entity_type not in ORGS or listed or not _TIME_LEAD.fullmatch(lead):
+        return None
+    modifier = text[first.end:sm[1].start].strip()
+    listed = len(sm) > 2 and _LIST_SEP.match(text[sm[1].end:sm[2].start])
+    if modifier.endswith("的") and len(modifier) <= _MODIFIER_MAX and not re.search(r"[，,、。；;]", modifier) and not listed:
+        return sm[1]
+    return None
+
+
+_TIME_LEAD = re.compile(r"[\d\s年月日号今去明前本上下半季度初底末]*(?:刚刚|刚|已经|已|最近|近日|此前|新近)?")
+_MODIFIER_MAX = 14  # characters of a modifier before a sentence's topic (3月刚科创板过会的)
 
 
 def _noun_phrase_clause(text: str, ss: int, m: Mention) -> bool:
@@ -459,153 +557,512 @@ def _role_kinds(role_phrase: str, obj: Mention) -> list[tuple[str, str]]:
     return [(k, role_phrase.strip() if k == "works_at" and len(parts) > 1 else "、".join(v)) for k, v in kinds.items()]
 
 
-def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
-    p = _patterns()
-    sent = (ss, se)
+@dataclass
+class _Sentence:
+    """One sentence under reading: its mentions (``sm``), the lists they form, and how relations are added."""
+
+    text: str
+    ss: int
+    se: int
+    sm: list[Mention]
+    add: object
+    topic_at: object
+    prev_sent: object
+    runs: list[list[int]]
+    run_starts: list[int]
+    run_of: dict[int, list[int]]
+    cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.ss, self.se)
+
+    def members(self, k: int) -> list[Mention]:
+        """The list (A、B和C) ``sm[k]`` belongs to."""
+        return [self.sm[j] for j in self.run_of[k]]
+
+
+def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
+                        cities_before: list[Mention] = ()) -> None:
+    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
+    s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
+    s.cities_before = list(cities_before)
+    for a_i, b_i, between in _nearby_pairs(s):
+        for rule in _PAIR_RULES:
+            rule(s, a_i, b_i, between)
+    for rule in _CLAUSE_RULES:
+        rule(s)
+
+
+def _read_sentence(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> _Sentence:
     runs, run_starts = _runs(text, sm)
     run_of = {k: r for r in runs for k in r}
     for k in range(len(sm)):  # a modifier (the firm of 华为创始人任正非) is a run of its own here
         run_of.setdefault(k, [k])
+    return _Sentence(text, ss, se, sm, add, topic_at, prev_sent, runs, run_starts, run_of)
 
-    def members(k: int) -> list[Mention]:
-        return [sm[j] for j in run_of[k]]
 
+def _nearby_pairs(s: _Sentence):
+    """(a_i, b_i, text between): each mention with the next seven after it, in one sentence."""
+    sm = s.sm
     for a_i, a in enumerate(sm):
         for b_i in range(a_i + 1, min(len(sm), a_i + 8)):
             b = sm[b_i]
-            between = text[a.end : b.start]
+            between = s.text[a.end : b.start]
             if b.start < a.end or _SENT_END.search(between):
                 break
-            # ORG ROLE PERSON
-            if a.entity_type in ORGS and b.entity_type == "person":
-                m = p["org_role_person"].match(between)
-                # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
-                # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
-                # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
-                if m and m.group("comma") and (p["founded_by_after"].match(text, b.end, se)
-                                               or not _noun_phrase_clause(text, ss, a)):
-                    m = None
-                if m:
-                    people = [b]
-                    for c_i in range(b_i + 1, len(sm)):  # 联合创始人彭军和楼天城
-                        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(text[people[-1].end : sm[c_i].start]):
-                            break
-                        people.append(sm[c_i])
-                    for person in people:
-                        for kind, role in _role_kinds(m.group("role"), a):
-                            add(kind, person, a, role, sent)
-            # PERSON 担任 ORG ROLE
-            if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
-                m = p["role_after"].match(text, b.end, se)
-                if m:
-                    for kind, role in _role_kinds(m.group("role"), b):
-                        add(kind, a, b, role, sent)
-            # PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM
-            if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
-                    p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
-                if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
-                    for x in members(a_i) if a.entity_type == "person" else [a]:
-                        add("founded", x, b, "创始人" if x.entity_type == "person" else "", sent)
-            # PERSON，ORG ROLE (何晓飞，浙江大学教授)
-            if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
-                m = p["role_after"].match(text, b.end, se)
-                if m and p["role_ends_clause"].match(text, m.end(), se):
-                    for kind, role in _role_kinds(m.group("role"), b):
-                        add(kind, a, b, role, sent)
-            # PERSON (悄悄)加入 ORG
-            if a.entity_type == "person" and b.entity_type in ORGS and p["joins"].match(between):
-                add("works_at", a, b, "", sent)
-            # ORG 由 PERSON 创办
-            if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
-                if p["founded_by_after"].match(text, run_end(text, sm, run_of[b_i]), se):
-                    for x in members(b_i):
-                        add("founded", x, a, "创始人", sent)
-            # A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份
-            if a.entity_type in ("firm", "org", "person", "city") and b.entity_type == "firm" and a_i in run_of and run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
-                if (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, se)
-                        or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, se)
-                        or p["holds"].match(between) and p["holds_after"].match(text, b.end, se)):
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # A 旗下 B -> B subsidiary_of A
-            if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
-                add("subsidiary_of", b, a, "", sent)
-            # B 是 A 的子公司
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_is"].match(between):
-                if p["child_tail"].match(text, b.end, se):
-                    add("subsidiary_of", a, b, "", sent)
-            # B 由 A 孵化
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["child_by"].match(between):
-                if p["child_by_tail"].match(text, b.end, se):
-                    add("subsidiary_of", a, b, "", sent)
-            # PERSON 毕业于 ORG / ORG 校友 PERSON
-            if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
-                add("alumnus_of", a, b, "", sent)
-            if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
-                add("alumnus_of", b, a, "", sent)
-            # A(的)母公司(的)B
-            if a.entity_type == "firm" and b.entity_type in ORGS and p["parent_of"].match(between):
-                add("subsidiary_of", a, b, "", sent)
-            # CITY 诞生了 A和B
-            if a.entity_type == "city" and b.entity_type in ORGS and p["born_in"].match(between):
-                for x in members(b_i):
-                    add("founded_in", x, a, "", sent)
-            # PERSON(的) ORG 毕业生; 与 PERSON2 是校友
-            if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
-                if p["alumnus_tail"].match(text, b.end, se):
-                    add("alumnus_of", a, b, "", sent)
-                    for c in sm[b_i + 1 :]:
-                        if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, se):
-                            add("alumnus_of", c, b, "", sent)
-                            break
-            # 由 A 和 B 合资建设的 C
-            if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
-                head = run_of[a_i]
-                if _ends(p["by"], text, ss, sm[head[0]].start):
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # A、B 纷纷投资 C
-            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["invest_object"].match(between):
-                if run_of[a_i][-1] == a_i and b_i not in run_of[a_i]:
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # FIRM (的) 总部位于 CITY
-            if a.entity_type in ORGS and b.entity_type == "city" and p["hq_after_firm"].match(between):
-                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
-            # FIRM 自成立以来一直落户于 CITY (nothing named in between)
-            if a.entity_type in ORGS and b.entity_type == "city" and b_i == a_i + 1 and p["settled"].match(between):
-                add("headquartered_in", a, _last_place(text, sm, b_i), "", sent)
-            # A(、B)(都)是 C 的(早期)投资人 / 股东
-            if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
-                if p["investor_of_after"].match(text, b.end, se) and b_i not in run_of[a_i]:
-                    for x in members(a_i):
-                        add("invested_in", x, b, "", sent)
-            # 总部位于 CITY 的 FIRM
-            if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
-                if _ends(p["hq"], text, ss, _first_place(text, sm, a_i).start):
-                    add("headquartered_in", b, a, "", sent)
-            # 在 CITY 成立(的) FIRM
-            if a.entity_type == "city" and b.entity_type in ORGS and p["founded_in_after"].match(between):
-                if _ends(p["founded_in_before"], text, ss, _first_place(text, sm, a_i).start) and between.rstrip().endswith("的"):
-                    add("founded_in", b, a, "", sent)
-            # FIRM (于YEAR) 在 CITY 成立 / FIRM 成立于 CITY
-            if a.entity_type in ORGS and b.entity_type == "city":
-                city = _last_place(text, sm, b_i)
-                if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
-                    # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
-                    after = next((m for m in sm if m.start >= city.end), None)
-                    if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
-                        add("founded_in", after, city, "", sent)
-                    else:
-                        add("founded_in", a, city, "", sent)
-                elif p["founded_at"].match(between):
-                    add("founded_in", a, city, "", sent)
+            yield a_i, b_i, between
 
-    _investor_lists(text, ss, se, sm, runs, run_starts, add, topic_at)
-    _studies_and_jobs(text, ss, se, sm, runs, add, prev_sent[3] if prev_sent else None)
-    _headquarters_clauses(text, ss, se, sm, add, topic_at)
-    _opening_roles(text, ss, se, sm, add, topic_at, prev_sent)
-    _founded_by_reference(text, ss, se, sm, runs, add, topic_at)
+
+# -- pair rules: (sentence, index of the first mention, index of the second, text between) ----------
+def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG ROLE PERSON (吉利控股集团创始人李书福, 联合创始人彭军和楼天城)."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if not (a.entity_type in ORGS and b.entity_type == "person"):
+        return
+    m = p["org_role_person"].match(between)
+    # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
+    # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
+    # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
+    if m and m.group("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
+                                   or not _noun_phrase_clause(s.text, s.ss, a)):
+        m = None
+    if not m:
+        return
+    people = [b]
+    for c_i in range(b_i + 1, len(sm)):
+        if sm[c_i].entity_type != "person" or not _LIST_SEP.match(s.text[people[-1].end : sm[c_i].start]):
+            break
+        people.append(sm[c_i])
+    for person in people:
+        for kind, role in _role_kinds(m.group("role"), a):
+            s.add(kind, person, a, role, s.span)
+
+
+def _person_verb_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON 担任 ORG ROLE (安聪慧担任极氪 CEO)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
+        m = p["role_after"].match(s.text, b.end, s.se)
+        if m:
+            for kind, role in _role_kinds(m.group("role"), b):
+                s.add(kind, a, b, role, s.span)
+
+
+def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON/FIRM 创办(了/的) ORG; PERSON/FIRM …成立了(自动驾驶公司) FIRM."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ("person", "firm") and b.entity_type in ORGS and (
+            p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
+        if _LIST_SEP_INSIDE.search(between):
+            return  # 由王劲创立的中智行、韩旭创立的文远知行: 中智行 founded nothing
+        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
+            # the founders: the list of people the founder is one of (the firm before 、韩旭 is none of them)
+            founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
+            for x in founders:
+                s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
+
+
+def _person_comma_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON，ORG ROLE (何晓飞，浙江大学教授)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and p["apposition_comma"].match(between):
+        m = p["role_after"].match(s.text, b.end, s.se)
+        if m and p["role_ends_clause"].match(s.text, m.end(), s.se):
+            for kind, role in _role_kinds(m.group("role"), b):
+                s.add(kind, a, b, role, s.span)
+
+
+def _person_joins(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON (悄悄)加入 ORG."""
+    a, b = s.sm[a_i], s.sm[b_i]
+    if a.entity_type == "person" and b.entity_type in ORGS and _patterns()["joins"].match(between):
+        s.add("works_at", a, b, "", s.span)
+
+
+def _founded_by_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG 由 PERSON(和PERSON) 创办."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ORGS and b.entity_type == "person" and p["founded_by"].match(between):
+        if p["founded_by_after"].match(s.text, run_end(s.text, s.sm, s.run_of[b_i]), s.se):
+            for x in s.members(b_i):
+                s.add("founded", x, a, "创始人", s.span)
+
+
+def _invests_in_firm(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A 领投了 X 的融资 / A 向 X 投资 / A 持有 X …股份 / A、B 纷纷投资 C."""
+    p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type not in ("firm", "org", "person", "city") or b.entity_type != "firm":
+        return
+    if s.run_of[a_i][-1] != a_i or b_i in s.run_of[a_i]:
+        return
+    stated = (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, s.se)
+              or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, s.se)
+              or p["holds"].match(between) and p["holds_after"].match(text, b.end, s.se)
+              or a.entity_type != "city" and p["invest_object"].match(between))
+    if stated:
+        for x in s.members(a_i):
+            s.add("invested_in", x, b, "", s.span)
+
+
+def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A 旗下 B; B 是 A 的子公司; B 由 A 孵化; B(的)母公司 A -> B subsidiary_of A."""
+    p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
+        s.add("subsidiary_of", b, a, "", s.span)
+    if a.entity_type == "firm" and b.entity_type in ORGS:
+        if (p["child_is"].match(between) and p["child_tail"].match(text, b.end, s.se)
+                or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
+                or p["parent_of"].match(between)):
+            s.add("subsidiary_of", a, b, "", s.span)
+
+
+def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """PERSON 毕业于 ORG; ORG 校友 PERSON; PERSON(的) ORG 毕业生(，与 PERSON2 是校友)."""
+    p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
+        s.add("alumnus_of", a, b, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
+        s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
+        if p["alumnus_tail"].match(text, b.end, s.se):
+            s.add("alumnus_of", a, b, "", s.span)
+            for c in sm[b_i + 1 :]:
+                if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, s.se):
+                    s.add("alumnus_of", c, b, "", s.span)
+                    break
+
+
+def _joint_venture(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """由 A 和 B 合资建设的 C."""
+    p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ORGS and b.entity_type == "firm" and p["joint_venture"].match(between):
+        if _ends(p["by"], s.text, s.ss, sm[s.run_of[a_i][0]].start):
+            for x in s.members(a_i):
+                s.add("invested_in", x, b, "", s.span)
+
+
+def _investor_of(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """A(、B)(都)是 C 的(早期)投资人 / 股东."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type in ("firm", "org", "person") and b.entity_type == "firm" and p["investor_of_before"].match(between):
+        if p["investor_of_after"].match(s.text, b.end, s.se) and b_i not in s.run_of[a_i]:
+            for x in s.members(a_i):
+                s.add("invested_in", x, b, "", s.span)
+
+
+def _headquarters_pairs(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """FIRM (的) 总部位于 CITY; FIRM 自成立以来一直落户于 CITY; 总部位于 CITY 的 FIRM."""
+    p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
+    if a.entity_type in ORGS and b.entity_type == "city":
+        if p["hq_after_firm"].match(between) or b_i == a_i + 1 and p["settled"].match(between):
+            s.add("headquartered_in", a, _last_place(text, sm, b_i), "", s.span)
+    if a.entity_type == "city" and b.entity_type in ORGS and between.strip() == "的":
+        if _ends(p["hq"], text, s.ss, _first_place(text, sm, a_i).start):
+            s.add("headquartered_in", b, a, "", s.span)
+
+
+def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """在 CITY 成立的 FIRM; FIRM (于YEAR) 在 CITY 成立; FIRM 成立于 CITY; CITY 诞生了 A和B."""
+    p, sm, a, b, text, se = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text, s.se
+    if a.entity_type == "city" and b.entity_type in ORGS:
+        if p["founded_in_after"].match(between) and between.rstrip().endswith("的"):
+            if _ends(p["founded_in_before"], text, s.ss, _first_place(text, sm, a_i).start):
+                s.add("founded_in", b, a, "", s.span)
+        if p["born_in"].match(between):
+            for x in s.members(b_i):
+                s.add("founded_in", x, a, "", s.span)
+    if a.entity_type in ORGS and b.entity_type == "city":
+        city = _last_place(text, sm, b_i)
+        if p["firm_in_city_founded"].match(between) and p["founded_in_tail"].match(text, city.end, se):
+            # 宁德时代在厦门注册成立“厦门时代新能源”: the firm set up there is the one after the verb
+            after = next((m for m in sm if m.start >= city.end and m.entity_type in ORGS), None)
+            if after is not None and after.entity_type in ORGS and p["set_up_object"].match(text[city.end:after.start]):
+                s.add("founded_in", after, city, "", s.span)
+            else:
+                s.add("founded_in", a, city, "", s.span)
+        elif p["founded_at"].match(between):
+            s.add("founded_in", a, city, "", s.span)
+
+
+_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins,
+               _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
+               _headquarters_pairs, _founding_places)
+
+
+# -- clause rules: a cue word and the lists around it, with references to the sentence's topic ----------
+def _investor_list_rule(s: _Sentence) -> None:
+    _investor_lists(s.text, s.ss, s.se, s.sm, s.runs, s.run_starts, s.add, s.topic_at)
+
+
+def _studies_and_jobs_rule(s: _Sentence) -> None:
+    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None)
+
+
+def _headquarters_clause_rule(s: _Sentence) -> None:
+    _headquarters_clauses(s.text, s.ss, s.se, s.sm, s.add, s.topic_at)
+
+
+def _opening_role_rule(s: _Sentence) -> None:
+    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent)
+
+
+def _founded_by_reference_rule(s: _Sentence) -> None:
+    _founded_by_reference(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.topic_at)
+
+
+# -- clause rules over cue-word classes (relation_cues.yaml), argument order from punctuation ------------
+def _role_without_organisation(s: _Sentence) -> None:
+    """PERSON 担任 CEO / 韩旭成为CTO, with no organisation after the role: the role is at the organisation
+    the person joins, the nearest one the sentence names before the person (see ``_employer_before``)."""
+    p = _patterns()
+    for k, person in enumerate(s.sm):
+        if person.entity_type != "person":
+            continue
+        m = p["takes_role"].match(s.text, person.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        if any(person.end <= x.start < m.end() for x in s.sm):
+            continue  # 担任百度…架构师: an organisation is named after the verb (a pair rule reads it)
+        org = _employer_before(s, k)
+        if org is not None:
+            for kind, role in _role_kinds(m.group("role"), org):
+                s.add(kind, person, org, role, s.span)
+
+
+def _employer_before(s: _Sentence, k: int) -> Mention | None:
+    """The nearest organisation before ``sm[k]`` in its sentence that is no one's apposition (百度…首席科学家韩旭),
+    not a place someone comes from (从摩根大通挖来), not one of a list (A和B: which one?), else None."""
+    p = _patterns()
+    for j in range(k - 1, -1, -1):
+        o = s.sm[j]
+        if o.entity_type == "person":
+            nxt = s.sm[j + 1]
+            if j == k - 1 and _LIST_SEP.match(s.text[o.end:nxt.start]):
+                continue  # 韩旭和杨庆雄一同加盟: one list
+            if not (j < k - 1 and nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
+                return None  # another person before: the role may be theirs to give
+        if o.entity_type not in ORGS:
+            continue
+        nxt = s.sm[j + 1]
+        if nxt.entity_type == "person" and p["org_role_person"].match(s.text[o.end:nxt.start]):
+            continue
+        if _ends(p["source_before"], s.text, s.ss, o.start):
+            continue
+        if sum(s.sm[x].entity_type in ORGS for x in s.run_of[j]) > 1:
+            return None
+        return o
+    return None
+
+
+def _appositive_chains(s: _Sentence) -> None:
+    """ORG1（…）ROLE1、ORG2 ROLE2 PERSON (优图实验室负责人、香港中文大学教授贾佳亚): ORG1's role too."""
+    p = _patterns()
+    for b_i, person in enumerate(s.sm):
+        if person.entity_type != "person" or b_i < 2:
+            continue
+        a_i = b_i - 1
+        if s.sm[a_i].entity_type not in ORGS or not p["org_role_person"].match(s.text[s.sm[a_i].end:person.start]):
+            continue
+        while a_i > 0:
+            prev = s.sm[a_i - 1]
+            link = p["apposition_link"].fullmatch(s.text, prev.end, s.sm[a_i].start)
+            if prev.entity_type not in ORGS or link is None:
+                break
+            for kind, role in _role_kinds(link.group("role"), prev):
+                s.add(kind, person, prev, role, s.span)
+            a_i -= 1
+
+
+def _located_here(s: _Sentence) -> None:
+    """A、B等企业皆坐落于此: the place 此 refers to (``_place_referred``) is where the firms are seated."""
+    p = _patterns()
+    for run in s.runs:
+        firms = [s.sm[k] for k in run if s.sm[k].entity_type in ORGS]
+        if not firms or len(firms) != len(run):
+            continue
+        m = p["located_here"].match(s.text, s.sm[run[-1]].end, s.se)
+        if m is None:
+            continue
+        city = _place_referred(s, s.sm[run[0]].start)
+        if city is not None:
+            for firm in firms:
+                s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, city.start)), s.se))
+
+
+def _place_referred(s: _Sentence, pos: int) -> Mention | None:
+    """The city a word like 此 refers to: the last city of the sentence before ``pos``, else the city the
+    previous sentence (of the same paragraph) opens with, or the only city it names."""
+    before = [m for m in s.sm if m.end <= pos and m.entity_type == "city"]
+    if before:
+        return before[-1]
+    if s.prev_sent is None or not s.cities_before:
+        return None
+    _ps, _pe, lead, _lone = s.prev_sent
+    if lead is not None and lead.entity_type == "city" and _among(lead, s.cities_before):
+        return lead
+    return s.cities_before[0] if len({m.text for m in s.cities_before}) == 1 else None
+
+
+def _spawned_firms(s: _Sentence) -> None:
+    """A 孵化出(三家创企，分别是)B、C和D: every firm of the list after the verb is a subsidiary of A,
+    the nearest organisation before the verb."""
+    p = _patterns()
+    for v in p["spawn_verb"].finditer(s.text, s.ss, s.se):
+        parent = next((m for m in reversed(s.sm) if m.end <= v.start() and m.entity_type in ORGS), None)
+        if parent is None or any(m.entity_type == "person" and parent.end <= m.start < v.start() for m in s.sm):
+            continue
+        end = _list_region_end(s, v.end())
+        for child in s.sm:
+            if v.end() <= child.start and child.end <= end and child.entity_type == "firm":
+                s.add("subsidiary_of", child, parent, "", s.span)
+
+
+def _list_region_end(s: _Sentence, pos: int) -> int:
+    """Where a list after a cue at ``pos`` ends: the end of its clause, or of the next one when that
+    opens with 分别是 / 包括 / 即 (孵化出三家创企，分别是A、B和C)."""
+    p = _patterns()
+    clause_end = _CLAUSE_END.search(s.text, pos, s.se)
+    end = clause_end.start() if clause_end else s.se
+    if clause_end and p["list_opener"].match(s.text, clause_end.end(), s.se):
+        nxt = _CLAUSE_END.search(s.text, clause_end.end(), s.se)
+        end = nxt.start() if nxt else s.se
+    return end
+
+
+def _born_in_clause(s: _Sentence) -> None:
+    """以…晋江为例，诞生了安踏、特步: a clause opening with 诞生了 names firms founded in the last city
+    of the clause before."""
+    p = _patterns()
+    clause_starts = [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, s.se)]
+    for cs in clause_starts:
+        m = p["birth_clause"].match(s.text, cs, s.se)
+        if m is None:
+            continue
+        city = next((x for x in reversed(s.sm) if x.end <= cs and x.entity_type == "city"), None)
+        if city is None or any(x.entity_type in ("person", *ORGS) and city.end <= x.start < cs for x in s.sm):
+            continue
+        end = _list_region_end(s, m.end())
+        for firm in s.sm:
+            if m.end() <= firm.start and firm.end <= end and firm.entity_type in ORGS:
+                s.add("founded_in", firm, city, "", s.span)
+
+
+def _reference_roles(s: _Sentence) -> None:
+    """X为公司实际控制人 / Y是该公司的董事长: PERSON + 是/为/担任 + a word referring back + ROLE."""
+    p = _patterns()
+    for person in s.sm:
+        if person.entity_type != "person":
+            continue
+        m = p["person_reference_role"].match(s.text, person.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        topic = s.topic_at(m.start(), (person,))
+        if topic is not None and topic.entity_type in ORGS:
+            for kind, role in _role_kinds(m.group("role"), topic):
+                s.add(kind, person, topic, role, (min(s.ss, _sentence_start(s.text, topic.start)), s.se))
+
+
+def _subjectless_roles(s: _Sentence) -> None:
+    """楼天城曾在X从事研发，更是百度历史上最年轻的T10工程师: a later clause with no subject of its own
+    (是/为/担任 + ORG + role) speaks of the person the sentence opens with."""
+    p = _patterns()
+    opener = s.sm[0] if s.sm and s.sm[0].entity_type == "person" and _TIME_LEAD.fullmatch(
+        s.text[s.ss:s.sm[0].start].strip().rstrip("，,")) else None
+    if opener is None:
+        return
+    for k, org in enumerate(s.sm):
+        if org.entity_type not in ORGS:
+            continue
+        cs = max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, org.start)])
+        if cs == s.ss or not p["subjectless_role"].fullmatch(s.text, cs, org.start):
+            continue
+        m = p["role_after_modifier"].match(s.text, org.end, s.se)
+        if not m or not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            continue
+        if any(org.end <= x.start < m.end() for x in s.sm):
+            continue
+        for kind, role in _role_kinds(m.group("role"), org):
+            s.add(kind, opener, org, role, s.span)
+
+
+def _joins_alone(s: _Sentence) -> None:
+    """前滴滴高级总监杨庆雄也一同加盟: joining with no organisation named after the verb: the organisation
+    the sentence names before the person (``_employer_before``)."""
+    p = _patterns()
+    for k, person in enumerate(s.sm):
+        if person.entity_type == "person" and p["joins_alone"].match(s.text, person.end, s.se):
+            org = _employer_before(s, k)
+            if org is not None:
+                s.add("works_at", person, org, "", s.span)
+
+
+def _shareholdings(s: _Sentence) -> None:
+    """A、B分别持股20%和10% / A持有公司12.5%的股份: the holders (firms and organisations) invested in
+    the firm the sentence is about, or the nearest earlier one of its paragraph."""
+    p = _patterns()
+    for run, run_start in zip(s.runs, s.run_starts):
+        holders = [s.sm[k] for k in run if s.sm[k].entity_type in ORGS]
+        if not holders or len(holders) != len(run):
+            continue
+        if not p["holds_stake"].match(s.text, s.sm[run[-1]].end, s.se):
+            continue
+        if _ends(p["object_marker"], s.text, s.ss, run_start) or _ends(p["toward_before"], s.text, s.ss, run_start):
+            continue
+        firm = s.topic_at(run_start, tuple(holders))
+        if firm is None or firm.entity_type != "firm":
+            continue
+        for x in holders:
+            s.add("invested_in", x, firm, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
+
+
+def _city_firm_list(s: _Sentence) -> None:
+    """苏州新上市的4家公司中有3家——A、B、C / 合肥最新一家上市公司X: a clause that opens with a city and
+    describes firms of it (公司 / 企业, then a dash, a colon or the names) gives where those firms are seated."""
+    p = _patterns()
+    for k, city in enumerate(s.sm):
+        if city.entity_type != "city" or not _opens_clause(s.text, s.ss, city.start):
+            continue
+        nxt = k + 1
+        if nxt >= len(s.sm) or s.sm[nxt].entity_type not in ORGS:
+            continue
+        if not p["city_firms"].fullmatch(s.text, city.end, s.sm[nxt].start):
+            continue
+        for firm in s.members(nxt):
+            if firm.entity_type in ORGS:
+                s.add("headquartered_in", firm, city, "", s.span)
+
+
+def _opens_clause(text: str, ss: int, pos: int) -> bool:
+    """Is ``pos`` the start of a clause (after the sentence start or a comma, spaces and quotes aside)?"""
+    lead = text[ss:pos].rstrip("“\"「《『 ")
+    return lead == "" or lead[-1] in "，,：:；;。\n"
+
+
+def _seat_city(s: _Sentence) -> None:
+    """宁德时代…，连带其所在的福建小城宁德 / 宁德时代所在的宁德: the city the firm is in."""
+    p = _patterns()
+    for k, city in enumerate(s.sm):
+        if city.entity_type != "city":
+            continue
+        m = _ends(p["seat"], s.text, s.ss, _first_place(s.text, s.sm, k).start)
+        if m is None:
+            continue
+        firm = None
+        if m.group().startswith("其"):
+            firm = s.topic_at(m.start(), ())
+        else:
+            firm = next((x for x in reversed(s.sm) if x.end <= m.start() and s.text[x.end:m.start()].strip() == ""), None)
+        if firm is not None and firm.entity_type == "firm" and not any(
+                x.entity_type in ORGS and firm.end <= x.start < city.start for x in s.sm):
+            s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
+
+
+
+_CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
+                 _founded_by_reference_rule, _role_without_organisation,
+                 _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
+                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
