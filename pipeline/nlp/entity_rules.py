@@ -40,6 +40,7 @@ class Rules:
         # registered names (...投资有限公司) may contain business words: only function words end them
         self.legal_delimiters = self.stem_delimiters - set(d["business_words"])
         self.generic = set(d["generic_stem_words"])
+        self.strong_firm_suffixes = tuple(d["strong_firm_suffixes"])
         self.not_after_suffix = tuple(d["not_after_suffix"])
         self.not_org_suffixes = tuple(d["not_org_suffixes"])
         self.demonstratives = tuple(d["demonstratives"])
@@ -97,6 +98,8 @@ class Rules:
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
         self.list_openers_long = tuple(w for w in self.list_openers if len(w) >= 2)
         self.surnames: set[str] = set(vocab.surnames())
+        # a model PER span may open with a less common surname too (楼天城, 萧, 冼)
+        self.person_surnames: frozenset[str] = frozenset(self.surnames | vocab.surnames_estimated())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
         """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
@@ -138,7 +141,7 @@ class Rules:
             return False  # 张先生, 李经理, 付某: a surname and a form of address
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
-        if name[0] in self.surnames or name[:2] in self.surnames:
+        if name[0] in self.person_surnames or name[:2] in self.surnames:
             return True
         return len(name) >= 3 and all(c in self.translit for c in name)
 
@@ -220,6 +223,9 @@ def common_word(word: str, threshold: int = 1000) -> bool:
 def descriptive(name: str, rules: Rules) -> bool:
     """X科技 / X公司 where X is an ordinary word (高水平, 耐心, 铁路, 北京+服务贸易): a description.
 
+    Not when X is a firm of the lexicon (百度集团) or the suffix names a business on its
+    own (青山集团, 长城有限公司: ``strong_firm_suffixes``) -- unless X is generic (大型集团).
+
     Brand stems are words the dictionary does not know or knows as rare (宇树, 群核,
     幻方); a place alone is a stem too, but only before an institution suffix
     (北京银行, 杭州银行): a place before an industry word is a description
@@ -237,5 +243,15 @@ def descriptive(name: str, rules: Rules) -> bool:
                         return not suffix.endswith(rules.place_name_suffixes)
                     stem = stem[L:]
                     break
-            return stem in rules.generic or common_word(stem, 50)
+            if stem in rules.generic:
+                return True
+            if suffix in rules.strong_firm_suffixes or _known_firm(stem):
+                return False  # 青山集团, 百度集团: a name, whatever else the stem means
+            return common_word(stem, 50)
     return False
+
+
+def _known_firm(stem: str) -> bool:
+    """Is ``stem`` a firm of the lexicon (百度, 吉利), so that stem + suffix names that firm?"""
+    entry = get_matcher().lexicon.lookup(stem)
+    return entry is not None and entry.type == "firm"
