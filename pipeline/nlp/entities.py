@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
+from pipeline.nlp.firm_context import paired_context, source_not_person
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -294,7 +295,7 @@ def recognize(doc: Document, tokens: list[Token], ner_spans) -> list[Mention]:
     cands.extend(_suffix_rule(text, tokens, rules, gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands.extend(_short_form_cands(text, m, token_starts, token_ends, skipped))
-    cands = _promote_untyped(text, cands, rules)
+    cands = _promote_untyped(text, _sources_not_people(text, cands, rules), rules)
     cands.extend(_latin_rule(text, rules, m, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -718,6 +719,7 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
+            or paired_context(text, c.start, c.end)  # 接受|极客公园|等媒体, 在|麦肯锡|工作
             # an enumeration with a typed firm: 台积电、华虹
             or (c.start - 1 in firm_ends and text[c.start - 1] in _ENUM)
             or (c.end + 1 in firm_starts and text[c.end : c.end + 1] in _ENUM)
@@ -743,6 +745,18 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             neighbours += by_name.get(name, [])
         queue += [u for u in neighbours if id(u) not in done and in_context(u)]
     return kept + promoted
+
+
+def _sources_not_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """A model person span cited as the source of figures (据|沙利文|数据) is a firm that publishes data."""
+    out = []
+    for c in cands:
+        if c.type == "person" and c.source == "model" and source_not_person(
+            text, c.start, c.end, rules.source_cue_before, rules.source_cue_after
+        ):
+            c = _Cand(c.start, c.end, "firm", None, text[c.start : c.end], "model")
+        out.append(c)
+    return out
 
 
 def _role_after(after: str, rules: Rules) -> bool:
@@ -1047,8 +1061,9 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
         short = m.group(1)
         if c.key is not None and c.key != text[c.start : c.end]:
             continue  # this short form was linked to an earlier full name already
-        if len(short) >= c.length or short.isdigit():
-            continue
+        latin_alias = short.isascii() and short.isalpha() and not text[c.start : c.end].isascii()
+        if (len(short) >= c.length and not latin_alias) or short.isdigit():
+            continue  # 洛图科技（RUNTO）: a Latin name beside a Chinese one is its alias, whatever its length
         entry = get_matcher().lexicon.lookup(short)
         if entry is not None and entry.type == c.type:
             c.key, c.canonical = entry.name, entry.name  # XX有限公司（深度求索）: the known firm
