@@ -131,8 +131,8 @@ class Rules:
             return all(parts) and 3 <= len(name) <= 16
         if not 2 <= len(name) <= 4:
             return False
-        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏":
-            return False
+        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏" and not _full_given_name(name, self):
+            return False  # 德国队, 中国人; but 张建军, 王立方: a surname and a common given name
         if len(name) == 2 and name.startswith(self.nickname):
             return False
         if len(name) == 2 and name.endswith(self.title_suffixes):
@@ -218,6 +218,23 @@ def in_dictionary(word: str) -> bool:
 def common_word(word: str, threshold: int = 1000) -> bool:
     """A frequent dictionary word (金融, 数字) is a description, not a name."""
     return (_jieba_freq().get(word) or 0) >= threshold
+
+
+GIVEN_NAME_MAX_WORD_FREQUENCY = 1000  # jieba frequency: 建军 (rare) is a given name, 海军 a word
+GIVEN_NAME_MAX_BAND = 1  # the 200 most frequent given-name characters (ner.features.GIVEN_RANKS)
+
+
+def _full_given_name(name: str, rules: Rules) -> bool:
+    """A three-character name: a surname, then two characters both among the most frequent
+    of given names (张建军, 李家中?: 建 and 军 are; 德国队: 德 is no surname; 韩国人: 人 is rare)."""
+    if len(name) != 3 or name[0] not in rules.person_surnames:
+        return False
+    from pipeline.nlp.ner.features import given_name_codes
+
+    if common_word(name[1:], GIVEN_NAME_MAX_WORD_FREQUENCY):
+        return False  # 周国家, 李红军?: the last two characters are an ordinary word (国家, 海军)
+    codes = given_name_codes()
+    return all(c in codes and codes[c][1].isdigit() and int(codes[c][1]) <= GIVEN_NAME_MAX_BAND for c in name[1:])
 
 
 def descriptive(name: str, rules: Rules) -> bool:
