@@ -1,6 +1,8 @@
 """The vocabulary folder ``pipeline/data/vocab/``: every word list of the NLP rules, read here once.
 
 - ``surnames.txt``: common Chinese surnames (single characters, then compound ones);
+- ``surnames_estimated.txt``: less common surnames counted in the NER training sets
+  (``python -m tooling.ner.surnames``), for the person-name check;
 - ``transliteration_chars.txt``: characters of Chinese transliterations of foreign
   names (one list for the NER features, person-name checks and ingest's captions);
 - ``typing_rules.yaml``: the entity typing rules' word lists (suffix classes, list
@@ -30,6 +32,12 @@ def _lines(name: str) -> list[str]:
 def surnames() -> frozenset[str]:
     """Single-character and compound surnames."""
     return frozenset(_lines("surnames.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def surnames_estimated() -> frozenset[str]:
+    """Less common surnames estimated from the NER training sets (person-name check only)."""
+    return frozenset(_lines("surnames_estimated.txt"))
 
 
 @functools.lru_cache(maxsize=1)

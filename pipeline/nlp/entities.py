@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
+from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -398,7 +399,7 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     cands.extend(_suffix_rule(text, tokens, rules, t.gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
-    cands = _promote_untyped(text, cands, rules)
+    cands = _promote_untyped(text, _sources_not_people(text, cands, rules), rules)
     cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -755,7 +756,7 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, op
                 return None  # 科创板公司: firms of a market or body, no name
             if rest in rules.firm_suffixes:
                 break  # 比亚迪集团: the firm's fuller name
-            if head.type == "firm" and rest in rules.unit_suffixes:
+            if head.type == "firm" and (rest in rules.unit_suffixes or _placed_unit(rest, rules, gaz)):
                 return _Cand(s, e, "firm", None, name, source)  # 滴滴研究院, 雅虎中国研究院: a unit of the firm
             rest_type = rules.org_type("某" + rest)
             if head.type == "org" and rest_type and rest_type[0] == "org" and rest_type[1] == head.kind:
@@ -788,6 +789,15 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, op
         return _Cand(s, e, "firm", None, name, source, UNTYPED)
     type_, kind = typed
     return _Cand(s, e, type_, None, name, source, kind)
+
+
+def _placed_unit(rest: str, rules: Rules, gaz) -> bool:
+    """中国研究院, 上海实验室: a place, then a unit suffix (the firm's unit in that place)."""
+    for unit in rules.unit_suffixes:
+        place = rest[: -len(unit)]
+        if rest.endswith(unit) and place and (gaz.country(place) is not None or gaz.place(place) is not None):
+            return True
+    return False
 
 
 UNTYPED = "?"
@@ -825,6 +835,8 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             or bool(_FUNDING_AFTER.match(text, c.end))
             or before.endswith(rules.firm_before)
             or bool(_GROUP_AFTER.match(text[c.end : c.end + 40]))
+            or paired_context(text, c.start, c.end)  # 接受|极客公园|等媒体, 在|麦肯锡|工作
+            or business_in_place(text, c.end, gaz_like)  # 中航锂电|在厦门扩建
             # an enumeration with a typed firm: 台积电、华虹
             or (c.start - 1 in firm_ends and text[c.start - 1] in _ENUM)
             or (c.end + 1 in firm_starts and text[c.end : c.end + 1] in _ENUM)
@@ -850,6 +862,18 @@ def _promote_untyped(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]
             neighbours += by_name.get(name, [])
         queue += [u for u in neighbours if id(u) not in done and in_context(u)]
     return kept + promoted
+
+
+def _sources_not_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """A model person span cited as the source of figures (据|沙利文|数据) is a firm that publishes data."""
+    out = []
+    for c in cands:
+        if c.type == "person" and c.source == "model" and source_not_person(
+            text, c.start, c.end, rules.source_cue_before, rules.source_cue_after
+        ):
+            c = _Cand(c.start, c.end, "firm", None, text[c.start : c.end], "model")
+        out.append(c)
+    return out
 
 
 def _role_after(after: str, rules: Rules) -> bool:
@@ -949,6 +973,11 @@ def _visit_verb(tok: Token, prev: Token | None, rules: Rules) -> bool:
             or prev.word.endswith(cues().roles) or prev.word.endswith(("书记", "总理", "主席", "委员")))
 
 
+def _lexicon_type(name: str) -> str | None:
+    entry = get_matcher().lexicon.lookup(name)
+    return entry.type if entry is not None else None
+
+
 def gaz_like(word: str) -> bool:
     """Is ``word`` a place name (kept at the start of a registered name: 安徽省...有限公司)?"""
     gaz = load_gazetteer()
@@ -978,6 +1007,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
                 break  # whitespace gap
             if t.word in rules.stem_delimiters or not (_CJK.match(t.word) or t.word.isalpha()):
                 break
+            if stem and t.word.endswith(rules.firm_before):
+                break  # 上市公司|井松智能: a head noun in apposition ends the stem
             stem.insert(0, t)
             j -= 1
         if any(t.word in rules.generic for t in stem):
@@ -991,8 +1022,9 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         stem_text = "".join(t.word for t in stem)
         if not 2 <= len(stem_text) <= 4 or any(t.word in rules.generic for t in stem):
             continue
-        if j >= 0 and j != -2 and tokens[j].end == stem[0].start and tokens[j].word not in rules.stem_delimiters and _CJK.match(tokens[j].word):
-            continue  # the stem runs on into more words: a clause, not a name
+        if (j >= 0 and j != -2 and tokens[j].end == stem[0].start and tokens[j].word not in rules.stem_delimiters
+                and _CJK.match(tokens[j].word) and not tokens[j].word.endswith(rules.firm_before)):
+            continue  # the stem runs on into more words: a clause, not a name (but 上市公司|井松智能: an apposition)
         if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text):
             # a dictionary word + 科技 is a phrase (勇攀科技, 高水平科技): brand stems are unknown
             # words; a rare word before a business-only suffix is allowed (幻方量化)
@@ -1002,6 +1034,8 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
             continue  # 插|上 + 科技: loose characters, not a name
         if gaz.place(stem_text) is not None or stem_text in rules.not_entities or stem_text[0] in rules.bad_initials:
             continue
+        if type_ == "firm" and _lexicon_type(stem_text) == "org":
+            continue  # 科创板公司: the firms of a market or body, no name
         if kind == UNTYPED and (rules.org_type(stem_text) or (None,))[0] == "firm":
             continue  # 幻方量化|投资早期: the name is complete before a weak suffix (here a verb)
         if type_ == "firm" and descriptive(stem_text + w, rules):
@@ -1154,8 +1188,9 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
         short = m.group(1)
         if c.key is not None and c.key != text[c.start : c.end]:
             continue  # this short form was linked to an earlier full name already
-        if len(short) >= c.length or short.isdigit():
-            continue
+        latin_alias = short.isascii() and short.isalpha() and not text[c.start : c.end].isascii()
+        if (len(short) >= c.length and not latin_alias) or short.isdigit():
+            continue  # 洛图科技（RUNTO）: a Latin name beside a Chinese one is its alias, whatever its length
         entry = get_matcher().lexicon.lookup(short)
         if entry is not None and entry.type == c.type:
             c.key, c.canonical = entry.name, entry.name  # XX有限公司（深度求索）: the known firm

@@ -40,6 +40,7 @@ class Rules:
         # registered names (...投资有限公司) may contain business words: only function words end them
         self.legal_delimiters = self.stem_delimiters - set(d["business_words"])
         self.generic = set(d["generic_stem_words"])
+        self.strong_firm_suffixes = tuple(d["strong_firm_suffixes"])
         self.not_after_suffix = tuple(d["not_after_suffix"])
         self.not_org_suffixes = tuple(d["not_org_suffixes"])
         self.demonstratives = tuple(d["demonstratives"])
@@ -97,6 +98,8 @@ class Rules:
         self.list_openers = tuple(sorted(d["list_openers"], key=len, reverse=True))
         self.list_openers_long = tuple(w for w in self.list_openers if len(w) >= 2)
         self.surnames: set[str] = set(vocab.surnames())
+        # a model PER span may open with a less common surname too (楼天城, 萧, 冼)
+        self.person_surnames: frozenset[str] = frozenset(self.surnames | vocab.surnames_estimated())
 
     def org_type(self, name: str) -> tuple[str, str | None] | None:
         """('firm', None) or ('org', kind) from the name's suffix, or None when no suffix decides."""
@@ -128,8 +131,8 @@ class Rules:
             return all(parts) and 3 <= len(name) <= 16
         if not 2 <= len(name) <= 4:
             return False
-        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏":
-            return False
+        if name[-1] in "人们者族籍方军队化里上下中内外时后前率岛站港湾寺塔洲症病赛节展家氏" and not _full_given_name(name, self):
+            return False  # 德国队, 中国人; but 张建军, 王立方: a surname and a common given name
         if len(name) == 2 and name.startswith(self.nickname):
             return False
         if len(name) == 2 and name.endswith(self.title_suffixes):
@@ -138,7 +141,7 @@ class Rules:
             return False  # 张先生, 李经理, 付某: a surname and a form of address
         if len(name) == 4:  # 欧阳娜娜: four characters only with a compound surname (or a transliteration)
             return name[:2] in self.surnames or all(c in self.translit for c in name)
-        if name[0] in self.surnames or name[:2] in self.surnames:
+        if name[0] in self.person_surnames or name[:2] in self.surnames:
             return True
         return len(name) >= 3 and all(c in self.translit for c in name)
 
@@ -217,8 +220,28 @@ def common_word(word: str, threshold: int = 1000) -> bool:
     return (_jieba_freq().get(word) or 0) >= threshold
 
 
+GIVEN_NAME_MAX_WORD_FREQUENCY = 1000  # jieba frequency: 建军 (rare) is a given name, 海军 a word
+GIVEN_NAME_MAX_BAND = 1  # the 200 most frequent given-name characters (ner.features.GIVEN_RANKS)
+
+
+def _full_given_name(name: str, rules: Rules) -> bool:
+    """A three-character name: a surname, then two characters both among the most frequent
+    of given names (张建军, 李家中?: 建 and 军 are; 德国队: 德 is no surname; 韩国人: 人 is rare)."""
+    if len(name) != 3 or name[0] not in rules.person_surnames:
+        return False
+    from pipeline.nlp.ner.features import given_name_codes
+
+    if common_word(name[1:], GIVEN_NAME_MAX_WORD_FREQUENCY):
+        return False  # 周国家, 李红军?: the last two characters are an ordinary word (国家, 海军)
+    codes = given_name_codes()
+    return all(c in codes and codes[c][1].isdigit() and int(codes[c][1]) <= GIVEN_NAME_MAX_BAND for c in name[1:])
+
+
 def descriptive(name: str, rules: Rules) -> bool:
     """X科技 / X公司 where X is an ordinary word (高水平, 耐心, 铁路, 北京+服务贸易): a description.
+
+    Not when X is a firm of the lexicon (百度集团) or the suffix names a business on its
+    own (青山集团, 长城有限公司: ``strong_firm_suffixes``) -- unless X is generic (大型集团).
 
     Brand stems are words the dictionary does not know or knows as rare (宇树, 群核,
     幻方); a place alone is a stem too, but only before an institution suffix
@@ -237,5 +260,15 @@ def descriptive(name: str, rules: Rules) -> bool:
                         return not suffix.endswith(rules.place_name_suffixes)
                     stem = stem[L:]
                     break
-            return stem in rules.generic or common_word(stem, 50)
+            if stem in rules.generic:
+                return True
+            if suffix in rules.strong_firm_suffixes or _known_firm(stem):
+                return False  # 青山集团, 百度集团: a name, whatever else the stem means
+            return common_word(stem, 50)
     return False
+
+
+def _known_firm(stem: str) -> bool:
+    """Is ``stem`` a firm of the lexicon (百度, 吉利), so that stem + suffix names that firm?"""
+    entry = get_matcher().lexicon.lookup(stem)
+    return entry is not None and entry.type == "firm"
