@@ -11,7 +11,7 @@ outside names, role words (图灵奖得主姚期智: 得主 is listed as a verb 
 dictionary but is a role) and phrases qualifying the name with 的 (来自西南的成都), or None. ``opens_clause(d, clause_start, m)`` is whether
 ``m`` stands before any such word of its clause; ``agent_of_relative(d, m)`` whether it is
 the agent of a relative clause (小米发布的数据), not the subject of its clause. Parts of speech are jieba's
-dictionary tags (``ner.features.word_pos``: the same for a word wherever it occurs),
+dictionary tags (``ner.dictionary_tags.word_pos``: the same for a word wherever it occurs),
 read from the document's tokens, so the test costs a bisection and a few look-ups.
 Words that lead a clause without governing what follows (截至, 据悉 ...) are listed
 in ``data/metrics/clause_lead_words.txt``.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, in_range
-from pipeline.nlp.ner.features import word_pos
+from pipeline.nlp.ner.dictionary_tags import word_pos
 from pipeline.records import Mention
 
 LEAD_WORDS = Path(__file__).resolve().parent.parent / "data" / "metrics" / "clause_lead_words.txt"

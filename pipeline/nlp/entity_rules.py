@@ -221,7 +221,7 @@ def common_word(word: str, threshold: int = 1000) -> bool:
 
 
 GIVEN_NAME_MAX_WORD_FREQUENCY = 1000  # jieba frequency: 建军 (rare) is a given name, 海军 a word
-GIVEN_NAME_MAX_BAND = 1  # the 200 most frequent given-name characters (ner.features.GIVEN_RANKS)
+GIVEN_NAME_MAX_BAND = 1  # the 200 most frequent given-name characters (ner.resources.GIVEN_RANKS)
 
 
 def _full_given_name(name: str, rules: Rules) -> bool:
@@ -229,7 +229,7 @@ def _full_given_name(name: str, rules: Rules) -> bool:
     of given names (张建军, 李家中?: 建 and 军 are; 德国队: 德 is no surname; 韩国人: 人 is rare)."""
     if len(name) != 3 or name[0] not in rules.person_surnames:
         return False
-    from pipeline.nlp.ner.features import given_name_codes
+    from pipeline.nlp.ner.resources import given_name_codes
 
     if common_word(name[1:], GIVEN_NAME_MAX_WORD_FREQUENCY):
         return False  # 周国家, 李红军?: the last two characters are an ordinary word (国家, 海军)
