@@ -78,7 +78,13 @@ _RECENT_MAX = 4
 _INDEXES: dict[Path, tuple[tuple, dict[str, Entry]]] = {}
 
 
-def _identity(path: Path) -> tuple:
+def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int]:
+    """(device, inode, size, modification time in ns) of a file; raises FileNotFoundError.
+
+    Files of the work folder and of a release are only ever written whole and renamed into
+    place, so the identity changes whenever the content may have: one ``stat`` tells whether
+    a remembered result (a read table, an index, a hash) still belongs to the file.
+    """
     st = os.stat(path)
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -94,7 +100,7 @@ class ChunkStore:
     def entries(self) -> dict[str, Entry]:
         """unit key -> Entry (empty when nothing was compacted yet); cached while the index is unchanged."""
         try:
-            ident = _identity(self.index_path)
+            ident = file_identity(self.index_path)
         except FileNotFoundError:
             return {}
         known = _INDEXES.get(self.index_path)
@@ -109,7 +115,7 @@ class ChunkStore:
 
     def _write_index(self, entries: dict[str, Entry], parts: Sequence[str]) -> None:
         write_ipc_atomic(_entries_to_table(entries, parts), self.index_path)
-        _INDEXES[self.index_path] = (_identity(self.index_path), entries)
+        _INDEXES[self.index_path] = (file_identity(self.index_path), entries)
 
     # ---- reading -------------------------------------------------------------
     def chunk_path(self, chunk: str, part: str) -> Path:
@@ -117,7 +123,7 @@ class ChunkStore:
 
     def _chunk_table(self, chunk: str, part: str) -> pa.Table:
         path = self.chunk_path(chunk, part)
-        cache_key = (path, _identity(path))
+        cache_key = (path, file_identity(path))
         table = _RECENT.get(cache_key)
         if table is None:
             table = read_ipc(path)

@@ -97,6 +97,11 @@ class Workdir:
     def chunks(self, asset: str) -> ChunkStore:
         return ChunkStore(self.root / CHUNKS_DIR / asset)
 
+    def _chunk_entry(self, asset: str, key: str, part: str):
+        """The unit's chunk row when it holds ``part`` (a ``chunks.Entry``), else None."""
+        entry = self.chunks(asset).entry(key)
+        return entry if entry is not None and part in entry.spans else None
+
     def _loose_meta(self, asset: str, key: str, part: str) -> dict[bytes, bytes] | None:
         try:
             return pq.read_schema(self.path(asset, key, part)).metadata or {}
@@ -107,8 +112,8 @@ class Workdir:
         """The fingerprint of a unit's stored part (its per-unit file first, else its chunk row), or None."""
         meta = self._loose_meta(asset, key, part)
         if meta is None:
-            entry = self.chunks(asset).entry(key)
-            return entry.fingerprint if entry is not None and part in entry.spans else None
+            entry = self._chunk_entry(asset, key, part)
+            return entry.fingerprint if entry is not None else None
         value = meta.get(FINGERPRINT_KEY)
         return value.decode("utf-8") if value is not None else None
 
@@ -116,8 +121,8 @@ class Workdir:
         """The ``pipeline.*`` metadata of a unit's stored part (empty when absent/unreadable)."""
         meta = self._loose_meta(asset, key, part)
         if meta is None:
-            entry = self.chunks(asset).entry(key)
-            return dict(entry.meta.get(part, {})) if entry is not None and part in entry.spans else {}
+            entry = self._chunk_entry(asset, key, part)
+            return dict(entry.meta.get(part, {})) if entry is not None else {}
         return _pipeline_meta(meta)
 
     def has(self, asset: str, key: str, part: str) -> bool:
@@ -330,17 +335,6 @@ def _pipeline_meta(meta: dict[bytes, bytes], skip: Sequence[bytes] = ()) -> dict
         k.decode()[len("pipeline."):]: v.decode("utf-8")
         for k, v in meta.items() if k.startswith(b"pipeline.") and k not in skip
     }
-
-
-def file_identity(path: str | os.PathLike) -> tuple[int, int, int, int]:
-    """(device, inode, size, modification time in ns) of a file; raises FileNotFoundError.
-
-    Files here and in a release are only ever written whole and renamed into place,
-    so the identity changes whenever the content may have: one ``stat`` tells
-    whether a remembered result (a read table, a hash) still belongs to the file.
-    """
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _write_atomic(table: pa.Table, path: Path, compression: str = "snappy") -> None:

@@ -30,13 +30,14 @@ import pyarrow.compute as pc
 from pipeline import schema
 from pipeline import tables as tables_module
 from pipeline.accounting import account_documents
+from pipeline.chunks import file_identity
 from pipeline.engine import stages
 from pipeline.engine.build import prune_records, read_source_set
 from pipeline.publish.quarantine import build_quarantined
 from pipeline.nlp.resolve import MENTION_COLUMNS
 from pipeline.publish.files import to_arrow
 from pipeline.records import Document, Fact, Mention, Relation, SourceError
-from pipeline.workdir import Workdir, file_identity, record_schema
+from pipeline.workdir import Workdir, record_schema
 
 TABLE_NAMES = list(schema.TABLES)
 phase = tables_module.phase  # marks the phases of the fan-in (the growth benchmark's memory profile)

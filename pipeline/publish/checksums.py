@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipeline.workdir import file_identity
+from pipeline.chunks import file_identity
 
 CHUNK = 1 << 20
 _KNOWN: dict[tuple[int, int, int, int], str] = {}
