@@ -23,9 +23,15 @@ import yaml
 VOCAB_DIR = Path(__file__).resolve().parent / "data" / "vocab"
 
 
-def _lines(name: str) -> list[str]:
-    text = (VOCAB_DIR / name).read_text(encoding="utf-8")
+def word_lines(path: Path) -> list[str]:
+    """The entries of a one-entry-per-line word file (any data folder): stripped, without blank
+    lines and ``#`` comment lines."""
+    text = Path(path).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _lines(name: str) -> list[str]:
+    return word_lines(VOCAB_DIR / name)
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import vocab
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, in_range
 from pipeline.nlp.ner.dictionary_tags import word_pos
@@ -35,8 +36,7 @@ _GOVERNING = ("v", "p")  # verbs (v, vn, vd ...) and prepositions
 @lru_cache(maxsize=1)
 def lead_words() -> frozenset[str]:
     """Verbs and prepositions that open a clause without governing a name after them (截至, 据悉)."""
-    with open(LEAD_WORDS, encoding="utf-8") as f:
-        return frozenset(ln.strip() for ln in f if ln.strip() and not ln.startswith("#"))
+    return frozenset(vocab.word_lines(LEAD_WORDS))
 
 
 def is_governing(word: str) -> bool:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import vocab
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "metrics" / "metric_vocabulary.csv"
 
 
@@ -70,8 +72,7 @@ def subject_types_for(metric: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def person_roles() -> re.Pattern:
     """Role words between a firm and a person (蔚来创始人李斌), from ``person_roles.txt``."""
-    with open(DATA.with_name("person_roles.txt"), encoding="utf-8") as f:
-        words = sorted({ln.strip() for ln in f if ln.strip() and not ln.startswith("#")}, key=len, reverse=True)
+    words = sorted(set(vocab.word_lines(DATA.with_name("person_roles.txt"))), key=len, reverse=True)
     role = "|".join(map(re.escape, words))
     return re.compile(rf"[\s的]*(?:{role})(?:\s*[、兼和及与]?\s*(?:{role}))*\s*[:：]?\s*")
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import vocab
 from pipeline.nlp.dates import find_dates, find_periods
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "metrics"
@@ -167,8 +168,7 @@ def _tables():
     single = "".join(re.escape(w) for w in prefix if len(w) == 1)
     prefix_re = re.compile(rf"(?:({multi})了?|([{single}]))\s?$")
     suffix_re = re.compile(r"\s?(" + "|".join(re.escape(w) for w in sorted(suffix, key=len, reverse=True)) + ")")
-    with open(DATA_DIR / "non_numbers.txt", encoding="utf-8") as f:
-        fixed = [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
+    fixed = vocab.word_lines(DATA_DIR / "non_numbers.txt")
     fixed_re = re.compile("|".join(re.escape(w) for w in sorted(fixed, key=len, reverse=True)))
     return units, unit_re, prefix, prefix_re, suffix, suffix_re, window, fixed_re
 

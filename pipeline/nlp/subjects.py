@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import vocab
 from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
@@ -518,8 +519,7 @@ DISTRIBUTIVE = Path(__file__).resolve().parent.parent / "data" / "metrics" / "di
 
 @lru_cache(maxsize=1)
 def _distributive() -> re.Pattern:
-    with open(DISTRIBUTIVE, encoding="utf-8") as f:
-        words = sorted({ln.strip() for ln in f if ln.strip() and not ln.startswith("#")}, key=len, reverse=True)
+    words = sorted(set(vocab.word_lines(DISTRIBUTIVE)), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words)))
 
 
