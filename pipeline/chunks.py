@@ -38,6 +38,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from pipeline import atomic
+
 CHUNKS_DIR = "chunks"
 INDEX_FILE = "index.arrow"
 CHUNK_UNITS = int(os.environ.get("PIPELINE_CHUNK_UNITS", "") or 1000)  # units per chunk (at most)
@@ -57,12 +59,10 @@ class Entry:
 
 def write_ipc_atomic(table: pa.Table, path: Path) -> None:
     """``table`` as one Arrow IPC file at ``path``, written to a temporary name and renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     options = ipc.IpcWriteOptions(compression=COMPRESSION)
-    with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, table.schema, options=options) as writer:
+    with atomic.replacing(path) as tmp, pa.OSFile(str(tmp), "wb") as sink, \
+            ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    os.replace(tmp, path)
 
 
 def read_ipc(path: Path) -> pa.Table:

@@ -50,6 +50,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import atomic
 from pipeline.chunks import CHUNKS_DIR, ChunkStore
 
 FINGERPRINT_KEY = b"pipeline.fingerprint"
@@ -276,10 +277,7 @@ class Workdir:
             if folder.is_dir():
                 shutil.rmtree(folder)
                 reset = True
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"work_format": WORK_FORMAT}), encoding="utf-8")
-        os.replace(tmp, marker)
+        atomic.write_json(marker, {"work_format": WORK_FORMAT})
         return reset
 
     # ---- partition manifests -------------------------------------------------
@@ -288,12 +286,7 @@ class Workdir:
 
     def write_manifest(self, partition: str, units: list[tuple[str, str | None]]) -> None:
         """Record the source units ``[(unit key, sha256)]`` of a partition."""
-        path = self.manifest_path(partition)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        data = {"partition": partition, "units": [[k, h] for k, h in units]}
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_json(self.manifest_path(partition), {"partition": partition, "units": [[k, h] for k, h in units]})
 
     def read_manifest(self, partition: str) -> list[tuple[str, str | None]] | None:
         """The units of a partition as last read, or None when it was never read."""
@@ -338,10 +331,8 @@ def _pipeline_meta(meta: dict[bytes, bytes], skip: Sequence[bytes] = ()) -> dict
 
 
 def _write_atomic(table: pa.Table, path: Path, compression: str = "snappy") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression=compression)
-    os.replace(tmp, path)
+    with atomic.replacing(path) as tmp:
+        pq.write_table(table, tmp, compression=compression)
 
 
 # ---- records <-> Arrow --------------------------------------------------------

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from pipeline import atomic
 from pipeline.engine import stages
 from pipeline.engine.pool import WorkerPool, resolve_workers
 from pipeline.executors import min_chars_for_pool
@@ -283,7 +284,4 @@ def forget_file(wd: Workdir, partition: str, keys: list[str]) -> None:
 
 
 def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_json(path, data)
