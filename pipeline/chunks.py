@@ -10,7 +10,7 @@ files, and the per-unit files are removed:
 * ``work/chunks/<stage>/<chunk>.<part>.arrow``: one Arrow IPC file per (batch,
   part), the units' rows one unit after the other (up to ``CHUNK_UNITS`` units);
 * ``work/chunks/<stage>/index.arrow``: one row per unit: its key, the
-  fingerprint of its results, its chunk, and per part the offset and number of
+  cache key of its results, its chunk, and per part the offset and number of
   its rows in that chunk (and the per-part metadata, e.g. document counts).
 
 A per-unit file, when there is one, supersedes the unit's chunk row (it is newer:
@@ -50,7 +50,7 @@ COMPRESSION = "lz4"  # Arrow IPC buffer compression (fast to decode)
 class Entry:
     """Where one unit's results of one stage are: its chunk and, per part, (offset, rows)."""
 
-    fingerprint: str
+    cache_key: str
     chunk: str
     spans: dict[str, tuple[int, int]]
     meta: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> pipeline.* metadata
@@ -164,7 +164,7 @@ class ChunkStore:
     # ---- writing -------------------------------------------------------------
     def compact(self, parts: Sequence[str], loose: Iterable[tuple[str, str, Callable[[str], pa.Table], dict, int]],
                 order: Sequence[str] = ()) -> tuple[int, list[str]]:
-        """Pack the per-unit results ``loose`` (key, fingerprint, part -> table, part -> metadata, when made) and the
+        """Pack the per-unit results ``loose`` (key, cache_key, part -> table, part -> metadata, when made) and the
         live units of under-full chunks into new chunks; returns (chunks written, keys compacted from ``loose``).
 
         ``order``: the unit keys in the order the fan-in reads them (the chunks follow it).
@@ -193,13 +193,13 @@ class ChunkStore:
                 for k, item in batch:
                     if isinstance(item, Entry):
                         t = self.read_unit(k, part)
-                        fp, meta, made = item.fingerprint, item.meta, item.made
+                        ck, meta, made = item.cache_key, item.meta, item.made
                     else:
-                        fp, get, meta, made = item
+                        ck, get, meta, made = item
                         t = get(part)
                     t = t.replace_schema_metadata(None)
                     tables.append(t)
-                    e = new.setdefault(k, Entry(fp, chunk, {}, dict(meta), made))
+                    e = new.setdefault(k, Entry(ck, chunk, {}, dict(meta), made))
                     e.spans[part] = (offset, t.num_rows)
                     offset += t.num_rows
                 table = pa.concat_tables(tables, promote_options="default").unify_dictionaries().combine_chunks()
@@ -249,7 +249,7 @@ def _entries_to_table(entries: dict[str, Entry], parts: Sequence[str]) -> pa.Tab
     keys = list(entries)
     columns = {
         "key": pa.array(keys, pa.string()),
-        "fingerprint": pa.array([entries[k].fingerprint for k in keys], pa.string()),
+        "cache_key": pa.array([entries[k].cache_key for k in keys], pa.string()),
         "chunk": pa.array([entries[k].chunk for k in keys], pa.string()),
         "meta": pa.array([json.dumps(entries[k].meta, ensure_ascii=False) if entries[k].meta else None
                           for k in keys], pa.string()),
@@ -270,5 +270,5 @@ def _entries_from_table(table: pa.Table) -> dict[str, Entry]:
         spans = {p: (cols[f"{p}.offset"][i], cols[f"{p}.rows"][i]) for p in parts
                  if cols[f"{p}.offset"][i] is not None}
         meta = json.loads(cols["meta"][i]) if cols["meta"][i] else {}
-        out[key] = Entry(cols["fingerprint"][i], cols["chunk"][i], spans, meta, cols["made"][i])
+        out[key] = Entry(cols["cache_key"][i], cols["chunk"][i], spans, meta, cols["made"][i])
     return out

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline import chunks
-from pipeline.workdir import Workdir
+from pipeline.workdir import WORK_FORMAT, Workdir
 
 STAGE = "document_extractions"
 PARTS = ("mentions", "errors")
@@ -21,10 +21,10 @@ def _unit_table(key: str, n: int, tag: str = "") -> pa.Table:
     return pa.table({"doc_id": pa.array([f"{key}{tag}"] * n, pa.string()), "n": pa.array(range(n), pa.int64())})
 
 
-def _write_units(wd: Workdir, keys, fp="fp1", tag=""):
+def _write_units(wd: Workdir, keys, ck="fp1", tag=""):
     for i, key in enumerate(keys):
         for part in PARTS:
-            wd.write(STAGE, key, part, _unit_table(key, i % 3, tag), fp, extra={"documents": 1})
+            wd.write(STAGE, key, part, _unit_table(key, i % 3, tag), ck, extra={"documents": 1})
 
 
 def _work_files(wd: Workdir) -> list[str]:
@@ -53,10 +53,10 @@ def test_many_units_make_few_files(tmp_path, monkeypatch, units, per_chunk, chun
     assert len(files) == chunk_files + (1 if units else 0)  # + the index
     for i, key in enumerate(keys):  # every unit reads back as written
         assert wd.read(STAGE, key, "mentions").equals(_unit_table(key, i % 3))
-        assert wd.fingerprint(STAGE, key, "errors") == "fp1"
+        assert wd.cache_key(STAGE, key, "errors") == "fp1"
         assert wd.metadata(STAGE, key, "mentions") == {"documents": "1"}
     assert not wd.has(STAGE, "feed.jsonl#other", "mentions")
-    assert wd.fingerprint(STAGE, "feed.jsonl#other", "mentions") is None
+    assert wd.cache_key(STAGE, "feed.jsonl#other", "mentions") is None
     # the fan-in's read: the units in the order asked, whatever the chunks hold
     order = list(reversed(keys))
     expected = [_unit_table(k, keys.index(k) % 3) for k in order]
@@ -76,7 +76,7 @@ def test_a_new_unit_file_supersedes_its_chunk_row(tmp_path, monkeypatch):
     wd.write(STAGE, changed, "errors", _unit_table(changed, 0, "-new"), "fp2")
     # before the next compaction: the per-unit file wins, the other units are their chunk rows
     for when in ("loose", "compacted"):
-        assert wd.fingerprint(STAGE, changed, "mentions") == "fp2", when
+        assert wd.cache_key(STAGE, changed, "mentions") == "fp2", when
         assert wd.is_current(STAGE, changed, PARTS, "fp2") and not wd.is_current(STAGE, changed, PARTS, "fp1")
         assert wd.read(STAGE, changed, "mentions").num_rows == 5
         got = wd.read_units(STAGE, "mentions", KEYS)
@@ -85,7 +85,7 @@ def test_a_new_unit_file_supersedes_its_chunk_row(tmp_path, monkeypatch):
         assert got.num_rows == sum(i % 3 for i in range(25)) - 4 % 3 + 5
         wd.compact(STAGE, PARTS, KEYS)
     assert list(wd.asset_dir(STAGE).glob("*.parquet")) == []
-    assert wd.chunks(STAGE).entry(changed).fingerprint == "fp2"
+    assert wd.chunks(STAGE).entry(changed).cache_key == "fp2"
     # no chunk file is left that no unit points to
     live_chunks = {e.chunk for e in wd.chunks(STAGE).entries().values()}
     on_disk = {p.name.split(".", 1)[0] for p in wd.chunks(STAGE).files() if p.name != chunks.INDEX_FILE}
@@ -117,7 +117,7 @@ def test_a_half_written_chunk_is_never_read(tmp_path, monkeypatch):
     wd = Workdir(tmp_path)
     _write_units(wd, KEYS[:10])
     wd.compact(STAGE, PARTS, KEYS)
-    _write_units(wd, KEYS[10:], fp="fp2")
+    _write_units(wd, KEYS[10:], ck="fp2")
     before = {k: wd.read(STAGE, k, "mentions") for k in KEYS}
 
     def crash(*_a, **_k):
@@ -137,7 +137,7 @@ def test_a_half_written_chunk_is_never_read(tmp_path, monkeypatch):
     assert len(orphans) >= 3  # the torn files and the chunks written before the crash
     for k in KEYS:  # every unit still reads as before: the index never named the new chunks
         assert wd.read(STAGE, k, "mentions").equals(before[k])
-        assert wd.fingerprint(STAGE, k, "mentions") == ("fp1" if k in KEYS[:10] else "fp2")
+        assert wd.cache_key(STAGE, k, "mentions") == ("fp1" if k in KEYS[:10] else "fp2")
     assert len(list(wd.asset_dir(STAGE).glob("*.parquet"))) == 15 * len(PARTS)
     wd.compact(STAGE, PARTS, KEYS)
     assert not any(p.exists() for p in orphans)
@@ -149,7 +149,7 @@ def test_an_incomplete_unit_is_not_compacted(tmp_path):
     """A unit whose parts disagree (a worker lost between two parts) stays per-unit: computed again."""
     wd = Workdir(tmp_path)
     _write_units(wd, ["a.txt", "b.txt"])
-    wd.write(STAGE, "b.txt", "errors", _unit_table("b.txt", 0), "fp-other")
+    wd.write(STAGE, "b.txt", "errors", _unit_table("b.txt", 0), "ck-other")
     assert wd.compact(STAGE, PARTS, ["a.txt", "b.txt"]) == (1, 1)
     assert wd.chunks(STAGE).entry("a.txt") is not None and wd.chunks(STAGE).entry("b.txt") is None
     assert not wd.is_current(STAGE, "b.txt", PARTS, "fp1")
@@ -166,8 +166,18 @@ def test_an_old_work_folder_is_reset(tmp_path):
     (wd.root / "sources.json").write_text('{"units": []}', encoding="utf-8")
     assert wd.ensure_format(["document_extractions"]) is True
     assert not any(p.exists() for p in old) and (wd.root / "sources.json").exists()
-    assert json.loads((wd.root / "format.json").read_text())["work_format"] == 3
+    assert json.loads((wd.root / "format.json").read_text())["work_format"] == WORK_FORMAT
     assert wd.ensure_format(["document_extractions"]) is False  # current: nothing touched
+
+
+def test_a_format_3_folder_is_reset(tmp_path):
+    """Format 3 stored the per-unit hash as ``pipeline.fingerprint``: such results are computed again."""
+    wd = Workdir(tmp_path)
+    (wd.root / "chunks" / STAGE).mkdir(parents=True)
+    (wd.root / "chunks" / STAGE / "index.arrow").write_bytes(b"old")
+    (wd.root / "format.json").write_text('{"work_format": 3}', encoding="utf-8")
+    assert wd.ensure_format([STAGE]) is True
+    assert not (wd.root / "chunks").exists()
 
 
 def test_incremental_build_recomputes_exactly_the_changed_units(tmp_path, monkeypatch):
