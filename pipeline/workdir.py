@@ -7,7 +7,7 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
   ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``),
   written by the workers; at the end of a build these per-unit files are compacted
   into per-batch chunks, ``work/chunks/<asset>/`` (``pipeline.chunks``: a few Arrow
-  IPC files per thousand units and an index of unit -> cache key, chunk, rows).
+  IPC files per thousand units and an index of unit -> cache key, chunk, rows, in shards by key hash).
   A unit's per-unit file, while there is one, supersedes its chunk row;
 * per-file manifests ``work/partitions/<safe file key>.json``: the source units
   (key, sha256) a raw file held when it was last read;
@@ -59,7 +59,7 @@ _OWN_META = (CACHE_KEY_META, PARTITION_KEY)
 WORK_DIR = "work"
 FORMAT_FILE = "format.json"
 # 4: the per-unit hash is the *cache key* (metadata pipeline.cache_key, index column cache_key;
-# formerly "fingerprint"); 3: per-document results compacted into per-batch chunks (work/chunks/);
+# formerly "fingerprint") and the chunk index is in shards (chunks/<stage>/index-32/); 3: per-document results compacted into per-batch chunks (work/chunks/);
 # 2 and before: one Parquet file per unit and part, plus work/bundle.<stage>/ (no format recorded)
 WORK_FORMAT = 4
 TABLES_DIR = "tables"

@@ -177,9 +177,9 @@ def replicate(out: Path, copies: int, to: Path) -> int:
                     linked += 1
     for stage in stages.STAGES:  # the chunks whole: the dataset step drops the other copies' units
         folder = src.chunks(stage).folder
-        for a in folder.iterdir() if folder.is_dir() else []:
-            b = dst.chunks(stage).folder / a.name
-            if not a.name.startswith(".") and not b.exists():
+        for a in folder.rglob("*") if folder.is_dir() else []:  # chunk files and index shards
+            b = dst.chunks(stage).folder / a.relative_to(folder)
+            if a.is_file() and not a.name.startswith(".") and not b.exists():
                 b.parent.mkdir(parents=True, exist_ok=True)
                 os.link(a, b)
                 linked += 1
