@@ -116,9 +116,14 @@ def build_sqlite(out_dir: Path, release: Path) -> Path:
     return target
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_out_argument(parser: argparse.ArgumentParser) -> None:
+    """``--out``: the output folder of the release commands (zip, serve)."""
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("PIPELINE_OUTPUT_DIR", "outputs")),
                         help="output folder holding releases/ and latest (default: $PIPELINE_OUTPUT_DIR or outputs/)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_out_argument(parser)
     parser.add_argument("--release", default=None, help="the version to zip (default: latest)")
 
 
