@@ -14,7 +14,7 @@ an error instead of a hung build.
   a process (the worker processes, and the headless build's serial path); in
   another thread only the size limit applies.
 
-The limits are not part of the stored results' fingerprints: a document that
+The limits are not part of the stored results' cache keys: a document that
 was over the budget is analysed again only when its source or the code changes
 (or the work folder is removed).
 """

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipeline import atomic
+
 
 def cache_dir() -> Path | None:
     """The cache folder, or None when caching is switched off (``PIPELINE_CACHE_DIR=``)."""
@@ -27,10 +29,7 @@ def cache_dir() -> Path | None:
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` through a temporary file and a rename; False if that fails."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic.write_bytes(path, data)
         return True
     except OSError:
         return False

@@ -7,7 +7,7 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
   ``work/source_documents/hangzhou_deepseek.txt-1a2b3c4d5e.documents.parquet``),
   written by the workers; at the end of a build these per-unit files are compacted
   into per-batch chunks, ``work/chunks/<asset>/`` (``pipeline.chunks``: a few Arrow
-  IPC files per thousand units and an index of unit -> fingerprint, chunk, rows).
+  IPC files per thousand units and an index of unit -> cache key, chunk, rows, in shards by key hash).
   A unit's per-unit file, while there is one, supersedes its chunk row;
 * per-file manifests ``work/partitions/<safe file key>.json``: the source units
   (key, sha256) a raw file held when it was last read;
@@ -16,14 +16,14 @@ The pipeline keeps two kinds of intermediate files under ``<output_dir>/work/``:
 * besides these (written by ``pipeline.engine`` and ``pipeline.publish``):
   ``work/sources.json`` (the current source set), ``work/format.json`` (the
   layout version of the work folder: a folder of another layout has its
-  per-document results removed and computed again), ``work/extracted/`` (each file's extraction fingerprints, documents and errors:
+  per-document results removed and computed again), ``work/extracted/`` (each file's extraction cache keys, documents and errors:
   a quick "is everything current" test), ``work/zip-index/`` (the
   pieces of each release's zip, reused by the next one) and ``work/last_build.json``
   (what the last headless build saw, so an unchanged rebuild makes no run).
 
 Partition keys (``news/a.txt``, ``feed.jsonl#L12``, Chinese file names ...) are
 mapped to safe, unique file names by :func:`safe_name`. Each unit's stored results
-carry a *fingerprint* (in the Parquet metadata, or the chunk index): a hash of its inputs and of
+carry a *cache key* (in the Parquet metadata, or the chunk index): a hash of its inputs and of
 the code that made it, so a stage can tell that a stored result is still valid
 and skip the work (see ``pipeline.engine.stages``).
 
@@ -50,16 +50,18 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import atomic
 from pipeline.chunks import CHUNKS_DIR, ChunkStore
 
-FINGERPRINT_KEY = b"pipeline.fingerprint"
+CACHE_KEY_META = b"pipeline.cache_key"
 PARTITION_KEY = b"pipeline.partition_key"
-_OWN_META = (FINGERPRINT_KEY, PARTITION_KEY)
+_OWN_META = (CACHE_KEY_META, PARTITION_KEY)
 WORK_DIR = "work"
 FORMAT_FILE = "format.json"
-# 3: per-document results compacted into per-batch chunks (work/chunks/); 2 and before: one
-# Parquet file per unit and part, plus work/bundle.<stage>/ (no format recorded)
-WORK_FORMAT = 3
+# 4: the per-unit hash is the *cache key* (metadata pipeline.cache_key, index column cache_key;
+# formerly "fingerprint") and the chunk index is in shards (chunks/<stage>/index-32/); 3: per-document results compacted into per-batch chunks (work/chunks/);
+# 2 and before: one Parquet file per unit and part, plus work/bundle.<stage>/ (no format recorded)
+WORK_FORMAT = 4
 TABLES_DIR = "tables"
 T = TypeVar("T")
 
@@ -108,13 +110,13 @@ class Workdir:
         except (OSError, pa.ArrowInvalid):
             return None
 
-    def fingerprint(self, asset: str, key: str, part: str) -> str | None:
-        """The fingerprint of a unit's stored part (its per-unit file first, else its chunk row), or None."""
+    def cache_key(self, asset: str, key: str, part: str) -> str | None:
+        """The cache key of a unit's stored part (its per-unit file first, else its chunk row), or None."""
         meta = self._loose_meta(asset, key, part)
         if meta is None:
             entry = self._chunk_entry(asset, key, part)
-            return entry.fingerprint if entry is not None else None
-        value = meta.get(FINGERPRINT_KEY)
+            return entry.cache_key if entry is not None else None
+        value = meta.get(CACHE_KEY_META)
         return value.decode("utf-8") if value is not None else None
 
     def metadata(self, asset: str, key: str, part: str) -> dict[str, str]:
@@ -142,17 +144,17 @@ class Workdir:
                 out.append(key)
         return out
 
-    def is_current(self, asset: str, key: str, parts: Sequence[str], fingerprint: str) -> bool:
-        """True when every part of the partition exists and was made with ``fingerprint``."""
-        return all(self.fingerprint(asset, key, p) == fingerprint for p in parts)
+    def is_current(self, asset: str, key: str, parts: Sequence[str], cache_key: str) -> bool:
+        """True when every part of the partition exists and was made with ``cache_key``."""
+        return all(self.cache_key(asset, key, p) == cache_key for p in parts)
 
-    def write(self, asset: str, key: str, part: str, table: pa.Table, fingerprint: str,
+    def write(self, asset: str, key: str, part: str, table: pa.Table, cache_key: str,
               extra: dict[str, str] | None = None) -> Path:
-        """Write a per-unit file atomically, with its fingerprint (and ``extra``) in the metadata.
+        """Write a per-unit file atomically, with its cache key (and ``extra``) in the metadata.
 
         It supersedes the unit's chunk row, if any, until the next compaction."""
         meta = dict(table.schema.metadata or {})
-        meta[FINGERPRINT_KEY] = fingerprint.encode("utf-8")
+        meta[CACHE_KEY_META] = cache_key.encode("utf-8")
         meta[PARTITION_KEY] = key.encode("utf-8")
         for k, v in (extra or {}).items():
             meta[f"pipeline.{k}".encode()] = str(v).encode("utf-8")
@@ -199,8 +201,8 @@ class Workdir:
         return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
 
     def loose_units(self, asset: str, parts: Sequence[str]) -> list[tuple[str, str, Callable, dict, int]]:
-        """The units with a complete set of per-unit files (every part, one fingerprint):
-        (key, fingerprint, part -> table, part -> metadata, when written (ns))."""
+        """The units with a complete set of per-unit files (every part, one cache key):
+        (key, cache_key, part -> table, part -> metadata, when written (ns))."""
         folder = self.asset_dir(asset)
         if not folder.is_dir():
             return []
@@ -213,14 +215,14 @@ class Workdir:
             if not set(parts) <= have:
                 continue
             metas = {p: pq.read_schema(folder / f"{stem}.{p}.parquet").metadata or {} for p in parts}
-            fps = {m.get(FINGERPRINT_KEY) for m in metas.values()}
+            cache_keys = {m.get(CACHE_KEY_META) for m in metas.values()}
             keys = {m.get(PARTITION_KEY) for m in metas.values()}
-            if len(fps) != 1 or len(keys) != 1 or None in fps or None in keys:
+            if len(cache_keys) != 1 or len(keys) != 1 or None in cache_keys or None in keys:
                 continue  # an incomplete unit (a worker lost between its parts): computed again
             key = keys.pop().decode("utf-8")
             extras = {p: m for p, m in ((p, _pipeline_meta(metas[p], skip=_OWN_META)) for p in parts) if m}
             made = max((folder / f"{stem}.{p}.parquet").stat().st_mtime_ns for p in parts)
-            out.append((key, fps.pop().decode("utf-8"),
+            out.append((key, cache_keys.pop().decode("utf-8"),
                         lambda p, _s=stem: pq.ParquetFile(folder / f"{_s}.{p}.parquet").read(), extras, made))
         return out
 
@@ -276,10 +278,7 @@ class Workdir:
             if folder.is_dir():
                 shutil.rmtree(folder)
                 reset = True
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"work_format": WORK_FORMAT}), encoding="utf-8")
-        os.replace(tmp, marker)
+        atomic.write_json(marker, {"work_format": WORK_FORMAT})
         return reset
 
     # ---- partition manifests -------------------------------------------------
@@ -288,12 +287,7 @@ class Workdir:
 
     def write_manifest(self, partition: str, units: list[tuple[str, str | None]]) -> None:
         """Record the source units ``[(unit key, sha256)]`` of a partition."""
-        path = self.manifest_path(partition)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        data = {"partition": partition, "units": [[k, h] for k, h in units]}
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic.write_json(self.manifest_path(partition), {"partition": partition, "units": [[k, h] for k, h in units]})
 
     def read_manifest(self, partition: str) -> list[tuple[str, str | None]] | None:
         """The units of a partition as last read, or None when it was never read."""
@@ -338,10 +332,8 @@ def _pipeline_meta(meta: dict[bytes, bytes], skip: Sequence[bytes] = ()) -> dict
 
 
 def _write_atomic(table: pa.Table, path: Path, compression: str = "snappy") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression=compression)
-    os.replace(tmp, path)
+    with atomic.replacing(path) as tmp:
+        pq.write_table(table, tmp, compression=compression)
 
 
 # ---- records <-> Arrow --------------------------------------------------------

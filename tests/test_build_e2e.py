@@ -148,7 +148,7 @@ def test_lifecycle_unchanged_added_broken(world):
     docs = pq.read_table(Path(second.release_path) / "documents.parquet")
     assert sorted(docs["source_path"].to_pylist()) == ["hangzhou_deepseek.txt", "shenzhen.md"]
     assert _sha_tree(first_release) == before
-    assert wd.chunks(stages.EXTRACTIONS).entry(sample_key).fingerprint == stored_at.fingerprint, \
+    assert wd.chunks(stages.EXTRACTIONS).entry(sample_key).cache_key == stored_at.cache_key, \
         "the unchanged document was analysed again"
     assert _sources_metadata(instance)["units_processed"] == 1
     entity_ids = set(pq.read_table(first_release / "cities.parquet")["city_id"].to_pylist())

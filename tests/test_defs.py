@@ -65,21 +65,21 @@ def test_safe_names_are_unique_and_safe():
     assert all(len(n) <= 71 for n in names)
 
 
-def test_records_round_trip_with_fingerprint(tmp_path):
+def test_records_round_trip_with_cache_key(tmp_path):
     from datetime import date
 
     doc = Document("d1", "a.txt", "a.txt", "标题", date(2025, 1, 2), None, "标题\n正文。", "ab",
                    [Block(0, 2, "title"), Block(3, 6, "body")])
     wd = Workdir(tmp_path)
     wd.write("source_documents", "a.txt", "documents", records_to_table(Document, [doc]), "fp1")
-    assert wd.fingerprint("source_documents", "a.txt", "documents") == "fp1"
+    assert wd.cache_key("source_documents", "a.txt", "documents") == "fp1"
     assert wd.is_current("source_documents", "a.txt", ["documents"], "fp1")
     assert not wd.is_current("source_documents", "a.txt", ["documents"], "fp2")
     assert table_to_records(Document, wd.read("source_documents", "a.txt", "documents")) == [doc]
     # an empty list of records keeps its typed schema
     empty = records_to_table(Fact, [])
     assert empty.num_rows == 0 and str(empty.schema.field("value").type) == "double"
-    wd.write("source_documents", "b.txt", "documents", records_to_table(Document, []), "fp")
+    wd.write("source_documents", "b.txt", "documents", records_to_table(Document, []), "ck")
     assert wd.prune("source_documents", ["a.txt"], ["documents"]) == 1  # b.txt's results
     assert not wd.has("source_documents", "b.txt", "documents")
     assert pq.read_table(wd.path("source_documents", "a.txt", "documents")).num_rows == 1
@@ -126,7 +126,7 @@ def _stored(out) -> dict:
 
     wd = Workdir(out)
     return {
-        (stage, f"{key}.{part}"): (wd.read(stage, key, part).to_pylist(), wd.fingerprint(stage, key, part))
+        (stage, f"{key}.{part}"): (wd.read(stage, key, part).to_pylist(), wd.cache_key(stage, key, part))
         for stage in stages.STAGES for key, _ in read_source_set(wd) for part in stages.PARTS[stage]
     }
 

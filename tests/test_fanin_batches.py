@@ -165,7 +165,7 @@ def test_quarantine_rebuild_reads_the_texts_again(tmp_path):
     # a per-unit file supersedes the unit's chunk row
     wd.write(stages.EXTRACTIONS, key, "mentions",
              stored.set_column(stored.column_names.index("text"), "text", pa.array(texts, pa.string())),
-             wd.fingerprint(stages.EXTRACTIONS, key, "mentions"))
+             wd.cache_key(stages.EXTRACTIONS, key, "mentions"))
     built = dataset.build_dataset(out, log=lambda _m: None)
     kinds = built["errors"].column("kind").to_pylist()
     assert kinds.count("quarantined") == 1

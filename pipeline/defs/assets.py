@@ -19,13 +19,12 @@ set in ``<out>/work/sources.json`` for the tables, which stage their files in
 
 
 import json
-import os
 
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import schema
+from pipeline import atomic, schema
 from pipeline.defs.metadata import column_schema, markdown_table, table_preview
 from pipeline.defs.resources import PipelineConfig
 from pipeline.engine import dataset
@@ -69,9 +68,7 @@ def record_released(wd: Workdir, version: str) -> None:
         sha = record.get("sha256")
         entry = known.get(path)
         current[path] = entry if entry and entry.get("sha256") == sha else {"sha256": sha, "release": version}
-    tmp = wd.root / f".{RELEASED_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(current, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, wd.root / RELEASED_FILE)
+    atomic.write_json(wd.root / RELEASED_FILE, current)
 
 
 def _files_table(files, released: dict[str, dict]) -> dg.TableMetadataValue:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline import atomic
 from pipeline.defs.instance import default_dagster_home, open_instance
 from pipeline.defs.jobs import BUILD_JOB_NAME
 from pipeline.buildlock import BuildLocked, build_lock, clean_temporaries
@@ -227,11 +228,7 @@ def record_build(out: Path, digest: str) -> None:
     if latest is None:
         return
     state = {"inputs": digest, "version": latest[0], "fingerprint": latest[2]["fingerprint"]}
-    path = _state_path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(_state_path(out), json.dumps(state))
 
 
 def forget_build(out: Path) -> None:

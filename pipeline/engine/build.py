@@ -15,7 +15,7 @@ It writes, under ``<out>/work/``:
   is absent from it, so its rows leave the next release;
 * the units' results (``pipeline.workdir``): the per-unit files the stages write,
   compacted at the end of the build into per-batch chunks (``stages.compact``);
-* ``extracted/<file>.json`` per raw file: its units' fingerprints and its
+* ``extracted/<file>.json`` per raw file: its units' cache keys and its
   documents and errors, so that the next build tells in one read that a file
   (e.g. an archive of thousands of records) is current, and the ``sources``
   view lists its documents and errors without reading them.
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from pipeline import atomic
 from pipeline.engine import stages
 from pipeline.engine.pool import WorkerPool, resolve_workers
 from pipeline.executors import min_chars_for_pool
@@ -134,7 +135,7 @@ def build_sources(
     summaries = {p: FileSummary(p, stages.partition_hash(p, u), units=len(u)) for p, u in grouped.items()}
     progress = Progress("sources", len(units), log)
     new_errors: list[SourceError] = []
-    fingerprints: dict[str, str] = {}
+    cache_keys: dict[str, str] = {}
     unit_chars: dict[str, int] = {}
     computed: set[str] = set()  # units with at least one stage computed now
 
@@ -150,8 +151,8 @@ def build_sources(
                 s.processed += 1
             computed.add(o.key)
             new_errors.extend(o.errors)
-        if o.fingerprint:
-            fingerprints[o.key] = o.fingerprint
+        if o.cache_key:
+            cache_keys[o.key] = o.cache_key
 
     def collect(partition: str, o: stages.StageOutcome) -> None:
         """One fused NLP outcome: the segmentation, then the extraction it did."""
@@ -168,7 +169,7 @@ def build_sources(
         for partition, punits in grouped.items():
             record = read_record(wd, partition)
             if partition not in rebuild and _record_current(wd, record, punits):
-                fingerprints.update(record["units"])
+                cache_keys.update(record["units"])
                 s = summaries[partition]
                 s.documents, s.chars, s.errors = record["documents"], record["chars"], list(record["errors"])
                 progress.update(0, skipped=True, n=len(punits))
@@ -176,13 +177,13 @@ def build_sources(
             for key, sha in punits:
                 job = stages.StageJob(stage=stages.DOCUMENTS, output_dir=str(out), raw_dir=str(raw), key=key,
                                       source_sha256=sha, code_versions=code_versions)
-                read, docs, docs_fp = stages.read_unit(wd, job)
+                read, docs, docs_key = stages.read_unit(wd, job)
                 account(partition, read, read=True)
                 nlp = dataclasses.replace(job, stage=stages.SEGMENTS, source_sha256=None, fused=True,
-                                          documents=docs, documents_fp=docs_fp)
+                                          documents=docs, documents_key=docs_key)
                 extract = dataclasses.replace(nlp, stage=stages.EXTRACTIONS, fused=False)
                 if docs is None and stages.is_current(nlp) and stages.is_current(extract):
-                    account(partition, stages.process(extract))  # current: its stored errors and fingerprint
+                    account(partition, stages.process(extract))  # current: its stored errors and cache key
                     progress.update(0, skipped=True)
                     continue
                 waiting.append((partition, nlp, read.chars))
@@ -205,7 +206,7 @@ def build_sources(
     for partition, punits in grouped.items():
         s = summaries[partition]
         wd.write_manifest(partition, punits)
-        write_record(wd, partition, {k: fingerprints[k] for k, _ in punits if k in fingerprints}, s)
+        write_record(wd, partition, {k: cache_keys[k] for k, _ in punits if k in cache_keys}, s)
     write_source_set(wd, units)
     return SourcesOutcome(
         files=list(summaries.values()), units=len(units), processed=len(computed),
@@ -237,9 +238,9 @@ def _record_path(wd: Workdir, partition: str) -> Path:
     return wd.root / EXTRACTED_DIR / f"{safe_name(partition)}.json"
 
 
-def write_record(wd: Workdir, partition: str, fingerprints: dict[str, str], summary: FileSummary) -> None:
+def write_record(wd: Workdir, partition: str, cache_keys: dict[str, str], summary: FileSummary) -> None:
     _write_json(_record_path(wd, partition), {
-        "partition": partition, "sha256": summary.sha256, "units": fingerprints,
+        "partition": partition, "sha256": summary.sha256, "units": cache_keys,
         "documents": summary.documents, "chars": summary.chars, "errors": summary.errors,
     })
 
@@ -260,7 +261,7 @@ def _record_current(wd: Workdir, record: dict | None, units: stages.Units) -> bo
     if len(recorded) != len(units):
         return False
     for key, sha in units:
-        if recorded.get(key) != stages.expected_extraction_fingerprint(sha):
+        if recorded.get(key) != stages.expected_extraction_key(sha):
             return False
     keys = [k for k, _ in units]
     return not any(wd.missing(stage, keys, stages.PARTS[stage]) for stage in stages.STAGES)
@@ -283,7 +284,4 @@ def forget_file(wd: Workdir, partition: str, keys: list[str]) -> None:
 
 
 def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_json(path, data)

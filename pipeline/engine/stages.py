@@ -8,9 +8,9 @@ unit's stored input into stored output (``pipeline.workdir`` files):
 * ``document_segments``: ``nlp.segment.segment`` -> tokens;
 * ``document_extractions``: ``nlp.analyse.analyse`` -> mentions, facts, relations.
 
-Each output file stores a *fingerprint* = hash(stage, code version of the
-modules and data the stage depends on, fingerprint of its input). A unit
-whose stored fingerprint equals the one it would get now is skipped, so adding
+Each output file stores a *cache key* = hash(stage, code version of the
+modules and data the stage depends on, cache key of its input). A unit
+whose stored cache key equals the one it would get now is skipped, so adding
 one source redoes the NLP for that source only, and editing a lexicon redoes
 extraction (not reading) for all.
 
@@ -77,10 +77,10 @@ def code_version(stage: str, root: Path = PACKAGE_DIR) -> str:
     return h.hexdigest()[:16]
 
 
-def fingerprint(stage: str, input_fingerprint: str, code: str | None = None) -> str:
-    """The fingerprint of a stage's output: stage, code version (default: this process's) and input."""
+def cache_key(stage: str, input_key: str, code: str | None = None) -> str:
+    """The cache key of a stage's output: stage, code version (default: this process's) and input."""
     code = code or code_version(stage)
-    return hashlib.sha256(f"{stage}|{code}|{input_fingerprint}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{stage}|{code}|{input_key}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -94,7 +94,7 @@ class StageOutcome:
     errors: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
     then: "StageOutcome | None" = None  # a fused SEGMENTS job: its EXTRACTIONS outcome
-    fingerprint: str = ""  # EXTRACTIONS: the fingerprint of the unit's files (written or current)
+    cache_key: str = ""  # EXTRACTIONS: the cache key of the unit's files (written or current)
     fused: bool = False  # segmented and extracted in one pass
 
 
@@ -108,18 +108,18 @@ class StageJob:
     key: str
     source_sha256: str | None = None  # DOCUMENTS only: current hash of the raw source
     # The code versions seen by the process that planned the work, so that worker
-    # processes write the fingerprints the planner checks (even if files changed since).
+    # processes write the cache keys the planner checks (even if files changed since).
     code_versions: dict[str, str] = field(default_factory=dict)
     # SEGMENTS only: also run EXTRACTIONS on the tokens in the same pass (both assets are
     # in the run), so that the tokens are not written, read back and rebuilt in between.
     fused: bool = False
-    # SEGMENTS only: the unit's documents and their fingerprint when the process that
+    # SEGMENTS only: the unit's documents and their cache key when the process that
     # read them hands them over (no reading back of the documents file).
     documents: list[Document] | None = None
-    documents_fp: str | None = None
+    documents_key: str | None = None
 
-    def fp(self, stage: str, input_fingerprint: str) -> str:
-        return fingerprint(stage, input_fingerprint, self.code_versions.get(stage))
+    def cache_key(self, stage: str, input_key: str) -> str:
+        return cache_key(stage, input_key, self.code_versions.get(stage))
 
 
 # ---- partitions (raw files) and their units ------------------------------------
@@ -149,19 +149,19 @@ def partition_hash(partition: str, units: Units) -> str:
 
 def unit_is_current(wd: Workdir, key: str, sha256: str | None) -> bool:
     """True when every stage's stored result for the unit matches its source and the code."""
-    fp = fingerprint(DOCUMENTS, sha256 or "missing")
+    ck = cache_key(DOCUMENTS, sha256 or "missing")
     for stage in STAGES:
-        if not wd.is_current(stage, key, PARTS[stage], fp):
+        if not wd.is_current(stage, key, PARTS[stage], ck):
             return False
         if stage != EXTRACTIONS:
-            fp = fingerprint({DOCUMENTS: SEGMENTS, SEGMENTS: EXTRACTIONS}[stage], fp)
+            ck = cache_key({DOCUMENTS: SEGMENTS, SEGMENTS: EXTRACTIONS}[stage], ck)
     return True
 
 
-def expected_extraction_fingerprint(sha256: str | None) -> str:
-    """The fingerprint a unit's extraction files have when all its stages are current (this code)."""
-    fp = fingerprint(DOCUMENTS, sha256 or "missing")
-    return fingerprint(EXTRACTIONS, fingerprint(SEGMENTS, fp))
+def expected_extraction_key(sha256: str | None) -> str:
+    """The cache key a unit's extraction files have when all its stages are current (this code)."""
+    ck = cache_key(DOCUMENTS, sha256 or "missing")
+    return cache_key(EXTRACTIONS, cache_key(SEGMENTS, ck))
 
 
 # ---- one unit ------------------------------------------------------------------
@@ -183,14 +183,14 @@ def process(job: StageJob) -> StageOutcome:
     return out
 
 
-def _input_fingerprint(wd: Workdir, stage: str, key: str) -> str:
+def _input_cache_key(wd: Workdir, stage: str, key: str) -> str:
     upstream = {SEGMENTS: DOCUMENTS, EXTRACTIONS: SEGMENTS}[stage]
-    fp = wd.fingerprint(upstream, key, PARTS[upstream][0])
-    if fp is None:
+    ck = wd.cache_key(upstream, key, PARTS[upstream][0])
+    if ck is None:
         raise FileNotFoundError(
             f"{stage}: no stored {upstream} result for partition {key!r}; materialize {upstream} first"
         )
-    return fp
+    return ck
 
 
 def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
@@ -198,15 +198,15 @@ def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
 
 
 def read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] | None, str]:
-    """Read one unit (or skip it when current): its outcome, its documents when read now, their fingerprint."""
+    """Read one unit (or skip it when current): its outcome, its documents when read now, their cache key."""
     from pipeline.ingest import read_source
 
     raw_sha = job.source_sha256 or "missing"
-    fp = job.fp(DOCUMENTS, raw_sha)
-    if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], fp):
+    ck = job.cache_key(DOCUMENTS, raw_sha)
+    if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], ck):
         errors = table_to_records(SourceError, _read(wd, DOCUMENTS, job.key, "errors"))
         n_docs, chars = doc_stats(wd, job.key)
-        return StageOutcome(job.key, True, n_docs, chars, errors), None, fp
+        return StageOutcome(job.key, True, n_docs, chars, errors), None, ck
     if job.source_sha256 is None:
         docs: list[Document] = []
         errors = [SourceError(source_path=_path_of(job.key), reason="source no longer exists in the raw folder")]
@@ -218,9 +218,9 @@ def read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] 
                 SourceError(source_path=_path_of(job.key), reason=f"could not be read: {type(exc).__name__}: {exc}")
             ]
     stats = {"documents": len(docs), "chars": sum(len(d.text) for d in docs)}
-    wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), fp, extra=stats)
-    wd.write(DOCUMENTS, job.key, "errors", records_to_table(SourceError, list(errors)), fp)
-    return StageOutcome(job.key, False, len(docs), stats["chars"], list(errors)), list(docs), fp
+    wd.write(DOCUMENTS, job.key, "documents", records_to_table(Document, docs), ck, extra=stats)
+    wd.write(DOCUMENTS, job.key, "errors", records_to_table(SourceError, list(errors)), ck)
+    return StageOutcome(job.key, False, len(docs), stats["chars"], list(errors)), list(docs), ck
 
 
 def _path_of(key: str) -> str:
@@ -247,23 +247,23 @@ def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
     from pipeline.nlp.segment import segment
 
     docs = job.documents
-    input_fp = job.documents_fp if docs is not None and job.documents_fp else _input_fingerprint(wd, SEGMENTS, job.key)
-    fp = job.fp(SEGMENTS, input_fp)
+    input_key = job.documents_key if docs is not None and job.documents_key else _input_cache_key(wd, SEGMENTS, job.key)
+    ck = job.cache_key(SEGMENTS, input_key)
     tokens: dict[str, list[Token]] | None = None
-    if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], fp):
+    if wd.is_current(SEGMENTS, job.key, PARTS[SEGMENTS], ck):
         stats = (len(docs), sum(len(d.text) for d in docs)) if docs is not None else doc_stats(wd, job.key)
         out = StageOutcome(job.key, True, *stats)
     else:
         if docs is None:
             docs = load_documents(wd, job.key)
         doc_tokens = [(d.doc_id, segment(d.text)) for d in docs]
-        wd.write(SEGMENTS, job.key, "tokens", tokens_table(doc_tokens), fp)
+        wd.write(SEGMENTS, job.key, "tokens", tokens_table(doc_tokens), ck)
         tokens = {}
         for doc_id, toks in doc_tokens:  # as load_tokens would group them
             tokens.setdefault(doc_id, []).extend(toks)
         out = StageOutcome(job.key, False, len(docs), sum(len(d.text) for d in docs))
     if job.fused:
-        out.then = _extractions(wd, job, docs=docs, tokens=tokens, input_fp=fp)
+        out.then = _extractions(wd, job, docs=docs, tokens=tokens, input_key=ck)
         out.fused = out.then.fused = True
     return out
 
@@ -329,16 +329,16 @@ def _extractions(
     job: StageJob,
     docs: list[Document] | None = None,
     tokens: dict[str, list[Token]] | None = None,
-    input_fp: str | None = None,
+    input_key: str | None = None,
 ) -> StageOutcome:
-    """Extract from one unit; ``docs``/``tokens``/``input_fp`` when a fused pass has them in memory."""
+    """Extract from one unit; ``docs``/``tokens``/``input_key`` when a fused pass has them in memory."""
     from pipeline.nlp.analyse import analyse_within_budget
 
-    fp = job.fp(EXTRACTIONS, input_fp or _input_fingerprint(wd, EXTRACTIONS, job.key))
-    if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], fp):
+    ck = job.cache_key(EXTRACTIONS, input_key or _input_cache_key(wd, EXTRACTIONS, job.key))
+    if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], ck):
         errors = table_to_records(SourceError, _read(wd, EXTRACTIONS, job.key, "errors"))
         stats = (len(docs), sum(len(d.text) for d in docs)) if docs is not None else doc_stats(wd, job.key)
-        return StageOutcome(job.key, True, *stats, errors, fingerprint=fp)
+        return StageOutcome(job.key, True, *stats, errors, cache_key=ck)
     if docs is None:
         docs = load_documents(wd, job.key)
     chars = sum(len(d.text) for d in docs)
@@ -357,20 +357,20 @@ def _extractions(
         facts.extend(a.facts)
         relations.extend(a.relations)
     mention_table, fact_table = with_row_ids(records_to_table(Mention, mentions), records_to_table(Fact, facts))
-    wd.write(EXTRACTIONS, job.key, "mentions", mention_table, fp)
-    wd.write(EXTRACTIONS, job.key, "facts", fact_table, fp)
-    wd.write(EXTRACTIONS, job.key, "relations", records_to_table(Relation, relations), fp)
-    wd.write(EXTRACTIONS, job.key, "errors", records_to_table(SourceError, errors), fp)
-    return StageOutcome(job.key, False, len(docs), chars, errors, fingerprint=fp)
+    wd.write(EXTRACTIONS, job.key, "mentions", mention_table, ck)
+    wd.write(EXTRACTIONS, job.key, "facts", fact_table, ck)
+    wd.write(EXTRACTIONS, job.key, "relations", records_to_table(Relation, relations), ck)
+    wd.write(EXTRACTIONS, job.key, "errors", records_to_table(SourceError, errors), ck)
+    return StageOutcome(job.key, False, len(docs), chars, errors, cache_key=ck)
 
 
 def is_current(job: StageJob) -> bool:
     wd = Workdir(job.output_dir)
     try:
-        fp = job.fp(job.stage, _input_fingerprint(wd, job.stage, job.key))
+        ck = job.cache_key(job.stage, _input_cache_key(wd, job.stage, job.key))
     except FileNotFoundError:
         return False
-    return wd.is_current(job.stage, job.key, PARTS[job.stage], fp)
+    return wd.is_current(job.stage, job.key, PARTS[job.stage], ck)
 
 
 def _read(wd: Workdir, stage: str, key: str, part: str) -> pa.Table:

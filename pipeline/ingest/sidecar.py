@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline import atomic
+
 __all__ = ["SIDECAR_SUFFIX", "sidecar_path", "read_sidecar", "write_sidecar"]
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -39,10 +41,7 @@ def read_sidecar(path: Path) -> dict:
 def write_sidecar(path: Path, meta: dict) -> Path:
     """Write the sidecar of ``path`` (through a temporary file and a rename)."""
     target = sidecar_path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return atomic.write_text(target, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def page_reader(feed_path: Path, meta: dict):

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import atomic
 from pipeline.publish import checksums
 
 STORED_SUFFIXES = {".parquet"}
@@ -147,13 +148,7 @@ def read_index(folder: Path, version: str) -> dict | None:
 
 
 def write_index(folder: Path, version: str, index: dict) -> Path:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{version}.json"
-    tmp = folder / f".{version}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(index), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(Path(folder) / f"{version}.json", json.dumps(index))
 
 
 def write_zip(

@@ -18,6 +18,7 @@ import json
 import os
 from pathlib import Path
 
+from pipeline import atomic
 from pipeline.publish.checksums import sha256_file
 from pipeline.publish.datapackage import read_datapackage, table_row_counts
 from pipeline.publish.version import existing_versions
@@ -62,14 +63,8 @@ def read_catalog(out_dir: Path) -> list[dict]:
 def write_catalog(out_dir: Path, entries: list[dict]) -> Path:
     entries = sorted(entries, key=lambda e: e["version"], reverse=True)
     path = Path(out_dir) / CATALOG
-    tmp = path.with_name(f".{CATALOG}.{os.getpid()}.tmp")
     body = {"latest": latest_version(out_dir, entries), "releases": entries}
-    try:
-        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk must not leave the temporary behind
-        raise
+    atomic.write_text(path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     return path
 
 

@@ -28,7 +28,7 @@ import shutil
 
 import pyarrow.parquet as pq
 
-from pipeline import schema
+from pipeline import atomic, schema
 from pipeline.publish import archive, checksums, files, parts, retention, sqlite
 from pipeline.publish.datapackage import read_datapackage
 
@@ -68,13 +68,11 @@ def build_zip(out_dir: Path, version: str | None = None) -> Path:
         return target
     target_dir.mkdir(parents=True, exist_ok=True)
     stage = target_dir / f".stage-{version}-{os.getpid()}"
-    tmp = target_dir / f".dataset-{version}.zip.{os.getpid()}.tmp"
     try:
         names = _stage(folder, stage)
-        archive.write_zip(stage, names, version, _created(folder), target=tmp)
-        os.replace(tmp, target)
+        with atomic.replacing(target) as tmp:
+            archive.write_zip(stage, names, version, _created(folder), target=tmp)
     finally:
-        tmp.unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
     return target
 
@@ -113,19 +111,19 @@ def build_sqlite(out_dir: Path, release: Path) -> Path:
     target = Path(out_dir) / SERVE_DIR / Path(release).name / SQLITE_NAME
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{SQLITE_NAME}.{os.getpid()}.tmp")
-    try:
+    with atomic.replacing(target) as tmp:
         sqlite.write_sqlite(parts.read_release_arrow(release), tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_out_argument(parser: argparse.ArgumentParser) -> None:
+    """``--out``: the output folder of the release commands (zip, serve)."""
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("PIPELINE_OUTPUT_DIR", "outputs")),
                         help="output folder holding releases/ and latest (default: $PIPELINE_OUTPUT_DIR or outputs/)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_out_argument(parser)
     parser.add_argument("--release", default=None, help="the version to zip (default: latest)")
 
 

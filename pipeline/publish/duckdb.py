@@ -19,13 +19,12 @@ the same and the change is small; otherwise it is written afresh
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline import schema
+from pipeline import atomic, schema
 
 DUCKDB_NAME = "dataset.duckdb"
 SCHEMA_TABLE = "_schema"
@@ -61,34 +60,32 @@ def definitions_hash(names: list[str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _tmp(path: Path) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
-        p.unlink(missing_ok=True)
-    return tmp
+def _connect(tmp: Path):
+    """A connection to the new database file ``tmp`` (a stale write-ahead log of that name removed)."""
+    import duckdb
+
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    return duckdb.connect(str(tmp))
 
 
 def write_duckdb(tables: dict[str, pa.Table], path: Path) -> Path:
     """Write ``tables`` (Arrow, schema columns) into a new DuckDB file at ``path``."""
-    import duckdb
-
-    path = Path(path)
     names = [n for n in schema.TABLES if n in tables]
-    tmp = _tmp(path)
-    con = duckdb.connect(str(tmp))
-    try:
-        for name in names:
-            con.execute(create_table_sql(name))
-            _insert(con, name, tables[name])
-            for sql in _comments(name):
-                con.execute(sql)
-        con.execute(f"CREATE TABLE {SCHEMA_TABLE} (definitions VARCHAR)")
-        con.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (?)", [definitions_hash(names)])
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    tmp.replace(path)
-    return path
+    with atomic.replacing(path) as tmp:
+        tmp.unlink(missing_ok=True)
+        con = _connect(tmp)
+        try:
+            for name in names:
+                con.execute(create_table_sql(name))
+                _insert(con, name, tables[name])
+                for sql in _comments(name):
+                    con.execute(sql)
+            con.execute(f"CREATE TABLE {SCHEMA_TABLE} (definitions VARCHAR)")
+            con.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (?)", [definitions_hash(names)])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    return Path(path)
 
 
 def _insert(con, name: str, table: pa.Table) -> None:
@@ -123,10 +120,15 @@ def update_duckdb(previous: Path, path: Path, tables: dict[str, pa.Table], chang
         return False
     if stored is None or stored[0] != definitions_hash(names):
         return False
-    tmp = _tmp(path)
-    shutil.copyfile(previous, tmp)
-    tmp.chmod(0o644)
-    con = duckdb.connect(str(tmp))
+    with atomic.replacing(path) as tmp:
+        shutil.copyfile(previous, tmp)
+        tmp.chmod(0o644)
+        _apply_changes(_connect(tmp), tables, changes)
+    return True
+
+
+def _apply_changes(con, tables: dict[str, pa.Table], changes: dict) -> None:
+    """Delete and insert the rows of ``changes`` through ``con``, in one transaction; closes ``con``."""
     try:
         con.execute("BEGIN")
         for name, (delete_keys, insert_rows) in changes.items():
@@ -144,10 +146,5 @@ def update_duckdb(previous: Path, path: Path, tables: dict[str, pa.Table], chang
                 _insert(con, name, tables[name].take(pa.array(insert_rows, pa.int64())))
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
-    except BaseException:
+    finally:
         con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    tmp.replace(path)
-    return True

@@ -12,12 +12,11 @@ web host (which do not keep the ``latest`` symlink).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline import rights
+from pipeline import atomic, rights
 from pipeline.publish import citation, dictionary, readme
 from pipeline.publish import duckdb as duckdb_file
 
@@ -102,7 +101,5 @@ def write_latest_json(out_dir: Path, version: str) -> Path:
         if (out_dir / release / f"dataset-{version}.zip").exists() else None,
     }
     target = out_dir / LATEST_JSON
-    tmp = out_dir / f".{LATEST_JSON}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(pointer, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    atomic.write_text(target, json.dumps(pointer, indent=2) + "\n")
     return target

@@ -57,7 +57,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import rights, schema
+from pipeline import atomic, rights, schema
 from pipeline.publish import (archive, catalog, changes, checksums, datapackage, extras, files, parts,
                              provenance, retention, sqlite, validate)
 from pipeline.publish import version as versions
@@ -164,17 +164,15 @@ def _iso(moment: datetime) -> str:
 def switch_latest(out_dir: Path, version: str) -> Path:
     """Point ``<out>/latest`` at ``releases/<version>`` by renaming a new symlink over it."""
     latest = out_dir / "latest"
-    tmp = out_dir / f".latest.{os.getpid()}.tmp"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(Path("releases") / version, tmp, target_is_directory=True)
-    if latest.exists() and not latest.is_symlink():  # a real folder (copied by hand): move it aside
-        aside = out_dir / f".latest.{os.getpid()}.old"
-        os.rename(latest, aside)
-        os.replace(tmp, latest)
+    aside = out_dir / f".latest.{os.getpid()}.old"
+    with atomic.replacing(latest) as tmp:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(Path("releases") / version, tmp, target_is_directory=True)
+        if latest.exists() and not latest.is_symlink():  # a real folder (copied by hand): move it aside
+            os.rename(latest, aside)
+    if aside.exists():
         shutil.rmtree(aside)
-    else:
-        os.replace(tmp, latest)
     extras.write_latest_json(out_dir, version)  # the pointer that survives object storage
     return latest
 

@@ -20,6 +20,7 @@ import os
 import shutil
 from pathlib import Path
 
+from pipeline import atomic
 from pipeline.publish import catalog
 from pipeline.publish.version import existing_versions
 
@@ -51,13 +52,11 @@ def link_unchanged(folder: Path, previous: Path | None) -> int:
         source = previous / name
         if old.get(name) != digest or not source.is_file():
             continue
-        target = folder / name
-        tmp = target.with_name(f".{target.name}.link")
         try:
-            os.link(source, tmp)
+            with atomic.replacing(folder / name) as tmp:
+                os.link(source, tmp)
         except OSError:  # another file system, or links not allowed: keep the copy
             continue
-        os.replace(tmp, target)
         saved += source.stat().st_size
     return saved
 

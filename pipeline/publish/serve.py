@@ -289,8 +289,7 @@ def datasette_command(release: Path, out_dir: Path, metadata_path: Path, host: s
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("PIPELINE_OUTPUT_DIR", "outputs")),
-                        help="output folder holding releases/ and latest (default: $PIPELINE_OUTPUT_DIR or outputs/)")
+    downloads.add_out_argument(parser)
     parser.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, loopback only)")
     parser.add_argument("--release", default=None, help="serve this version instead of latest")

@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import schema
+from pipeline import atomic, schema
 from pipeline.publish import fts as chinese_fts
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
@@ -142,9 +142,6 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
     if not previous.exists():
         return False
     names = [n for n in schema.TABLES if n in tables]
-    tmp = path.with_name(path.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
     tokenizer = fts_tokenizer()
     con = sqlite3.connect(f"file:{previous}?mode=ro", uri=True)
     try:
@@ -155,10 +152,17 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
         con.close()
     if found != expected_sql(names, tokenizer):
         return False
-    if copy is not None and Path(copy).exists():
-        os.replace(copy, tmp)
-    else:
-        shutil.copyfile(previous, tmp)
+    with atomic.replacing(path) as tmp:
+        if copy is not None and Path(copy).exists():
+            os.replace(copy, tmp)
+        else:
+            shutil.copyfile(previous, tmp)
+        _apply_changes(tmp, names, tables, changes)
+    return True
+
+
+def _apply_changes(tmp: Path, names: list[str], tables: dict, changes: dict) -> None:
+    """Delete and insert the rows of ``changes`` in the SQLite file ``tmp`` (and its search indexes)."""
     con = sqlite3.connect(tmp)
     chinese_fts.register(con)
     try:
@@ -198,21 +202,19 @@ def update_sqlite(previous: Path, path: Path, tables: dict, changes: dict, copy:
                         (top,),
                     )
         con.commit()
-    except BaseException:
+    finally:
         con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    os.replace(tmp, path)
-    return True
 
 
 def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = "") -> Path:
     """Write every table of ``tables`` (schema order) into a new SQLite file at ``path``."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
+    with atomic.replacing(path) as tmp:
+        tmp.unlink(missing_ok=True)  # a stale temporary of an earlier process with this id
+        _write_tables(tmp, tables)
+    return Path(path)
+
+
+def _write_tables(tmp: Path, tables: dict[str, pd.DataFrame]) -> None:
     tokenizer = fts_tokenizer()
     con = sqlite3.connect(tmp)
     chinese_fts.register(con)
@@ -246,8 +248,6 @@ def write_sqlite(tables: dict[str, pd.DataFrame], path: Path, *, title: str = ""
         con.commit()
     finally:
         con.close()
-    os.replace(tmp, path)
-    return path
 
 
 def search(path: Path, table: str, query: str, limit: int = 20) -> list[dict]:

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipeline import atomic
 from pipeline.ingest.sidecar import write_sidecar
 from pipeline.snapshots.config import SnapshotSettings, SourceSpec
 from pipeline.snapshots.fetch import Fetcher, FetchError, Response
@@ -157,10 +157,9 @@ def _save(folder: Path, body: bytes, ext: str, accessed: str, meta: dict) -> tup
 
 
 def _write_immutable(path: Path, body: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(body)
-    tmp.chmod(0o444)
-    os.replace(tmp, path)
+    with atomic.replacing(path) as tmp:
+        tmp.write_bytes(body)
+        tmp.chmod(0o444)
 
 
 def _latest(folder: Path) -> Path | None:
@@ -214,6 +213,4 @@ def _record_error(folder: Path, outcome: SourceOutcome) -> None:
                       ensure_ascii=False, indent=2) + "\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    tmp = folder / f".{ERROR_FILE}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, text)

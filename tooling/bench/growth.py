@@ -88,7 +88,7 @@ def extend(raw_dir: Path, out: Path, sources: list[int], targets: list[int]) -> 
     copy is the source copy's record with a new ID and ``REPLICA_SUFFIX`` after its text (a new
     document: its ID is the hash of its text), and its stored results are the source record's
     (the suffix holds nothing to extract; every offset stays valid) under the new document ID,
-    with the fingerprints a build of it would write, so that a build finds them current."""
+    with the cache keys a build of it would write, so that a build finds them current."""
     import pyarrow as pa
 
     from pipeline.engine import stages
@@ -119,17 +119,17 @@ def extend(raw_dir: Path, out: Path, sources: list[int], targets: list[int]) -> 
         partition = f"copy-{dst:02d}.jsonl"
         summary = FileSummary(partition, stages.partition_hash(partition, [(u.key, u.sha256) for u in by_file[partition]]),
                               units=len(by_file[partition]))
-        fingerprints = {}
+        cache_keys = {}
         for s_unit, unit in zip(by_file[f"copy-{src:02d}.jsonl"], by_file[partition]):
             docs, errors = read_source(raw_dir, unit.key)
-            fp_doc = stages.fingerprint(stages.DOCUMENTS, unit.sha256 or "missing")
-            fp_seg = stages.fingerprint(stages.SEGMENTS, fp_doc)
-            fp_ext = stages.fingerprint(stages.EXTRACTIONS, fp_seg)
+            key_doc = stages.cache_key(stages.DOCUMENTS, unit.sha256 or "missing")
+            key_seg = stages.cache_key(stages.SEGMENTS, key_doc)
+            key_ext = stages.cache_key(stages.EXTRACTIONS, key_seg)
             chars = sum(len(d.text) for d in docs)
-            wd.write(stages.DOCUMENTS, unit.key, "documents", records_to_table(Document, docs), fp_doc,
+            wd.write(stages.DOCUMENTS, unit.key, "documents", records_to_table(Document, docs), key_doc,
                      extra={"documents": len(docs), "chars": chars})
-            wd.write(stages.DOCUMENTS, unit.key, "errors", records_to_table(SourceError, list(errors)), fp_doc)
-            wd.write(stages.SEGMENTS, unit.key, "tokens", wd.read(stages.SEGMENTS, s_unit.key, "tokens"), fp_seg)
+            wd.write(stages.DOCUMENTS, unit.key, "errors", records_to_table(SourceError, list(errors)), key_doc)
+            wd.write(stages.SEGMENTS, unit.key, "tokens", wd.read(stages.SEGMENTS, s_unit.key, "tokens"), key_seg)
             new_id = docs[0].doc_id if docs else None
             for part in stages.PARTS[stages.EXTRACTIONS]:
                 table = wd.read(stages.EXTRACTIONS, s_unit.key, part).replace_schema_metadata(None)
@@ -141,14 +141,14 @@ def extend(raw_dir: Path, out: Path, sources: list[int], targets: list[int]) -> 
                         if column in table.column_names:
                             ids = hash_ids(prefix, *_key_columns(table, keys))
                             table = table.set_column(table.column_names.index(column), column, pa.array(ids, pa.string()))
-                wd.write(stages.EXTRACTIONS, unit.key, part, table, fp_ext)
-            fingerprints[unit.key] = fp_ext
+                wd.write(stages.EXTRACTIONS, unit.key, part, table, key_ext)
+            cache_keys[unit.key] = key_ext
             summary.documents += len(docs)
             summary.chars += chars
             summary.errors.extend({"line": e.line, "reason": e.reason} for e in errors)
             made += 1
         wd.write_manifest(partition, [(u.key, u.sha256) for u in by_file[partition]])
-        write_record(wd, partition, fingerprints, summary)
+        write_record(wd, partition, cache_keys, summary)
     done = {stages.partition_of(k) for k, _ in json.loads((wd.root / "sources.json").read_text())["units"]} \
         if (wd.root / "sources.json").exists() else set()
     done |= {f"copy-{k:02d}.jsonl" for k in [*sources, *targets]}
@@ -177,9 +177,9 @@ def replicate(out: Path, copies: int, to: Path) -> int:
                     linked += 1
     for stage in stages.STAGES:  # the chunks whole: the dataset step drops the other copies' units
         folder = src.chunks(stage).folder
-        for a in folder.iterdir() if folder.is_dir() else []:
-            b = dst.chunks(stage).folder / a.name
-            if not a.name.startswith(".") and not b.exists():
+        for a in folder.rglob("*") if folder.is_dir() else []:  # chunk files and index shards
+            b = dst.chunks(stage).folder / a.relative_to(folder)
+            if a.is_file() and not a.name.startswith(".") and not b.exists():
                 b.parent.mkdir(parents=True, exist_ok=True)
                 os.link(a, b)
                 linked += 1
