@@ -380,6 +380,11 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
             if i not in subject_ok:
                 p = preds[i]
                 details.append(f"{gold['doc']} metric wrong subject: {p.get('subject_name')} ({p.get('subject_method')}) for {golds[j].get('subject')} «{p['span_text']}»")
+        for i, j in pairs.items():
+            py, gy = preds[i].get("year"), golds[j].get("year")
+            if not ((_isna(py) and gy is None) or (not _isna(py) and gy is not None and int(py) == int(gy))):
+                shown = None if _isna(py) else int(py)
+                details.append(f"{gold['doc']} metric wrong year: {shown} for {gy} ({golds[j].get('metric')}) «{preds[i]['span_text']}»")
 
 
 def score(tables: dict[str, pd.DataFrame], golds: list[dict], verbose: bool = False) -> dict:
