@@ -279,7 +279,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
                     and q.kind != "duration" and not sent_timed \
                     and not _in_quote(text, sent.start, q.start):
-                year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
+                year = years.present_year(d.dates, d.doc_date, d.consumed)  # a paragraph with no time of its own speaks of the document's present
             if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
                 year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
         if subject is not None:

@@ -162,3 +162,17 @@ def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int |
             return best
     return doc_date.year
 
+
+
+EARLY_MONTHS = 4  # a document of January to April may still report on the year before
+
+
+def present_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int | None:
+    """The year of the present a document speaks from, for a paragraph with no time of its own: the
+    document's year; but a document of the first months of a year that is about the year before (a
+    report on 2024 published in February 2025: ``topic_year``) speaks of that year."""
+    if doc_date is None:
+        return None
+    if doc_date.month <= EARLY_MONTHS:
+        return topic_year(dates, doc_date, skip)
+    return doc_date.year
