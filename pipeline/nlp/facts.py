@@ -271,7 +271,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 # sentence has moved on to another subject, the year is left empty rather than guessed.
                 key = subject.canonical or subject.text if subject is not None else None
                 first = year_subject.setdefault(anchor, key)
-                if first != key:
+                if first != key and method != "distributed":  # A、B、C 在2023年 ... 分别为: one list, one year
                     year, period = None, None
             elif year is None and anchor is None and carried is not None and q.kind != "duration" \
                     and not _in_quote(text, sent.start, q.start):
