@@ -675,10 +675,13 @@ def _rank_metric(d: DocContext, sent: Sentence, q: Quantity, cs: int, ce: int, n
 
 def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | None, int | None]:
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
-    best_date = None
+    best_date, since = None, None
     for dt in in_range(d, "dates", sent.start, pos):
         if dt.start in d.consumed or years.is_comparison_base(d.text, dt.start, dt.end):
             continue  # 较2022年增加了8.7个百分点: the base of a comparison does not date the number
+        if dt.year is not None and years.is_start_point(d.text, dt.start, dt.end, pos):
+            since = dt  # 自2016年成立以来，累计融资超过13亿美元: a total up to the present
+            continue
         if dt.year is not None:
             best_date = dt
         elif dt.month is not None and (d.carried is not None or d.doc_date is not None):
@@ -706,6 +709,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         period = p.period
         if year is None and p.target_year:
             year = p.target_year
+    if year is None and since is not None and best_rel is None:
+        year = years.present_year(d.dates, d.doc_date, d.consumed)
     return year, period, used
 
 

@@ -176,3 +176,14 @@ def present_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int
     if doc_date.month <= EARLY_MONTHS:
         return topic_year(dates, doc_date, skip)
     return doc_date.year
+
+
+_SINCE_AFTER = re.compile(r"\s*(?:起|开始|[^，,。；;：:\d]{0,6}?以来)")
+
+
+def is_start_point(text: str, start: int, end: int, pos: int) -> bool:
+    """Whether the date text[start:end], before a number at ``pos``, is where a time frame starts
+    (自2016年成立以来, 2013年以来, 从2020年起): it does not date the number, which is a total or a
+    state up to the present (or up to an earlier year the sentence names)."""
+    m = _SINCE_AFTER.match(text, end)
+    return bool(m) and m.end() <= pos
