@@ -677,7 +677,11 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
     best_date, since = None, None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.start in d.consumed or years.is_comparison_base(d.text, dt.start, dt.end):
+        if dt.start in d.consumed:
+            continue
+        if years.is_comparison_base(d.text, dt.start, dt.end):
+            if dt.year is not None and years.is_base_value(d.text, dt.end, pos):
+                best_date = dt  # 比 2022 年的 11.8 万辆: the base's own value, in the base's year
             continue  # 较2022年增加了8.7个百分点: the base of a comparison does not date the number
         if dt.year is not None and years.is_start_point(d.text, dt.start, dt.end, pos):
             since = dt  # 自2016年成立以来，累计融资超过13亿美元: a total up to the present

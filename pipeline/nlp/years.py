@@ -187,3 +187,13 @@ def is_start_point(text: str, start: int, end: int, pos: int) -> bool:
     state up to the present (or up to an earlier year the sentence names)."""
     m = _SINCE_AFTER.match(text, end)
     return bool(m) and m.end() <= pos
+
+
+_BASE_VALUE_GAP = re.compile(r"\s*(?:同期)?\s*的\s*")
+
+
+def is_base_value(text: str, date_end: int, pos: int) -> bool:
+    """Whether the number at ``pos`` is the value of the comparison base whose date ends at
+    ``date_end`` (比 2022 年的 11.8 万辆, 同比2020年的1.32亿, 较2019年同期的5亿元): then it is
+    dated by that base year."""
+    return bool(_BASE_VALUE_GAP.fullmatch(text, date_end, pos))
