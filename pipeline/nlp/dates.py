@@ -143,13 +143,13 @@ def _years_ago(text: str) -> list[RelativeYear]:
     out = []
     for m in _YEARS_AGO_RE.finditer(text):
         n = m.group("n")
-        years = int(n) if n.isdigit() else _cn_small_int(n)
+        years = int(n) if n.isdigit() else cn_small_int(n)
         if years:
             out.append(RelativeYear(m.start("n"), m.end(), text[m.start("n") : m.end()], -years, "published"))
     return out
 
 
-def _cn_small_int(s: str) -> int | None:
+def cn_small_int(s: str) -> int | None:
     """一 .. 九十九 written in Chinese numerals (十, 十五, 二十, 两), else None."""
     digits = {**_CN_DIGITS, "两": 2}
     if "十" not in s:

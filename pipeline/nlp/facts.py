@@ -282,6 +282,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 year = years.present_year(d.dates, d.doc_date, d.consumed)  # a paragraph with no time of its own speaks of the document's present
             if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
                 year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
+            if q.kind not in years.UNDATED_KINDS:
+                year = years.horizon_year(text, sent.start, q.start, year, d.doc_date)  # 计划在 5 年内投入: the plan's last year
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)

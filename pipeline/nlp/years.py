@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.nlp.dates import DateSpan, PeriodSpan, RelativeYear
+from pipeline.nlp.dates import DateSpan, PeriodSpan, RelativeYear, cn_small_int
 
 UNDATED_KINDS = frozenset({"duration", "age"})
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
@@ -197,3 +197,33 @@ def is_base_value(text: str, date_end: int, pos: int) -> bool:
     ``date_end`` (比 2022 年的 11.8 万辆, 同比2020年的1.32亿, 较2019年同期的5亿元): then it is
     dated by that base year."""
     return bool(_BASE_VALUE_GAP.fullmatch(text, date_end, pos))
+
+
+# 计划在 5 年内, 通过3年攻坚, 未来 18 个月内, 未来三年: a plan's or a forecast's horizon
+_HORIZON = re.compile(r"(?:(?P<fut>未来|今后|通过|用)\s*)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,3})\s*(?P<u>年|个月)"
+                      r"\s*(?P<tail>内|之内|以内|攻坚|时间|里|左右)?")
+_PAST_BEFORE = re.compile(r"(?:近|过去|最近|前|这|此前|已|连续|成立|不足|超过|第)\s*$")
+
+
+def horizon_year(text: str, sent_start: int, pos: int, year: int | None, doc_date: date | None) -> int | None:
+    """The last year of a plan's or a forecast's horizon stated before the number at ``pos`` in its
+    sentence (计划在 5 年内投入 1500 亿元, 通过3年攻坚 ... 达到37万元, 未来 18 个月内 ... 超过一万辆),
+    counted from the number's ``year`` (else the document's): N years from year Y end in Y+N-1;
+    months are counted from the document's month. ``year`` unchanged without such a horizon,
+    or where the sentence neither plans nor forecasts (近5年内, 过去三年里 look back)."""
+    m = None
+    for m_ in _HORIZON.finditer(text, sent_start, pos):
+        if m_.group("fut") or m_.group("tail"):
+            m = m_
+    if m is None or _PAST_BEFORE.search(text, max(sent_start, m.start() - 3), m.start()):
+        return year
+    if not m.group("fut") and not speaks_of_the_future(text, sent_start, pos):
+        return year
+    n = int(m.group("n")) if m.group("n").isdigit() else cn_small_int(m.group("n"))
+    base = year if year is not None else (doc_date.year if doc_date is not None else None)
+    if not n or base is None:
+        return year
+    if m.group("u") == "年":
+        return base + n - 1
+    month = doc_date.month if doc_date is not None and base == doc_date.year else 12
+    return base + (month - 1 + n) // 12
