@@ -69,7 +69,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from pathlib import Path
 
+from pipeline import vocab
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
@@ -81,8 +83,8 @@ from pipeline.nlp.subjects import choose_subject, distributive_at
 from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
-_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
-                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+_MONEY_WORDS = re.compile("|".join(re.escape(w) for w in sorted(
+    vocab.word_lines(Path(__file__).resolve().parent.parent / "data" / "metrics" / "money_words.txt"), key=len, reverse=True)))
 # 万亿工业时代, 千亿级产业, 步入千亿的不锈钢新材料产业: a magnitude naming an industry's level is its output value
 _INDUSTRY_LEVEL = re.compile(r"\s*(?:元)?\s*(?:级)?\s*[”」\"]?\s*的?[\u4e00-\u9fff]{0,8}?(?:产业|工业)")
 _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
