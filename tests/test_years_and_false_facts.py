@@ -295,3 +295,23 @@ def test_horizon_year(text, year, expected):
 def test_bare_magnitudes_in_money_sentences(text, unit):
     facts = [f for f in _facts_of(text) if f.value >= 1e8]
     assert facts and all(f.unit == unit for f in facts), [(f.span_text, f.unit) for f in facts]
+
+
+@pytest.mark.parametrize("text, period", [
+    ("此前全国31个省份三季报出炉", "前三季度"),
+    ("公司发布半年报", "上半年"),
+    ("一季报显示", "第一季度"),
+    ("2023年年报显示", "全年"),
+    ("公司报告显示", None),  # negative: no periodic report
+])
+def test_a_periodic_report_names_its_period(text, period):
+    from pipeline.nlp.dates import find_periods
+
+    found = [p.period for p in find_periods(text)]
+    assert found == ([period] if period else [])
+
+
+def test_a_periodic_report_dates_its_numbers():
+    text = "此前全国31个省份三季报出炉，浙江省实现GDP52853亿元。"
+    hits = [f for f in _facts_of(text, date(2021, 11, 20)) if f.span_text == "52853亿元"]
+    assert [f.year for f in hits] == [2021]
