@@ -315,3 +315,19 @@ def test_a_periodic_report_dates_its_numbers():
     text = "此前全国31个省份三季报出炉，浙江省实现GDP52853亿元。"
     hits = [f for f in _facts_of(text, date(2021, 11, 20)) if f.span_text == "52853亿元"]
     assert [f.year for f in hits] == [2021]
+
+
+# 分别 lists: years in the list's own clause, and 近N年 / 过去N年 spans (years before the present)
+RESPECTIVELY = [
+    ("2022 年和 2021 年的增速分别为 83.3% 和 182.9%。", {"83.3%": 2022, "182.9%": 2021}, None),
+    ("招股书显示，小米近三年研发投入占营业收入的比例分别为16.38%、19.11%和20.20%。",
+     {"16.38%": 2020, "19.11%": 2021, "20.20%": 2022}, date(2023, 7, 26)),
+    ("过去两年，华为的销售收入增速分别为 0.9%、9.6%。", {"0.9%": 2019, "9.6%": 2020}, None),
+    ("过去三年，华为的销售收入增速分别为 0.9%、9.6%。", {"0.9%": 2021, "9.6%": 2021}, None),  # negative: 3 years, 2 values
+]
+
+
+@pytest.mark.parametrize("text, expected, published", RESPECTIVELY, ids=[t for t, _, _ in RESPECTIVELY])
+def test_respectively_years(text, expected, published):
+    got = {f.span_text: f.year for f in _facts_of(text, published or PUBLISHED) if f.span_text in expected}
+    assert got == expected

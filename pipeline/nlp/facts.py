@@ -794,18 +794,23 @@ def _date_period(dt: DateSpan) -> str | None:
 
 
 def _respectively_years(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> dict[int, tuple[int | None, str | None]]:
-    """分别 lists: 2022 全年、2023 全年、2024 年前九个月 ... 分别为 A、B 和 C -> pair years and values in order."""
+    """分别 lists: 2022 全年、2023 全年、2024 年前九个月 ... 分别为 A、B 和 C -> pair years and values in order;
+    近三年 / 过去两年 ... 分别为 A、B(、C) -> the years before the present, in order."""
     text = d.text
     out: dict[int, tuple] = {}
-    years = [dt for dt in in_range(d, "dates", sent.start, sent.end) if dt.year is not None]
-    if len(years) < 2:
-        return out
+    years_ = [dt for dt in in_range(d, "dates", sent.start, sent.end) if dt.year is not None]
     for ci, (cs, ce) in enumerate(sent.clauses):
         if "分别" not in text[cs:ce]:
             continue
-        qs = [q for q in quantities if cs <= q.start < ce and q.high is None]
-        prior = [dt for dt in years if dt.start < cs]
-        if len(qs) < 2 or len(prior) < len(qs):
+        qs = [q for q in quantities if cs <= q.start < ce and q.high is None and q.kind != "duration"]
+        if len(qs) < 2:
+            continue
+        recent = years.recent_years(text, sent.start, qs[0].start, len(qs), years.present_year(d.dates, d.doc_date, d.consumed))
+        if recent:  # 近三年研发投入占比分别为 A、B、C: the last three years before the present
+            out.update({q.start: (y, None) for q, y in zip(qs, recent)})
+            continue
+        prior = [dt for dt in years_ if dt.start < qs[0].start]  # 2022 年和 2021 年的增速分别为 A 和 B
+        if len(prior) < len(qs) or len(years_) < 2:
             continue
         chosen = prior[-len(qs):]
         for q, dt in zip(qs, chosen):

@@ -227,3 +227,19 @@ def horizon_year(text: str, sent_start: int, pos: int, year: int | None, doc_dat
         return base + n - 1
     month = doc_date.month if doc_date is not None and base == doc_date.year else 12
     return base + (month - 1 + n) // 12
+
+
+_RECENT = re.compile(r"(?:近|过去|最近|前)\s*(?P<n>\d|[一二三四五六七八九十两])\s*(?:个)?\s*(?:会计)?\s*(?:年度|年)(?![前后内来])")
+
+
+def recent_years(text: str, lo: int, pos: int, n: int, present: int | None) -> list[int] | None:
+    """The years of a 分别 list of ``n`` values over the last ``n`` years (近三年研发投入占比分别为 A、B、C,
+    过去两年增速分别为 A、B): the ``n`` years before ``present``, oldest first; None when text[lo:pos]
+    names no such span of exactly ``n`` years."""
+    if present is None:
+        return None
+    for m in _RECENT.finditer(text, lo, pos):
+        k = int(m.group("n")) if m.group("n").isdigit() else cn_small_int(m.group("n"))
+        if k == n:
+            return list(range(present - n, present))
+    return None
