@@ -281,7 +281,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
             elif year is None and anchor is None and not d.para_timed and d.doc_date is not None \
                     and q.kind != "duration" and not sent_timed \
                     and not _in_quote(text, sent.start, q.start):
-                year = years.present_year(d.dates, d.doc_date, d.consumed)  # a paragraph with no time of its own speaks of the document's present
+                year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
             if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
                 year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
             if q.kind not in years.UNDATED_KINDS:
@@ -718,7 +718,7 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         if year is None and p.target_year:
             year = p.target_year
     if year is None and since is not None and best_rel is None:
-        year = years.present_year(d.dates, d.doc_date, d.consumed)
+        year = d.doc_date.year if d.doc_date is not None else None
     return year, period, used
 
 
@@ -805,7 +805,7 @@ def _respectively_years(d: DocContext, sent: Sentence, quantities: list[Quantity
         qs = [q for q in quantities if cs <= q.start < ce and q.high is None and q.kind != "duration"]
         if len(qs) < 2:
             continue
-        recent = years.recent_years(text, sent.start, qs[0].start, len(qs), years.present_year(d.dates, d.doc_date, d.consumed))
+        recent = years.recent_years(text, sent.start, qs[0].start, len(qs), d.doc_date.year if d.doc_date else None)
         if recent:  # 近三年研发投入占比分别为 A、B、C: the last three years before the present
             out.update({q.start: (y, None) for q, y in zip(qs, recent)})
             continue

@@ -19,6 +19,16 @@ time of its own. This module adds the cases those rules leave open:
   before; else the document's year), unless the sentence states a plan or a
   forecast (规划, 建成后, 预计, 将达到 ...).
 
+And the rules for numbers that a nearby time phrase dates otherwise than as the nearest year:
+
+- ``is_start_point``: a year where a time frame starts (自2016年成立以来, 2013年以来, 从2020年起)
+  does not date the number after it; the number is a total up to the present.
+- ``is_base_value``: a number right after a comparison base's year (比 2022 年的 11.8 万辆,
+  同比2020年的1.32亿) is the base's value, in the base's year.
+- ``horizon_year``: a plan's or forecast's horizon (计划在 5 年内, 通过3年攻坚, 未来 18 个月内)
+  dates the numbers after it by its last year (Y + N - 1).
+- ``recent_years``: 近三年 / 过去两年 ... 分别为 A、B(、C): the years before the document's year.
+
 Durations and ages are never dated here (用了七年, 28岁: gold leaves them
 without a year). Pure functions over the spans of ``dates``; no Dagster import.
 """
@@ -162,20 +172,6 @@ def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int |
             return best
     return doc_date.year
 
-
-
-EARLY_MONTHS = 4  # a document of January to April may still report on the year before
-
-
-def present_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int | None:
-    """The year of the present a document speaks from, for a paragraph with no time of its own: the
-    document's year; but a document of the first months of a year that is about the year before (a
-    report on 2024 published in February 2025: ``topic_year``) speaks of that year."""
-    if doc_date is None:
-        return None
-    if doc_date.month <= EARLY_MONTHS:
-        return topic_year(dates, doc_date, skip)
-    return doc_date.year
 
 
 _SINCE_AFTER = re.compile(r"\s*(?:起|开始|[^，,。；;：:\d]{0,6}?以来)")
