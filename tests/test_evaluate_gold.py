@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import schema
 from tooling.evaluation import gold as ev
+from tooling.evaluation.scoring import format_report
 from conftest import SAMPLE
 
 
@@ -183,7 +184,8 @@ def test_python_m_pipeline_forwards_tooling_commands(command, capsys):
     # (unit, year) of each metric of a dated document
     ([("元", 2024), ("%", None)], 0.5, 0.5),
     ([("元", 2024), ("年", None), ("月", None)], 1.0, 1 / 3),   # durations (用了七年, 37 个月) are not in the denominator
-    ([("岁", None), ("year", 2021), ("个", 2021)], 2 / 3, 2 / 3),  # ages and founding years are
+    ([("岁", None), ("个", 2021)], 0.5, 0.5),  # ages are
+    ([("year", None), ("个", 2021)], 1.0, 0.5),  # founding years (a date, year null in the gold) are not
 ])
 def test_share_with_a_year_leaves_durations_out(units_years, with_year, with_year_all):
     text = "x" * 10
@@ -193,3 +195,39 @@ def test_share_with_a_year_leaves_durations_out(units_years, with_year, with_yea
     r = ev.score(tables, [{"doc": "a.txt", "metrics": []}])
     assert r["metrics_with_year_in_dated_docs"] == pytest.approx(with_year, abs=1e-3)
     assert r["metrics_with_year_all_in_dated_docs"] == pytest.approx(with_year_all, abs=1e-3)
+
+
+@pytest.mark.parametrize("published_at, text, dated", [
+    (pd.Timestamp("2024-05-01"), "x" * 10, 1),  # published_at (front matter, .jsonl)
+    (None, "2024年5月12日 10:30\n今年营收10亿元。", 1),  # a dateline only: the pipeline dates by it, so does the score
+    (None, "今年营收10亿元。", 0),  # neither
+])
+def test_dated_documents_are_those_the_pipeline_has_a_date_for(published_at, text, dated):
+    tables = _tables(text, [], {}, [{**_metric(0, 1e9, "元", 0, 1), "year": 2024}])
+    tables["documents"]["published_at"] = published_at
+    r = ev.score(tables, [{"doc": "a.txt", "metrics": []}])
+    assert (r["documents_dated"], r["documents_dated_n"]) == (dated, 1)
+    assert r["metrics_with_year_in_dated_docs_n"] == dated
+
+
+def test_no_dated_document_says_why_instead_of_a_bare_of_0():
+    tables = _tables("今年营收10亿元。", [], {}, [_metric(0, 1e9, "元", 0, 1)])
+    report = ev.score(tables, [{"doc": "a.txt", "metrics": []}])
+    out = format_report(report, title="set")
+    line = next(ln for ln in out.splitlines() if ln.startswith("metrics_with_year_in_dated_docs"))
+    assert "(of 0): no document has a date: give published_at in the front matter" in line
+    assert "documents_dated                     0   (of 1)" in out
+    tables["documents"]["published_at"] = pd.Timestamp("2024-05-01")
+    out = format_report(ev.score(tables, [{"doc": "a.txt", "metrics": []}]), title="set")
+    assert "no document has a date" not in out
+
+
+def test_a_text_with_a_bom_and_front_matter_gets_no_second_front_matter(tmp_path):
+    gold_dir = tmp_path / "dev"
+    gold_dir.mkdir()
+    (gold_dir / "d01_x.txt").write_bytes("\ufeff---\npublished_at: 2024-05-12\n---\n正文。".encode("utf-8"))
+    (gold_dir / "d01_x.gold.json").write_text(json.dumps({"doc": "d01_x.txt"}), encoding="utf-8")
+    (gold_dir / "SOURCES.md").write_text("| file | date |\n|---|---|\n| d01_x.txt | 2023-01-01 |\n", encoding="utf-8")
+    ev.stage_texts([(gold_dir, ev.load_golds(gold_dir))], tmp_path / "raw", tmp_path / "staged")
+    staged = (tmp_path / "staged" / "dev" / "d01_x.txt").read_text(encoding="utf-8")
+    assert staged.count("published_at") == 1 and "2023-01-01" not in staged

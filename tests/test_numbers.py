@@ -317,3 +317,16 @@ def test_full_width_digits_keep_their_span():
     qs = read_quantities(text)
     assert [(q.text, q.value, q.unit) for q in qs] == [("１２３亿元", Decimal("12300000000"), "元"), ("５％", Decimal("0.05"), "%")]
     assert all(text[q.start : q.end] == q.text for q in qs)
+
+
+# units added on branch years (2026-12-05): shares issued and energy in standard coal
+@pytest.mark.parametrize("text, span, value, unit", [
+    ("共发行股份为1,888.00万股，每股发行价格为39.90元", "1,888.00万股", D("18880000"), "股"),
+    ("腾出用能400万吨标准煤，减少碳排放800万吨", "400万吨标准煤", D("4000000"), "吨标准煤"),
+    ("腾出用能400万吨标准煤，减少碳排放800万吨", "800万吨", D("8000000"), "吨"),  # plain tonnes stay 吨
+    ("A股上市公司300家", "300家", D("300"), "家"),  # 股 of A股 is no count
+])
+def test_share_and_standard_coal_units(text, span, value, unit):
+    hits = [q for q in read_quantities(text) if q.text == span]
+    assert len(hits) == 1, [(q.text, q.unit) for q in read_quantities(text)]
+    assert (hits[0].value, hits[0].unit) == (value, unit)

@@ -222,3 +222,95 @@ SECTIONS = [
 def test_a_year_in_a_heading_dates_its_section(text, span, year):
     hits = [f for f in _facts(text, NAMES, published=PUBLISHED, blocks=_blocks(text)) if f.span_text == span]
     assert [f.year for f in hits] == [year]
+
+
+# --- rules of branch years (2026-12-05): (text, span, expected year, publication date or None for PUBLISHED)
+NEW_YEAR_RULES = [
+    # a paragraph with no time of its own is in the document's year, also early in a year about the year before
+    ("2023年，小米营收增长10%。2023年净利润2000亿元。\n华为营收3000亿元。", "3000亿元", 2024, date(2024, 4, 30)),
+    # an earlier clause's year dates a 分别 list distributed over several subjects
+    ("此外，小米、华为也在2023年交出了成绩，营收涨幅分别为25.76%、23.17%。", "23.17%", 2023, date(2024, 4, 30)),
+    ("此外，小米、华为也在2023年交出了成绩，营收涨幅分别为25.76%、23.17%。", "25.76%", 2023, date(2024, 4, 30)),
+    # where a time frame starts does not date the number: a total up to the present
+    ("作为融资最多的公司之一，小米自 2016 年成立以来，累计融资超过 13 亿美元。", "超过 13 亿美元", 2021, None),
+    ("小米从2016年起累计融资13亿美元。", "13亿美元", 2021, None),
+    ("2019年，华为营收增长10%，自2016年以来持续领先，市场份额为18%。", "18%", 2019, None),  # an earlier year of the sentence
+    ("小米2016年融资13亿美元。", "13亿美元", 2016, None),  # negative: a year that is no start
+    # a number right after a comparison base's year is that year's value
+    ("2024 年，小米的交付目标是 23 万辆，比 2022 年的 11.8 万辆翻了一番。", "11.8 万辆", 2022, None),
+    ("锴威特在2021年实现营收2.10亿元，同比2020年的1.32亿增长了59.29%。", "1.32亿", 2020, None),
+    ("华为营收较2019年增长3%。", "3%", None, None),  # negative: a change against the base is not the base's
+    # a plan's or forecast's horizon: N years from year Y end in Y+N-1; months from the document's month
+    ("2021 年，他们发布了新战略，计划在 5 年内投入 1500 亿元研发费用。", "1500 亿元", 2025, None),
+    ("此次方案提出，通过3年攻坚，全省亩均税收达到37万元。", "37万元", 2023, None),
+    ("根据小米的预测，未来 18 个月内，国内行业的总规模将超过一万辆。", "超过一万辆", 2026, date(2024, 11, 29)),
+    ("小米近5年内营收增长了10%。", "10%", None, None),  # negative: looks back (a time frame: undated)
+    ("小米5年内营收增长了10%。", "10%", None, None),  # negative: neither a plan nor a forecast
+]
+
+
+@pytest.mark.parametrize("text,span,year,published", NEW_YEAR_RULES, ids=[f"{t}-{s}" for t, s, _, _ in NEW_YEAR_RULES])
+def test_new_year_rules(text, span, year, published):
+    facts = _facts_of(text, published or PUBLISHED)
+    hits = [f for f in facts if f.span_text == span]
+    assert len(hits) == 1, [(f.span_text, f.year) for f in facts]
+    assert hits[0].year == year
+
+
+@pytest.mark.parametrize("text, year, expected", [
+    ("计划在 5 年内投入 1500 亿元", 2021, 2025),
+    ("通过3年攻坚，达到37万元", 2021, 2023),
+    ("未来三年，营收将达到100亿元", 2021, 2023),
+    ("近5年内营收增长了10%", 2021, 2021),  # looks back
+    ("过去三年里营收2000亿元", 2021, 2021),
+    ("成立不足3年内融资10亿元", 2021, 2021),
+    ("营收2000亿元", 2021, 2021),  # no horizon
+])
+def test_horizon_year(text, year, expected):
+    assert years.horizon_year(text, 0, len(text) - 1, year, date(2021, 7, 20)) == expected
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("在接近于盈利的 2020 年，自有品牌产品 2.3 亿，营销费用 3 亿，缺口 0.7 亿。", "元"),  # 盈利, 费用: money words (data)
+    ("硬件毛利空间是 1.8 亿人民币左右，营销费用 8 亿人民币，有 6.2 亿的缺口。", "元"),
+    ("小米的月活用户 2.3 亿，同比增长10%。", "人"),  # negative: users are no money
+])
+def test_bare_magnitudes_in_money_sentences(text, unit):
+    facts = [f for f in _facts_of(text) if f.value >= 1e8]
+    assert facts and all(f.unit == unit for f in facts), [(f.span_text, f.unit) for f in facts]
+
+
+@pytest.mark.parametrize("text, period", [
+    ("此前全国31个省份三季报出炉", "前三季度"),
+    ("公司发布半年报", "上半年"),
+    ("一季报显示", "第一季度"),
+    ("2023年年报显示", "全年"),
+    ("公司报告显示", None),  # negative: no periodic report
+])
+def test_a_periodic_report_names_its_period(text, period):
+    from pipeline.nlp.dates import find_periods
+
+    found = [p.period for p in find_periods(text)]
+    assert found == ([period] if period else [])
+
+
+def test_a_periodic_report_dates_its_numbers():
+    text = "此前全国31个省份三季报出炉，浙江省实现GDP52853亿元。"
+    hits = [f for f in _facts_of(text, date(2021, 11, 20)) if f.span_text == "52853亿元"]
+    assert [f.year for f in hits] == [2021]
+
+
+# 分别 lists: years in the list's own clause, and 近N年 / 过去N年 spans (years before the present)
+RESPECTIVELY = [
+    ("2022 年和 2021 年的增速分别为 83.3% 和 182.9%。", {"83.3%": 2022, "182.9%": 2021}, None),
+    ("招股书显示，小米近三年研发投入占营业收入的比例分别为16.38%、19.11%和20.20%。",
+     {"16.38%": 2020, "19.11%": 2021, "20.20%": 2022}, date(2023, 7, 26)),
+    ("过去两年，华为的销售收入增速分别为 0.9%、9.6%。", {"0.9%": 2019, "9.6%": 2020}, None),
+    ("过去三年，华为的销售收入增速分别为 0.9%、9.6%。", {"0.9%": 2021, "9.6%": 2021}, None),  # negative: 3 years, 2 values
+]
+
+
+@pytest.mark.parametrize("text, expected, published", RESPECTIVELY, ids=[t for t, _, _ in RESPECTIVELY])
+def test_respectively_years(text, expected, published):
+    got = {f.span_text: f.year for f in _facts_of(text, published or PUBLISHED) if f.span_text in expected}
+    assert got == expected

@@ -3,7 +3,8 @@
 ``find_dates(text)`` returns explicit years and calendar dates (2023年, 2025年2月,
 2024 年 9 月 30 日, 2月21日, 二〇二三年, 2022全年); ``find_periods(text)``
 returns period phrases within a year (前三季度, 上半年, 第三季度, 前 9 个月,
-1 至 9 月, 十四五 ...); ``find_relative(text)`` returns words that point to a
+1 至 9 月, 十四五 ...; a periodic report names its period: 三季报 -> 前三季度,
+年报 -> 全年); ``find_relative(text)`` returns words that point to a
 year relative to something else (今年, 去年, 十年前, 当年, 同年, 当时, 如今 ...).
 
 The number reader (``numbers``) skips every numeral inside one of these spans;
@@ -63,8 +64,11 @@ _PERIOD_RE = re.compile(
     r"(?P<q>(?:前|第)?\s*[一二三四1-4]\s*季度|Q[1-4]|[上下]半年|全年(?![\u4e00-\u9fff])|年初|年中|年底|年末"
     r"|前\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*个月"
     r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:-|—|–|~|～|至|到)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?"
-    r"|十[一二三四五六七八九]五(?:规划|期间|时期|末)?)"
+    r"|十[一二三四五六七八九]五(?:规划|期间|时期|末)?"
+    r"|[一三]季报|半年报|中报|年报)"
 )
+# a periodic report names its period (三季报出炉 -> 前三季度): see find_periods
+_REPORT_PERIOD = {"一季报": "第一季度", "半年报": "上半年", "中报": "上半年", "三季报": "前三季度", "年报": "全年"}
 _FIVE_YEAR_END = {"十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025, "十五五": 2030}
 
 _RELATIVE = {
@@ -115,7 +119,7 @@ def find_periods(text: str) -> list[PeriodSpan]:
     out: list[PeriodSpan] = []
     for m in _PERIOD_RE.finditer(text):
         s = m.group(0)
-        norm = _norm_period(s)
+        norm = _REPORT_PERIOD.get(s) or _norm_period(s)
         target = None
         for plan, end in _FIVE_YEAR_END.items():
             if norm.startswith(plan):
@@ -143,13 +147,13 @@ def _years_ago(text: str) -> list[RelativeYear]:
     out = []
     for m in _YEARS_AGO_RE.finditer(text):
         n = m.group("n")
-        years = int(n) if n.isdigit() else _cn_small_int(n)
+        years = int(n) if n.isdigit() else cn_small_int(n)
         if years:
             out.append(RelativeYear(m.start("n"), m.end(), text[m.start("n") : m.end()], -years, "published"))
     return out
 
 
-def _cn_small_int(s: str) -> int | None:
+def cn_small_int(s: str) -> int | None:
     """一 .. 九十九 written in Chinese numerals (十, 十五, 二十, 两), else None."""
     digits = {**_CN_DIGITS, "两": 2}
     if "十" not in s:

@@ -69,7 +69,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from pathlib import Path
 
+from pipeline import vocab
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp import years
 from pipeline.nlp.dates import DateSpan, year_of_month
@@ -81,8 +83,8 @@ from pipeline.nlp.subjects import choose_subject, distributive_at
 from pipeline.records import Document, Fact, Mention, Token
 
 _CONVERSION = re.compile(r"(?:约合|折合|合)(?:人民币)?\s*$")
-_MONEY_WORDS = re.compile(r"资金|资本|基金|投资|融资|营收|收入|利润|市值|估值|金额|资产|募|注资|增资|亏损|成本|支出|GDP|产值|元|私募|规模"
-                          r"|定价|售价|价格|报价|斥资|花费|耗资|出资|筹资|投入|预算|补贴|经济总量")
+_MONEY_WORDS = re.compile("|".join(re.escape(w) for w in sorted(
+    vocab.word_lines(Path(__file__).resolve().parent.parent / "data" / "metrics" / "money_words.txt"), key=len, reverse=True)))
 # 万亿工业时代, 千亿级产业, 步入千亿的不锈钢新材料产业: a magnitude naming an industry's level is its output value
 _INDUSTRY_LEVEL = re.compile(r"\s*(?:元)?\s*(?:级)?\s*[”」\"]?\s*的?[\u4e00-\u9fff]{0,8}?(?:产业|工业)")
 _PEOPLE_WORDS = re.compile(r"(?:人口|人数|员工|用户|游客|人才|就业)")
@@ -271,7 +273,7 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 # sentence has moved on to another subject, the year is left empty rather than guessed.
                 key = subject.canonical or subject.text if subject is not None else None
                 first = year_subject.setdefault(anchor, key)
-                if first != key:
+                if first != key and method != "distributed":  # A、B、C 在2023年 ... 分别为: one list, one year
                     year, period = None, None
             elif year is None and anchor is None and carried is not None and q.kind != "duration" \
                     and not _in_quote(text, sent.start, q.start):
@@ -282,6 +284,8 @@ def _sentence_facts(d: DocContext, sent: Sentence, quantities: list[Quantity]) -
                 year = d.doc_date.year  # a paragraph with no time of its own speaks of the document's present
             if year is None and anchor is None and q.kind not in years.UNDATED_KINDS:
                 year = _fallback_year(d, sent, q, period)  # a year later in the clause; 上半年 of the document's year
+            if q.kind not in years.UNDATED_KINDS:
+                year = years.horizon_year(text, sent.start, q.start, year, d.doc_date)  # 计划在 5 年内投入: the plan's last year
         if subject is not None:
             sent.last_subject, sent.last_fact_end, sent.last_method = subject, q.end, method
             sent.subjects.append(subject)
@@ -675,10 +679,17 @@ def _rank_metric(d: DocContext, sent: Sentence, q: Quantity, cs: int, ce: int, n
 
 def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | None, int | None]:
     """(year, period, start of the explicit year expression used or None) for a number at ``pos``."""
-    best_date = None
+    best_date, since = None, None
     for dt in in_range(d, "dates", sent.start, pos):
-        if dt.start in d.consumed or years.is_comparison_base(d.text, dt.start, dt.end):
+        if dt.start in d.consumed:
+            continue
+        if years.is_comparison_base(d.text, dt.start, dt.end):
+            if dt.year is not None and years.is_base_value(d.text, dt.end, pos):
+                best_date = dt  # 比 2022 年的 11.8 万辆: the base's own value, in the base's year
             continue  # 较2022年增加了8.7个百分点: the base of a comparison does not date the number
+        if dt.year is not None and years.is_start_point(d.text, dt.start, dt.end, pos):
+            since = dt  # 自2016年成立以来，累计融资超过13亿美元: a total up to the present
+            continue
         if dt.year is not None:
             best_date = dt
         elif dt.month is not None and (d.carried is not None or d.doc_date is not None):
@@ -706,6 +717,8 @@ def _year(d: DocContext, sent: Sentence, pos: int) -> tuple[int | None, str | No
         period = p.period
         if year is None and p.target_year:
             year = p.target_year
+    if year is None and since is not None and best_rel is None:
+        year = d.doc_date.year if d.doc_date is not None else None
     return year, period, used
 
 
@@ -781,18 +794,23 @@ def _date_period(dt: DateSpan) -> str | None:
 
 
 def _respectively_years(d: DocContext, sent: Sentence, quantities: list[Quantity]) -> dict[int, tuple[int | None, str | None]]:
-    """分别 lists: 2022 全年、2023 全年、2024 年前九个月 ... 分别为 A、B 和 C -> pair years and values in order."""
+    """分别 lists: 2022 全年、2023 全年、2024 年前九个月 ... 分别为 A、B 和 C -> pair years and values in order;
+    近三年 / 过去两年 ... 分别为 A、B(、C) -> the years before the present, in order."""
     text = d.text
     out: dict[int, tuple] = {}
-    years = [dt for dt in in_range(d, "dates", sent.start, sent.end) if dt.year is not None]
-    if len(years) < 2:
-        return out
+    years_ = [dt for dt in in_range(d, "dates", sent.start, sent.end) if dt.year is not None]
     for ci, (cs, ce) in enumerate(sent.clauses):
         if "分别" not in text[cs:ce]:
             continue
-        qs = [q for q in quantities if cs <= q.start < ce and q.high is None]
-        prior = [dt for dt in years if dt.start < cs]
-        if len(qs) < 2 or len(prior) < len(qs):
+        qs = [q for q in quantities if cs <= q.start < ce and q.high is None and q.kind != "duration"]
+        if len(qs) < 2:
+            continue
+        recent = years.recent_years(text, sent.start, qs[0].start, len(qs), d.doc_date.year if d.doc_date else None)
+        if recent:  # 近三年研发投入占比分别为 A、B、C: the last three years before the present
+            out.update({q.start: (y, None) for q, y in zip(qs, recent)})
+            continue
+        prior = [dt for dt in years_ if dt.start < qs[0].start]  # 2022 年和 2021 年的增速分别为 A 和 B
+        if len(prior) < len(qs) or len(years_) < 2:
             continue
         chosen = prior[-len(qs):]
         for q, dt in zip(qs, chosen):

@@ -2,8 +2,9 @@
 
 ``founding_facts`` finds a year written with a founding verb (成立, 创立,
 创办, 创建, 组建, 诞生) and the firm or organisation it is said of, and makes
-a fact with metric 成立年份, unit ``year``, value = year = the year (span: the
-year expression). A year used as an attribute (成立于2009年的阿里云) is marked
+a fact with metric 成立年份, unit ``year``, value = the year and ``year`` empty
+(span: the year expression): the value is itself a date, not a quantity observed
+in a year, and the gold conventions leave a founding year's ``year`` null. A year used as an attribute (成立于2009年的阿里云) is marked
 consumed so that it does not date the other numbers of the sentence.
 """
 
@@ -55,7 +56,7 @@ def founding_facts(d: DocContext, ss: int, se: int) -> list[Fact]:
             continue
         out.append(Fact(doc_id=d.doc.doc_id, start=dt.start, end=dt.end, span_text=dt.text,
                         sentence=text[ss:se].strip(), metric="成立年份", value=float(dt.year), unit="year",
-                        qualifier="=", year=dt.year, **subject_fields(subject)))
+                        qualifier="=", year=None, **subject_fields(subject)))
     return out
 
 

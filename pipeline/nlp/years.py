@@ -19,6 +19,16 @@ time of its own. This module adds the cases those rules leave open:
   before; else the document's year), unless the sentence states a plan or a
   forecast (规划, 建成后, 预计, 将达到 ...).
 
+And the rules for numbers that a nearby time phrase dates otherwise than as the nearest year:
+
+- ``is_start_point``: a year where a time frame starts (自2016年成立以来, 2013年以来, 从2020年起)
+  does not date the number after it; the number is a total up to the present.
+- ``is_base_value``: a number right after a comparison base's year (比 2022 年的 11.8 万辆,
+  同比2020年的1.32亿) is the base's value, in the base's year.
+- ``horizon_year``: a plan's or forecast's horizon (计划在 5 年内, 通过3年攻坚, 未来 18 个月内)
+  dates the numbers after it by its last year (Y + N - 1).
+- ``recent_years``: 近三年 / 过去两年 ... 分别为 A、B(、C): the years before the document's year.
+
 Durations and ages are never dated here (用了七年, 28岁: gold leaves them
 without a year). Pure functions over the spans of ``dates``; no Dagster import.
 """
@@ -28,7 +38,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.nlp.dates import DateSpan, PeriodSpan, RelativeYear
+from pipeline.nlp.dates import DateSpan, PeriodSpan, RelativeYear, cn_small_int
 
 UNDATED_KINDS = frozenset({"duration", "age"})
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
@@ -162,3 +172,70 @@ def topic_year(dates: list[DateSpan], doc_date: date | None, skip: set) -> int |
             return best
     return doc_date.year
 
+
+
+_SINCE_AFTER = re.compile(r"\s*(?:起|开始|[^，,。；;：:\d]{0,6}?以来)")
+
+
+def is_start_point(text: str, start: int, end: int, pos: int) -> bool:
+    """Whether the date text[start:end], before a number at ``pos``, is where a time frame starts
+    (自2016年成立以来, 2013年以来, 从2020年起): it does not date the number, which is a total or a
+    state up to the present (or up to an earlier year the sentence names)."""
+    m = _SINCE_AFTER.match(text, end)
+    return bool(m) and m.end() <= pos
+
+
+_BASE_VALUE_GAP = re.compile(r"\s*(?:同期)?\s*的\s*")
+
+
+def is_base_value(text: str, date_end: int, pos: int) -> bool:
+    """Whether the number at ``pos`` is the value of the comparison base whose date ends at
+    ``date_end`` (比 2022 年的 11.8 万辆, 同比2020年的1.32亿, 较2019年同期的5亿元): then it is
+    dated by that base year."""
+    return bool(_BASE_VALUE_GAP.fullmatch(text, date_end, pos))
+
+
+# 计划在 5 年内, 通过3年攻坚, 未来 18 个月内, 未来三年: a plan's or a forecast's horizon
+_HORIZON = re.compile(r"(?:(?P<fut>未来|今后|通过|用)\s*)?(?P<n>\d{1,2}|[一二三四五六七八九十两]{1,3})\s*(?P<u>年|个月)"
+                      r"\s*(?P<tail>内|之内|以内|攻坚|时间|里|左右)?")
+_PAST_BEFORE = re.compile(r"(?:近|过去|最近|前|这|此前|已|连续|成立|不足|超过|第)\s*$")
+
+
+def horizon_year(text: str, sent_start: int, pos: int, year: int | None, doc_date: date | None) -> int | None:
+    """The last year of a plan's or a forecast's horizon stated before the number at ``pos`` in its
+    sentence (计划在 5 年内投入 1500 亿元, 通过3年攻坚 ... 达到37万元, 未来 18 个月内 ... 超过一万辆),
+    counted from the number's ``year`` (else the document's): N years from year Y end in Y+N-1;
+    months are counted from the document's month. ``year`` unchanged without such a horizon,
+    or where the sentence neither plans nor forecasts (近5年内, 过去三年里 look back)."""
+    m = None
+    for m_ in _HORIZON.finditer(text, sent_start, pos):
+        if m_.group("fut") or m_.group("tail"):
+            m = m_
+    if m is None or _PAST_BEFORE.search(text, max(sent_start, m.start() - 3), m.start()):
+        return year
+    if not m.group("fut") and not speaks_of_the_future(text, sent_start, pos):
+        return year
+    n = int(m.group("n")) if m.group("n").isdigit() else cn_small_int(m.group("n"))
+    base = year if year is not None else (doc_date.year if doc_date is not None else None)
+    if not n or base is None:
+        return year
+    if m.group("u") == "年":
+        return base + n - 1
+    month = doc_date.month if doc_date is not None and base == doc_date.year else 12
+    return base + (month - 1 + n) // 12
+
+
+_RECENT = re.compile(r"(?:近|过去|最近|前)\s*(?P<n>\d|[一二三四五六七八九十两])\s*(?:个)?\s*(?:会计)?\s*(?:年度|年)(?![前后内来])")
+
+
+def recent_years(text: str, lo: int, pos: int, n: int, present: int | None) -> list[int] | None:
+    """The years of a 分别 list of ``n`` values over the last ``n`` years (近三年研发投入占比分别为 A、B、C,
+    过去两年增速分别为 A、B): the ``n`` years before ``present``, oldest first; None when text[lo:pos]
+    names no such span of exactly ``n`` years."""
+    if present is None:
+        return None
+    for m in _RECENT.finditer(text, lo, pos):
+        k = int(m.group("n")) if m.group("n").isdigit() else cn_small_int(m.group("n"))
+        if k == n:
+            return list(range(present - n, present))
+    return None

@@ -143,7 +143,7 @@ def stage_texts(sets: list[tuple[Path, list[dict]]], raw_dir: Path, staging: Pat
             dest = staging / name / doc
             dest.parent.mkdir(parents=True, exist_ok=True)
             data = src.read_bytes()
-            if Path(doc).name in dates and not data.startswith(b"---"):
+            if Path(doc).name in dates and not data.removeprefix(b"\xef\xbb\xbf").startswith(b"---"):
                 data = f"---\npublished_at: {dates[Path(doc).name]}\n---\n".encode() + data
             dest.write_bytes(data)
             out.append({**gold, "doc": f"{name}/{doc}"})

@@ -37,7 +37,11 @@ is a length of time, not a quantity observed in a year, and the gold conventions
 durations undated and make time frames attributes of other facts, so durations are left out
 of its denominator (``metrics_with_year_in_dated_docs``); the share over every metric, durations
 included, is reported beside it (``metrics_with_year_all_in_dated_docs``). Founding years
-(unit ``year``) and ages (岁, dated in the gold) stay in both.
+(unit ``year``: the value is itself a date, and the gold leaves their ``year`` null) are left
+out of the first share like durations; ages (岁, dated in the gold) stay in both. A document is dated when the
+pipeline has a date to speak from (``pipeline.nlp.dates.document_date``): its ``published_at``,
+else a dateline in its first lines; ``documents_dated`` counts them, and where no scored document
+is dated the report says so and how to give a date, instead of a bare ``(of 0)``.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.nlp.dates import document_date
 
 ENTITY_KINDS = (
     # (report key, gold key, entity types)
@@ -157,6 +163,7 @@ class DocumentView:
                 self.text = str(row["text"].iloc[0])
             if "published_at" in row and pd.notna(row["published_at"].iloc[0]):
                 self.published_at = row["published_at"].iloc[0]
+        self.dated = document_date(_as_date(self.published_at), self.text or "") is not None
         mentions = tables["mentions"]
         self.mentions = mentions[mentions["doc_id"] == doc_id] if doc_id else mentions.iloc[0:0]
         self.names: dict[str, set[str]] = defaultdict(set)
@@ -178,6 +185,16 @@ class DocumentView:
         if written is not None and not _isna(written):
             out.add(str(written))
         return out | {_norm_city(n) for n in out}
+
+
+def _as_date(value: object):
+    """A ``published_at`` cell as a date (None when empty or unreadable)."""
+    if value is None or _isna(value):
+        return None
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None
 
 
 def _isna(v: object) -> bool:
@@ -261,6 +278,8 @@ class Counts:
             ok, of = self.diag.get(name, (0, 0))
             out[name] = round(ok / of, 4) if of else None
             out[name + "_n"] = of
+        ok, of = self.diag.get("documents_dated", (0, 0))
+        out["documents_dated"], out["documents_dated_n"] = ok, of
         return out
 
 
@@ -358,8 +377,9 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
         counts.ratio("metrics_sign_agreement", int((float(p["value"]) < 0) == (float(g["value"]) < 0)), 1)
         if str(p.get("subject_method")) == "explicit":
             counts.ratio("explicit_subject_precision", int(i in subject_ok), 1)
-    if view.published_at is not None:
-        dated = [p for p in preds if str(p.get("unit")) not in DURATION_UNITS]
+    counts.ratio("documents_dated", int(view.dated), 1)
+    if view.dated:
+        dated = [p for p in preds if str(p.get("unit")) not in DURATION_UNITS and str(p.get("unit")) != "year"]
         counts.ratio("metrics_with_year_in_dated_docs", sum(not _isna(p.get("year")) for p in dated), len(dated))
         counts.ratio("metrics_with_year_all_in_dated_docs", sum(not _isna(p.get("year")) for p in preds), len(preds))
     if "indicator_id" in frame.columns:
@@ -380,6 +400,11 @@ def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, detai
             if i not in subject_ok:
                 p = preds[i]
                 details.append(f"{gold['doc']} metric wrong subject: {p.get('subject_name')} ({p.get('subject_method')}) for {golds[j].get('subject')} «{p['span_text']}»")
+        for i, j in pairs.items():
+            py, gy = preds[i].get("year"), golds[j].get("year")
+            if not ((_isna(py) and gy is None) or (not _isna(py) and gy is not None and int(py) == int(gy))):
+                shown = None if _isna(py) else int(py)
+                details.append(f"{gold['doc']} metric wrong year: {shown} for {gy} ({golds[j].get('metric')}) «{preds[i]['span_text']}»")
 
 
 def score(tables: dict[str, pd.DataFrame], golds: list[dict], verbose: bool = False) -> dict:
@@ -404,7 +429,23 @@ def format_report(report: dict, title: str | None = None) -> str:
     for key in ("metrics_year_correct", "metrics_qualifier_correct", "metrics_sign_agreement", "explicit_subject_precision",
                 "metrics_with_year_in_dated_docs", "metrics_with_year_all_in_dated_docs", "metrics_with_indicator"):
         v = report.get(key)
-        lines.append(f"{key:<30}{'-' if v is None else f'{v:.3f}':>7}   (of {report.get(key + '_n', 0)})")
+        lines.append(f"{key:<30}{'-' if v is None else f'{v:.3f}':>7}   (of {report.get(key + '_n', 0)}){_why_none(report, key)}")
+    if "documents_dated" in report:
+        lines.append(f"{'documents_dated':<30}{report['documents_dated']:>7}   (of {report['documents_dated_n']})")
     for d in report.get("details", []):
         lines.append("  " + d)
     return "\n".join(lines)
+
+
+NO_DATE_HINT = ("no document has a date: give published_at in the front matter (---/published_at: YYYY-MM-DD/---), "
+                "a published_at field in .jsonl, a YYYY-MM-DD cell for the file in the set's SOURCES.md, "
+                "or a dateline (2024年5月12日) in the first lines")
+
+
+def _why_none(report: dict, key: str) -> str:
+    """Why a dated-documents share has no denominator: no document is dated, or the dated ones have no metrics."""
+    if not key.endswith("_in_dated_docs") or report.get(key + "_n", 0):
+        return ""
+    if "documents_dated" in report and not report["documents_dated"]:
+        return f": {NO_DATE_HINT}"
+    return ": the dated documents have no metrics"
