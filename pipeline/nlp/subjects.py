@@ -103,10 +103,40 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
             m, method = alt, alt_method
     if method == "explicit" and m is not None and not _in_clause(d, sent, ci, m):
         method = "carried"  # named in an earlier clause of the sentence: carried over, not explicit
+    if method == "explicit" and m is not None and m.entity_type == "person" and types and "person" not in types:
+        method = "carried"  # a person as the subject of an organisational metric: a guess, not the grammar
+    if method == "explicit" and q.kind == "rank" and _RANKED_GROUP.match(d.text, q.end):
+        method = "carried"  # 中国GDP增幅排名前十的主要城市: what is ranked is the group after 的
     if m is None and method != "scoped":
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
+    if m is None and is_group_count(d, sent, q) and d.salience is not None:
+        m = d.salience.mention_of("中国", "country")  # 24家上市网安企业, 15个副省级城市: the country's
+        method = "document"
     return m, (method if m is not None else "none")
+
+
+_RANKED_GROUP = re.compile(r"\s*的[^\s，,。；;：:、\d]{0,6}?(?:城市|企业|公司|省份|国家|地区)")
+GROUP_NOUNS = Path(__file__).resolve().parent.parent / "data" / "metrics" / "group_nouns.txt"
+
+
+@lru_cache(maxsize=1)
+def _group_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    nouns = "|".join(map(re.escape, sorted(set(vocab.word_lines(GROUP_NOUNS)), key=len, reverse=True)))
+    after = re.compile(rf"[^\s，,。；;：:、\d（）()“”]{{0,8}}?(?:{nouns})")
+    before = re.compile(rf"(?:{nouns})(?:数量|总数)?(?:共有|共|有|为|达到?|超过?|约)?\s*$")
+    right_after = re.compile(rf"\s*[^\s，,。；;：:、的\d有是为（）()“”]{{0,4}}?(?:{nouns})")
+    return after, before, right_after
+
+
+def is_group_count(d: DocContext, sent: Sentence, q: Quantity) -> bool:
+    """24家上市网安企业, 15个副省级城市, 全省企业5000家: a count of a group of entities
+    (``data/metrics/group_nouns.txt``), the noun right after the count or right before it."""
+    if q.kind != "counter":
+        return False
+    after, before, _ = _group_patterns()
+    cs = sent.clauses[clause_index(sent, q.start)][0]
+    return bool(after.match(d.text, q.end, sent.end)) or bool(before.search(d.text, max(cs, q.start - 12), q.start))
 
 
 _NOUN_AFTER = re.compile(r"\s*的\s*([^\s，,。；;：:、的\d（）()“”]{1,6})")
@@ -145,8 +175,9 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
         if prev is not None and (not types or prev.entity_type in types):
             return prev
         return None
-    if types and not set(refers) & set(types) and "country" not in refers:
-        return None  # 公司 ... a city's GDP: the word is not about the number's subject
+    if types and not set(refers) & set(types) and "country" not in refers and \
+            not (refers[0] not in _ORG_TYPES and is_group_count(d, sent, q)):
+        return None  # 公司 ... a city's GDP: the word is not about the number's subject (全省企业5000家 is)
     sal = d.salience
     if "country" in refers:
         if q.kind == "rank":
@@ -213,6 +244,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         found = step(d, sent, q, ci, types)
         if found is not None:
             return found
+    scope = _national_clause(d, sent, q, ci)
+    if scope is not None:
+        return scope
     lead = _topic_anaphor(d, sent, q, ci, types)
     if lead is not None:
         return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
@@ -233,8 +267,9 @@ def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types
         return None
     if len(sent.counted) >= 2 and not any(sent.counted[-1].end <= m.start < q.start for m in sent.mentions):
         return sent.counted[0], "group"  # 杭州、广州、成都5座城市，在省会城市中排名前五: each of them
-    if sent.last_subject is None:
-        return None
+    last = sent.last_subject
+    if last is None or (last.entity_type == "country" and q.kind == "rank"):
+        return None  # 全国的2.5%，在四大一线城市中排名第一: the country is a ranking's scope, not its subject
     if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
         return sent.last_subject, sent.last_method
     return None
@@ -312,7 +347,8 @@ class _Ballot:
             if _is_source(d, sent, q, m, ci, mci):
                 b.sources.append(m)
                 continue
-            if _is_compared(d, sent, q, m) or (b.compared and _continues_list(d, b.compared[-1], m)):
+            if _is_compared(d, sent, q, m) or _is_ratio_base(d, sent, q, m) or \
+                    (b.compared and _continues_list(d, b.compared[-1], m)):
                 b.compared.append(m)  # 连超龙岩、莆田和三明: the whole list is the object
                 continue
             b.add(d, sent, q, ci, types, m, mci, score, enumerated)
@@ -357,6 +393,8 @@ class _Ballot:
             return False  # not the grammatical subject of the clause (an object, a name after the number)
         if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
             return False  # another name of a fitting type in the clause, neither opening it: uncertain
+        if _qualifies_group(d, q, best):
+            return False  # 科创板上市公司数量为14家, 国内Robotaxi行业的总规模: the name qualifies a group or a trade
         dist = distributive_at(d.text, best.end, q.start)
         if dist >= 0 and any(best.end <= r.start and r.end <= dist for r in self.rivals):
             return False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
@@ -364,7 +402,21 @@ class _Ballot:
 
 
 _DESCRIBED_GAP = re.compile(r"[^，,。；;：:、\d]{0,8}的\s*")
-_OWN_NUMBER_GAP = re.compile(r"\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+_OWN_NUMBER_GAP = re.compile(r"\s*(?:同期|同年|当年|上年|去年|今年)?\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+
+
+_TRADE_AFTER = re.compile(r"\s*(?:行业|产业|赛道|领域|板块)")
+
+
+def _qualifies_group(d: DocContext, q: Quantity, m: Mention) -> bool:
+    """Whether ``m`` names a trade (X行业, X赛道) or, a firm or a body, qualifies a counted group
+    (科创板上市公司……N家; a place qualifying one, 东莞企业, holds it): then the number's holder is not
+    certain from the grammar."""
+    if m.end > q.start:
+        return False
+    if _TRADE_AFTER.match(d.text, m.end):
+        return True
+    return q.kind == "counter" and m.entity_type in _ORG_TYPES and bool(_group_patterns()[2].match(d.text, m.end, q.start))
 
 
 def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
@@ -415,6 +467,24 @@ def _is_compared(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool
     own = (_ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end)) or \
         _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start)
     return not own
+
+
+_RATIO_BASE_BEFORE = re.compile(r"(?:是|为|占|相当于)\s*$")
+# 仅为上海的75.7%、广东的72%: the later members of a list of bases after one 为
+_RATIO_BASE_LIST = re.compile(r"(?:是|为|占|相当于)(?:[^，,。；;、]{1,12}的[^，,。；;、]{1,12}、)+\s*$")
+_RATIO_GAP = re.compile(r"\s*(?:同期|同年|当年|同类)?\s*的\s*(?:约|近|仅|超过?)?\s*")
+
+
+def _is_ratio_base(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool:
+    """仅为上海的75.7%, 是广东的1.3倍, 占全国的16%: the base a ratio is taken of, not what it is about
+    (the ratio is the clause's topic's)."""
+    if q.kind not in ("percent", "multiple") or m.end > q.start:
+        return False
+    if not _RATIO_GAP.fullmatch(d.text, m.end, q.start):
+        return False
+    cs = sent.clauses[clause_index(sent, m.start)][0]
+    return bool(_RATIO_BASE_BEFORE.search(d.text, max(cs, m.start - 3), m.start)) or \
+        bool(_RATIO_BASE_LIST.search(d.text, max(cs, m.start - 60), m.start))
 
 
 def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
@@ -484,6 +554,22 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
     return None, "none"
 
 
+def _national_clause(d: DocContext, sent: Sentence, q: Quantity, ci: int) -> tuple[Mention | None, str] | None:
+    """全国的2.5%, 目前，全国共有15个副省级城市: a clause opening with a national word (全国, 国内, 我国)
+    and naming nobody before the number is about the country (中国, ``anaphora``; ``scoped`` with no
+    subject when the document does not name it); not for a ranking (全国30强: its scope)."""
+    if q.kind == "rank":
+        return None
+    text, cs = d.text, sent.clauses[ci][0]
+    found = anaphor_before(text, cs, q.start)
+    if found is None or "country" not in found[2] or not _CLAUSE_LEAD.match(text, cs, found[0]):
+        return None
+    if any(cs <= m.start and m.end <= q.start and m.entity_type != "country" for m in sent.mentions):
+        return None  # 全国GDP百强城市中杭州……: the clause names its own subject
+    china = d.salience.mention_of("中国", "country") if d.salience is not None else None
+    return china, ("anaphora" if china is not None else "scoped")
+
+
 def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
     """The referent of a referring word that is the topic of the number's clause chain: it opens the
     number's clause, or (a personal pronoun) an earlier clause, with no clause in between opening
@@ -529,7 +615,7 @@ def distributive_at(text: str, lo: int, hi: int) -> int:
     return m.start() if m else -1
 
 
-_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
+_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*(?:等|这|这些|共|共计)?\s*")
 
 
 def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
