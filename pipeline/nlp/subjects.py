@@ -59,7 +59,7 @@ offsets), so the work is linear in the length of the document.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +67,7 @@ from pathlib import Path
 from pipeline import vocab
 from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
+from pipeline.nlp.ner.dictionary_tags import word_pos
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
 from pipeline.nlp.numbers import Quantity
 from pipeline.nlp.salience import anaphor_before
@@ -338,8 +339,8 @@ class _Ballot:
             sent.counted = counted
         enumerated = {id(m) for m in counted}
         for m in sent.mentions:
-            if (m.start < q.end and q.start < m.end) or m.text in vocab:
-                continue  # the number itself; 毛利率 recognised as a name: a metric word is never the subject
+            if (m.start < q.end and q.start < m.end) or m.text in vocab or _metric_word_person(m):
+                continue  # the number itself; 毛利率 (毛利润 as a person) recognised as a name: never the subject
             mci = max(0, bisect_right(clause_starts, m.start) - 1)
             score = _position_score(q, m, ci, mci)
             if score is None:
@@ -391,8 +392,12 @@ class _Ballot:
         """Whether a name of the number's clause is certain enough to be ``explicit``."""
         if id(best) not in self.leads:
             return False  # not the grammatical subject of the clause (an object, a name after the number)
-        if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
-            return False  # another name of a fitting type in the clause, neither opening it: uncertain
+        listed = _list_from(d, best, self.rivals)
+        if any(best.end <= r.start and r.end <= q.start and (not types or r.entity_type in types)
+               and id(r) not in listed for r in self.rivals):
+            return False  # 飞步科技为中国邮政EMS等企业运送: another name of a fitting type before the number
+        if _inner_preposition(d, best):
+            return False  # 本轮融资由贵阳创投: a name read across a preposition is not a trustworthy name
         if _qualifies_group(d, q, best):
             return False  # 科创板上市公司数量为14家, 国内Robotaxi行业的总规模: the name qualifies a group or a trade
         dist = distributive_at(d.text, best.end, q.start)
@@ -403,6 +408,27 @@ class _Ballot:
 
 _DESCRIBED_GAP = re.compile(r"[^，,。；;：:、\d]{0,8}的\s*")
 _OWN_NUMBER_GAP = re.compile(r"\s*(?:同期|同年|当年|上年|去年|今年)?\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> re.Pattern:
+    cues = sorted((c for c in mn.vocabulary() if len(c) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cues)))
+
+
+def _metric_word_person(m: Mention) -> bool:
+    """毛利润 read as a person's name: a person's name holding a metric word (利润, 营收) is not one."""
+    return m.entity_type == "person" and _cue_words().search(m.text) is not None
+
+
+def _inner_preposition(d: DocContext, m: Mention) -> bool:
+    """Whether a preposition (由, 为, 对 ...: dictionary tag p) stands inside the name, after its
+    first word: the recogniser ran two phrases together (本轮融资由贵阳创投)."""
+    i = bisect_left(d.token_starts, m.start)
+    for t in d.tokens[i + 1 : bisect_left(d.token_starts, m.end)]:
+        if t.end <= m.end and (word_pos().get(t.word) or "").startswith("p"):
+            return True
+    return False
 
 
 _TRADE_AFTER = re.compile(r"\s*(?:行业|产业|赛道|领域|板块)")
@@ -485,6 +511,17 @@ def _is_ratio_base(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bo
     cs = sent.clauses[clause_index(sent, m.start)][0]
     return bool(_RATIO_BASE_BEFORE.search(d.text, max(cs, m.start - 3), m.start)) or \
         bool(_RATIO_BASE_LIST.search(d.text, max(cs, m.start - 60), m.start))
+
+
+def _list_from(d: DocContext, first: Mention, names: list) -> set:
+    """The ids of the names continuing a list that ``first`` opens (沈阳、长春和大连)."""
+    out, prev = set(), first
+    for m in sorted((x for x in names if x.start >= first.end), key=lambda x: x.start):
+        if not _continues_list(d, prev, m):
+            break
+        out.add(id(m))
+        prev = m
+    return out
 
 
 def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
