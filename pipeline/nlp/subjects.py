@@ -535,6 +535,9 @@ def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
     if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
         pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
+    if pen and _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start) and \
+            _COMPARED_BEFORE.search(text, max(sent.start, m.start - 6), m.start):
+        pen = False  # 也高于广东省同期的2%: the compared name's own number
     if pen and m.end <= q.start and text[max(sent.start, m.start - 1) : m.start] == "在" and \
             _CIRCUMSTANCE_END.match(text, q.end):
         pen = False  # 在中国智能手机销量同比下降3.2%的情况下: 在 opens a clause whose subject is the name
@@ -583,6 +586,9 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
         place = _place_in_body_name(d, sent, q, ("city", "province"))
         if place is not None and (not types or place.entity_type in types):
             return place, "carried"  # 重庆证监局披露的……显示，陆续有约30家企业……: the body's place
+    titled = _place_of_titled_plan(d, sent, q, types)
+    if titled is not None:
+        return titled, "carried"  # 《合肥市……行动计划》出台，提出……1500家: the targets of the place's plan
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
@@ -605,6 +611,23 @@ def _national_clause(d: DocContext, sent: Sentence, q: Quantity, ci: int) -> tup
         return None  # 全国GDP百强城市中杭州……: the clause names its own subject
     china = d.salience.mention_of("中国", "country") if d.salience is not None else None
     return china, ("anaphora" if china is not None else "scoped")
+
+
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+
+
+def _place_of_titled_plan(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...]) -> Mention | None:
+    """《合肥市专精特新中小企业倍增培育行动计划》出台，提出……: a number after the title of a document
+    named after a city or province of the document (its names inside 《》 are not mentions) is about
+    that place."""
+    sal = d.salience
+    if sal is None or types == ("person",) or "《" not in d.text[sent.start : q.start]:
+        return None
+    for t in _TITLE.finditer(d.text, sent.start, q.start):
+        for (name, kind), rep_ in sal.first.items():
+            if kind in ("city", "province") and len(name) >= 2 and t.group(1).startswith(name):
+                return rep_
+    return None
 
 
 def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
