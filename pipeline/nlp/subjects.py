@@ -97,7 +97,12 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
                    metric: str) -> tuple[Mention | None, str]:
     """(the mention ``q`` is about, how it was found: explicit, anaphora, carried, document or none)."""
     types = types or _types_of_noun_after(d, sent, q)
-    m, method = _choose(d, sent, q, ci, types)
+    names = sent.mentions
+    sent.mentions = [x for x in names if not _not_a_name(x)]  # 毛利率, 毛利润 read as names
+    try:
+        m, method = _choose(d, sent, q, ci, types)
+    finally:
+        sent.mentions = names
     if m is not None and m.entity_type == "person" and types and "person" not in types:
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
         if alt is not None:
@@ -414,6 +419,11 @@ _OWN_NUMBER_GAP = re.compile(r"\s*(?:同期|同年|当年|上年|去年|今年)?
 def _cue_words() -> re.Pattern:
     cues = sorted((c for c in mn.vocabulary() if len(c) >= 2), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, cues)))
+
+
+def _not_a_name(m: Mention) -> bool:
+    """A metric word recognised as a name (毛利率), or a person's name holding one (毛利润)."""
+    return m.text in mn.vocabulary() or _metric_word_person(m)
 
 
 def _metric_word_person(m: Mention) -> bool:
