@@ -561,8 +561,8 @@ def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
         return True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
     if mci == ci and m.end <= sent.last_fact_end <= q.start and \
-            any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
-        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
+            any(sent.last_fact_end <= x.start and x.end <= q.start and not _is_ratio_base(d, sent, q, x) for x in sent.mentions):
+        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's (not 为上海的75.7%、广东的72%)
     return pen
 
 
