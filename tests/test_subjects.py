@@ -139,7 +139,7 @@ SUBJECT_CASES = [
     # issue 13 (2026-12-05): comparisons, national scope, counted groups; `explicit` only when certain
     ("ratio base: 仅为X的N% is the topic's, each base of the list set aside", "2017年，浙江的发展空间仅为上海的75.7%、广东的72%。",
      {"浙江": PROVINCE, "上海": CITY, "广东": PROVINCE}, "",
-     [(0.757, "%", "浙江", "explicit"), (0.72, "%", "浙江", "carried")]),
+     [(0.757, "%", "浙江", "explicit"), (0.72, "%", "浙江", "explicit")]),
     ("ratio base: 是X的N倍", "浙江单位工业增加值能耗是广东的1.3倍。", {"浙江": PROVINCE, "广东": PROVINCE}, "",
      [(1.3, "倍", "浙江", "explicit")]),
     ("negative: a compared name's own number (高于X同期的N) stays X's", "深圳GDP增长3%，高于广东省同期的2%。",

@@ -511,12 +511,18 @@ _RATIO_BASE_LIST = re.compile(r"(?:是|为|占|相当于)(?:[^，,。；;、]{1,
 _RATIO_GAP = re.compile(r"\s*(?:同期|同年|当年|同类)?\s*的\s*(?:约|近|仅|超过?)?\s*")
 
 
+_RATIO_AHEAD = re.compile(_RATIO_GAP.pattern + r"[\d.]+\s*(?:%|倍)")
+
+
 def _is_ratio_base(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool:
     """仅为上海的75.7%, 是广东的1.3倍, 占全国的16%: the base a ratio is taken of, not what it is about
-    (the ratio is the clause's topic's)."""
-    if q.kind not in ("percent", "multiple") or m.end > q.start:
+    (the ratio is the clause's topic's); the base of an earlier ratio of the sentence too (上海 for 72%
+    in 仅为上海的75.7%、广东的72%)."""
+    if m.end > q.start:
         return False
-    if not _RATIO_GAP.fullmatch(d.text, m.end, q.start):
+    if q.kind in ("percent", "multiple") and _RATIO_GAP.fullmatch(d.text, m.end, q.start):
+        pass  # the base of this number
+    elif not _RATIO_AHEAD.match(d.text, m.end, q.start):
         return False
     cs = sent.clauses[clause_index(sent, m.start)][0]
     return bool(_RATIO_BASE_BEFORE.search(d.text, max(cs, m.start - 3), m.start)) or \
