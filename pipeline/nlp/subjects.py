@@ -714,17 +714,24 @@ def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
     return out[::-1]
 
 
-_RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
+_RELATION_GAP = re.compile(r"\s*(?:的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}|旗下的?|下属的?)\s*")
+# 红杉中国投资的字节跳动, 华为孵化的荣耀: a relative clause with the name as its agent (verb + 的)
+_RELATIVE_GAP = re.compile(r"\s*(?:所|已|曾)?[^\s，,。；;：:、的（）()“”\"0-9]{1,4}的\s*")
+# 华为供应商立讯精密: a short noun between two names, the second its head (not a list, not a verb)
+_NOUN_GAP = re.compile(r"[^\s，,。；;：:、的（）()“”\"0-9和与及或等对比向在为]{2,4}")
 
 
 def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
-    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都: ``m`` qualifies the name right after it."""
+    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都, 阿里巴巴旗下的菜鸟, 红杉中国投资的字节跳动, 华为供应商立讯精密:
+    ``m`` qualifies the name right after it."""
     nxt = next((x for x in sent.mentions if x.start >= m.end), None)
     if nxt is None or nxt.start - m.end > 10:
         return False
     gap = d.text[m.end : nxt.start]
     return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start)) \
-        or bool(_RELATION_GAP.fullmatch(gap))
+        or bool(_RELATION_GAP.fullmatch(gap)) or (bool(_RELATIVE_GAP.fullmatch(gap)) and cr.agent_of_relative(d, m)) \
+        or (m.entity_type in _ORG_TYPES and nxt.entity_type in _ORG_TYPES and bool(_NOUN_GAP.fullmatch(gap))
+            and cr.governor_before(d, m.end, nxt.start) is None)
 
 
 _ADVERBIAL_END = re.compile(r"(?:会上|(?<!以)上|之中|期间|之际|以来|之前|之后|时)\s*$")
