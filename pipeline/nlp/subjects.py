@@ -401,6 +401,9 @@ class _Ballot:
         if any(best.end <= r.start and r.end <= q.start and (not types or r.entity_type in types)
                and id(r) not in listed for r in self.rivals):
             return False  # 飞步科技为中国邮政EMS等企业运送: another name of a fitting type before the number
+        ref = anaphor_before(d.text, best.end, q.start)
+        if ref is not None and ref[1] not in ("公司", "本公司", "全国", "国内", "我国") and d.text[best.end : ref[0]].strip():
+            return False  # 美国对华为的制裁导致其营收下降30%: the number is the referred one's (not 宁德全市)
         if _inner_preposition(d, best):
             return False  # 本轮融资由贵阳创投: a name read across a preposition is not a trustworthy name
         if _qualifies_group(d, q, best):
