@@ -46,7 +46,17 @@
   is named after (重庆证监局……显示，约30家企业 -> 重庆).
 - ``document``: the document's main entity of a type that fits the metric
   (``salience``: title, lead paragraph, mentions, subjects of other facts).
+  A count of a group of entities (24家上市网安企业, 15个副省级城市: ``data/metrics/group_nouns.txt``)
+  with no holder found is the country's (中国, when the document names it), labelled ``document``.
 - ``none``: nothing fits.
+
+``explicit`` is kept only when the grammar is certain; it is demoted to ``carried`` for a person
+as the subject of an organisational metric, a name qualifying a trade (X行业) or, a firm or a body,
+a counted group (科创板上市公司……14家), a ranking of the group after 的 (排名前十的主要城市), a name
+with a preposition inside it (a recogniser error), another name of a fitting type between the
+name and the number, or a referring word between them (……导致其营收). The base of a ratio (仅为上海的
+75.7%、广东的72%, 是广东的1.3倍, 占全国的16%) is set aside like the object of a comparison; a compared
+name keeps its own number (高于广东省同期的2%); a clause opening with 全国/国内/我国 is the country's.
 
 ``distributive_at`` finds the words that pair a list of names with a list of
 numbers in order (分别, 分列: ``data/metrics/distributive_words.txt``); the facts
