@@ -38,8 +38,9 @@ def founding_facts(d: DocContext, ss: int, se: int) -> list[Fact]:
                 subject = _org_near(d, dt.end + 1, dt.end + 2, after=True)
                 if subject is not None:
                     d.consumed.add(dt.start)
-            if subject is None:
-                subject = _org_near(d, max(ss, dt.start - 24), dt.start, after=False)
+            if subject is None:  # 百度于2000年成立，小马智行则成立于2016年: the name of the year's own clause first
+                subject = _org_near(d, _clause_start(text, max(ss, dt.start - 24), dt.start), dt.start, after=False) \
+                    or _org_near(d, max(ss, dt.start - 24), dt.start, after=False)
         else:
             seg_end = min(se, dt.end + 30)
             m = _FOUND_RE.search(text, dt.end, seg_end)
@@ -50,7 +51,8 @@ def founding_facts(d: DocContext, ss: int, se: int) -> list[Fact]:
                 continue
             # 1999年,阿里巴巴在杭州成立 (subject before the verb) / 2017年开始成立之江实验室 (after) /
             # 宁德时代于2011年成立 (before the year, in the same clause)
-            subject = (_org_near(d, dt.end, m.start(), after=False) or _org_near(d, m.end(), m.end() + 3, after=True)
+            after_end = min([m.end() + 3] + [i for i in (text.find(c, m.end(), m.end() + 3) for c in "，,；;：:。") if i >= 0])
+            subject = (_org_near(d, dt.end, m.start(), after=False) or _org_near(d, m.end(), after_end, after=True)
                        or _org_near(d, _clause_start(text, ss, dt.start), dt.start, after=False, last=True))
         if subject is None:
             continue

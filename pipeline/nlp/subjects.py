@@ -46,7 +46,17 @@
   is named after (重庆证监局……显示，约30家企业 -> 重庆).
 - ``document``: the document's main entity of a type that fits the metric
   (``salience``: title, lead paragraph, mentions, subjects of other facts).
+  A count of a group of entities (24家上市网安企业, 15个副省级城市: ``data/metrics/group_nouns.txt``)
+  with no holder found is the country's (中国, when the document names it), labelled ``document``.
 - ``none``: nothing fits.
+
+``explicit`` is kept only when the grammar is certain; it is demoted to ``carried`` for a person
+as the subject of an organisational metric, a name qualifying a trade (X行业) or, a firm or a body,
+a counted group (科创板上市公司……14家), a ranking of the group after 的 (排名前十的主要城市), a name
+with a preposition inside it (a recogniser error), another name of a fitting type between the
+name and the number, or a referring word between them (……导致其营收). The base of a ratio (仅为上海的
+75.7%、广东的72%, 是广东的1.3倍, 占全国的16%) is set aside like the object of a comparison; a compared
+name keeps its own number (高于广东省同期的2%); a clause opening with 全国/国内/我国 is the country's.
 
 ``distributive_at`` finds the words that pair a list of names with a list of
 numbers in order (分别, 分列: ``data/metrics/distributive_words.txt``); the facts
@@ -59,7 +69,7 @@ offsets), so the work is linear in the length of the document.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +77,7 @@ from pathlib import Path
 from pipeline import vocab
 from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
+from pipeline.nlp.ner.dictionary_tags import word_pos
 from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
 from pipeline.nlp.numbers import Quantity
 from pipeline.nlp.salience import anaphor_before
@@ -96,17 +107,52 @@ def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: t
                    metric: str) -> tuple[Mention | None, str]:
     """(the mention ``q`` is about, how it was found: explicit, anaphora, carried, document or none)."""
     types = types or _types_of_noun_after(d, sent, q)
-    m, method = _choose(d, sent, q, ci, types)
+    names = sent.mentions
+    sent.mentions = [x for x in names if not _not_a_name(x)]  # 毛利率, 毛利润 read as names
+    try:
+        m, method = _choose(d, sent, q, ci, types)
+    finally:
+        sent.mentions = names
     if m is not None and m.entity_type == "person" and types and "person" not in types:
         alt, alt_method = _organisation_instead(d, sent, q, m, types)
         if alt is not None:
             m, method = alt, alt_method
     if method == "explicit" and m is not None and not _in_clause(d, sent, ci, m):
         method = "carried"  # named in an earlier clause of the sentence: carried over, not explicit
+    if method == "explicit" and m is not None and m.entity_type == "person" and types and "person" not in types:
+        method = "carried"  # a person as the subject of an organisational metric: a guess, not the grammar
+    if method == "explicit" and q.kind == "rank" and _RANKED_GROUP.match(d.text, q.end):
+        method = "carried"  # 中国GDP增幅排名前十的主要城市: what is ranked is the group after 的
     if m is None and method != "scoped":
         m = _document_subject(d, types)
         method = "document" if m is not None else "none"
+    if m is None and is_group_count(d, sent, q) and d.salience is not None:
+        m = d.salience.mention_of("中国", "country")  # 24家上市网安企业, 15个副省级城市: the country's
+        method = "document"
     return m, (method if m is not None else "none")
+
+
+_RANKED_GROUP = re.compile(r"\s*的[^\s，,。；;：:、\d]{0,6}?(?:城市|企业|公司|省份|国家|地区)")
+GROUP_NOUNS = Path(__file__).resolve().parent.parent / "data" / "metrics" / "group_nouns.txt"
+
+
+@lru_cache(maxsize=1)
+def _group_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    nouns = "|".join(map(re.escape, sorted(set(vocab.word_lines(GROUP_NOUNS)), key=len, reverse=True)))
+    after = re.compile(rf"[^\s，,。；;：:、\d（）()“”]{{0,8}}?(?:{nouns})")
+    before = re.compile(rf"(?:{nouns})(?:数量|总数)?(?:共有|共|有|为|达到?|超过?|约)?\s*$")
+    right_after = re.compile(rf"\s*[^\s，,。；;：:、的\d有是为（）()“”]{{0,4}}?(?:{nouns})")
+    return after, before, right_after
+
+
+def is_group_count(d: DocContext, sent: Sentence, q: Quantity) -> bool:
+    """24家上市网安企业, 15个副省级城市, 全省企业5000家: a count of a group of entities
+    (``data/metrics/group_nouns.txt``), the noun right after the count or right before it."""
+    if q.kind != "counter":
+        return False
+    after, before, _ = _group_patterns()
+    cs = sent.clauses[clause_index(sent, q.start)][0]
+    return bool(after.match(d.text, q.end, sent.end)) or bool(before.search(d.text, max(cs, q.start - 12), q.start))
 
 
 _NOUN_AFTER = re.compile(r"\s*的\s*([^\s，,。；;：:、的\d（）()“”]{1,6})")
@@ -145,8 +191,9 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
         if prev is not None and (not types or prev.entity_type in types):
             return prev
         return None
-    if types and not set(refers) & set(types) and "country" not in refers:
-        return None  # 公司 ... a city's GDP: the word is not about the number's subject
+    if types and not set(refers) & set(types) and "country" not in refers and \
+            not (refers[0] not in _ORG_TYPES and is_group_count(d, sent, q)):
+        return None  # 公司 ... a city's GDP: the word is not about the number's subject (全省企业5000家 is)
     sal = d.salience
     if "country" in refers:
         if q.kind == "rank":
@@ -213,6 +260,9 @@ def _choose(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[st
         found = step(d, sent, q, ci, types)
         if found is not None:
             return found
+    scope = _national_clause(d, sent, q, ci)
+    if scope is not None:
+        return scope
     lead = _topic_anaphor(d, sent, q, ci, types)
     if lead is not None:
         return lead, "anaphora"  # 他曾是NVIDIA副总，在NVIDIA工作了超过15年: the pronoun opening the chain
@@ -233,8 +283,9 @@ def _sentence_goes_on(d: DocContext, sent: Sentence, q: Quantity, ci: int, types
         return None
     if len(sent.counted) >= 2 and not any(sent.counted[-1].end <= m.start < q.start for m in sent.mentions):
         return sent.counted[0], "group"  # 杭州、广州、成都5座城市，在省会城市中排名前五: each of them
-    if sent.last_subject is None:
-        return None
+    last = sent.last_subject
+    if last is None or (last.entity_type == "country" and q.kind == "rank"):
+        return None  # 全国的2.5%，在四大一线城市中排名第一: the country is a ranking's scope, not its subject
     if text[cs : cs + 2] == "其中" or not [m for m in sent.mentions if sent.last_fact_end <= m.start < q.start]:
         return sent.last_subject, sent.last_method
     return None
@@ -303,8 +354,8 @@ class _Ballot:
             sent.counted = counted
         enumerated = {id(m) for m in counted}
         for m in sent.mentions:
-            if (m.start < q.end and q.start < m.end) or m.text in vocab:
-                continue  # the number itself; 毛利率 recognised as a name: a metric word is never the subject
+            if (m.start < q.end and q.start < m.end) or m.text in vocab or _metric_word_person(m):
+                continue  # the number itself; 毛利率 (毛利润 as a person) recognised as a name: never the subject
             mci = max(0, bisect_right(clause_starts, m.start) - 1)
             score = _position_score(q, m, ci, mci)
             if score is None:
@@ -312,7 +363,8 @@ class _Ballot:
             if _is_source(d, sent, q, m, ci, mci):
                 b.sources.append(m)
                 continue
-            if _is_compared(d, sent, q, m) or (b.compared and _continues_list(d, b.compared[-1], m)):
+            if _is_compared(d, sent, q, m) or _is_ratio_base(d, sent, q, m) or \
+                    (b.compared and _continues_list(d, b.compared[-1], m)):
                 b.compared.append(m)  # 连超龙岩、莆田和三明: the whole list is the object
                 continue
             b.add(d, sent, q, ci, types, m, mci, score, enumerated)
@@ -355,8 +407,17 @@ class _Ballot:
         """Whether a name of the number's clause is certain enough to be ``explicit``."""
         if id(best) not in self.leads:
             return False  # not the grammatical subject of the clause (an object, a name after the number)
-        if id(best) not in self.leads and any(r is not best and (not types or r.entity_type in types) for r in self.rivals):
-            return False  # another name of a fitting type in the clause, neither opening it: uncertain
+        listed = _list_from(d, best, self.rivals)
+        if any(best.end <= r.start and r.end <= q.start and (not types or r.entity_type in types)
+               and id(r) not in listed for r in self.rivals):
+            return False  # 飞步科技为中国邮政EMS等企业运送: another name of a fitting type before the number
+        ref = anaphor_before(d.text, best.end, q.start)
+        if ref is not None and ref[1] not in ("公司", "本公司", "全国", "国内", "我国") and d.text[best.end : ref[0]].strip():
+            return False  # 美国对华为的制裁导致其营收下降30%: the number is the referred one's (not 宁德全市)
+        if _inner_preposition(d, best):
+            return False  # 本轮融资由贵阳创投: a name read across a preposition is not a trustworthy name
+        if _qualifies_group(d, q, best):
+            return False  # 科创板上市公司数量为14家, 国内Robotaxi行业的总规模: the name qualifies a group or a trade
         dist = distributive_at(d.text, best.end, q.start)
         if dist >= 0 and any(best.end <= r.start and r.end <= dist for r in self.rivals):
             return False  # A、B、C分别用了六年、五年: a 分别 list not paired name by name: uncertain
@@ -364,7 +425,47 @@ class _Ballot:
 
 
 _DESCRIBED_GAP = re.compile(r"[^，,。；;：:、\d]{0,8}的\s*")
-_OWN_NUMBER_GAP = re.compile(r"\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+_OWN_NUMBER_GAP = re.compile(r"\s*(?:同期|同年|当年|上年|去年|今年)?\s*的\s*(?:超过?|约|近|逾|达|仅)?\s*")
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> re.Pattern:
+    cues = sorted((c for c in mn.vocabulary() if len(c) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cues)))
+
+
+def _not_a_name(m: Mention) -> bool:
+    """A metric word recognised as a name (毛利率), or a person's name holding one (毛利润)."""
+    return m.text in mn.vocabulary() or _metric_word_person(m)
+
+
+def _metric_word_person(m: Mention) -> bool:
+    """毛利润 read as a person's name: a person's name holding a metric word (利润, 营收) is not one."""
+    return m.entity_type == "person" and _cue_words().search(m.text) is not None
+
+
+def _inner_preposition(d: DocContext, m: Mention) -> bool:
+    """Whether a preposition (由, 为, 对 ...: dictionary tag p) stands inside the name, after its
+    first word: the recogniser ran two phrases together (本轮融资由贵阳创投)."""
+    i = bisect_left(d.token_starts, m.start)
+    for t in d.tokens[i + 1 : bisect_left(d.token_starts, m.end)]:
+        if t.end <= m.end and (word_pos().get(t.word) or "").startswith("p"):
+            return True
+    return False
+
+
+_TRADE_AFTER = re.compile(r"\s*(?:行业|产业|赛道|领域|板块)")
+
+
+def _qualifies_group(d: DocContext, q: Quantity, m: Mention) -> bool:
+    """Whether ``m`` names a trade (X行业, X赛道) or, a firm or a body, qualifies a counted group
+    (科创板上市公司……N家; a place qualifying one, 东莞企业, holds it): then the number's holder is not
+    certain from the grammar."""
+    if m.end > q.start:
+        return False
+    if _TRADE_AFTER.match(d.text, m.end):
+        return True
+    return q.kind == "counter" and m.entity_type in _ORG_TYPES and bool(_group_patterns()[2].match(d.text, m.end, q.start))
 
 
 def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
@@ -417,6 +518,41 @@ def _is_compared(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool
     return not own
 
 
+_RATIO_BASE_BEFORE = re.compile(r"(?:是|为|占|相当于)\s*$")
+# 仅为上海的75.7%、广东的72%: the later members of a list of bases after one 为
+_RATIO_BASE_LIST = re.compile(r"(?:是|为|占|相当于)(?:[^，,。；;、]{1,12}的[^，,。；;、]{1,12}、)+\s*$")
+_RATIO_GAP = re.compile(r"\s*(?:同期|同年|当年|同类)?\s*的\s*(?:约|近|仅|超过?)?\s*")
+
+
+_RATIO_AHEAD = re.compile(_RATIO_GAP.pattern + r"[\d.]+\s*(?:%|倍)")
+
+
+def _is_ratio_base(d: DocContext, sent: Sentence, q: Quantity, m: Mention) -> bool:
+    """仅为上海的75.7%, 是广东的1.3倍, 占全国的16%: the base a ratio is taken of, not what it is about
+    (the ratio is the clause's topic's); the base of an earlier ratio of the sentence too (上海 for 72%
+    in 仅为上海的75.7%、广东的72%)."""
+    if m.end > q.start:
+        return False
+    if q.kind in ("percent", "multiple") and _RATIO_GAP.fullmatch(d.text, m.end, q.start):
+        pass  # the base of this number
+    elif not _RATIO_AHEAD.match(d.text, m.end, q.start):
+        return False
+    cs = sent.clauses[clause_index(sent, m.start)][0]
+    return bool(_RATIO_BASE_BEFORE.search(d.text, max(cs, m.start - 3), m.start)) or \
+        bool(_RATIO_BASE_LIST.search(d.text, max(cs, m.start - 60), m.start))
+
+
+def _list_from(d: DocContext, first: Mention, names: list) -> set:
+    """The ids of the names continuing a list that ``first`` opens (沈阳、长春和大连)."""
+    out, prev = set(), first
+    for m in sorted((x for x in names if x.start >= first.end), key=lambda x: x.start):
+        if not _continues_list(d, prev, m):
+            break
+        out.add(id(m))
+        prev = m
+    return out
+
+
 def _continues_list(d: DocContext, prev: Mention, m: Mention) -> bool:
     """Whether ``m`` is the next member of a list after ``prev`` (龙岩、莆田和三明)."""
     return prev.end <= m.start and re.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", d.text[prev.end : m.start]) is not None
@@ -428,6 +564,9 @@ def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     pen = bool(OBJECT_BEFORE.search(text, max(sent.start, m.start - 8), m.start))
     if pen and _ATTRIBUTE_GAP.fullmatch(text, m.end, q.start) and text.startswith("的", q.end):
         pen = False  # 远低于东莞超3000亿元的经济体量: the object's own number, a phrase about it
+    if pen and _OWN_NUMBER_GAP.fullmatch(text, m.end, q.start) and \
+            _COMPARED_BEFORE.search(text, max(sent.start, m.start - 6), m.start):
+        pen = False  # 也高于广东省同期的2%: the compared name's own number
     if pen and m.end <= q.start and text[max(sent.start, m.start - 1) : m.start] == "在" and \
             _CIRCUMSTANCE_END.match(text, q.end):
         pen = False  # 在中国智能手机销量同比下降3.2%的情况下: 在 opens a clause whose subject is the name
@@ -441,8 +580,8 @@ def _set_aside(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, 
     if mci < ci and _CAUSE_CLAUSE.match(text, mcs) and mcs < m.start:
         return True  # 由于苹果需求疲软，台积电营收下降: the cause's names are not the subject
     if mci == ci and m.end <= sent.last_fact_end <= q.start and \
-            any(sent.last_fact_end <= x.start and x.end <= q.start for x in sent.mentions):
-        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's
+            any(sent.last_fact_end <= x.start and x.end <= q.start and not _is_ratio_base(d, sent, q, x) for x in sent.mentions):
+        return True  # 阿里巴巴上涨11%、京东上涨24%: the earlier name is the earlier number's (not 为上海的75.7%、广东的72%)
     return pen
 
 
@@ -476,12 +615,48 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
         place = _place_in_body_name(d, sent, q, ("city", "province"))
         if place is not None and (not types or place.entity_type in types):
             return place, "carried"  # 重庆证监局披露的……显示，陆续有约30家企业……: the body's place
+    titled = _place_of_titled_plan(d, sent, q, types)
+    if titled is not None:
+        return titled, "carried"  # 《合肥市……行动计划》出台，提出……1500家: the targets of the place's plan
     prev = d.prev_subject  # 其高端品牌累计销量...: the subject of the previous sentence
     if prev is not None and prev.entity_type == "person" and types and "person" not in types:
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
     return None, "none"
+
+
+def _national_clause(d: DocContext, sent: Sentence, q: Quantity, ci: int) -> tuple[Mention | None, str] | None:
+    """全国的2.5%, 目前，全国共有15个副省级城市: a clause opening with a national word (全国, 国内, 我国)
+    and naming nobody before the number is about the country (中国, ``anaphora``; ``scoped`` with no
+    subject when the document does not name it); not for a ranking (全国30强: its scope)."""
+    if q.kind == "rank":
+        return None
+    text, cs = d.text, sent.clauses[ci][0]
+    found = anaphor_before(text, cs, q.start)
+    if found is None or "country" not in found[2] or not _CLAUSE_LEAD.match(text, cs, found[0]):
+        return None
+    if any(cs <= m.start and m.end <= q.start and m.entity_type != "country" for m in sent.mentions):
+        return None  # 全国GDP百强城市中杭州……: the clause names its own subject
+    china = d.salience.mention_of("中国", "country") if d.salience is not None else None
+    return china, ("anaphora" if china is not None else "scoped")
+
+
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+
+
+def _place_of_titled_plan(d: DocContext, sent: Sentence, q: Quantity, types: tuple[str, ...]) -> Mention | None:
+    """《合肥市专精特新中小企业倍增培育行动计划》出台，提出……: a number after the title of a document
+    named after a city or province of the document (its names inside 《》 are not mentions) is about
+    that place."""
+    sal = d.salience
+    if sal is None or types == ("person",) or "《" not in d.text[sent.start : q.start]:
+        return None
+    for t in _TITLE.finditer(d.text, sent.start, q.start):
+        for (name, kind), rep_ in sal.first.items():
+            if kind in ("city", "province") and len(name) >= 2 and t.group(1).startswith(name):
+                return rep_
+    return None
 
 
 def _topic_anaphor(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...]) -> Mention | None:
@@ -529,7 +704,7 @@ def distributive_at(text: str, lo: int, hi: int) -> int:
     return m.start() if m else -1
 
 
-_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*")
+_ENUM_GAP = re.compile(r"(?:\s|[（(][^）)]{0,16}[）)])*(?:等|这|这些|共|共计)?\s*")
 
 
 def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
@@ -552,17 +727,24 @@ def _enumerated(d: DocContext, sent: Sentence, q: Quantity) -> list:
     return out[::-1]
 
 
-_RELATION_GAP = re.compile(r"\s*的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}\s*")
+_RELATION_GAP = re.compile(r"\s*(?:的\s*[^\s，,。；;：:、的（）()“”\"0-9]{1,4}|旗下的?|下属的?)\s*")
+# 红杉中国投资的字节跳动, 华为孵化的荣耀: a relative clause with the name as its agent (verb + 的)
+_RELATIVE_GAP = re.compile(r"\s*(?:所|已|曾)?[^\s，,。；;：:、的（）()“”\"0-9]{1,4}的\s*")
+# 华为供应商立讯精密: a short noun between two names, the second its head (not a list, not a verb)
+_NOUN_GAP = re.compile(r"[^\s，,。；;：:、的（）()“”\"0-9和与及或等对比向在为]{2,4}")
 
 
 def _modifies_next(d: DocContext, sent: Sentence, m: Mention) -> bool:
-    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都: ``m`` qualifies the name right after it."""
+    """蔚来创始人李斌, 杭州的阿里巴巴, 重庆的近邻成都, 阿里巴巴旗下的菜鸟, 红杉中国投资的字节跳动, 华为供应商立讯精密:
+    ``m`` qualifies the name right after it."""
     nxt = next((x for x in sent.mentions if x.start >= m.end), None)
     if nxt is None or nxt.start - m.end > 10:
         return False
     gap = d.text[m.end : nxt.start]
     return not gap.strip() or gap.strip() == "的" or bool(mn.person_roles().fullmatch(d.text, m.end, nxt.start)) \
-        or bool(_RELATION_GAP.fullmatch(gap))
+        or bool(_RELATION_GAP.fullmatch(gap)) or (bool(_RELATIVE_GAP.fullmatch(gap)) and cr.agent_of_relative(d, m)) \
+        or (m.entity_type in _ORG_TYPES and nxt.entity_type in _ORG_TYPES and bool(_NOUN_GAP.fullmatch(gap))
+            and cr.governor_before(d, m.end, nxt.start) is None)
 
 
 _ADVERBIAL_END = re.compile(r"(?:会上|(?<!以)上|之中|期间|之际|以来|之前|之后|时)\s*$")
