@@ -98,6 +98,7 @@ class Cues:
     role_verbs: tuple[str, ...]
     source_before: tuple[str, ...]
     spawn_verbs: tuple[str, ...]
+    child_nouns: tuple[str, ...]
     list_openers: tuple[str, ...]
     place_references: tuple[str, ...]
     located_verbs: tuple[str, ...]
@@ -126,13 +127,15 @@ def _patterns() -> dict[str, re.Pattern]:
     c = cues()
     role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
     # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
-    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ])"
+    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ]|(?<=[A-Za-z0-9])\d)"
     # a unit of the organisation may come first, with 的 (自动驾驶事业部的首席科学家): then the role is of the unit
     unit_of = rf"(?:{unit}{{1,12}}?(?:{_alt(c.unit_nouns)})的)"
     part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
-    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"  # an aside after a name: 优图实验室（X lab）负责人
+    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"
+    # an amount paid (以10亿元 / 斥资5亿美元) before a deal verb
+    amount = r"(?:(?:以|斥资|出资|耗资)\s*[\d.]+\s*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)?)"  # an aside after a name: 优图实验室（X lab）负责人
     # a zone of a city after it (厦门火炬高新区（翔安）注册成立): the firm is still set up in the city
     zone = rf"(?:[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.zone_nouns)}))"
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
@@ -145,6 +148,12 @@ def _patterns() -> dict[str, re.Pattern]:
         # PERSON 为公司实际控制人 / 是该公司的董事长: the role of the organisation the text is about
         "person_reference_role": re.compile(rf"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|担任|出任|任|兼任)\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})"),
         # a clause with no subject of its own (，更是百度历史上最年轻的T10工程师): ORG then the role
+        "as_before": re.compile(r"作为\s*$"),
+        "as_investor_of": re.compile(rf"[^，,。；;、]{{0,12}}?的\s*(?:老|早期|主要|重要|长期|最早的?|首批)?\s*(?:{_alt(c.investor_nouns)})\s*[，,]\s*"),
+        "entered_before": re.compile(r"在\s*(?:进入|加入|入职)\s*$"),
+        "entered_after": re.compile(r"\s*(?:工作|任职)?[^，,。；;]{0,8}?(?:之后|以后|后|期间|时)\s*[，,]\s*"),
+        "bare_role": re.compile(rf"(?P<role>{phrase})"),
+        "roles_colon": re.compile(r"(?:身兼数职|身兼多职|兼任多职|职务(?:包括|有)|头衔(?:包括|有)|历任|曾任|现任|兼任)\s*[：:]"),
         "subjectless_role": re.compile(r"\s*(?:更|也|还|则|并|后|后来|现|曾|同时|此前)?\s*(?:又)?\s*(?:是|为|成为|担任|出任)\s*$"),
         "role_after_modifier": re.compile(rf"\s*(?:[^，,。；;的]{{0,10}}的)?\s*(?P<role>{phrase})"),
         # A、B 分别持股20%和10% / A持有其12.5%的股份: shareholders of the firm the text is about
@@ -163,36 +172,39 @@ def _patterns() -> dict[str, re.Pattern]:
         "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
         "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
         # PERSON (曾)加入 / 在ORG工作: works_at with no role
-        "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
+        "joins": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
         "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于)\s*$"),
         "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
         # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
         "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|所读的?(?:也|都)?是|升入|进入)\s*$"),
         "study_at_before": re.compile(r"(?:在|于|从)\s*$"),
         "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业)"),
-        "degree_before": re.compile(r"(?:获得|取得|拿到|获|以及|和|及|、)(?:了)?\s*$"),
-        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,10}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
+        "degree_before": re.compile(r"(?:获得|取得|拿到|获|拥有|持有|以及|和|及|、)(?:了)?\s*$"),
+        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,14}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
         # PERSON 担任 ORG ROLE
         "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
         "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
+        # the next link of a chain of roles: 曾任百度副总裁、阿里巴巴CTO / 小马智行CEO彭军、CTO楼天城
+        "role_chain": re.compile(r"\s*(?:、|以及|及|和|兼|并任)\s*"),
+        "role_then_person": re.compile(rf"\s*(?:、|，|,|以及|及|和)\s*(?P<role>{phrase})\s*$"),
         # PERSON/FIRM ... 创办 ORG (no stop in between)
         "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
         # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
         "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
-        "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
+        "founded_by_after": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:在[^，,。；;由创]{1,10}?)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
-        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
+        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
         "by": re.compile(r"(?:由|是由)\s*$"),
         # A 旗下(的) B / A 孵化的 B / A(的)(全资|控股)子公司 B
-        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
+        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|绝对)?控股的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
-        "child_tail": re.compile(r"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?(?:子公司|公司|企业|品牌)|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
+        "child_tail": re.compile(rf"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?[^，,。；;的]{{0,8}}?(?:{_alt(c.child_nouns)})|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
         # B 由 A 孵化 / 控股
         "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
@@ -226,6 +238,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
+        "graduated_from": re.compile(r"(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
+        "graduate_person": re.compile(r"\s*的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|高材生|学生)?\s*"),
         "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
         "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
         "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
@@ -256,6 +270,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         return []
     ms = _outermost(sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")),
                            key=lambda m: (m.start, -m.end)))
+    ms = _without_asides(text, ms)
     out: list[Relation] = []
     pairs: list[tuple] = []  # (subject, object) identities of ``out``, row by row
     seen: set[tuple] = set()
@@ -469,6 +484,19 @@ def _hedged(text: str, a: Mention, b: Mention) -> bool:
     return any(h in between for h in c.hedges)
 
 
+def _without_asides(text: str, ms: list[Mention]) -> list[Mention]:
+    """Mentions less the asides in brackets that name the entity just named (沙特新未来城（NEOM）、加拿大…):
+    the name and its aside are one item of a list."""
+    out: list[Mention] = []
+    for m in ms:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.entity_type == m.entity_type and (prev.key or prev.canonical or prev.text) == (m.key or m.canonical or m.text)
+                and re.fullmatch(r"\s*[（(]\s*", text[prev.end:m.start]) and re.match(r"\s*[）)]", text[m.end:m.end + 3])):
+            continue
+        out.append(m)
+    return out
+
+
 def _outermost(ms: list[Mention]) -> list[Mention]:
     """Mentions not nested in another (the city 深圳 inside 深圳英集芯科技股份有限公司 is left out)."""
     out: list[Mention] = []
@@ -637,16 +665,33 @@ def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     for person in people:
         for kind, role in _role_kinds(m.group("role"), a):
             s.add(kind, person, a, role, s.span)
+    # 小红书CEO张三、CTO李四: further people, each after a role of their own, of the same organisation
+    last = sm.index(people[-1])
+    for c_i in range(last + 1, len(sm)):
+        c = sm[c_i]
+        link = p["role_then_person"].fullmatch(s.text, sm[c_i - 1].end, c.start)
+        if c.entity_type != "person" or sm[c_i - 1].entity_type != "person" or link is None:
+            break
+        for kind, role in _role_kinds(link.group("role"), a):
+            s.add(kind, c, a, role, s.span)
 
 
 def _person_verb_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON 担任 ORG ROLE (安聪慧担任极氪 CEO)."""
     p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
     if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
-        m = p["role_after"].match(s.text, b.end, s.se)
-        if m:
-            for kind, role in _role_kinds(m.group("role"), b):
-                s.add(kind, a, b, role, s.span)
+        org_i = b_i
+        while True:
+            # the role ends before the next name (曾任百度副总裁、阿里巴巴CTO: 副总裁, then 阿里巴巴's CTO)
+            limit = s.sm[org_i + 1].start if org_i + 1 < len(s.sm) else s.se
+            m = p["role_after"].match(s.text, s.sm[org_i].end, limit)
+            if m is None:
+                break
+            for kind, role in _role_kinds(m.group("role"), s.sm[org_i]):
+                s.add(kind, a, s.sm[org_i], role, s.span)
+            org_i += 1
+            if org_i >= len(s.sm) or s.sm[org_i].entity_type not in ORGS or not p["role_chain"].fullmatch(s.text, m.end(), s.sm[org_i].start):
+                break
 
 
 def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -677,7 +722,9 @@ def _person_joins(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON (悄悄)加入 ORG."""
     a, b = s.sm[a_i], s.sm[b_i]
     if a.entity_type == "person" and b.entity_type in ORGS and _patterns()["joins"].match(between):
-        s.add("works_at", a, b, "", s.span)
+        for org in s.members(b_i):  # 曾任职于百度、阿里巴巴: every organisation of the list
+            if org.entity_type in ORGS and org.start >= b.start:
+                s.add("works_at", a, org, "", s.span)
 
 
 def _founded_by_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -724,6 +771,9 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
         s.add("alumnus_of", a, b, "", s.span)
     if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
         s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["graduate_person"].fullmatch(between):
+        if _ends(p["graduated_from"], text, s.ss, _first_place(text, sm, a_i).start):
+            s.add("alumnus_of", b, a, "", s.span)  # 毕业于南洋理工大学的博士郝佳男
     if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
         if p["alumnus_tail"].match(text, b.end, s.se):
             s.add("alumnus_of", a, b, "", s.span)
@@ -840,6 +890,8 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
             nxt = s.sm[j + 1]
             if j == k - 1 and _LIST_SEP.match(s.text[o.end:nxt.start]):
                 continue  # 韩旭和杨庆雄一同加盟: one list
+            if j == k - 1 and _own_role_clause(s, o, s.sm[k]):
+                continue  # 彭军担任 CEO，楼天城担任 CTO: the person before has a role clause of their own
             if not (j < k - 1 and nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
                 return None  # another person before: the role may be theirs to give
         if o.entity_type not in ORGS:
@@ -853,6 +905,13 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
             return None
         return o
     return None
+
+
+def _own_role_clause(s: _Sentence, person: Mention, nxt: Mention) -> bool:
+    """Does ``person`` take a role of their own (担任 CEO) in a clause that ends right before ``nxt``'s clause?"""
+    p = _patterns()
+    m = p["takes_role"].match(s.text, person.end, nxt.start)
+    return m is not None and re.fullmatch(r"\s*[，,]\s*", s.text[m.end():nxt.start]) is not None
 
 
 def _appositive_chains(s: _Sentence) -> None:
@@ -967,8 +1026,7 @@ def _subjectless_roles(s: _Sentence) -> None:
     """楼天城曾在X从事研发，更是百度历史上最年轻的T10工程师: a later clause with no subject of its own
     (是/为/担任 + ORG + role) speaks of the person the sentence opens with."""
     p = _patterns()
-    opener = s.sm[0] if s.sm and s.sm[0].entity_type == "person" and _TIME_LEAD.fullmatch(
-        s.text[s.ss:s.sm[0].start].strip().rstrip("，,")) else None
+    opener = _opening_person(s)
     if opener is None:
         return
     for k, org in enumerate(s.sm):
@@ -984,6 +1042,70 @@ def _subjectless_roles(s: _Sentence) -> None:
             continue
         for kind, role in _role_kinds(m.group("role"), org):
             s.add(kind, opener, org, role, s.span)
+
+
+def _opening_person(s: _Sentence) -> Mention | None:
+    """The person a sentence is about: its first name, a person heading its clause after a time or a bare
+    role at most (2019年，X / CTO楼天城 / 在创立小马之前，楼天城 / 直到2015年，何晓飞), else None."""
+    if not s.sm or s.sm[0].entity_type != "person":
+        return None
+    first = s.sm[0]
+    cs = max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, first.start)])
+    lead = s.text[cs:first.start].strip()
+    if lead == "" or _TIME_LEAD.fullmatch(lead) or _patterns()["bare_role"].fullmatch(lead):
+        return first
+    return None
+
+
+def _roles_after_colon(s: _Sentence) -> None:
+    """何晓飞加入滴滴，并身兼数职：滴滴出行平台核心交易引擎负责人、前滴滴研究院院长: a list of ORG ROLE items
+    after a colon that announces roles speaks of the person the sentence is about (``_opening_person``)."""
+    p = _patterns()
+    opener = _opening_person(s)
+    if opener is None:
+        return
+    for colon in p["roles_colon"].finditer(s.text, s.ss, s.se):
+        pos = colon.end()
+        orgs = [x for x in s.sm if x.start >= pos]
+        for k, org in enumerate(orgs):
+            if org.entity_type not in ORGS or not re.fullmatch(r"\s*(?:[、，,]\s*)?(?:前|原|现任|曾任)?\s*", s.text[pos:org.start]):
+                break
+            limit = orgs[k + 1].start if k + 1 < len(orgs) else s.se
+            m = p["role_after"].match(s.text, org.end, limit)
+            if m is None or not re.match(r"\s*(?:等)?\s*(?:[、，,。；;]|$)", s.text[m.end():s.se]):
+                break
+            for kind, role in _role_kinds(m.group("role"), org):
+                s.add(kind, opener, org, role, s.span)
+            pos = m.end()
+
+
+def _backers_after_as(s: _Sentence) -> None:
+    """作为烽台科技创业路上的老股东，贵阳创投、元起资本给予了支持: the list that opens the clause after
+    作为 FIRM …的 股东/投资方， invested in FIRM."""
+    p = _patterns()
+    for k, firm in enumerate(s.sm):
+        if firm.entity_type != "firm" or not _ends(p["as_before"], s.text, s.ss, firm.start):
+            continue
+        m = p["as_investor_of"].match(s.text, firm.end, s.se)
+        if m is None:
+            continue
+        for run, start in zip(s.runs, s.run_starts):
+            if start == m.end():
+                for x in (s.sm[j] for j in run):
+                    if x.entity_type in (*ORGS, "person"):
+                        s.add("invested_in", x, firm, "", s.span)
+
+
+def _worked_before_person(s: _Sentence) -> None:
+    """在进入麦肯锡工作了两年之后，刘万千…: a clause 在 加入/进入 ORG … 之后 before the person it speaks of."""
+    p = _patterns()
+    for k, org in enumerate(s.sm[:-1]):
+        if org.entity_type not in ORGS or not _ends(p["entered_before"], s.text, s.ss, org.start):
+            continue
+        m = p["entered_after"].match(s.text, org.end, s.se)
+        person = s.sm[k + 1]
+        if m is not None and person.entity_type == "person" and person.start == m.end():
+            s.add("works_at", person, org, "", s.span)
 
 
 def _joins_alone(s: _Sentence) -> None:
@@ -1062,7 +1184,8 @@ def _seat_city(s: _Sentence) -> None:
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
                  _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
-                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings)
+                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings,
+                 _roles_after_colon, _backers_after_as, _worked_before_person)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -1143,7 +1266,7 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
             if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
                 target = after
             elif not got.group("of"):
-                target = topic_at(run_start, items)
+                target = _clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
         elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
@@ -1157,6 +1280,17 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         for x in items:
             if x is not target:
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
+
+
+def _clause_head_firm(text: str, ss: int, pos: int, sm: list[Mention], items: tuple[Mention, ...]) -> Mention | None:
+    """The firm heading the clause that ``pos`` is in (最后，小马智行成功完成了…丰田的融资: 小马智行), after a
+    time or a modifier with 的 at most, with no other name between it and ``pos``; else None."""
+    cs = max([ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, pos)])
+    inside = [m for m in sm if cs <= m.start and m.end <= pos and not _among(m, items)]
+    if not inside or inside[0].entity_type != "firm" or len(inside) > 1:
+        return None
+    lead = text[cs:inside[0].start].strip()
+    return inside[0] if lead == "" or lead.endswith("的") or _TIME_LEAD.fullmatch(lead) else None
 
 
 def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add,
@@ -1201,7 +1335,9 @@ def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, t
         if m.entity_type not in ("city", "province"):
             continue
         cs = clause_starts[bisect.bisect_right(clause_starts, m.start) - 1]
-        if cs == ss or not p["hq_clause"].fullmatch(text, cs, m.start):
+        if cs == ss and not text[cs:m.start].lstrip().startswith(cues().references):
+            continue  # 公司总部位于上海 may open a sentence; 总部位于上海 alone is a modifier (…的X)
+        if not p["hq_clause"].fullmatch(text, cs, m.start):
             continue
         city = _last_place(text, sm, k)
         topic = topic_at(cs, ())
