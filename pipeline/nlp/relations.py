@@ -141,6 +141,8 @@ def _patterns() -> dict[str, re.Pattern]:
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
+        # ORG(的) ROLE 是/为 PERSON: 小红书的CEO是毛文超, 小红书的创始人为毛文超和瞿芳
+        "org_role_is_person": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})\s*(?:是|为|系)\s*[:：]?\s*$"),
         "org_role_person": re.compile(rf"{paren}?(?P<comma>[,，]?)\s*(?:其)?\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
         # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
         "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
@@ -195,6 +197,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "founded_by_after": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:在[^，,。；;由创]{1,10}?)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
+        "invested_by_modifier": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?)?\s*(?:共同|联合|参与)?(?:{verbs})(?:过)?的\s*$"),
         "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
@@ -204,6 +207,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|绝对)?控股的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
+        "belongs_to": re.compile(r"\s*(?:隶属于|隶属|从属于)\s*$"),
         "child_tail": re.compile(rf"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?[^，,。；;的]{{0,8}}?(?:{_alt(c.child_nouns)})|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
         # B 由 A 孵化 / 控股
         "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
@@ -214,20 +218,20 @@ def _patterns() -> dict[str, re.Pattern]:
         "investor_of_after": re.compile(rf"\s*的?\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
         "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
         # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
-        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs})了?\s*$"),
+        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs}|参与)了?\s*$"),
         "round_after": re.compile(r"\s*的[^，,。；;]{0,12}?(?:融资|轮)"),
         "toward_firm": re.compile(r"\s*(?:共同|联合|分别)?(?:向|对)\s*$"),
         "toward_firm_after": re.compile(r"\s*(?:进行|追加)?(?:了)?\s*(?:战略)?(?:投资|注资|增资|入股)"),
         "holds": re.compile(r"\s*(?:持有|持股|间接持有|直接持有)\s*$"),
         "holds_after": re.compile(r"[^，,。；;]{0,12}?(?:股份|股权)"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
         "set_up_object": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{{0,16}}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_in_tail": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
-        "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
+        "founded_at": re.compile(r"\s*(?:于?\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
         # CITY 诞生了 A和B: founded_in
@@ -238,6 +242,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
+        "degree_person": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业生|研究生|毕业)?\s*"),
+        "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
         "graduated_from": re.compile(r"(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "graduate_person": re.compile(r"\s*的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|高材生|学生)?\s*"),
         "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
@@ -648,11 +654,11 @@ def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
     if not (a.entity_type in ORGS and b.entity_type == "person"):
         return
-    m = p["org_role_person"].match(between)
+    m = p["org_role_person"].match(between) or p["org_role_is_person"].match(between)
     # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
     # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
     # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
-    if m and m.group("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
+    if m and m.groupdict().get("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
                                    or not _noun_phrase_clause(s.text, s.ss, a)):
         m = None
     if not m:
@@ -701,7 +707,10 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
         if _LIST_SEP_INSIDE.search(between):
             return  # 由王劲创立的中智行、韩旭创立的文远知行: 中智行 founded nothing
-        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
+        if _ends(p["source_before"], s.text, s.ss, a.start):
+            return  # 离开百度后创办了小红书: 百度 is where the founder came from
+        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start
+                   and not _ends(p["source_before"], s.text, s.ss, m.start) for m in sm):
             # the founders: the list of people the founder is one of (the firm before 、韩旭 is none of them)
             founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
             for x in founders:
@@ -746,7 +755,8 @@ def _invests_in_firm(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     stated = (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, s.se)
               or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, s.se)
               or p["holds"].match(between) and p["holds_after"].match(text, b.end, s.se)
-              or a.entity_type != "city" and p["invest_object"].match(between))
+              or a.entity_type != "city" and p["invest_object"].match(between)
+              or a.entity_type != "city" and p["invested_by_modifier"].match(between))
     if stated:
         for x in s.members(a_i):
             s.add("invested_in", x, b, "", s.span)
@@ -756,9 +766,14 @@ def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """A 旗下 B; B 是 A 的子公司; B 由 A 孵化; B(的)母公司 A -> B subsidiary_of A."""
     p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
     if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
-        s.add("subsidiary_of", b, a, "", s.span)
+        for child in s.members(b_i):  # 阿里巴巴旗下的天猫、淘宝和闲鱼
+            if child.entity_type == "firm" and child.start >= b.start:
+                s.add("subsidiary_of", child, a, "", s.span)
     if a.entity_type == "firm" and b.entity_type in ORGS:
-        if (p["child_is"].match(between) and p["child_tail"].match(text, b.end, s.se)
+        tail = p["child_tail"].match(text, b.end, s.se)
+        if (p["child_is"].match(between) and tail
+                or p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
+                or p["belongs_to"].match(between)
                 or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
                 or p["parent_of"].match(between)):
             s.add("subsidiary_of", a, b, "", s.span)
@@ -771,6 +786,11 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
         s.add("alumnus_of", a, b, "", s.span)
     if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
         s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["degree_person"].fullmatch(between):
+        s.add("alumnus_of", b, a, "", s.span)  # 清华大学计算机系博士张三
+    if a.entity_type == "person" and b.entity_type == "org" and p["apposition_comma"].match(between):
+        if p["degree_ends_clause"].match(text, b.end, s.se):
+            s.add("alumnus_of", a, b, "", s.span)  # 毛文超，斯坦福大学MBA
     if a.entity_type == "org" and b.entity_type == "person" and p["graduate_person"].fullmatch(between):
         if _ends(p["graduated_from"], text, s.ss, _first_place(text, sm, a_i).start):
             s.add("alumnus_of", b, a, "", s.span)  # 毕业于南洋理工大学的博士郝佳男
