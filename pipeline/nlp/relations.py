@@ -171,20 +171,27 @@ def _patterns() -> dict[str, re.Pattern]:
         "city_firms": re.compile(r"\s*(?:的)?\s*(?:迎来了?|新增了?|又有|还有|有)?(?:(?!收购|投资|入股|控股|合作|起诉|并购|签约|联手|携手|打败|超过|击败|和|与|、)[^，,。；;、]){0,12}?(?:公司|企业)(?:中有[\d两二三四五六七八九十几]+家|之一)?\s*(?:——|—|：|:)?\s*"),
         "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
         # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
-        "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
+        "apposition_comma": re.compile(r"\s*[,，（(]\s*(?:前|原|时任|现任)?\s*$"),
         "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
         # PERSON (曾)加入 / 在ORG工作: works_at with no role
         "joins": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
-        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于)\s*$"),
+        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于|进入|加入)\s*$"),
         "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
         # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
-        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|所读的?(?:也|都)?是|升入|进入)\s*$"),
-        "study_at_before": re.compile(r"(?:在|于|从)\s*$"),
-        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业)"),
+        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|留学于|深造于|所读的?(?:也|都)?是|升入|进入)\s*$"),
+        "study_at_before": re.compile(r"(?:在|于|从|赴|前往|到)\s*$"),
+        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业|读书|求学|深造|留学|读博|读研|攻读)"),
         "degree_before": re.compile(r"(?:获得|取得|拿到|获|拥有|持有|以及|和|及|、)(?:了)?\s*$"),
         "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,14}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
         # PERSON 担任 ORG ROLE
-        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
+        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任|被任命为|被聘为|被聘任为|受聘为|获任|晋升为|当选为?|被选为|被提拔为|调任)\s*$"),
+        # ORG 任命 PERSON 为 ROLE
+        "appoints": re.compile(r"\s*(?:正式|宣布|近日|日前|已|已经|将)?\s*(?:任命|聘请|聘任|委任|聘)(?:了)?\s*$"),
+        "appointed_as": re.compile(rf"\s*(?:为|担任|出任)\s*(?:公司|该公司|集团)?\s*(?:的)?\s*(?P<role>{phrase})"),
+        # PERSON 加盟 ORG，出任 ROLE
+        "joins_role": re.compile(rf"\s*[,，]?\s*(?:并|后|随后|同时|正式|并将)?\s*(?:出任|担任|任)\s*(?P<role>{phrase})"),
+        # ORG 的 PERSON ROLE (中国社科院的张三研究员指出)
+        "role_after_person": re.compile(rf"(?P<role>{phrase})(?=\s*(?:[,，。；;：:、）)]|$|表示|指出|认为|说|称|介绍|透露|坦言|告诉|接受|也|则|还|曾|对))"),
         "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
         # the next link of a chain of roles: 曾任百度副总裁、阿里巴巴CTO / 小马智行CEO彭军、CTO楼天城
         "role_chain": re.compile(r"\s*(?:、|以及|及|和|兼|并任)\s*"),
@@ -237,10 +244,12 @@ def _patterns() -> dict[str, re.Pattern]:
         # CITY 诞生了 A和B: founded_in
         "born_in": re.compile(r"\s*(?:诞生|孕育|走出)(?:了|出)\s*$"),
         # PERSON(是/的) ORG 毕业生 / 校友
-        "person_alumnus": re.compile(r"\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
-        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)"),
+        "person_alumnus": re.compile(r"\s*(?:都|均|也|同样|同为)?\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
+        "graduate_of_org": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业的\s*(?:本科生|硕士|博士|研究生)?\s*$"),
+        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)|\s*[^，,。；;的、]{0,10}?的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|校友|学生|学子)(?!导师)"),
         "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
+        "alma_mater": re.compile(r"\s*的\s*母校\s*(?:是|为|系)?\s*$"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "degree_person": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业生|研究生|毕业)?\s*"),
         "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
@@ -259,7 +268,7 @@ def _patterns() -> dict[str, re.Pattern]:
         # quick checks: a sentence without any of these words has no relation of that family
         "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
         "funding": re.compile(_alt(c.funding_words)),
-        "study_job_words": re.compile(r"毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
+        "study_job_words": re.compile(r"读书|求学|深造|留学|读博|读研|毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
         "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
         "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
         "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
@@ -691,6 +700,15 @@ def _person_verb_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> Non
             # the role ends before the next name (曾任百度副总裁、阿里巴巴CTO: 副总裁, then 阿里巴巴's CTO)
             limit = s.sm[org_i + 1].start if org_i + 1 < len(s.sm) else s.se
             m = p["role_after"].match(s.text, s.sm[org_i].end, limit)
+            if m is None and org_i == b_i and len(orgs := [x for x in s.members(b_i) if x.start >= b.start]) > 1 \
+                    and all(x.entity_type in ORGS for x in orgs):
+                # 曾担任百度和阿里巴巴的高管: the role after the list is held at each organisation of it
+                m = p["role_after"].match(s.text, orgs[-1].end, s.se)
+                if m is not None and m.group().lstrip().startswith("的"):
+                    for org in orgs:
+                        for kind, role in _role_kinds(m.group("role"), org):
+                            s.add(kind, a, org, role, s.span)
+                break
             if m is None:
                 break
             for kind, role in _role_kinds(m.group("role"), s.sm[org_i]):
@@ -717,6 +735,23 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
                 s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
 
 
+def _appointed(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG 任命 PERSON 为 ROLE (百度任命张三为CTO); ORG 的 PERSON ROLE (中国社科院的张三研究员指出)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type not in ORGS or b.entity_type != "person":
+        return
+    m = None
+    if p["appoints"].match(between):
+        m = p["appointed_as"].match(s.text, b.end, s.se)
+        if m and not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            m = None
+    elif between.strip() == "的":
+        m = p["role_after_person"].match(s.text, b.end, s.se)
+    if m and not any(b.end <= x.start < m.end() for x in s.sm):
+        for kind, role in _role_kinds(m.group("role"), a):
+            s.add(kind, b, a, role, s.span)
+
+
 def _person_comma_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON，ORG ROLE (何晓飞，浙江大学教授)."""
     p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
@@ -731,9 +766,13 @@ def _person_joins(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON (悄悄)加入 ORG."""
     a, b = s.sm[a_i], s.sm[b_i]
     if a.entity_type == "person" and b.entity_type in ORGS and _patterns()["joins"].match(between):
-        for org in s.members(b_i):  # 曾任职于百度、阿里巴巴: every organisation of the list
-            if org.entity_type in ORGS and org.start >= b.start:
-                s.add("works_at", a, org, "", s.span)
+        orgs = [x for x in s.members(b_i) if x.entity_type in ORGS and x.start >= b.start]
+        for org in orgs:  # 曾任职于百度、阿里巴巴: every organisation of the list
+            s.add("works_at", a, org, "", s.span)
+        m = _patterns()["joins_role"].match(s.text, orgs[-1].end, s.se) if len(orgs) == 1 else None
+        if m and _patterns()["role_ends_clause"].match(s.text, m.end(), s.se):
+            for kind, role in _role_kinds(m.group("role"), b):  # 加盟百度，出任CTO
+                s.add(kind, a, b, role, s.span)
 
 
 def _founded_by_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -786,6 +825,10 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
         s.add("alumnus_of", a, b, "", s.span)
     if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
         s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["graduate_of_org"].match(between):
+        s.add("alumnus_of", b, a, "", s.span)  # 清华大学毕业的张三
+    if a.entity_type == "person" and b.entity_type == "org" and p["alma_mater"].match(between):
+        s.add("alumnus_of", a, b, "", s.span)  # 张三的母校是清华大学
     if a.entity_type == "org" and b.entity_type == "person" and p["degree_person"].fullmatch(between):
         s.add("alumnus_of", b, a, "", s.span)  # 清华大学计算机系博士张三
     if a.entity_type == "person" and b.entity_type == "org" and p["apposition_comma"].match(between):
@@ -796,7 +839,9 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             s.add("alumnus_of", b, a, "", s.span)  # 毕业于南洋理工大学的博士郝佳男
     if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
         if p["alumnus_tail"].match(text, b.end, s.se):
-            s.add("alumnus_of", a, b, "", s.span)
+            for x in s.members(a_i):  # 张三和李四都是清华大学的校友
+                if x.entity_type == "person" and x.end <= a.end:
+                    s.add("alumnus_of", x, b, "", s.span)
             for c in sm[b_i + 1 :]:
                 if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, s.se):
                     s.add("alumnus_of", c, b, "", s.span)
@@ -855,7 +900,7 @@ def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             s.add("founded_in", a, city, "", s.span)
 
 
-_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins,
+_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins, _appointed,
                _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
                _headquarters_pairs, _founding_places)
 
@@ -1332,16 +1377,23 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
             person = lone_before
         if person is None:
             continue
+        people = [person]
+        k = next((i for i, m in enumerate(sm) if m is person), 0)
+        while k > 0 and sm[k - 1].entity_type == "person" and _LIST_SEP.match(text[sm[k - 1].end:sm[k].start]):
+            k -= 1  # 张三、李四均毕业于清华大学: every person of the list
+            people.append(sm[k])
         studied = (_ends(p["study_before"], text, ss, first.start)
                    or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
                    or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
         worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
         if studied and all(o.entity_type == "org" for o in orgs):
             for o in orgs:
-                add("alumnus_of", person, o, "", (ss, se))
+                for x in people:
+                    add("alumnus_of", x, o, "", (ss, se))
         elif worked:
             for o in orgs:
-                add("works_at", person, o, "", (ss, se))
+                for x in people:
+                    add("works_at", x, o, "", (ss, se))
 
 
 def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, topic_at) -> None:
