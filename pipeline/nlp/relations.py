@@ -178,7 +178,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于|进入|加入)\s*$"),
         "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
         # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
-        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|留学于|深造于|所读的?(?:也|都)?是|升入|进入)\s*$"),
+        "study_before": re.compile(r"(?:毕业于|毕业自|考入|考上了?|考取了?|被?保送(?:到|至|进入?)?|保研(?:到|至)|就读于?|入读|求学于|留学于|深造于|进修于|所读的?(?:也|都)?是|升入|进入)\s*$"),
         "study_at_before": re.compile(r"(?:在|于|从|赴|前往|到)\s*$"),
         "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业|读书|求学|深造|留学|读博|读研|攻读)"),
         "degree_before": re.compile(r"(?:获得|取得|拿到|获|拥有|持有|以及|和|及|、)(?:了)?\s*$"),
@@ -252,10 +252,13 @@ def _patterns() -> dict[str, re.Pattern]:
         "alma_mater": re.compile(r"\s*的\s*母校\s*(?:是|为|系)?\s*$"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "degree_person": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业生|研究生|毕业)?\s*"),
-        "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
+        "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:(?:本科|学士|硕士|博士|MBA|EMBA)\s*[、和及]?\s*){1,3}(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
         "graduated_from": re.compile(r"(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
         "graduate_person": re.compile(r"\s*的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|高材生|学生)?\s*"),
-        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
+        # ORG(的)(系、届)校友 PERSON: 清华大学计算机系2000级校友张三
+        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:[^，,。；;、的\s]{0,12}?(?:系|学院|专业|级|届|班))?\s*(?:校友|毕业生|博士毕业生|硕士毕业生|本科毕业生)\s*(?:中|里)?\s*(?:包括|有|如)?\s*[:：]?\s*$"),
+        # ORG 走出了 / 培养了 PERSON(、PERSON)
+        "school_produced": re.compile(r"\s*(?:先后|还|也|更是)?\s*(?:走出了|走出过|培养了|培养出了?|培养过|涌现出了?)\s*(?:[^，,。；;、]{0,10}?(?:如|包括|有)\s*)?$"),
         "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
         "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
         # a continued list ends its clause: (等…机构)(两只独角兽)，/。, or a deal verb
@@ -823,8 +826,11 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
     if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
         s.add("alumnus_of", a, b, "", s.span)
-    if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
-        s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and (
+            p["alumnus_org_first"].match(between) or p["school_produced"].match(between)):
+        for x in s.members(b_i):  # 清华校友张三、李四
+            if x.entity_type == "person" and x.start >= b.start:
+                s.add("alumnus_of", x, a, "", s.span)
     if a.entity_type == "org" and b.entity_type == "person" and p["graduate_of_org"].match(between):
         s.add("alumnus_of", b, a, "", s.span)  # 清华大学毕业的张三
     if a.entity_type == "person" and b.entity_type == "org" and p["alma_mater"].match(between):
@@ -1386,10 +1392,15 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
                    or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
                    or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
         worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        people.reverse()
         if studied and all(o.entity_type == "org" for o in orgs):
-            for o in orgs:
-                for x in people:
-                    add("alumnus_of", x, o, "", (ss, se))
+            if "分别" in text[person.end:first.start] and len(people) > 1:
+                # 张三和李四分别毕业于清华大学和北京大学: one school each, in order (none when the counts differ)
+                pairs = list(zip(people, orgs)) if len(people) == len(orgs) else []
+            else:
+                pairs = [(x, o) for o in orgs for x in people]
+            for x, o in pairs:
+                add("alumnus_of", x, o, "", (ss, se))
         elif worked:
             for o in orgs:
                 for x in people:
