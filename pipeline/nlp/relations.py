@@ -413,6 +413,9 @@ class Topics:
 
     own: tuple[Mention | None, ...]
     paragraph: tuple[int, ...]
+    text: str = ""
+    main: tuple[Mention, ...] = ()  # the mentions of the document's main firm (``_main_firm``), if it has one
+    orgs: tuple[Mention, ...] = ()  # every firm and organisation mention
 
     def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
         """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
@@ -426,10 +429,46 @@ class Topics:
                 break
             if self.own[j] is not None:
                 return None if _among(self.own[j], exclude) else self.own[j]
-        return None
+        return self._document_firm(pos, exclude)
+
+    def _document_firm(self, pos: int, exclude: tuple[Mention, ...]) -> Mention | None:
+        """该公司 / 公司 / 本轮融资 with no topic in the paragraph: the document's main firm (its last mention
+        before ``pos``), when the clause of ``pos`` has such a word (not 其: it refers to something near), the
+        sentence names no organisation before ``pos`` and the firm is none of ``exclude``."""
+        if not self.main or any(_same_entity(m, x) for m in self.main[:1] for x in exclude):
+            return None
+        ss = _sentence_start(self.text, pos)
+        if any(m.entity_type in ORGS and ss <= m.start < pos for m in self.orgs):
+            return None
+        cs = max([0] + [x.end() for x in _CLAUSE_END.finditer(self.text, max(0, pos - 40), pos)])
+        ce = _CLAUSE_END.search(self.text, pos)
+        if not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
+            return None
+        before = [m for m in self.main if m.end <= pos]
+        return before[-1] if before else None
 
     def resolver(self, k: int):
         return functools.partial(self.at, k)
+
+
+_DOCUMENT_REFERENCE = re.compile(r"该公司|这家公司|该企业|这家企业|(?<![^\s，,。；;：:])公司|(?:本|此|这|该)轮(?:融资|投资)?")
+
+
+def _same_entity(a: Mention, b: Mention) -> bool:
+    return a.entity_type == b.entity_type and (a.key or a.canonical or a.text) == (b.key or b.canonical or b.text)
+
+
+def _main_firm(ms: list[Mention]) -> tuple[Mention, ...]:
+    """The mentions of the firm a document is about: the firm named most often, at least three times and
+    at least twice as often as any other firm; () when no firm stands out so."""
+    counts: dict[str, list[Mention]] = {}
+    for m in ms:
+        if m.entity_type == "firm":
+            counts.setdefault(m.key or m.canonical or m.text, []).append(m)
+    ranked = sorted(counts.values(), key=len, reverse=True)
+    if not ranked or len(ranked[0]) < 3 or (len(ranked) > 1 and len(ranked[0]) < 2 * len(ranked[1])):
+        return ()
+    return tuple(ranked[0])
 
 
 def _among(m: Mention, ms) -> bool:
@@ -450,7 +489,7 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
         own.append(_opening_topic(text, ss, sm, c))
-    return Topics(tuple(own), tuple(paragraph))
+    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS))
 
 
 def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
