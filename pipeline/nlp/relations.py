@@ -50,6 +50,13 @@ city before), a city's list of firms (苏州新上市的公司——A、B), 其�
 word referring back (X为公司实控人), subjectless clauses (，更是百度…工程师), shareholdings (A持股20%); a
 registered name opening with a city the sentence names on its own gives headquartered_in. A works_at
 is dropped where the same two entities have founded or leads.
+Added 2026-12-05 (branch rel): chains of roles (曾任A副总裁、B CTO; X CEO甲、CTO乙; 甲担任CEO，乙担任CTO), roles
+listed after a colon (身兼数职：A负责人、B院长), appointments (被任命为, ORG任命P为ROLE, 加盟X，出任ROLE), ORG的ROLE
+是/为P, X的P研究员, degrees and schools (拥有X…硕士学位, 毕业于X的博士Y, X毕业的Y, X…校友Y, X走出了A、B, 母校,
+在X读书/深造, 张三，斯坦福大学MBA; lists of people; 分别 pairs in order), rounds (老股东A继续加注, 作为X的股东，A、B,
+A以N元入股X, A投资的X, FIRM完成…A的融资: the firm heading the clause), 隶属于, X控股的Y, X旗下的(描述)平台, 将总部设在;
+a bracketed aside naming the entity just named (沙特新未来城（NEOM）) is no item of a list; 该公司 / 公司 / 本轮融资
+with no topic in the paragraph name the document's main firm (``_main_firm``), never 其.
 
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
