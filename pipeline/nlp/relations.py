@@ -326,6 +326,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         pairs.append(tuple((m.key or m.canonical or m.text, m.entity_type) for m in (subj, obj)))
 
     ms_starts = [m.start for m in ms]
+    place_before = {m.end: m.start for m in mentions if m.entity_type in ("country", "province", "city")}
     i = 0
     for k, (ss, se) in enumerate(bounds):
         sm = []
@@ -345,7 +346,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
             cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
                              if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before)
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before)
     _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
 
@@ -664,6 +665,13 @@ class _Sentence:
     run_starts: list[int]
     run_of: dict[int, list[int]]
     cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
+    place_before: dict = None  # end -> start of each place name (country, province, city) of the document
+
+    def lead(self, pos: int) -> int:
+        """Where the name at ``pos`` starts with the places written before it (美国斯坦福大学: at 美国)."""
+        while self.place_before and pos in self.place_before:
+            pos = self.place_before[pos]
+        return pos
 
     @property
     def span(self) -> tuple[int, int]:
@@ -675,10 +683,11 @@ class _Sentence:
 
 
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
-                        cities_before: list[Mention] = ()) -> None:
+                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None) -> None:
     """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
     s.cities_before = list(cities_before)
+    s.place_before = place_before or {}
     for a_i, b_i, between in _nearby_pairs(s):
         for rule in _PAIR_RULES:
             rule(s, a_i, b_i, between)
@@ -963,7 +972,7 @@ def _investor_list_rule(s: _Sentence) -> None:
 
 
 def _studies_and_jobs_rule(s: _Sentence) -> None:
-    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None)
+    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None, s.lead)
 
 
 def _headquarters_clause_rule(s: _Sentence) -> None:
@@ -1411,7 +1420,7 @@ def _clause_head_firm(text: str, ss: int, pos: int, sm: list[Mention], items: tu
 
 
 def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add,
-                      lone_before: Mention | None) -> None:
+                      lone_before: Mention | None, lead=lambda pos: pos) -> None:
     """alumnus_of: PERSON … 毕业于/考入/就读于 ORG, 在ORG攻读博士学位, 获得ORG(的)…博士学位, 从ORG考入;
     works_at: PERSON 曾在ORG(、ORG等公司中)工作/担任. The person is the last one named before the
     organisation in the sentence; in a sentence that names no one before it (早年…被保送到浙江大学),
@@ -1434,10 +1443,11 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
         while k > 0 and sm[k - 1].entity_type == "person" and _LIST_SEP.match(text[sm[k - 1].end:sm[k].start]):
             k -= 1  # 张三、李四均毕业于清华大学: every person of the list
             people.append(sm[k])
-        studied = (_ends(p["study_before"], text, ss, first.start)
-                   or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
-                   or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
-        worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        at = max(ss, lead(first.start))  # 毕业于美国斯坦福大学: the verb before the country
+        studied = (_ends(p["study_before"], text, ss, at)
+                   or _ends(p["study_at_before"], text, ss, at) and p["study_at_after"].match(text, last.end, se)
+                   or _ends(p["degree_before"], text, ss, at) and p["degree_after"].match(text, last.end, se))
+        worked = _ends(p["works_in_before"], text, ss, at) and p["works_in_after"].match(text, last.end, se)
         people.reverse()
         if studied and all(o.entity_type == "org" for o in orgs):
             if "分别" in text[person.end:first.start] and len(people) > 1:
