@@ -328,7 +328,9 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
     ms_starts = [m.start for m in ms]
     place_before = {m.end: m.start for m in mentions if m.entity_type in ("country", "province", "city")}
     i = 0
+    role_org = None  # the organisation of the last role read in the previous sentence, when it ended with ；
     for k, (ss, se) in enumerate(bounds):
+        n_before = len(out)
         sm = []
         while i < len(ms) and ms[i].start < se:
             if ms[i].start >= ss and ms[i].end <= se:
@@ -346,9 +348,20 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
             cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
                              if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before)
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before, role_org)
+        role_org = _last_role_org(text, se, out[n_before:], by_start)
     _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
+
+
+def _last_role_org(text: str, se: int, new: list[Relation], by_start: dict[int, Mention]) -> Mention | None:
+    """小马智行，其CEO彭军…；CTO楼天城…: after a sentence ending with ；, the organisation of its last role
+    (founded / leads / works_at), for a next sentence that opens with a bare role."""
+    if text[se - 1 : se] not in ("；", ";"):
+        return None
+    # a role written before the person (ORG … ROLE PERSON), as the next one is (CTO楼天城)
+    roles = [r for r in new if r.kind in ("founded", "leads", "works_at") and r.object_end <= r.subject_start]
+    return by_start.get(roles[-1].object_start) if roles else None
 
 
 def _registered_seats(text: str, mentions: list[Mention], out: list[Relation], pairs: list[tuple], add) -> None:
@@ -666,6 +679,7 @@ class _Sentence:
     run_of: dict[int, list[int]]
     cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
     place_before: dict = None  # end -> start of each place name (country, province, city) of the document
+    role_org: Mention | None = None  # the organisation of the last role of the sentence before, if it ended with ；
 
     def lead(self, pos: int) -> int:
         """Where the name at ``pos`` starts with the places written before it (美国斯坦福大学: at 美国)."""
@@ -683,11 +697,13 @@ class _Sentence:
 
 
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
-                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None) -> None:
+                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None,
+                        role_org: Mention | None = None) -> None:
     """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
     s.cities_before = list(cities_before)
     s.place_before = place_before or {}
+    s.role_org = role_org
     for a_i, b_i, between in _nearby_pairs(s):
         for rule in _PAIR_RULES:
             rule(s, a_i, b_i, between)
@@ -980,7 +996,7 @@ def _headquarters_clause_rule(s: _Sentence) -> None:
 
 
 def _opening_role_rule(s: _Sentence) -> None:
-    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent)
+    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent, s.role_org)
 
 
 def _founded_by_reference_rule(s: _Sentence) -> None:
@@ -1508,7 +1524,8 @@ def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: 
             add("founded", person, topic, "创始人", (min(ss, _sentence_start(text, topic.start)), se))
 
 
-def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
+def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
+                   role_org: Mention | None = None) -> None:
     """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its own
     names the organisation the text is about (the sentence's topic, or an earlier sentence's). After
     其/该公司 + role + 为/是, epithets and appositions may stand before the person (其创始人为“行业老将”、
@@ -1539,6 +1556,8 @@ def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at
             topic = topic_at(cs, tuple(people))
         else:  # a bare role: only the organisation the sentence, or the sentence before, starts with
             topic = _opening_org(text, ss, cs, sm, prev_sent)
+            if topic is None and cs == ss:
+                topic = role_org  # 其CEO彭军…；CTO楼天城: the role list goes on after the semicolon
         if topic is None or topic.entity_type not in ORGS:
             continue
         sent = (min(ss, _sentence_start(text, topic.start)), se)
