@@ -147,6 +147,22 @@ def test_relations_scored_on_kind_subject_and_object():
     assert (r["relations"]["tp"], r["relations"]["predicted"], r["relations"]["gold"]) == (1, 2, 2)
 
 
+def test_relation_names_include_gold_aliases_and_a_repeated_gold_triple_counts_once():
+    # the release knows the firm only as 智谱; the gold names it 智谱 AI with the alias 智谱
+    tables = _tables("x", [("o1", "org", "清华大学"), ("f1", "firm", "智谱")],
+                     {"organizations": [{"org_id": "o1", "name": "清华大学", "aliases": [], "mention_count": 1, "doc_count": 1}],
+                      "firms": [{"firm_id": "f1", "name": "智谱", "aliases": [], "mention_count": 1, "doc_count": 1}]})
+    rel = {"relation_id": "r1", "doc_id": "d1", "subject_id": "f1", "subject_type": "firm", "subject_name": "智谱",
+           "relation": "subsidiary_of", "object_id": "o1", "object_type": "org", "object_name": "清华大学", "role": None,
+           "span_text": "x", "sentence": "x", "char_start": 0, "char_end": 1}
+    tables["relations"] = pd.DataFrame([rel])
+    gold = {"doc": "a.txt", "firms": [{"name": "智谱 AI", "aliases": ["智谱"]}], "orgs": [{"name": "清华大学"}],
+            "relations": [{"subject": "智谱 AI", "relation": "subsidiary_of", "object": "清华大学", "span": "a"},
+                          {"subject": "智谱 AI", "relation": "subsidiary_of", "object": "清华大学", "span": "b"}]}
+    r = ev.score(tables, [gold])
+    assert (r["relations"]["tp"], r["relations"]["predicted"], r["relations"]["gold"]) == (1, 1, 1)
+
+
 def test_split_and_dates_from_sources(tmp_path):
     gold_dir = tmp_path / "dev"
     gold_dir.mkdir()

@@ -50,6 +50,13 @@ city before), a city's list of firms (苏州新上市的公司——A、B), 其�
 word referring back (X为公司实控人), subjectless clauses (，更是百度…工程师), shareholdings (A持股20%); a
 registered name opening with a city the sentence names on its own gives headquartered_in. A works_at
 is dropped where the same two entities have founded or leads.
+Added 2026-12-05 (branch rel): chains of roles (曾任A副总裁、B CTO; X CEO甲、CTO乙; 甲担任CEO，乙担任CTO), roles
+listed after a colon (身兼数职：A负责人、B院长), appointments (被任命为, ORG任命P为ROLE, 加盟X，出任ROLE), ORG的ROLE
+是/为P, X的P研究员, degrees and schools (拥有X…硕士学位, 毕业于X的博士Y, X毕业的Y, X…校友Y, X走出了A、B, 母校,
+在X读书/深造, 张三，斯坦福大学MBA; lists of people; 分别 pairs in order), rounds (老股东A继续加注, 作为X的股东，A、B,
+A以N元入股X, A投资的X, FIRM完成…A的融资: the firm heading the clause), 隶属于, X控股的Y, X旗下的(描述)平台, 将总部设在;
+a bracketed aside naming the entity just named (沙特新未来城（NEOM）) is no item of a list; 该公司 / 公司 / 本轮融资
+with no topic in the paragraph name the document's main firm (``_main_firm``), never 其.
 
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
@@ -98,6 +105,7 @@ class Cues:
     role_verbs: tuple[str, ...]
     source_before: tuple[str, ...]
     spawn_verbs: tuple[str, ...]
+    child_nouns: tuple[str, ...]
     list_openers: tuple[str, ...]
     place_references: tuple[str, ...]
     located_verbs: tuple[str, ...]
@@ -126,18 +134,22 @@ def _patterns() -> dict[str, re.Pattern]:
     c = cues()
     role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
     # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
-    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ])"
+    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ]|(?<=[A-Za-z0-9])\d)"
     # a unit of the organisation may come first, with 的 (自动驾驶事业部的首席科学家): then the role is of the unit
     unit_of = rf"(?:{unit}{{1,12}}?(?:{_alt(c.unit_nouns)})的)"
     part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
     phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
     verbs = _alt(c.invest_verbs)
-    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"  # an aside after a name: 优图实验室（X lab）负责人
+    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"
+    # an amount paid (以10亿元 / 斥资5亿美元) before a deal verb
+    amount = r"(?:(?:以|斥资|出资|耗资)\s*[\d.]+\s*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)?)"  # an aside after a name: 优图实验室（X lab）负责人
     # a zone of a city after it (厦门火炬高新区（翔安）注册成立): the firm is still set up in the city
     zone = rf"(?:[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.zone_nouns)}))"
     # patterns are used with .match (anchored at the position given) or .search (ending at "$")
     return {
         # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
+        # ORG(的) ROLE 是/为 PERSON: 小红书的CEO是毛文超, 小红书的创始人为毛文超和瞿芳
+        "org_role_is_person": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})\s*(?:是|为|系)\s*[:：]?\s*$"),
         "org_role_person": re.compile(rf"{paren}?(?P<comma>[,，]?)\s*(?:其)?\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
         # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
         "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
@@ -145,6 +157,12 @@ def _patterns() -> dict[str, re.Pattern]:
         # PERSON 为公司实际控制人 / 是该公司的董事长: the role of the organisation the text is about
         "person_reference_role": re.compile(rf"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|担任|出任|任|兼任)\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})"),
         # a clause with no subject of its own (，更是百度历史上最年轻的T10工程师): ORG then the role
+        "as_before": re.compile(r"作为\s*$"),
+        "as_investor_of": re.compile(rf"[^，,。；;、]{{0,12}}?的\s*(?:老|早期|主要|重要|长期|最早的?|首批)?\s*(?:{_alt(c.investor_nouns)})\s*[，,]\s*"),
+        "entered_before": re.compile(r"在\s*(?:进入|加入|入职)\s*$"),
+        "entered_after": re.compile(r"\s*(?:工作|任职)?[^，,。；;]{0,8}?(?:之后|以后|后|期间|时)\s*[，,]\s*"),
+        "bare_role": re.compile(rf"(?P<role>{phrase})"),
+        "roles_colon": re.compile(r"(?:身兼数职|身兼多职|兼任多职|职务(?:包括|有)|头衔(?:包括|有)|历任|曾任|现任|兼任)\s*[：:]"),
         "subjectless_role": re.compile(r"\s*(?:更|也|还|则|并|后|后来|现|曾|同时|此前)?\s*(?:又)?\s*(?:是|为|成为|担任|出任)\s*$"),
         "role_after_modifier": re.compile(rf"\s*(?:[^，,。；;的]{{0,10}}的)?\s*(?P<role>{phrase})"),
         # A、B 分别持股20%和10% / A持有其12.5%的股份: shareholders of the firm the text is about
@@ -160,39 +178,51 @@ def _patterns() -> dict[str, re.Pattern]:
         "city_firms": re.compile(r"\s*(?:的)?\s*(?:迎来了?|新增了?|又有|还有|有)?(?:(?!收购|投资|入股|控股|合作|起诉|并购|签约|联手|携手|打败|超过|击败|和|与|、)[^，,。；;、]){0,12}?(?:公司|企业)(?:中有[\d两二三四五六七八九十几]+家|之一)?\s*(?:——|—|：|:)?\s*"),
         "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
         # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
-        "apposition_comma": re.compile(r"\s*[,，（(]\s*$"),
+        "apposition_comma": re.compile(r"\s*[,，（(]\s*(?:前|原|时任|现任)?\s*$"),
         "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
         # PERSON (曾)加入 / 在ORG工作: works_at with no role
-        "joins": re.compile(r"\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
-        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于)\s*$"),
+        "joins": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
+        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于|进入|加入)\s*$"),
         "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
         # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
-        "study_before": re.compile(r"(?:毕业于|考入|考上了?|被?保送(?:到|至|进入?)?|就读于|入读|求学于|所读的?(?:也|都)?是|升入|进入)\s*$"),
-        "study_at_before": re.compile(r"(?:在|于|从)\s*$"),
-        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业)"),
-        "degree_before": re.compile(r"(?:获得|取得|拿到|获|以及|和|及|、)(?:了)?\s*$"),
-        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,10}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
+        "study_before": re.compile(r"(?:毕业于|毕业自|考入|考上了?|考取了?|被?保送(?:到|至|进入?)?|保研(?:到|至)|就读于?|入读|求学于|留学于|深造于|进修于|所读的?(?:也|都)?是|升入|进入)\s*$"),
+        "study_at_before": re.compile(r"(?:在|于|从|赴|前往|到)\s*$"),
+        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业|读书|求学|深造|留学|读博|读研|攻读)"),
+        "degree_before": re.compile(r"(?:获得|取得|拿到|获|拥有|持有|以及|和|及|、)(?:了)?\s*$"),
+        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,14}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
         # PERSON 担任 ORG ROLE
-        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任)\s*$"),
+        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任|被任命为|被聘为|被聘任为|受聘为|获任|晋升为|当选为?|被选为|被提拔为|调任)\s*$"),
+        # ORG 任命 PERSON 为 ROLE
+        "appoints": re.compile(r"\s*(?:正式|宣布|近日|日前|已|已经|将)?\s*(?:任命|聘请|聘任|委任|聘)(?:了)?\s*$"),
+        "appointed_as": re.compile(rf"\s*(?:为|担任|出任)\s*(?:公司|该公司|集团)?\s*(?:的)?\s*(?P<role>{phrase})"),
+        # PERSON 加盟 ORG，出任 ROLE
+        "joins_role": re.compile(rf"\s*[,，]?\s*(?:并|后|随后|同时|正式|并将)?\s*(?:出任|担任|任)\s*(?P<role>{phrase})"),
+        # ORG 的 PERSON ROLE (中国社科院的张三研究员指出)
+        "role_after_person": re.compile(rf"(?P<role>{phrase})(?=\s*(?:[,，。；;：:、）)]|$|表示|指出|认为|说|称|介绍|透露|坦言|告诉|接受|也|则|还|曾|对))"),
         "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
+        # the next link of a chain of roles: 曾任百度副总裁、阿里巴巴CTO / 小马智行CEO彭军、CTO楼天城
+        "role_chain": re.compile(r"\s*(?:、|以及|及|和|兼|并任)\s*"),
+        "role_then_person": re.compile(rf"\s*(?:、|，|,|以及|及|和)\s*(?P<role>{phrase})\s*$"),
         # PERSON/FIRM ... 创办 ORG (no stop in between)
         "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
         # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
         "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
-        "founded_by_after": re.compile(r"\s*(?:于\d{4}年)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
+        "founded_by_after": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:在[^，,。；;由创]{1,10}?)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
-        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
+        "invested_by_modifier": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?)?\s*(?:共同|联合|参与)?(?:{verbs})(?:过)?的\s*$"),
+        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
         "by": re.compile(r"(?:由|是由)\s*$"),
         # A 旗下(的) B / A 孵化的 B / A(的)(全资|控股)子公司 B
-        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
+        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|绝对)?控股的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
         "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
-        "child_tail": re.compile(r"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?(?:子公司|公司|企业|品牌)|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
+        "belongs_to": re.compile(r"\s*(?:隶属于|隶属|从属于)\s*$"),
+        "child_tail": re.compile(rf"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?[^，,。；;的]{{0,8}}?(?:{_alt(c.child_nouns)})|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
         # B 由 A 孵化 / 控股
         "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
@@ -202,31 +232,40 @@ def _patterns() -> dict[str, re.Pattern]:
         "investor_of_after": re.compile(rf"\s*的?\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
         "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
         # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
-        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs})了?\s*$"),
+        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs}|参与)了?\s*$"),
         "round_after": re.compile(r"\s*的[^，,。；;]{0,12}?(?:融资|轮)"),
         "toward_firm": re.compile(r"\s*(?:共同|联合|分别)?(?:向|对)\s*$"),
         "toward_firm_after": re.compile(r"\s*(?:进行|追加)?(?:了)?\s*(?:战略)?(?:投资|注资|增资|入股)"),
         "holds": re.compile(r"\s*(?:持有|持股|间接持有|直接持有)\s*$"),
         "holds_after": re.compile(r"[^，,。；;]{0,12}?(?:股份|股权)"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
         "set_up_object": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{{0,16}}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
         "founded_in_tail": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
-        "founded_at": re.compile(r"\s*(?:成立|创立|诞生|注册)于\s*$"),
+        "founded_at": re.compile(r"\s*(?:于?\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:成立|创立|诞生|注册)于\s*$"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
         # CITY 诞生了 A和B: founded_in
         "born_in": re.compile(r"\s*(?:诞生|孕育|走出)(?:了|出)\s*$"),
         # PERSON(是/的) ORG 毕业生 / 校友
-        "person_alumnus": re.compile(r"\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
-        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)"),
+        "person_alumnus": re.compile(r"\s*(?:都|均|也|同样|同为)?\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
+        "graduate_of_org": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业的\s*(?:本科生|硕士|博士|研究生)?\s*$"),
+        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)|\s*[^，,。；;的、]{0,10}?的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|校友|学生|学子)(?!导师)"),
         "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
         "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
+        "alma_mater": re.compile(r"\s*的\s*母校\s*(?:是|为|系)?\s*$"),
         "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
-        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:校友|毕业生|博士毕业生|硕士毕业生)\s*$"),
+        "degree_person": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业生|研究生|毕业)?\s*"),
+        "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:(?:本科|学士|硕士|博士|MBA|EMBA)\s*[、和及]?\s*){1,3}(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
+        "graduated_from": re.compile(r"(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
+        "graduate_person": re.compile(r"\s*的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|高材生|学生)?\s*"),
+        # ORG(的)(系、届)校友 PERSON: 清华大学计算机系2000级校友张三
+        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:[^，,。；;、的\s]{0,12}?(?:系|学院|专业|级|届|班))?\s*(?:校友|毕业生|博士毕业生|硕士毕业生|本科毕业生)\s*(?:中|里)?\s*(?:包括|有|如)?\s*[:：]?\s*$"),
+        # ORG 走出了 / 培养了 PERSON(、PERSON)
+        "school_produced": re.compile(r"\s*(?:先后|还|也|更是)?\s*(?:走出了|走出过|培养了|培养出了?|培养过|涌现出了?)\s*(?:[^，,。；;、]{0,10}?(?:如|包括|有)\s*)?$"),
         "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
         "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
         # a continued list ends its clause: (等…机构)(两只独角兽)，/。, or a deal verb
@@ -239,7 +278,7 @@ def _patterns() -> dict[str, re.Pattern]:
         # quick checks: a sentence without any of these words has no relation of that family
         "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
         "funding": re.compile(_alt(c.funding_words)),
-        "study_job_words": re.compile(r"毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
+        "study_job_words": re.compile(r"读书|求学|深造|留学|读博|读研|毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
         "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
         "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
         "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
@@ -256,6 +295,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         return []
     ms = _outermost(sorted((m for m in mentions if m.entity_type in ("person", "firm", "org", "city")),
                            key=lambda m: (m.start, -m.end)))
+    ms = _without_asides(text, ms)
     out: list[Relation] = []
     pairs: list[tuple] = []  # (subject, object) identities of ``out``, row by row
     seen: set[tuple] = set()
@@ -286,8 +326,11 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         pairs.append(tuple((m.key or m.canonical or m.text, m.entity_type) for m in (subj, obj)))
 
     ms_starts = [m.start for m in ms]
+    place_before = {m.end: m.start for m in mentions if m.entity_type in ("country", "province", "city")}
     i = 0
+    role_org = None  # the organisation of the last role read in the previous sentence, when it ended with ；
     for k, (ss, se) in enumerate(bounds):
+        n_before = len(out)
         sm = []
         while i < len(ms) and ms[i].start < se:
             if ms[i].start >= ss and ms[i].end <= se:
@@ -305,9 +348,20 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
             cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
                              if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before)
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before, role_org)
+        role_org = _last_role_org(text, se, out[n_before:], by_start)
     _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
+
+
+def _last_role_org(text: str, se: int, new: list[Relation], by_start: dict[int, Mention]) -> Mention | None:
+    """小马智行，其CEO彭军…；CTO楼天城…: after a sentence ending with ；, the organisation of its last role
+    (founded / leads / works_at), for a next sentence that opens with a bare role."""
+    if text[se - 1 : se] not in ("；", ";"):
+        return None
+    # a role written before the person (ORG … ROLE PERSON), as the next one is (CTO楼天城)
+    roles = [r for r in new if r.kind in ("founded", "leads", "works_at") and r.object_end <= r.subject_start]
+    return by_start.get(roles[-1].object_start) if roles else None
 
 
 def _registered_seats(text: str, mentions: list[Mention], out: list[Relation], pairs: list[tuple], add) -> None:
@@ -380,6 +434,9 @@ class Topics:
 
     own: tuple[Mention | None, ...]
     paragraph: tuple[int, ...]
+    text: str = ""
+    main: tuple[Mention, ...] = ()  # the mentions of the document's main firm (``_main_firm``), if it has one
+    orgs: tuple[Mention, ...] = ()  # every firm and organisation mention
 
     def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
         """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
@@ -393,10 +450,46 @@ class Topics:
                 break
             if self.own[j] is not None:
                 return None if _among(self.own[j], exclude) else self.own[j]
-        return None
+        return self._document_firm(pos, exclude)
+
+    def _document_firm(self, pos: int, exclude: tuple[Mention, ...]) -> Mention | None:
+        """该公司 / 公司 / 本轮融资 with no topic in the paragraph: the document's main firm (its last mention
+        before ``pos``), when the clause of ``pos`` has such a word (not 其: it refers to something near), the
+        sentence names no organisation before ``pos`` and the firm is none of ``exclude``."""
+        if not self.main or any(_same_entity(m, x) for m in self.main[:1] for x in exclude):
+            return None
+        ss = _sentence_start(self.text, pos)
+        if any(m.entity_type in ORGS and ss <= m.start < pos for m in self.orgs):
+            return None
+        cs = max([0] + [x.end() for x in _CLAUSE_END.finditer(self.text, max(0, pos - 40), pos)])
+        ce = _CLAUSE_END.search(self.text, pos)
+        if not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
+            return None
+        before = [m for m in self.main if m.end <= pos]
+        return before[-1] if before else None
 
     def resolver(self, k: int):
         return functools.partial(self.at, k)
+
+
+_DOCUMENT_REFERENCE = re.compile(r"该公司|这家公司|该企业|这家企业|(?<![^\s，,。；;：:])公司|(?:本|此|这|该)轮(?:融资|投资)?")
+
+
+def _same_entity(a: Mention, b: Mention) -> bool:
+    return a.entity_type == b.entity_type and (a.key or a.canonical or a.text) == (b.key or b.canonical or b.text)
+
+
+def _main_firm(ms: list[Mention]) -> tuple[Mention, ...]:
+    """The mentions of the firm a document is about: the firm named most often, at least three times and
+    at least twice as often as any other firm; () when no firm stands out so."""
+    counts: dict[str, list[Mention]] = {}
+    for m in ms:
+        if m.entity_type == "firm":
+            counts.setdefault(m.key or m.canonical or m.text, []).append(m)
+    ranked = sorted(counts.values(), key=len, reverse=True)
+    if not ranked or len(ranked[0]) < 3 or (len(ranked) > 1 and len(ranked[0]) < 2 * len(ranked[1])):
+        return ()
+    return tuple(ranked[0])
 
 
 def _among(m: Mention, ms) -> bool:
@@ -417,7 +510,7 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
         own.append(_opening_topic(text, ss, sm, c))
-    return Topics(tuple(own), tuple(paragraph))
+    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS))
 
 
 def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
@@ -467,6 +560,19 @@ def _hedged(text: str, a: Mention, b: Mention) -> bool:
     for word in c.hedge_exceptions:
         between = between.replace(word, " ")
     return any(h in between for h in c.hedges)
+
+
+def _without_asides(text: str, ms: list[Mention]) -> list[Mention]:
+    """Mentions less the asides in brackets that name the entity just named (沙特新未来城（NEOM）、加拿大…):
+    the name and its aside are one item of a list."""
+    out: list[Mention] = []
+    for m in ms:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.entity_type == m.entity_type and (prev.key or prev.canonical or prev.text) == (m.key or m.canonical or m.text)
+                and re.fullmatch(r"\s*[（(]\s*", text[prev.end:m.start]) and re.match(r"\s*[）)]", text[m.end:m.end + 3])):
+            continue
+        out.append(m)
+    return out
 
 
 def _outermost(ms: list[Mention]) -> list[Mention]:
@@ -572,6 +678,14 @@ class _Sentence:
     run_starts: list[int]
     run_of: dict[int, list[int]]
     cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
+    place_before: dict = None  # end -> start of each place name (country, province, city) of the document
+    role_org: Mention | None = None  # the organisation of the last role of the sentence before, if it ended with ；
+
+    def lead(self, pos: int) -> int:
+        """Where the name at ``pos`` starts with the places written before it (美国斯坦福大学: at 美国)."""
+        while self.place_before and pos in self.place_before:
+            pos = self.place_before[pos]
+        return pos
 
     @property
     def span(self) -> tuple[int, int]:
@@ -583,10 +697,13 @@ class _Sentence:
 
 
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
-                        cities_before: list[Mention] = ()) -> None:
+                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None,
+                        role_org: Mention | None = None) -> None:
     """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
     s.cities_before = list(cities_before)
+    s.place_before = place_before or {}
+    s.role_org = role_org
     for a_i, b_i, between in _nearby_pairs(s):
         for rule in _PAIR_RULES:
             rule(s, a_i, b_i, between)
@@ -620,11 +737,11 @@ def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     p, sm, a, b = _patterns(), s.sm, s.sm[a_i], s.sm[b_i]
     if not (a.entity_type in ORGS and b.entity_type == "person"):
         return
-    m = p["org_role_person"].match(between)
+    m = p["org_role_person"].match(between) or p["org_role_is_person"].match(between)
     # 来自阿里,创始人梁文锋创办的幻方量化: the person's own 创办 clause wins over the comma
     # 总部位于杭州的灵伴科技，创始人祝铭明: across a comma only when the organisation's clause is a
     # noun phrase (the name alone, or after a modifier with 的), not the object of a verb (来自阿里)
-    if m and m.group("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
+    if m and m.groupdict().get("comma") and (p["founded_by_after"].match(s.text, b.end, s.se)
                                    or not _noun_phrase_clause(s.text, s.ss, a)):
         m = None
     if not m:
@@ -637,16 +754,42 @@ def _org_role_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     for person in people:
         for kind, role in _role_kinds(m.group("role"), a):
             s.add(kind, person, a, role, s.span)
+    # 小红书CEO张三、CTO李四: further people, each after a role of their own, of the same organisation
+    last = sm.index(people[-1])
+    for c_i in range(last + 1, len(sm)):
+        c = sm[c_i]
+        link = p["role_then_person"].fullmatch(s.text, sm[c_i - 1].end, c.start)
+        if c.entity_type != "person" or sm[c_i - 1].entity_type != "person" or link is None:
+            break
+        for kind, role in _role_kinds(link.group("role"), a):
+            s.add(kind, c, a, role, s.span)
 
 
 def _person_verb_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON 担任 ORG ROLE (安聪慧担任极氪 CEO)."""
     p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
     if a.entity_type == "person" and b.entity_type in ORGS and p["person_verb"].match(between):
-        m = p["role_after"].match(s.text, b.end, s.se)
-        if m:
-            for kind, role in _role_kinds(m.group("role"), b):
-                s.add(kind, a, b, role, s.span)
+        org_i = b_i
+        while True:
+            # the role ends before the next name (曾任百度副总裁、阿里巴巴CTO: 副总裁, then 阿里巴巴's CTO)
+            limit = s.sm[org_i + 1].start if org_i + 1 < len(s.sm) else s.se
+            m = p["role_after"].match(s.text, s.sm[org_i].end, limit)
+            if m is None and org_i == b_i and len(orgs := [x for x in s.members(b_i) if x.start >= b.start]) > 1 \
+                    and all(x.entity_type in ORGS for x in orgs):
+                # 曾担任百度和阿里巴巴的高管: the role after the list is held at each organisation of it
+                m = p["role_after"].match(s.text, orgs[-1].end, s.se)
+                if m is not None and m.group().lstrip().startswith("的"):
+                    for org in orgs:
+                        for kind, role in _role_kinds(m.group("role"), org):
+                            s.add(kind, a, org, role, s.span)
+                break
+            if m is None:
+                break
+            for kind, role in _role_kinds(m.group("role"), s.sm[org_i]):
+                s.add(kind, a, s.sm[org_i], role, s.span)
+            org_i += 1
+            if org_i >= len(s.sm) or s.sm[org_i].entity_type not in ORGS or not p["role_chain"].fullmatch(s.text, m.end(), s.sm[org_i].start):
+                break
 
 
 def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -656,11 +799,31 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             p["founded_between"].match(between) or b.entity_type == "firm" and p["set_up_between"].match(between)):
         if _LIST_SEP_INSIDE.search(between):
             return  # 由王劲创立的中智行、韩旭创立的文远知行: 中智行 founded nothing
-        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start for m in sm):
+        if _ends(p["source_before"], s.text, s.ss, a.start):
+            return  # 离开百度后创办了小红书: 百度 is where the founder came from
+        if not any(m.entity_type in ("person", "firm") and a.end <= m.start and m.end <= b.start
+                   and not _ends(p["source_before"], s.text, s.ss, m.start) for m in sm):
             # the founders: the list of people the founder is one of (the firm before 、韩旭 is none of them)
             founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
             for x in founders:
                 s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
+
+
+def _appointed(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """ORG 任命 PERSON 为 ROLE (百度任命张三为CTO); ORG 的 PERSON ROLE (中国社科院的张三研究员指出)."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type not in ORGS or b.entity_type != "person":
+        return
+    m = None
+    if p["appoints"].match(between):
+        m = p["appointed_as"].match(s.text, b.end, s.se)
+        if m and not p["role_ends_clause"].match(s.text, m.end(), s.se):
+            m = None
+    elif between.strip() == "的":
+        m = p["role_after_person"].match(s.text, b.end, s.se)
+    if m and not any(b.end <= x.start < m.end() for x in s.sm):
+        for kind, role in _role_kinds(m.group("role"), a):
+            s.add(kind, b, a, role, s.span)
 
 
 def _person_comma_org_role(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -677,7 +840,13 @@ def _person_joins(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """PERSON (悄悄)加入 ORG."""
     a, b = s.sm[a_i], s.sm[b_i]
     if a.entity_type == "person" and b.entity_type in ORGS and _patterns()["joins"].match(between):
-        s.add("works_at", a, b, "", s.span)
+        orgs = [x for x in s.members(b_i) if x.entity_type in ORGS and x.start >= b.start]
+        for org in orgs:  # 曾任职于百度、阿里巴巴: every organisation of the list
+            s.add("works_at", a, org, "", s.span)
+        m = _patterns()["joins_role"].match(s.text, orgs[-1].end, s.se) if len(orgs) == 1 else None
+        if m and _patterns()["role_ends_clause"].match(s.text, m.end(), s.se):
+            for kind, role in _role_kinds(m.group("role"), b):  # 加盟百度，出任CTO
+                s.add(kind, a, b, role, s.span)
 
 
 def _founded_by_person(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -699,7 +868,8 @@ def _invests_in_firm(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     stated = (p["led_round_of"].match(between) and p["round_after"].match(text, b.end, s.se)
               or p["toward_firm"].match(between) and p["toward_firm_after"].match(text, b.end, s.se)
               or p["holds"].match(between) and p["holds_after"].match(text, b.end, s.se)
-              or a.entity_type != "city" and p["invest_object"].match(between))
+              or a.entity_type != "city" and p["invest_object"].match(between)
+              or a.entity_type != "city" and p["invested_by_modifier"].match(between))
     if stated:
         for x in s.members(a_i):
             s.add("invested_in", x, b, "", s.span)
@@ -709,9 +879,14 @@ def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """A 旗下 B; B 是 A 的子公司; B 由 A 孵化; B(的)母公司 A -> B subsidiary_of A."""
     p, a, b, text = _patterns(), s.sm[a_i], s.sm[b_i], s.text
     if a.entity_type in ORGS and b.entity_type == "firm" and p["parent_child"].match(between):
-        s.add("subsidiary_of", b, a, "", s.span)
+        for child in s.members(b_i):  # 阿里巴巴旗下的天猫、淘宝和闲鱼
+            if child.entity_type == "firm" and child.start >= b.start:
+                s.add("subsidiary_of", child, a, "", s.span)
     if a.entity_type == "firm" and b.entity_type in ORGS:
-        if (p["child_is"].match(between) and p["child_tail"].match(text, b.end, s.se)
+        tail = p["child_tail"].match(text, b.end, s.se)
+        if (p["child_is"].match(between) and tail
+                or p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
+                or p["belongs_to"].match(between)
                 or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
                 or p["parent_of"].match(between)):
             s.add("subsidiary_of", a, b, "", s.span)
@@ -722,11 +897,28 @@ def _alumni(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
     if a.entity_type == "person" and b.entity_type == "org" and p["alumnus"].match(between):
         s.add("alumnus_of", a, b, "", s.span)
-    if a.entity_type == "org" and b.entity_type == "person" and p["alumnus_org_first"].match(between):
-        s.add("alumnus_of", b, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and (
+            p["alumnus_org_first"].match(between) or p["school_produced"].match(between)):
+        for x in s.members(b_i):  # 清华校友张三、李四
+            if x.entity_type == "person" and x.start >= b.start:
+                s.add("alumnus_of", x, a, "", s.span)
+    if a.entity_type == "org" and b.entity_type == "person" and p["graduate_of_org"].match(between):
+        s.add("alumnus_of", b, a, "", s.span)  # 清华大学毕业的张三
+    if a.entity_type == "person" and b.entity_type == "org" and p["alma_mater"].match(between):
+        s.add("alumnus_of", a, b, "", s.span)  # 张三的母校是清华大学
+    if a.entity_type == "org" and b.entity_type == "person" and p["degree_person"].fullmatch(between):
+        s.add("alumnus_of", b, a, "", s.span)  # 清华大学计算机系博士张三
+    if a.entity_type == "person" and b.entity_type == "org" and p["apposition_comma"].match(between):
+        if p["degree_ends_clause"].match(text, b.end, s.se):
+            s.add("alumnus_of", a, b, "", s.span)  # 毛文超，斯坦福大学MBA
+    if a.entity_type == "org" and b.entity_type == "person" and p["graduate_person"].fullmatch(between):
+        if _ends(p["graduated_from"], text, s.ss, _first_place(text, sm, a_i).start):
+            s.add("alumnus_of", b, a, "", s.span)  # 毕业于南洋理工大学的博士郝佳男
     if a.entity_type == "person" and b.entity_type == "org" and p["person_alumnus"].match(between):
         if p["alumnus_tail"].match(text, b.end, s.se):
-            s.add("alumnus_of", a, b, "", s.span)
+            for x in s.members(a_i):  # 张三和李四都是清华大学的校友
+                if x.entity_type == "person" and x.end <= a.end:
+                    s.add("alumnus_of", x, b, "", s.span)
             for c in sm[b_i + 1 :]:
                 if c.entity_type == "person" and p["same_school"].search(text, b.end, c.start) and p["same_school_tail"].match(text, c.end, s.se):
                     s.add("alumnus_of", c, b, "", s.span)
@@ -785,7 +977,7 @@ def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             s.add("founded_in", a, city, "", s.span)
 
 
-_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins,
+_PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins, _appointed,
                _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
                _headquarters_pairs, _founding_places)
 
@@ -796,7 +988,7 @@ def _investor_list_rule(s: _Sentence) -> None:
 
 
 def _studies_and_jobs_rule(s: _Sentence) -> None:
-    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None)
+    _studies_and_jobs(s.text, s.ss, s.se, s.sm, s.runs, s.add, s.prev_sent[3] if s.prev_sent else None, s.lead)
 
 
 def _headquarters_clause_rule(s: _Sentence) -> None:
@@ -804,7 +996,7 @@ def _headquarters_clause_rule(s: _Sentence) -> None:
 
 
 def _opening_role_rule(s: _Sentence) -> None:
-    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent)
+    _opening_roles(s.text, s.ss, s.se, s.sm, s.add, s.topic_at, s.prev_sent, s.role_org)
 
 
 def _founded_by_reference_rule(s: _Sentence) -> None:
@@ -840,6 +1032,8 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
             nxt = s.sm[j + 1]
             if j == k - 1 and _LIST_SEP.match(s.text[o.end:nxt.start]):
                 continue  # 韩旭和杨庆雄一同加盟: one list
+            if j == k - 1 and _own_role_clause(s, o, s.sm[k]):
+                continue  # 彭军担任 CEO，楼天城担任 CTO: the person before has a role clause of their own
             if not (j < k - 1 and nxt.entity_type in ORGS and p["org_role_person"].match(s.text[nxt.end:s.sm[k].start])):
                 return None  # another person before: the role may be theirs to give
         if o.entity_type not in ORGS:
@@ -853,6 +1047,13 @@ def _employer_before(s: _Sentence, k: int) -> Mention | None:
             return None
         return o
     return None
+
+
+def _own_role_clause(s: _Sentence, person: Mention, nxt: Mention) -> bool:
+    """Does ``person`` take a role of their own (担任 CEO) in a clause that ends right before ``nxt``'s clause?"""
+    p = _patterns()
+    m = p["takes_role"].match(s.text, person.end, nxt.start)
+    return m is not None and re.fullmatch(r"\s*[，,]\s*", s.text[m.end():nxt.start]) is not None
 
 
 def _appositive_chains(s: _Sentence) -> None:
@@ -967,8 +1168,7 @@ def _subjectless_roles(s: _Sentence) -> None:
     """楼天城曾在X从事研发，更是百度历史上最年轻的T10工程师: a later clause with no subject of its own
     (是/为/担任 + ORG + role) speaks of the person the sentence opens with."""
     p = _patterns()
-    opener = s.sm[0] if s.sm and s.sm[0].entity_type == "person" and _TIME_LEAD.fullmatch(
-        s.text[s.ss:s.sm[0].start].strip().rstrip("，,")) else None
+    opener = _opening_person(s)
     if opener is None:
         return
     for k, org in enumerate(s.sm):
@@ -984,6 +1184,70 @@ def _subjectless_roles(s: _Sentence) -> None:
             continue
         for kind, role in _role_kinds(m.group("role"), org):
             s.add(kind, opener, org, role, s.span)
+
+
+def _opening_person(s: _Sentence) -> Mention | None:
+    """The person a sentence is about: its first name, a person heading its clause after a time or a bare
+    role at most (2019年，X / CTO楼天城 / 在创立小马之前，楼天城 / 直到2015年，何晓飞), else None."""
+    if not s.sm or s.sm[0].entity_type != "person":
+        return None
+    first = s.sm[0]
+    cs = max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, first.start)])
+    lead = s.text[cs:first.start].strip()
+    if lead == "" or _TIME_LEAD.fullmatch(lead) or _patterns()["bare_role"].fullmatch(lead):
+        return first
+    return None
+
+
+def _roles_after_colon(s: _Sentence) -> None:
+    """何晓飞加入滴滴，并身兼数职：滴滴出行平台核心交易引擎负责人、前滴滴研究院院长: a list of ORG ROLE items
+    after a colon that announces roles speaks of the person the sentence is about (``_opening_person``)."""
+    p = _patterns()
+    opener = _opening_person(s)
+    if opener is None:
+        return
+    for colon in p["roles_colon"].finditer(s.text, s.ss, s.se):
+        pos = colon.end()
+        orgs = [x for x in s.sm if x.start >= pos]
+        for k, org in enumerate(orgs):
+            if org.entity_type not in ORGS or not re.fullmatch(r"\s*(?:[、，,]\s*)?(?:前|原|现任|曾任)?\s*", s.text[pos:org.start]):
+                break
+            limit = orgs[k + 1].start if k + 1 < len(orgs) else s.se
+            m = p["role_after"].match(s.text, org.end, limit)
+            if m is None or not re.match(r"\s*(?:等)?\s*(?:[、，,。；;]|$)", s.text[m.end():s.se]):
+                break
+            for kind, role in _role_kinds(m.group("role"), org):
+                s.add(kind, opener, org, role, s.span)
+            pos = m.end()
+
+
+def _backers_after_as(s: _Sentence) -> None:
+    """作为烽台科技创业路上的老股东，贵阳创投、元起资本给予了支持: the list that opens the clause after
+    作为 FIRM …的 股东/投资方， invested in FIRM."""
+    p = _patterns()
+    for k, firm in enumerate(s.sm):
+        if firm.entity_type != "firm" or not _ends(p["as_before"], s.text, s.ss, firm.start):
+            continue
+        m = p["as_investor_of"].match(s.text, firm.end, s.se)
+        if m is None:
+            continue
+        for run, start in zip(s.runs, s.run_starts):
+            if start == m.end():
+                for x in (s.sm[j] for j in run):
+                    if x.entity_type in (*ORGS, "person"):
+                        s.add("invested_in", x, firm, "", s.span)
+
+
+def _worked_before_person(s: _Sentence) -> None:
+    """在进入麦肯锡工作了两年之后，刘万千…: a clause 在 加入/进入 ORG … 之后 before the person it speaks of."""
+    p = _patterns()
+    for k, org in enumerate(s.sm[:-1]):
+        if org.entity_type not in ORGS or not _ends(p["entered_before"], s.text, s.ss, org.start):
+            continue
+        m = p["entered_after"].match(s.text, org.end, s.se)
+        person = s.sm[k + 1]
+        if m is not None and person.entity_type == "person" and person.start == m.end():
+            s.add("works_at", person, org, "", s.span)
 
 
 def _joins_alone(s: _Sentence) -> None:
@@ -1062,7 +1326,8 @@ def _seat_city(s: _Sentence) -> None:
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
                  _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
-                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings)
+                 _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings,
+                 _roles_after_colon, _backers_after_as, _worked_before_person)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -1143,7 +1408,7 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
             if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
                 target = after
             elif not got.group("of"):
-                target = topic_at(run_start, items)
+                target = _clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
         elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
@@ -1159,8 +1424,19 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
 
 
+def _clause_head_firm(text: str, ss: int, pos: int, sm: list[Mention], items: tuple[Mention, ...]) -> Mention | None:
+    """The firm heading the clause that ``pos`` is in (最后，小马智行成功完成了…丰田的融资: 小马智行), after a
+    time or a modifier with 的 at most, with no other name between it and ``pos``; else None."""
+    cs = max([ss] + [x.end() for x in _CLAUSE_END.finditer(text, ss, pos)])
+    inside = [m for m in sm if cs <= m.start and m.end <= pos and not _among(m, items)]
+    if not inside or inside[0].entity_type != "firm" or len(inside) > 1:
+        return None
+    lead = text[cs:inside[0].start].strip()
+    return inside[0] if lead == "" or lead.endswith("的") or _TIME_LEAD.fullmatch(lead) else None
+
+
 def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list[list[int]], add,
-                      lone_before: Mention | None) -> None:
+                      lone_before: Mention | None, lead=lambda pos: pos) -> None:
     """alumnus_of: PERSON … 毕业于/考入/就读于 ORG, 在ORG攻读博士学位, 获得ORG(的)…博士学位, 从ORG考入;
     works_at: PERSON 曾在ORG(、ORG等公司中)工作/担任. The person is the last one named before the
     organisation in the sentence; in a sentence that names no one before it (早年…被保送到浙江大学),
@@ -1178,16 +1454,29 @@ def _studies_and_jobs(text: str, ss: int, se: int, sm: list[Mention], runs: list
             person = lone_before
         if person is None:
             continue
-        studied = (_ends(p["study_before"], text, ss, first.start)
-                   or _ends(p["study_at_before"], text, ss, first.start) and p["study_at_after"].match(text, last.end, se)
-                   or _ends(p["degree_before"], text, ss, first.start) and p["degree_after"].match(text, last.end, se))
-        worked = _ends(p["works_in_before"], text, ss, first.start) and p["works_in_after"].match(text, last.end, se)
+        people = [person]
+        k = next((i for i, m in enumerate(sm) if m is person), 0)
+        while k > 0 and sm[k - 1].entity_type == "person" and _LIST_SEP.match(text[sm[k - 1].end:sm[k].start]):
+            k -= 1  # 张三、李四均毕业于清华大学: every person of the list
+            people.append(sm[k])
+        at = max(ss, lead(first.start))  # 毕业于美国斯坦福大学: the verb before the country
+        studied = (_ends(p["study_before"], text, ss, at)
+                   or _ends(p["study_at_before"], text, ss, at) and p["study_at_after"].match(text, last.end, se)
+                   or _ends(p["degree_before"], text, ss, at) and p["degree_after"].match(text, last.end, se))
+        worked = _ends(p["works_in_before"], text, ss, at) and p["works_in_after"].match(text, last.end, se)
+        people.reverse()
         if studied and all(o.entity_type == "org" for o in orgs):
-            for o in orgs:
-                add("alumnus_of", person, o, "", (ss, se))
+            if "分别" in text[person.end:first.start] and len(people) > 1:
+                # 张三和李四分别毕业于清华大学和北京大学: one school each, in order (none when the counts differ)
+                pairs = list(zip(people, orgs)) if len(people) == len(orgs) else []
+            else:
+                pairs = [(x, o) for o in orgs for x in people]
+            for x, o in pairs:
+                add("alumnus_of", x, o, "", (ss, se))
         elif worked:
             for o in orgs:
-                add("works_at", person, o, "", (ss, se))
+                for x in people:
+                    add("works_at", x, o, "", (ss, se))
 
 
 def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, topic_at) -> None:
@@ -1201,7 +1490,9 @@ def _headquarters_clauses(text: str, ss: int, se: int, sm: list[Mention], add, t
         if m.entity_type not in ("city", "province"):
             continue
         cs = clause_starts[bisect.bisect_right(clause_starts, m.start) - 1]
-        if cs == ss or not p["hq_clause"].fullmatch(text, cs, m.start):
+        if cs == ss and not text[cs:m.start].lstrip().startswith(cues().references):
+            continue  # 公司总部位于上海 may open a sentence; 总部位于上海 alone is a modifier (…的X)
+        if not p["hq_clause"].fullmatch(text, cs, m.start):
             continue
         city = _last_place(text, sm, k)
         topic = topic_at(cs, ())
@@ -1233,7 +1524,8 @@ def _founded_by_reference(text: str, ss: int, se: int, sm: list[Mention], runs: 
             add("founded", person, topic, "创始人", (min(ss, _sentence_start(text, topic.start)), se))
 
 
-def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent) -> None:
+def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
+                   role_org: Mention | None = None) -> None:
     """其创始人为X / 两位创始人A和B: a clause that opens with a role and no organisation of its own
     names the organisation the text is about (the sentence's topic, or an earlier sentence's). After
     其/该公司 + role + 为/是, epithets and appositions may stand before the person (其创始人为“行业老将”、
@@ -1264,6 +1556,8 @@ def _opening_roles(text: str, ss: int, se: int, sm: list[Mention], add, topic_at
             topic = topic_at(cs, tuple(people))
         else:  # a bare role: only the organisation the sentence, or the sentence before, starts with
             topic = _opening_org(text, ss, cs, sm, prev_sent)
+            if topic is None and cs == ss:
+                topic = role_org  # 其CEO彭军…；CTO楼天城: the role list goes on after the semicolon
         if topic is None or topic.entity_type not in ORGS:
             continue
         sent = (min(ss, _sentence_start(text, topic.start)), se)

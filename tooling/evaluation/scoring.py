@@ -21,7 +21,11 @@ The rules, per gold file and the document it names:
   (one of the subject's names equals the gold subject or one of its listed
   alternatives; a ``null`` subject accepts any).
 - **Relations**: the kind equals the gold ``relation`` and the subject and
-  object each name the gold ones; ``role`` is not scored.
+  object each name the gold ones: one of the predicted entity's names equals
+  the gold name or an alias the gold file lists for that entity (cities: a
+  trailing 市 ignored); ``role`` is not scored. The table holds one row per
+  subject, relation and object, so a gold triple listed twice (two pieces of
+  evidence) counts once.
 - **Optional** gold entries are not counted: a prediction that matches one is
   neither a hit nor a false positive. Matching is one to one (maximum bipartite
   matching), required entries first, then optional ones.
@@ -315,14 +319,15 @@ def _score_entities(view: DocumentView, gold: dict, counts: Counts, details: lis
 def _score_relations(tables, view: DocumentView, gold: dict, counts: Counts, details: list[str] | None) -> None:
     frame = tables.get("relations")
     preds = [] if frame is None or view.doc_id is None else frame[frame["doc_id"] == view.doc_id].to_dict("records")
-    golds = list(gold.get("relations") or [])
+    golds = _distinct_relations(gold.get("relations") or [])
     subj = [view.entity_names(p.get("subject_id"), p.get("subject_name")) for p in preds]
     obj = [view.entity_names(p.get("object_id"), p.get("object_name")) for p in preds]
+    aliases = gold_aliases(gold)
 
     def fits(i: int, j: int) -> bool:
         g = golds[j]
-        return (str(preds[i]["relation"]) == g["relation"] and _names_hit(subj[i], [g["subject"]])
-                and _names_hit(obj[i], [g["object"]]))
+        return (str(preds[i]["relation"]) == g["relation"] and _names_hit(subj[i], _with_aliases(g["subject"], aliases))
+                and _names_hit(obj[i], _with_aliases(g["object"], aliases)))
 
     hits, optional = match_required_first(len(preds), golds, fits)
     counts.add("relations", len(hits), len(preds) - len(optional), sum(not g.get("optional") for g in golds))
@@ -332,6 +337,30 @@ def _score_relations(tables, view: DocumentView, gold: dict, counts: Counts, det
         fps = [f"{p.get('subject_name')} {p['relation']} {p.get('object_name')}" for i, p in enumerate(preds) if i not in hits and i not in optional]
         if fns or fps:
             details.append(f"{gold['doc']} relations: missed {fns}, false {fps}")
+
+
+def gold_aliases(gold: dict) -> dict[str, list[str]]:
+    """Gold entity name -> the names it may be matched by: the name and the aliases the file lists for it."""
+    out: dict[str, set[str]] = {}
+    for _key, gold_key, _types in ENTITY_KINDS:
+        for entry in gold_entities(gold_key, gold):
+            out.setdefault(entry["name"], {entry["name"]}).update(entry["names"])
+    return {name: sorted(names) for name, names in out.items()}
+
+
+def _with_aliases(name: object, aliases: dict[str, list[str]]) -> list[str]:
+    """A gold relation's subject or object (a name, or a list of accepted names) with the aliases of each."""
+    names = [str(n) for n in name] if isinstance(name, list) else [str(name)]
+    return [a for n in names for a in aliases.get(n, [n])]
+
+
+def _distinct_relations(relations: list[dict]) -> list[dict]:
+    """Gold relations with a triple (subject, relation, object) listed twice kept once, required before optional."""
+    out: dict[tuple, dict] = {}
+    for r in sorted(relations, key=lambda r: bool(r.get("optional"))):
+        subject = tuple(r["subject"]) if isinstance(r["subject"], list) else r["subject"]
+        out.setdefault((subject, r["relation"], r["object"]), r)
+    return list(out.values())
 
 
 def _score_metrics(tables, view: DocumentView, gold: dict, counts: Counts, details: list[str] | None) -> None:
