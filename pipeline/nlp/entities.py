@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
+from pipeline.nlp.firm_predicates import object_spans, person_evidence, subject_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -399,7 +400,8 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     cands.extend(_suffix_rule(text, tokens, rules, t.gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
-    cands = _promote_untyped(text, _sources_not_people(text, cands, rules), rules)
+    cands = _predicate_firms(t, _sources_not_people(text, cands, rules))
+    cands = _promote_untyped(text, cands, rules)
     cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -873,6 +875,57 @@ def _sources_not_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Ca
         ):
             c = _Cand(c.start, c.end, "firm", None, text[c.start : c.end], "model")
         out.append(c)
+    return out
+
+
+def _people_marked(t: _Text, cands: list[_Cand]) -> set[str]:
+    """The names of the person candidates that the document marks as people (X先生, X说, 创始人X)."""
+    names = {t.text[c.start : c.end] for c in cands if c.type == "person"}
+    roles = {(s, e) for s, e, _typ in role_person_spans(t.text, t.rules)}
+    return person_evidence(t.text, names, t.rules, roles)
+
+
+def _predicate_firms(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """Unknown names that are the subject of a business predicate (X的营收, X完成B轮融资) or the object of
+    a firm frame (收购X) are firms (``nlp.firm_predicates``): an untyped model span there is promoted, a
+    model person there becomes a firm when the predicate is one people never have and the document
+    marks the name as a person nowhere, and a name the model missed becomes a rule candidate."""
+    text = t.text
+    spans: dict[tuple[int, int], tuple[bool, bool]] = {}  # (strong, brand)
+    for s, e, strong, brand in subject_spans(text, t.tokens, t.rules):
+        spans[(s, e)] = (strong, brand)
+    for s, e, brand in object_spans(text, t.tokens, t.rules):
+        spans[(s, e)] = (True, brand)
+    spans = {k: v for k, v in spans.items() if not t.skipped(*k)}
+    if not spans:
+        return cands
+    marked = _people_marked(t, cands)
+    out = []
+    for c in cands:
+        strong, _brand = spans.get((c.start, c.end), (None, False))
+        if strong is not None and c.org_kind == UNTYPED:
+            c.org_kind = None  # 安博通|的营收: the model's span, typed by what it does
+        elif strong and c.type == "person" and c.source == "model" and text[c.start : c.end] not in marked:
+            c = _Cand(c.start, c.end, "firm", None, text[c.start : c.end], "model")
+        out.append(c)
+    return out + _predicate_rule_cands(t, out, spans, marked)
+
+
+def _predicate_rule_cands(t: _Text, cands: list[_Cand], spans: dict, marked: set[str]) -> list[_Cand]:
+    """New firm candidates for the brand-shaped predicate names no candidate covers yet; not over a person
+    the document vouches for (or any person, for a predicate people share), nor across a dictionary match."""
+    text = t.text
+    covered = {(c.start, c.end) for c in cands if c.type in ("firm", "org")}
+    out = []
+    for (s, e), (strong, brand) in spans.items():
+        if not brand or (s, e) in covered or (e - s < 3 and not text[s:e].isascii()):
+            continue  # a two-character name is typed only where the model tags it (能发|年报)
+        if any(c.start < e and s < c.end and (
+            (c.type == "person" and (not strong or text[c.start : c.end] in marked or c.source == "lexicon"))
+            or (c.source in ("lexicon", "gazetteer") and not (s <= c.start and c.end <= e))
+        ) for c in cands):
+            continue
+        out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))
     return out
 
 
