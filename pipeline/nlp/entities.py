@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
+from pipeline.nlp.firm_aliases import name_before_bracket, registered_short_forms
 from pipeline.nlp.firm_predicates import object_spans, person_evidence, subject_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
@@ -414,7 +415,7 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
     text, rules, skipped = t.text, t.rules, t.skipped
     _units_under_firms(text, cands)
     cands = [c for c in cands if not _described(text, c, rules)]
-    cands = _drop_firm_stem_people(text, cands, rules)
+    cands = _firm_over_person(t, cands)
     chosen = _select(cands)
     abbreviations = _abbreviations(text, chosen, skipped)
     if abbreviations:
@@ -581,20 +582,35 @@ def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> b
     return word_pos().get(tokens[i].word, "").startswith("v")
 
 
-def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
-    """高榕创投 ... 高榕从天使轮开始: a person span that is the stem of a firm of the document
-    (the firm's name minus a suffix such as 创投, 资本, 科技) names that firm, not a person."""
-    stems = set()
+def _firm_forms(text: str, cands: list[_Cand], rules: Rules) -> set[str]:
+    """The names of the document's typed firm candidates, their stems (宇树科技 -> 宇树) and the short forms of
+    their registered names (北京月之暗面科技有限公司 -> 月之暗面科技, 月之暗面)."""
+    forms = set()
     for c in cands:
         if c.type == "firm" and c.org_kind != UNTYPED:
             name = text[c.start : c.end]
+            forms.add(name)
+            forms.update(registered_short_forms(name, rules))
             for suffix in rules.stem_alias_suffixes:
                 if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                    stems.add(name[: -len(suffix)])
+                    forms.add(name[: -len(suffix)])
                     break
-    if not stems:
+    return forms
+
+
+def _firm_over_person(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """Document-level label consistency: a person span whose string the document types as a firm with
+    evidence elsewhere (a suffix, a cue, a predicate, the lexicon; 安博通 ... 安博通|的营收, 高榕创投 ...
+    高榕|从天使轮开始) names that firm -- it is dropped and propagation puts the firm there -- unless the
+    document marks the name as a person (X先生, 创始人X) or the lexicon knows the person."""
+    text = t.text
+    forms = _firm_forms(text, cands, t.rules)
+    suspects = [c for c in cands if c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in forms]
+    if not suspects:
         return cands
-    return [c for c in cands if not (c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in stems)]
+    marked = _people_marked(t, suspects)
+    drop = {id(c) for c in suspects if text[c.start : c.end] not in marked}
+    return [c for c in cands if id(c) not in drop]
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
@@ -992,6 +1008,8 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
                 break
             if _visit_verb(tok, ending_at.get(tok.start), rules):
                 break  # 李强|考察了|长沙比亚迪汽车, 总书记|来到|中国华能集团有限公司: a person's verb ends the name
+            if pos < ms and tok.word.endswith(rules.firm_before) and len(tok.word) >= 3:
+                break  # 全资子公司|江苏税软软件科技有限公司: a head noun in apposition ends the name
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
@@ -1070,6 +1088,10 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
+        if (len(stem) == 2 and len(stem[0].word) >= 2 and common_word(stem[0].word, 100)
+                and len(stem[1].word) >= 2 and not in_dictionary(stem[1].word)):
+            stem.pop(0)  # 助力|烽台科技: a dictionary word before a word it does not know opens the clause
+            j = -2
         if not stem or any(_clause_word(t.word) for t in stem):
             continue  # 地|参与|公司, 杜风|所在|银行, 更多|优质|文化科技: a clause, not a name
         stem_text = "".join(t.word for t in stem)
@@ -1292,6 +1314,11 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
                 if form.endswith(suffix) and len(stem) >= 2 and stem not in rules.generic:
                     forms.setdefault(stem, c)
                     break
+    for c in chosen:  # after every accepted name: 烽台科技 keeps 烽台 when 烽台（北京）…有限公司 is its unit
+        if c.type == "firm" and c.source != "lexicon":
+            full = text[c.start : c.end]
+            for short in registered_short_forms(full, rules):
+                forms.setdefault(short, _Cand(c.start, c.end, "firm", c.key or full, c.canonical or full, c.source))
     out: list[_Cand] = []
     for i, j, form in sorted(occurrences(text, forms), key=lambda o: (-(o[1] - o[0]), o[0])):
         c = forms[form]
