@@ -52,7 +52,7 @@ from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
 from pipeline.nlp.firm_aliases import name_before_bracket, registered_short_forms
-from pipeline.nlp.firm_predicates import object_spans, person_evidence, subject_spans
+from pipeline.nlp.firm_predicates import brand_shaped, object_spans, person_evidence, subject_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -403,6 +403,7 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
     cands = _predicate_firms(t, _sources_not_people(text, cands, rules))
     cands = _promote_untyped(text, cands, rules)
+    cands += _enumerated_firms(t, cands)
     cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -943,6 +944,86 @@ def _predicate_rule_cands(t: _Text, cands: list[_Cand], spans: dict, marked: set
             continue
         out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))
     return out
+
+
+_CLAUSE = re.compile(r"[^，,。；;：:！!？?\n（）()“”「」《》]+")
+
+
+def _enumerated_firms(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """北信源、盛邦安全、安博通、永信至诚也…: an item of an enumeration (、, a last 和 / 与) in which another item
+    is a typed firm and no item a person or place is a firm when it is brand-shaped (``brand_shaped``:
+    a word the dictionary does not know, not a phrase of ordinary words) and no candidate covers it."""
+    text = t.text
+    firms = {(c.start, c.end) for c in cands if c.type == "firm" and c.org_kind != UNTYPED}
+    others = {(c.start, c.end) for c in cands if c.type != "firm"}
+    by_start = {tok.start: tok for tok in t.tokens}
+    out = []
+    for clause in _CLAUSE.finditer(text):
+        if "、" not in clause.group():
+            continue
+        items = _enumeration_items(t, clause.start(), clause.end())
+        if len(items) < 2 or not any(i in firms for i in items) or any(i in others for i in items):
+            continue
+        for k, (s, e) in enumerate(items):
+            if k == 0 and s != clause.start():
+                continue  # 由深创投、…: the first item is taken only where the clause opens with it
+            while e - s > 2 and text[e - 1] == "等":
+                e -= 1  # 拍拍贷等: 等 closes the list
+            if _ORDINAL_OPENER.match(text, s):
+                continue  # 二是长城汽车: the second point of an argument opens the item
+            if (s, e) in firms or t.skipped(s, e) or e - s < 2 or text[s] in t.rules.bad_initials or not brand_shaped(text, s, e, by_start, t.rules):
+                continue
+            if any(c.start < e and s < c.end and not (s <= c.start and c.end <= e and c.type == "firm") for c in cands):
+                continue  # a name the document types otherwise there
+            out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))
+    return out
+
+
+def _enumeration_items(t: _Text, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of the enumeration in text[start:end] (one clause): the pieces between 、 (and a last 和 /
+    与 standing as a word), the first from its last delimiter on, the last up to a delimiter word (也, 等)."""
+    text, rules = t.text, t.rules
+    pieces, pos = [], start
+    for k in range(start, end):
+        if text[k] == "、":
+            pieces.append((pos, k))
+            pos = k + 1
+    pieces.append((pos, end))
+    first_s, first_e = pieces[0]
+    while first_s < first_e and (first_s not in t.token_starts or _delimited_inside(t, first_s, first_e)):
+        first_s += 1  # 包括|北信源: the first item starts after its last delimiter word
+    pieces[0] = (first_s, first_e)
+    last_s, _last_e = pieces[-1]
+    k, last_e = last_s, last_s
+    while k in t.token_at and k < end:
+        tok = t.tokens[t.token_at[k]]
+        if (tok.word in rules.stem_delimiters or tok.word in rules.bad_initials or not _NAME_TOKEN.match(tok.word)
+                or tok.word in rules.list_invest_verbs or tok.word[0].isdigit() or tok.word.startswith(rules.list_head_nouns)):
+            break  # 永信至诚|也, 深创投|领投, 晶华微|5家, 宁德时代|企业
+        k = last_e = tok.end
+    if last_e > last_s and k < end and t.tokens[t.token_at[k]].word in ("和", "与", "及") if k in t.token_at else False:
+        pieces[-1] = (last_s, last_e)  # A、B和C: one more item after the conjunction
+        return pieces + _enumeration_items(t, t.tokens[t.token_at[k]].end, end)[:1]
+    pieces[-1] = (last_s, last_e)
+    return [(s, e) for s, e in pieces if e > s]
+
+
+_ORDINAL_OPENER = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]")
+_NAME_TOKEN = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&]+$")
+
+
+def _delimited_inside(t: _Text, s: int, e: int) -> bool:
+    """Does a delimiter word (包括, 和, 的) start at or after ``s`` inside text[s:e] (so the name starts later)?"""
+    k = s
+    while k < e:
+        i = t.token_at.get(k)
+        if i is None:
+            return False
+        tok = t.tokens[i]
+        if tok.word in t.rules.stem_delimiters or not _NAME_TOKEN.match(tok.word):
+            return True
+        k = tok.end
+    return False
 
 
 def _role_after(after: str, rules: Rules) -> bool:
