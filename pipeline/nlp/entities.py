@@ -418,7 +418,7 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
     cands = [c for c in cands if not _described(text, c, rules)]
     cands = _firm_over_person(t, cands)
     chosen = _select(cands)
-    abbreviations = _abbreviations(text, chosen, skipped)
+    abbreviations = _abbreviations(text, chosen, skipped) + _bracket_aliases(text, chosen, rules, skipped)
     if abbreviations:
         cands += abbreviations
         chosen = _select(cands)
@@ -1181,7 +1181,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if (j >= 0 and j != -2 and tokens[j].end == stem[0].start and tokens[j].word not in rules.stem_delimiters
                 and _CJK.match(tokens[j].word) and not tokens[j].word.endswith(rules.firm_before)):
             continue  # the stem runs on into more words: a clause, not a name (but 上市公司|井松智能: an apposition)
-        if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text):
+        if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text) and not _rare_proper_noun(stem_text):
             # a dictionary word + 科技 is a phrase (勇攀科技, 高水平科技): brand stems are unknown
             # words; a rare word before a business-only suffix is allowed (幻方量化)
             if w in ("科技", "公司") or common_word(stem_text, 500 if kind == UNTYPED else 20):
@@ -1205,6 +1205,15 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
             continue
         out.append(_Cand(s, e, type_, None, text[s:e], "rule", kind))
     return out
+
+
+def _rare_proper_noun(word: str) -> bool:
+    """Is ``word`` a rare dictionary word tagged as a name (天融信 nz, 北信源 nr, 国投 j): a brand stem, not a phrase?"""
+    from pipeline.nlp.ner.dictionary_tags import word_tags
+
+    if re.search(r"[一二两三四五六七八九十几][轮代批届期次个]", word):
+        return False  # 新一轮 (nz): a count, not a name
+    return word_tags().get(word, "") in ("nr", "nz", "nrt", "nt", "j") and not common_word(word, 50)
 
 
 def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]) -> list[_Cand]:
@@ -1358,6 +1367,31 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
             there.key, there.canonical = full, full  # the model found the short form too: the same firm
             continue
         out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
+    return out
+
+
+def _bracket_aliases(text: str, chosen: list[_Cand], rules: Rules, skipped) -> list[_Cand]:
+    """Y（X）where X is a firm or organisation (小马智行（Pony.ai）, 烽台（烽台（北京）…有限公司）): the name Y
+    written right before the bracket names the same body -- it gets X's type and X's key, so that both
+    resolve to one entity. Y must be a name (``firm_aliases.name_before_bracket``: no ordinary word, no place)
+    that no other candidate covers."""
+    out = []
+    starts = {c.start: c for c in chosen}
+    for c in chosen:
+        if c.type not in ("firm", "org") or c.start == 0 or text[c.start - 1] not in "（(" or text[c.end : c.end + 1] not in ("）", ")"):
+            continue
+        span = name_before_bracket(text, c.start - 1, rules)
+        if span is None or skipped(*span):
+            continue
+        s, e = span
+        full = c.key or text[c.start : c.end]
+        there = starts.get(s)
+        if there is not None and there.end == e and there.type == c.type and there.key is None and there.source != "lexicon":
+            there.key = there.canonical = full  # both found: the same body
+            continue
+        if any(x.start < e and s < x.end for x in chosen):
+            continue
+        out.append(_Cand(s, e, c.type, full, c.canonical or full, "rule", c.org_kind))
     return out
 
 

@@ -171,6 +171,11 @@ def _name_before(text: str, end: int, by_end: dict[int, Token], rules: Rules) ->
     characters of Chinese words back to punctuation or a function word, minus leading common words."""
     if end <= 0:
         return None
+    if text[end - 1] in "）)":
+        k = max(text.rfind("（", max(0, end - 30), end - 1), text.rfind("(", max(0, end - 30), end - 1))
+        if k <= 0:
+            return None
+        end = k  # 云鲸智能（Narwal）|完成了C轮融资: the name before its bracketed alias
     if text[end - 1] in _CLOSERS:
         return _quoted_before(text, end, rules)
     latin = _LATIN_TAIL.search(text, max(0, end - 40), end)
