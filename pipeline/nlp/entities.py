@@ -971,8 +971,10 @@ def _enumerated_firms(t: _Text, cands: list[_Cand]) -> list[_Cand]:
                 e -= 1  # 拍拍贷等: 等 closes the list
             if _ORDINAL_OPENER.match(text, s):
                 continue  # 二是长城汽车: the second point of an argument opens the item
-            if (s, e) in firms or t.skipped(s, e) or e - s < 2 or text[s] in t.rules.bad_initials or not brand_shaped(text, s, e, by_start, t.rules):
+            if (s, e) in firms or t.skipped(s, e) or e - s < 2 or text[s] in t.rules.bad_initials:
                 continue
+            if not brand_shaped(text, s, e, by_start, t.rules):
+                continue  # 盛邦|安全: a phrase of ordinary words
             if any(c.start < e and s < c.end and not (s <= c.start and c.end <= e and c.type == "firm") for c in cands):
                 continue  # a name the document types otherwise there
             out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))

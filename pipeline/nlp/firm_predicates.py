@@ -115,6 +115,8 @@ def brand_shaped(text: str, s: int, e: int, by_start: dict[int, Token], rules: R
         pos = by_start[pos].end
     if pos != e or not words:
         return False
+    if words[-1] in rules.generic and words[-1] not in rules.firm_suffixes:
+        return False  # 网安|行业: a description (图森|未来 is a name only where the model tags 图森)
     rare = [not common_word(w, UNKNOWN) for w in words]
     last_ok = rare[-1] or (len(words) > 1 and words[-1] in rules.firm_suffixes)
     frequent = any(common_word(w, COMMON) for w in (words[:-1] if words[-1] in rules.firm_suffixes else words))
@@ -245,7 +247,7 @@ def _checked(text: str, s: int, e: int, words: list[Token], rules: Rules) -> tup
         return None  # 北京商场: a place and an ordinary noun
     if (all(common_word(w.word, RARE) for w in words) or common_word(name, RARE)
             or any(w.word in rules.generic or w.word in rules.not_entities for w in words[:-1])
-            or (words[-1].word in rules.generic and words[-1].word not in rules.firm_suffixes)):
+            or (len(words) == 1 and words[0].word in rules.generic)):
         return None  # 公司的营收, 行业营收, 网安行业: words, not a name
     if len(words) == 1 and len(name) == 2 and common_word(name, 1):
         return None
