@@ -1335,7 +1335,9 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     return out
 
 
-_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]"
+                     # （股票简称：盛邦安全，股票代码：688651.SH）: the listed short name before the code
+                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
@@ -1350,9 +1352,10 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
         if c.type not in ("firm", "org") or c.source == "lexicon":
             continue
         m = _ABBREV.match(text, c.end)
-        if not m or skipped(m.start(1), m.end(1)):
+        g = 1 if m and m.group(1) else 2
+        if not m or skipped(m.start(g), m.end(g)):
             continue
-        short = m.group(1)
+        short = m.group(g)
         if c.key is not None and c.key != text[c.start : c.end]:
             continue  # this short form was linked to an earlier full name already
         latin_alias = short.isascii() and short.isalpha() and not text[c.start : c.end].isascii()
@@ -1364,11 +1367,11 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
             continue
         full = text[c.start : c.end]
         c.key, c.canonical = full, full
-        there = by_span.get((m.start(1), m.end(1)))
+        there = by_span.get((m.start(g), m.end(g)))
         if there is not None and there.type == c.type and there.source != "lexicon":
             there.key, there.canonical = full, full  # the model found the short form too: the same firm
             continue
-        out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
+        out.append(_Cand(m.start(g), m.end(g), c.type, full, full, "rule", c.org_kind))
     return out
 
 
@@ -1382,7 +1385,9 @@ def _bracket_aliases(text: str, chosen: list[_Cand], rules: Rules, skipped) -> l
     for c in chosen:
         if c.type not in ("firm", "org") or c.start == 0 or text[c.start - 1] not in "（(" or text[c.end : c.end + 1] not in ("）", ")"):
             continue
-        span = name_before_bracket(text, c.start - 1, rules)
+        known = c.canonical if c.canonical and text.endswith(c.canonical, 0, c.start - 1) else None
+        # 甲骨文（Oracle）: the known firm's own name before its alias, even when it is an ordinary word
+        span = (c.start - 1 - len(known), c.start - 1) if known else name_before_bracket(text, c.start - 1, rules)
         if span is None or skipped(*span):
             continue
         s, e = span
