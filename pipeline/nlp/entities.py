@@ -68,6 +68,8 @@ _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
 _DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家|\d+家|各大|所有|个)[\u4e00-\u9fff]{0,6}?的?$")
 _QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有|[\d几多数两三四五六七八九十]+家")
+_DEMONSTRATIVES = set("这那哪每该此某一两几")
+_MEASURE_SURNAMES = set("张条位名个台部件本项")  # measure words that are also surnames (这张图, 那位老)
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -337,9 +339,22 @@ def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
         name = text[s:e]
     if name in vetoed:
         return None  # 台风“杜苏芮”: a storm, not a person
+    if len(name) == 2 and s > 0 and text[s - 1] in _DEMONSTRATIVES and name[0] in _MEASURE_SURNAMES:
+        return None  # 这|张图: a demonstrative, a measure word and a noun, not 张 the surname
+    if _metric_tail(name):
+        return None  # 毛利润: a surname-like character and a measured quantity (利润), not a person
     if rules.person_ok(name) and gaz.place(name) is None and t.lex.lookup(name) is None and gaz.country(name) is None:
         return _Cand(s, e, "person", None, name, "model")
     return None
+
+
+def _metric_tail(name: str) -> bool:
+    """Does the name end in a quantity of the metric vocabulary (毛|利润, 净|收入) after its first character?"""
+    from pipeline.nlp.metric_names import vocabulary
+
+    tail = name[1:]
+    cue = vocabulary().get(tail) if len(tail) >= 2 else None
+    return cue is not None and cue.kind == "level"
 
 
 def _model_org(t: _Text, s: int, e: int) -> _Cand | None:
