@@ -74,6 +74,18 @@ ALIASES = [
     ("known name that is a word", "在接受采访时，甲骨文（Oracle）表示。", [], {("甲骨文", "firm"), ("Oracle", "firm")}, set()),
 ]
 
+ALIASES += [
+    ("English alias of a known firm", "宁德时代（Contemporary Amperex）发布新电池。", [],
+     {("Contemporary Amperex", "firm"), ("宁德时代", "firm")}, set()),
+    ("a term in brackets is no alias", "宁德时代（AI）发布新电池。", [], {("宁德时代", "firm")}, {("AI", "firm")}),
+]
+
+PEOPLE = [
+    ("metric after a surname", "归母净利润、毛利润同比上涨。", [("毛利润", "PER")], set(), {("毛利润", "person")}),
+    ("measure word after a demonstrative", "而最后这张图给出的业务规模更大。", [("张图", "PER")], set(), {("张图", "person")}),
+    ("a person stays a person", "而最后张图给出了答案。", [("张图", "PER")], {("张图", "person")}, set()),
+]
+
 ENUMERATIONS = [
     ("brand-shaped items", "此外，北信源、盛邦安全、天融信科技、安博通也在2023年交出了成绩。", [],
      {("天融信科技", "firm"), ("安博通", "firm"), ("北信源", "firm")}, {("盛邦安全", "firm")}),
@@ -81,8 +93,8 @@ ENUMERATIONS = [
 ]
 
 
-@pytest.mark.parametrize("case,text,spans,expected,absent", PREDICATES + CONSISTENCY + ALIASES + ENUMERATIONS,
-                         ids=[c[0] for c in PREDICATES + CONSISTENCY + ALIASES + ENUMERATIONS])
+@pytest.mark.parametrize("case,text,spans,expected,absent", PREDICATES + CONSISTENCY + ALIASES + PEOPLE + ENUMERATIONS,
+                         ids=[c[0] for c in PREDICATES + CONSISTENCY + ALIASES + PEOPLE + ENUMERATIONS])
 def test_firm_recall(case, text, spans, expected, absent):
     got = _typed(text, spans)
     assert expected <= got, (case, got)

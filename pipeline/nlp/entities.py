@@ -1352,7 +1352,9 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
 
 _ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]"
                      # （股票简称：盛邦安全，股票代码：688651.SH）: the listed short name before the code
-                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;]")
+                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;]"
+                     # 宁德时代（Contemporary Amperex）, 小马智行（Pony.ai）: an English name of words
+                     r"|[(（]([A-Za-z][A-Za-z0-9.&\- ]{1,30}[A-Za-z0-9.])[)）]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
@@ -1364,13 +1366,17 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
     out = []
     by_span = {(c.start, c.end): c for c in chosen}
     for c in chosen:
-        if c.type not in ("firm", "org") or c.source == "lexicon":
+        if c.type not in ("firm", "org"):
             continue
         m = _ABBREV.match(text, c.end)
-        g = 1 if m and m.group(1) else 2
+        g = next((k for k in (1, 2, 3) if m and m.group(k)), 0)
         if not m or skipped(m.start(g), m.end(g)):
             continue
         short = m.group(g)
+        if c.source == "lexicon":
+            if short.isascii() and short[0].isalpha() and get_matcher().lexicon.lookup(short) is None and short not in rules_mod.rules().latin_common_words:
+                out.append(_Cand(m.start(g), m.end(g), c.type, c.key, c.canonical, "rule", c.org_kind))
+            continue  # a known firm keeps its name; only its unknown English alias is added
         if c.key is not None and c.key != text[c.start : c.end]:
             continue  # this short form was linked to an earlier full name already
         latin_alias = short.isascii() and short.isalpha() and not text[c.start : c.end].isascii()
