@@ -83,6 +83,9 @@ ALIASES += [
 PEOPLE = [
     ("metric after a surname", "归母净利润、毛利润同比上涨。", [("毛利润", "PER")], set(), {("毛利润", "person")}),
     ("measure word after a demonstrative", "而最后这张图给出的业务规模更大。", [("张图", "PER")], set(), {("张图", "person")}),
+    ("a model name that is no person's name, in a firm context", "另外，吉大正元的营收也十分亮眼。", [("吉大正元", "PER")],
+     {("吉大正元", "firm")}, {("吉大正元", "person")}),
+    ("... and outside one", "吉大正元也来了。", [("吉大正元", "PER")], set(), {("吉大正元", "firm"), ("吉大正元", "person")}),
     ("a person stays a person", "而最后张图给出了答案。", [("张图", "PER")], {("张图", "person")}, set()),
 ]
 

@@ -315,6 +315,8 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
             continue
         if typ == "PER":
             c = _model_person(t, s, e, vetoed)
+            if c is None and _not_a_person_name(t, s, e, vetoed):
+                c = _model_org(t, s, e)  # 吉大正元, 北信源: a name, but no person's; a firm only in a firm context
         elif typ == "ORG":
             c = _model_org(t, s, e)
         else:
@@ -346,6 +348,16 @@ def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
     if rules.person_ok(name) and gaz.place(name) is None and t.lex.lookup(name) is None and gaz.country(name) is None:
         return _Cand(s, e, "person", None, name, "model")
     return None
+
+
+def _not_a_person_name(t: _Text, s: int, e: int, vetoed: set[str]) -> bool:
+    """Is the model's PER span a name that cannot be a person's (吉大正元: four characters and no compound
+    surname; 北信源) rather than a word or a cut the person checks reject (德国队, 这张图, 毛利润, 安总)?"""
+    name = t.text[s:e]
+    if name in vetoed or not _CJK.match(name) or "·" in name or not 3 <= len(name) <= 6:
+        return False
+    rules = t.rules
+    return not rules.person_ok(name) and not rules.honorific(name) and not _metric_tail(name) and not common_word(name, 50)
 
 
 def _metric_tail(name: str) -> bool:
