@@ -220,7 +220,7 @@ def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
         i = text.rfind(w, s, e)
         if i < 0 or i + len(w) <= best or e - (i + len(w)) < 2:
             continue
-        if len(w) >= 2 or _names_a_body(text[s:i], rules) or _ends_clause(text[s:i], rules):
+        if len(w) >= 2 or _names_a_body(text[s:i], rules) or (w not in "和与及" and _ends_clause(text[s:i], rules)):
             best = i + len(w)
     return _strip_opener(text, best, e, rules)
 
