@@ -130,6 +130,9 @@ def test_registered_short_forms(name, forms):
     ("小米汽车推出了新车型YU7", None, None),  # 小米汽车: lexicon words, the predicate types nothing new
     ("新浪微博上发布了一张照片", None, None),  # 上 glued to the name by the segmenter
     ("在2023年，营收增长", None, None),
+    ("本次于PC/PS3/Xbox360推出的游戏", None, None),  # a product with a version number
+    ("说到时尚手机，联想前段时间推出的手机", None, None),  # a period
+    ("《生化尖兵》改编自1987年推出的同名游戏", None, None),  # a verb glued to a preposition
 ])
 def test_subject_spans(text, name, strong):
     found = [(text[s:e], st) for s, e, st, brand in subject_spans(text, segment(text), rules()) if brand]

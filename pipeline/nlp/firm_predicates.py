@@ -37,9 +37,9 @@ _LATIN_TAIL = re.compile(r"([A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+){0,3})\s
 _LATIN_HEAD = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*(?:[ \-.&'][A-Za-z0-9]+){0,3})")
 _YEAR_LINK = re.compile(r"(?:在)?(?:\d{4}|\d{2})年(?:度|上半年|下半年|全年|前?[一二三四1-4]季度)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_TIME = re.compile(r"^第|季度|半年|[年月日]$|[年月]度")
+_TIME = re.compile(r"^第|季度|半年|[年月日]$|[年月]度|时间|期间|时候|时期")
 _NUMBER = re.compile(r"^(?:各大|各家|各|非|每)|^[0-9一二两三四五六七八九十百千万亿几数多半]|[0-9]|[亿万][元美人]|位数")
-_GLUED_TAIL = set("称说上里中内时后前将在")
+_GLUED_TAIL = set("称说上里中内时后前将在自于到")
 _PUNCT = set("，,。；;：:！!？?、（()）“”\"「」『』《》 \n\t·-—/")
 
 
@@ -291,8 +291,9 @@ def _quoted_before(text: str, end: int, rules: Rules) -> tuple[int, int] | None:
 
 
 def _latin_name(run: str, rules: Rules) -> bool:
-    """Is the Latin run a name (Keep, Peloton), not a term (IPO, GDP, Q4) or a number?"""
-    return (len(run) >= 2 and run not in rules.latin_common_words and not run.isdigit()
+    """Is the Latin run a name (Keep, Peloton), not a term (IPO, GDP, Q4), a number or a product with a
+    version number (Xbox360, iPhone15)?"""
+    return (len(run) >= 2 and run not in rules.latin_common_words and not run[-1].isdigit()
             and not run.islower() and not any(w in rules.latin_common_words for w in run.split(" ")[-1:]))
 
 
