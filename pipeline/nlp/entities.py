@@ -317,6 +317,8 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
             c = _model_person(t, s, e, vetoed)
             if c is None and _not_a_person_name(t, s, e, vetoed):
                 c = _model_org(t, s, e)  # 吉大正元, 北信源: a name, but no person's; a firm only in a firm context
+                if c is not None and (c.source == "lexicon" or (c.start, c.end) != (s, e)):
+                    c = None  # 吉大|正元: not the known body at its start (吉大 = 吉林大学)
         elif typ == "ORG":
             c = _model_org(t, s, e)
         else:
