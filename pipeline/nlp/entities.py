@@ -20,8 +20,15 @@
    Latin-script names of people (in a list with other people, or beside a cue
    such as 创始人) and firms (DeepSeek母公司); bracketed abbreviations
    (XX有限公司（以下简称“星尘”）: both forms get the full name as ``key``);
-4. propagation: a name accepted once (梁文锋, 宇树科技 and its stem 宇树,
-   an abbreviation) is a mention wherever else it occurs in the document.
+   business predicates (``nlp.firm_predicates``: an unknown, brand-shaped name before 的营收,
+   完成…轮融资, 递表 ..., or after 收购了 is a firm; a model person there too, unless the document
+   marks the name as a person); enumerations (A、B、C with a typed firm: the brand-shaped items);
+4. document-level consistency: a person span whose string the document types as a firm
+   (its name, stem, or a short form of its registered name: ``nlp.firm_aliases``) is dropped
+   unless the document marks it as a person; aliases (X（以下简称Y）, （股票简称：Y，…）, Y（X）, an
+   English name in brackets) get the full name's key; propagation: a name accepted once (梁文锋,
+   宇树科技 and its stem 宇树, an abbreviation, 月之暗面 from 北京月之暗面科技有限公司) is a mention
+   wherever else it occurs in the document.
 
 Overlaps are settled longest first, then by source (lexicon > gazetteer >
 model > rule). Places: a district, county or county-level city short name (余杭,
