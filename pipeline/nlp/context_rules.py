@@ -220,9 +220,18 @@ def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
         i = text.rfind(w, s, e)
         if i < 0 or i + len(w) <= best or e - (i + len(w)) < 2:
             continue
-        if len(w) >= 2 or _names_a_body(text[s:i], rules):
+        if len(w) >= 2 or _names_a_body(text[s:i], rules) or (w not in "和与及" and _ends_clause(text[s:i], rules)):
             best = i + len(w)
     return _strip_opener(text, best, e, rules)
+
+
+def _ends_clause(piece: str, rules: Rules) -> bool:
+    """Do the words before a one-character verb end with a frequent word that is no firm suffix
+    (本轮融资|由A与B联合领投): a clause before the list, not a name?"""
+    from pipeline.nlp.segment import segment
+
+    words = [t.word for t in segment(piece)] if len(piece) >= 2 else []
+    return bool(words) and len(words[-1]) >= 2 and common_word(words[-1], 1000) and rules.org_type(piece) is None
 
 
 def _names_a_body(piece: str, rules: Rules) -> bool:

@@ -20,8 +20,15 @@
    Latin-script names of people (in a list with other people, or beside a cue
    such as 创始人) and firms (DeepSeek母公司); bracketed abbreviations
    (XX有限公司（以下简称“星尘”）: both forms get the full name as ``key``);
-4. propagation: a name accepted once (梁文锋, 宇树科技 and its stem 宇树,
-   an abbreviation) is a mention wherever else it occurs in the document.
+   business predicates (``nlp.firm_predicates``: an unknown, brand-shaped name before 的营收,
+   完成…轮融资, 递表 ..., or after 收购了 is a firm; a model person there too, unless the document
+   marks the name as a person); enumerations (A、B、C with a typed firm: the brand-shaped items);
+4. document-level consistency: a person span whose string the document types as a firm
+   (its name, stem, or a short form of its registered name: ``nlp.firm_aliases``) is dropped
+   unless the document marks it as a person; aliases (X（以下简称Y）, （股票简称：Y，…）, Y（X）, an
+   English name in brackets) get the full name's key; propagation: a name accepted once (梁文锋,
+   宇树科技 and its stem 宇树, an abbreviation, 月之暗面 from 北京月之暗面科技有限公司) is a mention
+   wherever else it occurs in the document.
 
 Overlaps are settled longest first, then by source (lexicon > gazetteer >
 model > rule). Places: a district, county or county-level city short name (余杭,
@@ -51,6 +58,8 @@ from dataclasses import dataclass
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
+from pipeline.nlp.firm_aliases import name_before_bracket, registered_short_forms
+from pipeline.nlp.firm_predicates import brand_shaped, object_spans, person_evidence, subject_spans
 from pipeline.nlp.entity_rules import CJK_NAME, Matcher, Rules, common_word, descriptive, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import Division, load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry
@@ -66,6 +75,8 @@ _LIST_SEPARATORS = set("、,，和与及")
 _LATIN_ROLES = {"CEO", "CTO", "CFO", "COO", "VP", "President", "Chairman", "Founder"}
 _DESCRIBED = re.compile(r"(?:一家|这家|那家|该家|多家|某家|一个|是家|几家|\d+家|各大|所有|个)[\u4e00-\u9fff]{0,6}?的?$")
 _QUANTIFIED = re.compile(r"^(?:[\d几多数两一二三四五六七八九十百千]+[家个所]|各大|各家|所有|个|当事|其他|其它)|所有|[\d几多数两三四五六七八九十]+家")
+_DEMONSTRATIVES = set("这那哪每该此某一两几")
+_MEASURE_SURNAMES = set("张条位名个台部件本项")  # measure words that are also surnames (这张图, 那位老)
 _TRAILING_ADVERBS = set("均也都皆亦曾将已还又就便才正")
 _VERB_AFTER = re.compile(r"为|是|在|有|曾|将|已|被|把|对|从|表示|称|说|指出|认为")
 _STOCK_CODE = re.compile(r"\s*[(（]\s*[0-9A-Z]{1,6}(?:\.[A-Z]{1,3})?\s*[)）]?")
@@ -311,6 +322,10 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
             continue
         if typ == "PER":
             c = _model_person(t, s, e, vetoed)
+            if c is None and _not_a_person_name(t, s, e, vetoed):
+                c = _model_org(t, s, e)  # 吉大正元, 北信源: a name, but no person's; a firm only in a firm context
+                if c is not None and (c.source == "lexicon" or (c.start, c.end) != (s, e)):
+                    c = None  # 吉大|正元: not the known body at its start (吉大 = 吉林大学)
         elif typ == "ORG":
             c = _model_org(t, s, e)
         else:
@@ -335,9 +350,32 @@ def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
         name = text[s:e]
     if name in vetoed:
         return None  # 台风“杜苏芮”: a storm, not a person
+    if len(name) == 2 and s > 0 and text[s - 1] in _DEMONSTRATIVES and name[0] in _MEASURE_SURNAMES:
+        return None  # 这|张图: a demonstrative, a measure word and a noun, not 张 the surname
+    if _metric_tail(name):
+        return None  # 毛利润: a surname-like character and a measured quantity (利润), not a person
     if rules.person_ok(name) and gaz.place(name) is None and t.lex.lookup(name) is None and gaz.country(name) is None:
         return _Cand(s, e, "person", None, name, "model")
     return None
+
+
+def _not_a_person_name(t: _Text, s: int, e: int, vetoed: set[str]) -> bool:
+    """Is the model's PER span a name that cannot be a person's (吉大正元: four characters and no compound
+    surname; 北信源) rather than a word or a cut the person checks reject (德国队, 这张图, 毛利润, 安总)?"""
+    name = t.text[s:e]
+    if name in vetoed or not _CJK.match(name) or "·" in name or not 3 <= len(name) <= 6:
+        return False
+    rules = t.rules
+    return not rules.person_ok(name) and not rules.honorific(name) and not _metric_tail(name) and not common_word(name, 50)
+
+
+def _metric_tail(name: str) -> bool:
+    """Does the name end in a quantity of the metric vocabulary (毛|利润, 净|收入) after its first character?"""
+    from pipeline.nlp.metric_names import vocabulary
+
+    tail = name[1:]
+    cue = vocabulary().get(tail) if len(tail) >= 2 else None
+    return cue is not None and cue.kind == "level"
 
 
 def _model_org(t: _Text, s: int, e: int) -> _Cand | None:
@@ -399,7 +437,9 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     cands.extend(_suffix_rule(text, tokens, rules, t.gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
-    cands = _promote_untyped(text, _sources_not_people(text, cands, rules), rules)
+    cands = _predicate_firms(t, _sources_not_people(text, cands, rules))
+    cands = _promote_untyped(text, cands, rules)
+    cands += _enumerated_firms(t, cands)
     cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
@@ -412,9 +452,9 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
     text, rules, skipped = t.text, t.rules, t.skipped
     _units_under_firms(text, cands)
     cands = [c for c in cands if not _described(text, c, rules)]
-    cands = _drop_firm_stem_people(text, cands, rules)
+    cands = _firm_over_person(t, cands)
     chosen = _select(cands)
-    abbreviations = _abbreviations(text, chosen, skipped)
+    abbreviations = _abbreviations(text, chosen, skipped) + _bracket_aliases(text, chosen, rules, skipped)
     if abbreviations:
         cands += abbreviations
         chosen = _select(cands)
@@ -579,20 +619,35 @@ def _verb_across_end(e: int, token_at: dict[int, int], tokens: list[Token]) -> b
     return word_pos().get(tokens[i].word, "").startswith("v")
 
 
-def _drop_firm_stem_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
-    """高榕创投 ... 高榕从天使轮开始: a person span that is the stem of a firm of the document
-    (the firm's name minus a suffix such as 创投, 资本, 科技) names that firm, not a person."""
-    stems = set()
+def _firm_forms(text: str, cands: list[_Cand], rules: Rules) -> set[str]:
+    """The names of the document's typed firm candidates, their stems (宇树科技 -> 宇树) and the short forms of
+    their registered names (北京月之暗面科技有限公司 -> 月之暗面科技, 月之暗面)."""
+    forms = set()
     for c in cands:
         if c.type == "firm" and c.org_kind != UNTYPED:
             name = text[c.start : c.end]
+            forms.add(name)
+            forms.update(registered_short_forms(name, rules))
             for suffix in rules.stem_alias_suffixes:
                 if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                    stems.add(name[: -len(suffix)])
+                    forms.add(name[: -len(suffix)])
                     break
-    if not stems:
+    return forms
+
+
+def _firm_over_person(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """Document-level label consistency: a person span whose string the document types as a firm with
+    evidence elsewhere (a suffix, a cue, a predicate, the lexicon; 安博通 ... 安博通|的营收, 高榕创投 ...
+    高榕|从天使轮开始) names that firm -- it is dropped and propagation puts the firm there -- unless the
+    document marks the name as a person (X先生, 创始人X) or the lexicon knows the person."""
+    text = t.text
+    forms = _firm_forms(text, cands, t.rules)
+    suspects = [c for c in cands if c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in forms]
+    if not suspects:
         return cands
-    return [c for c in cands if not (c.type == "person" and c.source != "lexicon" and text[c.start : c.end] in stems)]
+    marked = _people_marked(t, suspects)
+    drop = {id(c) for c in suspects if text[c.start : c.end] not in marked}
+    return [c for c in cands if id(c) not in drop]
 
 
 def _described(text: str, c: _Cand, rules: Rules) -> bool:
@@ -876,6 +931,139 @@ def _sources_not_people(text: str, cands: list[_Cand], rules: Rules) -> list[_Ca
     return out
 
 
+def _people_marked(t: _Text, cands: list[_Cand]) -> set[str]:
+    """The names of the person candidates that the document marks as people (X先生, X说, 创始人X)."""
+    names = {t.text[c.start : c.end] for c in cands if c.type == "person"}
+    roles = {(s, e) for s, e, _typ in role_person_spans(t.text, t.rules)}
+    return person_evidence(t.text, names, t.rules, roles)
+
+
+def _predicate_firms(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """Unknown names that are the subject of a business predicate (X的营收, X完成B轮融资) or the object of
+    a firm frame (收购X) are firms (``nlp.firm_predicates``): an untyped model span there is promoted, a
+    model person there becomes a firm when the predicate is one people never have and the document
+    marks the name as a person nowhere, and a name the model missed becomes a rule candidate."""
+    text = t.text
+    spans: dict[tuple[int, int], tuple[bool, bool]] = {}  # (strong, brand)
+    for s, e, strong, brand in subject_spans(text, t.tokens, t.rules):
+        spans[(s, e)] = (strong, brand)
+    for s, e, brand in object_spans(text, t.tokens, t.rules):
+        spans[(s, e)] = (True, brand)
+    spans = {k: v for k, v in spans.items() if not t.skipped(*k)}
+    if not spans:
+        return cands
+    marked = _people_marked(t, cands)
+    out = []
+    for c in cands:
+        strong, _brand = spans.get((c.start, c.end), (None, False))
+        if strong is not None and c.org_kind == UNTYPED:
+            c.org_kind = None  # 安博通|的营收: the model's span, typed by what it does
+        elif strong and c.type == "person" and c.source == "model" and text[c.start : c.end] not in marked:
+            c = _Cand(c.start, c.end, "firm", None, text[c.start : c.end], "model")
+        out.append(c)
+    return out + _predicate_rule_cands(t, out, spans, marked)
+
+
+def _predicate_rule_cands(t: _Text, cands: list[_Cand], spans: dict, marked: set[str]) -> list[_Cand]:
+    """New firm candidates for the brand-shaped predicate names no candidate covers yet; not over a person
+    the document vouches for (or any person, for a predicate people share), nor across a dictionary match."""
+    text = t.text
+    covered = {(c.start, c.end) for c in cands if c.type in ("firm", "org")}
+    out = []
+    for (s, e), (strong, brand) in spans.items():
+        if not brand or (s, e) in covered or (e - s < 3 and not text[s:e].isascii()):
+            continue  # a two-character name is typed only where the model tags it (能发|年报)
+        if any(c.start < e and s < c.end and (
+            (c.type == "person" and (not strong or text[c.start : c.end] in marked or c.source == "lexicon"))
+            or (c.source in ("lexicon", "gazetteer") and not (s <= c.start and c.end <= e))
+        ) for c in cands):
+            continue
+        out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))
+    return out
+
+
+_CLAUSE = re.compile(r"[^，,。；;：:！!？?\n（）()“”「」《》]+")
+
+
+def _enumerated_firms(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """北信源、盛邦安全、安博通、永信至诚也…: an item of an enumeration (、, a last 和 / 与) in which another item
+    is a typed firm and no item a person or place is a firm when it is brand-shaped (``brand_shaped``:
+    a word the dictionary does not know, not a phrase of ordinary words) and no candidate covers it."""
+    text = t.text
+    firms = {(c.start, c.end) for c in cands if c.type == "firm" and c.org_kind != UNTYPED}
+    others = {(c.start, c.end) for c in cands if c.type != "firm"}
+    by_start = {tok.start: tok for tok in t.tokens}
+    out = []
+    for clause in _CLAUSE.finditer(text):
+        if "、" not in clause.group():
+            continue
+        items = _enumeration_items(t, clause.start(), clause.end())
+        if len(items) < 2 or not any(i in firms for i in items) or any(i in others for i in items):
+            continue
+        for k, (s, e) in enumerate(items):
+            if k == 0 and s != clause.start():
+                continue  # 由深创投、…: the first item is taken only where the clause opens with it
+            while e - s > 2 and text[e - 1] == "等":
+                e -= 1  # 拍拍贷等: 等 closes the list
+            if _ORDINAL_OPENER.match(text, s):
+                continue  # 二是长城汽车: the second point of an argument opens the item
+            if (s, e) in firms or t.skipped(s, e) or e - s < 2 or text[s] in t.rules.bad_initials:
+                continue
+            if not brand_shaped(text, s, e, by_start, t.rules):
+                continue  # 盛邦|安全: a phrase of ordinary words
+            if any(c.start < e and s < c.end and not (s <= c.start and c.end <= e and c.type == "firm") for c in cands):
+                continue  # a name the document types otherwise there
+            out.append(_Cand(s, e, "firm", None, text[s:e], "rule"))
+    return out
+
+
+def _enumeration_items(t: _Text, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of the enumeration in text[start:end] (one clause): the pieces between 、 (and a last 和 /
+    与 standing as a word), the first from its last delimiter on, the last up to a delimiter word (也, 等)."""
+    text, rules = t.text, t.rules
+    pieces, pos = [], start
+    for k in range(start, end):
+        if text[k] == "、":
+            pieces.append((pos, k))
+            pos = k + 1
+    pieces.append((pos, end))
+    first_s, first_e = pieces[0]
+    while first_s < first_e and (first_s not in t.token_starts or _delimited_inside(t, first_s, first_e)):
+        first_s += 1  # 包括|北信源: the first item starts after its last delimiter word
+    pieces[0] = (first_s, first_e)
+    last_s, _last_e = pieces[-1]
+    k, last_e = last_s, last_s
+    while k in t.token_at and k < end:
+        tok = t.tokens[t.token_at[k]]
+        if (tok.word in rules.stem_delimiters or tok.word in rules.bad_initials or not _NAME_TOKEN.match(tok.word)
+                or tok.word in rules.list_invest_verbs or tok.word[0].isdigit() or tok.word.startswith(rules.list_head_nouns)):
+            break  # 永信至诚|也, 深创投|领投, 晶华微|5家, 宁德时代|企业
+        k = last_e = tok.end
+    if last_e > last_s and k < end and t.tokens[t.token_at[k]].word in ("和", "与", "及") if k in t.token_at else False:
+        pieces[-1] = (last_s, last_e)  # A、B和C: one more item after the conjunction
+        return pieces + _enumeration_items(t, t.tokens[t.token_at[k]].end, end)[:1]
+    pieces[-1] = (last_s, last_e)
+    return [(s, e) for s, e in pieces if e > s]
+
+
+_ORDINAL_OPENER = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]")
+_NAME_TOKEN = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&]+$")
+
+
+def _delimited_inside(t: _Text, s: int, e: int) -> bool:
+    """Does a delimiter word (包括, 和, 的) start at or after ``s`` inside text[s:e] (so the name starts later)?"""
+    k = s
+    while k < e:
+        i = t.token_at.get(k)
+        if i is None:
+            return False
+        tok = t.tokens[i]
+        if tok.word in t.rules.stem_delimiters or not _NAME_TOKEN.match(tok.word):
+            return True
+        k = tok.end
+    return False
+
+
 def _role_after(after: str, rules: Rules) -> bool:
     """Does ``after`` open with a business role, maybe behind modifiers (副董事长, 联合创始人, 的首席科学家)?"""
     rest = after[1:] if after.startswith("的") else after
@@ -939,6 +1127,8 @@ def _legal_name_rule(text: str, tokens: list[Token], rules: Rules, skipped) -> l
                 break
             if _visit_verb(tok, ending_at.get(tok.start), rules):
                 break  # 李强|考察了|长沙比亚迪汽车, 总书记|来到|中国华能集团有限公司: a person's verb ends the name
+            if pos < ms and tok.word.endswith(rules.firm_before) and len(tok.word) >= 3:
+                break  # 全资子公司|江苏税软软件科技有限公司: a head noun in apposition ends the name
             pos = tok.start
         if ms - pos < 2 or ms - pos > 30 or skipped(pos, me):
             continue
@@ -1017,6 +1207,10 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         while len(stem) > 1 and len(stem[0].word) >= 2 and common_word(stem[0].word, 300):
             stem.pop(0)
             j = -2  # the stem was cut on a word boundary: no run-on check
+        if (len(stem) == 2 and len(stem[0].word) >= 2 and common_word(stem[0].word, 100)
+                and len(stem[1].word) >= 2 and not in_dictionary(stem[1].word)):
+            stem.pop(0)  # 助力|烽台科技: a dictionary word before a word it does not know opens the clause
+            j = -2
         if not stem or any(_clause_word(t.word) for t in stem):
             continue  # 地|参与|公司, 杜风|所在|银行, 更多|优质|文化科技: a clause, not a name
         stem_text = "".join(t.word for t in stem)
@@ -1025,7 +1219,7 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
         if (j >= 0 and j != -2 and tokens[j].end == stem[0].start and tokens[j].word not in rules.stem_delimiters
                 and _CJK.match(tokens[j].word) and not tokens[j].word.endswith(rules.firm_before)):
             continue  # the stem runs on into more words: a clause, not a name (but 上市公司|井松智能: an apposition)
-        if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text):
+        if len(stem) == 1 and type_ == "firm" and in_dictionary(stem_text) and not _rare_proper_noun(stem_text):
             # a dictionary word + 科技 is a phrase (勇攀科技, 高水平科技): brand stems are unknown
             # words; a rare word before a business-only suffix is allowed (幻方量化)
             if w in ("科技", "公司") or common_word(stem_text, 500 if kind == UNTYPED else 20):
@@ -1049,6 +1243,15 @@ def _suffix_rule(text: str, tokens: list[Token], rules: Rules, gaz, skipped) -> 
             continue
         out.append(_Cand(s, e, type_, None, text[s:e], "rule", kind))
     return out
+
+
+def _rare_proper_noun(word: str) -> bool:
+    """Is ``word`` a rare dictionary word tagged as a name (天融信 nz, 北信源 nr, 国投 j): a brand stem, not a phrase?"""
+    from pipeline.nlp.ner.dictionary_tags import word_tags
+
+    if re.search(r"[一二两三四五六七八九十几][轮代批届期次个]", word):
+        return False  # 新一轮 (nz): a count, not a name
+    return word_tags().get(word, "") in ("nr", "nz", "nrt", "nt", "j") and not common_word(word, 50)
 
 
 def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]) -> list[_Cand]:
@@ -1168,7 +1371,11 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
     return out
 
 
-_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+_ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]"
+                     # （股票简称：盛邦安全，股票代码：688651.SH）: the listed short name before the code
+                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;]"
+                     # 宁德时代（Contemporary Amperex）, 小马智行（Pony.ai）: an English name of words
+                     r"|[(（]([A-Za-z][A-Za-z0-9.&\- ]{1,30}[A-Za-z0-9.])[)）]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
@@ -1180,12 +1387,17 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
     out = []
     by_span = {(c.start, c.end): c for c in chosen}
     for c in chosen:
-        if c.type not in ("firm", "org") or c.source == "lexicon":
+        if c.type not in ("firm", "org"):
             continue
         m = _ABBREV.match(text, c.end)
-        if not m or skipped(m.start(1), m.end(1)):
+        g = next((k for k in (1, 2, 3) if m and m.group(k)), 0)
+        if not m or skipped(m.start(g), m.end(g)):
             continue
-        short = m.group(1)
+        short = m.group(g)
+        if c.source == "lexicon":
+            if short.isascii() and short[0].isalpha() and get_matcher().lexicon.lookup(short) is None and short not in rules_mod.rules().latin_common_words:
+                out.append(_Cand(m.start(g), m.end(g), c.type, c.key, c.canonical, "rule", c.org_kind))
+            continue  # a known firm keeps its name; only its unknown English alias is added
         if c.key is not None and c.key != text[c.start : c.end]:
             continue  # this short form was linked to an earlier full name already
         latin_alias = short.isascii() and short.isalpha() and not text[c.start : c.end].isascii()
@@ -1197,11 +1409,38 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
             continue
         full = text[c.start : c.end]
         c.key, c.canonical = full, full
-        there = by_span.get((m.start(1), m.end(1)))
+        there = by_span.get((m.start(g), m.end(g)))
         if there is not None and there.type == c.type and there.source != "lexicon":
             there.key, there.canonical = full, full  # the model found the short form too: the same firm
             continue
-        out.append(_Cand(m.start(1), m.end(1), c.type, full, full, "rule", c.org_kind))
+        out.append(_Cand(m.start(g), m.end(g), c.type, full, full, "rule", c.org_kind))
+    return out
+
+
+def _bracket_aliases(text: str, chosen: list[_Cand], rules: Rules, skipped) -> list[_Cand]:
+    """Y（X）where X is a firm or organisation (小马智行（Pony.ai）, 烽台（烽台（北京）…有限公司）): the name Y
+    written right before the bracket names the same body -- it gets X's type and X's key, so that both
+    resolve to one entity. Y must be a name (``firm_aliases.name_before_bracket``: no ordinary word, no place)
+    that no other candidate covers."""
+    out = []
+    starts = {c.start: c for c in chosen}
+    for c in chosen:
+        if c.type not in ("firm", "org") or c.start == 0 or text[c.start - 1] not in "（(" or text[c.end : c.end + 1] not in ("）", ")"):
+            continue
+        known = c.canonical if c.canonical and text.endswith(c.canonical, 0, c.start - 1) else None
+        # 甲骨文（Oracle）: the known firm's own name before its alias, even when it is an ordinary word
+        span = (c.start - 1 - len(known), c.start - 1) if known else name_before_bracket(text, c.start - 1, rules)
+        if span is None or skipped(*span):
+            continue
+        s, e = span
+        full = c.key or text[c.start : c.end]
+        there = starts.get(s)
+        if there is not None and there.end == e and there.type == c.type and there.key is None and there.source != "lexicon":
+            there.key = there.canonical = full  # both found: the same body
+            continue
+        if any(x.start < e and s < x.end for x in chosen):
+            continue
+        out.append(_Cand(s, e, c.type, full, c.canonical or full, "rule", c.org_kind))
     return out
 
 
@@ -1239,6 +1478,11 @@ def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends
                 if form.endswith(suffix) and len(stem) >= 2 and stem not in rules.generic:
                     forms.setdefault(stem, c)
                     break
+    for c in chosen:  # after every accepted name: 烽台科技 keeps 烽台 when 烽台（北京）…有限公司 is its unit
+        if c.type == "firm" and c.source != "lexicon":
+            full = text[c.start : c.end]
+            for short in registered_short_forms(full, rules):
+                forms.setdefault(short, _Cand(c.start, c.end, "firm", c.key or full, c.canonical or full, c.source))
     out: list[_Cand] = []
     for i, j, form in sorted(occurrences(text, forms), key=lambda o: (-(o[1] - o[0]), o[0])):
         c = forms[form]
