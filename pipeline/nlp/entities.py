@@ -192,8 +192,8 @@ def _lexicon_cands(t: _Text, s: int, e: int, entry: LexiconEntry, stops: set[str
         return None  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
     if _inside_known_word(s, e, t.token_at, tokens):
         return None  # 伊利 inside 伊利诺伊州
-    if len(form) <= 3 and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
-        return None  # 美团 across 美|团队: a short name inside an ordinary word
+    if (len(form) <= 3 or entry.source) and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
+        return None  # 美团 across 美|团队, a listed 中国建筑 in 中国|建筑业: a name inside an ordinary word
     if entry.ambiguous and form == entry.name and not (
         (s, e) in t.org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
     ):
@@ -1169,6 +1169,8 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
 
 
 _ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]")
+# XX股份有限公司（股票简称：盛邦安全，股票代码：688651）: a listed firm's short name, then more particulars
+_LISTED_ABBREV = re.compile(r"[(（](?:股票|证券)简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）,，;；]")
 
 
 def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
@@ -1182,7 +1184,7 @@ def _abbreviations(text: str, chosen: list[_Cand], skipped) -> list[_Cand]:
     for c in chosen:
         if c.type not in ("firm", "org") or c.source == "lexicon":
             continue
-        m = _ABBREV.match(text, c.end)
+        m = _ABBREV.match(text, c.end) or _LISTED_ABBREV.match(text, c.end)
         if not m or skipped(m.start(1), m.end(1)):
             continue
         short = m.group(1)
