@@ -55,19 +55,18 @@ def test_clean_short_name(raw, clean):
 
 
 FREQ = {"文化": 30000, "熊猫": 286, "长安": 5000, "一致": 5000, "中国": 90000, "电影": 9000, "产业": 8000,
-        "新": 20000, "黄山": 300, "旅游": 5000, "万科": 10, "中国移动": 396, "火星人": 6, "同仁堂": 62, "雅戈尔": 14}
+        "新": 20000, "黄山": 300, "旅游": 5000, "万科": 10, "海量": 300, "数据": 9000, "中国移动": 396, "火星人": 6, "同仁堂": 62, "雅戈尔": 14}
 TAGS = {"长安": "ns", "一致": "d", "中国移动": "nt", "熊猫": "nr", "火星人": "n", "同仁堂": "nr", "雅戈尔": "nr",
         "万科": "nz"}
 CUTS = {"中国电影": ["中国", "电影"], "新产业": ["新", "产业"], "黄山旅游": ["黄山", "旅游"], "旅游": ["旅游"],
-        "晶赛科技": ["晶赛", "科技"], "宇树": ["宇", "树"]}
+        "晶赛科技": ["晶赛", "科技"], "宇树科": ["宇", "树", "科"], "海量数据": ["海量", "数据"]}
 CTX = Context(
-    places=frozenset({"杭州", "黄山"}),
+    places=frozenset({"杭州", "黄山", "上海", "临港"}),
     stop=frozenset({"线上线下"}),
     hand_forms=frozenset({"腾讯"}),
     freq=FREQ,
     tag=lambda w: TAGS.get(w, "n"),
     cut=lambda s: CUTS.get(s, list(s)),
-    suffixed=lambda s: s.endswith(("科技", "银行", "股份")),
 )
 
 
@@ -90,7 +89,11 @@ CTX = Context(
         ("新产业", "ambiguous"),  # frequent words but one character
         ("黄山旅游", "ambiguous"),  # a place and a frequent word
         ("晶赛科技", "keep"),  # a business suffix makes a name
-        ("宇树", "keep"),  # not in the dictionary
+        ("宇树科", "keep"),  # not in the dictionary
+        ("海量数据", "ambiguous"),  # two dictionary words
+        ("中安", "ambiguous"),  # two characters: 中安关系 (China and Angola)
+        ("北部湾港", "ambiguous"),  # a port
+        ("上海临港", "ambiguous"),  # a place and a place
     ],
 )
 def test_judge(name, verdict):
@@ -106,7 +109,7 @@ def test_build_rows_merge_share_classes_and_report_drops():
     ]
     rows, dropped = build_rows(src, CTX)
     by_name = {r["name"]: r for r in rows}
-    assert by_name["万科"]["note"] == "A-share 000002 200002" and by_name["万科"]["ambiguous"] == ""
+    assert by_name["万科"]["note"] == "A-share 000002 200002" and by_name["万科"]["ambiguous"] == "yes"  # two characters
     assert by_name["熊猫"]["ambiguous"] == "yes"
     assert dropped == {"文化": "frequent word"}
 
@@ -125,3 +128,6 @@ def test_no_listed_name_inside_ordinary_words():
     assert "中国中免" not in _firms("中国中免税店的客流明显回升。")  # 中国|中|免税店
     assert not _firms("中国电影市场持续回暖，票房创出新高。")  # an ambiguous name needs a firm context
     assert not _firms("新产业、新业态不断涌现。")
+    assert not _firms("中方高度重视中安关系发展。")
+    assert not _firms("参与招聘的企业涵盖半导体与集成电路、人工智能、机器人、高端装备制造、新能源汽车等行业领域。")
+    assert not _firms("充分发挥海量数据规模和丰富应用场景优势。")

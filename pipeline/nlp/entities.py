@@ -195,7 +195,8 @@ def _lexicon_cands(t: _Text, s: int, e: int, entry: LexiconEntry, stops: set[str
     if (len(form) <= 3 or entry.source) and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
         return None  # 美团 across 美|团队, a listed 中国建筑 in 中国|建筑业: a name inside an ordinary word
     if entry.ambiguous and form == entry.name and not (
-        (s, e) in t.org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
+        ((s, e) in t.org_spans and not entry.source)  # a listed 机器人 needs a cue: the model tags lists of industries
+        or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
     ):
         return None
     cands = [_lex_cand(s, e, entry)]
@@ -750,7 +751,7 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, op
         return _Cand(s, e, entry.type, entry.name, entry.name, "lexicon", entry.kind if entry.type == "org" else None)
     for L in range(len(name) - 1, 1, -1):  # 宁德时代市场部, 特斯拉上海工厂: the known firm is the mention
         head = lex.lookup(name[:L])
-        if head is not None and head.type in ("firm", "org") and not (head.ambiguous and name[:L] == head.name):
+        if head is not None and head.type in ("firm", "org") and not head.source and not (head.ambiguous and name[:L] == head.name):
             rest = name[L:]
             if head.type == "org" and rest in rules.firm_suffixes:
                 return None  # 科创板公司: firms of a market or body, no name

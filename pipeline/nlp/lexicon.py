@@ -89,8 +89,10 @@ class Lexicon:
             self.forms[fold(e.name)] = e
 
     def lookup(self, form: str) -> LexiconEntry | None:
-        """The entry one of whose forms is ``form`` (case-insensitive for Latin forms)."""
-        return self.forms.get(fold(form))
+        """The entry one of whose forms is ``form`` (case-insensitive for Latin forms); not an ambiguous
+        entry of a generated list (a listed 机器人 or 绿色动力 is no evidence of a name by itself)."""
+        e = self.forms.get(fold(form))
+        return None if e is not None and e.source and e.ambiguous else e
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -44,7 +44,10 @@ _CLASS_SUFFIX = re.compile(rf"(?<=[{_CJK}])(?:[AB]|-[UWD]{{1,2}}|[UW])$")
 
 DROP_FREQ = 1000  # a dictionary word this frequent is an ordinary word, whatever its tag (文化, 未来)
 AMBIGUOUS_FREQ = 20  # a dictionary name this frequent is taken only in a firm context (熊猫, 新天地)
-PHRASE_WORD_FREQ = 500  # a name made of words this frequent is a phrase too (中国|电影, 东方|财富)
+PHRASE_WORD_FREQ = 40  # a name made of words this frequent is a phrase too (中国|电影, 海量|数据, 绿色|动力)
+# Suffixes that make a business name of any words (万丰股份, 平安银行); industry words (能源, 动力) do not.
+NAME_SUFFIXES = ("公司", "集团", "控股", "股份", "银行", "证券", "保险", "期货", "信托", "实业", "置业", "药业", "科技")
+FACILITY_SUFFIXES = ("港", "机场", "高速", "铁路")  # 北部湾港, 白云机场, 宁沪高速: the facility as much as the firm
 PLACE_LEAD_WORD_FREQ = 100  # 黄山|旅游, 海南|矿业: a place before a word this frequent is a phrase too
 REGION_WORDS = ("西部", "北方", "南方", "东方", "华东", "华南", "华北", "华中", "西南", "西北", "东北", "中原", "江南")
 NAME_TAGS = ("nt",)  # the dictionary tag of organisation names: kept as they are
@@ -74,7 +77,7 @@ class Context:
     freq: Mapping[str, int]
     tag: Callable[[str], str]  # the dictionary tag of a word ("n" when it has none of its own)
     cut: Callable[[str], list[str]]  # jieba's segmentation
-    suffixed: Callable[[str], bool] = lambda name: False  # does the name end in a firm or organisation suffix?
+    suffixed: Callable[[str], bool] = lambda name: name.endswith(NAME_SUFFIXES)  # a business name whatever its words
 
 
 def judge(name: str, ctx: Context) -> str:
@@ -93,14 +96,18 @@ def judge(name: str, ctx: Context) -> str:
     if freq:
         tag = ctx.tag(name)
         if tag in NAME_TAGS:
-            return "keep"
+            return "ambiguous" if len(name) == 2 else "keep"
         if tag not in PROPER_TAGS + COMMON_TAGS:
             return f"drop:dictionary word ({tag})"  # a place (ns), a time word, a verb, an adverb ...
         if freq >= DROP_FREQ:
             return "drop:frequent word"
-        if tag in COMMON_TAGS or freq >= AMBIGUOUS_FREQ:
+        if tag in COMMON_TAGS or freq >= AMBIGUOUS_FREQ or len(name) == 2:
             return "ambiguous"
         return "keep"
+    if len(name) == 2:
+        return "ambiguous"  # 中安, 中捷 (China and Angola, Czechia), 华业 (在|华|业务): too easily a piece of text
+    if name.endswith(FACILITY_SUFFIXES):
+        return "ambiguous"
     if ctx.suffixed(name):
         return "keep"  # 万丰股份, 平安银行: a business suffix makes a name
     if _place_phrase(name, ctx):
@@ -112,12 +119,14 @@ def judge(name: str, ctx: Context) -> str:
 
 
 def _place_phrase(name: str, ctx: Context) -> bool:
-    """A place or region, then frequent dictionary words (黄山|旅游, 中国|核电, 西部|矿业)."""
+    """A place or region, then frequent dictionary words or another place (黄山|旅游, 中国|核电, 上海|临港)."""
     for k in range(2, min(len(name) - 1, 4) + 1):
         lead, rest = name[:k], name[k:]
         if lead not in ctx.places and lead not in REGION_WORDS:
             continue
         words = ctx.cut(rest)
+        if rest in ctx.places:
+            return True  # 上海临港: two places
         if all(len(w) >= 2 and (ctx.freq.get(w) or 0) >= PLACE_LEAD_WORD_FREQ for w in words):
             return True
     return False
@@ -160,7 +169,6 @@ def read_stop(path: Path = STOP_FILE) -> frozenset[str]:
 
 def default_context() -> Context:
     """Places and countries of the gazetteer, the stop list, the hand lexicon's forms, jieba's dictionary."""
-    from pipeline.nlp.entity_rules import rules
     from pipeline.nlp.gazetteer import load_gazetteer
     from pipeline.nlp.lexicon import read_entries
     from pipeline.nlp.ner.dictionary_tags import word_pos, word_tags
@@ -175,7 +183,6 @@ def default_context() -> Context:
         places=frozenset(places), stop=read_stop(), hand_forms=frozenset(hand), freq=tok.FREQ,
         tag=lambda w: tags.get(w) or pos.get(w) or "n",
         cut=lambda s: [w for w in tok.lcut(s, HMM=False) if w.strip()],
-        suffixed=lambda name: (rules().org_type(name) or ("none",))[0] in ("firm", "org"),
     )
 
 
