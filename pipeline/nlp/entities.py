@@ -203,10 +203,11 @@ def _lexicon_cands(t: _Text, s: int, e: int, entry: LexiconEntry, stops: set[str
         return None  # 中建 across 市场|中|建立: a two-character abbreviation must be a word
     if _inside_known_word(s, e, t.token_at, tokens):
         return None  # 伊利 inside 伊利诺伊州
-    if len(form) <= 3 and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
-        return None  # 美团 across 美|团队: a short name inside an ordinary word
+    if (len(form) <= 3 or entry.source) and entry.type != "person" and _cuts_word(s, e, t.token_cover, tokens):
+        return None  # 美团 across 美|团队, a listed 中国建筑 in 中国|建筑业: a name inside an ordinary word
     if entry.ambiguous and form == entry.name and not (
-        (s, e) in t.org_spans or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
+        ((s, e) in t.org_spans and not entry.source)  # a listed 机器人 needs a cue: the model tags lists of industries
+        or text.startswith(rules.latin_firm_cues, e) or text.startswith(rules.firm_after, e)
     ):
         return None
     cands = [_lex_cand(s, e, entry)]
@@ -805,7 +806,7 @@ def _org_cand(s: int, e: int, name: str, rules: Rules, lex, gaz, source: str, op
         return _Cand(s, e, entry.type, entry.name, entry.name, "lexicon", entry.kind if entry.type == "org" else None)
     for L in range(len(name) - 1, 1, -1):  # 宁德时代市场部, 特斯拉上海工厂: the known firm is the mention
         head = lex.lookup(name[:L])
-        if head is not None and head.type in ("firm", "org") and not (head.ambiguous and name[:L] == head.name):
+        if head is not None and head.type in ("firm", "org") and not head.source and not (head.ambiguous and name[:L] == head.name):
             rest = name[L:]
             if head.type == "org" and rest in rules.firm_suffixes:
                 return None  # 科创板公司: firms of a market or body, no name
@@ -1373,7 +1374,7 @@ def _place_org_rule(text: str, resolved, rules: Rules) -> list[_Cand]:
 
 _ABBREV = re.compile(r"[(（](?:(?:以下简称|以下称|下称|简称)\s*[:：]?\s*)?[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?[)）]"
                      # （股票简称：盛邦安全，股票代码：688651.SH）: the listed short name before the code
-                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;]"
+                     r"|[(（](?:股票|证券|A股|港股|公司)?简称\s*[:：]?\s*[“\"「『]?([\u4e00-\u9fffA-Za-z0-9·]{2,12})[”\"」』]?\s*[，,；;)）]"
                      # 宁德时代（Contemporary Amperex）, 小马智行（Pony.ai）: an English name of words
                      r"|[(（]([A-Za-z][A-Za-z0-9.&\- ]{1,30}[A-Za-z0-9.])[)）]")
 

@@ -181,10 +181,11 @@ class Matcher:
 
 def _short_forms(lexicon, suffixes: tuple[str, ...], known) -> dict[str, LexiconEntry]:
     """Forms of known firms without their business suffix (理想汽车 -> 理想), where that stem is no
-    name of its own (not a lexicon or gazetteer form) and has at least two characters."""
+    name of its own (not a lexicon or gazetteer form) and has at least two characters; hand-made
+    entries only (a generated list's names are taken as listed)."""
     out: dict[str, LexiconEntry] = {}
     for form, entry in lexicon.forms.items():
-        if entry.type != "firm" or is_latin(form):
+        if entry.type != "firm" or is_latin(form) or entry.source:
             continue
         for suffix in suffixes:
             stem = form[: -len(suffix)]

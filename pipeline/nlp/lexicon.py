@@ -12,6 +12,10 @@ The lexicon is plain CSV (``docs/lexicon.md`` explains how to add entries):
 - ``aliases``: other forms, ``|``-separated; ``name`` is the canonical form;
 - ``kind``: for firms company / fund / lab / media, for organisations
   university / research / government / regulator / exchange / association / other;
+- ``source``: optional; where a generated list comes from (``firms_known.csv``:
+  the A-share listed companies, built by ``tooling/gazetteer/build_firms.py``).
+  Hand-made entries leave it empty. A generated entry is matched only where it
+  cuts no dictionary word (``entities._lexicon_cands``) and gives no short form;
 - ``hq_city``: informational (the ``firms.hq_city_id`` column is filled only from
   what a text states);
 - ``ambiguous``: ``yes`` when the bare ``name`` is also a common word (苹果):
@@ -40,7 +44,7 @@ ENV_VAR = "PIPELINE_LEXICON"
 TYPES = ("firm", "org", "person", "product", "stop")
 FIRM_KINDS = ("company", "fund", "lab", "media")
 ORG_KINDS = ("university", "research", "government", "regulator", "exchange", "association", "other")
-COLUMNS = ("name", "type", "aliases", "kind", "hq_city", "ambiguous", "note")
+COLUMNS = ("name", "type", "aliases", "kind", "hq_city", "ambiguous", "note", "source")
 
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -54,6 +58,7 @@ class LexiconEntry:
     hq_city: str = ""
     ambiguous: bool = False
     note: str = ""
+    source: str = ""  # a generated list's source; empty for hand-made entries
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -84,8 +89,10 @@ class Lexicon:
             self.forms[fold(e.name)] = e
 
     def lookup(self, form: str) -> LexiconEntry | None:
-        """The entry one of whose forms is ``form`` (case-insensitive for Latin forms)."""
-        return self.forms.get(fold(form))
+        """The entry one of whose forms is ``form`` (case-insensitive for Latin forms); not an ambiguous
+        entry of a generated list (a listed 机器人 or 绿色动力 is no evidence of a name by itself)."""
+        e = self.forms.get(fold(form))
+        return None if e is not None and e.source and e.ambiguous else e
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -125,6 +132,7 @@ def read_entries(path: Path) -> list[LexiconEntry]:
                     hq_city=(row.get("hq_city") or "").strip(),
                     ambiguous=(row.get("ambiguous") or "").strip().lower() in ("yes", "true", "1", "y"),
                     note=(row.get("note") or "").strip(),
+                    source=(row.get("source") or "").strip(),
                 )
             )
     return out
