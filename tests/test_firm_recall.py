@@ -85,13 +85,15 @@ PEOPLE = [
     ("measure word after a demonstrative", "而最后这张图给出的业务规模更大。", [("张图", "PER")], set(), {("张图", "person")}),
     ("a model name that is no person's name, in a firm context", "另外，吉大正元的营收也十分亮眼。", [("吉大正元", "PER")],
      {("吉大正元", "firm")}, {("吉大正元", "person")}),
-    ("... and outside one", "吉大正元也来了。", [("吉大正元", "PER")], set(), {("吉大正元", "firm"), ("吉大正元", "person")}),
+    # 吉大正元 is listed (firms_known.csv), so the name outside a firm context is an invented one
+    ("... and outside one", "吉正元达也来了。", [("吉正元达", "PER")], set(), {("吉正元达", "firm"), ("吉正元达", "person")}),
     ("a person stays a person", "而最后张图给出了答案。", [("张图", "PER")], {("张图", "person")}, set()),
 ]
 
 ENUMERATIONS = [
-    ("brand-shaped items", "此外，北信源、盛邦安全、天融信科技、安博通也在2023年交出了成绩。", [],
-     {("天融信科技", "firm"), ("安博通", "firm"), ("北信源", "firm")}, {("盛邦安全", "firm")}),
+    # 盛邦安全 is listed (firms_known.csv) and so a firm; 盛泰安全, an invented name ending in a common word, is not
+    ("brand-shaped items", "此外，北信源、盛邦安全、盛泰安全、天融信科技、安博通也在2023年交出了成绩。", [],
+     {("天融信科技", "firm"), ("安博通", "firm"), ("北信源", "firm"), ("盛邦安全", "firm")}, {("盛泰安全", "firm")}),
     ("places are no firms", "此外，北京、上海、天融信科技也在2023年交出了成绩。", [], {("北京", "city")}, {("北京", "firm")}),
 ]
 

@@ -131,3 +131,10 @@ def test_no_listed_name_inside_ordinary_words():
     assert not _firms("中方高度重视中安关系发展。")
     assert not _firms("参与招聘的企业涵盖半导体与集成电路、人工智能、机器人、高端装备制造、新能源汽车等行业领域。")
     assert not _firms("充分发挥海量数据规模和丰富应用场景优势。")
+
+
+def test_a_listed_name_yields_to_a_longer_place_it_overlaps():
+    doc_places = lambda text: [(m.text, m.entity_type) for m in recognize(  # noqa: E731
+        Document("d0", "t.txt", "t.txt", "", None, None, text, "", []), segment(text), [])]
+    got = doc_places("上海临港新片区的集成电路产业规模持续扩大。")
+    assert ("临港新片区", "city") in got and "上海临港" not in [t for t, _ in got]

@@ -174,9 +174,33 @@ class Matcher:
         self.matcher = DictMatcher(self.forms)
 
     def scan(self, text: str):
-        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``)."""
+        """Yield (start, end, kind, payload), leftmost-longest, non-overlapping (``nlp.dictmatch``), except
+        that a name of a generated list yields to a longer place name it overlaps: 上海|临港新片区, not the
+        listed 上海临港|新片区 (a listed short name is weaker evidence than the gazetteer's longer name)."""
+        resume = 0
         for s, e, (kind, payload) in self.matcher.scan(text):
+            if s < resume:
+                continue
+            if kind == "lexicon" and getattr(payload, "source", ""):
+                place = self._longer_place(text, s, e)
+                if place is not None:
+                    for s2, e2, (k2, p2) in self.matcher.scan(text[s : place[0]]):
+                        yield s + s2, s + e2, k2, p2
+                    yield place
+                    resume = place[1]
+                    continue
             yield s, e, kind, payload
+
+    _PLACE_KINDS = ("zone", "division")
+
+    def _longer_place(self, text: str, s: int, e: int):
+        """The first match starting inside text[s+1:e] that is a place and ends after ``e``, else None."""
+        for s2, e2, (kind, payload) in self.matcher.scan(text[s + 1 : e + 12]):
+            if s + 1 + s2 >= e:
+                return None
+            if kind in self._PLACE_KINDS and s + 1 + e2 > e:
+                return s + 1 + s2, s + 1 + e2, kind, payload
+        return None
 
 
 def _short_forms(lexicon, suffixes: tuple[str, ...], known) -> dict[str, LexiconEntry]:
