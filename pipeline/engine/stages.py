@@ -147,17 +147,6 @@ def partition_hash(partition: str, units: Units) -> str:
     return hashlib.sha256("\n".join(f"{k}\t{h}" for k, h in units).encode("utf-8")).hexdigest()
 
 
-def unit_is_current(wd: Workdir, key: str, sha256: str | None) -> bool:
-    """True when every stage's stored result for the unit matches its source and the code."""
-    ck = cache_key(DOCUMENTS, sha256 or "missing")
-    for stage in STAGES:
-        if not wd.is_current(stage, key, PARTS[stage], ck):
-            return False
-        if stage != EXTRACTIONS:
-            ck = cache_key({DOCUMENTS: SEGMENTS, SEGMENTS: EXTRACTIONS}[stage], ck)
-    return True
-
-
 def expected_extraction_key(sha256: str | None) -> str:
     """The cache key a unit's extraction files have when all its stages are current (this code)."""
     ck = cache_key(DOCUMENTS, sha256 or "missing")

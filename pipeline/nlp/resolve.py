@@ -55,7 +55,7 @@ import pyarrow.compute as pc
 from pipeline.nlp.gazetteer import CITY_LEVELS, load_gazetteer
 from pipeline.nlp.entity_rules import rules as typing_rules
 from pipeline.nlp.lexicon import is_latin, load_lexicon
-from pipeline.records import DocumentAnalysis, Mention
+from pipeline.records import DocumentAnalysis
 
 ID_PREFIX = {"person": "per_", "firm": "firm_", "org": "org_"}
 
@@ -77,10 +77,6 @@ class Entity:
 class Resolution:
     entities: dict[str, Entity]  # by entity_id
     mention_entity: dict[MentionKey, str]  # mention -> entity_id
-
-    def entity_of(self, m: Mention) -> Entity | None:
-        eid = self.mention_entity.get((m.doc_id, m.start, m.end, m.entity_type))
-        return self.entities.get(eid) if eid else None
 
 
 def stable_id(entity_type: str, name: str) -> str:
