@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from pipeline import atomic
+from pipeline.accounting import list_accounted
 from pipeline.engine import stages
 from pipeline.engine.pool import WorkerPool, resolve_workers
-from pipeline.executors import min_chars_for_pool
 from pipeline.engine.progress import Progress
+from pipeline.executors import min_chars_for_pool
+from pipeline.ingest import list_sources
 from pipeline.records import SourceError
 from pipeline.workdir import Workdir, safe_name
 
@@ -82,9 +84,6 @@ def list_units(raw_dir: Path, allow_empty: bool = False, output_dir: Path | None
     With ``output_dir``, the units last read under a folder that cannot be listed now are
     carried over (``accounting.list_accounted``): an unreadable folder is not a deletion.
     """
-    from pipeline.accounting import list_accounted
-    from pipeline.ingest import list_sources
-
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawFolderError(
