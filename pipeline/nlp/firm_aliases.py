@@ -9,7 +9,7 @@ Used by ``nlp.entities`` (document-level label consistency, issue 12):
 - ``name_before_bracket``: X（Y）where Y is a firm: the name X written right before the bracket
   (小马智行（Pony.ai）, 烽台（北京）…) -- Chinese words back to punctuation or a function word.
 
-Plain functions over strings; no Dagster, no model.
+Plain functions over strings; no model.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Used by ``nlp.entities`` on the whole document (issue 12, firm recall on untuned
   the model's person tag whatever the predicates say.
 
 The predicate lists are data: ``pipeline/data/vocab/firm_predicates.yaml``. Plain functions over
-the text and its tokens; no Dagster, no model.
+the text and its tokens; no model.
 """
 
 from __future__ import annotations
