@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -123,6 +123,11 @@ class StageJob:
 
     def cache_key(self, stage: str, input_key: str) -> str:
         return cache_key(stage, input_key, self.code_versions.get(stage))
+
+    def for_remote(self) -> "StageJob":
+        """This job as sent to a worker of a cluster: without the documents the planner read (a
+        worker reads them from the shared work folder, where the planner stored them)."""
+        return replace(self, documents=None, documents_key=None)
 
 
 # ---- partitions (raw files) and their units ------------------------------------
