@@ -1304,7 +1304,7 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
         if _PERSONISH.match(run):
             if any(c in before[-1:] + after[:1] for c in _LIST_SEPARATORS) and _near_person(s, e, persons, text):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
-            elif before.endswith(rules.person_cues) or after.startswith(rules.person_cues):
+            elif before.endswith(rules.person_cues) or after.startswith(rules.person_cues) or people.vouched(text, s, e):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
             continue
         if any(ch.isdigit() for ch in run) or "-" in run or run.islower() or len(run) < 2:

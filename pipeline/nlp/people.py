@@ -15,7 +15,8 @@ settle most of those cases:
   of up to eight characters (米洛舍维奇, 布什).
 - **doubt** (``doubtful``): a model span the name check accepts is no person, unless vouched for,
   when it is a frequent ordinary word (高峰, 江山, 毕生: not a name class of the dictionary), a
-  surname character glued to a verb (曾|指出), or the head of a longer name that the document always
+  surname character glued to a verb (曾|指出), a product's or a firm's name (文心|大模型, 商汤|科技:
+  a head word after it somewhere in the document), or the head of a longer name that the document always
   writes whole (文远|知行 ... 文远|知行: the name never stands on its own).
 - **titled names** (``titled_names``): a dictionary person name right after a title (图灵奖得主|姚期智)
   that the model did not tag.
@@ -44,6 +45,7 @@ class PersonCues:
 
     titles_before: tuple[str, ...]
     after: tuple[str, ...]
+    not_after: tuple[str, ...]
     surnames: frozenset[str]
 
 
@@ -61,7 +63,7 @@ def person_cues() -> PersonCues:
     roles = {*c.founder_roles, *c.top_roles, *c.other_roles, *c.party_roles} - {"员工", "前员工"}
     titles = sorted({*d["titles_before"], *roles}, key=len, reverse=True)
     r = rules()
-    return PersonCues(tuple(titles), tuple(sorted(d["after"], key=len, reverse=True)),
+    return PersonCues(tuple(titles), tuple(sorted(d["after"], key=len, reverse=True)), tuple(d["not_person_after"]),
                       frozenset(set(d["rare_surnames"]) | r.person_surnames))
 
 
@@ -78,6 +80,8 @@ def vouched(text: str, s: int, e: int, cues: PersonCues | None = None) -> bool:
 def titled(text: str, s: int, cues: PersonCues | None = None) -> bool:
     """Is there a title right before ``text[s]`` (总统|, 图灵奖得主|), not a form of address (蒋局长|)?"""
     cues = cues or person_cues()
+    while s > 0 and text[s - 1] == " ":
+        s -= 1  # 任命 John Krafcik: a space between the title and a Latin name
     before = text[max(0, s - 8) : s]
     title = next((t for t in cues.titles_before if before.endswith(t)), None)
     return title is not None and not _address_before(text, s, title, _rules())
@@ -147,7 +151,18 @@ def doubtful(text: str, s: int, e: int, vouched_set: set[str]) -> bool:
     name = text[s:e]
     if name in vouched_set or not CJK_NAME.match(name):
         return False
-    return _ordinary_word(name) or _verb_tail(name) or _head_of_longer_name(text, name)
+    return _ordinary_word(name) or _verb_tail(name) or _head_of_longer_name(text, name) or _named_thing(text, name)
+
+
+def _named_thing(text: str, name: str) -> bool:
+    """文心|大模型, 商汤|科技, 豆包|App: the name is followed by a product's or a firm's head word somewhere."""
+    after = person_cues().not_after
+    k = text.find(name)
+    while k >= 0:
+        if text.startswith(after, k + len(name)):
+            return True
+        k = text.find(name, k + 1)
+    return False
 
 
 def _ordinary_word(name: str) -> bool:
