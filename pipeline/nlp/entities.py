@@ -360,7 +360,7 @@ def _model_person(t: _Text, s: int, e: int, vetoed: set[str], sure: set[str]) ->
         return None  # 毛利润: a surname-like character and a measured quantity (利润), not a person
     if gaz.place(name) is not None or t.lex.lookup(name) is not None or gaz.country(name) is not None:
         return None
-    if rules.person_ok(name) and not people.doubtful(text, s, e, sure) or people.rescued(text, s, e, rules, sure):
+    if people.accepted(text, s, e, rules, sure):
         return _Cand(s, e, "person", None, name, "model")
     return None
 

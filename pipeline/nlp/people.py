@@ -9,7 +9,7 @@ settle most of those cases:
   of ``vocab/relation_cues.yaml``) or an honorific, a title or a verb of speech right after it (先生,
   教授, 表示, 说); the words are data (``vocab/person_cues.yaml``). Evidence is document-wide: a name
   vouched for once is vouched for wherever it occurs (``vouched_names``).
-- **rescue** (``rescued``): a model span the name check rejects is a person when the document vouches
+- **rescue** (``rescued``; ``accepted`` decides a model span): a model span the name check rejects is a person when the document vouches
   for it and it has a person name's shape (``name_shaped``): a surname of the 百家姓 (闵万里, 郁亮,
   丁肇中, 范军: a rare surname, or a last character that usually ends a word) or a transliteration
   of up to eight characters (米洛舍维奇, 布什).
@@ -126,6 +126,11 @@ def name_shaped(name: str, rules: Rules, cues: PersonCues | None = None) -> bool
     return 2 <= len(name) <= 3 and (name[0] in cues.surnames or name[:2] in rules.surnames)
 
 
+def is_address(name: str, rules: Rules) -> bool:
+    """张先生, 缪行长, 郁总: a surname (of the 百家姓 too) and a form of address or a title, not a full name."""
+    return _address(name, rules, person_cues())
+
+
 def _address(name: str, rules: Rules, cues: PersonCues) -> bool:
     """张先生, 缪行长, 郁总: a surname (a rare one too) and a form of address or a title, not a full name."""
     if rules.honorific(name):
@@ -139,6 +144,14 @@ def _address_before(text: str, s: int, title: str, rules: Rules) -> bool:
     return k > 0 and text[k - 1] in rules.surnames and (k < 2 or not in_dictionary(text[k - 2 : k]))
 
 
+def accepted(text: str, s: int, e: int, rules: Rules, vouched_set: set[str]) -> bool:
+    """Is the model's person span ``text[s:e]`` a person: the name check passes and no doubt holds, or it fails
+    and the document's evidence rescues the name?"""
+    if rules.person_ok(text[s:e]):
+        return not doubtful(text, s, e, vouched_set)
+    return rescued(text, s, e, rules, vouched_set)
+
+
 def rescued(text: str, s: int, e: int, rules: Rules, vouched_set: set[str]) -> bool:
     """Is the model's person span ``text[s:e]``, which the name check rejects, a person by its evidence?"""
     name = text[s:e]
@@ -149,9 +162,13 @@ def doubtful(text: str, s: int, e: int, vouched_set: set[str]) -> bool:
     """Is the model's person span ``text[s:e]``, which the name check accepts, rather a word or part of a
     longer name (see the module docstring)? Never when the document vouches for the name."""
     name = text[s:e]
-    if name in vouched_set or not CJK_NAME.match(name):
+    if not CJK_NAME.match(name):
         return False
-    return _ordinary_word(name) or _verb_tail(name) or _head_of_longer_name(text, name) or _named_thing(text, name)
+    if verb_tail(name):
+        return True  # (总书记)曾|指出: a title before it vouches for no verb
+    if name in vouched_set:
+        return False
+    return _ordinary_word(name) or _head_of_longer_name(text, name) or _named_thing(text, name)
 
 
 def _named_thing(text: str, name: str) -> bool:
@@ -166,13 +183,12 @@ def _named_thing(text: str, name: str) -> bool:
 
 
 def _ordinary_word(name: str) -> bool:
-    """高峰, 江山, 毕生: a frequent two-character word that is no name in the dictionary."""
-    from pipeline.nlp.ner.dictionary_tags import word_tags
+    """高峰, 江山, 毕生: a frequent two-character word (the dictionary's name class does not tell: it lists
+    高峰 and 向阳 as names too)."""
+    return len(name) == 2 and common_word(name, COMMON_NAME_WORD)
 
-    return len(name) == 2 and common_word(name, COMMON_NAME_WORD) and word_tags().get(name) != "nr"
 
-
-def _verb_tail(name: str) -> bool:
+def verb_tail(name: str) -> bool:
     """曾|指出, 李|表示: a surname character and a verb of speech (杨|振兴, 李|自成 are names)."""
     from pipeline.nlp.ner.dictionary_tags import word_pos
 
