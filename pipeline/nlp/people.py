@@ -18,8 +18,8 @@ settle most of those cases:
   surname character glued to a verb (曾|指出), a product's or a firm's name (文心|大模型, 商汤|科技:
   a head word after it somewhere in the document), or the head of a longer name that the document always
   writes whole (文远|知行 ... 文远|知行: the name never stands on its own).
-- **titled names** (``titled_names``): a dictionary person name right after a title (图灵奖得主|姚期智)
-  that the model did not tag.
+- **titled names** (``titled_names``): a dictionary person name right after a title (图灵奖得主|姚期智),
+  or of three characters right before a verb of speech (X表示), that the model did not tag.
 """
 
 from __future__ import annotations
@@ -70,11 +70,7 @@ def person_cues() -> PersonCues:
 def vouched(text: str, s: int, e: int, cues: PersonCues | None = None) -> bool:
     """Does the text right around ``text[s:e]`` mark it as a person (总统|X, X|先生, X|表示, X也|表示)?"""
     cues = cues or person_cues()
-    if titled(text, s, cues):
-        return True
-    if text.startswith(cues.after, e):
-        return True
-    return e < len(text) and text[e] in _ADVERB_BEFORE_SPEECH and text.startswith(cues.after, e + 1)
+    return titled(text, s, cues) or _speaks(text, e, cues)
 
 
 def titled(text: str, s: int, cues: PersonCues | None = None) -> bool:
@@ -91,6 +87,13 @@ def _rules() -> Rules:
     from pipeline.nlp.entity_rules import rules
 
     return rules()
+
+
+def _speaks(text: str, e: int, cues: PersonCues) -> bool:
+    """An honorific or a verb of speech right after ``text[:e]`` (X先生, X表示, X也表示)."""
+    if text.startswith(cues.after, e):
+        return True
+    return e < len(text) and text[e] in _ADVERB_BEFORE_SPEECH and text.startswith(cues.after, e + 1)
 
 
 def vouched_names(text: str, names, cues: PersonCues | None = None) -> set[str]:
@@ -231,7 +234,7 @@ def _speechlike(word: str) -> bool:
 
 def titled_names(text: str, tokens, rules: Rules, taken) -> list[tuple[int, int]]:
     """Dictionary person names (jieba's ``nr`` class, a known surname, two to four characters) right after a
-    title (图灵奖得主|姚期智), where no candidate is: (start, end) spans."""
+    title (图灵奖得主|姚期智) or, of three characters or more, before a verb of speech: (start, end) spans."""
     from pipeline.nlp.ner.dictionary_tags import word_pos, word_tags
 
     cues, tags = person_cues(), word_tags()
@@ -244,6 +247,8 @@ def titled_names(text: str, tokens, rules: Rules, taken) -> list[tuple[int, int]
             continue
         if (len(w) == 2 and common_word(w, TITLED_WORD)) or text[tok.end : tok.end + 1] in _NAME_JOINERS:
             continue  # 专家|陈述(己见), 负责人|麦克-麦卡顿: a word, or the first part of a longer name
-        if word_pos().get(w) is None and rules.person_ok(w) and titled(text, tok.start, cues):
+        if word_pos().get(w) is not None or not rules.person_ok(w):
+            continue
+        if titled(text, tok.start, cues) or (len(w) >= 3 and _speaks(text, tok.end, cues)):
             out.append((tok.start, tok.end))
     return out
