@@ -6,7 +6,8 @@
    (``nlp.lexicon``: known firms, organisations, people) and the gazetteer
    (``nlp.gazetteer``: divisions, zones, shorthand lists, countries);
 2. the model's spans (``PER``/``ORG``/``LOC``), typed: PER -> person after
-   name checks (surname or transliteration, no 人/们 ending, ...); ORG -> firm or
+   name checks (surname or transliteration, no 人/们 ending, ...) and the document's
+   person evidence (``nlp.people``: titles, honorifics, verbs of speech); ORG -> firm or
    org by the lexicon, else by the name's suffix (大学 -> org, 科技 -> firm;
    typing_rules.yaml); an ORG span nothing types is kept as a firm only in a
    firm context (股价, 创始人 after it; 公司, 创办了 before it; 等企业 / 这样的企业
