@@ -110,3 +110,13 @@ def test_vouched(text, name, expected):
 ])
 def test_name_shaped(name, expected):
     assert people.name_shaped(name, rules()) is expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("乌克兰总统泽连斯基29日称，已经收到援助。", "连斯基"),
+    ("习近平主席同施泰因迈尔总统就两国建交举行会谈。", "迈尔"),
+])
+def test_no_piece_of_a_longer_transliteration(text, fragment):
+    doc = Document("d0", "t.txt", "t.txt", "", None, None, text, "", [])
+    people_found = [m.text for m in recognize(doc, segment(text), [(text.find(fragment), text.find(fragment) + len(fragment), "PER")]) if m.entity_type == "person"]
+    assert fragment not in people_found

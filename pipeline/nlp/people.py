@@ -150,6 +150,8 @@ def _address_before(text: str, s: int, title: str, rules: Rules) -> bool:
 def accepted(text: str, s: int, e: int, rules: Rules, vouched_set: set[str]) -> bool:
     """Is the model's person span ``text[s:e]`` a person: the name check passes and no doubt holds, or it fails
     and the document's evidence rescues the name?"""
+    if _inside_transliteration(text, s, e, rules):
+        return False
     if rules.person_ok(text[s:e]):
         return not doubtful(text, s, e, vouched_set)
     return rescued(text, s, e, rules, vouched_set)
@@ -158,7 +160,15 @@ def accepted(text: str, s: int, e: int, rules: Rules, vouched_set: set[str]) -> 
 def rescued(text: str, s: int, e: int, rules: Rules, vouched_set: set[str]) -> bool:
     """Is the model's person span ``text[s:e]``, which the name check rejects, a person by its evidence?"""
     name = text[s:e]
-    return name in vouched_set and name_shaped(name, rules)
+    return name in vouched_set and name_shaped(name, rules) and not _inside_transliteration(text, s, e, rules)
+
+
+def _inside_transliteration(text: str, s: int, e: int, rules: Rules) -> bool:
+    """泽|连斯基, 米尔|济约耶夫, 施泰因|迈尔: a transliterated span with a transliteration character right
+    before or after it is a piece of a longer name the model cut, not a name of its own."""
+    if not all(c in rules.translit for c in text[s:e]):
+        return False
+    return (s > 0 and text[s - 1] in rules.translit) or (e < len(text) and text[e] in rules.translit)
 
 
 def doubtful(text: str, s: int, e: int, vouched_set: set[str]) -> bool:
@@ -247,7 +257,7 @@ def titled_names(text: str, tokens, rules: Rules, taken) -> list[tuple[int, int]
             continue
         if (len(w) == 2 and common_word(w, TITLED_WORD)) or text[tok.end : tok.end + 1] in _NAME_JOINERS:
             continue  # 专家|陈述(己见), 负责人|麦克-麦卡顿: a word, or the first part of a longer name
-        if word_pos().get(w) is not None or not rules.person_ok(w):
+        if word_pos().get(w) is not None or not rules.person_ok(w) or _inside_transliteration(text, tok.start, tok.end, rules):
             continue
         if titled(text, tok.start, cues) or (len(w) >= 3 and _speaks(text, tok.end, cues)):
             out.append((tok.start, tok.end))
