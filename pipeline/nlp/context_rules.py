@@ -26,6 +26,7 @@ import re
 from pipeline.nlp.entity_rules import Rules, common_word, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.ner.dictionary_tags import word_pos
+from pipeline.nlp.people import is_address, verb_tail
 from pipeline.nlp.relations import cues
 from pipeline.nlp.segment import segment
 
@@ -302,8 +303,8 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
             if rare and (name[0] in rules.bad_initials or name[0] in _ADVERBS or _verb_word(name[1:3])
                          or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
                 continue  # CEO表示了, 负责人均回应, 总裁周一: words, not a name
-            if rules.honorific(name):
-                continue  # 理财经理施先生
+            if rules.honorific(name) or is_address(name, rules) or verb_tail(name):
+                continue  # 理财经理施先生, 负责人缪行长 (a rarer surname), 总书记曾|指出 (a verb of speech)
             if n == 3 and name[2] in "说称":
                 continue  # 总裁杨科说，: the name ends before the verb of speech
             nxt = text[e : e + 4]
