@@ -55,6 +55,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp import doc_aliases
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
@@ -461,7 +462,11 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
         chosen = _select(cands)
     # every other occurrence of an accepted name; longer names win over shorter ones
     # found there (the second 王兴兴 is not the lexicon's 王兴)
-    chosen = _select(cands + _propagate(text, chosen, skipped, t.token_starts, t.token_ends))
+    cands = cands + _propagate(text, chosen, skipped, t.token_starts, t.token_ends)
+    chosen = _select(cands)
+    short = _short_name_cands(t, chosen)  # 小马 after 小马智行 (nlp.doc_aliases)
+    if short:
+        chosen = _select(cands + short)
     chosen += _leading_cities(text, chosen, t.gaz, rules)
     chosen.sort(key=lambda c: (c.start, c.end, c.type, c.key or ""))
     return chosen
@@ -1458,6 +1463,24 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         used.update(span)
         out.append(c)
     return out
+
+
+def _short_name_cands(t: _Text, chosen: list[_Cand]) -> list[_Cand]:
+    """Candidates at the standalone leading parts of recognised firm names (``nlp.doc_aliases``)."""
+    views = [_MentionView(c, t.text[c.start : c.end]) for c in chosen]
+    found = doc_aliases.aliases(t.text, views, t.token_starts, t.token_ends, t.skipped)
+    return [_Cand(a.start, a.end, a.type, a.key, a.canonical, "propagation", a.org_kind) for a in found]
+
+
+@dataclass
+class _MentionView:
+    """A chosen candidate with its surface form, as ``nlp.doc_aliases`` reads it."""
+
+    cand: _Cand
+    form: str
+
+    def __getattr__(self, name):
+        return getattr(self.cand, name)
 
 
 def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends) -> list[_Cand]:

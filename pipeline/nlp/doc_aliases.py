@@ -1,0 +1,120 @@
+"""Document-level short names of firms: a leading part of a recognised full name, used on its own.
+
+Used by ``nlp.entities`` after propagation (issue 12): once the document names a firm in full
+(小马智行, 面壁智能, IDG 资本), a leading part of that name which the same document writes as a word
+of its own elsewhere (创立小马之前, 面壁的估值, IDG 领投) names the same firm. The short form gets the
+full name's key, so the resolver joins both.
+
+Guards (a short form must look like a name, not like a word or another entity):
+
+- it is at least ``min_prefix`` characters long and leaves at least ``min_rest`` of the full name
+  (小马|智行); a Latin part is whole words (IDG of IDG 资本), never one of the common Latin words;
+- it is no frequent dictionary word (jieba frequency, ``entity_rules.common_word``), no stop prefix
+  (``stop_prefixes`` in ``pipeline/data/vocab/doc_aliases.yaml``: 中国, 国家 ...), no generic stem,
+  no name of the lexicon (华为 of 华为海思 is another firm), no place (杭州 of 杭州宇树科技) and no
+  name the document gives a person;
+- it fits one full name only (小米 beside 小米集团 and 小米汽车 is left alone, unless both carry one key);
+- each occurrence starts and ends on a token boundary of the document (小马 in 小马哥 is no
+  occurrence), lies outside a skipped block, and does not touch a Latin letter or digit (Latin forms).
+
+Plain functions over the text and the chosen mentions; no Dagster, no model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from pipeline import vocab
+from pipeline.nlp.entity_rules import common_word, get_matcher, rules as load_rules
+from pipeline.nlp.gazetteer import load_gazetteer
+
+_CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
+_LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+TYPES = ("firm",)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One occurrence of a short form: offsets, the entity type and the full name's key/canonical."""
+
+    start: int
+    end: int
+    type: str
+    key: str
+    canonical: str
+    org_kind: str | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> tuple[frozenset[str], int, int]:
+    """(stop prefixes, shortest prefix, shortest rest) from ``doc_aliases.yaml``."""
+    d = vocab.yaml_data("doc_aliases.yaml")
+    return frozenset(d.get("stop_prefixes") or ()), int(d.get("min_prefix", 2)), int(d.get("min_rest", 2))
+
+
+def leading_parts(name: str) -> list[str]:
+    """Leading parts of ``name`` that may stand for it: CJK prefixes of allowed length (小马 of 小马智行),
+    or the leading Latin words before a space (IDG of IDG 资本); longest first."""
+    _, min_prefix, min_rest = settings()
+    name = name.strip()
+    if _CJK_RUN.match(name):
+        return [name[:k] for k in range(len(name) - min_rest, min_prefix - 1, -1)]
+    words = name.split(" ")
+    if len(words) >= 2 and all(_LATIN_WORD.match(w) for w in words[:-1]):
+        return [" ".join(words[:k]) for k in range(len(words) - 1, 0, -1) if len(" ".join(words[:k])) >= 3]
+    return []
+
+
+def refused(part: str, person_forms: set[str]) -> bool:
+    """Is ``part`` no short name: a frequent word, a stop prefix, a generic stem, a lexicon name, a place,
+    a person of the document or a common Latin word?"""
+    stops, _, _ = settings()
+    rules = load_rules()
+    if part in stops or part in rules.generic or part in person_forms:
+        return True
+    if part.isascii():
+        return part.lower() in {w.lower() for w in rules.latin_common_words}
+    if part[0] in rules.leading_function_chars or common_word(part):
+        return True
+    if get_matcher().lexicon.lookup(part) is not None:
+        return True
+    gaz = load_gazetteer()
+    return bool(gaz.candidates(part)) or part in gaz.countries
+
+
+def short_forms(mentions) -> dict[str, tuple[str, str, str, str | None]]:
+    """Short form -> (type, key, canonical, org_kind) over the document's recognised firm names
+    (``mentions``: objects with start, end, type, key, canonical, source, org_kind and ``form``)."""
+    person_forms = {m.form for m in mentions if m.type == "person"}
+    taken = {m.form for m in mentions}
+    fits: dict[str, set[tuple[str, str, str, str | None]]] = {}
+    for m in mentions:
+        if m.type not in TYPES or m.source == "shorthand":
+            continue
+        key = m.key or m.form
+        for part in leading_parts(m.form):
+            if part in taken or refused(part, person_forms):
+                continue
+            fits.setdefault(part, set()).add((m.type, key, m.canonical or m.form, m.org_kind))
+    return {part: next(iter(f)) for part, f in fits.items() if len({x[1] for x in f}) == 1}
+
+
+def aliases(text: str, mentions, token_starts, token_ends, skipped) -> list[Alias]:
+    """Every occurrence of a short form of a recognised firm name (``short_forms``) on token boundaries,
+    outside skipped blocks; overlaps with other mentions are the caller's to settle."""
+    forms = short_forms(mentions)
+    out = []
+    for part, (etype, key, canonical, org_kind) in forms.items():
+        for m in re.finditer(re.escape(part), text):
+            i, j = m.start(), m.end()
+            if skipped(i, j):
+                continue
+            if part.isascii():
+                if (i > 0 and text[i - 1].isascii() and text[i - 1].isalnum()) or (j < len(text) and text[j].isascii() and text[j].isalnum()):
+                    continue
+            elif i not in token_starts or j not in token_ends:
+                continue
+            out.append(Alias(i, j, etype, key, canonical, org_kind))
+    return out
