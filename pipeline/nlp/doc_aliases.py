@@ -17,6 +17,11 @@ Guards (a short form must look like a name, not like a word or another entity):
 - each occurrence starts and ends on a token boundary of the document (小马 in 小马哥 is no
   occurrence), lies outside a skipped block, and does not touch a Latin letter or digit (Latin forms).
 
+The other way round (``extended_names``): a firm name found only as the tail of what the document
+always writes (the model's 云图 where every occurrence reads 瑞和云图) is that longer name, when the
+characters before it are the same at every occurrence (at least ``min_repeats``), make no word,
+place or known name of their own (瑞和) and are not the end of another name (腾讯和|云图).
+
 Plain functions over the text and the chosen mentions; no Dagster, no model.
 """
 
@@ -27,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline import vocab
-from pipeline.nlp.entity_rules import common_word, get_matcher, rules as load_rules
+from pipeline.nlp.entity_rules import common_word, get_matcher, in_dictionary, rules as load_rules
 from pipeline.nlp.gazetteer import load_gazetteer
 
 _CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -99,6 +104,32 @@ def short_forms(mentions) -> dict[str, tuple[str, str, str, str | None]]:
                 continue
             fits.setdefault(part, set()).add((m.type, key, m.canonical or m.form, m.org_kind))
     return {part: next(iter(f)) for part, f in fits.items() if len({x[1] for x in f}) == 1}
+
+
+def extended_names(text: str, mentions, skipped) -> list[Alias]:
+    """Firm names the document always writes with the same unknown head before them (瑞和|云图): the
+    longer name at every occurrence, its own key."""
+    stops, _, _ = settings()
+    repeats = int(vocab.yaml_data("doc_aliases.yaml").get("min_repeats", 2))
+    function = load_rules().leading_function_chars
+    out = []
+    for form in {m.form for m in mentions if m.type in TYPES and m.key is None and _CJK_RUN.match(m.form)}:
+        starts = [m.start() for m in re.finditer(re.escape(form), text)]
+        if len(starts) < repeats or any(i < 2 for i in starts):
+            continue
+        heads = {text[i - 2 : i] for i in starts}
+        if len(heads) != 1:
+            continue
+        head = heads.pop()
+        if not _CJK_RUN.match(head) or head[0] in function or head in stops:
+            continue
+        if any(m.form != form and i - 2 < m.end <= i for m in mentions for i in starts):
+            continue  # 腾讯和|云图: the head ends another name
+        if refused(head, set()) or in_dictionary(head) or in_dictionary(head + form[0]):
+            continue
+        name = head + form
+        out.extend(Alias(i - 2, i + len(form), "firm", name, name) for i in starts if not skipped(i - 2, i + len(form)))
+    return out
 
 
 def aliases(text: str, mentions, token_starts, token_ends, skipped) -> list[Alias]:

@@ -1498,7 +1498,13 @@ def _short_name_cands(t: _Text, chosen: list[_Cand]) -> list[_Cand]:
     """Candidates at the standalone leading parts of recognised firm names (``nlp.doc_aliases``)."""
     views = [_MentionView(c, t.text[c.start : c.end]) for c in chosen]
     found = doc_aliases.aliases(t.text, views, t.token_starts, t.token_ends, t.skipped)
-    return [_Cand(a.start, a.end, a.type, a.key, a.canonical, "propagation", a.org_kind) for a in found]
+    keys = {a.key for a in found}
+    for v in views:  # the full name carries its own key, so the resolver joins the short form to it
+        if v.cand.key is None and v.form in keys and v.type in doc_aliases.TYPES:
+            v.cand.key = v.cand.canonical = v.form
+    longer = doc_aliases.extended_names(t.text, views, t.skipped)
+    return ([_Cand(a.start, a.end, a.type, a.key, a.canonical, "propagation", a.org_kind) for a in found]
+            + [_Cand(a.start, a.end, a.type, a.key, a.canonical, "rule", a.org_kind) for a in longer])
 
 
 @dataclass
