@@ -457,7 +457,8 @@ def _built_org_cands(t: _Text, cands: list[_Cand]) -> list[_Cand]:
     place_at = {c.start: c for c in cands if c.type in ("city", "province", "country")}
     places = [(c.start, c.end) for c in place_at.values()]
     parents = [(c.start, c.end, c.org_kind) for c in cands if c.type == "org"]
-    spans = (org_names.unit_spans(t.text, parents, t.token_ends) + org_names.school_spans(t.text, places, t.tokens)
+    spans = (org_names.unit_spans(t.text, parents, t.token_ends) + org_names.unit_words(t.tokens, _known_org_kind)
+             + org_names.school_spans(t.text, places, t.tokens)
              + org_names.committee_spans(t.text, places, t.token_at, t.tokens) + org_names.placed_spans(t.text, places, t.token_ends))
     out = []
     for s, e, kind in spans:
@@ -494,6 +495,12 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
 
 
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "\"": "\""}
+
+
+def _known_org_kind(name: str) -> str | None:
+    """The org kind of a lexicon organisation (中科院 -> research), else None."""
+    entry = get_matcher().lexicon.lookup(name)
+    return entry.kind if entry is not None and entry.type == "org" else None
 
 
 def _nested_places(t: _Text, chosen: list[_Cand]) -> list[_Cand]:

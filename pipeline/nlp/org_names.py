@@ -4,7 +4,7 @@ Used by ``nlp.entities`` among its rules (issue 12); each function returns ``(st
 spans that ``entities`` turns into org candidates (a longer span wins over the name it is built on):
 
 - ``unit_spans``: a university or research body followed by a unit head (吉林大学|东北亚研究院,
-  清华|微电子学研究室, 清华| NLP |实验室, 中科院|计算所) is that unit;
+  清华|微电子学研究室, 清华| NLP |实验室) is that unit, also inside one word (``unit_words``: 中科院计算所);
 - ``school_spans``: <place><number>中 (成都七中, 北京101中学) and <name>附中 (人大附中) are schools;
 - ``committee_spans``: <place>省委 / 市委 ... (贵州|省委, 福鼎|市委书记) is the party committee;
 - ``placed_spans``: <place>(（<place>）)<2-6 characters><society or institute head> (广东省|体改|研究会,
@@ -79,6 +79,22 @@ def unit_spans(text: str, parents, token_ends) -> list[tuple[int, int, str]]:
     return out
 
 
+def unit_words(tokens, known_kind) -> list[tuple[int, int, str]]:
+    """Units the segmenter keeps as one word with their parent (中科院计算所): a known university or
+    research body (``known_kind(name)`` -> its org kind or None) followed by a unit."""
+    p = patterns()
+    out = []
+    for t in tokens:
+        w = t.word
+        for k in range(2, len(w) - 2):
+            if known_kind(w[:k]) in p.parent_kinds:
+                m = p.unit.fullmatch(w, k) or p.short_institute.fullmatch(w, k)
+                if m and _clean(w[k:]):
+                    out.append((t.start, t.end, "research"))
+                break
+    return out
+
+
 def school_spans(text: str, places, tokens) -> list[tuple[int, int, str]]:
     """Schools: <place><number>中 after a place (``places``: (start, end)), and a word ending in 附中."""
     p = patterns()
@@ -101,14 +117,18 @@ def school_spans(text: str, places, tokens) -> list[tuple[int, int, str]]:
 
 
 def committee_spans(text: str, places, token_at, tokens) -> list[tuple[int, int, str]]:
-    """Party committees: a place followed by a word that opens with 省委 / 市委 ... (福鼎|市委书记)."""
+    """Party committees: a place followed by 省委 / 市委 ... that ends a word (湖南省委) or opens one
+    (福鼎|市委书记); 浙江省|委托 is a verb."""
     p = patterns()
+    token_ends = {t.end for t in tokens}
     out = []
     for s, e in places:
-        for at in (e, e - 1):  # 福鼎|市委书记; 贵州省 as the place, 省委 the word
+        for at in (e, e - 1):  # 福鼎|市委; 贵州省 as the place, 省委 the word
+            head = next((h for h in p.committee_heads if text.startswith(h, at) and at + len(h) > e), None)
+            if head is None:
+                continue
             i = token_at.get(at)
-            head = None if i is None else next((h for h in p.committee_heads if tokens[i].word.startswith(h)), None)
-            if head is not None and at + len(head) > e:
+            if at + len(head) in token_ends or (i is not None and tokens[i].word.startswith(head)):
                 out.append((s, at + len(head), "government"))
                 break
     return out
