@@ -150,3 +150,8 @@ def test_built_orgs(case, text, expected, absent):
     typed = _typed(text)
     assert expected <= typed, typed
     assert not (absent & typed)
+
+
+@pytest.mark.parametrize("part", ["河南洛阳", "瑞士第二", "俄国家", "山西阳泉", "杭州宇树"])
+def test_a_head_opened_by_a_place_or_holding_an_ordinal_is_refused(part):
+    assert doc_aliases.refused(part, set())

@@ -52,6 +52,9 @@ class Alias:
     org_kind: str | None = None
 
 
+_NUMBER_CHARS = re.compile(r"[0-9０-９]|第")
+
+
 @functools.lru_cache(maxsize=1)
 def settings() -> tuple[frozenset[str], int, int]:
     """(stop prefixes, shortest prefix, shortest rest) from ``doc_aliases.yaml``."""
@@ -85,8 +88,11 @@ def refused(part: str, person_forms: set[str]) -> bool:
         return True
     if get_matcher().lexicon.lookup(part) is not None:
         return True
+    if _NUMBER_CHARS.search(part) or any(stop in part[1:] for stop in stops):
+        return True  # 瑞士第二, 俄国家: an ordinal or a scope word inside is no name's head
     gaz = load_gazetteer()
-    return bool(gaz.candidates(part)) or part in gaz.countries
+    return any(bool(gaz.candidates(part[:k])) or part[:k] in gaz.countries for k in range(2, len(part) + 1))
+    # 河南洛阳, 瑞士: a place, or a head opened by one, names the place rather than the firm
 
 
 def short_forms(mentions) -> dict[str, tuple[str, str, str, str | None]]:
