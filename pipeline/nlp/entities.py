@@ -56,8 +56,10 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp import doc_aliases
 from pipeline.nlp import entity_rules as rules_mod
 from pipeline.nlp import people
+from pipeline.nlp import org_names
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
 from pipeline.nlp.firm_aliases import name_before_bracket, registered_short_forms
@@ -118,6 +120,7 @@ class _Text:
         self.token_at = {t.start: i for i, t in enumerate(tokens)}
         self.token_cover = _token_cover(tokens, len(text))
         self.in_quote = _quoted_spans(text)
+        self.nested_places: dict[tuple[int, int], _Cand] = {}  # org span -> the place it opens with
 
     def skipped(self, s: int, e: int) -> bool:
         """Is text[s:e] in a ``references`` block (not typed)?"""
@@ -451,7 +454,26 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     cands.extend(_latin_rule(text, rules, t.matcher, skipped, cands))
     _link_short_latin_forms(text, cands)
     cands.extend(_place_org_rule(text, resolved, rules))
+    cands.extend(_built_org_cands(t, cands))
     return cands
+
+
+def _built_org_cands(t: _Text, cands: list[_Cand]) -> list[_Cand]:
+    """Organisations built on another name (``nlp.org_names``): 吉林大学东北亚研究院, 成都七中, 贵州省委,
+    中国通信学会."""
+    place_at = {c.start: c for c in cands if c.type in ("city", "province", "country")}
+    places = [(c.start, c.end) for c in place_at.values()]
+    parents = [(c.start, c.end, c.org_kind) for c in cands if c.type == "org"]
+    spans = (org_names.unit_spans(t.text, parents, t.token_ends) + org_names.unit_words(t.tokens, _known_org_kind)
+             + org_names.school_spans(t.text, places, t.tokens)
+             + org_names.committee_spans(t.text, places, t.token_at, t.tokens) + org_names.placed_spans(t.text, places, t.token_ends))
+    out = []
+    for s, e, kind in spans:
+        if not t.skipped(s, e):
+            out.append(_Cand(s, e, "org", None, t.text[s:e], "rule", kind))
+            if s in place_at and place_at[s].end < e:
+                t.nested_places[(s, e)] = place_at[s]  # 贵州省委: the text names 贵州 too
+    return out
 
 
 def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
@@ -468,13 +490,32 @@ def _choose(t: _Text, cands: list[_Cand]) -> list[_Cand]:
         chosen = _select(cands)
     # every other occurrence of an accepted name; longer names win over shorter ones
     # found there (the second 王兴兴 is not the lexicon's 王兴)
-    chosen = _select(cands + _propagate(text, chosen, skipped, t.token_starts, t.token_ends))
+    cands = cands + _propagate(text, chosen, skipped, t.token_starts, t.token_ends)
+    chosen = _select(cands)
+    short = _short_name_cands(t, chosen)  # 小马 after 小马智行 (nlp.doc_aliases)
+    if short:
+        chosen = _select(cands + short)
     chosen += _leading_cities(text, chosen, t.gaz, rules)
+    chosen += _nested_places(t, chosen)
     chosen.sort(key=lambda c: (c.start, c.end, c.type, c.key or ""))
     return chosen
 
 
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "\"": "\""}
+
+
+def _known_org_kind(name: str) -> str | None:
+    """The org kind of a lexicon organisation (中科院 -> research), else None."""
+    entry = get_matcher().lexicon.lookup(name)
+    return entry.kind if entry is not None and entry.type == "org" else None
+
+
+def _nested_places(t: _Text, chosen: list[_Cand]) -> list[_Cand]:
+    """The place an organisation built on it opens with (贵州|省委, 广东省|体改研究会: ``nlp.org_names``),
+    where the organisation was chosen and no leading city was added there already."""
+    orgs = {(c.start, c.end) for c in chosen if c.type == "org"}
+    nested = {(c.start, c.type) for c in chosen if c.type in ("city", "province", "country")}
+    return [p for span, p in t.nested_places.items() if span in orgs and (p.start, p.type) not in nested]
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -1465,6 +1506,30 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         used.update(span)
         out.append(c)
     return out
+
+
+def _short_name_cands(t: _Text, chosen: list[_Cand]) -> list[_Cand]:
+    """Candidates at the standalone leading parts of recognised firm names (``nlp.doc_aliases``)."""
+    views = [_MentionView(c, t.text[c.start : c.end]) for c in chosen]
+    found = doc_aliases.aliases(t.text, views, t.token_starts, t.token_ends, t.skipped)
+    keys = {a.key for a in found}
+    for v in views:  # the full name carries its own key, so the resolver joins the short form to it
+        if v.cand.key is None and v.form in keys and v.type in doc_aliases.TYPES:
+            v.cand.key = v.cand.canonical = v.form
+    longer = doc_aliases.extended_names(t.text, views, t.skipped)
+    return ([_Cand(a.start, a.end, a.type, a.key, a.canonical, "propagation", a.org_kind) for a in found]
+            + [_Cand(a.start, a.end, a.type, a.key, a.canonical, "rule", a.org_kind) for a in longer])
+
+
+@dataclass
+class _MentionView:
+    """A chosen candidate with its surface form, as ``nlp.doc_aliases`` reads it."""
+
+    cand: _Cand
+    form: str
+
+    def __getattr__(self, name):
+        return getattr(self.cand, name)
 
 
 def _propagate(text: str, chosen: list[_Cand], skipped, token_starts, token_ends) -> list[_Cand]:
