@@ -147,6 +147,8 @@ def _founding_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
         # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
         "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
+        # 他们/两人 (在硅谷)(共同)成立了 FIRM: the people of the sentence before (a clause of its own)
+        "they_founded": re.compile(r"\s*(?:于是|随后|后来|之后|最终|最后|不久|当年|[\u4e00-\u9fff]{1,4}(?:后|以后|之后))?\s*[\d\s年月日底初末]*\s*(?:他们|两人|二人|三人|二者|俩人|两位|三位)\s*(?:又|也|便|就|还|随即|随后|于)?[^，,。；;他她]{0,14}?(?:共同|联合|一起|一同|携手)?(?:创办|创立|创建|成立|组建)(?:了)?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*"),
         "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
         "founded_by_after": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:在[^，,。；;由创]{1,10}?)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
         "reference_by": re.compile(rf"(?:(?:{_alt(c.references)})\s*)?(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
@@ -239,6 +241,8 @@ def _parents_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
         "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
         # A(的)母公司(的|是|为)B: A subsidiary_of B
+        # a clause opening with a word referring back + 旗下 (同时，其集团旗下全资子公司B): B of the firm the text is about
+        "reference_parent": re.compile(r"\s*(?:同时|此外|另外|而|并|还|目前|此前|如今)?\s*(?:其|该公司|该集团|这家公司|公司|集团)(?:集团|公司)?\s*(?:的)?\s*旗下(?:的)?\s*(?:全资|控股)?\s*(?:子公司|控股子公司|公司|企业)?\s*"),
         "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
     }
 

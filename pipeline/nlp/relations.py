@@ -145,9 +145,9 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                                if m.end <= pe and m.entity_type == "person"}
                     lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
-            cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
-                             if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before, role_org)
+            names_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
+                            if m.end <= prev[1]] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, names_before, place_before, role_org)
         role_org = _last_role_org(text, se, out[n_before:], by_start)
     _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
@@ -236,11 +236,14 @@ class Topics:
     text: str = ""
     main: tuple[Mention, ...] = ()  # the mentions of the document's main firm (``_main_firm``), if it has one
     orgs: tuple[Mention, ...] = ()  # every firm and organisation mention
+    people: tuple[Mention, ...] = ()  # every person mention
 
-    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = (), subjectless: bool = False) -> Mention | None:
         """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
         it comes before ``pos``, else the nearest earlier topic of the same paragraph (three sentences
-        back at most); None when that topic is one of ``exclude`` (the names the relation starts from)."""
+        back at most); None when that topic is one of ``exclude`` (the names the relation starts from).
+        ``subjectless``: the caller read a clause with no subject of its own (…，便获得了A的天使轮融资), which
+        may name the document's main firm without a word referring back."""
         own = self.own[k]
         if own is not None and own.end <= pos:
             return None if _among(own, exclude) else own
@@ -249,12 +252,13 @@ class Topics:
                 break
             if self.own[j] is not None:
                 return None if _among(self.own[j], exclude) else self.own[j]
-        return self._document_firm(pos, exclude)
+        return self._document_firm(pos, exclude, subjectless)
 
-    def _document_firm(self, pos: int, exclude: tuple[Mention, ...]) -> Mention | None:
+    def _document_firm(self, pos: int, exclude: tuple[Mention, ...], subjectless: bool = False) -> Mention | None:
         """该公司 / 公司 / 本轮融资 with no topic in the paragraph: the document's main firm (its last mention
         before ``pos``), when the clause of ``pos`` has such a word (not 其: it refers to something near), the
-        sentence names no organisation before ``pos`` and the firm is none of ``exclude``."""
+        sentence names no organisation before ``pos`` and the firm is none of ``exclude``; with ``subjectless``,
+        without such a word when the sentence names nobody at all before ``pos``."""
         if not self.main or any(_same_entity(m, x) for m in self.main[:1] for x in exclude):
             return None
         ss = _sentence_start(self.text, pos)
@@ -262,7 +266,8 @@ class Topics:
             return None
         cs = max([0] + [x.end() for x in _CLAUSE_END.finditer(self.text, max(0, pos - 40), pos)])
         ce = _CLAUSE_END.search(self.text, pos)
-        if not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
+        nobody_before = subjectless and not any(ss <= m.start < pos for m in self.people)
+        if not nobody_before and not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
             return None
         before = [m for m in self.main if m.end <= pos]
         return before[-1] if before else None
@@ -309,7 +314,8 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
         own.append(_opening_topic(text, ss, sm, c))
-    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS))
+    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS),
+                  tuple(m for m in ms if m.entity_type == "person"))
 
 
 def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
@@ -477,6 +483,7 @@ class _Sentence:
     run_starts: list[int]
     run_of: dict[int, list[int]]
     cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
+    people_before: list[Mention] = ()  # the people the previous sentence of the paragraph names
     place_before: dict = None  # end -> start of each place name (country, province, city) of the document
     role_org: Mention | None = None  # the organisation of the last role of the sentence before, if it ended with ；
 
@@ -496,11 +503,13 @@ class _Sentence:
 
 
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
-                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None,
+                        names_before: list[Mention] = (), place_before: dict[int, int] | None = None,
                         role_org: Mention | None = None) -> None:
-    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
+    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules.
+    ``names_before``: the mentions of the previous sentence when it is of the same paragraph."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
-    s.cities_before = list(cities_before)
+    s.cities_before = [m for m in names_before if m.entity_type == "city"]
+    s.people_before = [m for m in names_before if m.entity_type == "person"]
     s.place_before = place_before or {}
     s.role_org = role_org
     for a_i, b_i, between in _nearby_pairs(s):
@@ -1120,13 +1129,55 @@ def _seat_city(s: _Sentence) -> None:
                 x.entity_type in ORGS and firm.end <= x.start < city.start for x in s.sm):
             s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
 
+# -- clause rules across sentences (branch relx): a word referring back to a firm or to people ---------------
+def _clause_start(s: _Sentence, pos: int) -> int:
+    return max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, pos)])
+
+
+def _reference_subsidiaries(s: _Sentence) -> None:
+    """同时，其集团旗下全资子公司B(、C): a clause that opens with a word referring back (其, 该公司, 公司) and
+    旗下 lists subsidiaries of the firm the text is about (the sentence's topic or an earlier one's)."""
+    if "旗下" not in s.text[s.ss:s.se]:
+        return
+    for run, start in zip(s.runs, s.run_starts):
+        children = tuple(s.sm[k] for k in run if s.sm[k].entity_type == "firm")
+        cs = _clause_start(s, start)
+        if not children or not _patterns()["reference_parent"].fullmatch(s.text, cs, start):
+            continue
+        parent = s.topic_at(cs, children)
+        if parent is not None and parent.entity_type in ORGS:
+            for child in children:
+                s.add("subsidiary_of", child, parent, "", (min(s.ss, _sentence_start(s.text, parent.start)), s.se))
+
+
+def _founders_referred(s: _Sentence) -> None:
+    """A和B意识到…。于是，他们在硅谷成立了X: a clause opening with 他们 / 两人 + 成立了 + a firm names the
+    founders listed in the sentence before (one list of two people or more, and no other person there)."""
+    people = s.people_before
+    if len(people) < 2 or len({m.text for m in people}) < 2:
+        return
+    runs, _starts = _runs(s.text, people)
+    if len(runs) != 1:
+        return
+    for firm in s.sm:
+        if firm.entity_type != "firm":
+            continue
+        cs = _clause_start(s, firm.start)
+        if any(cs <= m.start < firm.start for m in s.sm):
+            continue
+        if _patterns()["they_founded"].fullmatch(s.text, cs, firm.start):
+            for person in people:
+                if not any(_same_entity(person, x) for x in people[:people.index(person)]):
+                    s.add("founded", person, firm, "创始人", (_sentence_start(s.text, person.start), s.se))
+        return
 
 
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
                  _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
                  _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings,
-                 _roles_after_colon, _backers_after_as, _worked_before_person)
+                 _roles_after_colon, _backers_after_as, _worked_before_person, _reference_subsidiaries,
+                 _founders_referred)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -1207,7 +1258,8 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
             if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
                 target = after
             elif not got.group("of"):
-                target = _clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
+                target = (_clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
+                          or (topic_at(run_start, items, subjectless=True) if _subjectless(text, ss, run_start) else None))
         elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
@@ -1221,6 +1273,19 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         for x in items:
             if x is not target:
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
+
+
+_SUBJECTLESS_LEAD = re.compile(r"[^，,。；;]{0,16}?(?:后|以来|之后|期间|时|内|中)\s*[，,]|[\d\s年月日底初末]+[，,]?|(?:随后|此后|后来|之后|紧接着|接着|短短[^，,。；;]{0,8}?|同年|次年|当年)\s*[，,]?")
+_SUBJECTLESS_VERB = re.compile(r"\s*(?:又|便|就|还|也|再|再次|随即|先后|相继|陆续|顺利|成功)?\s*(?:在[^，,。；;]{0,12}?)?\s*(?:便|就|又)?\s*(?:获得|获|拿到|拿下|斩获|得到|完成)(?:了)?")
+
+
+def _subjectless(text: str, ss: int, pos: int) -> bool:
+    """The sentence up to ``pos`` is leads (a time, 成立后，) and then a verb of obtaining: it has no subject."""
+    i = ss
+    while (m := _SUBJECTLESS_LEAD.match(text, i)) and m.end() > i:
+        i = m.end()
+    v = _SUBJECTLESS_VERB.match(text, i)
+    return i > ss and v is not None and v.end() <= pos and _patterns()["obtain_before"].search(text, v.start(), pos) is not None
 
 
 def _clause_head_firm(text: str, ss: int, pos: int, sm: list[Mention], items: tuple[Mention, ...]) -> Mention | None:
