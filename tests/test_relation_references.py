@@ -61,8 +61,32 @@ INVESTED = [
     ("成立早期，团队吸引了行业关注。2016 年底成立后，便获得了蓝山资本的天使轮融资。", [("蓝山资本", F)], set()),
 ]
 
+# invested_in within one sentence: a shareholder in apposition, 引入…作为战略投资者, 参投了
+SHAREHOLDERS = [
+    ("青禾科技的第一大股东蓝山资本表示。", [("青禾科技", F), ("蓝山资本", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    ("青禾科技股东蓝山资本、白石基金均未减持。", [("青禾科技", F), ("蓝山资本", F), ("白石基金", F)],
+     {("invested_in", "蓝山资本", "青禾科技"), ("invested_in", "白石基金", "青禾科技")}),
+    ("青禾科技引入蓝山资本作为战略投资者。", [("青禾科技", F), ("蓝山资本", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    ("蓝山资本参投了青禾科技。", [("蓝山资本", F), ("青禾科技", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    # 投资人 before a person is a job there (works_at), no stake
+    ("蓝山资本投资人周明表示。", [("蓝山资本", F), ("周明", P)], {("works_at", "周明", "蓝山资本")}),
+    # nothing: 与股东 is no apposition; 引入 a product; a hedge
+    ("青禾科技与股东蓝山资本产生分歧。", [("青禾科技", F), ("蓝山资本", F)], set()),
+    ("青禾科技引入白石数据的技术。", [("青禾科技", F), ("白石数据", F)], set()),
+    ("青禾科技计划引入蓝山资本作为战略投资者。", [("青禾科技", F), ("蓝山资本", F)], set()),
+]
 
-@pytest.mark.parametrize("text,names,expected", SUBSIDIARY + FOUNDED + INVESTED,
-                         ids=[c[0][-16:] for c in SUBSIDIARY + FOUNDED + INVESTED])
+# roles and seats: adverbs before 曾任; a head-quarters in an aside
+ROLES_AND_SEATS = [
+    ("周明此前曾任蓝山资本副总裁。", [("周明", P), ("蓝山资本", F)], {("works_at", "周明", "蓝山资本")}),
+    ("青禾科技（总部位于北京）发布公告。", [("青禾科技", F), ("北京", C)], {("headquartered_in", "青禾科技", "北京")}),
+    # nothing: a plant in a city is no head-quarters
+    ("青禾科技（工厂位于北京）发布公告。", [("青禾科技", F), ("北京", C)], set()),
+]
+
+ALL = SUBSIDIARY + FOUNDED + INVESTED + SHAREHOLDERS + ROLES_AND_SEATS
+
+
+@pytest.mark.parametrize("text,names,expected", ALL, ids=[c[0][-16:] for c in ALL])
 def test_relations_across_sentences(text, names, expected):
     assert _relations(text, names) == expected

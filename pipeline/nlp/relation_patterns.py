@@ -123,7 +123,7 @@ def _roles_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于|进入|加入)\s*$"),
         "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
         # PERSON 担任 ORG ROLE
-        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任|被任命为|被聘为|被聘任为|受聘为|获任|晋升为|当选为?|被选为|被提拔为|调任)\s*$"),
+        "person_verb": re.compile(r"\s*(?:(?:亲自|将|已|曾|曾经|现|目前|此前|同时|也|还|正式|继续|一直)\s*){0,3}(?:是|为|系|作为|担任|出任|任|兼任|就任|升任|被任命为|被聘为|被聘任为|受聘为|获任|晋升为|当选为?|被选为|被提拔为|调任)\s*$"),
         # ORG 任命 PERSON 为 ROLE
         "appoints": re.compile(r"\s*(?:正式|宣布|近日|日前|已|已经|将)?\s*(?:任命|聘请|聘任|委任|聘)(?:了)?\s*$"),
         "appointed_as": re.compile(rf"\s*(?:为|担任|出任)\s*(?:公司|该公司|集团)?\s*(?:的)?\s*(?P<role>{phrase})"),
@@ -194,7 +194,12 @@ def _deals_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invested_by_modifier": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?)?\s*(?:共同|联合|参与)?(?:{verbs})(?:过)?的\s*$"),
-        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
+        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资|参投)(?:了)?\s*$"),
+        # FIRM(的)(大)股东 A: A holds a stake in FIRM (not 投资人: 红杉中国投资人X is a job there)
+        "shareholder_of": re.compile(r"\s*(?:的)?\s*(?:第一大|第二大|第三大|大|主要|重要|少数|老|现有|战略)?\s*(?:股东|投资方)\s*[,，:：]?\s*$"),
+        # FIRM 引入 A(、B) 作为/成为 (战略)投资者 / 股东
+        "brings_in": re.compile(r"\s*(?:已|将|正式|成功|再次|先后)?\s*引入(?:了)?\s*$"),
+        "brought_in_as": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,6}}?)?\s*(?:作为|成为|为)\s*(?:公司|其)?\s*(?:的)?\s*(?:新|战略|外部|新的)?\s*(?:{_alt(c.investor_nouns)})"),
         "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
@@ -260,7 +265,7 @@ def _places_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
         "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|（|\(|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),

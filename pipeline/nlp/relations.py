@@ -751,6 +751,21 @@ def _investor_of(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
                 s.add("invested_in", x, b, "", s.span)
 
 
+def _shareholders_named(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """FIRM(的)(第一大)股东 A(、B) / FIRM 引入 A(、B) 作为战略投资者: A invested_in FIRM."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type != "firm" or b.entity_type not in ("firm", "org", "person") or b_i in s.run_of[a_i]:
+        return
+    run = s.members(b_i)
+    if b is not run[0]:
+        return
+    stated = (p["shareholder_of"].match(between)
+              or p["brings_in"].match(between) and p["brought_in_as"].match(s.text, run[-1].end, s.se))
+    if stated:
+        for x in run:
+            s.add("invested_in", x, a, "", s.span)
+
+
 def _headquarters_pairs(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """FIRM (的) 总部位于 CITY; FIRM 自成立以来一直落户于 CITY; 总部位于 CITY 的 FIRM."""
     p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
@@ -787,7 +802,7 @@ def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
 
 _PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins, _appointed,
                _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
-               _headquarters_pairs, _founding_places)
+               _headquarters_pairs, _founding_places, _shareholders_named)
 
 
 # -- clause rules: a cue word and the lists around it, with references to the sentence's topic ----------
