@@ -84,7 +84,22 @@ ROLES_AND_SEATS = [
     ("青禾科技（工厂位于北京）发布公告。", [("青禾科技", F), ("北京", C)], set()),
 ]
 
-ALL = SUBSIDIARY + FOUNDED + INVESTED + SHAREHOLDERS + ROLES_AND_SEATS
+# lists and adverbs: a list of subsidiaries before 均为…旗下; 曾 / 早在…就 before 投资; a round whose
+# investors open the sentence (蓝山资本领投，白石基金跟投: the first investor is no target)
+LISTS_AND_ADVERBS = [
+    ("青禾科技和白石数据均为红杉集团旗下企业。", [("青禾科技", F), ("白石数据", F), ("红杉集团", F)],
+     {("subsidiary_of", "青禾科技", "红杉集团"), ("subsidiary_of", "白石数据", "红杉集团")}),
+    ("蓝山资本曾投资青禾科技。", [("蓝山资本", F), ("青禾科技", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    ("蓝山资本早在2016年就投资了青禾科技。", [("蓝山资本", F), ("青禾科技", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    ("青禾科技是一家成立于2016年、总部位于北京的公司。", [("青禾科技", F), ("北京", C)],
+     {("headquartered_in", "青禾科技", "北京")}),
+    # nothing: investors of a round with no firm to fund; a hedge before 投资; 和 two firms, no 旗下
+    ("蓝山资本领投，白石基金跟投。", [("蓝山资本", F), ("白石基金", F)], set()),
+    ("蓝山资本曾考虑投资青禾科技。", [("蓝山资本", F), ("青禾科技", F)], set()),
+    ("青禾科技和白石数据均为红杉集团的客户。", [("青禾科技", F), ("白石数据", F), ("红杉集团", F)], set()),
+]
+
+ALL = SUBSIDIARY + FOUNDED + INVESTED + SHAREHOLDERS + ROLES_AND_SEATS + LISTS_AND_ADVERBS
 
 
 @pytest.mark.parametrize("text,names,expected", ALL, ids=[c[0][-16:] for c in ALL])

@@ -194,7 +194,7 @@ def _deals_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         # (由)A、B(联合)领投 / 纷纷投资
         "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
         "invested_by_modifier": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?)?\s*(?:共同|联合|参与)?(?:{verbs})(?:过)?的\s*$"),
-        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资|参投)(?:了)?\s*$"),
+        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时|曾|曾经|已|已经|还|又|此前|早已|早在[^，,。；;]{{0,10}}?就)\s*){{0,3}}{amount}?\s*(?:战略)?(?:投资|入股|注资|增资|参投)(?:了)?\s*$"),
         # FIRM(的)(大)股东 A: A holds a stake in FIRM (not 投资人: 红杉中国投资人X is a job there)
         "shareholder_of": re.compile(r"\s*(?:的)?\s*(?:第一大|第二大|第三大|大|主要|重要|少数|老|现有|战略)?\s*(?:股东|投资方)\s*[,，:：]?\s*$"),
         # FIRM 引入 A(、B) 作为/成为 (战略)投资者 / 股东
@@ -239,7 +239,7 @@ def _parents_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         # A 旗下(的) B / A 孵化的 B / A(的)(全资|控股)子公司 B
         "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|绝对)?控股的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
         # B 是 A 的(全资|控股)子公司
-        "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
+        "child_is": re.compile(r"\s*(?:均|都|也|同样|同)?\s*(?:是|为|系|作为|属于)\s*$"),
         "belongs_to": re.compile(r"\s*(?:隶属于|隶属|从属于)\s*$"),
         "child_tail": re.compile(rf"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?[^，,。；;的]{{0,8}}?(?:{_alt(c.child_nouns)})|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
         # B 由 A 孵化 / 控股
@@ -265,7 +265,7 @@ def _places_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
         "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
         "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|（|\(|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
+        "hq_after_firm": re.compile(r"\s*(?:的|,|，|（|\(|公司|(?:是|为)一家(?:[^，,。；;的]{0,14}?[、，,])?)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
         "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
         "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
         "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),

@@ -692,8 +692,11 @@ def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
                 s.add("subsidiary_of", child, a, "", s.span)
     if a.entity_type == "firm" and b.entity_type in ORGS:
         tail = p["child_tail"].match(text, b.end, s.se)
-        if (p["child_is"].match(between) and tail
-                or p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
+        if p["child_is"].match(between) and tail and s.run_of[a_i][-1] == a_i and b_i not in s.run_of[a_i]:
+            for child in s.members(a_i):  # A和B均为C旗下企业
+                if child.entity_type == "firm":
+                    s.add("subsidiary_of", child, b, "", s.span)
+        elif (p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
                 or p["belongs_to"].match(between)
                 or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
                 or p["parent_of"].match(between)):
@@ -1265,8 +1268,8 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
             before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
             if before and not _ends(p["by"], text, ss, sm[before[0]].start):
                 target = sm[before[0]]
-            elif not before:
-                target = topic_at(run_start, items)
+            elif not before:  # the topic, unless it is an investor of this sentence (A领投，B跟投: not B -> A)
+                target = topic_at(run_start, (*items, *(sm[k] for k in investors)))
         elif _ends(p["obtain_before"], text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
             # 拿下丰田4亿美元投资的小马智行: the firm after 的; else the firm the sentence is about
             after = next((m for m in sm if m.start >= got.end()), None) if got.group("of") else None
