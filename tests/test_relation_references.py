@@ -99,7 +99,18 @@ LISTS_AND_ADVERBS = [
     ("青禾科技和白石数据均为红杉集团的客户。", [("青禾科技", F), ("白石数据", F), ("红杉集团", F)], set()),
 ]
 
-ALL = SUBSIDIARY + FOUNDED + INVESTED + SHAREHOLDERS + ROLES_AND_SEATS + LISTS_AND_ADVERBS
+# a role right after the firm a person founded; investors listed after 投资方还包括
+FOUNDER_ROLES = [
+    ("王明2016年创办青禾科技，并担任CEO。", [("王明", P), ("青禾科技", F)],
+     {("founded", "王明", "青禾科技"), ("leads", "王明", "青禾科技")}),
+    ("据悉，青禾科技的投资方还包括蓝山资本。", [("青禾科技", F), ("蓝山资本", F)], {("invested_in", "蓝山资本", "青禾科技")}),
+    # the role is someone else's: only founded
+    ("王明创办了青禾科技，李拓担任CEO。", [("王明", P), ("青禾科技", F), ("李拓", P)],
+     {("founded", "王明", "青禾科技"), ("leads", "李拓", "青禾科技")}),
+    ("王明创办了青禾科技，任职至今。", [("王明", P), ("青禾科技", F)], {("founded", "王明", "青禾科技")}),
+]
+
+ALL = FOUNDER_ROLES + SUBSIDIARY + FOUNDED + INVESTED + SHAREHOLDERS + ROLES_AND_SEATS + LISTS_AND_ADVERBS
 
 
 @pytest.mark.parametrize("text,names,expected", ALL, ids=[c[0][-16:] for c in ALL])

@@ -200,8 +200,8 @@ def _deals_patterns(c: Cues, x: dict[str, str]) -> dict[str, re.Pattern]:
         # FIRM 引入 A(、B) 作为/成为 (战略)投资者 / 股东
         "brings_in": re.compile(r"\s*(?:已|将|正式|成功|再次|先后)?\s*引入(?:了)?\s*$"),
         "brought_in_as": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,6}}?)?\s*(?:作为|成为|为)\s*(?:公司|其)?\s*(?:的)?\s*(?:新|战略|外部|新的)?\s*(?:{_alt(c.investor_nouns)})"),
-        "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
-        "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
+        "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:还|也|则|主要)?\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
+        "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:还|也|则|主要)?\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
         "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
         "by": re.compile(r"(?:由|是由)\s*$"),
         "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),

@@ -615,6 +615,18 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
             for x in founders:
                 s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
+            if founders and a.entity_type == "person" and b.entity_type == "firm":
+                _founder_role_after(s, founders, b)
+
+
+def _founder_role_after(s: _Sentence, founders: list[Mention], firm: Mention) -> None:
+    """王明创办了青禾科技，并担任CEO: a role right after the firm founded, with no name in between, is at it."""
+    p = _patterns()
+    m = p["joins_role"].match(s.text, firm.end, s.se)
+    if m and p["role_ends_clause"].match(s.text, m.end(), s.se) and not any(firm.end <= x.start < m.end() for x in s.sm):
+        for x in founders:
+            for kind, role in _role_kinds(m.group("role"), firm):
+                s.add(kind, x, firm, role, s.span)
 
 
 def _appointed(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
