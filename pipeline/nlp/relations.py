@@ -57,6 +57,12 @@ listed after a colon (身兼数职：A负责人、B院长), appointments (被任
 A以N元入股X, A投资的X, FIRM完成…A的融资: the firm heading the clause), 隶属于, X控股的Y, X旗下的(描述)平台, 将总部设在;
 a bracketed aside naming the entity just named (沙特新未来城（NEOM）) is no item of a list; 该公司 / 公司 / 本轮融资
 with no topic in the paragraph name the document's main firm (``_main_firm``), never 其.
+Added 2026-12-05 (branch relx): the patterns live in ``nlp.relation_patterns`` (one function per family);
+across sentences: 其/该公司旗下(全资子公司)B (subsidiary_of the topic), 他们/两人…成立了X after a sentence
+naming one list of people (founded), a subjectless 获得…融资 clause (成立后，…便获得了A的融资) naming the
+document's main firm; in one sentence: FIRM(的)(大)股东 A, FIRM引入A作为战略投资者, 参投, 曾/早在…就投资,
+A和B均为C旗下企业, 创办了X，并担任CEO, 是一家成立于…、总部位于CITY的, X（总部位于CITY）; a round's first
+investor is never the firm funded by the next (A领投，B跟投).
 
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
