@@ -57,6 +57,12 @@ listed after a colon (身兼数职：A负责人、B院长), appointments (被任
 A以N元入股X, A投资的X, FIRM完成…A的融资: the firm heading the clause), 隶属于, X控股的Y, X旗下的(描述)平台, 将总部设在;
 a bracketed aside naming the entity just named (沙特新未来城（NEOM）) is no item of a list; 该公司 / 公司 / 本轮融资
 with no topic in the paragraph name the document's main firm (``_main_firm``), never 其.
+Added 2026-12-05 (branch relx): the patterns live in ``nlp.relation_patterns`` (one function per family);
+across sentences: 其/该公司旗下(全资子公司)B (subsidiary_of the topic), 他们/两人…成立了X after a sentence
+naming one list of people (founded), a subjectless 获得…融资 clause (成立后，…便获得了A的融资) naming the
+document's main firm; in one sentence: FIRM(的)(大)股东 A, FIRM引入A作为战略投资者, 参投, 曾/早在…就投资,
+A和B均为C旗下企业, 创办了X，并担任CEO, 是一家成立于…、总部位于CITY的, X（总部位于CITY）; a round's first
+investor is never the firm funded by the next (A领投，B跟投).
 
 Conservative: a hedge or a negation between the two names (计划, 或将, 没有, 并未 ...,
 listed in the cue file) drops the relation; a role clause across a comma needs
@@ -70,7 +76,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pipeline import vocab
+from pipeline.nlp.relation_patterns import Cues, _alt, cues, patterns
 from pipeline.records import Document, Mention, Relation
 
 ORGS = ("firm", "org")
@@ -84,208 +90,7 @@ _LIST_SEP = re.compile(r"^\s*(?:[（(][^）)（(]{0,24}[）)])?\s*(?:、|,|，|�
 _LIST_SEP_INSIDE = re.compile(r"^\s*、")  # a list goes on right after the first name
 
 
-@dataclass(frozen=True)
-class Cues:
-    founder_roles: tuple[str, ...]
-    top_roles: tuple[str, ...]
-    other_roles: tuple[str, ...]
-    role_prefixes: tuple[str, ...]
-    party_roles: tuple[str, ...]
-    party_bodies: tuple[str, ...]
-    invest_verbs: tuple[str, ...]
-    investor_nouns: tuple[str, ...]
-    references: tuple[str, ...]
-    non_topic_before: tuple[str, ...]
-    backer_nouns: tuple[str, ...]
-    support_verbs: tuple[str, ...]
-    funding_words: tuple[str, ...]
-    unit_nouns: tuple[str, ...]
-    hedges: tuple[str, ...]
-    hedge_exceptions: tuple[str, ...]
-    role_verbs: tuple[str, ...]
-    source_before: tuple[str, ...]
-    spawn_verbs: tuple[str, ...]
-    child_nouns: tuple[str, ...]
-    list_openers: tuple[str, ...]
-    place_references: tuple[str, ...]
-    located_verbs: tuple[str, ...]
-    birth_verbs: tuple[str, ...]
-    legal_forms: tuple[str, ...]
-    seat_words: tuple[str, ...]
-    zone_nouns: tuple[str, ...]
-
-    @functools.cached_property
-    def roles(self) -> tuple[str, ...]:
-        return tuple(sorted({*self.founder_roles, *self.top_roles, *self.other_roles, *self.party_roles}, key=len, reverse=True))
-
-
-@functools.lru_cache(maxsize=1)
-def cues() -> Cues:
-    d = vocab.yaml_data("relation_cues.yaml")
-    return Cues(**{k: tuple(d[k]) for k in Cues.__dataclass_fields__})
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-@functools.lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern]:
-    c = cues()
-    role = rf"(?:{_alt(c.role_prefixes)})?(?:{_alt(c.roles)})"
-    # a role phrase: roles joined by 兼 / 、 / 及, each optionally after a short unit name (终端 BG 董事长)
-    unit = r"(?:(?!的|了|是|在|将|对|向|与|和|称|说|表示|宣布|任命|聘请|邀请|出席|会见|接受|其)[\u4e00-\u9fffA-Za-z ]|(?<=[A-Za-z0-9])\d)"
-    # a unit of the organisation may come first, with 的 (自动驾驶事业部的首席科学家): then the role is of the unit
-    unit_of = rf"(?:{unit}{{1,12}}?(?:{_alt(c.unit_nouns)})的)"
-    part = rf"(?:{unit_of}?{unit}{{0,12}}?{role}(?:之一)?)"
-    phrase = rf"{part}(?:\s*(?:兼|、|及|和|并任)\s*{part}){{0,4}}"
-    verbs = _alt(c.invest_verbs)
-    paren = r"(?:\s*[（(][^）)]{0,24}[）)])"
-    # an amount paid (以10亿元 / 斥资5亿美元) before a deal verb
-    amount = r"(?:(?:以|斥资|出资|耗资)\s*[\d.]+\s*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)?)"  # an aside after a name: 优图实验室（X lab）负责人
-    # a zone of a city after it (厦门火炬高新区（翔安）注册成立): the firm is still set up in the city
-    zone = rf"(?:[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.zone_nouns)}))"
-    # patterns are used with .match (anchored at the position given) or .search (ending at "$")
-    return {
-        # ORG ... PERSON: 吉利控股集团创始人李书福, 华为的CEO X, 前锐迪科创始人戴保家
-        # ORG(的) ROLE 是/为 PERSON: 小红书的CEO是毛文超, 小红书的创始人为毛文超和瞿芳
-        "org_role_is_person": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})\s*(?:是|为|系)\s*[:：]?\s*$"),
-        "org_role_person": re.compile(rf"{paren}?(?P<comma>[,，]?)\s*(?:其)?\s*(?:的)?\s*(?P<role>{phrase})\s*(?:的)?\s*[,，:：]?\s*$"),
-        # ORG1（…）ROLE、ORG2 ROLE PERSON: ORG1's role in a chain of appositions before the person
-        "apposition_link": re.compile(rf"{paren}?\s*(?:的)?\s*(?P<role>{phrase})\s*、\s*$"),
-        # PERSON 担任 CEO (no organisation after the role)
-        # PERSON 为公司实际控制人 / 是该公司的董事长: the role of the organisation the text is about
-        "person_reference_role": re.compile(rf"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|担任|出任|任|兼任)\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})"),
-        # a clause with no subject of its own (，更是百度历史上最年轻的T10工程师): ORG then the role
-        "as_before": re.compile(r"作为\s*$"),
-        "as_investor_of": re.compile(rf"[^，,。；;、]{{0,12}}?的\s*(?:老|早期|主要|重要|长期|最早的?|首批)?\s*(?:{_alt(c.investor_nouns)})\s*[，,]\s*"),
-        "entered_before": re.compile(r"在\s*(?:进入|加入|入职)\s*$"),
-        "entered_after": re.compile(r"\s*(?:工作|任职)?[^，,。；;]{0,8}?(?:之后|以后|后|期间|时)\s*[，,]\s*"),
-        "bare_role": re.compile(rf"(?P<role>{phrase})"),
-        "roles_colon": re.compile(r"(?:身兼数职|身兼多职|兼任多职|职务(?:包括|有)|头衔(?:包括|有)|历任|曾任|现任|兼任)\s*[：:]"),
-        "subjectless_role": re.compile(r"\s*(?:更|也|还|则|并|后|后来|现|曾|同时|此前)?\s*(?:又)?\s*(?:是|为|成为|担任|出任)\s*$"),
-        "role_after_modifier": re.compile(rf"\s*(?:[^，,。；;的]{{0,10}}的)?\s*(?P<role>{phrase})"),
-        # A、B 分别持股20%和10% / A持有其12.5%的股份: shareholders of the firm the text is about
-        "holds_stake": re.compile(r"\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:分别|合计|共同|直接|间接|则|也|还|仍)?\s*(?:持股|持有(?:其|公司|该公司)?\s*[\d.]+\s*%|持有(?:其|公司|该公司)[^，,。；;]{0,6}?(?:股份|股权))"),
-        "joins_alone": re.compile(r"\s*(?:也|还|则|随后|后来|同时)?\s*(?:一同|一起|随之|同时|先后|相继)?\s*(?:加盟|加入)(?:了)?\s*(?:[,，。；;！!]|$)"),
-        "takes_role": re.compile(rf"{paren}?\s*(?:也|还|则|将|已|曾|随后|后来|正式|同时|并)?\s*(?:{_alt(c.role_verbs)})(?:了)?\s*(?P<role>{phrase})"),
-        "source_before": re.compile(rf"(?:{_alt(c.source_before)})\s*$"),
-        # A、B等企业皆坐落于此
-        "located_here": re.compile(rf"\s*(?:等[^，,。；;]{{0,10}}?)?\s*(?:皆|都|均|也|同样|全都)?\s*(?:{_alt(c.located_verbs)})\s*(?:{_alt(c.place_references)})"),
-        "spawn_verb": re.compile(rf"(?:{_alt(c.spawn_verbs)})"),
-        "list_opener": re.compile(rf"\s*(?:{_alt(c.list_openers)})\s*[:：]?"),
-        "birth_clause": re.compile(rf"\s*(?:先后|相继|陆续|还|也|更是)?\s*(?:{_alt(c.birth_verbs)})"),
-        "city_firms": re.compile(r"\s*(?:的)?\s*(?:迎来了?|新增了?|又有|还有|有)?(?:(?!收购|投资|入股|控股|合作|起诉|并购|签约|联手|携手|打败|超过|击败|和|与|、)[^，,。；;、]){0,12}?(?:公司|企业)(?:中有[\d两二三四五六七八九十几]+家|之一)?\s*(?:——|—|：|:)?\s*"),
-        "seat": re.compile(rf"(?:其)?\s*(?:{_alt(c.seat_words)})\s*[\u4e00-\u9fff]{{0,6}}?$"),
-        # PERSON，ORG ROLE (何晓飞，浙江大学教授): the role phrase ends the clause
-        "apposition_comma": re.compile(r"\s*[,，（(]\s*(?:前|原|时任|现任)?\s*$"),
-        "role_ends_clause": re.compile(r"\s*(?:[,，。；;！!？?）)]|$)"),
-        # PERSON (曾)加入 / 在ORG工作: works_at with no role
-        "joins": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:[\u4e00-\u9fff]{0,4}?)(?:加入|加盟|入职|就职于|任职于|供职于)(?:了)?\s*$"),
-        "works_in_before": re.compile(r"(?:曾|曾经|此前|先后|一直|长期)?(?:在|于|进入|加入)\s*$"),
-        "works_in_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,4}?)?\s*(?:中|里|内)?\s*(?:工作|任职|就职|供职|担任)"),
-        # PERSON 毕业于 / 考入 / 就读于 ORG; 在ORG攻读博士; 获得ORG(的)…博士学位; 从ORG考入
-        "study_before": re.compile(r"(?:毕业于|毕业自|考入|考上了?|考取了?|被?保送(?:到|至|进入?)?|保研(?:到|至)|就读于?|入读|求学于|留学于|深造于|进修于|所读的?(?:也|都)?是|升入|进入)\s*$"),
-        "study_at_before": re.compile(r"(?:在|于|从|赴|前往|到)\s*$"),
-        "study_at_after": re.compile(r"\s*(?:攻读|就读|读完?|完成|获得|取得|拿到|考入|考上|毕业|被保送)(?:了)?[^，,。；;]{0,8}?(?:学士|硕士|博士|本科|学位|研究生|大学|学院|$)|\s*(?:考入|考上|被?保送|毕业|读书|求学|深造|留学|读博|读研|攻读)"),
-        "degree_before": re.compile(r"(?:获得|取得|拿到|获|拥有|持有|以及|和|及|、)(?:了)?\s*$"),
-        "degree_after": re.compile(r"\s*的?\s*[\u4e00-\u9fffA-Za-z]{0,14}?(?:学士|硕士|博士)(?!生导师|后|点|生招生)"),
-        # PERSON 担任 ORG ROLE
-        "person_verb": re.compile(r"\s*(?:亲自|将|已|曾|现|目前|此前|同时|也|还|正式|继续|一直)?\s*(?:是|为|系|作为|担任|出任|任|兼任|就任|升任|被任命为|被聘为|被聘任为|受聘为|获任|晋升为|当选为?|被选为|被提拔为|调任)\s*$"),
-        # ORG 任命 PERSON 为 ROLE
-        "appoints": re.compile(r"\s*(?:正式|宣布|近日|日前|已|已经|将)?\s*(?:任命|聘请|聘任|委任|聘)(?:了)?\s*$"),
-        "appointed_as": re.compile(rf"\s*(?:为|担任|出任)\s*(?:公司|该公司|集团)?\s*(?:的)?\s*(?P<role>{phrase})"),
-        # PERSON 加盟 ORG，出任 ROLE
-        "joins_role": re.compile(rf"\s*[,，]?\s*(?:并|后|随后|同时|正式|并将)?\s*(?:出任|担任|任)\s*(?P<role>{phrase})"),
-        # ORG 的 PERSON ROLE (中国社科院的张三研究员指出)
-        "role_after_person": re.compile(rf"(?P<role>{phrase})(?=\s*(?:[,，。；;：:、）)]|$|表示|指出|认为|说|称|介绍|透露|坦言|告诉|接受|也|则|还|曾|对))"),
-        "role_after": re.compile(rf"\s*(?:的)?\s*(?P<role>{phrase})"),
-        # the next link of a chain of roles: 曾任百度副总裁、阿里巴巴CTO / 小马智行CEO彭军、CTO楼天城
-        "role_chain": re.compile(r"\s*(?:、|以及|及|和|兼|并任)\s*"),
-        "role_then_person": re.compile(rf"\s*(?:、|，|,|以及|及|和)\s*(?P<role>{phrase})\s*$"),
-        # PERSON/FIRM ... 创办 ORG (no stop in between)
-        "founded_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|创设|设立|组建|一手打造)(?:了|的)?\s*[“\"「]?\s*$"),
-        # PERSON/FIRM …(注册)成立了 [a short description ending in 公司] FIRM
-        "set_up_between": re.compile(r"[^。；;！!？?]{0,30}?(?:创办|创立|创建|成立|设立|组建)了?\s*(?:[^，,。；;！!？?]{0,16}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_by": re.compile(r"\s*(?:(?:于|在)[^，,。；;由]{0,12}?)?(?:由|是由)\s*$"),
-        "founded_by_after": re.compile(r"\s*(?:于\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:在[^，,。；;由创]{1,10}?)?\s*(?:联合|共同|一手)?(?:创办|创立|创建|创设)"),
-        # (由)A、B(联合)领投 / 纷纷投资
-        "invest_after_list": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:(?:等|(?:\d+|[两二三四五六七八九十几多]+)家)[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*(?:{verbs})"),
-        "invested_by_modifier": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?)?\s*(?:共同|联合|参与)?(?:{verbs})(?:过)?的\s*$"),
-        "invest_object": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:纷纷|先后|共同|联合|均|都|也|分别|再次|继续|同时)?\s*{amount}?\s*(?:战略)?(?:投资|入股|注资|增资)(?:了)?\s*$"),
-        "investor_head": re.compile(rf"\s*的?\s*[\u4e00-\u9fffA-Za-z0-9+ ]{{0,8}}?(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
-        "investor_head_anywhere": re.compile(rf"(?:{_alt(c.investor_nouns)})\s*(?:包括|有|为|是|涵盖|囊括)\s*[:：]?\s*$"),
-        "joint_venture": re.compile(r"\s*(?:共同|联合)?(?:合资|合作)(?:建设|成立|组建|设立|打造|创办)?的\s*$"),
-        "by": re.compile(r"(?:由|是由)\s*$"),
-        # A 旗下(的) B / A 孵化的 B / A(的)(全资|控股)子公司 B
-        "parent_child": re.compile(r"\s*(?:的)?\s*(?:旗下|孵化|孵化的|孵化出的|(?:全资|绝对)?控股的|(?:全资|控股)?子公司|(?:全资|控股)?(?:控股)?子公司)\s*(?:的|公司|品牌|企业)?\s*$"),
-        # B 是 A 的(全资|控股)子公司
-        "child_is": re.compile(r"\s*(?:是|为|系|作为)\s*$"),
-        "belongs_to": re.compile(r"\s*(?:隶属于|隶属|从属于)\s*$"),
-        "child_tail": re.compile(rf"\s*(?:的)?\s*(?:旗下的?\s*(?:全资|控股)?[^，,。；;的]{{0,8}}?(?:{_alt(c.child_nouns)})|(?:全资|控股)?(?:子公司|控股子公司|附属公司|旗下公司))"),
-        # B 由 A 孵化 / 控股
-        "child_by": re.compile(r"\s*(?:由|是由)\s*$"),
-        "child_by_tail": re.compile(r"\s*(?:孵化|全资控股|控股|分拆)"),
-        "settled": re.compile(r"[^，,。；;]{0,10}?(?:一直|始终|最早)?(?:落户|扎根|坐落)(?:于|在)\s*$"),
-        "hq_clause": re.compile(rf"\s*(?:{_alt(c.references)})?\s*(?:的)?\s*总部(?:位于|设在|设于|坐落于|落户于?|在)\s*$"),
-        "investor_of_before": re.compile(r"\s*(?:也|还|均|都|同样)?\s*(?:作为|是|为|系|成为)(?:了)?\s*$"),
-        "investor_of_after": re.compile(rf"\s*的?\s*[^，,。；;]{{0,8}}?(?:{_alt(c.investor_nouns)})"),
-        "acts_as_investor": re.compile(rf"\s*(?:担任|作为|成为)(?:了)?\s*(?:本轮|此轮|这轮|该轮)?[\u4e00-\u9fff]{{0,6}}?(?:{_alt(c.investor_nouns)}|领投方|跟投方)"),
-        # A 领投了 X 的B轮融资; A 向 X 投资; A 持有 X 13%的股份
-        "led_round_of": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:联合|共同)?(?:{verbs}|参与)了?\s*$"),
-        "round_after": re.compile(r"\s*的[^，,。；;]{0,12}?(?:融资|轮)"),
-        "toward_firm": re.compile(r"\s*(?:共同|联合|分别)?(?:向|对)\s*$"),
-        "toward_firm_after": re.compile(r"\s*(?:进行|追加)?(?:了)?\s*(?:战略)?(?:投资|注资|增资|入股)"),
-        "holds": re.compile(r"\s*(?:持有|持股|间接持有|直接持有)\s*$"),
-        "holds_after": re.compile(r"[^，,。；;]{0,12}?(?:股份|股权)"),
-        "hq": re.compile(r"总部(?:位于|设在|设于|坐落于|落户|在)\s*$"),
-        "hq_after_firm": re.compile(r"\s*(?:的|,|，|公司|是一家|为一家)?\s*(?:(?:将|把|已将)\s*总部(?:设在|设于|迁至|迁往|搬到|搬迁至)|总部(?:位于|设在|设于|坐落于|落户|在|迁至|迁往|搬迁至))\s*$"),
-        "founded_in_before": re.compile(r"(?:在|于|落户)\s*$"),
-        "founded_in_after": re.compile(r"\s*(?:注册)?(?:成立|设立|创立|创办|注册|诞生|组建)(?:的)?\s*$"),
-        "firm_in_city_founded": re.compile(r"\s*(?:于\d{4}年)?\s*(?:在|于)\s*$"),
-        "set_up_object": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|设立|创立|创办|组建)了?\s*(?:[^，,。；;！!？?]{{0,16}}?(?:公司|企业|平台|品牌|机构))?\s*[“\"「]?\s*$"),
-        "founded_in_tail": re.compile(rf"{zone}?\s*(?:[（(][^）)]{{0,12}}[）)])?\s*(?:注册)?(?:成立|创立|创办|诞生|起步|组建)"),
-        "founded_at": re.compile(r"\s*(?:于?\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?)?\s*(?:成立|创立|诞生|注册)于\s*$"),
-        # A(的)母公司(的|是|为)B: A subsidiary_of B
-        "parent_of": re.compile(r"\s*(?:的)?\s*(?:母公司|控股股东|控股方)\s*(?:的|是|为|系)?\s*$"),
-        # CITY 诞生了 A和B: founded_in
-        "born_in": re.compile(r"\s*(?:诞生|孕育|走出)(?:了|出)\s*$"),
-        # PERSON(是/的) ORG 毕业生 / 校友
-        "person_alumnus": re.compile(r"\s*(?:都|均|也|同样|同为)?\s*(?:是|为|系|,|，)?\s*(?:的)?\s*$"),
-        "graduate_of_org": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业的\s*(?:本科生|硕士|博士|研究生)?\s*$"),
-        "alumnus_tail": re.compile(r"\s*(?:的)?\s*(?:本科|硕士|博士|研究生)?\s*(?:毕业生|校友|毕业)|\s*[^，,。；;的、]{0,10}?的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|校友|学生|学子)(?!导师)"),
-        "same_school": re.compile(r"\s*[,，]?\s*(?:与|和|同|跟)\s*$"),
-        "same_school_tail": re.compile(r"\s*(?:是|为|系|都是|均为)?\s*(?:同校|同学|同门)?\s*校友"),
-        "alma_mater": re.compile(r"\s*的\s*母校\s*(?:是|为|系)?\s*$"),
-        "alumnus": re.compile(r"\s*(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
-        "degree_person": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:博士|硕士|学士|MBA|EMBA)(?:毕业生|研究生|毕业)?\s*"),
-        "degree_ends_clause": re.compile(r"\s*[^，,。；;的、]{0,10}?(?:(?:本科|学士|硕士|博士|MBA|EMBA)\s*[、和及]?\s*){1,3}(?:毕业|学位)?\s*(?:[,，。；;）)]|$)"),
-        "graduated_from": re.compile(r"(?:本科|硕士|博士|研究生)?\s*毕业于\s*$"),
-        "graduate_person": re.compile(r"\s*的\s*(?:本科生|硕士生?|博士生?|研究生|毕业生|高材生|学生)?\s*"),
-        # ORG(的)(系、届)校友 PERSON: 清华大学计算机系2000级校友张三
-        "alumnus_org_first": re.compile(r"\s*(?:的)?\s*(?:[^，,。；;、的\s]{0,12}?(?:系|学院|专业|级|届|班))?\s*(?:校友|毕业生|博士毕业生|硕士毕业生|本科毕业生)\s*(?:中|里)?\s*(?:包括|有|如)?\s*[:：]?\s*$"),
-        # ORG 走出了 / 培养了 PERSON(、PERSON)
-        "school_produced": re.compile(r"\s*(?:先后|还|也|更是)?\s*(?:走出了|走出过|培养了|培养出了?|培养过|涌现出了?)\s*(?:[^，,。；;、]{0,10}?(?:如|包括|有)\s*)?$"),
-        "support_after_list": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:{_alt(c.support_verbs)})"),
-        "list_continues": re.compile(rf"\s*(?:{verbs})?\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*[,，]\s*(?:还有|以及|另有|此外还有|及)?\s*"),
-        # a continued list ends its clause: (等…机构)(两只独角兽)，/。, or a deal verb
-        "list_ends": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,8}}?(?:{_alt(c.backer_nouns)}))?\s*(?:[两二三四五六七八九十几多\d]+[只家个位][\u4e00-\u9fff]{{0,6}})?\s*(?:[,，。；;！!]|$|{verbs}|{_alt(c.support_verbs)})"),
-        "backer_head": re.compile(r"背后[^。；;！!？?]{0,30}?(?:还|也)?(?:包括|包含|有|囊括|涵盖)\s*[:：]?\s*$"),
-        "their_backers": re.compile(rf"\s*(?:等[\u4e00-\u9fff]{{0,12}}?)?\s*(?:都|均|也|亦|同样)?\s*(?:是|为|系|成为)(?:了)?\s*(?:{_alt(c.references)})\s*(?:背后)?\s*的?\s*(?:{_alt(c.investor_nouns)})"),
-        # 获得了A的投资; 吸引了包括A、B等在内的投资方; 完成了5.45亿美元的A的融资
-        "obtain_before": re.compile(r"(?:(?:获得|获|拿到|拿下|斩获|得到|接受|吸引)(?:了)?\s*(?:包括|来自)?|完成了?\s*[\d.,\s]*[多余]?[十百千万亿]*\s*(?:美元|港元|港币|欧元|日元|元|人民币)的)\s*$"),
-        "obtain_after": re.compile(rf"\s*(?:[（(][^）)]{{0,20}}[）)])?\s*(?:{verbs})?\s*(?:的)?[^，,。；;]{{0,16}}?(?:投资|融资|注资)(?P<of>的)?"),
-        # quick checks: a sentence without any of these words has no relation of that family
-        "deal_words": re.compile(rf"{_alt(c.funding_words)}|{verbs}|{_alt(c.support_verbs)}|{_alt(c.investor_nouns)}|{_alt(c.backer_nouns)}|投资|股"),
-        "funding": re.compile(_alt(c.funding_words)),
-        "study_job_words": re.compile(r"读书|求学|深造|留学|读博|读研|毕业|考入|考上|保送|就读|入读|求学|所读|升入|进入|攻读|学位|学士|硕士|博士|本科|研究生|工作|任职|就职|供职|担任"),
-        "object_marker": re.compile(r"(?:向|给|为|替)\s*$"),
-        "toward_before": re.compile(r"(?:通过)?\s*对\s*$"),
-        "toward_after": re.compile(r"\s*(?:等[\u4e00-\u9fff]{0,8}?)?\s*(?:的|进行了?)\s*(?:战略|股权|天使轮?)?(?:投资|注资|入股)"),
-        "reference_by": re.compile(rf"(?:(?:{_alt(c.references)})\s*)?(?:由|是由)\s*(?:[\u4e00-\u9fffA-Za-z]{{0,12}}?)$"),
-        "opening_role_referring": re.compile(rf"\s*(?:{_alt(c.references)})\s*(?:的)?\s*(?P<role>{phrase})\s*(?:为|是)\s*[:：]?"),
-        "opening_role": re.compile(rf"\s*(?:其|该公司|公司)?\s*(?:的)?\s*(?:两位|三位|几位|多位|一位)?\s*(?P<role>{phrase})\s*(?:为|是|包括|有)?\s*[,，:：“”\"]?$"),
-    }
+_patterns = patterns  # the name the rules below use
 
 
 def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
@@ -346,9 +151,9 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
                                if m.end <= pe and m.entity_type == "person"}
                     lone = _resolved(next(iter(persons.values())), antecedent) if len(persons) == 1 else None
                 prev = (ps, pe, by_start.get(_LEADING_SPACE.match(text, ps).end()), lone)
-            cities_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
-                             if m.entity_type == "city"] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
-            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, cities_before, place_before, role_org)
+            names_before = [m for m in ms[bisect.bisect_left(ms_starts, prev[0]):bisect.bisect_left(ms_starts, prev[1])]
+                            if m.end <= prev[1]] if prev and topics.paragraph[k - 1] == topics.paragraph[k] else []
+            _sentence_relations(text, ss, se, sm, add, topics.resolver(k), prev, names_before, place_before, role_org)
         role_org = _last_role_org(text, se, out[n_before:], by_start)
     _registered_seats(text, mentions, out, pairs, add)
     return _strongest_roles(out, pairs)
@@ -437,11 +242,14 @@ class Topics:
     text: str = ""
     main: tuple[Mention, ...] = ()  # the mentions of the document's main firm (``_main_firm``), if it has one
     orgs: tuple[Mention, ...] = ()  # every firm and organisation mention
+    people: tuple[Mention, ...] = ()  # every person mention
 
-    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+    def at(self, k: int, pos: int, exclude: tuple[Mention, ...] = (), subjectless: bool = False) -> Mention | None:
         """The organisation a reference at ``pos`` of sentence ``k`` names: the sentence's own topic when
         it comes before ``pos``, else the nearest earlier topic of the same paragraph (three sentences
-        back at most); None when that topic is one of ``exclude`` (the names the relation starts from)."""
+        back at most); None when that topic is one of ``exclude`` (the names the relation starts from).
+        ``subjectless``: the caller read a clause with no subject of its own (…，便获得了A的天使轮融资), which
+        may name the document's main firm without a word referring back."""
         own = self.own[k]
         if own is not None and own.end <= pos:
             return None if _among(own, exclude) else own
@@ -450,12 +258,13 @@ class Topics:
                 break
             if self.own[j] is not None:
                 return None if _among(self.own[j], exclude) else self.own[j]
-        return self._document_firm(pos, exclude)
+        return self._document_firm(pos, exclude, subjectless)
 
-    def _document_firm(self, pos: int, exclude: tuple[Mention, ...]) -> Mention | None:
+    def _document_firm(self, pos: int, exclude: tuple[Mention, ...], subjectless: bool = False) -> Mention | None:
         """该公司 / 公司 / 本轮融资 with no topic in the paragraph: the document's main firm (its last mention
         before ``pos``), when the clause of ``pos`` has such a word (not 其: it refers to something near), the
-        sentence names no organisation before ``pos`` and the firm is none of ``exclude``."""
+        sentence names no organisation before ``pos`` and the firm is none of ``exclude``; with ``subjectless``,
+        without such a word when the sentence names nobody at all before ``pos``."""
         if not self.main or any(_same_entity(m, x) for m in self.main[:1] for x in exclude):
             return None
         ss = _sentence_start(self.text, pos)
@@ -463,7 +272,8 @@ class Topics:
             return None
         cs = max([0] + [x.end() for x in _CLAUSE_END.finditer(self.text, max(0, pos - 40), pos)])
         ce = _CLAUSE_END.search(self.text, pos)
-        if not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
+        nobody_before = subjectless and not any(ss <= m.start < pos for m in self.people)
+        if not nobody_before and not _DOCUMENT_REFERENCE.search(self.text, cs, ce.start() if ce else len(self.text)):
             return None
         before = [m for m in self.main if m.end <= pos]
         return before[-1] if before else None
@@ -510,7 +320,8 @@ def _topics(text: str, bounds: list[tuple[int, int]], ms: list[Mention]) -> Topi
         i = bisect.bisect_left(starts, ss)
         sm = [m for m in ms[i:bisect.bisect_left(starts, se)] if m.end <= se and m.entity_type in ("person", *ORGS)]
         own.append(_opening_topic(text, ss, sm, c))
-    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS))
+    return Topics(tuple(own), tuple(paragraph), text, _main_firm(ms), tuple(m for m in ms if m.entity_type in ORGS),
+                  tuple(m for m in ms if m.entity_type == "person"))
 
 
 def _opening_topic(text: str, ss: int, sm: list[Mention], c: Cues) -> Mention | None:
@@ -678,6 +489,7 @@ class _Sentence:
     run_starts: list[int]
     run_of: dict[int, list[int]]
     cities_before: list[Mention] = ()  # the cities the previous sentence of the paragraph names
+    people_before: list[Mention] = ()  # the people the previous sentence of the paragraph names
     place_before: dict = None  # end -> start of each place name (country, province, city) of the document
     role_org: Mention | None = None  # the organisation of the last role of the sentence before, if it ended with ；
 
@@ -697,11 +509,13 @@ class _Sentence:
 
 
 def _sentence_relations(text: str, ss: int, se: int, sm: list[Mention], add, topic_at, prev_sent,
-                        cities_before: list[Mention] = (), place_before: dict[int, int] | None = None,
+                        names_before: list[Mention] = (), place_before: dict[int, int] | None = None,
                         role_org: Mention | None = None) -> None:
-    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules."""
+    """Every relation of one sentence: the pair rules on each pair of nearby mentions, then the clause rules.
+    ``names_before``: the mentions of the previous sentence when it is of the same paragraph."""
     s = _read_sentence(text, ss, se, sm, add, topic_at, prev_sent)
-    s.cities_before = list(cities_before)
+    s.cities_before = [m for m in names_before if m.entity_type == "city"]
+    s.people_before = [m for m in names_before if m.entity_type == "person"]
     s.place_before = place_before or {}
     s.role_org = role_org
     for a_i, b_i, between in _nearby_pairs(s):
@@ -807,6 +621,18 @@ def _founder_verb(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
             founders = [x for x in s.members(a_i) if x.entity_type == "person"] if a.entity_type == "person" else [a]
             for x in founders:
                 s.add("founded", x, b, "创始人" if x.entity_type == "person" else "", s.span)
+            if founders and a.entity_type == "person" and b.entity_type == "firm":
+                _founder_role_after(s, founders, b)
+
+
+def _founder_role_after(s: _Sentence, founders: list[Mention], firm: Mention) -> None:
+    """王明创办了青禾科技，并担任CEO: a role right after the firm founded, with no name in between, is at it."""
+    p = _patterns()
+    m = p["joins_role"].match(s.text, firm.end, s.se)
+    if m and p["role_ends_clause"].match(s.text, m.end(), s.se) and not any(firm.end <= x.start < m.end() for x in s.sm):
+        for x in founders:
+            for kind, role in _role_kinds(m.group("role"), firm):
+                s.add(kind, x, firm, role, s.span)
 
 
 def _appointed(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
@@ -884,8 +710,11 @@ def _parent_and_child(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
                 s.add("subsidiary_of", child, a, "", s.span)
     if a.entity_type == "firm" and b.entity_type in ORGS:
         tail = p["child_tail"].match(text, b.end, s.se)
-        if (p["child_is"].match(between) and tail
-                or p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
+        if p["child_is"].match(between) and tail and s.run_of[a_i][-1] == a_i and b_i not in s.run_of[a_i]:
+            for child in s.members(a_i):  # A和B均为C旗下企业
+                if child.entity_type == "firm":
+                    s.add("subsidiary_of", child, b, "", s.span)
+        elif (p["apposition_comma"].match(between) and tail and p["role_ends_clause"].match(text, tail.end(), s.se)
                 or p["belongs_to"].match(between)
                 or p["child_by"].match(between) and p["child_by_tail"].match(text, b.end, s.se)
                 or p["parent_of"].match(between)):
@@ -943,6 +772,21 @@ def _investor_of(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
                 s.add("invested_in", x, b, "", s.span)
 
 
+def _shareholders_named(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
+    """FIRM(的)(第一大)股东 A(、B) / FIRM 引入 A(、B) 作为战略投资者: A invested_in FIRM."""
+    p, a, b = _patterns(), s.sm[a_i], s.sm[b_i]
+    if a.entity_type != "firm" or b.entity_type not in ("firm", "org", "person") or b_i in s.run_of[a_i]:
+        return
+    run = s.members(b_i)
+    if b is not run[0]:
+        return
+    stated = (p["shareholder_of"].match(between)
+              or p["brings_in"].match(between) and p["brought_in_as"].match(s.text, run[-1].end, s.se))
+    if stated:
+        for x in run:
+            s.add("invested_in", x, a, "", s.span)
+
+
 def _headquarters_pairs(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
     """FIRM (的) 总部位于 CITY; FIRM 自成立以来一直落户于 CITY; 总部位于 CITY 的 FIRM."""
     p, sm, a, b, text = _patterns(), s.sm, s.sm[a_i], s.sm[b_i], s.text
@@ -979,7 +823,7 @@ def _founding_places(s: _Sentence, a_i: int, b_i: int, between: str) -> None:
 
 _PAIR_RULES = (_org_role_person, _person_verb_org_role, _founder_verb, _person_comma_org_role, _person_joins, _appointed,
                _founded_by_person, _invests_in_firm, _parent_and_child, _alumni, _joint_venture, _investor_of,
-               _headquarters_pairs, _founding_places)
+               _headquarters_pairs, _founding_places, _shareholders_named)
 
 
 # -- clause rules: a cue word and the lists around it, with references to the sentence's topic ----------
@@ -1321,13 +1165,55 @@ def _seat_city(s: _Sentence) -> None:
                 x.entity_type in ORGS and firm.end <= x.start < city.start for x in s.sm):
             s.add("headquartered_in", firm, city, "", (min(s.ss, _sentence_start(s.text, firm.start)), s.se))
 
+# -- clause rules across sentences (branch relx): a word referring back to a firm or to people ---------------
+def _clause_start(s: _Sentence, pos: int) -> int:
+    return max([s.ss] + [x.end() for x in _CLAUSE_END.finditer(s.text, s.ss, pos)])
+
+
+def _reference_subsidiaries(s: _Sentence) -> None:
+    """同时，其集团旗下全资子公司B(、C): a clause that opens with a word referring back (其, 该公司, 公司) and
+    旗下 lists subsidiaries of the firm the text is about (the sentence's topic or an earlier one's)."""
+    if "旗下" not in s.text[s.ss:s.se]:
+        return
+    for run, start in zip(s.runs, s.run_starts):
+        children = tuple(s.sm[k] for k in run if s.sm[k].entity_type == "firm")
+        cs = _clause_start(s, start)
+        if not children or not _patterns()["reference_parent"].fullmatch(s.text, cs, start):
+            continue
+        parent = s.topic_at(cs, children)
+        if parent is not None and parent.entity_type in ORGS:
+            for child in children:
+                s.add("subsidiary_of", child, parent, "", (min(s.ss, _sentence_start(s.text, parent.start)), s.se))
+
+
+def _founders_referred(s: _Sentence) -> None:
+    """A和B意识到…。于是，他们在硅谷成立了X: a clause opening with 他们 / 两人 + 成立了 + a firm names the
+    founders listed in the sentence before (one list of two people or more, and no other person there)."""
+    people = s.people_before
+    if len(people) < 2 or len({m.text for m in people}) < 2:
+        return
+    runs, _starts = _runs(s.text, people)
+    if len(runs) != 1:
+        return
+    for firm in s.sm:
+        if firm.entity_type != "firm":
+            continue
+        cs = _clause_start(s, firm.start)
+        if any(cs <= m.start < firm.start for m in s.sm):
+            continue
+        if _patterns()["they_founded"].fullmatch(s.text, cs, firm.start):
+            for person in people:
+                if not any(_same_entity(person, x) for x in people[:people.index(person)]):
+                    s.add("founded", person, firm, "创始人", (_sentence_start(s.text, person.start), s.se))
+        return
 
 
 _CLAUSE_RULES = (_investor_list_rule, _studies_and_jobs_rule, _headquarters_clause_rule, _opening_role_rule,
                  _founded_by_reference_rule, _role_without_organisation,
                  _appositive_chains, _located_here, _spawned_firms, _born_in_clause, _seat_city,
                  _city_firm_list, _reference_roles, _subjectless_roles, _joins_alone, _shareholdings,
-                 _roles_after_colon, _backers_after_as, _worked_before_person)
+                 _roles_after_colon, _backers_after_as, _worked_before_person, _reference_subsidiaries,
+                 _founders_referred)
 
 
 def run_end(text: str, sm: list[Mention], run: list[int]) -> int:
@@ -1400,15 +1286,16 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
             before = [k for k, m in enumerate(sm) if m.end <= first.start and m.entity_type == "firm" and k not in investors]
             if before and not _ends(p["by"], text, ss, sm[before[0]].start):
                 target = sm[before[0]]
-            elif not before:
-                target = topic_at(run_start, items)
+            elif not before:  # the topic, unless it is an investor of this sentence (A领投，B跟投: not B -> A)
+                target = topic_at(run_start, (*items, *(sm[k] for k in investors)))
         elif _ends(p["obtain_before"], text, ss, run_start) and (got := p["obtain_after"].match(text, run_end, se)):
             # 拿下丰田4亿美元投资的小马智行: the firm after 的; else the firm the sentence is about
             after = next((m for m in sm if m.start >= got.end()), None) if got.group("of") else None
             if after is not None and after.entity_type == "firm" and text[got.end():after.start].strip() == "":
                 target = after
             elif not got.group("of"):
-                target = _clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
+                target = (_clause_head_firm(text, ss, run_start, sm, items) or topic_at(run_start, items)
+                          or (topic_at(run_start, items, subjectless=True) if _subjectless(text, ss, run_start) else None))
         elif (toward := _ends(p["toward_before"], text, ss, run_start)) and p["toward_after"].match(text, run_end, se):
             target = next((m for m in sm if m.end <= toward.start() and text[m.end:toward.start()].strip() == ""
                            and m.entity_type in (*ORGS, "city")), None)
@@ -1422,6 +1309,19 @@ def _investor_lists(text: str, ss: int, se: int, sm: list[Mention], runs: list[l
         for x in items:
             if x is not target:
                 add("invested_in", x, target, "", (min(ss, _sentence_start(text, target.start)), se))
+
+
+_SUBJECTLESS_LEAD = re.compile(r"[^，,。；;]{0,16}?(?:后|以来|之后|期间|时|内|中)\s*[，,]|[\d\s年月日底初末]+[，,]?|(?:随后|此后|后来|之后|紧接着|接着|短短[^，,。；;]{0,8}?|同年|次年|当年)\s*[，,]?")
+_SUBJECTLESS_VERB = re.compile(r"\s*(?:又|便|就|还|也|再|再次|随即|先后|相继|陆续|顺利|成功)?\s*(?:在[^，,。；;]{0,12}?)?\s*(?:便|就|又)?\s*(?:获得|获|拿到|拿下|斩获|得到|完成)(?:了)?")
+
+
+def _subjectless(text: str, ss: int, pos: int) -> bool:
+    """The sentence up to ``pos`` is leads (a time, 成立后，) and then a verb of obtaining: it has no subject."""
+    i = ss
+    while (m := _SUBJECTLESS_LEAD.match(text, i)) and m.end() > i:
+        i = m.end()
+    v = _SUBJECTLESS_VERB.match(text, i)
+    return i > ss and v is not None and v.end() <= pos and _patterns()["obtain_before"].search(text, v.start(), pos) is not None
 
 
 def _clause_head_firm(text: str, ss: int, pos: int, sm: list[Mention], items: tuple[Mention, ...]) -> Mention | None:
