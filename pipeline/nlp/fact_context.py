@@ -19,7 +19,7 @@ from pipeline.nlp.salience import Salience
 from pipeline.records import Document, Mention, Token
 
 _SENT_END = re.compile(r"[。！？!?]+[”’」』）)\"]*|\n")
-_CLAUSE_SEP = re.compile(r"[，,：:；;（）()]")
+_CLAUSE_SEP = re.compile(r"[，：:；;（）()]|(?<!\d),|,(?!\d)")  # 1,888.00万股: a thousands separator splits nothing
 
 
 @dataclass

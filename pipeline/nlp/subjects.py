@@ -100,7 +100,7 @@ _ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
 _CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
-_SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
+_SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|(?<![简号堪统昵俗])称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
 
 
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
@@ -337,6 +337,7 @@ class _Ballot:
     """The names of a sentence scored as the subject of one number, and what was learnt on the way."""
     scored: list = field(default_factory=list)  # (mention, score, named in the number's own clause, unpenalised)
     objects: set = field(default_factory=set)  # ids of names inside an earlier clause, not opening it
+    governed: set = field(default_factory=set)  # ids of those governed by a verb or preposition of their clause
     rivals: list = field(default_factory=list)  # unpenalised names of the number's clause before it
     leads: set = field(default_factory=set)  # ids of those opening the clause
     sources: list = field(default_factory=list)  # names that are the number's source or speaker
@@ -357,7 +358,7 @@ class _Ballot:
             if (m.start < q.end and q.start < m.end) or m.text in vocab or _metric_word_person(m):
                 continue  # the number itself; 毛利率 (毛利润 as a person) recognised as a name: never the subject
             mci = max(0, bisect_right(clause_starts, m.start) - 1)
-            score = _position_score(q, m, ci, mci)
+            score = _position_score(q, m, ci, mci, _clause_gap(d.text, sent, mci, ci))
             if score is None:
                 continue
             if _is_source(d, sent, q, m, ci, mci):
@@ -383,11 +384,15 @@ class _Ballot:
                 self.topic_named = True
         elif mci < ci:
             self.objects.add(id(m))  # named inside an earlier clause, not opening it
+            if cr.governor_before(d, mcs, m.start) is not None:
+                self.governed.add(id(m))  # 正式登陆上交所科创板，共发行……: the object of a verb
         if text[m.end : m.end + 1] == "的":
             score += 1
         typed = _type_score(q, m, types)
         if typed is None or id(m) in enumerated:
             return  # a type that cannot be the subject; 国芯科技、创耀科技 6家半导体企业: what is counted
+        if id(m) in self.governed and typed < 0:
+            return  # 图森未来成功登陆纳斯达克，……，其最新市值: an earlier verb's object of an unfitting type
         self.scored.append((m, score + typed, mci == ci and not pen))
         if mci == ci and not pen and m.end <= q.start:
             self.rivals.append(m)
@@ -397,7 +402,7 @@ class _Ballot:
     def best(self) -> tuple[Mention | None, float, bool]:
         best, best_score, best_direct = None, -1e9, False
         for m, score, direct in self.scored:
-            if self.topic_named and id(m) in self.objects:
+            if id(m) in self.governed or (self.topic_named and id(m) in self.objects):
                 score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
             if score > best_score:
                 best, best_score, best_direct = m, score, direct
@@ -487,16 +492,36 @@ def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, c
         cr.opens_clause(d, seg, m)
 
 
-def _position_score(q: Quantity, m: Mention, ci: int, mci: int) -> float | None:
+def _position_score(q: Quantity, m: Mention, ci: int, mci: int, gap: int) -> float | None:
     """The base score of a name by where it stands: the number's clause before it first, then earlier
-    clauses, then after it in its clause; None for a name of a later clause."""
+    clauses (``gap``: the clause breaks between, brackets not counted), then after it in its clause;
+    None for a name of a later clause."""
     if m.end <= q.start:
         if mci == ci:
             return 10.0 - min(3.0, (q.start - m.end) / 15)
-        return 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
+        return 8.0 - 1.5 * gap - min(1.0, (q.start - m.end) / 40)
     if mci == ci:
         return 3.0 - min(2.0, (m.start - q.end) / 10)
     return None
+
+
+def _clause_gap(text: str, sent: Sentence, mci: int, ci: int) -> int:
+    """The clause breaks between clause ``mci`` and clause ``ci`` that stand outside brackets: 某公司（股票简称：X，
+    股票代码：Y）正式登陆…… is one clause before 登陆, not five."""
+    if mci >= ci:
+        return 0
+    gap = 0
+    for k in range(mci + 1, ci + 1):
+        at = sent.clauses[k][0] - 1
+        if text[at] not in "（）()" and not _in_brackets(text, sent.start, at):
+            gap += 1
+    return gap
+
+
+def _in_brackets(text: str, lo: int, pos: int) -> bool:
+    """Whether ``pos`` is inside brackets opened in text[lo:pos]."""
+    seg = text[lo:pos]
+    return seg.count("（") + seg.count("(") > seg.count("）") + seg.count(")")
 
 
 def _is_source(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int) -> bool:
