@@ -202,6 +202,9 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if refers == ("person",):  # 他, 她, 这位: the person last named (this sentence first)
         named = [m for m in sent.mentions if m.entity_type == "person" and m.end <= q.start]
         return named[-1] if named else d.prev_place.get("person")
+    here = _clause_topic_before(d, sent, found[0], refers) if refers[0] in _ORG_TYPES else None
+    if here is not None:
+        return here  # 「Peloton」更简单，……，公司一共创造了……收入: the sentence's topic
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type not in refers:
         recent = None
@@ -211,6 +214,22 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if word.startswith(("该", "这", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
+
+
+def _clause_topic_before(d: DocContext, sent: Sentence, pos: int, refers: tuple[str, ...]) -> Mention | None:
+    """The name of a type in ``refers`` opening an earlier clause of the sentence, before ``pos`` (the
+    referring word), with no verb or preposition before it and no 的 after it (a topic, not an
+    object, a source or a modifier): 「Peloton」更简单，截至……，公司一共创造了……."""
+    text, ci = d.text, clause_index(sent, pos)
+    for m in reversed(sent.mentions):
+        mci = clause_index(sent, m.start)
+        if mci >= ci or m.entity_type not in refers or text.startswith("的", m.end):
+            continue
+        mcs = sent.clauses[mci][0]
+        if cr.opens_clause(d, mcs, m) and not any(mcs <= x.start < m.start for x in sent.mentions) and \
+                not _is_source(d, sent, None, m, ci, mci) and not _CAUSE_CLAUSE.match(text, mcs):
+            return m
+    return None
 
 
 def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tuple[str, ...]) -> Mention | None:
