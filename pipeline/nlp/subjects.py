@@ -78,7 +78,7 @@ from pipeline import vocab
 from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.ner.dictionary_tags import word_pos
-from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
+from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, in_range
 from pipeline.nlp.numbers import Quantity
 from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
@@ -667,6 +667,10 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
+    topic = d.para_topic  # a block naming no one so far goes on about the last block's topic
+    if topic is not None and (not types or topic.entity_type in types) and prev is None and d.prev_org is None \
+            and not in_range(d, "mentions", d.para_start, q.start):
+        return topic, "carried"
     return None, "none"
 
 
