@@ -440,6 +440,8 @@ class _Ballot:
             return False  # 美国对华为的制裁导致其营收下降30%: the number is the referred one's (not 宁德全市)
         if _inner_preposition(d, best):
             return False  # 本轮融资由贵阳创投: a name read across a preposition is not a trustworthy name
+        if _in_open_group(d, best, listed):
+            return False  # 阿里、腾讯等互联网公司, 包括华为、小米在内的企业: members of a group the number is about
         if _qualifies_group(d, q, best):
             return False  # 科创板上市公司数量为14家, 国内Robotaxi行业的总规模: the name qualifies a group or a trade
         dist = distributive_at(d.text, best.end, q.start)
@@ -476,6 +478,16 @@ def _inner_preposition(d: DocContext, m: Mention) -> bool:
         if t.end <= m.end and (word_pos().get(t.word) or "").startswith("p"):
             return True
     return False
+
+
+_OPEN_LIST_AFTER = re.compile(r"\s*(?:等|在内|为代表|之类)")
+
+
+def _in_open_group(d: DocContext, best: Mention, listed: set) -> bool:
+    """Whether ``best`` (with the names ``listed`` continuing its list) is a member of an open group:
+    A、B等公司, 包括A、B在内的企业, 以A为代表的企业."""
+    end = max([best.end] + [m.end for m in d.mentions if id(m) in listed])
+    return bool(_OPEN_LIST_AFTER.match(d.text, end))
 
 
 _TRADE_AFTER = re.compile(r"\s*(?:行业|产业|赛道|领域|板块)")
