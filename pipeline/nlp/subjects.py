@@ -407,6 +407,8 @@ class _Ballot:
                 self.governed.add(id(m))  # 正式登陆上交所科创板，共发行……: the object of a verb
         if text[m.end : m.end + 1] == "的":
             score += 1
+        if _qualifies_counted_group(d, q, m):
+            score -= 8  # 合肥GDP达……，而科创板上市公司数量为14家: the name qualifies the group counted, not its holder
         typed = _type_score(q, m, types)
         if typed is None or id(m) in enumerated:
             return  # a type that cannot be the subject; 国芯科技、创耀科技 6家半导体企业: what is counted
@@ -502,6 +504,15 @@ def _qualifies_group(d: DocContext, q: Quantity, m: Mention) -> bool:
     if _TRADE_AFTER.match(d.text, m.end):
         return True
     return q.kind == "counter" and m.entity_type in _ORG_TYPES and bool(_group_patterns()[2].match(d.text, m.end, q.start))
+
+
+def _qualifies_counted_group(d: DocContext, q: Quantity, m: Mention) -> bool:
+    """科创板上市公司数量为14家: a firm or a body qualifying a counted group through a word between
+    them (not 小米公司员工3万人, where the group noun is part of the firm's own name)."""
+    if q.kind != "counter" or m.end > q.start or m.entity_type not in _ORG_TYPES:
+        return False
+    found = _group_patterns()[2].match(d.text, m.end, q.start)
+    return found is not None and not re.fullmatch(r"\s*(?:公司|企业|集团)", found.group(0))
 
 
 def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
