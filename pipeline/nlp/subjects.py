@@ -693,7 +693,9 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
     topic = d.para_topic  # a block naming no one so far goes on about the last block's topic
     if topic is not None and (not types or topic.entity_type in types) and prev is None and d.prev_org is None \
             and not in_range(d, "mentions", d.para_start, q.start):
-        return topic, "carried"
+        main = _document_subject(d, types)
+        if main is None or (main.canonical or main.text) != (topic.canonical or topic.text):
+            return topic, "carried"  # (the document's own main entity is left to ``document``)
     return None, "none"
 
 
