@@ -98,7 +98,7 @@ _DESCRIBES = re.compile(r"[^\s，,。；;：:、的\d（）()“”]{0,3}的[^\s
 _AT_ORG = re.compile(r"\s*(?:曾|曾经|已|也)?(?:在|于|为|代表)\s*")
 _ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
-_CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
+_CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|当前|此前|此后|近日|日前|近年来|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
 _SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|(?<![简号堪统昵俗])称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
 
