@@ -18,7 +18,6 @@ stored into the documents and error rows of a build, so that no input vanishes:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -110,12 +109,7 @@ def carry_unreadable(units: list, output_dir: str | Path) -> list:
     wd = Workdir(output_dir)
     known = {u.key for u in units}
     carried = []
-    for path in sorted((wd.root / "partitions").glob("*.json")):
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            partition, manifest_units = manifest["partition"], manifest["units"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
+    for partition, manifest_units in wd.manifests():
         if partition in known or not any(partition.startswith(f) for f in folders):
             continue
         for key, sha in manifest_units:

@@ -18,7 +18,6 @@ import pyarrow as pa
 
 MENTION_ID_COLUMNS = ("doc_id", "start", "end")
 METRIC_ID_COLUMNS = ("doc_id", "start", "end", "metric")
-RELATION_ID_COLUMNS = ("doc_id", "span_start", "span_end", "kind")
 
 
 def hash16(s: str) -> str:

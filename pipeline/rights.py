@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import pyarrow as pa
 import yaml
 
 __all__ = [
@@ -90,8 +91,6 @@ def apply_text_policy(documents, policy: str):
     ``text_sha256`` is filled from the text where it is missing (it must be computed
     before the text is withheld, so it is never recomputed from a null).
     """
-    import pyarrow as pa
-
     policy = publish_text_policy(policy)
     texts = documents.column("text").to_pylist()
     if "text_sha256" in documents.column_names:

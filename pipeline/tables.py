@@ -33,7 +33,6 @@ Column rules:
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,6 +44,7 @@ import pyarrow.compute as pc
 
 from pipeline import schema
 from pipeline.ids import MENTION_ID_COLUMNS, METRIC_ID_COLUMNS, hash16, ids_column, relation_id
+from pipeline.ingest.sources import source_key_path
 from pipeline.nlp.indicators import indicator_for, indicator_rows
 from pipeline.nlp.resolve import PreviousIds, mentions_table, resolve_table
 from pipeline.records import Document, DocumentAnalysis, Fact, Relation, SourceError
@@ -612,7 +612,6 @@ def _column_or_null(table: pa.Table, name: str, type_: pa.DataType) -> pa.Array:
 def _source_path_of(source_key: str | None, source_path: str) -> str:
     if not source_key:
         return source_path
-    from pipeline.ingest.sources import source_key_path
 
     rel, fragment = source_key_path(source_key)
     return f"{rel}#{fragment}" if fragment is not None else rel

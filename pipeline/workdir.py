@@ -45,7 +45,7 @@ import types
 import typing
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar, Union
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -289,13 +289,15 @@ class Workdir:
         """Record the source units ``[(unit key, sha256)]`` of a partition."""
         atomic.write_json(self.manifest_path(partition), {"partition": partition, "units": [[k, h] for k, h in units]})
 
-    def read_manifest(self, partition: str) -> list[tuple[str, str | None]] | None:
-        """The units of a partition as last read, or None when it was never read."""
-        try:
-            data = json.loads(self.manifest_path(partition).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return [(k, h) for k, h in data["units"]]
+    def manifests(self) -> Iterator[tuple[str, list[tuple[str, str | None]]]]:
+        """(partition, its units as last read) of every readable manifest, in file-name order."""
+        for path in sorted((self.root / "partitions").glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                partition, units = data["partition"], [(k, h) for k, h in data["units"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            yield partition, units
 
     def prune_manifests(self, keep_partitions: Iterable[str]) -> list[Path]:
         folder = self.root / "partitions"

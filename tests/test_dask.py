@@ -10,8 +10,9 @@ reference; every published table of a Dask build must equal it:
   character slice of ``../shared/corpus/xwlb.jsonl`` is the ``slow`` variant,
   skipped without it or set ``PIPELINE_TEST_CORPUS``);
 * a real TCP cluster: ``dask scheduler`` + two ``dask worker`` subprocesses on
-  127.0.0.1 started with ``DASK_CONFIG=deploy/dask.yaml``; one worker process
-  is killed by PID half-way through a build, which still succeeds;
+  127.0.0.1 started with ``DASK_CONFIG=deploy/dask.yaml``, joined by address and
+  by the scheduler's file; one worker process is killed by PID half-way through
+  a build, which still succeeds;
 * incremental under Dask: one new record, exactly one unit processed.
 
 The small corpus is made from the repo's sample article (its sentences
@@ -22,6 +23,7 @@ started here is stopped by its PID.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -204,8 +206,9 @@ class TcpCluster:
         self.base = base
         self.env = {**os.environ, "PYTHONPATH": str(REPO), "DASK_CONFIG": str(DASK_YAML)}
         self.env.pop("PIPELINE_DASK_ADDRESS", None)
+        self.scheduler_file = base / "scheduler.json"
         self.scheduler = self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                                   "--no-dashboard"])
+                                                   "--scheduler-file", str(self.scheduler_file), "--no-dashboard"])
         self.workers = [
             self._start(f"worker{i}", ["worker", self.address, "--host", "127.0.0.1", "--nworkers", "1",
                                        "--nthreads", "1", "--memory-limit", "0", "--no-dashboard"])
@@ -220,8 +223,15 @@ class TcpCluster:
                                 stdout=log, stderr=subprocess.STDOUT)
 
     def worker_processes(self, i: int) -> list:
-        """The worker process(es) that the nanny ``dask worker`` number ``i`` spawned."""
-        return psutil.Process(self.workers[i].pid).children(recursive=True)
+        """The worker process(es) that the nanny ``dask worker`` number ``i`` spawned: not the
+        nanny's multiprocessing resource tracker, which is its child too (and has neither the
+        workers' environment nor their tasks)."""
+        procs = []
+        for p in psutil.Process(self.workers[i].pid).children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if any("spawn_main" in arg for arg in p.cmdline()):
+                    procs.append(p)
+        return procs
 
     def stop(self) -> None:
         for p in [*self.workers, self.scheduler]:
@@ -250,6 +260,19 @@ def test_tcp_cluster_workers_have_deploy_settings(tcp_cluster):
             env = p.environ()
             assert "MALLOC_TRIM_THRESHOLD_" not in env, env.get("MALLOC_TRIM_THRESHOLD_")
             assert env.get("OPENBLAS_NUM_THREADS") == "1"
+
+
+def test_scheduler_file_joins_the_same_cluster(tcp_cluster, monkeypatch):
+    """``PIPELINE_DASK_ADDRESS=<scheduler file>`` (``dask scheduler --scheduler-file``) reaches the same workers."""
+    from pipeline import executors
+
+    assert tcp_cluster.scheduler_file.is_file()
+    monkeypatch.setenv("PIPELINE_DASK_ADDRESS", str(tcp_cluster.scheduler_file))
+    with executors.executor(2) as ex:
+        assert isinstance(ex, executors.DaskExecutor) and ex.cluster is None  # joined, not started
+        pid = ex.submit(os.getpid).result(timeout=120)
+    workers = {p.pid for i in range(len(tcp_cluster.workers)) for p in tcp_cluster.worker_processes(i)}
+    assert pid in workers
 
 
 def test_tcp_cluster_build_equals_pool_then_one_record_is_one_unit(small, tcp_cluster, tmp_path):
@@ -288,7 +311,7 @@ def test_tcp_cluster_survives_a_killed_worker(tcp_cluster, tmp_path):
         while proc.poll() is None and time.time() < deadline:
             done = len(list(folder.glob("*.mentions.parquet"))) if folder.is_dir() else 0
             if done >= n // 5:  # some of the units done, most still to do: kill one worker process
-                victim = tcp_cluster.worker_processes(0)[0]
+                (victim,) = tcp_cluster.worker_processes(0)  # the one worker process of the first nanny
                 killed = (victim.pid, done)
                 os.kill(victim.pid, signal.SIGKILL)
                 break
@@ -305,6 +328,7 @@ def test_tcp_cluster_survives_a_killed_worker(tcp_cluster, tmp_path):
     # the nanny restarted the killed worker process, and it rejoined
     with distributed.Client(tcp_cluster.address, timeout=30) as client:
         client.wait_for_workers(2, timeout=120)
+    assert killed[0] not in {p.pid for p in tcp_cluster.worker_processes(0)}
 
 
 def _executor_kind_in_daemon(conn) -> None:

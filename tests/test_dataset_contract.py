@@ -54,3 +54,11 @@ def test_contract_column_is_published_with_its_type(table, column, words):
         assert t.column(column).type == kind, f"{table}.{column}: contract {words!r}, schema {t.column(column).type}"
     if "nullable" in words:
         assert t.column(column).nullable, f"{table}.{column} is nullable in the contract"
+
+
+def test_layout_lists_every_published_table():
+    """The release layout of the contract names each table's Parquet and CSV file."""
+    text = DATASET_MD.read_text(encoding="utf-8")
+    layout = text[text.index("## Layout"):text.index("## File formats")]
+    missing = [t for t in schema.TABLES if f"{t}.parquet" not in layout or f"{t}.csv" not in layout]
+    assert missing == [], f"docs/DATASET.md's layout does not name {missing}"

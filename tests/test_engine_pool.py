@@ -54,3 +54,22 @@ def test_pool_stops_its_workers_at_the_end_of_the_block():
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert workers and not any(_alive(p) for p in workers)
+
+
+def test_a_job_sent_to_a_cluster_leaves_its_documents_behind():
+    """On Dask a unit job goes without the documents the planner read (workers read the work folder)."""
+    import dataclasses
+
+    from pipeline.engine import stages
+    from pipeline.engine.pool import _without_documents
+    from pipeline.records import Document
+
+    doc = Document(doc_id="d1", source_key="k#1", source_path="k", title="t", published_at=None, url=None,
+                   text="文本。", sha256="0" * 64)
+    job = stages.StageJob(stage=stages.SEGMENTS, output_dir="/o", raw_dir="/r", key="k#1", fused=True,
+                          code_versions={"x": "1"}, documents=[doc], documents_key="ck")
+    remote = _without_documents(job)
+    assert remote.documents is None and remote.documents_key is None
+    assert dataclasses.replace(remote, documents=job.documents, documents_key=job.documents_key) == job
+    assert job.documents == [doc]  # the planner's job is unchanged
+    assert _without_documents(3) == 3  # anything else goes as it is

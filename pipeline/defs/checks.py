@@ -57,11 +57,6 @@ def check_specs() -> list[dg.AssetCheckSpec]:
     ]
 
 
-def read_staged_tables(output_dir):
-    """The staged tables (Arrow)."""
-    return dataset.read_staged_arrow(output_dir)
-
-
 def previous_row_counts(output_dir) -> dict[str, int]:
     """Row counts of the latest release, from its datapackage.json (empty when none)."""
     package = read_datapackage(output_dir / "latest") or {}
@@ -101,7 +96,7 @@ def build_checks() -> list:
     def table_checks(context: dg.AssetCheckExecutionContext, pipeline: PipelineConfig):
         out = pipeline.output_path
         try:
-            tables = read_staged_tables(out)
+            tables = dataset.read_staged_arrow(out)
         except FileNotFoundError as exc:
             tables = {}
             context.log.error(f"staged tables missing: {exc}")

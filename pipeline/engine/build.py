@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from pipeline import atomic
+from pipeline.accounting import list_accounted
 from pipeline.engine import stages
 from pipeline.engine.pool import WorkerPool, resolve_workers
-from pipeline.executors import min_chars_for_pool
 from pipeline.engine.progress import Progress
+from pipeline.executors import min_chars_for_pool
+from pipeline.ingest import list_sources
 from pipeline.records import SourceError
 from pipeline.workdir import Workdir, safe_name
 
@@ -82,9 +84,6 @@ def list_units(raw_dir: Path, allow_empty: bool = False, output_dir: Path | None
     With ``output_dir``, the units last read under a folder that cannot be listed now are
     carried over (``accounting.list_accounted``): an unreadable folder is not a deletion.
     """
-    from pipeline.accounting import list_accounted
-    from pipeline.ingest import list_sources
-
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise RawFolderError(
@@ -124,95 +123,138 @@ def build_sources(
         log("the work folder was of an older layout: its per-document results are computed again")
     grouped = stages.group_units(units)
     rebuild = set(rebuild)
+    _forget_rebuilt(wd, grouped, rebuild, raw, log)
+    code_versions = {s: stages.code_version(s) for s in stages.STAGES}
+    workers = resolve_workers(workers)
+    tally = _Tally({p: FileSummary(p, stages.partition_hash(p, u), units=len(u)) for p, u in grouped.items()},
+                   Progress("sources", len(units), log))
+    with WorkerPool(workers) as pool:
+        dispatch = _Dispatch(pool, workers, min_chars_for_pool, log)
+        for partition, punits in grouped.items():
+            record = read_record(wd, partition)
+            if partition not in rebuild and _record_current(wd, record, punits):
+                tally.carry(partition, record, len(punits))
+                continue
+            for key, sha in punits:
+                job = stages.StageJob(stage=stages.DOCUMENTS, output_dir=str(out), raw_dir=str(raw), key=key,
+                                      source_sha256=sha, code_versions=code_versions)
+                _read_unit(wd, job, partition, tally, dispatch)
+        pool_used = pool.started
+        dispatch.finish(tally)
+    tally.progress.finish()
+    _leave_for_next_build(wd, units, grouped, tally, log)
+    return SourcesOutcome(
+        files=list(tally.summaries.values()), units=len(units), processed=len(tally.computed),
+        chars_processed=sum(tally.unit_chars.get(k, 0) for k in tally.computed),
+        workers=workers, pool_used=pool_used, seconds=time.perf_counter() - started, errors=tally.new_errors,
+    )
+
+
+def _forget_rebuilt(wd: Workdir, grouped: dict[str, stages.Units], rebuild: set[str], raw: Path,
+                    log: Callable[[str], None]) -> None:
+    """Throw away the stored results of the raw files to ``rebuild`` (``RawFolderError`` for an unknown one)."""
     unknown = rebuild - set(grouped)
     if unknown:
         raise RawFolderError(f"cannot rebuild {sorted(unknown)}: no such file in {raw} (give paths relative to it)")
     for path in rebuild:
         log(f"rebuilding {path}: its stored results are thrown away")
         forget_file(wd, path, [k for k, _ in grouped[path]])
-    code_versions = {s: stages.code_version(s) for s in stages.STAGES}
-    workers = resolve_workers(workers)
-    summaries = {p: FileSummary(p, stages.partition_hash(p, u), units=len(u)) for p, u in grouped.items()}
-    progress = Progress("sources", len(units), log)
-    new_errors: list[SourceError] = []
-    cache_keys: dict[str, str] = {}
-    unit_chars: dict[str, int] = {}
-    computed: set[str] = set()  # units with at least one stage computed now
 
-    def account(partition: str, o: stages.StageOutcome, *, read: bool = False) -> None:
-        s = summaries[partition]
+
+@dataclass
+class _Tally:
+    """What the build learns of each raw file and unit as the stages' outcomes come back."""
+
+    summaries: dict[str, FileSummary]  # by raw file
+    progress: Progress
+    new_errors: list[SourceError] = field(default_factory=list)
+    cache_keys: dict[str, str] = field(default_factory=dict)  # unit -> its extraction's cache key
+    unit_chars: dict[str, int] = field(default_factory=dict)
+    computed: set[str] = field(default_factory=set)  # units with at least one stage computed now
+
+    def carry(self, partition: str, record: dict, n_units: int) -> None:
+        """A raw file recorded current: its summary and cache keys as the record has them."""
+        self.cache_keys.update(record["units"])
+        s = self.summaries[partition]
+        s.documents, s.chars, s.errors = record["documents"], record["chars"], list(record["errors"])
+        self.progress.update(0, skipped=True, n=n_units)
+
+    def account(self, partition: str, o: stages.StageOutcome, *, read: bool = False) -> None:
+        s = self.summaries[partition]
         if read:
             s.documents += o.documents
             s.chars += o.chars
-            unit_chars[o.key] = o.chars
+            self.unit_chars[o.key] = o.chars
         s.errors.extend({"line": e.line, "reason": e.reason} for e in o.errors)
         if not o.skipped:
-            if o.key not in computed:
+            if o.key not in self.computed:
                 s.processed += 1
-            computed.add(o.key)
-            new_errors.extend(o.errors)
+            self.computed.add(o.key)
+            self.new_errors.extend(o.errors)
         if o.cache_key:
-            cache_keys[o.key] = o.cache_key
+            self.cache_keys[o.key] = o.cache_key
 
-    def collect(partition: str, o: stages.StageOutcome) -> None:
+    def collect(self, partition: str, o: stages.StageOutcome) -> None:
         """One fused NLP outcome: the segmentation, then the extraction it did."""
         extraction, o.then = o.then, None
-        account(partition, o)
+        self.account(partition, o)
         if extraction is not None:
-            account(partition, extraction)
-        progress.update(0 if o.skipped else o.chars, skipped=o.skipped)
+            self.account(partition, extraction)
+        self.progress.update(0 if o.skipped else o.chars, skipped=o.skipped)
 
-    waiting: list[tuple[str, stages.StageJob, int]] = []  # NLP jobs not yet submitted
-    futures: dict[Future, str] = {}  # -> the raw file of the unit
-    chars_waiting = 0
-    with WorkerPool(workers) as pool:
-        for partition, punits in grouped.items():
-            record = read_record(wd, partition)
-            if partition not in rebuild and _record_current(wd, record, punits):
-                cache_keys.update(record["units"])
-                s = summaries[partition]
-                s.documents, s.chars, s.errors = record["documents"], record["chars"], list(record["errors"])
-                progress.update(0, skipped=True, n=len(punits))
-                continue
-            for key, sha in punits:
-                job = stages.StageJob(stage=stages.DOCUMENTS, output_dir=str(out), raw_dir=str(raw), key=key,
-                                      source_sha256=sha, code_versions=code_versions)
-                read, docs, docs_key = stages.read_unit(wd, job)
-                account(partition, read, read=True)
-                nlp = dataclasses.replace(job, stage=stages.SEGMENTS, source_sha256=None, fused=True,
-                                          documents=docs, documents_key=docs_key)
-                extract = dataclasses.replace(nlp, stage=stages.EXTRACTIONS, fused=False)
-                if docs is None and stages.is_current(nlp) and stages.is_current(extract):
-                    account(partition, stages.process(extract))  # current: its stored errors and cache key
-                    progress.update(0, skipped=True)
-                    continue
-                waiting.append((partition, nlp, read.chars))
-                chars_waiting += read.chars
-                if workers > 1 and (pool.started or (chars_waiting >= min_chars_for_pool and len(waiting) >= 2)):
-                    if not pool.started:
-                        log(f"starting {workers} worker process(es) for the segmentation and extraction")
-                    waiting.sort(key=lambda w: -w[2])  # largest first: a short tail
-                    futures.update((pool.submit(stages.process, j), p) for p, j, _ in waiting)
-                    waiting = []
-        pool_used = pool.started
-        for partition, job, _chars in waiting:  # too little work for a pool: here
-            collect(partition, stages.process(job))
-        for future in as_completed(futures):
-            collect(futures[future], future.result())
-    progress.finish()
+
+class _Dispatch:
+    """NLP jobs held back until there is enough work for the pool, then submitted largest first;
+    what never reached the pool runs in this process."""
+
+    def __init__(self, pool: WorkerPool, workers: int, min_chars: int, log: Callable[[str], None]):
+        self.pool, self.workers, self.min_chars, self.log = pool, workers, min_chars, log
+        self.waiting: list[tuple[str, stages.StageJob, int]] = []  # NLP jobs not yet submitted
+        self.futures: dict[Future, str] = {}  # -> the raw file of the unit
+        self.chars_waiting = 0
+
+    def add(self, partition: str, job: stages.StageJob, chars: int) -> None:
+        self.waiting.append((partition, job, chars))
+        self.chars_waiting += chars
+        if self.workers > 1 and (self.pool.started or (self.chars_waiting >= self.min_chars and len(self.waiting) >= 2)):
+            if not self.pool.started:
+                self.log(f"starting {self.workers} worker process(es) for the segmentation and extraction")
+            self.waiting.sort(key=lambda w: -w[2])  # largest first: a short tail
+            self.futures.update((self.pool.submit(stages.process, j), p) for p, j, _ in self.waiting)
+            self.waiting = []
+
+    def finish(self, tally: _Tally) -> None:
+        for partition, job, _chars in self.waiting:  # too little work for a pool: here
+            tally.collect(partition, stages.process(job))
+        for future in as_completed(self.futures):
+            tally.collect(self.futures[future], future.result())
+
+
+def _read_unit(wd: Workdir, job: stages.StageJob, partition: str, tally: _Tally, dispatch: _Dispatch) -> None:
+    """Read one unit here; its segmentation and extraction go to ``dispatch`` unless both are current."""
+    read, docs, docs_key = stages.read_unit(wd, job)
+    tally.account(partition, read, read=True)
+    nlp = dataclasses.replace(job, stage=stages.SEGMENTS, source_sha256=None, fused=True,
+                              documents=docs, documents_key=docs_key)
+    extract = dataclasses.replace(nlp, stage=stages.EXTRACTIONS, fused=False)
+    if docs is None and stages.is_current(nlp) and stages.is_current(extract):
+        tally.account(partition, stages.process(extract))  # current: its stored errors and cache key
+        tally.progress.update(0, skipped=True)
+        return
+    dispatch.add(partition, nlp, read.chars)
+
+
+def _leave_for_next_build(wd: Workdir, units, grouped: dict[str, stages.Units], tally: _Tally,
+                          log: Callable[[str], None]) -> None:
+    """Compact the per-unit files; write each raw file's manifest and record, and the source set."""
     chunks, compacted = stages.compact(wd, [u.key for u in units])
     if compacted:
         log(f"compacted {compacted} per-unit result set(s) (unit x stage) into {chunks} chunk(s)")
     for partition, punits in grouped.items():
-        s = summaries[partition]
         wd.write_manifest(partition, punits)
-        write_record(wd, partition, {k: cache_keys[k] for k, _ in punits if k in cache_keys}, s)
+        write_record(wd, partition, {k: tally.cache_keys[k] for k, _ in punits if k in tally.cache_keys},
+                     tally.summaries[partition])
     write_source_set(wd, units)
-    return SourcesOutcome(
-        files=list(summaries.values()), units=len(units), processed=len(computed),
-        chars_processed=sum(unit_chars.get(k, 0) for k in computed),
-        workers=workers, pool_used=pool_used, seconds=time.perf_counter() - started, errors=new_errors,
-    )
 
 
 # ---- what the build leaves for the next steps and the next build ----------------

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -214,13 +213,3 @@ def read_staged_arrow(output_dir: Path) -> dict[str, pa.Table]:
         _STAGED[path] = (file_identity(path), table)
         out[name] = table
     return out
-
-
-def read_staged_tables(output_dir: Path) -> dict[str, pd.DataFrame]:
-    """The staged tables as typed DataFrames."""
-    return {
-        name: table.to_pandas(types_mapper=schema._pandas_type)
-        for name, table in read_staged_arrow(output_dir).items()
-    }
-
-

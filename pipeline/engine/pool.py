@@ -22,7 +22,6 @@ through the scheduler: the worker reads them from the shared work folder.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 from concurrent.futures import Executor, Future
@@ -99,7 +98,9 @@ class WorkerPool:
 
 
 def _without_documents(arg):
-    """A task's argument as sent to a Dask worker: a unit job without its documents (read from disk)."""
-    if dataclasses.is_dataclass(arg) and hasattr(arg, "documents_fp"):
-        return dataclasses.replace(arg, documents=None, documents_fp=None)
-    return arg
+    """A task's argument as sent to a Dask worker: a unit job without its documents (read from disk).
+
+    The job says what it drops (``for_remote``, next to its fields), so that a renamed field
+    cannot silently send every text through the scheduler again."""
+    for_remote = getattr(arg, "for_remote", None)
+    return for_remote() if callable(for_remote) else arg

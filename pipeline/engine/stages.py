@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
 
 from pipeline.ids import with_row_ids
+from pipeline.ingest import read_source, source_key_path
+from pipeline.nlp.analyse import analyse_within_budget
+from pipeline.nlp.segment import segment
 from pipeline.records import Document, Fact, Mention, Relation, SourceError, Token
 from pipeline.shaping import shaping_files
 from pipeline.workdir import Workdir, records_to_table, table_to_records
@@ -121,6 +124,11 @@ class StageJob:
     def cache_key(self, stage: str, input_key: str) -> str:
         return cache_key(stage, input_key, self.code_versions.get(stage))
 
+    def for_remote(self) -> "StageJob":
+        """This job as sent to a worker of a cluster: without the documents the planner read (a
+        worker reads them from the shared work folder, where the planner stored them)."""
+        return replace(self, documents=None, documents_key=None)
+
 
 # ---- partitions (raw files) and their units ------------------------------------
 
@@ -145,17 +153,6 @@ def partition_hash(partition: str, units: Units) -> str:
     if len(units) == 1 and units[0][0] == partition and units[0][1]:
         return units[0][1]
     return hashlib.sha256("\n".join(f"{k}\t{h}" for k, h in units).encode("utf-8")).hexdigest()
-
-
-def unit_is_current(wd: Workdir, key: str, sha256: str | None) -> bool:
-    """True when every stage's stored result for the unit matches its source and the code."""
-    ck = cache_key(DOCUMENTS, sha256 or "missing")
-    for stage in STAGES:
-        if not wd.is_current(stage, key, PARTS[stage], ck):
-            return False
-        if stage != EXTRACTIONS:
-            ck = cache_key({DOCUMENTS: SEGMENTS, SEGMENTS: EXTRACTIONS}[stage], ck)
-    return True
 
 
 def expected_extraction_key(sha256: str | None) -> str:
@@ -199,8 +196,6 @@ def _documents(wd: Workdir, job: StageJob) -> StageOutcome:
 
 def read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] | None, str]:
     """Read one unit (or skip it when current): its outcome, its documents when read now, their cache key."""
-    from pipeline.ingest import read_source
-
     raw_sha = job.source_sha256 or "missing"
     ck = job.cache_key(DOCUMENTS, raw_sha)
     if wd.is_current(DOCUMENTS, job.key, PARTS[DOCUMENTS], ck):
@@ -224,8 +219,6 @@ def read_unit(wd: Workdir, job: StageJob) -> tuple[StageOutcome, list[Document] 
 
 
 def _path_of(key: str) -> str:
-    from pipeline.ingest import source_key_path
-
     return source_key_path(key)[0]
 
 
@@ -244,8 +237,6 @@ def load_documents(wd: Workdir, key: str) -> list[Document]:
 
 def _segments(wd: Workdir, job: StageJob) -> StageOutcome:
     """Segment one unit; a ``fused`` job then extracts from the tokens in memory (``outcome.then``)."""
-    from pipeline.nlp.segment import segment
-
     docs = job.documents
     input_key = job.documents_key if docs is not None and job.documents_key else _input_cache_key(wd, SEGMENTS, job.key)
     ck = job.cache_key(SEGMENTS, input_key)
@@ -332,8 +323,6 @@ def _extractions(
     input_key: str | None = None,
 ) -> StageOutcome:
     """Extract from one unit; ``docs``/``tokens``/``input_key`` when a fused pass has them in memory."""
-    from pipeline.nlp.analyse import analyse_within_budget
-
     ck = job.cache_key(EXTRACTIONS, input_key or _input_cache_key(wd, EXTRACTIONS, job.key))
     if wd.is_current(EXTRACTIONS, job.key, PARTS[EXTRACTIONS], ck):
         errors = table_to_records(SourceError, _read(wd, EXTRACTIONS, job.key, "errors"))

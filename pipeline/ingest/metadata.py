@@ -15,7 +15,7 @@ document text (it is metadata, not article text). Anything else starting with
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import yaml
 
@@ -66,8 +66,6 @@ def parse_timestamp(value: object) -> str | None:
     A time without a zone is taken as UTC; a bare date becomes midnight UTC.
     What cannot be read gives None.
     """
-    from datetime import timezone
-
     if isinstance(value, str):
         s = value.strip().replace("Z", "+00:00")
         try:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import stat
@@ -460,8 +461,6 @@ def _read_formatted_file(raw_dir: Path, rel: str, fragment: str | None) -> tuple
 
 def _fetch_error(full: Path, rel: str) -> SourceError:
     """The error row of a failed source snapshot (its ``last.fetch-error`` file)."""
-    import json
-
     try:
         data = full.read_bytes()
         info = json.loads(data)

@@ -56,6 +56,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import vocab
 from pipeline.records import Block
 
 __all__ = ["classify_lines", "pick_title", "heading_text", "Cues", "load_cues"]
@@ -113,7 +114,6 @@ class Cues:
 def load_cues() -> Cues:
     """Read the cue lists from ``pipeline/data/ingest/`` (cached per process)."""
     raw = yaml.safe_load((DATA_DIR / "structure_cues.yaml").read_text(encoding="utf-8"))
-    from pipeline import vocab  # the shared word lists (surnames, transliteration characters)
 
     names = sorted(vocab.surnames())
     return Cues(

@@ -26,7 +26,9 @@ import bisect
 import dataclasses
 import unicodedata
 
-from pipeline.records import Block, Document, DocumentAnalysis, Token
+from pipeline.budget import BudgetExceeded, size_problem, time_limit
+from pipeline.ingest.sources import source_key_path
+from pipeline.records import Block, Document, DocumentAnalysis, SourceError, Token
 
 MAX_SENTENCE = 1_000  # a longer run without a sentence end makes the document be cut into pieces
 MAX_WHOLE = 100_000  # longer documents are always cut into pieces (at sentence ends where possible)
@@ -72,9 +74,6 @@ def analyse_within_budget(doc: Document, tokens: list[Token] | None = None):
     The error's ``source_path`` is the document's (``file`` or ``file#record``) and its
     kind ``budget`` (``pipeline.budget``: size or time) or ``extraction`` (an exception).
     """
-    from pipeline.budget import BudgetExceeded, size_problem, time_limit
-    from pipeline.records import SourceError
-
     where = document_path(doc)
     too_long = size_problem(len(doc.text))
     if too_long:
@@ -93,7 +92,6 @@ def document_path(doc: Document) -> str:
     """The document's source path as the tables publish it: the file, plus '#record' for a .jsonl record."""
     if not doc.source_key:
         return doc.source_path
-    from pipeline.ingest.sources import source_key_path
 
     rel, fragment = source_key_path(doc.source_key)
     return f"{rel}#{fragment}" if fragment is not None else rel

@@ -25,6 +25,10 @@ import re
 
 from pipeline.nlp.entity_rules import Rules, common_word, get_matcher, in_dictionary
 from pipeline.nlp.gazetteer import load_gazetteer
+from pipeline.nlp.ner.dictionary_tags import word_pos
+from pipeline.nlp.people import is_address, verb_tail
+from pipeline.nlp.relations import cues
+from pipeline.nlp.segment import segment
 
 _ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [\u4e00-\u9fffA-Za-z0-9·&\-]+)?$")
 _QUOTES = "“”\"「」『』‘’'《》"
@@ -228,8 +232,6 @@ def _after_opener(text: str, s: int, e: int, rules: Rules) -> int:
 def _ends_clause(piece: str, rules: Rules) -> bool:
     """Do the words before a one-character verb end with a frequent word that is no firm suffix
     (本轮融资|由A与B联合领投): a clause before the list, not a name?"""
-    from pipeline.nlp.segment import segment
-
     words = [t.word for t in segment(piece)] if len(piece) >= 2 else []
     return bool(words) and len(words[-1]) >= 2 and common_word(words[-1], 1000) and rules.org_type(piece) is None
 
@@ -301,8 +303,8 @@ def _role_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
             if rare and (name[0] in rules.bad_initials or name[0] in _ADVERBS or _verb_word(name[1:3])
                          or any(in_dictionary(name[a:b]) for a, b in ((0, 2), (0, 3)))):
                 continue  # CEO表示了, 负责人均回应, 总裁周一: words, not a name
-            if rules.honorific(name):
-                continue  # 理财经理施先生
+            if rules.honorific(name) or is_address(name, rules) or verb_tail(name):
+                continue  # 理财经理施先生, 负责人缪行长 (a rarer surname), 总书记曾|指出 (a verb of speech)
             if n == 3 and name[2] in "说称":
                 continue  # 总裁杨科说，: the name ends before the verb of speech
             nxt = text[e : e + 4]
@@ -326,9 +328,6 @@ _ADVERBS = set("均也都皆亦曾将已还又就便才正")
 def _after_last_verb(text: str, s: int, e: int) -> int:
     """Where the name before a role starts: after the last verb or particle among its words
     (李强|听取|了|集团 -> 集团), so that a clause is never taken for a name."""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-    from pipeline.nlp.segment import segment
-
     pos = s
     for t in segment(text[s:e]):
         if len(t.word) == 1 and t.start > 0 and text[s + t.start - 1].isascii() and text[s + t.start - 1].isalnum():
@@ -343,15 +342,11 @@ _NAME_VERBS = frozenset(("投资", "创新", "发展", "联合", "控股", "建�
 
 def _pos_verb(word: str) -> bool:
     """Is ``word`` a verb by the dictionary's part of speech (上市)?"""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     return word_pos().get(word, "").startswith("v")
 
 
 def _verb_word(word: str) -> bool:
     """Is ``word`` a frequent verb of the dictionary (成为, 表示)?"""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     return len(word) == 2 and common_word(word, 1000) and word_pos().get(word, "").startswith("v")
 
 
@@ -416,8 +411,6 @@ _FOUNDER_ROLES = ("创始人", "联合创始人", "创办人", "创始合伙人"
 
 @functools.lru_cache(maxsize=2)
 def _role_re(rules: Rules) -> re.Pattern:
-    from pipeline.nlp.relations import cues
-
     c = cues()
     roles = sorted({*c.founder_roles, *c.top_roles, *c.other_roles, *c.party_roles} - {"员工", "高管", "前员工", "投资人"},
                    key=len, reverse=True)
@@ -438,8 +431,6 @@ def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     自己的企业, 全美最大的…公司, 投资的|项目) is no name. After a founding verb the name may be an
     ordinary, if rare, word (搜狗); after the other cues it must be no dictionary word.
     """
-    from pipeline.nlp.segment import segment
-
     gaz, lex = load_gazetteer(), get_matcher().lexicon
     out = []
     for m in _object_cue_re(rules).finditer(text):
@@ -474,8 +465,6 @@ def object_name_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 def _object_stop_word(word: str, rules: Rules) -> bool:
     """Does ``word`` end a name after a founding cue (都, 和, 的, 两只, 宣称, 旗下)?"""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     pos = word_pos().get(word, "")
     return (pos.startswith(_OBJECT_STOP_POS) or _verb_word(word) or (len(word) == 1 and pos.startswith("v"))
             or word in rules.object_end_words)
@@ -483,8 +472,6 @@ def _object_stop_word(word: str, rules: Rules) -> bool:
 
 def _modifier_word(word: str) -> bool:
     """An adjective or distinguishing word (最大, 紧凑型): the words before it describe a thing."""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     return word_pos().get(word, "").startswith(("a", "b"))
 
 

@@ -6,7 +6,8 @@
    (``nlp.lexicon``: known firms, organisations, people) and the gazetteer
    (``nlp.gazetteer``: divisions, zones, shorthand lists, countries);
 2. the model's spans (``PER``/``ORG``/``LOC``), typed: PER -> person after
-   name checks (surname or transliteration, no 人/们 ending, ...); ORG -> firm or
+   name checks (surname or transliteration, no 人/们 ending, ...) and the document's
+   person evidence (``nlp.people``: titles, honorifics, verbs of speech); ORG -> firm or
    org by the lexicon, else by the name's suffix (大学 -> org, 科技 -> firm;
    typing_rules.yaml); an ORG span nothing types is kept as a firm only in a
    firm context (股价, 创始人 after it; 公司, 创办了 before it; 等企业 / 这样的企业
@@ -56,6 +57,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.nlp import entity_rules as rules_mod
+from pipeline.nlp import people
 from pipeline.nlp.context_rules import list_spans, object_name_spans, role_org_spans, role_person_spans, stock_code_spans
 from pipeline.nlp.firm_context import business_in_place, paired_context, source_not_person
 from pipeline.nlp.firm_aliases import name_before_bracket, registered_short_forms
@@ -312,6 +314,7 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
     unknown places are not kept."""
     text, rules = t.text, t.rules
     vetoed = _storm_names(text, t.ner, rules)
+    sure = people.vouched_names(text, [text[s:e].strip() for s, e, typ in t.ner if typ == "PER"])
     out = []
     for s, e, typ in t.ner:
         while s < e and text[s].isspace():
@@ -322,8 +325,8 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
         if not name or name in rules.not_entities or name in stops:
             continue
         if typ == "PER":
-            c = _model_person(t, s, e, vetoed)
-            if c is None and _not_a_person_name(t, s, e, vetoed):
+            c = _model_person(t, s, e, vetoed, sure)
+            if c is None and _not_a_person_name(t, s, e, vetoed) and name not in sure:
                 c = _model_org(t, s, e)  # 吉大正元, 北信源: a name, but no person's; a firm only in a firm context
                 if c is not None and (c.source == "lexicon" or (c.start, c.end) != (s, e)):
                     c = None  # 吉大|正元: not the known body at its start (吉大 = 吉林大学)
@@ -336,8 +339,9 @@ def _model_cands(t: _Text, stops: set[str]) -> list[_Cand]:
     return out
 
 
-def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
-    """A model PER span as a person, its end trimmed of the word after the name."""
+def _model_person(t: _Text, s: int, e: int, vetoed: set[str], sure: set[str]) -> _Cand | None:
+    """A model PER span as a person, its end trimmed of the word after the name; the document's person
+    evidence (``sure``: names it vouches for) rescues or doubts the name check (``nlp.people``)."""
     text, rules, gaz = t.text, t.rules, t.gaz
     name = text[s:e]
     if len(name) == 3 and name[2] in _TRAILING_ADVERBS and _VERB_AFTER.match(text, e):
@@ -355,7 +359,9 @@ def _model_person(t: _Text, s: int, e: int, vetoed: set[str]) -> _Cand | None:
         return None  # 这|张图: a demonstrative, a measure word and a noun, not 张 the surname
     if _metric_tail(name):
         return None  # 毛利润: a surname-like character and a measured quantity (利润), not a person
-    if rules.person_ok(name) and gaz.place(name) is None and t.lex.lookup(name) is None and gaz.country(name) is None:
+    if gaz.place(name) is not None or t.lex.lookup(name) is not None or gaz.country(name) is not None:
+        return None
+    if people.accepted(text, s, e, rules, sure):
         return _Cand(s, e, "person", None, name, "model")
     return None
 
@@ -435,6 +441,7 @@ def _rule_cands(t: _Text, cands: list[_Cand], stops: set[str], resolved) -> list
     for s, e, typ in _context_rule_spans(t):
         if e - s >= 2 and not skipped(s, e) and text[s:e] not in stops:
             cands.append(_Cand(s, e, typ, None, text[s:e], "rule"))
+    cands += [_Cand(s, e, "person", None, text[s:e], "rule") for s, e in people.titled_names(text, tokens, rules, skipped)]
     cands.extend(_suffix_rule(text, tokens, rules, t.gaz, skipped))
     cands.extend(_legal_name_rule(text, tokens, rules, skipped))
     cands.extend(_short_form_cands(text, t.matcher, t.token_starts, t.token_ends, skipped))
@@ -1298,7 +1305,7 @@ def _latin_rule(text: str, rules: Rules, m: Matcher, skipped, cands: list[_Cand]
         if _PERSONISH.match(run):
             if any(c in before[-1:] + after[:1] for c in _LIST_SEPARATORS) and _near_person(s, e, persons, text):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
-            elif before.endswith(rules.person_cues) or after.startswith(rules.person_cues):
+            elif before.endswith(rules.person_cues) or after.startswith(rules.person_cues) or people.vouched(text, s, e):
                 out.append(_Cand(s, e, "person", None, run, "rule"))
             continue
         if any(ch.isdigit() for ch in run) or "-" in run or run.islower() or len(run) < 2:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 from pipeline import vocab
 from pipeline.nlp.dictmatch import DictMatcher
 from pipeline.nlp.gazetteer import load_gazetteer
 from pipeline.nlp.lexicon import LexiconEntry, is_latin, load_lexicon
+from pipeline.nlp.ner.resources import given_name_codes
+from pipeline.nlp.segment import get_tokenizer
 
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]+$")
 
@@ -230,8 +231,6 @@ def get_matcher() -> Matcher:
 
 @functools.lru_cache(maxsize=1)
 def _jieba_freq() -> dict:
-    from pipeline.nlp.segment import get_tokenizer
-
     return get_tokenizer().FREQ
 
 
@@ -254,7 +253,6 @@ def _full_given_name(name: str, rules: Rules) -> bool:
     of given names (张建军, 李家中?: 建 and 军 are; 德国队: 德 is no surname; 韩国人: 人 is rare)."""
     if len(name) != 3 or name[0] not in rules.person_surnames:
         return False
-    from pipeline.nlp.ner.resources import given_name_codes
 
     if common_word(name[1:], GIVEN_NAME_MAX_WORD_FREQUENCY):
         return False  # 周国家, 李红军?: the last two characters are an ordinary word (国家, 海军)

@@ -9,7 +9,7 @@ Used by ``nlp.entities`` (document-level label consistency, issue 12):
 - ``name_before_bracket``: X（Y）where Y is a firm: the name X written right before the bracket
   (小马智行（Pony.ai）, 烽台（北京）…) -- Chinese words back to punctuation or a function word.
 
-Plain functions over strings; no Dagster, no model.
+Plain functions over strings; no model.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 
 from pipeline.nlp.entity_rules import Rules, common_word, in_dictionary
 from pipeline.nlp.gazetteer import load_gazetteer
+from pipeline.nlp.segment import segment
 
 _LEGAL_END = re.compile(r"(?:股份)?有限(?:责任)?公司$|[(（]有限合伙[)）]$")
 _BRACKETED = re.compile(r"[(（][^()（）]{1,8}[)）]")
@@ -73,8 +74,6 @@ def _strip_place(core: str) -> str:
 def _usable(form: str, rules: Rules) -> bool:
     """May ``form`` stand for the firm: two or more characters, not a word of the dictionary (or made of
     frequent ones only), a place or a description?"""
-    from pipeline.nlp.segment import segment
-
     if len(form) < 2 or form in rules.generic or form in rules.not_entities or form in rules.firm_suffixes:
         return False
     if in_dictionary(form) or all(common_word(t.word, 10) for t in segment(form)):

@@ -11,7 +11,7 @@ Used by ``nlp.entities`` on the model's spans:
 - ``source_not_person``: a model person span cited as the source of figures (据沙利文数据,
   根据弗若斯特统计) is an organisation that publishes data, not a person.
 
-Plain functions over the text; no Dagster, no model.
+Plain functions over the text; no model.
 """
 
 from __future__ import annotations

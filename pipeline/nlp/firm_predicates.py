@@ -13,7 +13,7 @@ Used by ``nlp.entities`` on the whole document (issue 12, firm recall on untuned
   the model's person tag whatever the predicates say.
 
 The predicate lists are data: ``pipeline/data/vocab/firm_predicates.yaml``. Plain functions over
-the text and its tokens; no Dagster, no model.
+the text and its tokens; no model.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline import vocab
-from pipeline.nlp.entity_rules import Rules, common_word
+from pipeline.nlp.entity_rules import Rules, common_word, get_matcher
 from pipeline.nlp.gazetteer import load_gazetteer
+from pipeline.nlp.ner.dictionary_tags import word_pos
 from pipeline.records import Token
 
 UNKNOWN = 10  # jieba frequency below which a word counts as unknown for a brand's shape (格尔 0, 图森 8)
@@ -232,8 +233,6 @@ def _name_after(text: str, start: int, by_start: dict[int, Token], rules: Rules)
 def _checked(text: str, s: int, e: int, words: list[Token], rules: Rules) -> tuple[int, int] | None:
     """(s, e) when text[s:e] (made of ``words``) is an unknown name: no common first word, no word
     of a description, no place, no known non-firm."""
-    from pipeline.nlp.entity_rules import get_matcher
-
     name = text[s:e]
     if len(name) < 2 or name[0] in rules.bad_initials or _TIME.search(name) or _NUMBER.search(name):
         return None  # 第三季度营收, 上半年营收, 两位数的营收: a period or a number, not a name
@@ -306,12 +305,8 @@ def _name_word(word: str, rules: Rules) -> bool:
 
 def _function_word(word: str) -> bool:
     """A pronoun, adverb, preposition, conjunction or particle by the dictionary's part of speech."""
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     return word_pos().get(word, "").startswith(("r", "d", "p", "c", "u", "m", "t", "f"))
 
 
 def _adverb(word: str) -> bool:
-    from pipeline.nlp.ner.dictionary_tags import word_pos
-
     return word_pos().get(word, "").startswith("d")

@@ -44,7 +44,6 @@ ENV_VAR = "PIPELINE_LEXICON"
 TYPES = ("firm", "org", "person", "product", "stop")
 FIRM_KINDS = ("company", "fund", "lab", "media")
 ORG_KINDS = ("university", "research", "government", "regulator", "exchange", "association", "other")
-COLUMNS = ("name", "type", "aliases", "kind", "hq_city", "ambiguous", "note", "source")
 
 _LATIN = re.compile(r"[A-Za-z]")
 

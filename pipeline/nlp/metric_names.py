@@ -13,6 +13,7 @@ are combined (营收 + 同比增长 -> 营收同比增长, 成本 + 降低 -> �
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from dataclasses import dataclass
@@ -147,8 +148,6 @@ def _usable(word: str) -> bool:
 
 def tokens_before(text: str, tokens, starts: list[int], pos: int, limit: int, max_tokens: int = 3, max_len: int = 8) -> str:
     """The last ``max_tokens`` content words ending at or before ``pos`` (not before ``limit``)."""
-    import bisect
-
     i = bisect.bisect_left(starts, pos) - 1
     words: list[str] = []
     while i >= 0 and len(words) < max_tokens:
@@ -162,8 +161,6 @@ def tokens_before(text: str, tokens, starts: list[int], pos: int, limit: int, ma
 
 def tokens_after(text: str, tokens, starts: list[int], pos: int, limit: int, max_tokens: int = 6, max_len: int = 14) -> str:
     """The first content words starting at ``pos`` (a leading 的 skipped; stops at a function word)."""
-    import bisect
-
     i = bisect.bisect_left(starts, pos)
     if i < len(tokens) and tokens[i].word == "的":
         i += 1

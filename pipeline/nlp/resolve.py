@@ -53,8 +53,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.nlp.gazetteer import CITY_LEVELS, load_gazetteer
+from pipeline.nlp.entity_rules import rules as typing_rules
 from pipeline.nlp.lexicon import is_latin, load_lexicon
-from pipeline.records import DocumentAnalysis, Mention
+from pipeline.records import DocumentAnalysis
 
 ID_PREFIX = {"person": "per_", "firm": "firm_", "org": "org_"}
 
@@ -76,10 +77,6 @@ class Entity:
 class Resolution:
     entities: dict[str, Entity]  # by entity_id
     mention_entity: dict[MentionKey, str]  # mention -> entity_id
-
-    def entity_of(self, m: Mention) -> Entity | None:
-        eid = self.mention_entity.get((m.doc_id, m.start, m.end, m.entity_type))
-        return self.entities.get(eid) if eid else None
 
 
 def stable_id(entity_type: str, name: str) -> str:
@@ -315,7 +312,19 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
 
     ``per_doc()``: an iterator over the documents' form counters (``_per_document``)."""
     forms = sorted(counts)
-    # case variants of Latin names
+    _join_latin_case(forms, uf)
+    if etype == "person":
+        _join_given_name_tails(forms, uf)
+        _join_near_duplicates(per_doc, lex, uf)
+    elif etype in ("firm", "org"):
+        _join_stems(forms, counts, uf)
+        if etype == "firm":
+            _join_prefixes(per_doc, lex, uf)
+    return _make_entities(etype, uf, counts, lex_name, kinds, previous, entities)
+
+
+def _join_latin_case(forms: list[str], uf: _Union) -> None:
+    """Case variants of Latin names are one entity."""
     by_fold: dict[str, list[str]] = defaultdict(list)
     for f in forms:
         if is_latin(f):
@@ -323,63 +332,72 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
     for group in by_fold.values():
         for f in group[1:]:
             uf.union(group[0], f)
-    if etype == "person":
-        # 马斯克 -> 埃隆·马斯克
-        tails: dict[str, set[str]] = defaultdict(set)
-        for f in forms:
-            if "·" in f:
-                tails[f.rsplit("·", 1)[1]].add(f)
-        for f in forms:
-            full = tails.get(f)
-            if full and len(full) == 1:
-                uf.union(f, next(iter(full)))
-        # near-duplicates within one document
-        for doc_counts in per_doc():
-            names = [f for f in doc_counts if len(f) == 3 and not is_latin(f)]
-            for i, x in enumerate(names):
-                for y in names[i + 1 :]:
-                    if x[0] == y[0] and sum(p != q for p, q in zip(x, y)) == 1 and doc_counts[x] != doc_counts[y]:
-                        if lex.lookup(x) is None or lex.lookup(y) is None:
-                            uf.union(x, y)
-    elif etype in ("firm", "org"):
-        # stems: 宇树 -> 宇树科技 (dataset-wide, only when one fuller form fits)
-        from pipeline.nlp.entity_rules import rules as typing_rules
 
-        stem_suffixes = typing_rules().resolver_stem_suffixes
-        stems: dict[str, set[str]] = defaultdict(set)
-        for f in forms:
-            stem = f
-            while True:  # 蔚来控股有限公司 -> 蔚来控股 -> 蔚来
-                suffix = next((x for x in stem_suffixes if stem.endswith(x) and len(stem) - len(x) >= 2), None)
-                if suffix is None:
-                    break
-                stem = stem[: -len(suffix)]
-                stems[stem].add(f)
-        for stem, fuller in stems.items():
-            if stem in counts:  # 蔚来 seen: 蔚来公司, 蔚来控股 are it
-                for x in fuller:
-                    uf.union(stem, x)
-        for f in forms:
-            fuller = stems.get(f)
-            if fuller and len({uf.find(x) for x in fuller}) == 1:
-                uf.union(f, next(iter(fuller)))
-        if etype == "firm":
-            from pipeline.nlp.entity_rules import rules as typing_rules
 
-            units = set(typing_rules().unit_suffixes)
-            # prefixes within one document: 阿里 -> 阿里巴巴
-            for doc_counts in per_doc():
-                fs = list(doc_counts)
-                for f in fs:
-                    if len(f) < 2 or is_latin(f):
-                        continue
-                    known = lex.lookup(f) is not None  # 华为云, 比亚迪半导体: units of a known firm are firms of their own
-                    longer = {uf.find(g) for g in fs if g != f and g.startswith(f) and len(g) > len(f)
-                              and not (known and g[len(f):] in units)}
-                    if len(longer) == 1:
-                        uf.union(f, next(iter(longer)))
+def _join_given_name_tails(forms: list[str], uf: _Union) -> None:
+    """马斯克 -> 埃隆·马斯克, when one full name ends so."""
+    tails: dict[str, set[str]] = defaultdict(set)
+    for f in forms:
+        if "·" in f:
+            tails[f.rsplit("·", 1)[1]].add(f)
+    for f in forms:
+        full = tails.get(f)
+        if full and len(full) == 1:
+            uf.union(f, next(iter(full)))
 
-    # clusters
+
+def _join_near_duplicates(per_doc, lex, uf: _Union) -> None:
+    """Three-character names of one document that differ in one character after the surname
+    (not both in the lexicon, not equally often): a misspelling of one person."""
+    for doc_counts in per_doc():
+        names = [f for f in doc_counts if len(f) == 3 and not is_latin(f)]
+        for i, x in enumerate(names):
+            for y in names[i + 1 :]:
+                if x[0] == y[0] and sum(p != q for p, q in zip(x, y)) == 1 and doc_counts[x] != doc_counts[y]:
+                    if lex.lookup(x) is None or lex.lookup(y) is None:
+                        uf.union(x, y)
+
+
+def _join_stems(forms: list[str], counts: Counter, uf: _Union) -> None:
+    """Stems: 宇树 -> 宇树科技 (dataset-wide: every fuller form when the stem is seen itself,
+    else a stem form joins its fuller forms only when they are already one)."""
+    stem_suffixes = typing_rules().resolver_stem_suffixes
+    stems: dict[str, set[str]] = defaultdict(set)
+    for f in forms:
+        stem = f
+        while True:  # 蔚来控股有限公司 -> 蔚来控股 -> 蔚来
+            suffix = next((x for x in stem_suffixes if stem.endswith(x) and len(stem) - len(x) >= 2), None)
+            if suffix is None:
+                break
+            stem = stem[: -len(suffix)]
+            stems[stem].add(f)
+    for stem, fuller in stems.items():
+        if stem in counts:  # 蔚来 seen: 蔚来公司, 蔚来控股 are it
+            for x in fuller:
+                uf.union(stem, x)
+    for f in forms:
+        fuller = stems.get(f)
+        if fuller and len({uf.find(x) for x in fuller}) == 1:
+            uf.union(f, next(iter(fuller)))
+
+
+def _join_prefixes(per_doc, lex, uf: _Union) -> None:
+    """Firm prefixes within one document: 阿里 -> 阿里巴巴, when one longer name starts so."""
+    units = set(typing_rules().unit_suffixes)
+    for doc_counts in per_doc():
+        fs = list(doc_counts)
+        for f in fs:
+            if len(f) < 2 or is_latin(f):
+                continue
+            known = lex.lookup(f) is not None  # 华为云, 比亚迪半导体: units of a known firm are firms of their own
+            longer = {uf.find(g) for g in fs if g != f and g.startswith(f) and len(g) > len(f)
+                      and not (known and g[len(f):] in units)}
+            if len(longer) == 1:
+                uf.union(f, next(iter(longer)))
+
+
+def _make_entities(etype, uf: _Union, counts, lex_name, kinds, previous, entities) -> dict[str, str]:
+    """One entity per cluster of ``uf`` (added to ``entities``): node -> entity ID."""
     clusters: dict[str, list[str]] = defaultdict(list)
     for node in list(uf.parent):
         clusters[uf.find(node)].append(node)
@@ -393,29 +411,35 @@ def _cluster(etype, uf, counts, lex_name, kinds, per_doc, lex, previous, entitie
         lex_names = sorted(lex_name[n] for n in nodes if n in lex_name)
         canonical = lex_names[0] if lex_names else _canonical(names, counts)
         aliases = sorted(set(names) - {canonical})
-        eid = None
-        for n in [canonical, *aliases]:
-            old = previous.get((etype, n))
-            if old and old not in used_ids:
-                eid = old
-                break
-        if eid is None:
-            eid = stable_id(etype, canonical)
-            k = 1
-            while eid in used_ids:
-                k += 1
-                eid = stable_id(etype, f"{canonical}#{k}")
+        eid = _entity_id(etype, canonical, aliases, previous, used_ids)
         used_ids.add(eid)
-        attrs = {}
-        if etype == "org":
-            kc: Counter = Counter()
-            for n in nodes:
-                kc.update(kinds.get(n, {}))
-            attrs["kind"] = kc.most_common(1)[0][0] if kc else "other"
+        attrs = {"kind": _org_kind(nodes, kinds)} if etype == "org" else {}
         entities[eid] = Entity(eid, etype, canonical, aliases, attrs)
         for n in nodes:
             node_id[n] = eid
     return node_id
+
+
+def _entity_id(etype: str, canonical: str, aliases: list[str], previous, used_ids: set[str]) -> str:
+    """The previous release's ID of one of the names when free, else one from the canonical name."""
+    for n in [canonical, *aliases]:
+        old = previous.get((etype, n))
+        if old and old not in used_ids:
+            return old
+    eid = stable_id(etype, canonical)
+    k = 1
+    while eid in used_ids:
+        k += 1
+        eid = stable_id(etype, f"{canonical}#{k}")
+    return eid
+
+
+def _org_kind(nodes: list[str], kinds: dict) -> str:
+    """The kind of organisation its forms were seen as most often (``other`` when none)."""
+    kc: Counter = Counter()
+    for n in nodes:
+        kc.update(kinds.get(n, {}))
+    return kc.most_common(1)[0][0] if kc else "other"
 
 
 def _sort_key(nodes: list[str]) -> str:

@@ -17,11 +17,14 @@ newlines, and a length cap) for the stages that work sentence by sentence.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import pickle
 import re
 import threading
 from pathlib import Path
 
+from pipeline.cache import cache_dir, write_atomic
 from pipeline.records import Token
 
 USER_DICT = Path(__file__).resolve().parent.parent / "data" / "jieba_userdict.txt"
@@ -51,11 +54,7 @@ def get_tokenizer():
 
 def _prefix_dict_path(tok) -> Path | None:
     """Cache file of the merged prefix dictionary, named by jieba's version and both dictionaries."""
-    import hashlib
-
     import jieba
-
-    from pipeline.cache import cache_dir
 
     folder = cache_dir()
     if folder is None:
@@ -70,8 +69,6 @@ def _prefix_dict_path(tok) -> Path | None:
 def _load_prefix_dict(tok) -> bool:
     """Set ``tok``'s prefix dictionary from the cache (jieba's own cache is marshal, ~3x slower
     to load than pickle, and holds the main dictionary only); False when there is none."""
-    import pickle
-
     try:
         path = _prefix_dict_path(tok)
         if path is None or not path.exists():
@@ -85,10 +82,6 @@ def _load_prefix_dict(tok) -> bool:
 
 
 def _save_prefix_dict(tok) -> None:
-    import pickle
-
-    from pipeline.cache import write_atomic
-
     try:
         path = _prefix_dict_path(tok)
     except OSError:

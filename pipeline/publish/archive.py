@@ -170,66 +170,89 @@ def write_zip(
     sizes = sum((folder / n).stat().st_size for n in names)
     if sizes > LIMIT:
         return _write_zip64(folder, names, version, created, path), {}
-    old_chunks: dict[str, tuple[int, int]] = {}
-    old_zip = None
-    if previous is not None:
-        old_path, old_index = previous
-        if old_index and old_index.get("zip_bytes") == (os.path.getsize(old_path) if os.path.exists(old_path) else -1):
-            for chunks in old_index["members"].values():
-                for digest, offset, length in chunks:
-                    old_chunks[digest] = (offset, length)
-            old_zip = open(old_path, "rb")
-    dostime, dosdate = _dos_time(created)
-    central = []
+    old_chunks, old_zip = _previous_chunks(previous)
     index: dict = {"format": INDEX_FORMAT, "members": {}}
     reused = fresh = 0
-    out = open(path, "wb")
-    pos = 0
-
-    def emit(data) -> int:
-        nonlocal pos
-        at = pos
-        out.write(data)
-        pos += len(data)
-        return at
-
+    writer = _ZipWriter(open(path, "wb"), *_dos_time(created))
     try:
         with ThreadPoolExecutor(THREADS) as pool:
             for name in names:
-                arcname = f"dataset-{version}/{name}".encode("utf-8")
-                source = folder / name
-                size = os.path.getsize(source)
-                stored = Path(name).suffix in STORED_SUFFIXES
-                method = 0 if stored else 8
-                offset = emit(_local_header(method, dostime, dosdate, 0, 0, size, arcname))  # sizes patched below
-                with open(source, "rb") as fh:
-                    if stored:
-                        crc, csize, chunks = _store(fh, emit), size, []
-                    else:
-                        crc, csize, chunks, r, f = _deflate_chunks(fh, file_chunk_ends(source), old_chunks, old_zip, pool, emit)
-                        reused, fresh = reused + r, fresh + f
-                end = pos
-                out.seek(offset)
-                out.write(_local_header(method, dostime, dosdate, crc, csize, size, arcname))
-                out.seek(end)
+                chunks, r, f = writer.add(folder / name, f"dataset-{version}/{name}".encode("utf-8"),
+                                          old_chunks, old_zip, pool)
+                reused, fresh = reused + r, fresh + f
                 if chunks:
                     index["members"][name] = chunks
-                central.append(struct.pack(
-                    "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, dostime, dosdate,
-                    crc, csize, size, len(arcname), 0, 0, 0, 0, 0o644 << 16, offset,
-                ) + arcname)
-        cd_offset = pos
-        for entry in central:
-            emit(entry)
-        emit(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), pos - cd_offset, cd_offset, 0))
+        writer.finish()
     finally:
-        out.close()
+        writer.out.close()
         if old_zip is not None:
             old_zip.close()
     checksums.sha256_file(path)  # read once, in blocks: each header is patched after its member's data
-    index["zip_bytes"] = pos
+    index["zip_bytes"] = writer.pos
     index["chunks_reused"], index["chunks_deflated"] = reused, fresh
     return path, index
+
+
+def _previous_chunks(previous: tuple[Path, dict] | None) -> tuple[dict[str, tuple[int, int]], object]:
+    """The previous zip's deflated chunks (digest -> (offset, length)) and the zip opened for reading,
+    when its index describes it (same size); else nothing and None."""
+    old_chunks: dict[str, tuple[int, int]] = {}
+    if previous is None:
+        return old_chunks, None
+    old_path, old_index = previous
+    if not old_index or old_index.get("zip_bytes") != (os.path.getsize(old_path) if os.path.exists(old_path) else -1):
+        return old_chunks, None
+    for chunks in old_index["members"].values():
+        for digest, offset, length in chunks:
+            old_chunks[digest] = (offset, length)
+    return old_chunks, open(old_path, "rb")
+
+
+class _ZipWriter:
+    """A zip written front to back: local headers (patched once a member's sizes are known),
+    member data, then the central directory."""
+
+    def __init__(self, out, dostime: int, dosdate: int):
+        self.out, self.dostime, self.dosdate = out, dostime, dosdate
+        self.pos = 0
+        self.central: list[bytes] = []
+
+    def emit(self, data) -> int:
+        at = self.pos
+        self.out.write(data)
+        self.pos += len(data)
+        return at
+
+    def add(self, source: Path, arcname: bytes, old_chunks, old_zip, pool) -> tuple[list, int, int]:
+        """One member, stored or deflated (reusing ``old_chunks``); its chunk index, chunks reused, deflated."""
+        size = os.path.getsize(source)
+        stored = source.suffix in STORED_SUFFIXES
+        method = 0 if stored else 8
+        offset = self.emit(_local_header(method, self.dostime, self.dosdate, 0, 0, size, arcname))  # patched below
+        reused = fresh = 0
+        with open(source, "rb") as fh:
+            if stored:
+                crc, csize, chunks = _store(fh, self.emit), size, []
+            else:
+                crc, csize, chunks, reused, fresh = _deflate_chunks(fh, file_chunk_ends(source), old_chunks, old_zip,
+                                                                    pool, self.emit)
+        end = self.pos
+        self.out.seek(offset)
+        self.out.write(_local_header(method, self.dostime, self.dosdate, crc, csize, size, arcname))
+        self.out.seek(end)
+        self.central.append(struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, 20, 0, method, self.dostime, self.dosdate,
+            crc, csize, size, len(arcname), 0, 0, 0, 0, 0o644 << 16, offset,
+        ) + arcname)
+        return chunks, reused, fresh
+
+    def finish(self) -> None:
+        """The central directory and its end record."""
+        cd_offset = self.pos
+        for entry in self.central:
+            self.emit(entry)
+        self.emit(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(self.central), len(self.central),
+                              self.pos - cd_offset, cd_offset, 0))
 
 
 def _local_header(method: int, dostime: int, dosdate: int, crc: int, csize: int, size: int, arcname: bytes) -> bytes:

@@ -107,20 +107,60 @@ def _parts_resource(folder: Path, t: schema.Table, paths: list[str], every: int,
     }
 
 
-def _parquet_resource(folder: Path, t: schema.Table, rows: int) -> dict:
-    """The tabular resource of a table published as one Parquet file without a CSV twin."""
+def _parquet_resource(folder: Path, t: schema.Table, rows: int, *, beside_csv: bool = False) -> dict:
+    """The tabular resource of a table's Parquet file: the table itself when it has no CSV
+    (a partitioned release), else its typed twin ``<table>-parquet``."""
     return {
-        "name": t.name,
+        "name": f"{t.name}-parquet" if beside_csv else t.name,
         "type": "table",
         "path": f"{t.name}.parquet",
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
-        "title": t.title,
-        "description": t.description,
+        "title": f"{t.title} (Parquet)" if beside_csv else t.title,
+        "description": (f"The {t.name} table as Parquet, typed (list columns as list<string>)."
+                        if beside_csv else t.description),
+        # Frictionless counts bytes and hashes only of files it streams (not Parquet):
+        # the size and hash are given under their own names (and in SHA256SUMS).
         **{f"file_{k}": v for k, v in _file_facts(folder, f"{t.name}.parquet").items()},
         "rows": rows,
         "schema": parquet_schema(t),
     }
+
+
+def _csv_resource(folder: Path, t: schema.Table, rows: int) -> dict:
+    """The tabular resource of a table's CSV file."""
+    return {
+        "name": t.name,
+        "type": "table",
+        "path": f"{t.name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",  # with a byte-order mark, which readers skip
+        "title": t.title,
+        "description": t.description,
+        **_file_facts(folder, f"{t.name}.csv"),
+        "rows": rows,
+        "schema": table_schema(t),
+    }
+
+
+def _table_resources(folder: Path, tables: list[str], row_counts: dict[str, int],
+                     parts: dict[str, tuple[list[str], int]]) -> list[dict]:
+    """Every table's resource (its parts, its CSV, or its only Parquet file), then the Parquet
+    twins of the tables published as CSV."""
+    resources, with_csv = [], []
+    for name in tables:
+        t, rows = schema.TABLES[name], row_counts.get(name, 0)
+        if name in parts:
+            resources.append(_parts_resource(folder, t, *parts[name], rows))
+        elif not (folder / f"{name}.csv").exists():  # a partitioned release: the table is its Parquet file
+            resources.append(_parquet_resource(folder, t, rows))
+        else:
+            resources.append(_csv_resource(folder, t, rows))
+            with_csv.append(name)
+    for name in with_csv:
+        resources.append(_parquet_resource(folder, schema.TABLES[name], row_counts.get(name, 0), beside_csv=True))
+    return resources
 
 
 def table_row_counts(package: dict | None) -> dict[str, int]:
@@ -163,51 +203,7 @@ def build_datapackage(
     ``parts``: table -> (its part files, documents per part) for the partitioned tables.
     """
     folder = Path(folder)
-    parts = parts or {}
-    resources = []
-    for name in tables:
-        t = schema.TABLES[name]
-        if name in parts:
-            resources.append(_parts_resource(folder, t, *parts[name], row_counts.get(name, 0)))
-            continue
-        if not (folder / f"{name}.csv").exists():  # a partitioned release: the table is its Parquet file
-            resources.append(_parquet_resource(folder, t, row_counts.get(name, 0)))
-            continue
-        resources.append(
-            {
-                "name": name,
-                "type": "table",
-                "path": f"{name}.csv",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",  # with a byte-order mark, which readers skip
-                "title": t.title,
-                "description": t.description,
-                **_file_facts(folder, f"{name}.csv"),
-                "rows": row_counts.get(name, 0),
-                "schema": table_schema(t),
-            }
-        )
-    for name in tables:
-        t = schema.TABLES[name]
-        if name in parts or not (folder / f"{name}.csv").exists():
-            continue
-        resources.append(
-            {
-                "name": f"{name}-parquet",
-                "type": "table",
-                "path": f"{name}.parquet",
-                "format": "parquet",
-                "mediatype": "application/vnd.apache.parquet",
-                "title": f"{t.title} (Parquet)",
-                "description": f"The {name} table as Parquet, typed (list columns as list<string>).",
-                # Frictionless counts bytes and hashes only of files it streams (not Parquet):
-                # the size and hash are given under their own names (and in SHA256SUMS).
-                **{f"file_{k}": v for k, v in _file_facts(folder, f"{name}.parquet").items()},
-                "rows": row_counts.get(name, 0),
-                "schema": parquet_schema(t),
-            }
-        )
+    resources = _table_resources(folder, tables, row_counts, parts or {})
     for file_name, props in (extra_files or {}).items():
         resources.append({"type": "file", "path": file_name, **props, **_file_facts(folder, file_name)})
     package = {

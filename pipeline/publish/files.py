@@ -20,8 +20,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.schema import to_arrow  # noqa: F401  (the one conversion; callers import it from here too)
 from pipeline.publish import checksums
+from pipeline.publish.dictionary import field_metadata
+from pipeline.schema import to_arrow  # noqa: F401  (the one conversion; callers import it from here too)
 
 BOM = "\ufeff".encode("utf-8")
 
@@ -99,8 +100,6 @@ def published_metadata(name: str) -> dict:
 def described_schema(name: str) -> pa.Schema:
     """The published Parquet schema: ``published_metadata`` plus each field's description,
     type and nullability in its field metadata (``publish.dictionary.field_metadata``)."""
-    from pipeline.publish.dictionary import field_metadata
-
     meta = field_metadata(name)
     base = schema.TABLES[name].arrow_schema()
     return pa.schema([f.with_metadata(meta[f.name]) for f in base], metadata=published_metadata(name))

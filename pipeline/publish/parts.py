@@ -46,6 +46,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import schema
+from pipeline.publish import checksums
+from pipeline.publish.files import described_schema
 
 ENV = "PIPELINE_PARTITION_ABOVE"
 DEFAULT_ABOVE = 16 << 20  # bytes of table data (Arrow) above which a release is partitioned
@@ -123,8 +125,6 @@ def split_parts(name: str, table: pa.Table, every: int) -> list[pa.Table]:
 
 
 def _parquet_bytes(name: str, part: pa.Table) -> pa.Buffer:
-    from pipeline.publish.files import described_schema
-
     sink = pa.BufferOutputStream()
     pq.write_table(pa.Table.from_arrays(part.columns, schema=described_schema(name)), sink,
                    compression="zstd", store_schema=True)
@@ -133,8 +133,6 @@ def _parquet_bytes(name: str, part: pa.Table) -> pa.Buffer:
 
 def write_parts(name: str, table: pa.Table, folder: Path, every: int) -> list[str]:
     """Write ``folder/<name>/part-<sha256>.parquet`` files; their relative paths, in document order."""
-    from pipeline.publish import checksums
-
     target = Path(folder) / name
     target.mkdir(parents=True, exist_ok=True)
     names = []

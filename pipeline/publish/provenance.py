@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import tomllib
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 from pipeline.shaping import shaping_files
@@ -39,12 +41,8 @@ def _sha256(path: Path) -> str:
 def project_version() -> str | None:
     pyproject = REPO_DIR / "pyproject.toml"
     if pyproject.exists():
-        import tomllib
-
         return tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("version")
     try:
-        from importlib.metadata import version
-
         return version(DISTRIBUTION)
     except Exception:  # not installed: no version to record
         return None

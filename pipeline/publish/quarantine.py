@@ -27,7 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import schema
+from pipeline.accounting import _concat_errors, _source_paths
 from pipeline.publish import validate
+from pipeline.records import SourceError
+from pipeline.workdir import records_to_table
 
 ROW_CHECKS = ("foreign_keys", "offsets", "finite", "names")
 MAX_ROUNDS = 3
@@ -86,10 +89,6 @@ def _documents_of(table: str, arrow: dict[str, pa.Table], details: list[str]):
 
 def exclude(parts: dict[str, pa.Table], bad: dict[str, tuple[str, str, int]]) -> dict[str, pa.Table]:
     """The per-document results without the documents of ``bad``, and an error row for each."""
-    from pipeline.accounting import _concat_errors, _source_paths
-    from pipeline.records import SourceError
-    from pipeline.workdir import records_to_table
-
     value_set = pa.array(sorted(bad), pa.string())
     out = dict(parts)
     for name in ("documents", "mentions", "facts", "relations"):

@@ -25,8 +25,10 @@ import argparse
 import html
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from pipeline import schema
 from pipeline.publish import downloads
@@ -82,8 +84,6 @@ QUERIES: dict[str, dict] = {
 
 def safe_url(value) -> str | None:
     """``value`` when it is an absolute http(s) URL with a host, else None (never a ``javascript:`` link)."""
-    from urllib.parse import urlsplit
-
     if not isinstance(value, str):
         return None
     value = value.strip()
@@ -150,9 +150,6 @@ def _documents(n: int) -> str:
 
 def _examples(release: Path) -> str:
     """Example links built from the data: a full-text search and a 'contains' filter."""
-    import sqlite3
-    from urllib.parse import quote
-
     try:
         con = sqlite3.connect(f"file:{database_of(release)}?mode=ro", uri=True)
         try:

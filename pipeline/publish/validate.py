@@ -1,4 +1,4 @@
-"""Checks run on the tables before a release is published (plain functions, no Dagster).
+"""Checks run on the tables before a release is published (plain functions).
 
 Each check looks at one table (and, for keys and offsets, the tables it refers
 to) and returns a ``CheckOutcome``. Blocking checks guard against a broken

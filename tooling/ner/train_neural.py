@@ -35,6 +35,7 @@ from pipeline.nlp.ner.sentences import MAX_SENT_LEN, document_sentences
 from pipeline.nlp.segment import segment
 from tooling.ner import clusters as nerclusters
 from tooling.ner import data as nerdata
+from tooling.ner.holdout import convention_of, holdout_scores
 
 PRETRAINED = ("char", "bigram")
 MAX_PRETRAINED = {"char": 8000, "bigram": 40000}
@@ -42,8 +43,6 @@ MAX_PRETRAINED = {"char": 8000, "bigram": 40000}
 
 def featurise(records: list[nerdata.Record], folds: list[Resources]):
     """(fields, labels, convention index) per training sentence; record k uses folds[k % len]."""
-    from tooling.ner.train import convention_of
-
     out = []
     for k, r in enumerate(records):
         conv = CONVENTIONS.index(convention_of(r.source))
@@ -312,7 +311,6 @@ def train_network(data, ids, vocabs, dev, dev_res, pretrained, epochs, hidden, d
 def score_holdout(model: NeuralModel, dev, dev_res: Resources) -> dict:
     """F1 per training file of the held-out block, each tagged in its own file's convention."""
     from pipeline.nlp.ner.tagger import NeuralBackend
-    from tooling.ner.train import convention_of, holdout_scores
 
     return holdout_scores(dev, lambda source: NeuralBackend(model, dev_res, convention_of(source)))
 

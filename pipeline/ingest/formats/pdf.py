@@ -16,6 +16,8 @@ first) are ``FormatError``s.
 
 from __future__ import annotations
 
+import unicodedata
+
 from pipeline.ingest.formats.base import Extracted, FormatError, ReadContext
 
 # PDFium's own error codes (FPDF_ERR_*): 3 = bad format / corrupt, 4 = password required.
@@ -77,8 +79,6 @@ def unwrap(page_text: str) -> str:
 
 def _width(line: str) -> int:
     """Display width: wide (CJK) characters count 2."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line.rstrip())
 
 

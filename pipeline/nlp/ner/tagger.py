@@ -31,6 +31,7 @@ from pipeline.nlp.ner.bioes import Span, decode
 from pipeline.nlp.ner.model import NeuralModel
 from pipeline.nlp.ner.resources import Resources, load_resources
 from pipeline.nlp.ner.sentences import document_sentences
+from pipeline.nlp.segment import segment
 from pipeline.records import Token
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "ner"
@@ -78,8 +79,6 @@ class NeuralBackend:
         return f"bilstm-crf[{self.convention or 'shared'}]"
 
     def tag(self, text: str, tokens: list[Token] | None = None) -> list[Span]:
-        from pipeline.nlp.segment import segment
-
         if not text:
             return []
         if tokens is None:
