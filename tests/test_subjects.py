@@ -169,8 +169,10 @@ SUBJECT_CASES = [
      [(2e8, "元", "本轮融资由贵阳创投", "carried")]),
     ("carried, not explicit: a name qualifying a trade (X行业)", "国内Robotaxi行业的总规模将超过一万辆。", {"Robotaxi": FIRM}, "",
      [(1e4, "辆", "Robotaxi", "carried")]),
-    ("carried, not explicit: a body qualifying a counted group", "合肥GDP达1.14万亿元，而科创板上市公司数量为14家。",
-     {"合肥": CITY, "科创板": "org"}, "", [(14, "家", "科创板", "carried")]),
+    ("carried: a body qualifying a counted group is not its holder (the topic is)", "合肥GDP达1.14万亿元，而科创板上市公司数量为14家。",
+     {"合肥": CITY, "科创板": "org"}, "", [(14, "家", "合肥", "carried")]),
+    ("negative: a firm's own name ending in 公司 before a count is no qualified group", "小米公司员工超过3万人。",
+     {"小米公司": FIRM}, "", [(3e4, "人", "小米公司", "explicit")]),
     ("negative: a place qualifying a counted group holds it", "东莞倍增企业数量为457家。", {"东莞": CITY}, "",
      [(457, "家", "东莞", "explicit")]),
     ("carried, not explicit: a ranking of the group after 的", "中国GDP增幅排名前十的主要城市中，中西部城市占了8座。",
@@ -193,6 +195,33 @@ SUBJECT_CASES = [
      {"美国": COUNTRY, "华为": FIRM}, "", [(-0.3, "%", "美国", "carried")]),
     ("carried: the place a titled plan is named after", "合肥发布新政。\n近日，《合肥市专精特新中小企业倍增培育行动计划》出台，提出培育专精特新企业1500家。",
      {"合肥": CITY}, "", [(1500, "家", "合肥", "carried")]),
+    # issue 13, untuned text (2026-12-05): brackets, verbs' objects, 公司 in the sentence, blocks, open groups
+    ("carried: a bracketed short name and code do not push the topic away; the verb's object is not it",
+     "2023年，远江盛邦网络安全科技股份有限公司（股票简称：盛邦安全，股票代码：688651.SH）正式登陆上交所科创板，共发行股份为1,888.00万股。",
+     {"远江盛邦网络安全科技股份有限公司": FIRM, "盛邦安全": FIRM, "上交所科创板": "org"}, "",
+     [(1.888e7, "股", "远江盛邦网络安全科技股份有限公司", "carried")]),
+    ("carried: the topic opening an earlier clause, not the object of its verb", "4月16日，图森未来成功登陆纳斯达克，截止本周一收盘，其最新市值高达76.5亿美元。",
+     {"图森未来": FIRM, "纳斯达克": "org"}, "", [(7.65e9, "美元", "图森未来", "carried")]),
+    ("anaphora: 公司 after a firm opening an earlier clause of the sentence is that firm",
+     "Keep递交了招股书。\n营收层面，Peloton更简单，截至12月31日的季度里，公司一共创造了11.339亿美元的收入。",
+     {"Keep": FIRM, "Peloton": FIRM}, "Keep冲刺IPO", [(1.1339e9, "美元", "Peloton", "anaphora")]),
+    ("negative: 公司 after a source (据X) is not the source", "Keep递交了招股书。\n据Peloton披露，公司营收增长了10%。",
+     {"Keep": FIRM, "Peloton": FIRM}, "Keep冲刺IPO", [(0.1, "%", "Keep", "anaphora")]),
+    ("carried: a block naming no one goes on about the previous block's single topic",
+     "Keep递交了招股书。\nPeloton的硬件收入大幅下滑。Peloton的毛利率也不见了。\n从第二季度开始，硬件的成本收入占比接近90%。",
+     {"Keep": FIRM, "Peloton": FIRM}, "Keep冲刺IPO", [(0.9, "%", "Peloton", "carried")]),
+    ("negative: carrying over blocks stops when the previous block moved on to another name",
+     "Keep递交了招股书。\nPeloton的硬件收入大幅下滑。红杉中国随后投资了光年实验室。\n从第二季度开始，硬件的成本收入占比接近90%。",
+     {"Keep": FIRM, "Peloton": FIRM, "红杉中国": FIRM, "光年实验室": FIRM}, "Keep冲刺IPO", [(0.9, "%", "Keep", "document")]),
+    ("negative: carrying over blocks stops at a block naming someone before the number",
+     "Keep递交了招股书。\nPeloton的硬件收入大幅下滑。\n相较之下，Keep的硬件成本收入占比接近90%。",
+     {"Keep": FIRM, "Peloton": FIRM}, "Keep冲刺IPO", [(0.9, "%", "Keep", "explicit")]),
+    ("not explicit: members of an open group (A、B等公司)", "阿里、腾讯、百度等互联网公司营收增长10%。",
+     {"阿里": FIRM, "腾讯": FIRM, "百度": FIRM}, "", [(0.1, "%", "阿里", "carried")]),
+    ("not explicit: members of a group 包括A、B在内", "包括华为、小米在内的企业营收增长20%。",
+     {"华为": FIRM, "小米": FIRM}, "", [(0.2, "%", "小米", "carried")]),
+    ("negative: a closed list is no open group", "华为和小米的营收增长了20%。", {"华为": FIRM, "小米": FIRM}, "",
+     [(0.2, "%", "华为", "explicit")]),
     ("negative: a title not named after a place of the document", "近日，《专精特新中小企业倍增培育行动计划》出台，提出培育专精特新企业1500家。\n合肥是省会。",
      {"合肥": CITY}, "", [(1500, "家", None, "none")]),
 ]
@@ -302,3 +331,13 @@ def test_years_from_the_document_date(text, published, value, unit, year):
     hits = _by_value(facts, value, unit)
     assert len(hits) == 1, [(f.span_text, f.value, f.unit) for f in facts]
     assert hits[0].year == year
+
+
+@pytest.mark.parametrize("text,parts", [
+    ("共发行股份为1,888.00万股，每股39.90元", ["共发行股份为1,888.00万股", "每股39.90元"]),
+    ("营收增长10%,利润增长5%", ["营收增长10%", "利润增长5%"]),
+    ("A公司（简称：B，代码：C）上市", ["A公司", "简称", "B", "代码", "C", "上市"]),
+])
+def test_clauses_keep_thousands_separators(text, parts):
+    from pipeline.nlp.fact_context import clauses
+    assert [text[a:b] for a, b in clauses(text, 0, len(text))] == parts

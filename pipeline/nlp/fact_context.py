@@ -19,7 +19,7 @@ from pipeline.nlp.salience import Salience
 from pipeline.records import Document, Mention, Token
 
 _SENT_END = re.compile(r"[。！？!?]+[”’」』）)\"]*|\n")
-_CLAUSE_SEP = re.compile(r"[，,：:；;（）()]")
+_CLAUSE_SEP = re.compile(r"[，：:；;（）()]|(?<!\d),|,(?!\d)")  # 1,888.00万股: a thousands separator splits nothing
 
 
 @dataclass
@@ -34,6 +34,8 @@ class DocContext:
     prev_subject: Mention | None = None  # subject of the previous sentence of the block
     carried: tuple | None = None  # (year, period) stated earlier in the paragraph, see facts._carry
     prev_org: Mention | None = None  # last firm or organisation named earlier in the block
+    para_topic: Mention | None = None  # topic of the last block that named anyone (carried over blocks naming nobody)
+    para_start: int = 0  # start of the current block
     stated: set = field(default_factory=set)  # (value, unit) of the numbers read so far, for restatements
     prev_group: list = field(default_factory=list)  # the list of names of the previous sentence (它们分别...)
     prev_place: dict = field(default_factory=dict)  # entity type (city, province) -> last one named in the block

@@ -120,6 +120,9 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
     facts: list[Fact] = []
     section = _section_years(doc, d)
     for rs, re_ in regions:
+        if in_range(d, "mentions", d.para_start, rs):
+            d.para_topic = _block_topic(d, d.para_start, rs)
+        d.para_start = rs
         d.prev_subject, d.carried, d.prev_org, d.prev_place, d.para_timed = None, None, None, {}, False
         if rs in section:
             d.carried, d.para_timed = section[rs], True  # ## 2024年上半年: the heading's year dates its section
@@ -151,6 +154,22 @@ def extract_facts(doc: Document, tokens: list[Token], mentions: list[Mention]) -
             d.prev_org = _last_org(d, ss, se) or d.prev_org
             _note_places(d, ss, se)
     return _drop_restatements(_dedupe(facts))
+
+
+def _block_topic(d: DocContext, start: int, end: int) -> Mention | None:
+    """The topic a block kept from its first sentence to its last (the subject of both), a firm, a
+    body or a place; None when it moved on (its last topic is an investor, a person, another firm)."""
+    first = last = None
+    for ss, se in sentences(d.text, start, end):
+        t = _sentence_topic(d, ss, se)
+        if t is not None:
+            first = first or t
+            last = t
+    if first is None or last is None or first.entity_type == "person":
+        return None
+    same = (first.canonical or first.text) == (last.canonical or last.text)
+    return last if same and d.prev_subject is not None and \
+        (d.prev_subject.canonical or d.prev_subject.text) == (last.canonical or last.text) else None
 
 
 def _section_years(doc: Document, d: DocContext) -> dict[int, tuple[int, str | None]]:

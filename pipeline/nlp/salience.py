@@ -105,7 +105,7 @@ def _guarded(word: str, not_after: str, not_before: str) -> str:
 
 # bare words refer only at the start of a clause (公司营收 ..., 全国GDP ...)
 _CLAUSE_INITIAL = {"公司", "本公司", "全国", "国内", "我国"}
-_LEADS = {"", "而", "但", "且", "同时", "此外", "其中", "目前", "如今", "在", "从"}
+_LEADS = {"", "而", "但", "且", "同时", "此外", "其中", "另外", "目前", "如今", "当前", "此前", "此后", "近日", "日前", "近年来", "在", "从"}
 
 
 def anaphor_before(text: str, lo: int, hi: int) -> tuple[int, str, tuple[str, ...]] | None:

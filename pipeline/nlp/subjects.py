@@ -78,7 +78,7 @@ from pipeline import vocab
 from pipeline.nlp import clause_roles as cr
 from pipeline.nlp import metric_names as mn
 from pipeline.nlp.ner.dictionary_tags import word_pos
-from pipeline.nlp.fact_context import DocContext, Sentence, clause_index
+from pipeline.nlp.fact_context import DocContext, Sentence, clause_index, in_range
 from pipeline.nlp.numbers import Quantity
 from pipeline.nlp.salience import anaphor_before
 from pipeline.records import Mention
@@ -98,9 +98,9 @@ _DESCRIBES = re.compile(r"[^\s，,。；;：:、的\d（）()“”]{0,3}的[^\s
 _AT_ORG = re.compile(r"\s*(?:曾|曾经|已|也)?(?:在|于|为|代表)\s*")
 _ATTRIBUTE_GAP = re.compile(r"\s*(?:超过?|约|近|逾|达|仅|的)?\s*")
 _SOURCE_CLAUSE_END = re.compile(r"(?:显示|表明|统计|测算|数据)\s*[”」]?\s*$")
-_CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|截至[^，,]{0,8})?\s*$")
+_CLAUSE_LEAD = re.compile(r"\s*(?:而|但|且|同时|此外|其中|另外|目前|如今|当前|此前|此后|近日|日前|近年来|截至[^，,]{0,8})?\s*$")
 _ORG_TYPES = ("firm", "org")
-_SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
+_SPEAKER_AFTER = re.compile(r"\s*(?:[^，,。；;]{0,6}?)(?:表示|(?<![简号堪统昵俗])称|指出|认为|介绍|透露|坦言|强调|预计|预测|说)\s*[，,：:]")
 
 
 def choose_subject(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[str, ...],
@@ -202,6 +202,9 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if refers == ("person",):  # 他, 她, 这位: the person last named (this sentence first)
         named = [m for m in sent.mentions if m.entity_type == "person" and m.end <= q.start]
         return named[-1] if named else d.prev_place.get("person")
+    here = _clause_topic_before(d, sent, found[0], refers) if refers[0] in _ORG_TYPES else None
+    if here is not None:
+        return here  # 「Peloton」更简单，……，公司一共创造了……收入: the sentence's topic
     recent = d.prev_org if refers[0] in _ORG_TYPES else d.prev_place.get(refers[0])
     if recent is not None and recent.entity_type not in refers:
         recent = None
@@ -211,6 +214,22 @@ def _resolve_anaphor(d: DocContext, sent: Sentence, q: Quantity, types: tuple[st
     if word.startswith(("该", "这", "全", "本市", "本省")):
         return recent or main  # 该公司, 全市: the one just named
     return main or recent  # 公司, 本公司: the firm the document is about
+
+
+def _clause_topic_before(d: DocContext, sent: Sentence, pos: int, refers: tuple[str, ...]) -> Mention | None:
+    """The name of a type in ``refers`` opening an earlier clause of the sentence, before ``pos`` (the
+    referring word), with no verb or preposition before it and no 的 after it (a topic, not an
+    object, a source or a modifier): 「Peloton」更简单，截至……，公司一共创造了……."""
+    text, ci = d.text, clause_index(sent, pos)
+    for m in reversed(sent.mentions):
+        mci = clause_index(sent, m.start)
+        if mci >= ci or m.entity_type not in refers or text.startswith("的", m.end):
+            continue
+        mcs = sent.clauses[mci][0]
+        if cr.opens_clause(d, mcs, m) and not any(mcs <= x.start < m.start for x in sent.mentions) and \
+                not _is_source(d, sent, None, m, ci, mci) and not _CAUSE_CLAUSE.match(text, mcs):
+            return m
+    return None
 
 
 def _place_in_body_name(d: DocContext, sent: Sentence, q: Quantity, refers: tuple[str, ...]) -> Mention | None:
@@ -337,6 +356,7 @@ class _Ballot:
     """The names of a sentence scored as the subject of one number, and what was learnt on the way."""
     scored: list = field(default_factory=list)  # (mention, score, named in the number's own clause, unpenalised)
     objects: set = field(default_factory=set)  # ids of names inside an earlier clause, not opening it
+    governed: set = field(default_factory=set)  # ids of those governed by a verb or preposition of their clause
     rivals: list = field(default_factory=list)  # unpenalised names of the number's clause before it
     leads: set = field(default_factory=set)  # ids of those opening the clause
     sources: list = field(default_factory=list)  # names that are the number's source or speaker
@@ -357,7 +377,7 @@ class _Ballot:
             if (m.start < q.end and q.start < m.end) or m.text in vocab or _metric_word_person(m):
                 continue  # the number itself; 毛利率 (毛利润 as a person) recognised as a name: never the subject
             mci = max(0, bisect_right(clause_starts, m.start) - 1)
-            score = _position_score(q, m, ci, mci)
+            score = _position_score(q, m, ci, mci, _clause_gap(d.text, sent, mci, ci))
             if score is None:
                 continue
             if _is_source(d, sent, q, m, ci, mci):
@@ -383,11 +403,17 @@ class _Ballot:
                 self.topic_named = True
         elif mci < ci:
             self.objects.add(id(m))  # named inside an earlier clause, not opening it
+            if cr.governor_before(d, mcs, m.start) is not None:
+                self.governed.add(id(m))  # 正式登陆上交所科创板，共发行……: the object of a verb
         if text[m.end : m.end + 1] == "的":
             score += 1
+        if _qualifies_counted_group(d, q, m):
+            score -= 8  # 合肥GDP达……，而科创板上市公司数量为14家: the name qualifies the group counted, not its holder
         typed = _type_score(q, m, types)
         if typed is None or id(m) in enumerated:
             return  # a type that cannot be the subject; 国芯科技、创耀科技 6家半导体企业: what is counted
+        if id(m) in self.governed and typed < 0:
+            return  # 图森未来成功登陆纳斯达克，……，其最新市值: an earlier verb's object of an unfitting type
         self.scored.append((m, score + typed, mci == ci and not pen))
         if mci == ci and not pen and m.end <= q.start:
             self.rivals.append(m)
@@ -397,7 +423,7 @@ class _Ballot:
     def best(self) -> tuple[Mention | None, float, bool]:
         best, best_score, best_direct = None, -1e9, False
         for m, score, direct in self.scored:
-            if self.topic_named and id(m) in self.objects:
+            if id(m) in self.governed or (self.topic_named and id(m) in self.objects):
                 score -= 2.5  # 楼天城……，后又成为百度……主席，年仅30岁: the topic, not an earlier clause's object
             if score > best_score:
                 best, best_score, best_direct = m, score, direct
@@ -416,6 +442,8 @@ class _Ballot:
             return False  # 美国对华为的制裁导致其营收下降30%: the number is the referred one's (not 宁德全市)
         if _inner_preposition(d, best):
             return False  # 本轮融资由贵阳创投: a name read across a preposition is not a trustworthy name
+        if _in_open_group(d, best, listed):
+            return False  # 阿里、腾讯等互联网公司, 包括华为、小米在内的企业: members of a group the number is about
         if _qualifies_group(d, q, best):
             return False  # 科创板上市公司数量为14家, 国内Robotaxi行业的总规模: the name qualifies a group or a trade
         dist = distributive_at(d.text, best.end, q.start)
@@ -454,6 +482,16 @@ def _inner_preposition(d: DocContext, m: Mention) -> bool:
     return False
 
 
+_OPEN_LIST_AFTER = re.compile(r"\s*(?:等|在内|为代表|之类)")
+
+
+def _in_open_group(d: DocContext, best: Mention, listed: set) -> bool:
+    """Whether ``best`` (with the names ``listed`` continuing its list) is a member of an open group:
+    A、B等公司, 包括A、B在内的企业, 以A为代表的企业."""
+    end = max([best.end] + [m.end for m in d.mentions if id(m) in listed])
+    return bool(_OPEN_LIST_AFTER.match(d.text, end))
+
+
 _TRADE_AFTER = re.compile(r"\s*(?:行业|产业|赛道|领域|板块)")
 
 
@@ -466,6 +504,15 @@ def _qualifies_group(d: DocContext, q: Quantity, m: Mention) -> bool:
     if _TRADE_AFTER.match(d.text, m.end):
         return True
     return q.kind == "counter" and m.entity_type in _ORG_TYPES and bool(_group_patterns()[2].match(d.text, m.end, q.start))
+
+
+def _qualifies_counted_group(d: DocContext, q: Quantity, m: Mention) -> bool:
+    """科创板上市公司数量为14家: a firm or a body qualifying a counted group through a word between
+    them (not 小米公司员工3万人, where the group noun is part of the firm's own name)."""
+    if q.kind != "counter" or m.end > q.start or m.entity_type not in _ORG_TYPES:
+        return False
+    found = _group_patterns()[2].match(d.text, m.end, q.start)
+    return found is not None and not re.fullmatch(r"\s*(?:公司|企业|集团)", found.group(0))
 
 
 def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, clause_start: int, pen: bool) -> bool:
@@ -487,16 +534,36 @@ def _is_clause_subject(d: DocContext, sent: Sentence, q: Quantity, m: Mention, c
         cr.opens_clause(d, seg, m)
 
 
-def _position_score(q: Quantity, m: Mention, ci: int, mci: int) -> float | None:
+def _position_score(q: Quantity, m: Mention, ci: int, mci: int, gap: int) -> float | None:
     """The base score of a name by where it stands: the number's clause before it first, then earlier
-    clauses, then after it in its clause; None for a name of a later clause."""
+    clauses (``gap``: the clause breaks between, brackets not counted), then after it in its clause;
+    None for a name of a later clause."""
     if m.end <= q.start:
         if mci == ci:
             return 10.0 - min(3.0, (q.start - m.end) / 15)
-        return 8.0 - 1.5 * (ci - mci) - min(1.0, (q.start - m.end) / 40)
+        return 8.0 - 1.5 * gap - min(1.0, (q.start - m.end) / 40)
     if mci == ci:
         return 3.0 - min(2.0, (m.start - q.end) / 10)
     return None
+
+
+def _clause_gap(text: str, sent: Sentence, mci: int, ci: int) -> int:
+    """The clause breaks between clause ``mci`` and clause ``ci`` that stand outside brackets: 某公司（股票简称：X，
+    股票代码：Y）正式登陆…… is one clause before 登陆, not five."""
+    if mci >= ci:
+        return 0
+    gap = 0
+    for k in range(mci + 1, ci + 1):
+        at = sent.clauses[k][0] - 1
+        if text[at] not in "（）()" and not _in_brackets(text, sent.start, at):
+            gap += 1
+    return gap
+
+
+def _in_brackets(text: str, lo: int, pos: int) -> bool:
+    """Whether ``pos`` is inside brackets opened in text[lo:pos]."""
+    seg = text[lo:pos]
+    return seg.count("（") + seg.count("(") > seg.count("）") + seg.count(")")
 
 
 def _is_source(d: DocContext, sent: Sentence, q: Quantity, m: Mention, ci: int, mci: int) -> bool:
@@ -623,6 +690,12 @@ def _fallback(d: DocContext, sent: Sentence, q: Quantity, ci: int, types: tuple[
         prev = d.prev_org  # 李斌表示……。「预计10月份生产5000台」: the paragraph's firm, not the speaker
     if prev is not None and (not types or prev.entity_type in types) and not any(m.end <= q.start and m not in sources for m in sent.mentions):
         return prev, "carried"
+    topic = d.para_topic  # a block naming no one so far goes on about the last block's topic
+    if topic is not None and (not types or topic.entity_type in types) and prev is None and d.prev_org is None \
+            and not in_range(d, "mentions", d.para_start, q.start):
+        main = _document_subject(d, types)
+        if main is None or (main.canonical or main.text) != (topic.canonical or topic.text):
+            return topic, "carried"  # (the document's own main entity is left to ``document``)
     return None, "none"
 
 
