@@ -10,21 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline.nlp import doc_aliases
-from pipeline.nlp.entities import recognize
-from pipeline.nlp.segment import segment
-from pipeline.records import Document
-
-
-def _mentions(text: str, spans=()):
-    ner = []
-    for name, type_ in spans:
-        s = text.index(name)
-        ner.append((s, s + len(name), type_))
-    return recognize(Document("d", "", "", "", None, None, text, ""), segment(text), ner)
-
-
-def _typed(text: str, spans=()) -> set[tuple[str, str]]:
-    return {(m.text, m.entity_type) for m in _mentions(text, spans)}
+from nlp_helpers import mentions as _mentions, typed as _typed
 
 
 @dataclass

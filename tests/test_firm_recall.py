@@ -8,24 +8,11 @@ gazetteer; model spans are given by hand (name, type), located by their first oc
 
 import pytest
 
-from pipeline.nlp.entities import recognize
 from pipeline.nlp.entity_rules import rules
 from pipeline.nlp.firm_aliases import registered_short_forms
 from pipeline.nlp.firm_predicates import subject_spans
 from pipeline.nlp.segment import segment
-from pipeline.records import Document
-
-
-def _mentions(text: str, spans=()):
-    ner = []
-    for name, type_ in spans:
-        s = text.index(name)
-        ner.append((s, s + len(name), type_))
-    return recognize(Document("d", "", "", "", None, None, text, ""), segment(text), ner)
-
-
-def _typed(text: str, spans=()) -> set[tuple[str, str]]:
-    return {(m.text, m.entity_type) for m in _mentions(text, spans)}
+from nlp_helpers import mentions as _mentions, typed as _typed
 
 
 # (case, text, model spans, must be typed so, must not be typed so)

@@ -7,21 +7,9 @@ constructions alone, not entity recognition. Names are invented.
 
 import pytest
 
-from pipeline.nlp.relations import find_relations
-from pipeline.records import Document, Mention
+from nlp_helpers import relations_of as _relations
 
 P, F, O, C = "person", "firm", "org", "city"
-
-
-def _relations(text: str, names: list[tuple[str, str]]) -> set[tuple[str, str, str]]:
-    """(name, entity_type) at each occurrence in order -> {(relation, subject, object)}."""
-    ms, pos = [], {}
-    for name, etype in names:
-        i = text.index(name, pos.get(name, 0))
-        pos[name] = i + len(name)
-        ms.append(Mention("d", i, i + len(name), name, etype))
-    rels = find_relations(Document("d", "", "", "", None, None, text, ""), ms)
-    return {(r.kind, text[r.subject_start:r.subject_end], text[r.object_start:r.object_end]) for r in rels}
 
 
 # subsidiary_of: a clause opening with 其 / 该公司 + 旗下 lists subsidiaries of the firm the text is about

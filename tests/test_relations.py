@@ -12,20 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.nlp.relations import find_relations
 from pipeline.records import Document, Mention
-
-
-def _relations(text: str, names: list[tuple[str, str]]) -> set[tuple[str, str, str]]:
-    """(name, entity_type) at each occurrence in order -> {(relation, subject, object)}."""
-    ms, pos = [], {}
-    for name, etype in names:
-        i = text.index(name, pos.get(name, 0))
-        pos[name] = i + len(name)
-        ms.append(Mention("d", i, i + len(name), name, etype))
-    rels = find_relations(Document("d", "", "", "", None, None, text, ""), ms)
-    for r in rels:
-        assert text[r.span_start:r.span_end] and r.span_start <= min(r.subject_start, r.object_start)
-        assert r.sentence and text[r.span_start:r.span_end] in r.sentence
-    return {(r.kind, text[r.subject_start:r.subject_end], text[r.object_start:r.object_end]) for r in rels}
+from nlp_helpers import relations_of as _relations
 
 
 P, F, O, C = "person", "firm", "org", "city"
