@@ -80,7 +80,6 @@ from pipeline.nlp.relation_patterns import Cues, _alt, cues, patterns
 from pipeline.records import Document, Mention, Relation
 
 ORGS = ("firm", "org")
-PLACES = ("city",)
 _SENT_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]")
 _LEADING_SPACE = re.compile(r"\s*")

@@ -140,12 +140,6 @@ def later_year(text: str, pos: int, end: int, dates: list[DateSpan], relatives: 
     return None
 
 
-def undated_period(periods: list[PeriodSpan], lo: int, pos: int) -> str | None:
-    """The last period phrase in text[lo:pos] (上半年 ... before the number), or None."""
-    found = [p.period for p in periods if lo <= p.start < pos and p.target_year is None]
-    return found[-1] if found else None
-
-
 _FUTURE = re.compile(r"规划|计划|建成后|达产后|投产后|预计|预期|目标|有望|将[会要在达实带成]|力争|到\s*20\d\d")
 
 
